@@ -1,0 +1,11 @@
+/**
+ * Every `ecg-review` command, loaded lazily so `--help` and light commands start fast.
+ * One line per command; the summary here is what top-level help prints.
+ */
+import type { Command } from '../command.js';
+
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  info: { summary: 'format, sampling rate, signals, length and start time of a recording', load: () => import('./info.js') },
+  dump: { summary: 'samples of a recording (digital or physical), optionally a window and some channels', load: () => import('./dump.js') },
+  annotations: { summary: 'annotations of a recording (WFDB annotator or EDF+ embedded)', load: () => import('./annotations.js') },
+};

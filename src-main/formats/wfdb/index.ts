@@ -1,0 +1,4 @@
+export { parseWfdbHeader, wfdbStartTime, type WfdbHeader, type WfdbSignalSpec } from './header.js';
+export { WFDB_FORMATS, type WfdbFormat } from './signal-formats.js';
+export { openWfdbRecord, readWfdbHeaderFile, wfdbRecordBase, wfdbRecordName, MAX_WFDB_SAMPLES } from './record.js';
+export { decodeWfdbAnnotations, encodeWfdbAnnotations, readWfdbAnnotationFile, writeWfdbAnnotationFile } from './annotations.js';
