@@ -1,22 +1,41 @@
 /**
  * Opening a WFDB record: the header plus random access to its signal files by sample window. Only the bytes
  * that hold the window are read (except for difference-encoded format 8, which must be decoded from the start).
+ *
+ * Layouts handled (https://physionet.org/physiotools/wag/signal-5.htm, header-5.htm):
+ * - several signals per file (multiplexed in frames) and several files per record;
+ * - a byte offset (preamble) per file, and a skew per signal (sample i stored in frame i + skew; samples whose
+ *   frame lies past the end of the file read as missing);
+ * - multi-frequency records (samples-per-frame > 1). The domain model has one sampling rate per recording, so
+ *   we do what the WFDB library's high-resolution mode (`setgvmode(WFDB_HIGHRES)`) does: the recording's rate
+ *   is the frame rate × the largest samples-per-frame M, signals with M samples per frame come back at their
+ *   native rate, and a signal with k < M samples per frame has each of its samples repeated to fill the
+ *   frame (sample j of M in a frame shows the signal's sample floor(j·k/M)). A warning says so.
+ * - multi-segment records (see multi-segment.ts).
  */
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Annotation } from '../../domain/annotation.js';
-import type { Recording, RecordingInfo, RecordingSource, SampleWindow, Signal } from '../../domain/recording.js';
+import type { DigitalSamples, Recording, RecordingInfo, RecordingSource, SampleWindow, SignalInfo } from '../../domain/recording.js';
 import { FormatError } from '../errors.js';
 import { parseWfdbHeader, wfdbStartTime, type WfdbHeader, type WfdbSignalSpec } from './header.js';
-import { bytesForSamples, decodeSamples, groupByteOffset, samplesInBytes } from './signal-formats.js';
+import {
+  bytesForSamples, decode212Pairs, decodeSamples, decodeStrided, groupByteOffset, isByteAligned, samplesInBytes,
+  type WfdbFormat,
+} from './signal-formats.js';
 
 /** Refuse absurd declared lengths before allocating anything (1e9 samples ≈ 32 days at 360 Hz). */
 export const MAX_WFDB_SAMPLES = 1_000_000_000;
 
 interface SignalFile {
   path: string;
+  /** A `~` file name or format 0: nothing stored, every sample missing. */
+  isNull: boolean;
+  format: WfdbFormat;
   /** Indices (into the header's signals) stored in this file, in frame order. */
   signals: number[];
+  /** Position of each of those signals' first sample within a frame of this file. */
+  frameOffsets: number[];
   /** Samples stored per frame in this file (sum of samples-per-frame of its signals). */
   frameSize: number;
   byteOffset: number;
@@ -29,12 +48,19 @@ export function wfdbRecordBase(path: string): string {
   return path.endsWith('.hea') ? path.slice(0, -4) : path;
 }
 
+/** Name shown for a record path: `dir/100.hea` → `100`. */
+export function wfdbRecordName(path: string): string {
+  return basename(wfdbRecordBase(path));
+}
+
 export async function readWfdbHeaderFile(path: string): Promise<WfdbHeader> {
   const headerPath = `${wfdbRecordBase(path)}.hea`;
   let text: string;
   try {
     const st = await stat(headerPath);
     if (st.isDirectory()) throw new FormatError(headerPath, 'is a directory, not a WFDB header');
+    if (st.size === 0) throw new FormatError(headerPath, 'header file is empty');
+    if (st.size > 64 * 1024 * 1024) throw new FormatError(headerPath, `header file is ${st.size} bytes; a WFDB header is text of a few kilobytes`);
     text = await readFile(headerPath, 'latin1');
   } catch (e) {
     if (e instanceof FormatError) throw e;
@@ -46,34 +72,45 @@ export async function readWfdbHeaderFile(path: string): Promise<WfdbHeader> {
 
 export async function openWfdbRecord(path: string): Promise<RecordingSource> {
   const base = wfdbRecordBase(path);
-  const headerPath = `${base}.hea`;
   const header = await readWfdbHeaderFile(base);
   if (header.numberOfSegments !== undefined) {
-    throw new FormatError(headerPath, `multi-segment records (${header.numberOfSegments} segments) are not supported yet`);
+    const { openWfdbMultiSegmentRecord } = await import('./multi-segment.js');
+    return openWfdbMultiSegmentRecord(base, header);
   }
+  return openWfdbSingleSegment(base, header);
+}
+
+/** Open a single-segment record whose header has already been parsed (also used for each segment). */
+export async function openWfdbSingleSegment(base: string, header: WfdbHeader): Promise<RecordingSource> {
+  const headerPath = `${base}.hea`;
+  if (header.numberOfSegments !== undefined) throw new FormatError(headerPath, 'a segment of a multi-segment record is itself multi-segment');
   const dir = dirname(base);
   const files: SignalFile[] = [];
   const byName = new Map<string, SignalFile>();
   header.signals.forEach((s, i) => {
-    if (s.samplesPerFrame !== 1) {
-      throw new FormatError(headerPath, `signal ${i} (${s.description}) has ${s.samplesPerFrame} samples per frame; multi-frequency records are not supported yet`);
-    }
-    let f = byName.get(s.fileName);
-    if (!f) {
-      f = { path: join(dir, s.fileName), signals: [], frameSize: 0, byteOffset: s.byteOffset, frames: 0 };
-      byName.set(s.fileName, f);
+    // Signals of one file are consecutive lines of the header sharing the file name.
+    const isNull = s.fileName === '~' || s.format.code === 0;
+    let f = isNull ? undefined : byName.get(s.fileName);
+    if (!f || f.signals[f.signals.length - 1] !== i - 1) {
+      if (f) throw new FormatError(headerPath, `signal ${i} names file ${s.fileName} again after other files; a file's signals must be on consecutive lines`);
+      f = { path: join(dir, s.fileName), isNull, format: s.format, signals: [], frameOffsets: [], frameSize: 0, byteOffset: s.byteOffset, frames: 0 };
+      if (!isNull) byName.set(s.fileName, f);
       files.push(f);
-    } else if (header.signals[f.signals[0]].format.code !== s.format.code) {
-      throw new FormatError(headerPath, `signals in ${s.fileName} mix formats ${header.signals[f.signals[0]].format.code} and ${s.format.code}`);
+    } else if (f.format.code !== s.format.code) {
+      throw new FormatError(headerPath, `signals in ${s.fileName} mix formats ${f.format.code} and ${s.format.code}`);
+    } else if (s.byteOffset !== f.byteOffset) {
+      throw new FormatError(headerPath, `signals in ${s.fileName} give different byte offsets (${f.byteOffset} and ${s.byteOffset})`);
     }
     f.signals.push(i);
+    f.frameOffsets.push(f.frameSize);
     f.frameSize += s.samplesPerFrame;
   });
+  const spfMax = header.signals.reduce((m, s) => Math.max(m, s.samplesPerFrame), 1);
 
   // Size every signal file and check it against the declared length.
-  let length = header.numberOfSamples;
+  let frames = header.numberOfSamples;
   for (const f of files) {
-    if (f.path.endsWith('~')) continue; // "~" names a null signal file: all samples missing
+    if (f.isNull) continue;
     let size: number;
     try {
       const st = await stat(f.path);
@@ -81,26 +118,31 @@ export async function openWfdbRecord(path: string): Promise<RecordingSource> {
       size = st.size;
     } catch (e) {
       if (e instanceof FormatError) throw e;
-      throw new FormatError(f.path, `signal file of record ${header.recordName} is missing (${(e as NodeJS.ErrnoException).code})`);
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new FormatError(f.path, code === 'ENOENT' ? `signal file of record ${header.recordName} does not exist` : `cannot read signal file (${code ?? String(e)})`);
     }
-    const fmt = header.signals[f.signals[0]].format;
-    f.frames = Math.floor(samplesInBytes(fmt, Math.max(0, size - f.byteOffset)) / f.frameSize);
-    if (length === undefined) length = f.frames;
+    if (size < f.byteOffset) throw new FormatError(f.path, `signal file has ${size} bytes, less than its byte offset ${f.byteOffset} in ${headerPath}`);
+    f.frames = Math.floor(samplesInBytes(f.format, size - f.byteOffset) / f.frameSize);
+    if (header.numberOfSamples === undefined) frames = Math.min(frames ?? Infinity, f.frames);
   }
-  length ??= 0;
-  if (length > MAX_WFDB_SAMPLES) {
-    throw new FormatError(headerPath, `declares ${length} samples per signal, more than the ${MAX_WFDB_SAMPLES} this reader accepts`);
+  frames ??= 0;
+  if (frames === Infinity) frames = 0;
+  if (frames * spfMax > MAX_WFDB_SAMPLES) {
+    throw new FormatError(headerPath, `declares ${frames * spfMax} samples per signal, more than the ${MAX_WFDB_SAMPLES} this reader accepts`);
   }
   for (const f of files) {
-    if (f.path.endsWith('~')) continue;
-    const maxSkew = Math.max(...f.signals.map((i) => header.signals[i].skew));
-    if (f.frames < length) {
-      throw new FormatError(f.path, `signal file is shorter than the header says: it holds ${f.frames} samples per signal, ${headerPath} declares ${length}`);
+    if (!f.isNull && f.frames < frames) {
+      throw new FormatError(f.path, `signal file is shorter than the header says: it holds ${f.frames} samples per signal, ${headerPath} declares ${frames}`);
     }
-    void maxSkew;
   }
 
-  const signalInfos = header.signals.map((s) => ({
+  const warnings: string[] = [];
+  if (spfMax > 1) {
+    const slower = header.signals.filter((s) => s.samplesPerFrame < spfMax).map((s) => `${s.description} (${s.samplesPerFrame}/frame)`);
+    warnings.push(`multi-frequency record: read at ${header.samplingFrequency * spfMax} Hz (${spfMax} samples per frame)` +
+      (slower.length ? `; lower-rate signals are repeated to that rate: ${slower.join(', ')}` : ''));
+  }
+  const signalInfos: SignalInfo[] = header.signals.map((s) => ({
     name: s.description,
     units: s.units,
     gain: s.gain,
@@ -116,118 +158,158 @@ export async function openWfdbRecord(path: string): Promise<RecordingSource> {
     name: header.recordName,
     path: base,
     format: 'wfdb',
-    fs: header.samplingFrequency,
-    length,
+    fs: header.samplingFrequency * spfMax,
+    length: frames * spfMax,
     startTime: wfdbStartTime(header),
     signals: signalInfos,
-    warnings: [],
+    warnings,
     comments: header.comments,
   };
 
   return {
     info,
-    read: (w) => readWindow(header, files, info, w),
+    read: (w) => readWindow(header, files, spfMax, info, w),
     embeddedAnnotations: async (): Promise<Annotation[]> => [],
     close: async () => {},
   };
 }
 
-async function readWindow(header: WfdbHeader, files: SignalFile[], info: RecordingInfo, w: SampleWindow = {}): Promise<Recording> {
+/** Check a window against a recording and fill its defaults; shared with the multi-segment reader. */
+export function checkWindow(info: RecordingInfo, w: SampleWindow = {}): { from: number; to: number; channels: number[] } {
   const from = w.from ?? 0;
   const to = w.to ?? info.length;
-  const channels = w.channels ?? header.signals.map((_, i) => i);
+  const channels = w.channels ?? info.signals.map((_, i) => i);
   if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > info.length || from > to) {
     throw new FormatError(info.path, `sample window [${from}, ${to}) is outside the record's 0..${info.length}`);
   }
   for (const c of channels) {
-    if (!Number.isInteger(c) || c < 0 || c >= header.signals.length) {
-      throw new FormatError(info.path, `channel ${c} does not exist (the record has ${header.signals.length} signals)`);
+    if (!Number.isInteger(c) || c < 0 || c >= info.signals.length) {
+      throw new FormatError(info.path, `channel ${c} does not exist (the record has ${info.signals.length} signals)`);
     }
   }
+  return { from, to, channels };
+}
+
+async function readWindow(header: WfdbHeader, files: SignalFile[], spfMax: number, info: RecordingInfo, w?: SampleWindow): Promise<Recording> {
+  const { from, to, channels } = checkWindow(info, w);
   const n = to - from;
-  const out = new Map<number, Signal>();
+  const arrays = new Map<number, DigitalSamples>();
+  for (const c of channels) if (!arrays.has(c)) arrays.set(c, header.signals[c].format.fitsInt16 ? new Int16Array(n) : new Int32Array(n));
   for (const f of files) {
-    const wanted = f.signals.filter((i) => channels.includes(i));
-    if (wanted.length === 0) continue;
-    const specs = f.signals.map((i) => header.signals[i]);
-    const maxSkew = Math.max(...specs.map((s) => s.skew));
-    const bits = specs[0].format.bits;
-    const alloc = (): Int16Array | Int32Array => (bits <= 16 ? new Int16Array(n) : new Int32Array(n));
-    const arrays = new Map<number, Int16Array | Int32Array>();
-    for (const i of wanted) arrays.set(i, alloc());
-    if (f.path.endsWith('~')) {
-      for (const i of wanted) arrays.get(i)!.fill(header.signals[i].format.invalidValue);
-    } else {
-      await decodeFileWindow(f, specs, from, to, maxSkew, wanted, arrays);
+    const outs = f.signals.map((i) => arrays.get(i) ?? null);
+    if (outs.every((o) => o === null)) continue;
+    if (f.isNull || n === 0) {
+      for (const o of outs) o?.fill(f.format.invalidValue);
+      continue;
     }
-    for (const i of wanted) out.set(i, { ...info.signals[i], samples: arrays.get(i)! });
+    const specs = f.signals.map((i) => header.signals[i]);
+    await decodeFileWindow(f, specs, spfMax, from, to, outs);
   }
-  return { info, from, to, signals: channels.map((c) => out.get(c)!) };
+  // A channel asked for twice gets its own copy, so callers may modify one without the other changing.
+  const seen = new Set<number>();
+  const signals = channels.map((c) => {
+    const a = arrays.get(c)!;
+    const samples = seen.has(c) ? a.slice() : a;
+    seen.add(c);
+    return { ...info.signals[c], samples };
+  });
+  return { info, from, to, signals };
+}
+
+/** Read bytes [start, end) after the file's byte offset; bytes past the end of the file read as 0. */
+async function readBytes(f: SignalFile, start: number, end: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(end - start);
+  let fh;
+  try {
+    fh = await open(f.path, 'r');
+  } catch (e) {
+    throw new FormatError(f.path, `cannot open signal file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  try {
+    let got = 0;
+    while (got < bytes.length) {
+      const { bytesRead } = await fh.read(bytes, got, bytes.length - got, f.byteOffset + start + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+  return bytes;
 }
 
 async function decodeFileWindow(
   f: SignalFile,
   specs: WfdbSignalSpec[],
+  spfMax: number,
   from: number,
   to: number,
-  maxSkew: number,
-  wanted: number[],
-  arrays: Map<number, Int16Array | Int32Array>,
+  outs: (DigitalSamples | null)[],
 ): Promise<void> {
-  const fmt = specs[0].format;
-  const frameStart = fmt.differences ? 0 : from;
-  const frameEnd = Math.min(f.frames, to + maxSkew);
-  if (frameEnd <= frameStart) {
-    for (const i of wanted) arrays.get(i)!.fill(fmt.invalidValue);
-    return;
-  }
-  const firstIndex = frameStart * f.frameSize;
-  const count = (frameEnd - frameStart) * f.frameSize;
-  const byteStart = groupByteOffset(fmt, firstIndex);
-  const byteEnd = Math.min(bytesForSamples(fmt, firstIndex + count));
-  const bytes = new Uint8Array(byteEnd - byteStart);
-  const fh = await open(f.path, 'r');
-  try {
-    let got = 0;
-    while (got < bytes.length) {
-      const { bytesRead } = await fh.read(bytes, got, bytes.length - got, f.byteOffset + byteStart + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
+  const fmt = f.format;
+  const n = to - from;
+  const simple = spfMax === 1 && specs.every((s) => s.skew === 0) && !fmt.differences;
+  if (simple) {
+    // One sample per signal per frame and no skew: frame i holds sample i of every signal. The header check
+    // guarantees the file holds every frame of the record.
+    if (fmt.code === 212 && f.frameSize === 2) {
+      const bytes = await readBytes(f, from * 3, to * 3);
+      decode212Pairs(bytes, 0, n, outs[0], outs[1]);
+      return;
     }
-    if (got < bytes.length) bytes.fill(0, got);
-  } finally {
-    await fh.close();
-  }
-  const decoded = decodeSamples(fmt, bytes, firstIndex, count, new Int32Array(count));
-  const nf = f.frameSize;
-  for (let k = 0; k < f.signals.length; k++) {
-    const sigIndex = f.signals[k];
-    const arr = arrays.get(sigIndex);
-    if (!arr) continue;
-    const spec = specs[k];
-    if (fmt.differences) {
-      // Format 8 stores first differences; rebuild absolute values from the header's initial value.
-      let v = spec.initialValue;
-      const abs = new Int32Array(frameEnd);
-      for (let fr = 0; fr < frameEnd; fr++) {
-        v += decoded[fr * nf + k];
-        abs[fr] = v;
+    if (isByteAligned(fmt)) {
+      const stride = f.frameSize * fmt.bytesPerGroup;
+      const bytes = await readBytes(f, from * stride, to * stride);
+      for (let k = 0; k < outs.length; k++) {
+        const o = outs[k];
+        if (o) decodeStrided(fmt, bytes, k * fmt.bytesPerGroup, stride, n, o);
       }
-      for (let i = 0; i < arr.length; i++) {
-        const fr = from + i + spec.skew;
-        arr[i] = fr < frameEnd ? abs[fr] : fmt.invalidValue;
-      }
-      continue;
+      return;
     }
-    // Sample i of this signal is stored in frame (from + i + skew).
-    const avail = Math.max(0, Math.min(arr.length, frameEnd - from - spec.skew));
-    let p = spec.skew * nf + k;
-    for (let i = 0; i < avail; i++, p += nf) arr[i] = decoded[p];
-    if (avail < arr.length) arr.fill(fmt.invalidValue, avail);
   }
-}
 
-/** Name shown for a record path: `dir/100.hea` → `100`. */
-export function wfdbRecordName(path: string): string {
-  return basename(wfdbRecordBase(path));
+  // General path: decode the frames that hold the window into one Int32Array, then pick each signal's samples.
+  const frameFrom = fmt.differences ? 0 : Math.floor(from / spfMax);
+  const maxSkew = specs.reduce((m, s) => Math.max(m, s.skew), 0);
+  const frameTo = Math.min(f.frames, Math.ceil(to / spfMax) + maxSkew);
+  const nf = f.frameSize;
+  const decoded = new Int32Array(Math.max(0, frameTo - frameFrom) * nf);
+  if (frameTo > frameFrom) {
+    const firstIndex = frameFrom * nf;
+    const byteStart = groupByteOffset(fmt, firstIndex);
+    const bytes = await readBytes(f, byteStart, bytesForSamples(fmt, firstIndex + decoded.length));
+    decodeSamples(fmt, bytes, firstIndex, decoded.length, decoded);
+  }
+  for (let k = 0; k < specs.length; k++) {
+    const out = outs[k];
+    if (!out) continue;
+    const spec = specs[k];
+    const spf = spec.samplesPerFrame;
+    const off = f.frameOffsets[k];
+    if (fmt.differences) {
+      // Format 8 stores first differences; rebuild absolute values in place from the header's initial value.
+      let v = spec.initialValue;
+      for (let fr = 0, p = off; fr < frameTo; fr++, p += nf) {
+        for (let j = 0; j < spf; j++) {
+          v += decoded[p + j];
+          decoded[p + j] = v;
+        }
+      }
+    }
+    const invalid = fmt.invalidValue;
+    if (spf === spfMax) {
+      // Sample s of this signal is sample (s mod M) of frame floor(s / M) + skew.
+      for (let i = 0; i < n; i++) {
+        const s = from + i;
+        const fr = Math.floor(s / spfMax) + spec.skew;
+        out[i] = fr < frameTo ? decoded[(fr - frameFrom) * nf + off + (s % spfMax)] : invalid;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const s = from + i;
+        const fr = Math.floor(s / spfMax) + spec.skew;
+        out[i] = fr < frameTo ? decoded[(fr - frameFrom) * nf + off + Math.floor(((s % spfMax) * spf) / spfMax)] : invalid;
+      }
+    }
+  }
 }
