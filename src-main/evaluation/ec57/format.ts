@@ -1,0 +1,52 @@
+/**
+ * Text reports in the exact layout of `bxb -L` line-format output (app/bxb.c, print_results, fflag 5) and of
+ * `sumstats` on such a file (app/sumstats.c, type 4), so that our report can be diffed against WFDB's.
+ */
+import type { BxbComparison } from './compare.js';
+import { formatFixed, lineColumns, recordStatistics, type Ec57Summary } from './stats.js';
+
+export const BXB_LINE_HEADER =
+  "Record Nn' Sn' Vn' Fn' On'  Ns  Ss  Vs  Fs' Os' Nv  Sv   Vv  Fv' Ov' No' So' Vo' Fo'  Q Se   Q +P   V Se   V +P   S Se   S +P RR err";
+
+function ld(n: number, width: number): string {
+  return String(n).padStart(width);
+}
+
+/** bxb's pstat in line mode: " %6.2f" or "      -". */
+function stat(x: number | null, digits = 2): string {
+  return x === null ? '      -' : ` ${formatFixed(x, digits).padStart(6)}`;
+}
+
+/** One bxb -L line (without newline). */
+export function formatBxbLine(record: string, c: BxbComparison): string {
+  const l = lineColumns(c.counts);
+  const s = recordStatistics(c);
+  const counts =
+    `${record.padStart(4)} ${ld(l.Nn, 5)} ${ld(l.Sn, 3)} ${ld(l.Vn, 3)} ${ld(l.Fn, 3)} ${ld(l.On, 3)} ${ld(l.Ns, 3)} ${ld(l.Ss, 3)} ${ld(l.Vs, 3)} ${ld(l.Fs, 3)} ${ld(l.Os, 3)}` +
+    ` ${ld(l.Nv, 3)} ${ld(l.Sv, 3)} ${ld(l.Vv, 4)} ${ld(l.Fv, 3)} ${ld(l.Ov, 3)} ${ld(l.No, 3)} ${ld(l.So, 3)} ${ld(l.Vo, 3)} ${ld(l.Fo, 3)}`;
+  const stats = [s.qrsSensitivity, s.qrsPositivePredictivity, s.vebSensitivity, s.vebPositivePredictivity, s.svebSensitivity, s.svebPositivePredictivity]
+    .map((x) => stat(x)).join('');
+  const rr = s.rrErrorMs === null ? '     -' : ` ${formatFixed(s.rrErrorMs, 2).padStart(6)}`;
+  return counts + stats + rr;
+}
+
+/** The lines sumstats appends after copying the records' lines. */
+export function formatSumstatsFooter(sum: Ec57Summary): string[] {
+  const s = sum.sum;
+  const g = sum.gross;
+  const a = sum.average;
+  return [
+    '_'.repeat(54 + 54 + 24),
+    `Sum ${ld(s.Nn, 6)} ${ld(s.Sn, 3)} ${ld(s.Vn, 3)} ${ld(s.Fn, 3)} ${ld(s.On, 3)}` +
+      ` ${ld(s.Ns, 3)} ${ld(s.Ss, 3)} ${ld(s.Vs, 3)} ${ld(s.Fs, 3)} ${ld(s.Os, 3)}` +
+      ` ${ld(s.Nv, 3)} ${ld(s.Sv, 3)} ${ld(s.Vv, 4)} ${ld(s.Fv, 3)} ${ld(s.Ov, 3)}` +
+      ` ${ld(s.No, 3)} ${ld(s.So, 3)} ${ld(s.Vo, 3)} ${ld(s.Fo, 3)}`,
+    `Gross${' '.repeat(49)}${' '.repeat(29)}` +
+      [g.qrsSensitivity, g.qrsPositivePredictivity, g.vebSensitivity, g.vebPositivePredictivity, g.svebSensitivity, g.svebPositivePredictivity].map((x) => stat(x)).join(''),
+    `Average${' '.repeat(45)}${' '.repeat(31)}` +
+      [a.qrsSensitivity, a.qrsPositivePredictivity, a.vebSensitivity, a.vebPositivePredictivity, a.svebSensitivity, a.svebPositivePredictivity, a.rrErrorMs].map((x) => stat(x)).join(''),
+    `Total QRS complexes: ${sum.totalQrs}  Total VEBs: ${sum.totalVeb}  Total SVEBs: ${sum.totalSveb}`,
+    '',
+    `Summary of results from ${sum.records} record${sum.records === 1 ? '' : 's'}`,
+  ];
+}

@@ -1,0 +1,8 @@
+export { compareBeats, count, labelIndex, secondsToSamples, type BxbComparison, type BxbOptions, type Discrepancy } from './compare.js';
+export { BXB_LABELS, bxbLabelOf, isBxbBeatCode, type BxbLabel, type ClassMapping } from './labels.js';
+export {
+  beatCounts, formatFixed, lineColumns, recordStatistics, rrErrorMs, summarizeRecords,
+  type BeatCounts, type BeatStatistics, type Ec57Summary, type LineColumns,
+} from './stats.js';
+export { BXB_LINE_HEADER, formatBxbLine, formatSumstatsFooter } from './format.js';
+export { evaluateRecords, resolveTestAnnotationFile, type Ec57Report, type EvaluateOptions, type RecordResult } from './evaluate.js';
