@@ -8,4 +8,5 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   info: { summary: 'format, sampling rate, signals, length and start time of a recording', load: () => import('./info.js') },
   dump: { summary: 'samples of a recording (digital or physical), optionally a window and some channels', load: () => import('./dump.js') },
   annotations: { summary: 'annotations of a recording (WFDB annotator or EDF+ embedded)', load: () => import('./annotations.js') },
+  device: { summary: 'Raspberry Pi devices: list, pair, push a model, rollback, status, watch live beats', load: () => import('./device.js') },
 };

@@ -1,0 +1,166 @@
+/**
+ * Live monitoring: ECG from a source (a recording replayed in real time or faster, or a raw stream on stdin)
+ * goes through the model's beat pipeline, and every labelled beat, the heart rate and alerts go out to the
+ * subscribed apps.
+ *
+ * Latency, as reported: the time from the arrival of the last sample a beat's label depends on (the end of
+ * its classification window, or the detector's decision point if later) to the label being streamed — the
+ * work the device adds. The algorithmic look-ahead (the window after the R peak) is fixed by the model and
+ * reported separately as `lookaheadMs` in the status.
+ */
+import type { Readable } from 'node:stream';
+import { toPhysical } from '../src-main/domain/recording.js';
+import { openRecording } from '../src-main/formats/index.js';
+import type { LatencyStats, StreamMessage } from '../src-main/devices/protocol.js';
+import type { BeatPipeline, LoadedModel, ModelRuntime } from './runtime.js';
+
+export type MonitorSource =
+  | { kind: 'replay'; record: string; speed: number; loop?: boolean }
+  /** Interleaved little-endian int16 frames (one sample per lead per frame) at `fs`, `gain` adu per mV. */
+  | { kind: 'stream'; name: string; input: Readable; fs: number; leads: string[]; gain: number; baseline?: number };
+
+interface MonitorDeps {
+  runtime: ModelRuntime;
+  model: () => { model: LoadedModel; id: string } | null;
+  emit: (m: StreamMessage) => void;
+}
+
+const LATENCY_WINDOW = 5000;
+
+export class Monitor {
+  running = false;
+  sourceName: string | null = null;
+  beats = 0;
+  speed = 1;
+  private stopRequested = false;
+  private done: Promise<void> = Promise.resolve();
+  private latencies: number[] = [];
+  private recentV = 0;
+  private lastBeatTime: number | null = null;
+
+  constructor(private readonly deps: MonitorDeps) {}
+
+  latency(): LatencyStats {
+    if (this.latencies.length === 0) return { p50: null, p95: null, count: 0 };
+    const s = [...this.latencies].sort((a, b) => a - b);
+    const q = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+    return { p50: q(0.5), p95: q(0.95), count: s.length };
+  }
+
+  async start(source: MonitorSource): Promise<void> {
+    await this.stop();
+    const active = this.deps.model();
+    if (!active) throw Object.assign(new Error('no model is active on this device; push one first'), { status: 409 });
+    this.stopRequested = false;
+    this.running = true;
+    this.beats = 0;
+    this.latencies = [];
+    this.recentV = 0;
+    this.lastBeatTime = null;
+    this.sourceName = source.kind === 'replay' ? source.record : source.name;
+    this.speed = source.kind === 'replay' ? source.speed : 1;
+    this.deps.emit({ type: 'status', running: true, source: this.sourceName });
+    const run = source.kind === 'replay' ? this.replay(source) : this.stream(source);
+    this.done = run
+      .catch((e: Error) => this.deps.emit({ type: 'alert', time: 0, kind: 'source-error', message: e.message }))
+      .finally(() => {
+        this.running = false;
+        this.deps.emit({ type: 'end', beats: this.beats });
+        this.deps.emit({ type: 'status', running: false, source: this.sourceName });
+      });
+    // Surface an immediate failure to open the source to the caller.
+    await Promise.race([this.done, new Promise((r) => setTimeout(r, 50))]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    await this.done;
+  }
+
+  /** Wait until the current source has been played to its end. */
+  finished(): Promise<void> {
+    return this.done;
+  }
+
+  private pipeline(fs: number, leads: string[]): { pipe: BeatPipeline; id: string } {
+    const active = this.deps.model()!;
+    return { pipe: this.deps.runtime.pipeline(active.model, fs, leads), id: active.id };
+  }
+
+  private async replay(source: Extract<MonitorSource, { kind: 'replay' }>): Promise<void> {
+    const src = await openRecording(source.record);
+    try {
+      const { fs, length } = src.info;
+      const { pipe, id } = this.pipeline(fs, src.info.signals.map((s) => s.name));
+      // Feed 1/20 s of signal per tick at real time; faster replays feed proportionally more per tick.
+      const tickMs = 50;
+      const perTick = Math.max(1, Math.round((fs * tickMs * Math.max(source.speed, 0.01)) / 1000));
+      const arrival = new Float64Array(Math.ceil(length / perTick) + 1);
+      const t0 = performance.now();
+      for (let from = 0, tick = 0; from < length && !this.stopRequested; from += perTick, tick++) {
+        const due = t0 + tick * tickMs;
+        const wait = due - performance.now();
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+        const to = Math.min(length, from + perTick);
+        const rec = await src.read({ from, to });
+        arrival[tick] = performance.now();
+        const out = await pipe.push(rec.signals.map((s) => toPhysical(s)));
+        this.publish(out, fs, id, (sample) => arrival[Math.floor(sample / perTick)] ?? arrival[tick]);
+      }
+      if (!this.stopRequested) this.publish(await pipe.flush(), fs, id, () => performance.now());
+    } finally {
+      await src.close();
+    }
+  }
+
+  private async stream(source: Extract<MonitorSource, { kind: 'stream' }>): Promise<void> {
+    const { pipe, id } = this.pipeline(source.fs, source.leads);
+    const nl = source.leads.length;
+    const frameBytes = 2 * nl;
+    let carry = Buffer.alloc(0);
+    let sample0 = 0;
+    const arrivals: { upTo: number; at: number }[] = [];
+    for await (const chunk of source.input) {
+      if (this.stopRequested) break;
+      const buf = carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+      const frames = Math.floor(buf.length / frameBytes);
+      carry = buf.subarray(frames * frameBytes);
+      if (frames === 0) continue;
+      const leads = Array.from({ length: nl }, () => new Float32Array(frames));
+      for (let f = 0; f < frames; f++) {
+        for (let l = 0; l < nl; l++) leads[l][f] = (buf.readInt16LE((f * nl + l) * 2) - (source.baseline ?? 0)) / source.gain;
+      }
+      sample0 += frames;
+      arrivals.push({ upTo: sample0, at: performance.now() });
+      if (arrivals.length > 1000) arrivals.splice(0, 500);
+      const out = await pipe.push(leads);
+      this.publish(out, source.fs, id, (s) => arrivals.find((a) => a.upTo > s)?.at ?? performance.now());
+    }
+    this.publish(await pipe.flush(), source.fs, id, () => performance.now());
+  }
+
+  private publish(
+    beats: { sample: number; label: string; probabilities: number[] | null; readyAtSample: number }[],
+    fs: number,
+    modelId: string,
+    arrivalOf: (sample: number) => number,
+  ): void {
+    for (const b of beats) {
+      const now = performance.now();
+      const latencyMs = Math.max(0, now - arrivalOf(b.readyAtSample));
+      this.latencies.push(latencyMs);
+      if (this.latencies.length > LATENCY_WINDOW) this.latencies.splice(0, this.latencies.length - LATENCY_WINDOW);
+      this.beats++;
+      const time = b.sample / fs;
+      this.deps.emit({ type: 'beat', sample: b.sample, time, label: b.label, probabilities: b.probabilities, latencyMs, modelId });
+      if (this.lastBeatTime !== null && time > this.lastBeatTime) {
+        const bpm = 60 / (time - this.lastBeatTime);
+        this.deps.emit({ type: 'rate', time, bpm });
+      }
+      this.lastBeatTime = time;
+      // A run of three or more ventricular beats (non-sustained VT when ≥ 3 at > 100 bpm) is the classic alarm.
+      this.recentV = b.label === 'V' ? this.recentV + 1 : 0;
+      if (this.recentV === 3) this.deps.emit({ type: 'alert', time, kind: 'ventricular-run', message: `run of 3 or more V beats at ${time.toFixed(1)} s` });
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * What the agent needs from a model: load it from a directory, prove it works (self-test on built-in beats),
+ * and label beats from a live stream. The real implementation (`tfjs-runtime.ts`) uses the same TensorFlow.js
+ * model format, QRS detector and beat pipeline as the app; tests may inject a fake to exercise faults.
+ */
+export interface SelfTestResult {
+  /** Fraction of the built-in beats labelled as their reference says. */
+  accuracy: number;
+  beats: number;
+  /** Accuracy the model card promises (DS2), if it states one. */
+  promised: number | null;
+  tolerance: number;
+  passed: boolean;
+  message: string;
+}
+
+export interface BeatLabel { label: string; probabilities: number[] | null }
+
+export interface LoadedModel {
+  name: string;
+  version: string;
+  selfTest(): Promise<SelfTestResult>;
+  dispose(): void;
+}
+
+/** A live pipeline: samples in (frames of all leads), labelled beats out. */
+export interface BeatPipeline {
+  /** Feed a chunk of physical samples, one Float32Array per lead. Returns beats that became final. */
+  push(leads: Float32Array[]): Promise<{ sample: number; label: string; probabilities: number[] | null; readyAtSample: number }[]>;
+  flush(): Promise<{ sample: number; label: string; probabilities: number[] | null; readyAtSample: number }[]>;
+}
+
+export interface ModelRuntime {
+  readonly backend: string;
+  load(dir: string): Promise<LoadedModel>;
+  /** A pipeline for a stream at `fs` Hz with the given lead names, using the loaded model. */
+  pipeline(model: LoadedModel, fs: number, leadNames: string[]): BeatPipeline;
+}
