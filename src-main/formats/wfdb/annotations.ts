@@ -19,7 +19,21 @@ import { FormatError } from '../errors.js';
 const SKIP = 59, NUM = 60, SUB = 61, CHN = 62, AUX = 63;
 
 export function decodeWfdbAnnotations(file: string, bytes: Uint8Array): Annotation[] {
+  return decodeWfdbAnnotationsWithLayout(file, bytes).annotations;
+}
+
+/**
+ * How an annotation file spelled things the Annotation model does not keep, so that re-encoding can give back
+ * the same bytes: whether each annotation's aux text counted a terminating NUL (the WFDB library writes one;
+ * some MIT-BIH annotations were written without).
+ */
+export interface WfdbAnnotationLayout {
+  auxNul: boolean[];
+}
+
+export function decodeWfdbAnnotationsWithLayout(file: string, bytes: Uint8Array): { annotations: Annotation[]; layout: WfdbAnnotationLayout } {
   const out: Annotation[] = [];
+  const auxNul: boolean[] = [];
   const n = bytes.length;
   if (n % 2 !== 0) throw new FormatError(file, `annotation file has an odd length (${n} bytes); it is truncated or not a WFDB annotation file`);
   let p = 0;
@@ -63,6 +77,7 @@ export function decodeWfdbAnnotations(file: string, bytes: Uint8Array): Annotati
         // WFDB writes a terminating NUL inside the counted bytes for some annotators; stop at it.
         const nul = bytes.subarray(p, end).indexOf(0);
         if (nul >= 0) end = p + nul;
+        auxNul[out.length - 1] = nul === i - 1;
         current.aux = new TextDecoder('latin1').decode(bytes.subarray(p, end));
         p += i + (i & 1);
         break;
@@ -85,7 +100,7 @@ export function decodeWfdbAnnotations(file: string, bytes: Uint8Array): Annotati
     }
   }
   if (!ended && p < n) throw new FormatError(file, 'annotation file ends in the middle of a word');
-  return out;
+  return { annotations: out, layout: { auxNul } };
 }
 
 export async function readWfdbAnnotationFile(file: string): Promise<Annotation[]> {
@@ -103,22 +118,30 @@ export async function readWfdbAnnotationFile(file: string): Promise<Annotation[]
 }
 
 /** Encode annotations (sorted by sample) into MIT format. Never drops one: unknown symbols are an error. */
-export function encodeWfdbAnnotations(annotations: readonly Annotation[], file = '<annotations>'): Uint8Array {
+export function encodeWfdbAnnotations(annotations: readonly Annotation[], file = '<annotations>', layout?: WfdbAnnotationLayout): Uint8Array {
   // Worst case per annotation: SKIP (6) + word (2) + SUB/CHN/NUM (6) + AUX (2 + 256).
   let cap = 2;
-  for (const a of annotations) cap += 14 + 2 + a.aux.length * 3 + 2;
+  for (const a of annotations) cap += 14 + 2 + a.aux.length + 2;
   const buf = new Uint8Array(cap);
   let p = 0;
   const put = (w: number): void => { buf[p++] = w & 0xff; buf[p++] = (w >> 8) & 0xff; };
   let time = 0, chan = 0, num = 0;
-  const enc = new TextEncoder();
-  for (const a of annotations) {
+  for (let index = 0; index < annotations.length; index++) {
+    const a = annotations[index];
     const code = a.code > 0 && a.code <= 49 ? a.code : annotationCode(a.symbol);
     if (code === undefined || code < 0 || code > 49 || (code === 0 && a.symbol !== ' ')) {
       throw new FormatError(file, `annotation at sample ${a.sample} has symbol '${a.symbol}' with no WFDB code`);
     }
-    if (!Number.isInteger(a.sample) || a.sample < 0) throw new FormatError(file, `annotation has invalid sample ${a.sample}`);
+    if (!Number.isInteger(a.sample) || a.sample < 0 || a.sample > 0x7fffffff) throw new FormatError(file, `annotation has invalid sample ${a.sample}`);
+    // The fields are 10 bits wide: subtype and num signed, chan unsigned. Refuse rather than wrap.
+    if (!Number.isInteger(a.subtype) || a.subtype < -512 || a.subtype > 511) throw new FormatError(file, `annotation at sample ${a.sample} has subtype ${a.subtype}, outside -512..511`);
+    if (!Number.isInteger(a.num) || a.num < -512 || a.num > 511) throw new FormatError(file, `annotation at sample ${a.sample} has num ${a.num}, outside -512..511`);
+    if (!Number.isInteger(a.chan) || a.chan < 0 || a.chan > 1023) throw new FormatError(file, `annotation at sample ${a.sample} has chan ${a.chan}, outside 0..1023`);
     const delta = a.sample - time;
+    if (code === 0 && (delta < 1 || delta > 1023)) {
+      // A code-0 word with a zero interval is the end-of-file marker, and SKIP is always followed by one.
+      throw new FormatError(file, `annotation at sample ${a.sample} has code 0 (NOTQRS) ${delta} samples after the previous one; MIT format can store code 0 only 1..1023 samples after its predecessor`);
+    }
     if (delta < 0 || delta > 1023) {
       put(SKIP << 10);
       put((delta >>> 16) & 0xffff);
@@ -132,11 +155,18 @@ export function encodeWfdbAnnotations(annotations: readonly Annotation[], file =
     if (a.chan !== chan) { put((CHN << 10) | (a.chan & 0x3ff)); chan = a.chan; }
     if (a.num !== num) { put((NUM << 10) | (a.num & 0x3ff)); num = a.num; }
     if (a.aux) {
-      const bytes = enc.encode(a.aux);
-      if (bytes.length > 255) throw new FormatError(file, `aux text at sample ${a.sample} is longer than 255 bytes`);
-      put((AUX << 10) | bytes.length);
-      buf.set(bytes, p);
-      p += bytes.length + (bytes.length & 1);
+      // As the WFDB library writes it: the text and a terminating NUL, counted, padded to an even length.
+      const nul = layout?.auxNul[index] ?? true;
+      const count = a.aux.length + (nul ? 1 : 0);
+      if (count > 255) throw new FormatError(file, `aux text at sample ${a.sample} is ${a.aux.length} characters; at most 254 fit`);
+      put((AUX << 10) | count);
+      for (let k = 0; k < a.aux.length; k++) {
+        const ch = a.aux.charCodeAt(k);
+        if (ch === 0 || ch > 255) throw new FormatError(file, `aux text at sample ${a.sample} has character code ${ch}, which a WFDB annotation file cannot hold (Latin-1, no NUL)`);
+        buf[p++] = ch;
+      }
+      if (nul) buf[p++] = 0;
+      if (count & 1) buf[p++] = 0;
     }
   }
   put(0);
