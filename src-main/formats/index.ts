@@ -31,7 +31,17 @@ async function head(path: string, n: number): Promise<Uint8Array> {
   }
 }
 
-/** Decide a path's format from what is on disk. */
+/** Heuristic for a WFDB (MIT-format) annotation file: even length, first 16-bit word carries an annotation or pseudo-annotation code. */
+function looksLikeWfdbAnnotations(b: Uint8Array, size: number): boolean {
+  if (size % 2 !== 0 || b.length < 4) return false;
+  const code = b[1] >> 2;
+  return (code >= 1 && code <= 49) || code >= 59;
+}
+
+/**
+ * Decide a path's format from what is on disk: content first (ISHNE magic, EDF version field, BDF marker,
+ * text with delimiters), the extension only to word the refusal when the content matches nothing.
+ */
 export async function detectFormat(path: string): Promise<RecordingFormat> {
   if (path.endsWith('.hea')) return 'wfdb';
   let st;
@@ -49,19 +59,30 @@ export async function detectFormat(path: string): Promise<RecordingFormat> {
   if (ascii.startsWith('ISHNE1.0')) return 'ishne';
   if (ascii.startsWith('ANN  1.0')) throw new FormatError(path, 'is an ISHNE annotation file; open the matching ISHNE .ecg recording');
   if (b[0] === 0xff && ascii.slice(1, 8) === 'BIOSEMI') throw new FormatError(path, 'is a BDF (24-bit BioSemi) file; BDF is not supported, convert it to EDF');
-  if (/^0 {7}/.test(ascii)) return ascii.slice(192, 197) === 'EDF+C' || ascii.slice(192, 197) === 'EDF+D' ? 'edf+' : 'edf';
+  // EDF: version '0' padded with spaces, then ASCII header fields (the number of header bytes at 184).
+  if (/^0 {7}/.test(ascii) && (b.length < 192 || /^\s*\d+\s*$/.test(ascii.slice(184, 192)))) {
+    return /^EDF\s*\+\s*[CD]/i.test(ascii.slice(192, 236)) ? 'edf+' : 'edf';
+  }
   const ext = extname(path).toLowerCase();
   // A WFDB annotation file (e.g. `100.ecg`, `100.atr`) sits beside its record's header.
   const dot = path.lastIndexOf('.');
   if (dot > 0 && (await exists(`${path.slice(0, dot)}.hea`))) {
     throw new FormatError(path, `looks like a WFDB annotation file of record ${path.slice(0, dot)}; give the record (${path.slice(0, dot)}) instead`);
   }
+  const binary = b.includes(0);
+  if (ext === '.edf' || ext === '.rec') throw new FormatError(path, `has an ${ext} name but no EDF header (the version field reads '${ascii.slice(0, 8).replace(/[^\x20-\x7e]/g, '?')}', expected '0' and spaces)`);
+  if (ext === '.bdf') throw new FormatError(path, 'has a .bdf name; BDF (24-bit) is not supported, convert it to EDF');
   if (ext === '.csv' || ext === '.txt' || ext === '.tsv') {
-    if (b.includes(0)) throw new FormatError(path, 'has a .csv name but holds binary data');
+    if (binary) throw new FormatError(path, `has a ${ext} name but holds binary data`);
     return 'csv';
   }
-  if (ext === '.ecg') throw new FormatError(path, 'is neither an ISHNE Holter file (no ISHNE1.0 magic) nor a WFDB annotation file beside a header');
-  if (!b.includes(0) && /[,;\t]/.test(ascii)) return 'csv';
+  if (ext === '.ecg') {
+    if (looksLikeWfdbAnnotations(b, st.size)) {
+      throw new FormatError(path, 'is a WFDB annotation file (MIT format), not an ISHNE recording; open the WFDB record it annotates and pass the annotator name');
+    }
+    throw new FormatError(path, 'is neither an ISHNE Holter file (no ISHNE1.0 magic) nor a WFDB annotation file');
+  }
+  if (!binary && /[,;\t]/.test(ascii)) return 'csv';
   throw new FormatError(path, 'format not recognised (expected WFDB .hea, EDF/EDF+, ISHNE .ecg or CSV)');
 }
 

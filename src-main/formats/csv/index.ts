@@ -1,0 +1,287 @@
+/**
+ * CSV / TSV importer: an optional time column plus one column per lead, read line by line (the text is never
+ * held whole; each lead grows in Int32 chunks).
+ *
+ *  - Delimiter: the most frequent of tab, semicolon and comma in the first data line. With semicolons or
+ *    tabs, a decimal comma (`0,125`) is accepted.
+ *  - Header row: optional; present when the first line has a cell that is neither a number nor a time.
+ *    A lead header may carry units: `MLII (mV)` or `MLII [uV]` (default units: mV).
+ *  - Time column: a header named time, t, sec, seconds, timestamp or elapsed time (optionally with units),
+ *    or — without a header — a first column of `hh:mm:ss.fff` values. Values are seconds or
+ *    `[hh:]mm:ss[.fff]` (a clock wrapping past midnight is unwrapped).
+ *  - Sampling rate: options.fs when given, else inferred from the time column, which must then be uniform:
+ *    every time within half a sample period of t0 + i/fs, or the error names the first line that is not.
+ *  - Digital representation: each lead stores round(value × 10^d) as Int32 with gain 10^d and baseline 0,
+ *    where d is the largest number of decimals any of the lead's cells has (at most 6), so toPhysical gives
+ *    back the file's values. Empty, NaN and NA cells become invalid samples (invalidValue -2^31), counted
+ *    in info.warnings.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Annotation } from '../../domain/annotation.js';
+import type { Recording, RecordingInfo, RecordingSource, SampleWindow, SignalInfo } from '../../domain/recording.js';
+import { FormatError } from '../errors.js';
+
+export interface CsvOptions {
+  /** Sampling rate in Hz; required when the file has no time column. */
+  fs?: number;
+}
+
+export const CSV_INVALID = -2147483648;
+const MAX_DECIMALS = 6;
+const CHUNK = 1 << 16;
+const TIME_NAME = /^(time|t|sec|secs|seconds|timestamp|elapsed[ _]?time)\s*([[(].*[\])])?$/i;
+const CLOCK = /^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)$/;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const MISSING = /^(|nan|na|n\/a|null|-)$/i;
+
+/** Growable Int32 / Float64 storage in fixed chunks (no re-copy while growing). */
+class Chunked<T extends Int32Array | Float64Array> {
+  chunks: T[] = [];
+  length = 0;
+  constructor(private readonly make: (n: number) => T) {}
+  push(v: number): void {
+    const k = this.length % CHUNK;
+    if (k === 0) this.chunks.push(this.make(CHUNK));
+    this.chunks[this.chunks.length - 1][k] = v;
+    this.length++;
+  }
+  get(i: number): number {
+    return this.chunks[Math.floor(i / CHUNK)][i % CHUNK];
+  }
+  toArray(): T {
+    const out = this.make(this.length);
+    let p = 0;
+    for (const c of this.chunks) {
+      const take = Math.min(CHUNK, this.length - p);
+      out.set(c.subarray(0, take) as never, p);
+      p += take;
+    }
+    this.chunks = [];
+    return out;
+  }
+}
+
+interface Lead {
+  name: string;
+  units: string;
+  column: number;
+  decimals: number;
+  maxAbs: number;
+  invalid: number;
+  precisionCapped: boolean;
+  values: Chunked<Int32Array>;
+}
+
+function unquote(c: string): string {
+  const t = c.trim();
+  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).trim() : t;
+}
+
+function parseClock(s: string): number | undefined {
+  const m = CLOCK.exec(s);
+  if (!m) return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+}
+
+function decimalsOf(s: string): number {
+  const e = s.search(/[eE]/);
+  const mant = e >= 0 ? s.slice(0, e) : s;
+  const dot = mant.indexOf('.');
+  const frac = dot >= 0 ? mant.length - dot - 1 : 0;
+  const exp = e >= 0 ? Number(s.slice(e + 1)) : 0;
+  return Math.max(0, frac - exp);
+}
+
+function splitName(h: string): { name: string; units: string } {
+  const m = /^(.*?)\s*[[(]\s*([^\])]*)\s*[\])]$/.exec(h);
+  return m && m[1] ? { name: m[1], units: m[2] } : { name: h, units: 'mV' };
+}
+
+export async function openCsvRecording(path: string, options: CsvOptions = {}): Promise<RecordingSource> {
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new FormatError(path, 'is a directory, not a CSV file');
+    size = st.size;
+  } catch (e) {
+    if (e instanceof FormatError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new FormatError(path, code === 'ENOENT' ? 'no such file' : `cannot read file (${code ?? String(e)})`);
+  }
+  if (size === 0) throw new FormatError(path, 'file is empty');
+  if (options.fs !== undefined && !(options.fs > 0 && Number.isFinite(options.fs))) {
+    throw new FormatError(path, `sampling rate ${options.fs} is not a positive number`);
+  }
+
+  const warnings: string[] = [];
+  let delimiter: string | undefined;
+  let ncols = 0;
+  let timeCol = -1;
+  let leads: Lead[] = [];
+  let times: Chunked<Float64Array> | undefined;
+  let rowLines: Chunked<Int32Array> | undefined;
+  let dayOffset = 0;
+  let lastTime = -Infinity;
+  let rows = 0;
+  let lineNo = 0;
+
+  const input = createReadStream(path, { encoding: 'utf8' });
+  const rl = createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const raw of rl) {
+      lineNo++;
+      const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+      if (line.trim() === '' || line.startsWith('#')) continue;
+      if (line.includes('\0')) throw new FormatError(path, `line ${lineNo}: binary data (NUL byte); not a CSV file`);
+      if (delimiter === undefined) {
+        const count = (ch: string): number => line.split(ch).length - 1;
+        const c = [['\t', count('\t')], [';', count(';')], [',', count(',')]] as const;
+        const best = c.reduce((a, b) => (b[1] > a[1] ? b : a));
+        delimiter = best[1] > 0 ? best[0] : ',';
+        const cells = line.split(delimiter).map(unquote);
+        if (cells.length > 1 && cells[cells.length - 1] === '') cells.pop();
+        ncols = cells.length;
+        const isValue = (c: string): boolean => MISSING.test(c) || NUMBER.test(c) || CLOCK.test(c) || (delimiter !== ',' && NUMBER.test(c.replace(',', '.')));
+        const header = cells.some((c) => !isValue(c));
+        if (header) {
+          timeCol = cells.findIndex((c) => TIME_NAME.test(c));
+        } else if (CLOCK.test(cells[0]) && ncols > 1) {
+          timeCol = 0;
+        }
+        leads = cells.flatMap((c, i) => {
+          if (i === timeCol) return [];
+          const { name, units } = header ? splitName(c) : { name: `ECG${i + (timeCol >= 0 ? 0 : 1)}`, units: 'mV' };
+          return [{ name, units, column: i, decimals: 0, maxAbs: 0, invalid: 0, precisionCapped: false, values: new Chunked((n) => new Int32Array(n)) }];
+        });
+        if (leads.length === 0) throw new FormatError(path, `line ${lineNo}: no signal column (only a time column)`);
+        if (timeCol >= 0) {
+          times = new Chunked((n) => new Float64Array(n));
+          rowLines = new Chunked((n) => new Int32Array(n));
+        }
+        if (header) continue;
+      }
+      const cells = line.split(delimiter);
+      if (cells.length === ncols + 1 && cells[ncols].trim() === '') cells.pop();
+      if (cells.length !== ncols) {
+        throw new FormatError(path, `line ${lineNo}: has ${cells.length} cells, expected ${ncols} (delimiter '${delimiter === '\t' ? '\\t' : delimiter}')`);
+      }
+      if (times && rowLines) {
+        const c = unquote(cells[timeCol]);
+        let t = NUMBER.test(c) ? Number(c) : parseClock(c);
+        if (t === undefined) throw new FormatError(path, `line ${lineNo}: time '${c}' is neither seconds nor hh:mm:ss.fff`);
+        if (t + dayOffset < lastTime - 43200 && CLOCK.test(c)) dayOffset += 86400; // clock passed midnight
+        t += dayOffset;
+        lastTime = t;
+        times.push(t);
+        rowLines.push(lineNo);
+      }
+      for (const lead of leads) {
+        let c = unquote(cells[lead.column]);
+        if (MISSING.test(c)) { lead.values.push(CSV_INVALID); lead.invalid++; continue; }
+        if (!NUMBER.test(c)) {
+          const dc = c.replace(',', '.');
+          if (delimiter !== ',' && NUMBER.test(dc)) c = dc;
+          else throw new FormatError(path, `line ${lineNo}, column '${lead.name}': '${c.slice(0, 40)}' is not a number`);
+        }
+        const v = Number(c);
+        let d = decimalsOf(c);
+        if (d > MAX_DECIMALS) { d = MAX_DECIMALS; lead.precisionCapped = true; }
+        if (d > lead.decimals) {
+          // Rescale what is stored so far to the finer step, unless that would overflow Int32.
+          const f = 10 ** (d - lead.decimals);
+          if (lead.maxAbs * f <= 2147483647 && Math.abs(v) * 10 ** d <= 2147483647) {
+            for (const ch of lead.values.chunks) for (let i = 0; i < ch.length; i++) if (ch[i] !== CSV_INVALID) ch[i] *= f;
+            lead.maxAbs *= f;
+            lead.decimals = d;
+          } else {
+            lead.precisionCapped = true;
+          }
+        }
+        const q = Math.round(v * 10 ** lead.decimals);
+        if (!(Math.abs(q) <= 2147483647)) {
+          throw new FormatError(path, `line ${lineNo}, column '${lead.name}': value ${c} is too large to store at ${lead.decimals} decimals`);
+        }
+        if (Math.abs(q) > lead.maxAbs) lead.maxAbs = Math.abs(q);
+        lead.values.push(q);
+      }
+      rows++;
+    }
+  } catch (e) {
+    if (e instanceof FormatError) throw e;
+    throw new FormatError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+  } finally {
+    rl.close();
+    input.destroy();
+  }
+  if (rows === 0) throw new FormatError(path, 'has no data rows');
+
+  let fs = options.fs;
+  if (times && rowLines) {
+    if (rows < 2) {
+      if (fs === undefined) throw new FormatError(path, 'has a single data row; the sampling rate cannot be inferred from its time column');
+    } else {
+      const t0 = times.get(0);
+      const dt = (times.get(rows - 1) - t0) / (rows - 1);
+      if (!(dt > 0)) throw new FormatError(path, `time column does not increase (line ${rowLines.get(0)}: ${t0} s, line ${rowLines.get(rows - 1)}: ${times.get(rows - 1)} s)`);
+      for (let i = 1; i < rows; i++) {
+        const t = times.get(i);
+        if (!(Math.abs(t - (t0 + i * dt)) <= 0.5 * dt) || t <= times.get(i - 1)) {
+          throw new FormatError(path, `time column is not uniform at line ${rowLines.get(i)}: ${t} s where a constant rate of ${(1 / dt).toPrecision(6)} Hz (from the first and last rows) puts ${(t0 + i * dt).toFixed(6)} s`);
+        }
+      }
+      let inferred = 1 / dt;
+      if (Math.abs(inferred - Math.round(inferred)) < 1e-3 * inferred) inferred = Math.round(inferred);
+      if (fs === undefined) fs = inferred;
+      else if (Math.abs(fs - inferred) > 0.01 * fs) warnings.push(`sampling rate ${fs} Hz was given, but the time column implies ${inferred.toPrecision(6)} Hz; using ${fs} Hz`);
+    }
+  }
+  if (fs === undefined) {
+    throw new FormatError(path, 'has no time column (a header named time, t, seconds or elapsed time) and no sampling rate was given; pass the sampling rate (--fs)');
+  }
+  for (const l of leads) {
+    if (l.invalid > 0) warnings.push(`column '${l.name}': ${l.invalid} of ${rows} samples are empty or NaN (marked invalid)`);
+    if (l.precisionCapped) warnings.push(`column '${l.name}': values rounded to ${l.decimals} decimals`);
+  }
+  const arrays = leads.map((l) => l.values.toArray());
+  const signals: SignalInfo[] = leads.map((l) => ({
+    name: l.name,
+    units: l.units,
+    gain: 10 ** l.decimals,
+    baseline: 0,
+    adcResolution: 32,
+    adcZero: 0,
+    storage: 'csv',
+    invalidValue: CSV_INVALID,
+  }));
+  const info: RecordingInfo = {
+    name: basename(path, extname(path)),
+    path,
+    format: 'csv',
+    fs,
+    length: rows,
+    startTime: null,
+    signals,
+    warnings,
+    comments: [],
+  };
+  return {
+    info,
+    read: async (w?: SampleWindow): Promise<Recording> => {
+      const from = w?.from ?? 0;
+      const to = w?.to ?? rows;
+      const channels = w?.channels ?? signals.map((_, i) => i);
+      if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > rows || from > to) {
+        throw new FormatError(path, `sample window [${from}, ${to}) is outside the recording's 0..${rows}`);
+      }
+      for (const c of channels) {
+        if (!Number.isInteger(c) || c < 0 || c >= signals.length) throw new FormatError(path, `channel ${c} does not exist (the file has ${signals.length} signal columns)`);
+      }
+      return { info, from, to, signals: channels.map((c) => ({ ...signals[c], samples: arrays[c].slice(from, to) })) };
+    },
+    embeddedAnnotations: async (): Promise<Annotation[]> => [],
+    close: async () => {},
+  };
+}

@@ -1,0 +1,281 @@
+/**
+ * EDF / EDF+C reader with random access by sample window.
+ *
+ * Why not edf-parser for the samples: it is a stream transform that must decode the file from the first byte
+ * (a 10 s window at hour 12 of a Holter would cost a full pass), it converts every sample to a JS number in a
+ * plain Array (we keep digital Int16 in typed arrays), and its block stream pushes the same reused Buffer for
+ * every record, so a consumer that does not copy synchronously sees later records' bytes. Here a window maps
+ * to the data records that hold it, read in one positioned read (in bounded chunks for long windows).
+ *
+ * Conventions (documented for users in info.warnings when they apply):
+ *  - fs is the rate of the ECG signals; ordinary signals at other rates are not exposed (a warning names
+ *    them), nor are 'EDF Annotations' channels (their TALs come back from embeddedAnnotations()).
+ *  - A signal whose digital minimum is above -32768 gets invalidValue -32768 (our writer marks missing
+ *    samples that way); a signal using the full int16 range has no invalid marker.
+ *  - EDF+D (discontinuous) is refused with a message: gaps would have to be reconstructed from every record's
+ *    time-keeping TAL.
+ */
+import { open, stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { annotationCode, type Annotation } from '../../domain/annotation.js';
+import type { Recording, RecordingInfo, RecordingSource, SampleWindow, Signal, SignalInfo } from '../../domain/recording.js';
+import { FormatError } from '../errors.js';
+import { EDF_FIXED_HEADER_BYTES, edfHeaderSize, parseEdfHeader, type EdfHeader, type EdfSignalHeader } from './header.js';
+import { parseTals, textToSymbol } from './tal.js';
+
+export { parseEdfHeader, edfHeaderSize, type EdfHeader, type EdfSignalHeader } from './header.js';
+export { writeEdf, type WriteEdfOptions } from './write.js';
+
+/** Bytes read per positioned read when a window spans many records. */
+const CHUNK_BYTES = 8 * 1024 * 1024;
+/** Refuse declared lengths beyond this (≈ 32 days at 360 Hz) before allocating anything. */
+export const MAX_EDF_SAMPLES = 1_000_000_000;
+
+const ECG_LABEL = /ECG|EKG|^(I|II|III|aVR|aVL|aVF|V[1-6]|MLII|MLI|MLIII|MV\d|ML\d|D[1-3])\b/i;
+
+interface Layout {
+  header: EdfHeader;
+  /** Header indices of the exposed signals, in file order. */
+  exposed: number[];
+  annotationSignals: number[];
+  samplesPerRecord: number;
+  records: number;
+}
+
+async function readAt(fh: Awaited<ReturnType<typeof open>>, buf: Uint8Array, position: number): Promise<number> {
+  let got = 0;
+  while (got < buf.length) {
+    const { bytesRead } = await fh.read(buf, got, buf.length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
+}
+
+async function statFile(path: string): Promise<number> {
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new FormatError(path, 'is a directory, not an EDF file');
+    return st.size;
+  } catch (e) {
+    if (e instanceof FormatError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new FormatError(path, code === 'ENOENT' ? 'no such file' : `cannot read file (${code ?? String(e)})`);
+  }
+}
+
+/** Reconcile the declared record count with the file size; refuse what cannot be repaired. */
+function countRecords(path: string, h: EdfHeader, fileSize: number, warnings: string[]): number {
+  const dataBytes = fileSize - h.headerBytes;
+  const whole = Math.floor(Math.max(0, dataBytes) / h.recordBytes);
+  const extra = Math.max(0, dataBytes) - whole * h.recordBytes;
+  if (whole === 0) {
+    throw new FormatError(path, `file is shorter than one data record: ${fileSize} bytes for a ${h.headerBytes}-byte header and ${h.recordBytes}-byte records`);
+  }
+  const declared = h.declaredRecords;
+  if (declared === -1) {
+    warnings.push(`header gives the number of data records as -1 (unknown); ${whole} records taken from the file size`);
+  } else if (declared > whole) {
+    if (declared > 2 * whole) {
+      throw new FormatError(path, `header declares ${declared} data records of ${h.recordBytes} bytes (${declared * h.recordBytes + h.headerBytes} bytes) but the file is ${fileSize} bytes (${whole} records); the header is broken or the file badly truncated`);
+    }
+    warnings.push(`header declares ${declared} data records but the file holds only ${whole}; the file is truncated, reading ${whole}`);
+  } else if (declared < whole) {
+    warnings.push(`header declares ${declared} data records but the file holds ${whole}; reading all ${whole} (file size wins)`);
+  }
+  if (extra > 0) warnings.push(`file ends with ${extra} bytes that do not make a whole data record (ignored)`);
+  return whole;
+}
+
+function chooseSignals(path: string, h: EdfHeader, warnings: string[]): { exposed: number[]; annotationSignals: number[]; spr: number } {
+  const annotationSignals: number[] = [];
+  const usable: number[] = [];
+  h.signals.forEach((s, i) => {
+    if (s.isAnnotation) { annotationSignals.push(i); return; }
+    const name = `signal ${i} ('${s.label}')`;
+    if (s.samplesPerRecord === 0) { warnings.push(`${name} has 0 samples per record; not exposed`); return; }
+    if (!(s.digitalMax > s.digitalMin)) { warnings.push(`${name} refused: digital minimum ${s.digitalMin} is not below digital maximum ${s.digitalMax}`); return; }
+    if (s.digitalMin < -32768 || s.digitalMax > 32767) { warnings.push(`${name} refused: digital range ${s.digitalMin}..${s.digitalMax} exceeds 16 bits`); return; }
+    if (!(s.physicalMax !== s.physicalMin) || !Number.isFinite(s.physicalMax - s.physicalMin)) {
+      warnings.push(`${name} refused: physical minimum and maximum are both ${s.physicalMin}, so no gain can be derived`);
+      return;
+    }
+    if (s.physicalMin > s.physicalMax) warnings.push(`${name} has physical minimum ${s.physicalMin} above maximum ${s.physicalMax} (inverted polarity; kept)`);
+    usable.push(i);
+  });
+  if (usable.length === 0) throw new FormatError(path, 'no usable signal: every signal is an annotation channel or has an invalid range (see the header)');
+  const ecg = usable.filter((i) => ECG_LABEL.test(h.signals[i].label));
+  const pool = ecg.length > 0 ? ecg : usable;
+  const counts = new Map<number, number>();
+  for (const i of pool) counts.set(h.signals[i].samplesPerRecord, (counts.get(h.signals[i].samplesPerRecord) ?? 0) + 1);
+  let spr = 0;
+  let best = -1;
+  for (const [rate, c] of counts) if (c > best || (c === best && rate > spr)) { spr = rate; best = c; }
+  const exposed = usable.filter((i) => h.signals[i].samplesPerRecord === spr);
+  const fs = spr / h.recordDuration;
+  for (const i of usable) {
+    if (h.signals[i].samplesPerRecord === spr) continue;
+    const s = h.signals[i];
+    warnings.push(`signal ${i} ('${s.label}', ${s.samplesPerRecord / h.recordDuration} Hz) not exposed: only signals at the ECG rate (${fs} Hz) are read; resample it separately if needed`);
+  }
+  return { exposed, annotationSignals, spr };
+}
+
+function signalInfo(s: EdfSignalHeader): SignalInfo {
+  const gain = (s.digitalMax - s.digitalMin) / (s.physicalMax - s.physicalMin);
+  const baseline = s.digitalMin - s.physicalMin * gain;
+  const info: SignalInfo = {
+    name: s.label,
+    units: s.physicalDimension,
+    gain,
+    baseline,
+    adcResolution: 16,
+    adcZero: 0,
+    storage: 'edf16',
+  };
+  if (s.digitalMin > -32768) info.invalidValue = -32768;
+  return info;
+}
+
+export async function openEdfRecording(path: string): Promise<RecordingSource> {
+  const size = await statFile(path);
+  if (size === 0) throw new FormatError(path, 'file is empty');
+  const fh = await open(path, 'r');
+  try {
+    const fixed = new Uint8Array(EDF_FIXED_HEADER_BYTES);
+    const got = await readAt(fh, fixed, 0);
+    const { headerBytes } = edfHeaderSize(path, fixed.subarray(0, got));
+    if (headerBytes > size) throw new FormatError(path, `file is ${size} bytes, shorter than its ${headerBytes}-byte header`);
+    const hb = new Uint8Array(headerBytes);
+    await readAt(fh, hb, 0);
+    const header = parseEdfHeader(path, hb);
+    const warnings = [...header.warnings];
+    if (header.plus === 'D') {
+      throw new FormatError(path, 'is EDF+D (discontinuous); only continuous EDF and EDF+C are supported: convert it to EDF+C (e.g. with EDFbrowser) first');
+    }
+    const { exposed, annotationSignals, spr } = chooseSignals(path, header, warnings);
+    if (!(header.recordDuration > 0)) {
+      throw new FormatError(path, `data record duration is ${header.recordDuration} s, but the file has ordinary signals (a sampling rate needs a positive duration)`);
+    }
+    const records = countRecords(path, header, size, warnings);
+    const length = records * spr;
+    if (length > MAX_EDF_SAMPLES) {
+      throw new FormatError(path, `holds ${length} samples per signal, more than the ${MAX_EDF_SAMPLES} this reader accepts`);
+    }
+    const layout: Layout = { header, exposed, annotationSignals, samplesPerRecord: spr, records };
+    const info: RecordingInfo = {
+      name: basename(path, extname(path)),
+      path,
+      format: header.plus ? 'edf+' : 'edf',
+      fs: spr / header.recordDuration,
+      length,
+      startTime: header.startTime,
+      signals: exposed.map((i) => signalInfo(header.signals[i])),
+      warnings,
+      comments: [header.patient && `patient: ${header.patient}`, header.recording && `recording: ${header.recording}`].filter((c) => c !== ''),
+    };
+    let annotations: Promise<Annotation[]> | undefined;
+    return {
+      info,
+      read: (w) => readWindow(path, layout, info, w),
+      embeddedAnnotations: () => (annotations ??= readAnnotations(path, layout, info)),
+      close: async () => {},
+    };
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readWindow(path: string, layout: Layout, info: RecordingInfo, w: SampleWindow = {}): Promise<Recording> {
+  const from = w.from ?? 0;
+  const to = w.to ?? info.length;
+  const channels = w.channels ?? info.signals.map((_, i) => i);
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > info.length || from > to) {
+    throw new FormatError(path, `sample window [${from}, ${to}) is outside the recording's 0..${info.length}`);
+  }
+  for (const c of channels) {
+    if (!Number.isInteger(c) || c < 0 || c >= info.signals.length) {
+      throw new FormatError(path, `channel ${c} does not exist (the recording exposes ${info.signals.length} signals)`);
+    }
+  }
+  const { header, samplesPerRecord: spr } = layout;
+  const rb = header.recordBytes;
+  const arrays = channels.map(() => new Int16Array(to - from));
+  if (to > from) {
+    const r0 = Math.floor(from / spr);
+    const r1 = Math.ceil(to / spr);
+    const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / rb));
+    const buf = new Uint8Array(Math.min(r1 - r0, perChunk) * rb);
+    const offsets = channels.map((c) => header.signals[layout.exposed[c]].recordOffset / 2);
+    const fh = await open(path, 'r');
+    try {
+      for (let r = r0; r < r1; r += perChunk) {
+        const nr = Math.min(perChunk, r1 - r);
+        const bytes = buf.subarray(0, nr * rb);
+        const got = await readAt(fh, bytes, header.headerBytes + r * rb);
+        if (got < bytes.length) throw new FormatError(path, `file shrank while reading: data record ${r + Math.floor(got / rb)} is missing`);
+        const words = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
+        for (let k = 0; k < nr; k++) {
+          const recStart = (r + k) * spr; // sample index of this record's first sample
+          const a = Math.max(from, recStart);
+          const b = Math.min(to, recStart + spr);
+          const wordBase = (k * rb) / 2;
+          for (let j = 0; j < channels.length; j++) {
+            const src = wordBase + offsets[j] + (a - recStart);
+            arrays[j].set(words.subarray(src, src + (b - a)), a - from);
+          }
+        }
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  const signals: Signal[] = channels.map((c, j) => ({ ...info.signals[c], samples: arrays[j] }));
+  return { info, from, to, signals };
+}
+
+async function readAnnotations(path: string, layout: Layout, info: RecordingInfo): Promise<Annotation[]> {
+  const { header, annotationSignals, records } = layout;
+  if (annotationSignals.length === 0) return [];
+  const rb = header.recordBytes;
+  const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / rb));
+  const buf = new Uint8Array(Math.min(records, perChunk) * rb);
+  const found: { sample: number; order: number; symbol: string; aux: string }[] = [];
+  let firstOnset: number | null = null;
+  let malformed = 0;
+  let firstError = '';
+  const fh = await open(path, 'r');
+  try {
+    for (let r = 0; r < records; r += perChunk) {
+      const nr = Math.min(perChunk, records - r);
+      const bytes = buf.subarray(0, nr * rb);
+      await readAt(fh, bytes, header.headerBytes + r * rb);
+      for (let k = 0; k < nr; k++) {
+        for (const si of annotationSignals) {
+          const s = header.signals[si];
+          const start = k * rb + s.recordOffset;
+          const tals = parseTals(bytes.subarray(start, start + 2 * s.samplesPerRecord));
+          if (tals.error) { malformed++; firstError ||= `record ${r + k}: ${tals.error}`; }
+          if (r + k === 0 && si === annotationSignals[0]) firstOnset = tals.recordOnset ?? 0;
+          for (const e of tals.entries) {
+            for (const t of e.texts) {
+              const { symbol, aux } = textToSymbol(t, e.duration);
+              found.push({ sample: (e.onset - (firstOnset ?? 0)) * info.fs, order: found.length, symbol, aux });
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+  if (malformed > 0) info.warnings.push(`${malformed} data records hold malformed EDF+ annotations (skipped); first: ${firstError}`);
+  if (firstOnset && info.startTime) {
+    // The first record's time-keeping TAL may start after the header's whole-second start time.
+    info.startTime = new Date(info.startTime.getTime() + firstOnset * 1000);
+  }
+  return found
+    .map((a) => ({ ...a, sample: Math.round(a.sample) }))
+    .sort((x, y) => x.sample - y.sample || x.order - y.order)
+    .map(({ sample, symbol, aux }) => ({ sample, symbol, code: annotationCode(symbol) ?? 22, subtype: 0, chan: 0, num: 0, aux }));
+}
