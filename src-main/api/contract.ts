@@ -1,0 +1,282 @@
+/**
+ * The one API between the review app's renderer and the domain core. Both transports implement exactly this
+ * interface: Electron IPC (preload → ipcMain, see `channels.ts`) and HTTP + WebSocket in browser mode
+ * (`src-main/server/`). Every value is plain JSON (numbers, strings, arrays, objects) so the two transports give
+ * byte-identical answers; the renderer never receives a whole raw signal, only pixel-reduced columns or short
+ * windows of samples.
+ *
+ * This module has no Node or DOM dependency: the renderer, the preload script and the main process all import it.
+ */
+
+export type AamiLabel = 'N' | 'S' | 'V' | 'F' | 'Q';
+export const AAMI_LABELS: readonly AamiLabel[] = ['N', 'S', 'V', 'F', 'Q'];
+
+export interface LeadSummary {
+  index: number;
+  name: string;
+  units: string;
+}
+
+export interface RecordingSummary {
+  /** Stable id of the open recording in this session (derived from the resolved path). */
+  id: string;
+  name: string;
+  path: string;
+  format: string;
+  fs: number;
+  /** Samples per lead. */
+  length: number;
+  durationSeconds: number;
+  startTime: string | null;
+  leads: LeadSummary[];
+  /** Reference (annotator) beats found beside the recording; 0 when there is no reference. */
+  referenceBeats: number;
+  /** Reference annotator the beats came from (`atr`, `edf+`), or null. */
+  reference: string | null;
+  warnings: string[];
+}
+
+export interface WaveformRequest {
+  recordingId: string;
+  /** Lead indices; default all. */
+  leads?: number[];
+  /** First sample (inclusive). */
+  from: number;
+  /** Last sample (exclusive). */
+  to: number;
+  /** Width of the plot in device pixels; decides between raw samples and min/max columns. */
+  pixelWidth: number;
+}
+
+/**
+ * Either raw physical samples (narrow views: at most 2 samples per pixel) or, for wide views, one min/max pair
+ * per pixel column. Columns cover `[from + k*step, from + (k+1)*step)`; NaN gaps are sent as null.
+ */
+export type Waveform =
+  | { kind: 'raw'; recordingId: string; from: number; to: number; fs: number; step: 1; leads: { index: number; name: string; units: string; values: (number | null)[] }[] }
+  | { kind: 'minmax'; recordingId: string; from: number; to: number; fs: number; step: number; leads: { index: number; name: string; units: string; min: (number | null)[]; max: (number | null)[] }[] };
+
+/**
+ * The beats of a recording (or of a run) in columns: one entry per beat. Labels are strings with one
+ * character per beat: `N S V F Q`, or `-` when absent (no reference beat matched / not classified).
+ */
+export interface BeatTable {
+  recordingId: string;
+  runId: string | null;
+  fs: number;
+  /** Beat positions in samples (QRS fiducial), ascending. */
+  samples: number[];
+  /** Reference label per beat (from the annotator), `-` for a detected beat with no reference match. */
+  reference: string;
+  /** Model label per beat, `-` when the beat has not been classified. */
+  predicted: string;
+  /** Model confidence (softmax probability of the predicted class) per beat, 0 when not classified. */
+  confidence: number[];
+  /** Original MIT symbol of the reference beat (`N`, `L`, `A`, `V`…), `-` when none. */
+  symbols: string;
+}
+
+export interface ModelSummary {
+  id: string;
+  name: string;
+  description: string;
+  classes: string[];
+  /** Input window the model expects, for display. */
+  input: string;
+  /** Figures from the model card (e.g. DS2 sensitivity), shown as they are. */
+  card: Record<string, unknown>;
+}
+
+export type JobState = 'running' | 'done' | 'cancelled' | 'failed';
+
+export interface JobSummary {
+  id: string;
+  kind: 'classify';
+  state: JobState;
+  recordingIds: string[];
+  modelId: string;
+  /** 0..1 */
+  progress: number;
+  message: string;
+  /** Run ids produced (one per recording) once done. */
+  runIds: string[];
+  error?: string;
+}
+
+export interface RunSummary {
+  id: string;
+  recordingId: string;
+  modelId: string;
+  createdAt: string;
+  beats: number;
+  /** Beats where a reference label exists and differs from the prediction. */
+  disagreements: number;
+  /** Milliseconds the whole classification took (detection + classification). */
+  elapsedMs: number;
+  /** How beats were found: `detector` (QRS detector) or `reference` (annotator positions). */
+  beatSource: 'detector' | 'reference';
+}
+
+/** One reviewer correction as the renderer stores it and sends it back for metrics and exports. */
+export interface CorrectionInput {
+  /** Beat position in samples. */
+  sample: number;
+  label: AamiLabel;
+}
+
+export interface MetricsRequest {
+  runId: string;
+  /** `annotations`: the annotator file; `corrected`: the annotator with the reviewer's corrections applied. */
+  reference: 'annotations' | 'corrected';
+  corrections?: CorrectionInput[];
+}
+
+export interface ClassMetrics {
+  label: AamiLabel;
+  tp: number;
+  fn: number;
+  fp: number;
+  tn: number;
+  /** Sensitivity, specificity, positive predictivity, F1 — null when undefined (0/0). */
+  se: number | null;
+  sp: number | null;
+  ppv: number | null;
+  f1: number | null;
+}
+
+export interface RocCurve {
+  label: AamiLabel;
+  /** One-vs-rest, from the model confidence of that class. */
+  fpr: number[];
+  tpr: number[];
+  auc: number;
+  recall: number[];
+  precision: number[];
+}
+
+export interface MetricsResult {
+  runId: string;
+  reference: 'annotations' | 'corrected';
+  corrections: number;
+  /** Beats compared (both a reference and a prediction). */
+  beats: number;
+  accuracy: number | null;
+  classes: ClassMetrics[];
+  /** confusion[r][p]: reference class r (rows) predicted as p (columns), in AAMI_LABELS order. */
+  confusion: number[][];
+  roc: RocCurve[];
+  /** EC57 QRS detection statistics against the annotator (only when the beats came from the detector). */
+  qrs: { tp: number; fn: number; fp: number; se: number | null; ppv: number | null } | null;
+}
+
+export interface TemplateGroup {
+  id: number;
+  /** Dominant label (predicted, else reference). */
+  label: string;
+  count: number;
+  /** Beat samples belonging to the group. */
+  members: number[];
+  /** Mean beat shape (mV) of the first lead, -250 ms..+400 ms around the fiducial. */
+  shape: number[];
+  fs: number;
+}
+
+export interface ExportRequest {
+  runId: string;
+  corrections: CorrectionInput[];
+  /** Notes shown in the report. */
+  notes?: string;
+  reviewer?: string;
+}
+
+export interface ReportResult {
+  /** Self-contained HTML (inline CSS and SVG, no network). */
+  html: string;
+  /** PDF bytes as base64, or null when no PDF renderer is available. */
+  pdfBase64: string | null;
+  pdfError: string | null;
+  /** CSV of every beat. */
+  csv: string;
+}
+
+export interface CorrectionsExport {
+  /** WFDB annotation file (MIT format) bytes as base64: the reference with corrections applied. */
+  wfdbBase64: string;
+  csv: string;
+  fileName: string;
+}
+
+/** Events pushed from the core to the renderer (IPC `send` or WebSocket message). */
+export type ApiEvent =
+  | { type: 'job'; job: JobSummary }
+  | { type: 'recording-lost'; recordingId: string; message: string }
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+
+/** Every call. Implemented by `ReviewService`; consumed through either transport. */
+export interface EcgApi {
+  /** Open a recording by path (must be inside the data directory in browser mode). */
+  openRecording(path: string): Promise<RecordingSummary>;
+  listRecordings(): Promise<RecordingSummary[]>;
+  closeRecording(recordingId: string): Promise<void>;
+  /** Recordings that can be opened from the data directory (browser mode's stand-in for a file dialog). */
+  browse(dir?: string): Promise<{ dir: string; entries: { name: string; path: string; kind: 'recording' | 'dir' }[] }>;
+  getWaveform(req: WaveformRequest): Promise<Waveform>;
+  /** Beats of a run, or of the recording's reference when runId is null. */
+  listBeats(recordingId: string, runId: string | null): Promise<BeatTable>;
+  listModels(): Promise<ModelSummary[]>;
+  startClassification(recordingIds: string[], modelId: string): Promise<{ jobId: string }>;
+  cancelJob(jobId: string): Promise<void>;
+  getJob(jobId: string): Promise<JobSummary>;
+  listRuns(recordingId?: string): Promise<RunSummary[]>;
+  getMetrics(req: MetricsRequest): Promise<MetricsResult>;
+  getTemplates(runId: string, corrections: CorrectionInput[]): Promise<TemplateGroup[]>;
+  exportCorrections(req: ExportRequest): Promise<CorrectionsExport>;
+  exportReport(req: ExportRequest): Promise<ReportResult>;
+}
+
+export type ApiMethod = keyof EcgApi;
+
+/** The channel map: the only method names either transport accepts. */
+export const API_METHODS: readonly ApiMethod[] = [
+  'openRecording', 'listRecordings', 'closeRecording', 'browse', 'getWaveform', 'listBeats', 'listModels',
+  'startClassification', 'cancelJob', 'getJob', 'listRuns', 'getMetrics', 'getTemplates', 'exportCorrections',
+  'exportReport',
+] as const;
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && (API_METHODS as readonly string[]).includes(name);
+}
+
+/** IPC channel names: one per method, plus the event channel. */
+export const IPC_PREFIX = 'ecg-review:';
+export const IPC_EVENT_CHANNEL = 'ecg-review:event';
+export function ipcChannel(method: ApiMethod): string {
+  return `${IPC_PREFIX}${method}`;
+}
+
+/** How errors cross either transport: the core's error class name and its one-line message. */
+export interface ApiErrorPayload {
+  name: string;
+  message: string;
+  /** True for the core's expected errors (bad file, unknown id…), false for bugs. */
+  expected: boolean;
+}
+
+export class ApiError extends Error {
+  readonly expected: boolean;
+  readonly errorName: string;
+  constructor(p: ApiErrorPayload) {
+    super(p.message);
+    this.name = 'ApiError';
+    this.errorName = p.name;
+    this.expected = p.expected;
+  }
+}
+
+/** The preload bridge as the renderer sees it (`window.ecgReview`). */
+export interface EcgBridge {
+  call<M extends ApiMethod>(method: M, args: Parameters<EcgApi[M]>): Promise<{ ok: true; value: Awaited<ReturnType<EcgApi[M]>> } | { ok: false; error: ApiErrorPayload }>;
+  onEvent(listener: (e: ApiEvent) => void): () => void;
+  /** Native file dialog (Electron only). */
+  pickRecording?(): Promise<string | null>;
+}

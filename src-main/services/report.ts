@@ -1,0 +1,113 @@
+/**
+ * The review report as one self-contained HTML document (inline CSS and SVG, no scripts, no network), laid out
+ * for A4 printing: page 1 summary, per-class table and confusion matrix; page 2 ROC and precision-recall
+ * curves; then ECG strips (25 mm/s, 10 mm/mV) of misclassified beats, six per page.
+ */
+import { AAMI_LABELS, type MetricsResult, type ModelSummary, type RecordingSummary, type RunSummary } from '../api/contract.js';
+import type { RecordingSource } from '../domain/recording.js';
+import { ecgStripSvg, escapeXml as esc } from './ecg-svg.js';
+
+export interface ReportInput {
+  recording: RecordingSummary;
+  source: RecordingSource;
+  run: RunSummary;
+  model: ModelSummary | null;
+  metrics: MetricsResult;
+  samples: Int32Array;
+  reference: string;
+  predicted: string;
+  final: string;
+  notes: string;
+  reviewer: string;
+  corrections: number;
+}
+
+export const STRIPS_PER_PAGE = 6;
+export const MAX_STRIPS = 12;
+
+const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)}`);
+
+function hms(s: number): string {
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  return `${h}:${String(m).padStart(2, '0')}:${sec.toFixed(1).padStart(4, '0')}`;
+}
+
+function curveSvg(title: string, xs: number[][], ys: number[][], labels: string[], xl: string, yl: string): string {
+  const W = 80, H = 80, colors = ['#1f77b4', '#ff7f0e', '#d62728', '#2ca02c', '#9467bd'];
+  const lines = xs.map((x, k) => `<path d="${x.map((v, i) => `${i ? 'L' : 'M'}${(10 + v * W).toFixed(2)} ${(5 + (1 - ys[k][i]) * H).toFixed(2)}`).join('')}" fill="none" stroke="${colors[k % 5]}" stroke-width="0.6"/>`).join('');
+  const ticks = [0, 0.5, 1].map((t) => `<text x="${10 + t * W}" y="${H + 9}" font-size="3" text-anchor="middle">${t}</text><text x="8" y="${5 + (1 - t) * H + 1}" font-size="3" text-anchor="end">${t}</text>`).join('');
+  const legend = labels.map((l, k) => `<text x="${W - 25}" y="${H - 20 + k * 4.5}" font-size="3.2" fill="${colors[k % 5]}">${esc(l)}</text>`).join('');
+  return `<figure><svg xmlns="http://www.w3.org/2000/svg" width="90mm" height="100mm" viewBox="0 0 95 100"><rect x="10" y="5" width="${W}" height="${H}" fill="none" stroke="#555" stroke-width="0.3"/>${lines}${ticks}${legend}`
+    + `<text x="50" y="${H + 14}" font-size="3.5" text-anchor="middle">${esc(xl)}</text><text x="3" y="45" font-size="3.5" text-anchor="middle" transform="rotate(-90 3 45)">${esc(yl)}</text></svg><figcaption>${esc(title)}</figcaption></figure>`;
+}
+
+export async function renderReportHtml(r: ReportInput): Promise<string> {
+  const { recording: rec, metrics: m } = r;
+  const rows = m.classes.map((c) => `<tr><th>${c.label}</th><td>${c.tp + c.fn}</td><td>${c.tp}</td><td>${c.fn}</td><td>${c.fp}</td><td>${pct(c.se)}</td><td>${pct(c.sp)}</td><td>${pct(c.ppv)}</td><td>${pct(c.f1)}</td></tr>`).join('');
+  const conf = `<tr><th>ref \\ pred</th>${AAMI_LABELS.map((l) => `<th>${l}</th>`).join('')}</tr>`
+    + m.confusion.map((row, i) => `<tr><th>${AAMI_LABELS[i]}</th>${row.map((v, j) => `<td class="${i === j ? 'diag' : v ? 'off' : ''}">${v}</td>`).join('')}</tr>`).join('');
+  const withRoc = m.roc.filter((c) => c.auc >= 0);
+  const roc = curveSvg('ROC (one vs rest)', withRoc.map((c) => c.fpr), withRoc.map((c) => c.tpr), withRoc.map((c) => `${c.label} AUC ${c.auc.toFixed(3)}`), 'false positive rate', 'true positive rate');
+  const pr = curveSvg('Precision-recall (one vs rest)', withRoc.map((c) => c.recall), withRoc.map((c) => c.precision), withRoc.map((c) => c.label), 'recall (Se)', 'precision (+P)');
+
+  // Misclassified beats: reference (with corrections) known and different from the model's label.
+  const wrong: number[] = [];
+  for (let i = 0; i < r.samples.length; i++) if (r.reference[i] !== '-' && r.reference[i] !== r.predicted[i]) wrong.push(i);
+  const pick = wrong.length <= MAX_STRIPS ? wrong : Array.from({ length: MAX_STRIPS }, (_, k) => wrong[Math.floor((k * wrong.length) / MAX_STRIPS)]);
+  const fs = rec.fs, half = Math.round(2 * fs);
+  const strips: string[] = [];
+  for (const i of pick) {
+    const c = r.samples[i];
+    const from = Math.max(0, c - half), to = Math.min(rec.length, c + half);
+    const win = await r.source.read({ from, to, channels: [0] });
+    const sig = win.signals[0];
+    const g = sig.gain === 0 ? 200 : sig.gain;
+    const values = Float32Array.from(sig.samples, (d) => (sig.invalidValue !== undefined && d === sig.invalidValue ? NaN : (d - sig.baseline) / g));
+    const marks = [];
+    for (let j = Math.max(0, i - 8); j < Math.min(r.samples.length, i + 8); j++) {
+      if (r.samples[j] < from || r.samples[j] >= to) continue;
+      marks.push({ at: r.samples[j] - from, text: j === i ? `${r.reference[j]}→${r.predicted[j]}` : r.predicted[j], color: j === i ? '#c00' : '#245' });
+    }
+    strips.push(`<div class="strip"><div class="cap">Beat ${i + 1} at ${hms(c / fs)} — reference <b>${r.reference[i]}</b>, model <b>${r.predicted[i]}</b>, lead ${esc(rec.leads[0]?.name ?? '0')}</div>${ecgStripSvg({ values, fs, marks, heightMm: 30, title: `beat ${i + 1}` })}</div>`);
+  }
+  const stripPages: string[] = [];
+  for (let p = 0; p < strips.length; p += STRIPS_PER_PAGE) {
+    stripPages.push(`<section class="page"><h2>Misclassified beats ${p + 1}–${Math.min(strips.length, p + STRIPS_PER_PAGE)} of ${wrong.length} <small>(25 mm/s, 10 mm/mV; red: the beat)</small></h2>${strips.slice(p, p + STRIPS_PER_PAGE).join('')}</section>`);
+  }
+  if (!stripPages.length) stripPages.push('<section class="page"><h2>Misclassified beats</h2><p>None: every beat with a reference label got the same label from the model.</p></section>');
+
+  const counts = AAMI_LABELS.map((l) => `${l} ${[...r.final].filter((x) => x === l).length}`).join(', ');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ECG Review report — ${esc(rec.name)}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<style>
+@page { size: A4; margin: 12mm; }
+body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt; color: #111; margin: 0; }
+.page { page-break-after: always; break-after: page; }
+.page:last-child { page-break-after: auto; break-after: auto; }
+h1 { font-size: 16pt; margin: 0 0 4mm; } h2 { font-size: 12pt; margin: 0 0 3mm; } small { font-weight: normal; color: #555; }
+table { border-collapse: collapse; margin: 2mm 0 5mm; } th, td { border: 0.3mm solid #999; padding: 1mm 2mm; text-align: right; }
+th { background: #eef; } td.diag { background: #e6f4e6; font-weight: bold; } td.off { background: #fbe3e3; }
+dl { display: grid; grid-template-columns: 40mm 1fr; gap: 1mm 4mm; margin: 0 0 5mm; } dt { font-weight: bold; }
+figure { display: inline-block; margin: 0 4mm 0 0; } figcaption { text-align: center; font-weight: bold; }
+.strip { margin-bottom: 4mm; break-inside: avoid; } .cap { font-size: 9pt; margin-bottom: 1mm; }
+</style></head><body>
+<section class="page"><h1>ECG Review report — ${esc(rec.name)}</h1>
+<dl><dt>Recording</dt><dd>${esc(rec.path)} (${esc(rec.format)}, ${rec.fs} Hz, ${rec.leads.length} leads: ${esc(rec.leads.map((l) => l.name).join(', '))}, ${hms(rec.durationSeconds)})</dd>
+<dt>Model</dt><dd>${esc(r.model?.name ?? r.run.modelId)} (${esc(r.run.modelId)})</dd>
+<dt>Run</dt><dd>${esc(r.run.id)}, ${esc(r.run.createdAt)}, ${r.run.beats} beats (${r.run.beatSource === 'detector' ? 'QRS detector' : 'reference beat positions'})</dd>
+<dt>Reference</dt><dd>${m.reference === 'corrected' ? `annotator with ${m.corrections} reviewer correction(s)` : 'annotator (atr)'}; ${m.beats} beats compared</dd>
+<dt>Final labels</dt><dd>${counts}</dd>
+<dt>Reviewer</dt><dd>${esc(r.reviewer || '—')}</dd><dt>Notes</dt><dd>${esc(r.notes || '—')}</dd>
+<dt>Accuracy</dt><dd>${pct(m.accuracy)} %</dd>
+${m.qrs ? `<dt>QRS detection (EC57)</dt><dd>Se ${pct(m.qrs.se)} %, +P ${pct(m.qrs.ppv)} % (TP ${m.qrs.tp}, FN ${m.qrs.fn}, FP ${m.qrs.fp})</dd>` : ''}</dl>
+<h2>Per-class statistics (%)</h2><table><tr><th>Class</th><th>Ref beats</th><th>TP</th><th>FN</th><th>FP</th><th>Se</th><th>Sp</th><th>+P</th><th>F1</th></tr>${rows}</table>
+<h2>Confusion matrix (rows: reference, columns: model)</h2><table>${conf}</table></section>
+<section class="page"><h2>Curves</h2>${withRoc.length ? roc + pr : '<p>No class probabilities.</p>'}</section>
+${stripPages.join('\n')}
+</body></html>`;
+}
+
+/** Pages the report should print to: summary, curves, and the strip pages. */
+export function expectedReportPages(misclassified: number): number {
+  return 2 + Math.max(1, Math.ceil(Math.min(MAX_STRIPS, misclassified) / STRIPS_PER_PAGE));
+}

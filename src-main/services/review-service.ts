@@ -1,0 +1,389 @@
+/**
+ * The review app's service: everything the renderer can ask, implemented once over the domain core. Both
+ * transports (Electron IPC and the browser-mode HTTP server) call this same object, so they cannot drift.
+ * Heavy work (classification) runs in worker threads; waveform requests are answered from a min/max pyramid.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import {
+  AAMI_LABELS, type ApiEvent, type BeatTable, type CorrectionInput, type CorrectionsExport, type EcgApi, type ExportRequest,
+  type JobSummary, type MetricsRequest, type MetricsResult, type ModelSummary, type RecordingSummary, type ReportResult,
+  type RunSummary, type TemplateGroup, type Waveform, type WaveformRequest,
+} from '../api/contract.js';
+import type { Annotation } from '../domain/annotation.js';
+import { annotationCode } from '../domain/annotation.js';
+import type { RecordingSource } from '../domain/recording.js';
+import { openRecording } from '../formats/index.js';
+import { encodeWfdbAnnotations } from '../formats/wfdb/index.js';
+import { referenceBeats, type ClassifyOutput, type ReferenceBeats } from './classify-recording.js';
+import { listShippedModels } from './domain-adapters.js';
+import { AppError } from './errors.js';
+import { newJob, runClassifyWorker, WorkerFailure } from './jobs.js';
+import { matchBeats, metricsResult } from './metrics.js';
+import { renderReportHtml } from './report.js';
+import { groupTemplates } from './templates.js';
+import { buildPyramid, columnsFromPyramid, columnsFromSource, rawValues, BLOCK, type LeadPyramid } from './waveform.js';
+
+export interface ServiceOptions {
+  /** When set, recordings may only be opened from inside this directory (browser mode). */
+  dataDir?: string;
+  modelsDir: string;
+  /** Worker entry for classification (tests inject a crashing one). */
+  workerEntry?: URL;
+  /** HTML → PDF (system Chromium via playwright-core in browser mode, printToPDF in Electron). */
+  renderPdf?: (html: string) => Promise<Uint8Array>;
+}
+
+interface OpenRecording {
+  summary: RecordingSummary;
+  source: RecordingSource;
+  ref: ReferenceBeats;
+  pyramid: LeadPyramid[] | null;
+  closed: boolean;
+}
+
+interface Run {
+  summary: RunSummary;
+  out: ClassifyOutput;
+}
+
+const LABEL = (i: number): string => (i < AAMI_LABELS.length ? AAMI_LABELS[i] : '-');
+const MIT_SYMBOL_OF_AAMI: Record<string, string> = { N: 'N', S: 'S', V: 'V', F: 'F', Q: 'Q' };
+
+export function defaultWorkerEntry(): URL {
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return new URL(`./classify-worker.${ext}`, import.meta.url);
+}
+
+export class ReviewService implements EcgApi {
+  private readonly recordings = new Map<string, OpenRecording>();
+  private readonly runs = new Map<string, Run>();
+  private readonly jobs = new Map<string, { summary: JobSummary; cancel: () => void }>();
+  private readonly listeners = new Set<(e: ApiEvent) => void>();
+  private models: ModelSummary[] | null = null;
+
+  constructor(private readonly opts: ServiceOptions) {}
+
+  onEvent(listener: (e: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: ApiEvent): void {
+    for (const l of this.listeners) {
+      try { l(e); } catch { /* a broken listener must not stop the others */ }
+    }
+  }
+
+  /** Resolve a user path; in browser mode it must lie inside the data directory. */
+  private async resolvePath(path: string): Promise<string> {
+    if (typeof path !== 'string' || !path.trim()) throw new AppError('no path given');
+    const { dataDir } = this.opts;
+    if (!dataDir) return resolve(path);
+    const root = await realpath(dataDir);
+    const abs = isAbsolute(path) ? resolve(path) : resolve(root, path);
+    // Check the real location of the file (or, for a WFDB record name, of its directory): symlinks cannot escape.
+    let real: string;
+    try { real = await realpath(abs); } catch {
+      try { real = join(await realpath(dirname(abs)), basename(abs)); } catch { real = abs; }
+    }
+    const rel = relative(root, real);
+    if (rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) {
+      throw new AppError(`${path} is outside the data directory ${dataDir}; only recordings inside it can be opened`);
+    }
+    return real;
+  }
+
+  async openRecording(path: string): Promise<RecordingSummary> {
+    const abs = await this.resolvePath(path);
+    const id = `rec-${createHash('sha1').update(abs).digest('hex').slice(0, 12)}`;
+    const existing = this.recordings.get(id);
+    if (existing && !existing.closed) return existing.summary;
+    const source = await openRecording(abs);
+    const ref = await referenceBeats(source);
+    const i = source.info;
+    const summary: RecordingSummary = {
+      id, name: i.name, path: abs, format: i.format, fs: i.fs, length: i.length, durationSeconds: i.length / i.fs,
+      startTime: i.startTime ? i.startTime.toISOString() : null,
+      leads: i.signals.map((s, index) => ({ index, name: s.name, units: s.units })),
+      referenceBeats: ref.samples.length, reference: ref.annotator, warnings: i.warnings,
+    };
+    const entry: OpenRecording = { summary, source, ref, pyramid: null, closed: false };
+    this.recordings.set(id, entry);
+    // Long recordings get a pyramid in the background so overviews stay fast; short ones are read directly.
+    if (i.length > 4 * (1 << 20)) {
+      buildPyramid(source, () => entry.closed).then((p) => { entry.pyramid = p; }, () => { /* reads will report */ });
+    }
+    return summary;
+  }
+
+  async listRecordings(): Promise<RecordingSummary[]> {
+    return [...this.recordings.values()].filter((r) => !r.closed).map((r) => r.summary);
+  }
+
+  async closeRecording(recordingId: string): Promise<void> {
+    const r = this.recordings.get(recordingId);
+    if (!r) return;
+    r.closed = true;
+    this.recordings.delete(recordingId);
+    await r.source.close().catch(() => undefined);
+  }
+
+  async browse(dir?: string): Promise<{ dir: string; entries: { name: string; path: string; kind: 'recording' | 'dir' }[] }> {
+    const root = this.opts.dataDir ? await realpath(this.opts.dataDir) : process.cwd();
+    const d = dir ? await this.resolvePath(dir) : root;
+    let names: string[];
+    try { names = (await readdir(d)).sort(); } catch (e) {
+      throw new AppError(`cannot list ${d}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    const entries: { name: string; path: string; kind: 'recording' | 'dir' }[] = [];
+    for (const n of names) {
+      if (n.startsWith('.')) continue;
+      const p = join(d, n);
+      const st = await stat(p).catch(() => null);
+      if (!st) continue;
+      if (st.isDirectory()) entries.push({ name: n, path: p, kind: 'dir' });
+      else if (/\.(hea|edf|ecg|csv)$/i.test(n)) entries.push({ name: n.replace(/\.hea$/i, ''), path: n.endsWith('.hea') ? p.slice(0, -4) : p, kind: 'recording' });
+    }
+    return { dir: d, entries };
+  }
+
+  private rec(id: string): OpenRecording {
+    const r = this.recordings.get(id);
+    if (!r) throw new AppError(`no open recording with id ${String(id)} (it was closed or never opened)`);
+    return r;
+  }
+
+  /** A recording whose files vanished: tell the renderer once, and fail this request with a clear message. */
+  private async checkAlive(r: OpenRecording): Promise<void> {
+    const p = r.summary.path;
+    const ok = (await stat(p).catch(() => null)) ?? (await stat(`${p}.hea`).catch(() => null));
+    if (!ok) this.lost(r, `${p} is no longer there (deleted or moved while open)`);
+  }
+
+  private lost(r: OpenRecording, message: string): never {
+    if (!r.closed) {
+      r.closed = true;
+      this.recordings.delete(r.summary.id);
+      void r.source.close().catch(() => undefined);
+      this.emit({ type: 'recording-lost', recordingId: r.summary.id, message });
+    }
+    throw new AppError(message);
+  }
+
+  async getWaveform(req: WaveformRequest): Promise<Waveform> {
+    const r = this.rec(req.recordingId);
+    await this.checkAlive(r);
+    const { length, fs } = r.summary;
+    const from = Math.max(0, Math.floor(Number(req.from) || 0));
+    const to = Math.min(length, Math.ceil(Number(req.to) || 0));
+    const px = Math.max(1, Math.min(8192, Math.floor(Number(req.pixelWidth) || 0)));
+    if (!(to > from)) throw new AppError(`empty waveform window [${req.from}, ${req.to}) of ${r.summary.name} (length ${length})`);
+    const leads = (req.leads ?? r.summary.leads.map((l) => l.index)).filter((l) => r.summary.leads[l]);
+    if (!leads.length) throw new AppError(`no such lead(s) ${JSON.stringify(req.leads)} in ${r.summary.name}`);
+    const meta = (l: number) => ({ index: l, name: r.summary.leads[l].name, units: r.summary.leads[l].units });
+    try {
+      if (to - from <= 2 * px) {
+        const values = await Promise.all(leads.map((l) => rawValues(r.source, l, from, to)));
+        return { kind: 'raw', recordingId: r.summary.id, from, to, fs, step: 1, leads: leads.map((l, k) => ({ ...meta(l), values: values[k] })) };
+      }
+      const step = (to - from) / px;
+      const cols = await Promise.all(leads.map((l) =>
+        r.pyramid && step >= BLOCK ? columnsFromPyramid(r.pyramid[l], from, step, px) : columnsFromSource(r.source, l, from, to, step, px)));
+      return { kind: 'minmax', recordingId: r.summary.id, from, to, fs, step, leads: leads.map((l, k) => ({ ...meta(l), ...cols[k] })) };
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      await this.checkAlive(r);
+      throw e;
+    }
+  }
+
+  async listBeats(recordingId: string, runId: string | null): Promise<BeatTable> {
+    const r = this.rec(recordingId);
+    if (runId === null) {
+      const n = r.ref.samples.length;
+      return {
+        recordingId, runId: null, fs: r.summary.fs, samples: Array.from(r.ref.samples),
+        reference: Array.from(r.ref.labels, LABEL).join(''), predicted: '-'.repeat(n), confidence: new Array(n).fill(0), symbols: r.ref.symbols,
+      };
+    }
+    const run = this.run(runId);
+    if (run.summary.recordingId !== recordingId) throw new AppError(`run ${runId} belongs to another recording`);
+    const o = run.out;
+    return {
+      recordingId, runId, fs: r.summary.fs, samples: Array.from(o.samples),
+      reference: Array.from(o.reference, LABEL).join(''), predicted: Array.from(o.predicted, LABEL).join(''),
+      confidence: Array.from(o.predicted, (p, i) => Math.round(o.probs[i * 5 + p] * 1e4) / 1e4), symbols: o.symbols,
+    };
+  }
+
+  async listModels(): Promise<ModelSummary[]> {
+    this.models ??= await listShippedModels(this.opts.modelsDir);
+    return this.models;
+  }
+
+  async startClassification(recordingIds: string[], modelId: string): Promise<{ jobId: string }> {
+    if (!Array.isArray(recordingIds) || !recordingIds.length) throw new AppError('choose at least one recording to classify');
+    const recs = recordingIds.map((id) => this.rec(id));
+    const models = await this.listModels();
+    if (!models.some((m) => m.id === modelId)) throw new AppError(`unknown model '${String(modelId)}' (available: ${models.map((m) => m.id).join(', ')})`);
+    const id = `job-${randomUUID().slice(0, 8)}`;
+    const summary = newJob(id, recordingIds, modelId);
+    const state = { summary, cancel: () => { /* replaced while a worker runs */ } };
+    this.jobs.set(id, state);
+    let lastEmit = 0;
+    const update = (patch: Partial<JobSummary>, force = false): void => {
+      Object.assign(summary, patch);
+      const now = Date.now();
+      if (force || now - lastEmit > 100) { lastEmit = now; this.emit({ type: 'job', job: { ...summary, runIds: [...summary.runIds] } }); }
+    };
+    void (async () => {
+      for (let k = 0; k < recs.length; k++) {
+        if (summary.state !== 'running') return;
+        const r = recs[k];
+        const w = runClassifyWorker(this.opts.workerEntry ?? defaultWorkerEntry(), { path: r.summary.path, modelId, modelsDir: this.opts.modelsDir },
+          (f, msg) => update({ progress: (k + f) / recs.length, message: `${r.summary.name}: ${msg}` }));
+        state.cancel = w.cancel;
+        try {
+          const out = await w.done;
+          if (out === 'cancelled') return;
+          const runId = `run-${randomUUID().slice(0, 8)}`;
+          let disagreements = 0;
+          for (let i = 0; i < out.samples.length; i++) if (out.reference[i] !== 255 && out.reference[i] !== out.predicted[i]) disagreements++;
+          this.runs.set(runId, {
+            out,
+            summary: { id: runId, recordingId: r.summary.id, modelId, createdAt: new Date().toISOString(), beats: out.samples.length, disagreements, elapsedMs: Math.round(out.elapsedMs), beatSource: out.beatSource },
+          });
+          summary.runIds.push(runId);
+        } catch (e) {
+          const msg = e instanceof WorkerFailure ? e.message : `internal error: ${(e as Error).message}`;
+          update({ state: 'failed', error: `${r.summary.name}: ${msg}`, message: `failed on ${r.summary.name}` }, true);
+          return;
+        }
+      }
+      update({ state: 'done', progress: 1, message: `classified ${recs.length} recording(s)` }, true);
+    })();
+    update({}, true);
+    return { jobId: id };
+  }
+
+  async cancelJob(jobId: string): Promise<void> {
+    const j = this.jobs.get(jobId);
+    if (!j) throw new AppError(`no job ${String(jobId)}`);
+    if (j.summary.state !== 'running') return;
+    j.summary.state = 'cancelled';
+    j.summary.message = 'cancelled by the user';
+    j.cancel();
+    this.emit({ type: 'job', job: { ...j.summary } });
+  }
+
+  async getJob(jobId: string): Promise<JobSummary> {
+    const j = this.jobs.get(jobId);
+    if (!j) throw new AppError(`no job ${String(jobId)}`);
+    return { ...j.summary, runIds: [...j.summary.runIds] };
+  }
+
+  async listRuns(recordingId?: string): Promise<RunSummary[]> {
+    return [...this.runs.values()].map((r) => r.summary).filter((s) => !recordingId || s.recordingId === recordingId);
+  }
+
+  private run(runId: string): Run {
+    const r = this.runs.get(runId);
+    if (!r) throw new AppError(`no run ${String(runId)} (runs live as long as the app; classify again after a restart)`);
+    return r;
+  }
+
+  /** Reference labels of a run with the reviewer's corrections applied (nearest beat within 150 ms). */
+  private correctedReference(run: Run, corrections: CorrectionInput[] = []): { labels: string; applied: number; corrected: Uint8Array } {
+    const o = run.out;
+    const labels = Array.from(o.reference, LABEL);
+    const corrected = new Uint8Array(o.samples.length);
+    const valid = (corrections ?? []).filter((c) => c && Number.isFinite(c.sample) && AAMI_LABELS.includes(c.label)).sort((a, b) => a.sample - b.sample);
+    const fs = this.recordings.get(run.summary.recordingId)?.summary.fs ?? 360;
+    const m = matchBeats(Int32Array.from(valid, (c) => c.sample), o.samples, Math.round(0.15 * fs));
+    let applied = 0;
+    valid.forEach((c, i) => { if (m[i] >= 0) { labels[m[i]] = c.label; corrected[m[i]] = 1; applied++; } });
+    return { labels: labels.join(''), applied, corrected };
+  }
+
+  async getMetrics(req: MetricsRequest): Promise<MetricsResult> {
+    const run = this.run(req.runId);
+    const o = run.out;
+    const ref = req.reference === 'corrected' ? this.correctedReference(run, req.corrections) : { labels: Array.from(o.reference, LABEL).join(''), applied: 0 };
+    const predicted = Array.from(o.predicted, LABEL).join('');
+    let qrs: MetricsResult['qrs'] = null;
+    if (run.summary.beatSource === 'detector' && o.referenceSamples.length) {
+      let tp = 0;
+      for (let i = 0; i < o.reference.length; i++) if (o.reference[i] !== 255) tp++;
+      const fp = o.samples.length - tp, fn = o.referenceSamples.length - tp;
+      qrs = { tp, fp, fn, se: tp + fn ? tp / (tp + fn) : null, ppv: tp + fp ? tp / (tp + fp) : null };
+    }
+    return metricsResult(run.summary.id, req.reference, ref.applied, ref.labels, predicted, o.probs, qrs);
+  }
+
+  async getTemplates(runId: string, corrections: CorrectionInput[]): Promise<TemplateGroup[]> {
+    const run = this.run(runId);
+    const r = this.rec(run.summary.recordingId);
+    const { labels } = this.correctedReference(run, corrections);
+    const final = Array.from(run.out.predicted, LABEL).map((p, i) => (labels[i] !== '-' && corrections?.length ? labels[i] : p)).join('');
+    return groupTemplates(r.source, run.out.samples, final);
+  }
+
+  /** Final label per beat: the reviewer's correction, else the model's prediction. */
+  private finalLabels(run: Run, corrections: CorrectionInput[]): { final: string; corrected: Uint8Array; referenceCorrected: string } {
+    const c = this.correctedReference(run, corrections);
+    const pred = Array.from(run.out.predicted, LABEL);
+    const final = pred.map((p, i) => (c.corrected[i] ? c.labels[i] : p)).join('');
+    return { final, corrected: c.corrected, referenceCorrected: c.labels };
+  }
+
+  private beatsCsv(run: Run, corrections: CorrectionInput[]): string {
+    const o = run.out;
+    const fs = this.rec(run.summary.recordingId).summary.fs;
+    const { final, corrected } = this.finalLabels(run, corrections);
+    const lines = ['sample,time_s,reference_symbol,reference,predicted,confidence,p_N,p_S,p_V,p_F,p_Q,corrected,final'];
+    for (let i = 0; i < o.samples.length; i++) {
+      const p = Array.from(o.probs.subarray(i * 5, i * 5 + 5), (v) => v.toFixed(4));
+      lines.push([o.samples[i], (o.samples[i] / fs).toFixed(3), o.symbols[i], LABEL(o.reference[i]), LABEL(o.predicted[i]), p[o.predicted[i]], ...p, corrected[i] ? 'yes' : 'no', final[i]].join(','));
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  async exportCorrections(req: ExportRequest): Promise<CorrectionsExport> {
+    const run = this.run(req.runId);
+    const r = this.rec(run.summary.recordingId);
+    const o = run.out;
+    const { final, corrected } = this.finalLabels(run, req.corrections);
+    const anns: Annotation[] = [];
+    for (let i = 0; i < o.samples.length; i++) {
+      const symbol = corrected[i] || o.symbols[i] === '-' ? MIT_SYMBOL_OF_AAMI[final[i]] : o.symbols[i];
+      anns.push({ sample: o.samples[i], symbol, code: annotationCode(symbol) ?? 13, subtype: 0, chan: 0, num: 0, aux: '' });
+    }
+    const bytes = encodeWfdbAnnotations(anns, `${r.summary.name}.rev`);
+    return { wfdbBase64: Buffer.from(bytes).toString('base64'), csv: this.beatsCsv(run, req.corrections), fileName: `${r.summary.name}.rev` };
+  }
+
+  async exportReport(req: ExportRequest): Promise<ReportResult> {
+    const run = this.run(req.runId);
+    const r = this.rec(run.summary.recordingId);
+    const models = await this.listModels();
+    const metrics = await this.getMetrics({ runId: req.runId, reference: req.corrections?.length ? 'corrected' : 'annotations', corrections: req.corrections });
+    const { final, referenceCorrected } = this.finalLabels(run, req.corrections ?? []);
+    const html = await renderReportHtml({
+      recording: r.summary, source: r.source, run: run.summary, model: models.find((m) => m.id === run.summary.modelId) ?? null,
+      metrics, samples: run.out.samples, reference: referenceCorrected, predicted: Array.from(run.out.predicted, LABEL).join(''), final,
+      notes: req.notes ?? '', reviewer: req.reviewer ?? '', corrections: req.corrections?.length ?? 0,
+    });
+    let pdfBase64: string | null = null, pdfError: string | null = null;
+    if (this.opts.renderPdf) {
+      try { pdfBase64 = Buffer.from(await this.opts.renderPdf(html)).toString('base64'); } catch (e) { pdfError = `PDF rendering failed: ${(e as Error).message}`; }
+    } else pdfError = 'no PDF renderer is configured (HTML only)';
+    return { html, pdfBase64, pdfError, csv: this.beatsCsv(run, req.corrections ?? []) };
+  }
+
+  async dispose(): Promise<void> {
+    for (const j of this.jobs.values()) if (j.summary.state === 'running') j.cancel();
+    for (const id of [...this.recordings.keys()]) await this.closeRecording(id);
+  }
+}

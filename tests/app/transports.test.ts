@@ -1,0 +1,174 @@
+/**
+ * The API contract over both transports: the same ReviewService called through a simulated Electron IPC
+ * (handlers registered on a fake ipcMain, invoked with fake events) and through the browser-mode HTTP server
+ * must give identical answers; unknown channels/methods, foreign frames and missing tokens are refused.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createApiClient, httpCall, type Outcome } from '../../src-main/api/client.js';
+import { API_METHODS, ApiError, ipcChannel, type ApiEvent, type EcgApi } from '../../src-main/api/contract.js';
+import { registerIpc, trustedSender, type IpcEventLike, type IpcMainLike } from '../../src-main/app/ipc.js';
+import { startServer, type RunningServer } from '../../src-main/server/server.js';
+import type { ReviewService } from '../../src-main/services/review-service.js';
+import { describeMitdb, mitdbRecord } from '../helpers/data.js';
+import { makeService, waitJob } from './helpers.js';
+
+const APP = 'file:///app/out/renderer/index.html';
+
+function fakeIpc(service: ReviewService) {
+  const handlers = new Map<string, (e: IpcEventLike, ...a: unknown[]) => Promise<unknown>>();
+  const ipcMain: IpcMainLike = { handle: (c, l) => { handlers.set(c, l); }, removeHandler: (c) => { handlers.delete(c); } };
+  const mainFrame = { url: APP };
+  const sent: unknown[] = [];
+  registerIpc(ipcMain, service, trustedSender(['file:///app/out/renderer/'], () => 7), () => ({ id: 7, send: (_c, e) => sent.push(e), isDestroyed: () => false }));
+  const invoke = async (channel: string, event: IpcEventLike, ...args: unknown[]): Promise<Outcome> => {
+    const h = handlers.get(channel);
+    if (!h) throw new Error(`No handler registered for '${channel}'`);
+    // Structured clone, as Electron IPC does: what crosses must be plain data.
+    return structuredClone(await h(event, ...args)) as Outcome;
+  };
+  const goodEvent: IpcEventLike = { senderFrame: mainFrame, sender: { id: 7, mainFrame } };
+  const api = createApiClient((m, args) => invoke(ipcChannel(m), goodEvent, ...args));
+  return { api, invoke, handlers, sent, mainFrame };
+}
+
+describeMitdb('API contract over IPC and HTTP', () => {
+  let service: ReviewService;
+  let server: RunningServer;
+  let ipc: ReturnType<typeof fakeIpc>;
+  let http: EcgApi;
+  const base = (): string => `http://127.0.0.1:${server.port}`;
+
+  beforeAll(async () => {
+    service = makeService();
+    server = await startServer({ service });
+    ipc = fakeIpc(service);
+    http = createApiClient(httpCall(base(), server.token));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await service?.dispose();
+  });
+
+  it('registers exactly one IPC channel per contract method', () => {
+    expect([...ipc.handlers.keys()].sort()).toEqual(API_METHODS.map(ipcChannel).sort());
+  });
+
+  it('gives the same recordings, waveforms and beats over both transports', async () => {
+    const a = await ipc.api.openRecording(mitdbRecord('208'));
+    const b = await http.openRecording(mitdbRecord('208'));
+    expect(b).toEqual(a);
+    expect(a.fs).toBe(360);
+    expect(a.leads.map((l) => l.name)).toEqual(['MLII', 'V1']);
+    expect(a.referenceBeats).toBeGreaterThan(2900);
+    for (const [from, to, px] of [[0, 650_000, 1200], [1000, 2000, 800], [360 * 600, 360 * 610, 1000]]) {
+      const req = { recordingId: a.id, from, to, pixelWidth: px };
+      const [wi, wh] = [await ipc.api.getWaveform(req), await http.getWaveform(req)];
+      expect(wh).toEqual(wi);
+      if (to - from > 2 * px) {
+        expect(wi.kind).toBe('minmax');
+        if (wi.kind === 'minmax') {
+          expect(wi.leads[0].min).toHaveLength(px);
+          // Every column's min ≤ max, and the whole record's range is physiological (mV).
+          wi.leads[0].min.forEach((v, k) => expect(v!).toBeLessThanOrEqual(wi.leads[0].max[k]!));
+          expect(Math.max(...wi.leads[0].max.map(Number))).toBeLessThan(10);
+        }
+      } else {
+        expect(wi.kind).toBe('raw');
+        if (wi.kind === 'raw') expect(wi.leads[1].values).toHaveLength(to - from);
+      }
+    }
+    const bi = await ipc.api.listBeats(a.id, null);
+    expect(await http.listBeats(a.id, null)).toEqual(bi);
+    expect(bi.samples.length).toBe(a.referenceBeats);
+    expect(bi.reference).toMatch(/^[NSVFQ]+$/);
+    // 208 is the record with many PVCs and fusion beats (992 V, 373 F in the MIT-BIH directory).
+    expect([...bi.reference].filter((c) => c === 'V').length).toBeGreaterThan(900);
+    expect(await http.listModels()).toEqual(await ipc.api.listModels());
+  });
+
+  it('classifies through either transport and reports identical runs and metrics', async () => {
+    const rec = await http.openRecording(mitdbRecord('208'));
+    const models = await http.listModels();
+    const { jobId } = await http.startClassification([rec.id], models[models.length - 1].id);
+    const job = await waitJob(http, jobId);
+    expect(job.state).toBe('done');
+    const runId = job.runIds[0];
+    const beats = await ipc.api.listBeats(rec.id, runId);
+    expect(await http.listBeats(rec.id, runId)).toEqual(beats);
+    expect(beats.predicted).toMatch(/^[NSVFQ]+$/);
+    const m1 = await ipc.api.getMetrics({ runId, reference: 'annotations' });
+    expect(await http.getMetrics({ runId, reference: 'annotations' })).toEqual(m1);
+    const total = m1.confusion.flat().reduce((x, y) => x + y, 0);
+    expect(total).toBe(m1.beats);
+    // A correction of a disagreement to the model's label moves exactly one beat onto the diagonal.
+    const i = [...beats.reference].findIndex((r, k) => r !== '-' && r !== beats.predicted[k]);
+    const corrections = [{ sample: beats.samples[i], label: beats.predicted[i] as 'N' }];
+    const m2 = await http.getMetrics({ runId, reference: 'corrected', corrections });
+    expect(await ipc.api.getMetrics({ runId, reference: 'corrected', corrections })).toEqual(m2);
+    const diag = (m: typeof m1): number => m.confusion.reduce((s, row, k) => s + row[k], 0);
+    expect(diag(m2)).toBe(diag(m1) + 1);
+    expect(m2.corrections).toBe(1);
+  });
+
+  it('maps errors the same way on both transports', async () => {
+    const e1 = await ipc.api.listBeats('nope', null).catch((e) => e);
+    const e2 = await http.listBeats('nope', null).catch((e) => e);
+    expect(e1).toBeInstanceOf(ApiError);
+    expect(e2).toBeInstanceOf(ApiError);
+    expect((e2 as ApiError).message).toBe((e1 as ApiError).message);
+    expect((e1 as ApiError).message).toMatch(/no open recording/);
+  });
+
+  it('refuses paths outside the data directory', async () => {
+    const e = await http.openRecording('/etc/passwd').catch((x) => x);
+    expect((e as ApiError).message).toMatch(/outside the data directory/);
+    const e2 = await http.openRecording('../../../../etc/hostname').catch((x) => x);
+    expect((e2 as ApiError).message).toMatch(/outside the data directory/);
+  });
+
+  it('rejects unknown IPC channels and foreign frames', async () => {
+    await expect(ipc.invoke('ecg-review:readFile', { senderFrame: ipc.mainFrame, sender: { id: 7, mainFrame: ipc.mainFrame } })).rejects.toThrow(/No handler/);
+    const iframe = { url: 'https://evil.example/' };
+    const r1 = await ipc.invoke(ipcChannel('listRecordings'), { senderFrame: iframe, sender: { id: 7, mainFrame: ipc.mainFrame } });
+    expect(r1).toMatchObject({ ok: false, error: { name: 'ForeignFrame' } });
+    const r2 = await ipc.invoke(ipcChannel('listRecordings'), { senderFrame: ipc.mainFrame, sender: { id: 8, mainFrame: ipc.mainFrame } });
+    expect(r2).toMatchObject({ ok: false, error: { name: 'ForeignFrame' } });
+    const navigated = { url: 'file:///etc/passwd' };
+    const r3 = await ipc.invoke(ipcChannel('listRecordings'), { senderFrame: navigated, sender: { id: 7, mainFrame: navigated } });
+    expect(r3).toMatchObject({ ok: false, error: { name: 'ForeignFrame' } });
+  });
+
+  it('answers 401 without the token, 404 for unknown methods, 421 for a foreign Host', async () => {
+    const noToken = await fetch(`${base()}/api/listRecordings`, { method: 'POST', body: '[]' });
+    expect(noToken.status).toBe(401);
+    const wrong = await fetch(`${base()}/api/listRecordings?token=${server.token.slice(0, -1)}x`, { method: 'POST', body: '[]' });
+    expect(wrong.status).toBe(401);
+    const unknown = await fetch(`${base()}/api/readFile`, { method: 'POST', headers: { authorization: `Bearer ${server.token}` }, body: '[]' });
+    expect(await unknown.json()).toMatchObject({ ok: false, error: { name: 'UnknownMethod' } });
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((res) => {
+      request({ host: '127.0.0.1', port: server.port, path: `/api/listRecordings?token=${server.token}`, method: 'POST', headers: { host: 'evil.example' } }, (r) => res(r.statusCode!)).end('[]');
+    });
+    expect(status).toBe(421);
+  });
+
+  it('streams job events over the WebSocket only with the token', async () => {
+    const bad = new WebSocket(`ws://127.0.0.1:${server.port}/api/events`);
+    await expect(new Promise((res, rej) => { bad.on('open', res); bad.on('error', rej); })).rejects.toThrow(/401/);
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events?token=${server.token}`);
+    await new Promise((r) => ws.on('open', r));
+    const events: ApiEvent[] = [];
+    ws.on('message', (m) => events.push(JSON.parse(String(m)) as ApiEvent));
+    const rec = await http.openRecording(mitdbRecord('100'));
+    const models = await http.listModels();
+    const { jobId } = await http.startClassification([rec.id], models[models.length - 1].id);
+    await waitJob(http, jobId);
+    await new Promise((r) => setTimeout(r, 200));
+    ws.close();
+    const jobEvents = events.filter((e): e is Extract<ApiEvent, { type: 'job' }> => e.type === 'job' && e.job.id === jobId);
+    expect(jobEvents.at(-1)!.job.state).toBe('done');
+    // The IPC transport forwarded the same events to the window.
+    expect(ipc.sent.some((e) => (e as ApiEvent).type === 'job')).toBe(true);
+  });
+});
