@@ -240,7 +240,7 @@ async function readAnnotations(path: string, layout: Layout, info: RecordingInfo
   const rb = header.recordBytes;
   const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / rb));
   const buf = new Uint8Array(Math.min(records, perChunk) * rb);
-  const found: { sample: number; order: number; symbol: string; aux: string }[] = [];
+  const found: Annotation[] = [];
   let firstOnset: number | null = null;
   let malformed = 0;
   let firstError = '';
@@ -260,7 +260,7 @@ async function readAnnotations(path: string, layout: Layout, info: RecordingInfo
           for (const e of tals.entries) {
             for (const t of e.texts) {
               const { symbol, aux } = textToSymbol(t, e.duration);
-              found.push({ sample: (e.onset - (firstOnset ?? 0)) * info.fs, order: found.length, symbol, aux });
+              found.push({ sample: Math.round((e.onset - (firstOnset ?? 0)) * info.fs), symbol, code: annotationCode(symbol) ?? 22, subtype: 0, chan: 0, num: 0, aux });
             }
           }
         }
@@ -274,8 +274,6 @@ async function readAnnotations(path: string, layout: Layout, info: RecordingInfo
     // The first record's time-keeping TAL may start after the header's whole-second start time.
     info.startTime = new Date(info.startTime.getTime() + firstOnset * 1000);
   }
-  return found
-    .map((a) => ({ ...a, sample: Math.round(a.sample) }))
-    .sort((x, y) => x.sample - y.sample || x.order - y.order)
-    .map(({ sample, symbol, aux }) => ({ sample, symbol, code: annotationCode(symbol) ?? 22, subtype: 0, chan: 0, num: 0, aux }));
+  // Array.prototype.sort is stable: annotations at the same sample keep their file order.
+  return found.sort((x, y) => x.sample - y.sample);
 }

@@ -31,30 +31,34 @@ const utf8 = new TextDecoder('utf-8');
 const ONSET = /^[+-]\d+(\.\d*)?$/;
 const DURATION = /^\d+(\.\d*)?$/;
 
-/** Parse the TAL bytes of one annotation signal in one data record. */
+/** Parse the TAL bytes of one annotation signal in one data record (decoded once, then split as text: fast). */
 export function parseTals(bytes: Uint8Array): RecordTals {
   const out: RecordTals = { recordOnset: null, entries: [] };
-  let p = 0;
+  let last = bytes.length;
+  while (last > 0 && bytes[last - 1] === 0) last--;
+  if (last === 0) return out;
+  if (last === bytes.length) {
+    out.error = `TAL at the end of the record is not terminated by a 0 byte`;
+    return out;
+  }
+  const talTexts = utf8.decode(bytes.subarray(0, last)).split('\0');
   let first = true;
-  const n = bytes.length;
-  while (p < n) {
-    if (bytes[p] === 0) { p++; continue; }
-    const end = bytes.indexOf(0, p);
-    if (end < 0) { out.error = `TAL at byte ${p} is not terminated by a 0 byte`; break; }
-    const tal = bytes.subarray(p, end);
-    p = end + 1;
+  for (const tal of talTexts) {
+    if (tal === '') continue;
     // tal = onset[\x15duration]\x14text\x14text\x14 (the final \x14 precedes the 0 byte)
-    const firstSep = tal.indexOf(0x14);
-    if (firstSep < 0) { out.error = `TAL '${utf8.decode(tal).slice(0, 40)}' has no 0x14 separator`; break; }
-    const timing = utf8.decode(tal.subarray(0, firstSep));
-    const [onsetText, durationText] = timing.split('\x15');
-    if (!ONSET.test(onsetText) || (durationText !== undefined && durationText !== '' && !DURATION.test(durationText))) {
+    const parts = tal.split('\x14');
+    if (parts.length < 2) { out.error = `TAL '${tal.slice(0, 40)}' has no 0x14 separator`; break; }
+    const timing = parts[0];
+    const sep = timing.indexOf('\x15');
+    const onsetText = sep < 0 ? timing : timing.slice(0, sep);
+    const durationText = sep < 0 ? '' : timing.slice(sep + 1);
+    if (!ONSET.test(onsetText) || (durationText !== '' && !DURATION.test(durationText))) {
       out.error = `TAL timing '${timing.slice(0, 40)}' is malformed`;
       break;
     }
     const onset = Number(onsetText);
-    const texts = utf8.decode(tal.subarray(firstSep + 1)).split('\x14');
-    if (texts.length > 0 && texts[texts.length - 1] === '') texts.pop();
+    const texts = parts.slice(1);
+    if (texts[texts.length - 1] === '') texts.pop();
     if (first) {
       first = false;
       if (texts.length === 0 || texts[0] === '') {
@@ -63,7 +67,7 @@ export function parseTals(bytes: Uint8Array): RecordTals {
       }
     }
     const entry: TalEntry = { onset, texts: texts.filter((t) => t !== '') };
-    if (durationText) entry.duration = Number(durationText);
+    if (durationText !== '') entry.duration = Number(durationText);
     if (entry.texts.length > 0) out.entries.push(entry);
   }
   return out;
@@ -107,14 +111,12 @@ export function sanitiseTalText(t: string): string {
   return t.replace(/[\x00\x14\x15]/g, ' ');
 }
 
-const enc = new TextEncoder();
-
-/** One TAL's bytes. */
-export function encodeTal(onset: string, texts: string[]): Uint8Array {
-  return enc.encode(`${onset}\x14${texts.map(sanitiseTalText).join('\x14')}\x14\x00`);
+/** One TAL as text (encode as UTF-8; Buffer.byteLength gives its size). */
+export function talText(onset: string, texts: string[]): string {
+  return `${onset}\x14${texts.map(sanitiseTalText).join('\x14')}\x14\x00`;
 }
 
 /** The time-keeping TAL that starts each record. */
-export function encodeTimekeepingTal(onset: string): Uint8Array {
-  return enc.encode(`${onset}\x14\x14\x00`);
+export function timekeepingTalText(onset: string): string {
+  return `${onset}\x14\x14\x00`;
 }

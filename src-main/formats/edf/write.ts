@@ -12,15 +12,16 @@
  *
  * Annotations are TALs (see tal.ts for the text mapping). Each goes into the data record covering its onset
  * when the channel is big enough; the channel size is chosen from the annotations' total size so that even
- * 100,000 annotations bunched together fit (surplus spills into the following records, which EDF+ allows:
- * a TAL's onset need not fall inside its record).
+ * 100,000 annotations bunched together fit without bloating every record (surplus spills into the following
+ * records, then backwards into earlier ones: a TAL's onset need not fall inside its record, though readers
+ * prefer it there).
  */
 import { open } from 'node:fs/promises';
 import type { Annotation } from '../../domain/annotation.js';
 import type { Recording } from '../../domain/recording.js';
 import { FormatError } from '../errors.js';
 import { MAX_EDF_RECORD_BYTES } from './header.js';
-import { encodeTal, encodeTimekeepingTal, symbolToText } from './tal.js';
+import { symbolToText, talText, timekeepingTalText } from './tal.js';
 
 export interface WriteEdfOptions {
   /** Seconds per data record; default the smallest whole number of seconds holding a whole number of samples. */
@@ -116,31 +117,36 @@ export async function writeEdf(path: string, recording: Recording, annotations: 
   const sorted = [...annotations].sort((a, b) => a.sample - b.sample);
   const tals = sorted.map((a) => {
     const t = (a.sample - recording.from) / fs;
-    return { record: Math.min(nRecords - 1, Math.max(0, Math.floor((a.sample - recording.from) / spr))), bytes: encodeTal(`${t < 0 ? '-' : '+'}${Math.abs(t).toFixed(decimals)}`, [symbolToText(a.symbol, a.aux)]) };
+    const text = talText(`${t < 0 ? '-' : '+'}${Math.abs(t).toFixed(decimals)}`, [symbolToText(a.symbol, a.aux)]);
+    return { record: Math.min(nRecords - 1, Math.max(0, Math.floor((a.sample - recording.from) / spr))), text, length: Buffer.byteLength(text, 'utf8') };
   });
-  const timekeeping = Array.from({ length: nRecords }, (_, r) => encodeTimekeepingTal(`+${formatEdfNumber(r * duration).replace(/^\+/, '')}`));
-  const tkMax = Math.max(...timekeeping.map((b) => b.length));
-  const total = tals.reduce((acc, t) => acc + t.bytes.length, 0);
-  const talMax = tals.reduce((acc, t) => Math.max(acc, t.bytes.length), 0);
+  const timekeeping = Array.from({ length: nRecords }, (_, r) => timekeepingTalText(`+${r * duration}`));
+  const tkMax = timekeeping.reduce((acc, t) => Math.max(acc, t.length), 0);
+  const total = tals.reduce((acc, t) => acc + t.length, 0);
+  const talMax = tals.reduce((acc, t) => Math.max(acc, t.length), 0);
   const need = new Array<number>(nRecords).fill(0);
-  for (const t of tals) need[t.record] += t.bytes.length;
-  const placedAtOnset = Math.max(...need.map((b, r) => b + timekeeping[r].length));
-  let capacity = Math.max(64, Math.min(placedAtOnset, tkMax + Math.ceil(total / nRecords) + talMax));
-  let placement: number[][];
-  for (;;) {
-    capacity += capacity % 2;
-    placement = Array.from({ length: nRecords }, () => []);
-    let next = 0;
-    for (let r = 0; r < nRecords; r++) {
-      let used = timekeeping[r].length;
-      while (next < tals.length && tals[next].record <= r && used + tals[next].bytes.length <= capacity) {
-        placement[r].push(next);
-        used += tals[next].bytes.length;
-        next++;
-      }
+  for (const t of tals) need[t.record] += t.length;
+  const placedAtOnset = need.reduce((acc, b, r) => Math.max(acc, b + timekeeping[r].length), 0);
+  const capacityBase = Math.max(64, Math.min(placedAtOnset, tkMax + Math.ceil(total / nRecords) + talMax));
+  // Place each TAL in the record covering its onset while that record has room, else in the next one with
+  // room; what is left at the end goes backwards into earlier records' free space. capacity ≥ time-keeping +
+  // average share + largest TAL guarantees every record takes at least its share, so everything fits.
+  const capacity = capacityBase + (capacityBase % 2);
+  const placement: number[][] = Array.from({ length: nRecords }, () => []);
+  const used = timekeeping.map((t) => t.length);
+  let next = 0;
+  for (let r = 0; r < nRecords; r++) {
+    while (next < tals.length && tals[next].record <= r && used[r] + tals[next].length <= capacity) {
+      placement[r].push(next);
+      used[r] += tals[next].length;
+      next++;
     }
-    if (next === tals.length) break;
-    capacity *= 2;
+  }
+  for (let r = nRecords - 1, t = tals.length - 1; t >= next; t--) {
+    while (r >= 0 && used[r] + tals[t].length > capacity) r--;
+    if (r < 0) throw new Error(`EDF writer: annotation channel capacity ${capacity} bytes is too small (bug)`);
+    placement[r].push(t);
+    used[r] += tals[t].length;
   }
   const annSpr = capacity / 2;
 
@@ -211,12 +217,8 @@ export async function writeEdf(path: string, recording: Recording, annotations: 
           }
         }
         let b = k * recordBytes + 2 * spr * sigs.length;
-        chunk.set(timekeeping[r], b);
-        b += timekeeping[r].length;
-        for (const t of placement[r]) {
-          chunk.set(tals[t].bytes, b);
-          b += tals[t].bytes.length;
-        }
+        b += chunk.write(timekeeping[r], b, 'latin1');
+        for (const t of placement[r]) b += chunk.write(tals[t].text, b, 'utf8');
       }
       await fh.write(chunk, 0, nr * recordBytes, pos);
       pos += nr * recordBytes;
