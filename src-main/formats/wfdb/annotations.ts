@@ -77,8 +77,8 @@ export function decodeWfdbAnnotationsWithLayout(file: string, bytes: Uint8Array)
         // WFDB writes a terminating NUL inside the counted bytes for some annotators; stop at it.
         const nul = bytes.subarray(p, end).indexOf(0);
         if (nul >= 0) end = p + nul;
-        auxNul[out.length - 1] = nul === i - 1;
-        current.aux = new TextDecoder('latin1').decode(bytes.subarray(p, end));
+        auxNul[out.length - 1] = nul >= 0 && nul === i - 1;
+        current.aux = String.fromCharCode(...bytes.subarray(p, end)); // Latin-1: one byte, one code point
         p += i + (i & 1);
         break;
       }
@@ -96,6 +96,7 @@ export function decodeWfdbAnnotationsWithLayout(file: string, bytes: Uint8Array)
           aux: '',
         };
         out.push(current);
+        auxNul.push(true);
       }
     }
   }

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { openWfdbRecord } from '../../../src-main/formats/wfdb/index.js';
 import type { DigitalSamples } from '../../../src-main/domain/recording.js';
 import { mitdbRecord } from '../../helpers/data.js';
@@ -43,4 +43,15 @@ export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): num
   if (a.length !== b.length) return Math.min(a.length, b.length);
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
   return -1;
+}
+
+/** Two annotation lists are identical (fast for 100,000 entries; on failure shows the first differing pair). */
+export function expectSameAnnotations(actual: readonly object[], expected: readonly object[], what = 'annotations'): void {
+  const n = Math.max(actual.length, expected.length);
+  for (let i = 0; i < n; i++) {
+    if (JSON.stringify(actual[i]) !== JSON.stringify(expected[i])) {
+      expect({ index: i, annotation: actual[i] }, what).toEqual({ index: i, annotation: expected[i] });
+    }
+  }
+  expect(actual.length, `${what}: count`).toBe(expected.length);
 }
