@@ -226,16 +226,24 @@ export async function openCsvRecording(path: string, options: CsvOptions = {}): 
       const t0 = times.get(0);
       const dt = (times.get(rows - 1) - t0) / (rows - 1);
       if (!(dt > 0)) throw new FormatError(path, `time column does not increase (line ${rowLines.get(0)}: ${t0} s, line ${rowLines.get(rows - 1)}: ${times.get(rows - 1)} s)`);
+      const hz = (x: number): string => String(Number(x.toPrecision(6)));
+      // Each step first (names the row where a gap or jump is), then the drift from a constant rate.
+      for (let i = 1; i < rows; i++) {
+        const step = times.get(i) - times.get(i - 1);
+        if (!(step >= 0.5 * dt && step <= 1.5 * dt)) {
+          throw new FormatError(path, `time column is not uniform at line ${rowLines.get(i)}: ${times.get(i)} s comes ${step.toPrecision(4)} s after the previous row, but the file's mean step is ${dt.toPrecision(4)} s (${hz(1 / dt)} Hz)`);
+        }
+      }
       for (let i = 1; i < rows; i++) {
         const t = times.get(i);
-        if (!(Math.abs(t - (t0 + i * dt)) <= 0.5 * dt) || t <= times.get(i - 1)) {
-          throw new FormatError(path, `time column is not uniform at line ${rowLines.get(i)}: ${t} s where a constant rate of ${(1 / dt).toPrecision(6)} Hz (from the first and last rows) puts ${(t0 + i * dt).toFixed(6)} s`);
+        if (!(Math.abs(t - (t0 + i * dt)) <= 0.5 * dt)) {
+          throw new FormatError(path, `time column is not uniform at line ${rowLines.get(i)}: ${t} s where a constant rate of ${hz(1 / dt)} Hz (from the first and last rows) puts ${(t0 + i * dt).toFixed(6)} s`);
         }
       }
       let inferred = 1 / dt;
       if (Math.abs(inferred - Math.round(inferred)) < 1e-3 * inferred) inferred = Math.round(inferred);
       if (fs === undefined) fs = inferred;
-      else if (Math.abs(fs - inferred) > 0.01 * fs) warnings.push(`sampling rate ${fs} Hz was given, but the time column implies ${inferred.toPrecision(6)} Hz; using ${fs} Hz`);
+      else if (Math.abs(fs - inferred) > 0.01 * fs) warnings.push(`sampling rate ${fs} Hz was given, but the time column implies ${hz(inferred)} Hz; using ${fs} Hz`);
     }
   }
   if (fs === undefined) {
