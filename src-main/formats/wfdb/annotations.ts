@@ -35,6 +35,7 @@ export function decodeWfdbAnnotationsWithLayout(file: string, bytes: Uint8Array)
   const out: Annotation[] = [];
   const auxNul: boolean[] = [];
   const n = bytes.length;
+  if (n === 0) throw new FormatError(file, 'annotation file is empty (not even the end-of-file word)');
   if (n % 2 !== 0) throw new FormatError(file, `annotation file has an odd length (${n} bytes); it is truncated or not a WFDB annotation file`);
   let p = 0;
   let time = 0;
@@ -86,6 +87,7 @@ export function decodeWfdbAnnotationsWithLayout(file: string, bytes: Uint8Array)
         if (a > 49) throw new FormatError(file, `invalid annotation code ${a} at byte ${p - 2}`);
         time += pendingSkip + i;
         pendingSkip = 0;
+        if (time < 0 || time > Number.MAX_SAFE_INTEGER) throw new FormatError(file, `annotation at byte ${p - 2} has time ${time}, before the start of the record`);
         current = {
           sample: time,
           symbol: WFDB_ANNOTATION_SYMBOLS[a] ?? `[${a}]`,

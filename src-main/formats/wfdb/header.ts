@@ -58,11 +58,17 @@ export interface WfdbHeader {
 const DEFAULT_FS = 250;
 const DEFAULT_GAIN = 200;
 
+/** Header text echoed in an error message: printable, and short even when the line is junk. */
+function quote(text: string): string {
+  const t = text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return `'${t.length > 60 ? `${t.slice(0, 60)}…` : t}'`;
+}
+
 /** A number field: the whole token must be a number (`Number('')` and `Number(' ')` are 0, so guard them). */
 function num(file: string, line: number, field: string, text: string, integer = false): number {
   const v = Number(text);
   if (text.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-    throw new FormatError(file, `line ${line}: ${field} must be ${integer ? 'an integer' : 'a number'}, found '${text}'`);
+    throw new FormatError(file, `line ${line}: ${field} must be ${integer ? 'an integer' : 'a number'}, found ${quote(text)}`);
   }
   return v;
 }
@@ -83,7 +89,11 @@ function fields(text: string, n: number): { f: string[]; rest: string } {
 }
 
 export function parseWfdbHeader(file: string, text: string): WfdbHeader {
-  if (text.includes('\0')) throw new FormatError(file, 'header contains NUL bytes; it is a binary file, not a WFDB header');
+  // A header is text: control characters other than tab, CR, LF, VT and FF mean a binary file was given.
+  const ctl = /[\x00-\x08\x0e-\x1f\x7f]/.exec(text);
+  if (ctl) {
+    throw new FormatError(file, `byte 0x${ctl[0].charCodeAt(0).toString(16).padStart(2, '0')} at offset ${ctl.index} is a control character: this is binary data, not a WFDB header`);
+  }
   const comments: string[] = [];
   const lines: { no: number; text: string }[] = [];
   // Lines end in LF, CRLF or (old Macintosh files) CR alone.
@@ -102,7 +112,7 @@ export function parseWfdbHeader(file: string, text: string): WfdbHeader {
   const rec = lines[0];
   const { f } = fields(rec.text, 6);
   const [recordName, segText, ...extraSlash] = f[0].split('/');
-  if (!/^[\w.-]+$/.test(recordName) || extraSlash.length > 0) throw new FormatError(file, `line ${rec.no}: invalid record name '${f[0]}'`);
+  if (!/^[\w.-]+$/.test(recordName) || extraSlash.length > 0) throw new FormatError(file, `line ${rec.no}: invalid record name ${quote(f[0])}`);
   const numberOfSegments = segText !== undefined ? num(file, rec.no, 'number of segments', segText, true) : undefined;
   if (numberOfSegments !== undefined && numberOfSegments < 1) throw new FormatError(file, `line ${rec.no}: number of segments must be at least 1, found ${numberOfSegments}`);
   if (f.length < 2) throw new FormatError(file, `line ${rec.no}: record line lacks the number of signals`);
@@ -113,7 +123,7 @@ export function parseWfdbHeader(file: string, text: string): WfdbHeader {
   let baseCounter: number | undefined;
   if (f[2] !== undefined) {
     const m = /^([^/]+)(?:\/([^(]+)(?:\(([^)]*)\))?)?$/.exec(f[2]);
-    if (!m) throw new FormatError(file, `line ${rec.no}: cannot read sampling frequency '${f[2]}'`);
+    if (!m) throw new FormatError(file, `line ${rec.no}: cannot read sampling frequency ${quote(f[2])}`);
     samplingFrequency = num(file, rec.no, 'sampling frequency', m[1]);
     if (m[2] !== undefined) counterFrequency = num(file, rec.no, 'counter frequency', m[2]);
     if (m[3] !== undefined) baseCounter = num(file, rec.no, 'base counter', m[3]);
@@ -134,8 +144,8 @@ export function parseWfdbHeader(file: string, text: string): WfdbHeader {
     for (let s = 0; s < numberOfSegments; s++) {
       const { no, text: t } = lines[1 + s];
       const { f: g } = fields(t, 3);
-      if (g.length !== 2) throw new FormatError(file, `line ${no}: segment line must be 'name samples', found '${t}'`);
-      if (g[0] !== '~' && !/^[\w.-]+$/.test(g[0])) throw new FormatError(file, `line ${no}: invalid segment name '${g[0]}'`);
+      if (g.length !== 2) throw new FormatError(file, `line ${no}: segment line must be 'name samples', found ${quote(t)}`);
+      if (g[0] !== '~' && !/^[\w.-]+$/.test(g[0])) throw new FormatError(file, `line ${no}: invalid segment name ${quote(g[0])}`);
       const n = num(file, no, 'segment length', g[1], true);
       if (n < 0) throw new FormatError(file, `line ${no}: negative segment length ${n}`);
       if (n === 0 && s !== 0) throw new FormatError(file, `line ${no}: only the first segment (the layout segment) may have length 0`);
@@ -156,7 +166,7 @@ export function parseWfdbHeader(file: string, text: string): WfdbHeader {
     const fileName = g[0];
     // format[xsamples per frame][:skew][+byte offset]
     const fm = /^(\d+)(?:x(\d+))?(?::(\d+))?(?:\+(\d+))?$/.exec(g[1]);
-    if (!fm) throw new FormatError(file, `line ${no}: cannot read storage format '${g[1]}'`);
+    if (!fm) throw new FormatError(file, `line ${no}: cannot read storage format ${quote(g[1])}`);
     const code = Number(fm[1]);
     const format = WFDB_FORMATS.get(code);
     if (!format) throw new FormatError(file, `line ${no}: signal format ${code} is not supported (supported: ${[...WFDB_FORMATS.keys()].join(', ')})`);
@@ -172,7 +182,7 @@ export function parseWfdbHeader(file: string, text: string): WfdbHeader {
     let units = 'mV';
     if (g[2] !== undefined) {
       const gm = /^([^(/]+)(?:\(([^)]*)\))?(?:\/(.+))?$/.exec(g[2]);
-      if (!gm) throw new FormatError(file, `line ${no}: cannot read ADC gain '${g[2]}'`);
+      if (!gm) throw new FormatError(file, `line ${no}: cannot read ADC gain ${quote(g[2])}`);
       gain = num(file, no, 'ADC gain', gm[1]);
       if (gm[2] !== undefined) baseline = num(file, no, 'baseline', gm[2], true);
       if (gm[3] !== undefined) units = gm[3];

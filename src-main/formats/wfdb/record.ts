@@ -27,6 +27,9 @@ import {
 /** Refuse absurd declared lengths before allocating anything (1e9 samples ≈ 32 days at 360 Hz). */
 export const MAX_WFDB_SAMPLES = 1_000_000_000;
 
+/** Largest window (samples × signals) one read may return: about 1-2 GB of typed arrays. Read longer in parts. */
+export const MAX_WINDOW_SAMPLES = 2 ** 29;
+
 interface SignalFile {
   path: string;
   /** A `~` file name or format 0: nothing stored, every sample missing. */
@@ -186,6 +189,9 @@ export function checkWindow(info: RecordingInfo, w: SampleWindow = {}): { from: 
     if (!Number.isInteger(c) || c < 0 || c >= info.signals.length) {
       throw new FormatError(info.path, `channel ${c} does not exist (the record has ${info.signals.length} signals)`);
     }
+  }
+  if ((to - from) * channels.length > MAX_WINDOW_SAMPLES) {
+    throw new FormatError(info.path, `a window of ${to - from} samples × ${channels.length} signals is more than ${MAX_WINDOW_SAMPLES} samples; read it in smaller windows`);
   }
   return { from, to, channels };
 }
