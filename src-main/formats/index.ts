@@ -31,11 +31,34 @@ async function head(path: string, n: number): Promise<Uint8Array> {
   }
 }
 
-/** Heuristic for a WFDB (MIT-format) annotation file: even length, first 16-bit word carries an annotation or pseudo-annotation code. */
-function looksLikeWfdbAnnotations(b: Uint8Array, size: number): boolean {
-  if (size % 2 !== 0 || b.length < 4) return false;
-  const code = b[1] >> 2;
-  return (code >= 1 && code <= 49) || code >= 59;
+async function tail(path: string, size: number, n: number): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(Math.min(n, size));
+    await fh.read(buf, 0, buf.length, size - buf.length);
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A WFDB (MIT-format) annotation file: 16-bit little-endian words ending in the 0x0000 end word, whose codes
+ * (top 6 bits) are annotation codes 0..49 or the pseudo-codes 59..63, never 50..58.
+ */
+async function looksLikeWfdbAnnotations(path: string, b: Uint8Array, size: number): Promise<boolean> {
+  if (size % 2 !== 0 || size < 4) return false;
+  const end = await tail(path, size, 2);
+  if (end[0] !== 0 || end[1] !== 0) return false;
+  for (let p = 0; p + 1 < b.length; p += 2) {
+    const w = b[p] | (b[p + 1] << 8);
+    const a = w >> 10;
+    if (a >= 50 && a <= 58) return false;
+    if (a === 59) p += 4; // SKIP: two more words
+    else if (a === 63) p += (w & 0x3ff) + ((w & 0x3ff) & 1); // AUX: that many bytes, padded to even
+    else if (w === 0) return p + 2 === size;
+  }
+  return true;
 }
 
 /**
@@ -77,7 +100,7 @@ export async function detectFormat(path: string): Promise<RecordingFormat> {
     return 'csv';
   }
   if (ext === '.ecg') {
-    if (looksLikeWfdbAnnotations(b, st.size)) {
+    if (await looksLikeWfdbAnnotations(path, b, st.size)) {
       throw new FormatError(path, 'is a WFDB annotation file (MIT format), not an ISHNE recording; open the WFDB record it annotates and pass the annotator name');
     }
     throw new FormatError(path, 'is neither an ISHNE Holter file (no ISHNE1.0 magic) nor a WFDB annotation file');
