@@ -1,0 +1,182 @@
+/**
+ * One compression step from a model directory to a new one — distil, prune (unstructured or structured),
+ * quantize, or expand sparse weights — followed by measuring the result as it runs from disk and writing its
+ * model card. Steps chain by running again on the output (distil → prune → quantize).
+ */
+import { resolve } from 'node:path';
+import { DS1 } from '../../domain/mitdb.js';
+import { MODEL_CLASSES } from '../dataset/beats.js';
+import { loadLabelledRecords } from '../dataset/mitdb.js';
+import { readCard, writeCard, type CompressionStep, type ModelCard } from './card.js';
+import { buildStudent, distill, type StudentArchitecture } from './distill.js';
+import { CompressError } from './errors.js';
+import { balancedClassWeights } from './fit.js';
+import { evaluateModelOnRecords, windowOf, type ModelEvaluation } from './evaluate.js';
+import { artifactsOf, countParameters, diskSize, loadModelDir, modelFromFiles, readModelFiles, writeModelFiles } from './model-files.js';
+import { checkRatio, fineTune, measureSparsity, pruneStructured, pruneUnstructured } from './prune.js';
+import { quantizeWeights } from './quantize.js';
+import { trainingSetOf } from './tensors.js';
+import { tf } from './tf.js';
+
+export type CompressOperation =
+  | { kind: 'prune'; ratio: number; structured?: boolean }
+  | { kind: 'distill'; student: StudentArchitecture; alpha?: number; temperature?: number }
+  | { kind: 'quantize'; dtype: 'uint8' | 'float16' }
+  | { kind: 'expand' };
+
+export interface CompressRequest {
+  model: string;
+  out: string;
+  op: CompressOperation;
+  /** MIT-BIH directory (training and evaluation records). */
+  dataDir: string;
+  /** Records to train/fine-tune on; default DS1. */
+  trainRecords?: readonly string[];
+  /** Records to evaluate on after compression; default none (the CLI passes DS2). */
+  evalRecords?: readonly string[];
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  seed?: number;
+  /** The command line, recorded in the card. */
+  command?: string;
+  /** Sparse outputs: also write the dense weights.bin (bigger directory, loadable by any tfjs runtime). */
+  keepDense?: boolean;
+  warn?: (m: string) => void;
+  progress?: (m: string) => void;
+}
+
+export interface CompressResult {
+  card: ModelCard;
+  evaluation?: ModelEvaluation;
+}
+
+/** Validate everything that can be checked before any training, so bad input fails fast and clearly. */
+export async function checkRequest(req: CompressRequest): Promise<void> {
+  if (resolve(req.model) === resolve(req.out)) throw new CompressError('--out must differ from --model (compression never overwrites its input)', req.out);
+  const files = await readModelFiles(req.model);
+  const op = req.op;
+  if (op.kind === 'prune') {
+    checkRatio(op.ratio);
+    if (files.quantization) throw new CompressError(`is quantized (${files.quantization}); prune the float model and quantize last`, req.model);
+  }
+  if (op.kind === 'quantize') {
+    if (files.quantization) throw new CompressError(`is already quantized (${files.quantization}); quantize the float32 parent instead`, req.model);
+    if (op.dtype !== 'uint8' && op.dtype !== 'float16') throw new CompressError(`unknown quantization '${String(op.dtype)}' (use uint8 or float16)`);
+  }
+  if (op.kind === 'expand' && !files.sparse) throw new CompressError('has no sparse weights to expand', req.model);
+  if (req.epochs !== undefined && (!Number.isInteger(req.epochs) || req.epochs < 0)) throw new CompressError(`epochs must be a non-negative integer, got ${req.epochs}`);
+}
+
+export async function compressModel(req: CompressRequest): Promise<CompressResult> {
+  await checkRequest(req);
+  const say = req.progress ?? (() => undefined);
+  const parentCard = await readCard(req.model);
+  const files = await readModelFiles(req.model);
+  const op = req.op;
+  const trainRecords = req.trainRecords ?? DS1;
+  const step: CompressionStep = { kind: op.kind };
+  let sparse = files.sparse;
+
+  if (op.kind === 'quantize' || op.kind === 'expand') {
+    // No tfjs round trip: the weights are transformed byte for byte.
+    const weights = op.kind === 'quantize' ? quantizeWeights(files.specs, files.weightData, op.dtype) : { specs: files.specs, weightData: files.weightData };
+    if (op.kind === 'quantize') step.dtype = op.dtype;
+    if (op.kind === 'expand') sparse = false;
+    if (!sparse || req.keepDense) await writeModelFiles(req.out, { modelTopology: files.json.modelTopology, ...weights });
+    if (sparse) await writeModelFiles(req.out, { modelTopology: files.json.modelTopology, ...weights }, { sparse: true });
+  } else {
+    const parent = await modelFromFiles(files);
+    const beats = await loadLabelledRecords(req.dataDir, trainRecords, { window: windowOf(parentCard) });
+    say(`${beats.n} training beats from ${trainRecords.length} records`);
+    const data = trainingSetOf(beats, parent);
+    const classes = parent.outputs[0].shape[1] as number;
+    const fit = {
+      epochs: req.epochs ?? (op.kind === 'distill' ? 20 : 6),
+      batchSize: req.batchSize ?? 256,
+      learningRate: req.learningRate ?? (op.kind === 'distill' ? 3e-3 : 5e-4),
+      classWeights: balancedClassWeights(data.labels, classes),
+      seed: req.seed ?? 1,
+      onEpoch: (e: number, l: number) => say(`epoch ${e + 1}: loss ${l.toFixed(4)}`),
+    };
+    step.epochs = fit.epochs;
+    step.trainedOn = trainRecords.length === DS1.length && trainRecords.every((r, i) => r === DS1[i]) ? 'DS1' : [...trainRecords];
+    let result: tf.LayersModel;
+    if (op.kind === 'distill') {
+      const student = buildStudent(op.student, parent, req.seed ?? 7);
+      Object.assign(step, { student: op.student, alpha: op.alpha ?? 0.5, temperature: op.temperature ?? 4 });
+      await distill(parent, student, data, { ...fit, alpha: op.alpha, temperature: op.temperature, warn: req.warn });
+      result = student;
+      sparse = false;
+    } else if (op.structured) {
+      const { model, report } = await pruneStructured(parent, op.ratio);
+      Object.assign(step, { ratio: op.ratio, structured: true, layers: report.layers, skipped: report.skipped });
+      say(`structured: ${report.layers.map((l) => `${l.name} ${l.before}→${l.after}`).join(', ')}`);
+      if (fit.epochs > 0) await fineTune(model, data, { ...fit, parent });
+      result = model;
+    } else {
+      const rep = await pruneUnstructured(parent, data, { ...fit, sparsity: op.ratio });
+      Object.assign(step, { ratio: op.ratio, structured: false, sparsity: rep.sparsity });
+      result = parent;
+      sparse = true;
+    }
+    tf.dispose(data.inputs);
+    // A pruned model is stored compactly; --keep-dense also writes the weights.bin its manifest names, so
+    // generic tfjs runtimes can load the same directory (our loader prefers the sparse file).
+    const artifacts = await artifactsOf(result);
+    if (!sparse || req.keepDense) await writeModelFiles(req.out, artifacts);
+    if (sparse) await writeModelFiles(req.out, artifacts, { sparse: true });
+    if (result !== parent) result.dispose();
+    parent.dispose();
+  }
+
+  // Measure what is on disk, loaded the way it runs.
+  const written = await loadModelDir(req.out);
+  const { parameters, nonZero } = countParameters(written);
+  if (op.kind === 'prune' && !op.structured) step.measuredSparsity = measureSparsity(written).sparsity;
+  written.dispose();
+  const size = await diskSize(req.out);
+  const card: ModelCard = {
+    ...(parentCard ?? { classes: [...MODEL_CLASSES] }),
+    name: `${parentCard?.name ?? 'model'}-${stepLabel(op)}`,
+    description: `${describeOp(op)} of ${parentCard?.name ?? req.model}`,
+    parameters,
+    nonZeroParameters: nonZero,
+    bytesOnDisk: size.bytes,
+    gzipBytesOnDisk: size.gzipBytes,
+    files: size.files,
+    parent: { name: parentCard?.name ?? req.model, dir: req.model },
+    compression: [...(parentCard?.compression ?? []), step],
+    command: req.command,
+    createdAt: new Date().toISOString(),
+  };
+  if (op.kind === 'distill') { card.architecture = `student:${op.student}`; card.trainedOn = 'DS1'; }
+  let evaluation: ModelEvaluation | undefined;
+  if (req.evalRecords && req.evalRecords.length) {
+    await writeCard(req.out, card); // evaluation reads the card (window, decision offsets)
+    say(`evaluating on ${req.evalRecords.length} records`);
+    evaluation = await evaluateModelOnRecords(req.out, req.dataDir, req.evalRecords);
+    const { truth: _t, predicted: _p, ...figures } = evaluation;
+    card.evaluation = { ...(card.evaluation as object | undefined), compressEval: figures };
+  }
+  await writeCard(req.out, card);
+  return { card, evaluation };
+}
+
+function stepLabel(op: CompressOperation): string {
+  switch (op.kind) {
+    case 'distill': return op.student;
+    case 'prune': return `${op.structured ? 'sp' : 'p'}${Math.round(op.ratio * 100)}`;
+    case 'quantize': return op.dtype;
+    case 'expand': return 'dense';
+  }
+}
+
+function describeOp(op: CompressOperation): string {
+  switch (op.kind) {
+    case 'distill': return `Knowledge distillation into a ${op.student} student`;
+    case 'prune': return `${op.structured ? 'Structured (filter)' : 'Unstructured magnitude'} pruning at ${Math.round(op.ratio * 100)} %`;
+    case 'quantize': return `${op.dtype} weight quantization`;
+    case 'expand': return 'Dense (generic tfjs) form';
+  }
+}
