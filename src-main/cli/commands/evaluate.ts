@@ -1,0 +1,127 @@
+import { BXB_LABELS, BXB_LINE_HEADER, evaluateRecords, formatBxbLine, formatFixed, formatSumstatsFooter, lineColumns, type ClassMapping, type Ec57Report } from '../../evaluation/ec57/index.js';
+import { CliError, numberFlag, stringFlag } from '../args.js';
+import type { Command } from '../command.js';
+
+const pct = (x: number | null, digits = 2): string => (x === null ? '-' : formatFixed(x, digits));
+
+function matrixJson(counts: Int32Array): { rows: string[]; columns: string[]; counts: number[][] } {
+  return {
+    rows: [...BXB_LABELS],
+    columns: BXB_LABELS.map((l) => l.toLowerCase()),
+    counts: BXB_LABELS.map((_, i) => Array.from(counts.subarray(i * 7, i * 7 + 7))),
+  };
+}
+
+function toJson(r: Ec57Report, mapping: ClassMapping): unknown {
+  return {
+    reference: r.reference,
+    test: r.test,
+    startSeconds: r.startSeconds,
+    mapping,
+    records: r.records.map((x) => ({
+      record: x.record,
+      path: x.path,
+      testFile: x.testFile,
+      fs: x.comparison.fs,
+      startSample: x.comparison.start,
+      endSample: x.comparison.end,
+      matchWindowSamples: x.comparison.matchWindow,
+      matrix: matrixJson(x.comparison.counts),
+      lineColumns: lineColumns(x.comparison.counts),
+      statistics: x.statistics,
+      rrErrorPairs: x.comparison.rrErrorCount,
+      shutdownSeconds: x.comparison.shutdownSeconds,
+      ...(x.comparison.discrepancies ? { discrepancies: x.comparison.discrepancies } : {}),
+    })),
+    skipped: r.skipped,
+    summary: {
+      records: r.summary.records,
+      sum: r.summary.sum,
+      matrix: matrixJson(r.summary.counts),
+      gross: r.summary.gross,
+      average: r.summary.average,
+      totalQrs: r.summary.totalQrs,
+      totalVeb: r.summary.totalVeb,
+      totalSveb: r.summary.totalSveb,
+    },
+  };
+}
+
+function toText(r: Ec57Report, mapping: ClassMapping): string {
+  const from = r.startSeconds === 0 ? 'the start of each record' : `${Math.floor(r.startSeconds / 60)}:${String(r.startSeconds % 60).padStart(2, '0')}`;
+  const lines = [
+    `Beat-by-beat comparison (ANSI/AAMI EC57, as WFDB bxb -L / sumstats): reference '${r.reference}', test '${r.test}', from ${from}, ${mapping} class mapping`,
+    '',
+    BXB_LINE_HEADER,
+    ...r.records.map((x) => formatBxbLine(x.record, x.comparison)),
+  ];
+  if (r.records.length > 0) lines.push(...formatSumstatsFooter(r.summary));
+  const g = r.summary.gross, a = r.summary.average;
+  lines.push(
+    '',
+    `VEB false positive rate (bxb -l): gross ${pct(g.vebFalsePositiveRate, 3)}%  average ${pct(a.vebFalsePositiveRate, 3)}%`,
+    `SVEB false positive rate (by analogy, not in WFDB): gross ${pct(g.svebFalsePositiveRate, 3)}%  average ${pct(a.svebFalsePositiveRate, 3)}%`,
+  );
+  const shut = r.records.filter((x) => x.comparison.shutdownSeconds > 0);
+  if (shut.length) lines.push(`Test shutdown: ${shut.map((x) => `${x.record} ${x.comparison.shutdownSeconds} s`).join(', ')}`);
+  for (const x of r.records) {
+    for (const d of x.comparison.discrepancies ?? []) lines.push(`${x.record} ${d.ref}(${d.refSample})/${d.test}(${d.testSample})`);
+  }
+  if (r.skipped.length) lines.push(`Skipped: ${r.skipped.map((s) => `${s.record} (${s.reason})`).join('; ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export const command: Command = {
+  name: 'evaluate',
+  usage: 'ecg-review evaluate --test <annotator|file|dir|pattern> [--ref atr] <record...> [--json] [--whole] [--from-minute M] [--include-paced] [--mapping bxb|aami]',
+  summary: [
+    'Compare test beat annotations with reference annotations beat by beat, as ANSI/AAMI EC57 and WFDB bxb do',
+    '(150 ms match window, first 5 minutes excluded unless --whole), per record in bxb -L line format, then gross',
+    'and average statistics as sumstats prints them. Records are WFDB record paths (e.g. data/mitdb/100).',
+    'Paced records 102, 104, 107 and 217 are skipped unless --include-paced.',
+    '',
+    'Where the test annotations are (--test):',
+    '  an annotator name, e.g. qrs      read <record>.qrs beside the record',
+    '  a path containing {record}       e.g. out/{record}.qrs, expanded with each record name',
+    '  a directory                      must hold exactly one <record>.<ext> annotation file per record',
+    '                                   (as written by ecg-review detect --format wfdb --out <dir>/<record>.qrs)',
+    '  an annotation file               only with a single record',
+    'Classifier outputs labelled N, S, V, F, Q evaluate the same way (Q is bxb class Q).',
+  ].join('\n'),
+  flags: {
+    ref: { type: 'string', description: 'reference annotator (default atr)' },
+    test: { type: 'string', description: 'test annotations: annotator name, file, directory or path with {record}' },
+    json: { type: 'boolean', description: 'JSON output: per-record matrices and statistics, gross and average' },
+    whole: { type: 'boolean', description: 'compare from the first sample (bxb -f 0) instead of from 5 minutes' },
+    'from-minute': { type: 'string', description: 'start of the comparison in minutes (default 5)' },
+    'include-paced': { type: 'boolean', description: 'keep the paced records 102, 104, 107, 217' },
+    mapping: { type: 'string', description: "class table: bxb (default; j, e are S) or aami (EC57 table; j, e are N)" },
+    'match-window': { type: 'string', description: 'match window in seconds (default 0.15; other values are not EC57)' },
+    discrepancies: { type: 'boolean', description: 'list every pair whose labels differ, as bxb -v does' },
+  },
+  async run({ positionals, flags }, io) {
+    const test = stringFlag(flags, 'test');
+    if (!test) throw new CliError("evaluate needs --test <annotator|file|dir|pattern> (see 'ecg-review evaluate --help')");
+    if (positionals.length === 0) throw new CliError('evaluate needs at least one <record>');
+    const mapping = (stringFlag(flags, 'mapping') ?? 'bxb') as ClassMapping;
+    if (mapping !== 'bxb' && mapping !== 'aami') throw new CliError(`--mapping must be bxb or aami, got '${mapping}'`);
+    const fromMinute = numberFlag(flags, 'from-minute');
+    if (fromMinute !== undefined && flags.whole) throw new CliError('--whole and --from-minute are exclusive');
+    if (fromMinute !== undefined && fromMinute < 0) throw new CliError(`--from-minute must be ≥ 0, got ${fromMinute}`);
+    const matchWindowSeconds = numberFlag(flags, 'match-window');
+    if (matchWindowSeconds !== undefined && !(matchWindowSeconds > 0)) throw new CliError(`--match-window must be positive, got ${matchWindowSeconds}`);
+    const report = await evaluateRecords(positionals, {
+      reference: stringFlag(flags, 'ref'),
+      test,
+      whole: flags.whole === true,
+      fromMinute,
+      includePaced: flags['include-paced'] === true,
+      mapping,
+      matchWindowSeconds,
+      listDiscrepancies: flags.discrepancies === true,
+    });
+    if (report.records.length === 0) io.err('ecg-review evaluate: every record was skipped (paced records need --include-paced)');
+    await io.out(flags.json ? `${JSON.stringify(toJson(report, mapping), null, 1)}\n` : toText(report, mapping));
+    return report.records.length === 0 ? 1 : 0;
+  },
+};
