@@ -13,5 +13,4 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   report: { summary: 'classify a recording and write the review report (HTML, PDF, CSV of every beat)', load: () => import('./report.js') },
   compress: { summary: 'lighter models: prune, distil into a tiny student, quantize (uint8/float16); writes a model card', load: () => import('./compress.js') },
   evaluate: { summary: 'EC57 beat-by-beat comparison of test annotations with a reference (bxb/sumstats): Se, +P, VEB, SVEB', load: () => import('./evaluate.js') },
-  evaluate: { summary: 'EC57 beat-by-beat comparison of test annotations with a reference (bxb/sumstats): Se, +P, VEB, SVEB', load: () => import('./evaluate.js') },
 };
