@@ -12,5 +12,6 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   serve: { summary: 'review app in the browser: serve the UI and API on 127.0.0.1 behind a token, print the URL', load: () => import('./serve.js') },
   report: { summary: 'classify a recording and write the review report (HTML, PDF, CSV of every beat)', load: () => import('./report.js') },
   compress: { summary: 'lighter models: prune, distil into a tiny student, quantize (uint8/float16); writes a model card', load: () => import('./compress.js') },
+  compare: { summary: 'models side by side on DS2: size, latency per backend, accuracy, macro-F1, Se/+P, McNemar', load: () => import('./compare.js') },
   evaluate: { summary: 'EC57 beat-by-beat comparison of test annotations with a reference (bxb/sumstats): Se, +P, VEB, SVEB', load: () => import('./evaluate.js') },
 };

@@ -1,0 +1,93 @@
+/** `compare` output: a plain-text table, and a self-contained HTML page with an inline SVG accuracy-vs-size plot. */
+import type { Comparison, ModelRow } from './compare.js';
+
+const pct = (x: number | null | undefined, d = 1): string => (x === null || x === undefined ? '-' : (100 * x).toFixed(d));
+const ms = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : x < 0.1 ? x.toFixed(4) : x.toFixed(3));
+const kb = (b: number): string => (b / 1024).toFixed(1);
+
+export function backendsOf(c: Comparison): string[] {
+  return [...new Set(c.models.flatMap((m) => m.latency.map((l) => l.backend)))];
+}
+
+/** Column headers and rows of the main table (shared by text and HTML). */
+export function tableRows(c: Comparison): { head: string[]; rows: string[][] } {
+  const backends = backendsOf(c);
+  const head = ['model', 'compression', 'params', 'non-zero', 'KB', 'KB gz'];
+  for (const b of backends) head.push(`${b} 1-beat ms (med/p95)`, `${b} batched ms/beat (med/p95)`);
+  head.push('acc %', 'macro-F1 NSV %', 'N Se/+P', 'S Se/+P', 'V Se/+P', 'F Se/+P');
+  const rows = c.models.map((m) => {
+    const r = [m.name, m.compression, String(m.parameters), String(m.nonZeroParameters), kb(m.bytes), kb(m.gzipBytes)];
+    for (const b of backends) {
+      const l = m.latency.find((x) => x.backend === b);
+      r.push(l ? `${ms(l.singleMedian)}/${ms(l.singleP95)}` : '-', l ? `${ms(l.batchedMedian)}/${ms(l.batchedP95)}` : '-');
+    }
+    const e = m.evaluation;
+    r.push(pct(e?.accuracy, 2), pct(e?.macroF1NSV, 2));
+    for (const k of ['N', 'S', 'V', 'F']) r.push(e ? `${pct(e.perClass[k]?.se)}/${pct(e.perClass[k]?.ppv)}` : '-');
+    return r;
+  });
+  return { head, rows };
+}
+
+export function formatComparisonText(c: Comparison): string {
+  const { head, rows } = tableRows(c);
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]): string => r.map((x, i) => x.padEnd(w[i])).join('  ');
+  const out = [c.records.length ? `Evaluation: ${c.records.length} records, ${c.beats} labelled beats (${c.records.join(' ')})` : 'No evaluation records (sizes and latency only)', '', line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)];
+  if (c.mcnemar.length) {
+    out.push('', "McNemar's test on the same beats (b: only A right, c: only B right):");
+    for (const p of c.mcnemar) {
+      const r = p.result;
+      out.push(`  ${p.a} vs ${p.b}: Δacc ${p.accuracyDifference === null ? '-' : (100 * p.accuracyDifference).toFixed(2)} points, b=${r.b} c=${r.c}, ${r.method} statistic ${r.statistic.toFixed(3)}, p=${r.pValue.toPrecision(3)}${r.pValue < 0.05 ? '' : ' (not significant at 0.05)'}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const esc = (s: string): string => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
+
+/** Macro-F1 (N,S,V) against bytes on disk, log-scaled x axis, one labelled point per model. */
+export function accuracySizeSvg(models: ModelRow[], width = 640, height = 380): string {
+  const pts = models.filter((m) => m.evaluation?.macroF1NSV !== null && m.evaluation?.macroF1NSV !== undefined);
+  const L = 70, R = 20, T = 20, B = 50;
+  const xs = pts.map((m) => Math.log10(m.bytes));
+  const ys = pts.map((m) => 100 * (m.evaluation!.macroF1NSV as number));
+  const x0 = Math.floor(Math.min(...xs, 3)), x1 = Math.ceil(Math.max(...xs, 4));
+  const yMin = Math.floor(Math.min(...ys, 100) / 5) * 5, yMax = Math.min(100, Math.ceil(Math.max(...ys, 0) / 5) * 5 + 5);
+  const sx = (v: number): number => L + ((v - x0) / (x1 - x0 || 1)) * (width - L - R);
+  const sy = (v: number): number => height - B - ((v - yMin) / (yMax - yMin || 1)) * (height - T - B);
+  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`];
+  parts.push(`<rect x="${L}" y="${T}" width="${width - L - R}" height="${height - T - B}" fill="none" stroke="#999"/>`);
+  for (let e = x0; e <= x1; e++) {
+    parts.push(`<line x1="${sx(e)}" x2="${sx(e)}" y1="${T}" y2="${height - B}" stroke="#eee"/><text x="${sx(e)}" y="${height - B + 16}" text-anchor="middle">${e >= 6 ? `${10 ** (e - 6)} MB` : e >= 3 ? `${10 ** (e - 3)} KB` : `${10 ** e} B`}</text>`);
+  }
+  for (let y = yMin; y <= yMax; y += 5) parts.push(`<line x1="${L}" x2="${width - R}" y1="${sy(y)}" y2="${sy(y)}" stroke="#eee"/><text x="${L - 6}" y="${sy(y) + 4}" text-anchor="end">${y}</text>`);
+  parts.push(`<text x="${(L + width - R) / 2}" y="${height - 12}" text-anchor="middle">bytes on disk (model.json + weights, log scale)</text>`);
+  parts.push(`<text transform="translate(16 ${(T + height - B) / 2}) rotate(-90)" text-anchor="middle">macro-F1 N,S,V (%)</text>`);
+  pts.forEach((m, i) => {
+    const x = sx(xs[i]), y = sy(ys[i]);
+    parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="5" fill="#1f77b4"><title>${esc(m.name)}: ${m.bytes} bytes, macro-F1 ${ys[i].toFixed(2)} %</title></circle>`);
+    parts.push(`<text x="${(x + 8).toFixed(1)}" y="${(y - 6).toFixed(1)}">${esc(m.name)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+export function formatComparisonHtml(c: Comparison, command: string): string {
+  const { head, rows } = tableRows(c);
+  const table = `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const mc = c.mcnemar.length
+    ? `<h2>McNemar's test</h2><p>Same ${c.beats} beats for every model; b = beats only A classifies correctly, c = only B. A p-value above 0.05 means the accuracy difference is not evidence that one model is better.</p><table><thead><tr><th>A</th><th>B</th><th>Δ accuracy (points)</th><th>b</th><th>c</th><th>test</th><th>statistic</th><th>p</th></tr></thead><tbody>${c.mcnemar.map((p) => `<tr><td>${esc(p.a)}</td><td>${esc(p.b)}</td><td>${p.accuracyDifference === null ? '-' : (100 * p.accuracyDifference).toFixed(2)}</td><td>${p.result.b}</td><td>${p.result.c}</td><td>${p.result.method}</td><td>${p.result.statistic.toFixed(3)}</td><td>${p.result.pValue.toPrecision(3)}</td></tr>`).join('')}</tbody></table>`
+    : '';
+  const engines = [...new Set(c.models.flatMap((m) => m.latency.map((l) => l.engine)))];
+  return `<!doctype html><html><head><meta charset="utf-8"><title>ECG Review — model comparison</title><style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#f3f3f3}td:first-child,td:nth-child(2){text-align:left}code{background:#f3f3f3;padding:1px 4px}</style></head><body>
+<h1>Model comparison</h1>
+<p><code>${esc(command)}</code></p>
+<p>${c.records.length ? `Evaluation on ${c.records.length} MIT-BIH records (${esc(c.records.join(' '))}), ${c.beats} labelled reference beats (classes N, S, V, F), each model loaded from disk as it runs.` : 'No evaluation records.'} Latency per beat in ms on ${esc(engines.join('; ') || 'no backend')}; timings vary from run to run, accuracy figures do not.</p>
+${table}
+<h2>Accuracy versus size</h2>
+${accuracySizeSvg(c.models)}
+${mc}
+</body></html>
+`;
+}

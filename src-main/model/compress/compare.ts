@@ -1,0 +1,175 @@
+/**
+ * Models side by side: size (parameters, non-zero parameters, bytes on disk and gzipped), inference latency per
+ * beat on each available tfjs backend (single beat and batched, median and p95), accuracy, macro-F1 over N/S/V
+ * and Se/+P per class on the same evaluation beats, and McNemar's test between every pair of models on those
+ * beats, so that a small difference in accuracy is not read as a win (McNemar, Psychometrika 12:153–157, 1947;
+ * Dietterich, Neural Computation 10:1895–1923, 1998, recommends it for comparing two classifiers on one test set).
+ */
+import { basename, resolve } from 'node:path';
+import { mcnemar, type McNemarResult } from '../../evaluation/metrics.js';
+import type { BeatSet } from '../dataset/beats.js';
+import { describeEngine, initEngine, type BackendPreference } from '../engine/backend.js';
+import { readCard } from './card.js';
+import { CompressError } from './errors.js';
+import { evaluateModelDir, evaluationBeats, windowOf, type ModelEvaluation } from './evaluate.js';
+import { countParameters, diskSize, loadModelDir, readModelFiles } from './model-files.js';
+import { inputTensors } from './tensors.js';
+import { tf } from './tf.js';
+
+export interface Latency {
+  backend: string;
+  engine: string;
+  /** Milliseconds per beat. */
+  singleMedian: number;
+  singleP95: number;
+  batchSize: number;
+  batchedMedian: number;
+  batchedP95: number;
+}
+
+export interface ModelRow {
+  dir: string;
+  name: string;
+  parameters: number;
+  nonZeroParameters: number;
+  bytes: number;
+  gzipBytes: number;
+  quantization: string | null;
+  sparse: boolean;
+  compression: string;
+  latency: Latency[];
+  evaluation: Omit<ModelEvaluation, 'truth' | 'predicted'> | null;
+}
+
+export interface PairTest { a: string; b: string; result: McNemarResult; accuracyDifference: number | null }
+
+export interface Comparison {
+  records: string[];
+  beats: number;
+  models: ModelRow[];
+  mcnemar: PairTest[];
+}
+
+export interface CompareOptions {
+  dataDir: string;
+  /** Evaluation records (empty: sizes and latencies only). */
+  records: readonly string[];
+  /** Backends to time on; unavailable ones are skipped. Default wasm and cpu. */
+  backends?: BackendPreference[];
+  /** Timed repetitions (default 50 single-beat, 10 batched) and batch size (default 256). */
+  latencyRuns?: number;
+  batchSize?: number;
+  progress?: (m: string) => void;
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i];
+}
+
+/** Time `model.predict` on real beats: one beat at a time, and in batches (per beat). */
+export async function measureLatency(model: tf.LayersModel, beats: BeatSet | null, runs: number, batchSize: number): Promise<Omit<Latency, 'backend' | 'engine'>> {
+  const shapes = model.inputs.map((i) => i.shape.slice(1) as number[]);
+  const make = (n: number, offset: number): tf.Tensor[] => {
+    if (beats && beats.n > 0) {
+      const idx = tf.tensor1d(Array.from({ length: n }, (_, i) => (offset + i) % beats.n), 'int32');
+      const all = inputTensors(beats, model);
+      const out = all.map((t) => tf.gather(t, idx));
+      tf.dispose([...all, idx]);
+      return out;
+    }
+    return shapes.map((s) => tf.randomNormal([n, ...s], 0, 1, 'float32', 5));
+  };
+  const timeOnce = async (xs: tf.Tensor[]): Promise<number> => {
+    const t0 = performance.now();
+    const y = model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor;
+    await y.data();
+    const dt = performance.now() - t0;
+    y.dispose();
+    return dt;
+  };
+  const single: number[] = [];
+  const ones = make(Math.min(runs, 64), 0);
+  const slices = Array.from({ length: Math.min(runs, 64) }, (_, i) => ones.map((t) => t.slice(i, 1)));
+  for (let i = 0; i < 10; i++) await timeOnce(slices[i % slices.length]);
+  for (let r = 0; r < runs; r++) single.push(await timeOnce(slices[r % slices.length]));
+  tf.dispose([...ones, ...slices.flat()]);
+  const batch = make(batchSize, 7);
+  const batched: number[] = [];
+  await timeOnce(batch);
+  await timeOnce(batch);
+  const bRuns = Math.max(3, Math.ceil(runs / 5));
+  for (let r = 0; r < bRuns; r++) batched.push((await timeOnce(batch)) / batchSize);
+  tf.dispose(batch);
+  single.sort((a, b) => a - b);
+  batched.sort((a, b) => a - b);
+  return {
+    singleMedian: quantile(single, 0.5), singleP95: quantile(single, 0.95),
+    batchSize, batchedMedian: quantile(batched, 0.5), batchedP95: quantile(batched, 0.95),
+  };
+}
+
+export async function compareModels(dirs: readonly string[], opts: CompareOptions): Promise<Comparison> {
+  if (dirs.length === 0) throw new CompressError('compare needs at least one model directory');
+  const say = opts.progress ?? (() => undefined);
+  // Fail on a bad directory before any slow work.
+  for (const d of dirs) await readModelFiles(d);
+  const rows: ModelRow[] = [];
+  const evaluations: (ModelEvaluation | null)[] = [];
+  const beatsByWindow = new Map<string, BeatSet>();
+  const beatsFor = async (dir: string): Promise<BeatSet | null> => {
+    if (opts.records.length === 0) return null;
+    const w = windowOf(await readCard(dir));
+    const key = JSON.stringify(w);
+    if (!beatsByWindow.has(key)) beatsByWindow.set(key, await evaluationBeats(opts.dataDir, opts.records, w));
+    return beatsByWindow.get(key)!;
+  };
+  const backends = opts.backends ?? ['wasm', 'cpu'];
+  for (const dir of dirs) {
+    const card = await readCard(dir);
+    const files = await readModelFiles(dir);
+    const size = await diskSize(dir);
+    const beats = await beatsFor(dir);
+    await initEngine({ prefer: backends[0] });
+    const model = await loadModelDir(dir);
+    const { parameters, nonZero } = countParameters(model);
+    model.dispose();
+    say(`${dir}: evaluating`);
+    const evaluation = beats ? await evaluateModelDir(dir, beats) : null;
+    evaluations.push(evaluation);
+    const latency: Latency[] = [];
+    const seen = new Set<string>();
+    for (const b of backends) {
+      const info = await initEngine({ prefer: b });
+      if (seen.has(info.backend)) continue; // the preferred backend was unavailable and fell back to one already timed
+      seen.add(info.backend);
+      say(`${dir}: timing on ${describeEngine(info)}`);
+      const m = await loadModelDir(dir);
+      const t = await measureLatency(m, beats, opts.latencyRuns ?? 50, opts.batchSize ?? 256);
+      m.dispose();
+      latency.push({ backend: info.backend, engine: describeEngine(info), ...t });
+    }
+    const { truth: _t, predicted: _p, ...figures } = evaluation ?? ({} as ModelEvaluation);
+    rows.push({
+      dir: resolve(dir), name: card?.name ?? basename(resolve(dir)), parameters, nonZeroParameters: nonZero,
+      bytes: size.bytes, gzipBytes: size.gzipBytes, quantization: files.quantization, sparse: files.sparse,
+      compression: (card?.compression ?? []).map((s) => s.kind).join(' → ') || 'none',
+      latency, evaluation: evaluation ? figures : null,
+    });
+  }
+  await initEngine({ prefer: backends[0] });
+  const pairs: PairTest[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    for (let j = i + 1; j < rows.length; j++) {
+      const ea = evaluations[i], eb = evaluations[j];
+      if (!ea || !eb || ea.truth.length !== eb.truth.length) continue; // different windows → different beats
+      pairs.push({
+        a: rows[i].name, b: rows[j].name, result: mcnemar(ea.truth, ea.predicted, eb.predicted),
+        accuracyDifference: ea.accuracy !== null && eb.accuracy !== null ? ea.accuracy - eb.accuracy : null,
+      });
+    }
+  }
+  const first = evaluations.find((e) => e);
+  return { records: [...opts.records], beats: first?.beats ?? 0, models: rows, mcnemar: pairs };
+}
