@@ -281,3 +281,23 @@ export function aggregateFolds<K extends string>(folds: readonly Readonly<Record
   for (const key of Object.keys(folds[0]) as K[]) out[key] = meanSd(folds.map((f) => f[key]));
   return out;
 }
+
+export interface ClassifierEvaluation {
+  matrix: ConfusionMatrix;
+  report: ClassificationReport;
+  /** Macro-F1 over N, S, V (indices 0, 1, 2 in AAMI order), the classes EC57 reports on. */
+  macroF1NSV: number | null;
+  /** One-vs-rest curves per class, when probabilities were given. */
+  curves?: { roc: RocCurve; pr: PrCurve }[];
+}
+
+/** Everything above for one classifier on one set of beats (AAMI class indices, optional n×k probabilities). */
+export function evaluateClassifier(truth: ArrayLike<number>, predicted: ArrayLike<number>, probabilities?: ArrayLike<number>, classes = 5): ClassifierEvaluation {
+  const matrix = confusionMatrix(truth, predicted, classes);
+  return {
+    matrix,
+    report: classificationReport(matrix),
+    macroF1NSV: macroF1(matrix, [0, 1, 2].filter((c) => c < classes)),
+    ...(probabilities ? { curves: oneVsRestCurves(truth, probabilities, classes) } : {}),
+  };
+}

@@ -103,6 +103,18 @@ describe('bxb pairing', () => {
     expect(s.qrsSensitivity).toBe(100);
   });
 
+  it('lists discrepancies as bxb -v prints them: ref(T)/test(t), pseudo-beats at the other side\'s time', () => {
+    const ref = [ann(1000, 'V'), ann(2000), ann(3000)];
+    const test = [ann(1010, 'N'), ann(3000), ann(3500)];
+    const c = compareBeats(ref, test, { ...opts, listDiscrepancies: true });
+    expect(c.discrepancies).toEqual([
+      { ref: 'V', test: 'N', refSample: 1000, testSample: 1010 },
+      { ref: 'N', test: 'O', refSample: 2000, testSample: 2000 },
+      { ref: 'O', test: 'N', refSample: 3500, testSample: 3500 },
+    ]);
+    expect(compareBeats(ref, test, opts).discrepancies).toBeUndefined();
+  });
+
   it("maps MIT symbols the way bxb's amap does, with escape beats j/e in S; 'aami' puts them in N", () => {
     const ref = ['N', 'L', 'R', 'B', 'a', 'J', 'A', 'S', 'j', 'e', 'n', 'V', 'r', 'E', 'F', 'Q', '/', 'f'].map((s, i) => ann(1000 * (i + 1), s));
     const test = ref.map((a) => ann(a.sample, 'N'));

@@ -88,6 +88,13 @@ describeMitdb('ecg-review evaluate', () => {
     expect(missed).toBe(made['119'].deletedAll);
   });
 
+  it('--from-minute moves the start of the test period', async () => {
+    const r = await cli(['evaluate', '--test', 'atr', mitdbRecord('100'), '--json', '--from-minute', '10']);
+    expect(JSON.parse(r.out).records[0].startSample).toBe(10 * 60 * 360);
+    const both = await cli(['evaluate', '--test', 'atr', mitdbRecord('100'), '--whole', '--from-minute', '10']);
+    expect(both.err).toMatch(/exclusive/);
+  });
+
   it('prints the bxb line table and sumstats lines by default', async () => {
     const r = await cli(['evaluate', '--test', dir, mitdbRecord('100'), mitdbRecord('119')]);
     expect(r.code).toBe(0);
