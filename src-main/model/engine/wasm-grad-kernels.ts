@@ -1,0 +1,395 @@
+/**
+ * Gradient kernels for the tfjs wasm backend.
+ *
+ * tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter (so `model.fit` on a conv net throws) and its
+ * Conv2DBackpropInput is a scalar C++ loop ~6× slower than the forward XNNPACK Conv2D on the same shapes.
+ * Both gradients of a convolution are themselves convolutions (Dumoulin & Visin 2016, "A guide to
+ * convolution arithmetic for deep learning", §4), so we express them through the backend's own fast kernels
+ * (Conv2D → XNNPACK, Transpose, PadV2, Slice), never leaving the wasm heap:
+ *
+ *  - dW = im2col(x)ᵀ · dy: the transposed patch matrix [(fh·fw·Cin) × (N·OH·OW)] is gathered in JS directly
+ *    on the wasm heap, then one XNNPACK fully-connected product with dy viewed as [N·OH·OW × Cout] gives
+ *    dW already in the filter layout [fh,fw,Cin,Cout]. (wasm's Transpose and transposed BatchMatMul are
+ *    scalar loops several times slower than this gather; see the bench.)
+ *  - dX = dy zero-upsampled by the stride, convolved (stride 1) with the spatially flipped filter whose
+ *    in/out channels are swapped, with padding (f-1-pad) at the start.
+ *
+ * A plain-JS Conv2DBackpropFilter (`referenceConv2DBackpropFilter`) is kept as the correctness reference and
+ * as the "before" of the benchmark; `useWasmGradKernels('reference')` switches to it.
+ */
+import { tf } from './tf.js';
+
+type Shape4 = [number, number, number, number];
+interface TensorInfo { dataId: object; shape: number[]; dtype: string }
+/** The parts of tfjs-backend-wasm's BackendWasm we use (it is not exported with types we can import). */
+interface WasmBackend {
+  disposeData(dataId: object, force?: boolean): boolean;
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+  readSync(dataId: object): unknown;
+}
+type KernelFunc = (args: { inputs: Record<string, TensorInfo>; backend: WasmBackend; attrs: Record<string, unknown> }) => TensorInfo;
+
+export type WasmGradKernelMode = 'fast' | 'reference' | 'stock';
+
+let mode: WasmGradKernelMode | undefined;
+/**
+ * wasm's own Conv2DBackpropInput config, kept whole (its setupFunc binds the C++ function when the backend
+ * initialises) for shapes the fast path does not cover and for 'reference'/'stock' modes.
+ */
+let stockConfig: tf.KernelConfig | undefined;
+let stockBackpropInput: KernelFunc | undefined;
+let stockMaxPoolGrad: tf.KernelConfig | undefined;
+
+/** Register the fast kernels on 'wasm' (once; called by initEngine). */
+export function registerWasmGradKernels(): void {
+  if (mode === undefined) useWasmGradKernels('fast');
+}
+
+/**
+ * Choose the wasm convolution-gradient kernels: 'fast' (ours, via XNNPACK convs), 'reference' (plain-JS
+ * Conv2DBackpropFilter + wasm's stock Conv2DBackpropInput — what one gets by merely filling the gap), or
+ * 'stock' (wasm as shipped: no Conv2DBackpropFilter at all). For benchmarks and tests.
+ */
+export function useWasmGradKernels(next: WasmGradKernelMode): void {
+  if (mode === next) return;
+  if (!stockConfig) {
+    stockConfig = tf.getKernel('Conv2DBackpropInput', 'wasm');
+    if (stockConfig) stockBackpropInput = stockConfig.kernelFunc as unknown as KernelFunc;
+  }
+  if (!stockMaxPoolGrad) stockMaxPoolGrad = tf.getKernel('MaxPoolGrad', 'wasm');
+  for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad']) {
+    if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  }
+  if (next === 'fast') {
+    tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: fastBackpropFilter as never });
+    // Keep the stock setupFunc so the stock kernel we fall back to gets bound when the backend initialises.
+    tf.registerKernel({ ...stockConfig, kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: fastBackpropInput as never });
+    tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: fastMaxPoolGrad as never });
+  } else {
+    if (next === 'reference') {
+      tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: referenceBackpropFilter as never });
+    }
+    if (stockConfig) tf.registerKernel(stockConfig);
+    if (stockMaxPoolGrad) tf.registerKernel(stockMaxPoolGrad);
+  }
+  mode = next;
+}
+
+export function wasmGradKernelMode(): WasmGradKernelMode | undefined {
+  return mode;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// helpers: call other wasm kernels directly (no engine bookkeeping, no tape), dispose intermediates ourselves
+
+function call(name: string, backend: WasmBackend, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}): TensorInfo {
+  const k = tf.getKernel(name, 'wasm');
+  if (!k) throw new Error(`wasm backend has no ${name} kernel`);
+  return (k.kernelFunc as unknown as KernelFunc)({ inputs, backend, attrs });
+}
+
+function transpose(backend: WasmBackend, x: TensorInfo, perm: number[]): TensorInfo {
+  return call('Transpose', backend, { x }, { perm });
+}
+
+function slice(backend: WasmBackend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+  return call('Slice', backend, { x }, { begin, size });
+}
+
+interface ConvGeom {
+  N: number; H: number; W: number; Cin: number;
+  OH: number; OW: number; Cout: number;
+  fh: number; fw: number; sh: number; sw: number;
+  pt: number; pl: number;
+}
+
+function geometry(xShape: Shape4, filterShape: Shape4, attrs: Record<string, unknown>): ConvGeom {
+  const dataFormat = tf.backend_util.convertConv2DDataFormat((attrs.dataFormat as 'NHWC' | 'NCHW') ?? 'NHWC');
+  if (dataFormat !== 'channelsLast') throw new Error(`wasm conv gradients support only NHWC (got ${String(attrs.dataFormat)})`);
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape, filterShape, attrs.strides as [number, number], 1,
+    attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined, false, dataFormat,
+  );
+  return {
+    N: info.batchSize, H: info.inHeight, W: info.inWidth, Cin: info.inChannels,
+    OH: info.outHeight, OW: info.outWidth, Cout: info.outChannels,
+    fh: info.filterHeight, fw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth,
+    pt: info.padInfo.top, pl: info.padInfo.left,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// dW
+
+function fastBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: WasmBackend; attrs: Record<string, unknown> }): TensorInfo {
+  const { inputs: { x, dy }, backend, attrs } = args;
+  const filterShape = attrs.filterShape as Shape4;
+  const g = geometry(x.shape as Shape4, filterShape, attrs);
+  const rows = g.fh * g.fw * g.Cin;
+  const cols = g.N * g.OH * g.OW;
+  const temps: TensorInfo[] = [];
+  try {
+    // patchesT[(i,j,ci), (n,oh,ow)] = x[n, oh·sh+i−pt, ow·sw+j−pl, ci]; built in JS straight on the wasm heap.
+    const patches = backend.makeOutput([1, rows, cols], 'float32');
+    temps.push(patches);
+    im2colTransposed(backend, x, patches, g);
+    // dW[(i,j,ci), co] = patchesT · dy: a plain [rows×K]·[K×Cout] product, XNNPACK's fully-connected path
+    // (no transposes: wasm BatchMatMul falls back to a scalar loop for those).
+    const dy3 = call('Reshape', backend, { x: dy }, { shape: [1, cols, g.Cout] });
+    temps.push(dy3);
+    const dw = call('BatchMatMul', backend, { a: patches, b: dy3 }, { transposeA: false, transposeB: false });
+    temps.push(dw);
+    return call('Reshape', backend, { x: dw }, { shape: filterShape });
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
+}
+
+/**
+ * Transposed im2col of NHWC `x` into `out` [(fh·fw·Cin) × (N·OH·OW)]; taps outside the input are 0.
+ * Channels are first moved to the front ([Cin,N,H,W]) so that, at stride 1, every (tap, channel, example,
+ * row) run of the output is a contiguous slice of that transposed input: a memcpy (`copyWithin`).
+ */
+function im2colTransposed(backend: WasmBackend, x: TensorInfo, patches: TensorInfo, g: ConvGeom): void {
+  const { N, H, W, Cin, OH, OW, fh, fw, sh, sw, pt, pl } = g;
+  const plane = N * H * W;
+  const xT = Cin === 1 ? x : backend.makeOutput([Cin, plane], 'float32');
+  try {
+    // Heap views only after the last allocation (growth replaces the buffer).
+    const out = backend.typedArrayFromHeap(patches);
+    const xv = backend.typedArrayFromHeap(x);
+    const xt = backend.typedArrayFromHeap(xT);
+    if (xT !== x) transpose2d(xv, xt, plane, Cin);
+    const K = N * OH * OW;
+    if (H === 1 && OH === 1 && fh === 1 && sw === 1 && OW === W) {
+      // 1-D 'same'-length conv (our beat CNNs): row (j,ci) is channel ci shifted by j−pl across the whole
+      // batch — one memcpy — then the |shift| samples that crossed into a neighbouring example are zeroed.
+      for (let j = 0; j < fw; j++) {
+        const d = j - pl;
+        for (let ci = 0; ci < Cin; ci++) {
+          const row = (j * Cin + ci) * K;
+          const src = ci * plane;
+          if (d >= 0) {
+            out.set(xt.subarray(src + d, src + plane), row);
+            out.fill(0, row + plane - d, row + plane);
+            for (let n = 0; n < N; n++) out.fill(0, row + n * W + W - d, row + n * W + W);
+          } else {
+            out.set(xt.subarray(src, src + plane + d), row - d);
+            for (let n = 0; n < N; n++) out.fill(0, row + n * W, row + n * W - d);
+          }
+        }
+      }
+      return;
+    }
+    for (let i = 0; i < fh; i++) {
+      for (let j = 0; j < fw; j++) {
+        // Valid ow range for this tap: 0 ≤ ow·sw + j − pl < W.
+        const lo = Math.min(OW, Math.max(0, Math.ceil((pl - j) / sw)));
+        const hi = Math.max(lo, Math.min(OW, Math.floor((W - 1 - j + pl) / sw) + 1));
+        for (let ci = 0; ci < Cin; ci++) {
+          const row = ((i * fw + j) * Cin + ci) * K;
+          for (let n = 0; n < N; n++) {
+            for (let oh = 0; oh < OH; oh++) {
+              const o = row + (n * OH + oh) * OW;
+              const h = oh * sh + i - pt;
+              if (h < 0 || h >= H) {
+                out.fill(0, o, o + OW);
+                continue;
+              }
+              if (lo > 0) out.fill(0, o, o + lo);
+              const src = ci * plane + (n * H + h) * W + lo * sw + j - pl;
+              if (sw === 1) {
+                out.set(xt.subarray(src, src + (hi - lo)), o + lo);
+              } else {
+                for (let ow = lo, s = src; ow < hi; ow++, s += sw) out[o + ow] = xt[s];
+              }
+              if (hi < OW) out.fill(0, o + hi, o + OW);
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    if (xT !== x) backend.disposeData(xT.dataId);
+  }
+}
+
+/** out[c·rows + r] = a[r·cols + c]: [rows×cols] → [cols×rows], in cache-sized tiles. */
+function transpose2d(a: Float32Array, out: Float32Array, rows: number, cols: number): void {
+  const T = 32;
+  for (let r0 = 0; r0 < rows; r0 += T) {
+    const r1 = Math.min(rows, r0 + T);
+    for (let c0 = 0; c0 < cols; c0 += T) {
+      const c1 = Math.min(cols, c0 + T);
+      for (let r = r0; r < r1; r++) {
+        const base = r * cols;
+        for (let c = c0; c < c1; c++) out[c * rows + r] = a[base + c];
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// dX
+
+function fastBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: WasmBackend; attrs: Record<string, unknown> }): TensorInfo {
+  const { inputs: { dy, filter }, backend, attrs } = args;
+  const g = geometry(attrs.inputShape as Shape4, filter.shape as Shape4, attrs);
+  const padT = g.fh - 1 - g.pt;
+  const padL = g.fw - 1 - g.pl;
+  if (padT < 0 || padL < 0) {
+    // Explicit padding wider than the filter: rare, leave it to the stock kernel.
+    if (!stockBackpropInput) throw new Error('wasm Conv2DBackpropInput is missing');
+    return stockBackpropInput(args as never);
+  }
+  const temps: TensorInfo[] = [];
+  try {
+    // Zero-upsample dy by the strides: [N,OH,OW,C] → [N,(OH-1)sh+1,(OW-1)sw+1,C].
+    let up = dy;
+    if (g.sh > 1 || g.sw > 1) {
+      const r6 = call('Reshape', backend, { x: dy }, { shape: [g.N, g.OH, 1, g.OW, 1, g.Cout] });
+      temps.push(r6);
+      const padded = call('PadV2', backend, { x: r6 }, {
+        paddings: [[0, 0], [0, 0], [0, g.sh - 1], [0, 0], [0, g.sw - 1], [0, 0]], constantValue: 0,
+      });
+      temps.push(padded);
+      const r4 = call('Reshape', backend, { x: padded }, { shape: [g.N, g.OH * g.sh, g.OW * g.sw, g.Cout] });
+      temps.push(r4);
+      up = slice(backend, r4, [0, 0, 0, 0], [g.N, (g.OH - 1) * g.sh + 1, (g.OW - 1) * g.sw + 1, g.Cout]);
+      temps.push(up);
+    }
+    const LH = up.shape[1];
+    const LW = up.shape[2];
+    // Padding at the end so the output has exactly H×W; negative means trailing dy rows only met padding.
+    const padB = g.H + g.fh - 1 - padT - LH;
+    const padR = g.W + g.fw - 1 - padL - LW;
+    if (padB < 0 || padR < 0) {
+      const cropped = slice(backend, up, [0, 0, 0, 0], [g.N, LH + Math.min(padB, 0), LW + Math.min(padR, 0), g.Cout]);
+      temps.push(cropped);
+      up = cropped;
+    }
+    const wFlipped = flipFilter(backend, filter); // [fh,fw,Cout,Cin], spatially reversed
+    temps.push(wFlipped);
+    return call('Conv2D', backend, { x: up, filter: wFlipped }, {
+      strides: [1, 1],
+      dilations: [1, 1],
+      pad: [[0, 0], [padT, Math.max(padB, 0)], [padL, Math.max(padR, 0)], [0, 0]],
+      dataFormat: 'NHWC',
+    });
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
+}
+
+/** [fh,fw,Cin,Cout] → [fh,fw,Cout,Cin] with both spatial axes reversed; done in JS (filters are small). */
+function flipFilter(backend: WasmBackend, filter: TensorInfo): TensorInfo {
+  const [fh, fw, ci, co] = filter.shape;
+  const out = backend.makeOutput([fh, fw, co, ci], 'float32');
+  // Views after makeOutput: allocation may have grown (and detached) the heap.
+  const src = backend.typedArrayFromHeap(filter);
+  const dst = backend.typedArrayFromHeap(out);
+  for (let i = 0; i < fh; i++) {
+    for (let j = 0; j < fw; j++) {
+      const s0 = (i * fw + j) * ci * co;
+      const d0 = ((fh - 1 - i) * fw + (fw - 1 - j)) * co * ci;
+      for (let a = 0; a < ci; a++) for (let b = 0; b < co; b++) dst[d0 + b * ci + a] = src[s0 + a * co + b];
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// MaxPoolGrad: wasm's C++ kernel rescans every window once per input pixel; routing each dy to its window's
+// arg-max in one pass over the outputs is several times faster. Ties go to the first maximum in scan order,
+// as in tfjs-backend-cpu (and TensorFlow).
+
+function fastMaxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; backend: WasmBackend; attrs: Record<string, unknown> }): TensorInfo {
+  const { inputs: { dy, input }, backend, attrs } = args;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as Shape4, attrs.filterSize as [number, number], attrs.strides as [number, number], 1,
+    attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined,
+  );
+  const dx = backend.makeOutput(input.shape, 'float32');
+  const x = backend.typedArrayFromHeap(input);
+  const g = backend.typedArrayFromHeap(dy);
+  const out = backend.typedArrayFromHeap(dx);
+  out.fill(0);
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  const { strideHeight: sh, strideWidth: sw, effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - pt;
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sw - pl;
+        const yo = ((n * OH + oh) * OW + ow) * C;
+        for (let c = 0; c < C; c++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          for (let i = 0; i < fh; i += dh) {
+            const h = h0 + i;
+            if (h < 0 || h >= H) continue;
+            for (let j = 0; j < fw; j += dw) {
+              const w = w0 + j;
+              if (w < 0 || w >= W) continue;
+              const k = ((n * H + h) * W + w) * C + c;
+              const v = x[k];
+              if (at < 0 || v > best) {
+                best = v;
+                at = k;
+              }
+            }
+          }
+          if (at >= 0) out[at] += g[yo + c];
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// plain-JS reference dW (direct summation, as tfjs-backend-cpu does it)
+
+function referenceBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: WasmBackend; attrs: Record<string, unknown> }): TensorInfo {
+  const { inputs: { x, dy }, backend, attrs } = args;
+  const filterShape = attrs.filterShape as Shape4;
+  const g = geometry(x.shape as Shape4, filterShape, attrs);
+  const out = backend.makeOutput(filterShape, 'float32');
+  const xv = backend.typedArrayFromHeap(x);
+  const dyv = backend.typedArrayFromHeap(dy);
+  const dw = backend.typedArrayFromHeap(out);
+  referenceConv2DBackpropFilter(xv, dyv, dw, g);
+  return out;
+}
+
+/** dW[i,j,ci,co] = Σ_{n,oh,ow} x[n, oh·sh+i−pt, ow·sw+j−pl, ci] · dy[n,oh,ow,co]; NHWC, dilation 1. */
+export function referenceConv2DBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, g: ConvGeom): void {
+  const { N, H, W, Cin, OH, OW, Cout, fh, fw, sh, sw, pt, pl } = g;
+  dw.fill(0);
+  for (let i = 0; i < fh; i++) {
+    for (let j = 0; j < fw; j++) {
+      for (let n = 0; n < N; n++) {
+        for (let oh = 0; oh < OH; oh++) {
+          const h = oh * sh + i - pt;
+          if (h < 0 || h >= H) continue;
+          for (let ow = 0; ow < OW; ow++) {
+            const w = ow * sw + j - pl;
+            if (w < 0 || w >= W) continue;
+            const xo = ((n * H + h) * W + w) * Cin;
+            const yo = ((n * OH + oh) * OW + ow) * Cout;
+            for (let a = 0; a < Cin; a++) {
+              const xa = x[xo + a];
+              if (xa === 0) continue;
+              const d0 = ((i * fw + j) * Cin + a) * Cout;
+              for (let b = 0; b < Cout; b++) dw[d0 + b] += xa * dy[yo + b];
+            }
+          }
+        }
+      }
+    }
+  }
+}
