@@ -171,7 +171,7 @@ export async function openCsvRecording(path: string, options: CsvOptions = {}): 
       if (times && rowLines) {
         const c = unquote(cells[timeCol]);
         let t = NUMBER.test(c) ? Number(c) : parseClock(c);
-        if (t === undefined) throw new FormatError(path, `line ${lineNo}: time '${c}' is neither seconds nor hh:mm:ss.fff`);
+        if (t === undefined || !Number.isFinite(t)) throw new FormatError(path, `line ${lineNo}: time '${c.slice(0, 40)}' is neither seconds nor hh:mm:ss.fff`);
         if (t + dayOffset < lastTime - 43200 && CLOCK.test(c)) dayOffset += 86400; // clock passed midnight
         t += dayOffset;
         lastTime = t;
@@ -187,6 +187,7 @@ export async function openCsvRecording(path: string, options: CsvOptions = {}): 
           else throw new FormatError(path, `line ${lineNo}, column '${lead.name}': '${c.slice(0, 40)}' is not a number`);
         }
         const v = Number(c);
+        if (!Number.isFinite(v)) throw new FormatError(path, `line ${lineNo}, column '${lead.name}': '${c.slice(0, 40)}' is out of range`);
         let d = decimalsOf(c);
         if (d > MAX_DECIMALS) { d = MAX_DECIMALS; lead.precisionCapped = true; }
         if (d > lead.decimals) {
