@@ -1,0 +1,63 @@
+/**
+ * EDF import on a 24-hour Holter (tests/bench/holter.ts: 48 MIT-BIH records concatenated, 2 × 31.2 M samples,
+ * ≈ 125 MB of samples): full open + read (target < 2 s, peak RSS < 400 MB, measured in a child process) and a
+ * 10 s window from the middle (target < 20 ms, median). `npm run bench -- edf`.
+ */
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openEdfRecording } from '../../src-main/formats/edf/index.js';
+import { makeHolterEdf } from './holter.js';
+import { time, type BenchTable } from './table.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const runTs = join(here, '../../src-main/cli/run-ts.mjs');
+
+function child(path: string, mode: 'full' | 'baseline'): Record<string, number> {
+  const out = execFileSync(process.execPath, [runTs, join(here, 'edf-read-child.ts'), path, mode], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<string, number>;
+}
+
+export async function run(): Promise<BenchTable[]> {
+  const t0 = performance.now();
+  const path = await makeHolterEdf();
+  const prepMs = performance.now() - t0;
+  const sizeMb = statSync(path).size / 2 ** 20;
+
+  const baseline = child(path, 'baseline');
+  const fulls = [child(path, 'full'), child(path, 'full'), child(path, 'full')];
+  const full = [...fulls].sort((a, b) => a.openMs + a.readMs - (b.openMs + b.readMs))[1];
+
+  const src = await openEdfRecording(path);
+  const mid = Math.floor(src.info.length / 2);
+  const win = 10 * src.info.fs;
+  let k = 0;
+  // Successive windows step through the middle hour so no two runs read the same bytes.
+  const window = await time(() => {
+    const from = mid + (k++ % 50) * 7 * win;
+    return src.read({ from, to: from + win });
+  }, 21, 3);
+  const open = await time(() => openEdfRecording(path), 11, 1);
+  const annT0 = performance.now();
+  const anns = await src.embeddedAnnotations();
+  const annMs = performance.now() - annT0;
+
+  return [{
+    title: `EDF import: 24 h Holter (${(src.info.length / src.info.fs / 3600).toFixed(2)} h, ${src.info.signals.length} leads × ${src.info.length} samples at ${src.info.fs} Hz, ${sizeMb.toFixed(0)} MB file)`,
+    columns: ['measure', 'value', 'target'],
+    rows: [
+      ['open + read all, ms (median of 3 child processes)', Math.round(full.openMs + full.readMs), '< 2000'],
+      ['  of which open (header), ms', Number(full.openMs.toFixed(2)), ''],
+      ['peak RSS of the child reading all, MB', Math.round(full.peakMb), '< 400'],
+      ['  child baseline RSS (node + tsx, nothing read), MB', Math.round(baseline.peakMb), ''],
+      ['  samples returned, MB', Math.round(full.dataMb), ''],
+      ['10 s window from the middle, ms (median of 21)', Number(window.median.toFixed(2)), '< 20'],
+      ['  min / max, ms', `${window.min.toFixed(2)} / ${window.max.toFixed(2)}`, ''],
+      ['open (header only), ms (median of 11)', Number(open.median.toFixed(2)), ''],
+      [`embedded annotations (${anns.length}), ms`, Math.round(annMs), ''],
+      ['building/checking the 24 h file, ms', Math.round(prepMs), ''],
+    ],
+    notes: ['File in os.tmpdir() is reused between runs; page cache is warm after the first run, so these are warm-cache figures.'],
+  }];
+}
