@@ -54,11 +54,14 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     const args = parseArgs(name, rest, command.flags);
     return (await command.run(args, io)) ?? 0;
   } catch (e) {
+    // Exactly one line on stderr, whatever the message holds.
+    const oneLine = (text: string): string => text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+    const prefix = name ? `ecg-review ${name}` : 'ecg-review';
     if (isEcgReviewError(e)) {
-      io.err(`ecg-review ${name ?? ''}: ${e.message}`.replace(/ {2}/, ' '));
+      io.err(oneLine(`${prefix}: ${e.message}`));
     } else {
       const err = e as Error;
-      io.err(`ecg-review ${name ?? ''}: internal error: ${err?.message ?? String(e)}`);
+      io.err(oneLine(`${prefix}: internal error: ${err?.message ?? String(e)}`));
       if (process.env.ECG_REVIEW_DEBUG) io.err(err?.stack ?? '');
     }
     return 1;

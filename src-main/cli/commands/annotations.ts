@@ -20,7 +20,7 @@ export const command: Command = {
       const time = (s: number): number => Math.round((s / fs) * 1e6) / 1e6;
       if (flags.json) {
         const rows = anns.map((a) => JSON.stringify({ sample: a.sample, time: time(a.sample), symbol: a.symbol, subtype: a.subtype, chan: a.chan, num: a.num, aux: a.aux }));
-        await io.out(`{"annotations": [${rows.join(',\n')}]}\n`);
+        await io.out(`{"annotations":[${rows.join(',')}]}\n`);
         return;
       }
       const lines = ['    time      sample  type  sub chan  num  aux'];

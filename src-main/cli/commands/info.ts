@@ -1,6 +1,6 @@
 import { openRecording } from '../../formats/index.js';
 import type { Command } from '../command.js';
-import { numberFlag } from '../args.js';
+import { CliError, numberFlag } from '../args.js';
 
 function hms(seconds: number): string {
   const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
@@ -16,7 +16,7 @@ export const command: Command = {
     fs: { type: 'string', description: 'sampling rate of a CSV without a time column' },
   },
   async run({ positionals, flags }, io) {
-    if (positionals.length !== 1) throw new (await import('../args.js')).CliError('info takes exactly one <record>');
+    if (positionals.length !== 1) throw new CliError('info takes exactly one <record>');
     const src = await openRecording(positionals[0], { fs: numberFlag(flags, 'fs') });
     try {
       const i = src.info;
