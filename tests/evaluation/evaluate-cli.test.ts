@@ -105,6 +105,12 @@ describeMitdb('ecg-review evaluate', () => {
     expect(lines.some((l) => l.startsWith('Gross '))).toBe(true);
     expect(lines.some((l) => l.startsWith('Average '))).toBe(true);
     expect(r.out).toContain('Summary of results from 2 records');
+    const m = await cli(['evaluate', '--test', dir, mitdbRecord('119'), '--matrix']);
+    const table = m.out.split('\n');
+    const at = table.indexOf('        n    s    v    f    q    o    x');
+    expect(at).toBeGreaterThan(0);
+    const vRow = table[at + 4].split('|')[1].trim().split(/\s+/).map(Number);
+    expect(vRow[0]).toBe(made['119'].vAsN);
   });
 
   it('skips paced records unless --include-paced', async () => {

@@ -1,4 +1,4 @@
-import { BXB_LABELS, BXB_LINE_HEADER, evaluateRecords, formatBxbLine, formatFixed, formatSumstatsFooter, lineColumns, type ClassMapping, type Ec57Report } from '../../evaluation/ec57/index.js';
+import { BXB_LABELS, BXB_LINE_HEADER, evaluateRecords, formatBxbLine, formatBxbTable, formatFixed, formatSumstatsFooter, lineColumns, type ClassMapping, type Ec57Report } from '../../evaluation/ec57/index.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -47,7 +47,7 @@ function toJson(r: Ec57Report, mapping: ClassMapping): unknown {
   };
 }
 
-function toText(r: Ec57Report, mapping: ClassMapping): string {
+function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean): string {
   const from = r.startSeconds === 0 ? 'the start of each record' : `${Math.floor(r.startSeconds / 60)}:${String(r.startSeconds % 60).padStart(2, '0')}`;
   const lines = [
     `Beat-by-beat comparison (ANSI/AAMI EC57, as WFDB bxb -L / sumstats): reference '${r.reference}', test '${r.test}', from ${from}, ${mapping} class mapping`,
@@ -62,6 +62,10 @@ function toText(r: Ec57Report, mapping: ClassMapping): string {
     `VEB false positive rate (bxb -l): gross ${pct(g.vebFalsePositiveRate, 3)}%  average ${pct(a.vebFalsePositiveRate, 3)}%`,
     `SVEB false positive rate (by analogy, not in WFDB): gross ${pct(g.svebFalsePositiveRate, 3)}%  average ${pct(a.svebFalsePositiveRate, 3)}%`,
   );
+  if (matrices) {
+    for (const x of r.records) lines.push('', `Record ${x.record}`, ...formatBxbTable(x.comparison.counts));
+    if (r.records.length > 1) lines.push('', `All ${r.records.length} records`, ...formatBxbTable(r.summary.counts));
+  }
   const shut = r.records.filter((x) => x.comparison.shutdownSeconds > 0);
   if (shut.length) lines.push(`Test shutdown: ${shut.map((x) => `${x.record} ${x.comparison.shutdownSeconds} s`).join(', ')}`);
   for (const x of r.records) {
@@ -98,6 +102,7 @@ export const command: Command = {
     mapping: { type: 'string', description: "class table: bxb (default; j, e are S) or aami (EC57 table; j, e are N)" },
     'match-window': { type: 'string', description: 'match window in seconds (default 0.15; other values are not EC57)' },
     discrepancies: { type: 'boolean', description: 'list every pair whose labels differ, as bxb -v does' },
+    matrix: { type: 'boolean', description: "also print each record's bxb -S confusion table (and the summed one)" },
   },
   async run({ positionals, flags }, io) {
     const test = stringFlag(flags, 'test');
@@ -121,7 +126,7 @@ export const command: Command = {
       listDiscrepancies: flags.discrepancies === true,
     });
     if (report.records.length === 0) io.err('ecg-review evaluate: every record was skipped (paced records need --include-paced)');
-    await io.out(flags.json ? `${JSON.stringify(toJson(report, mapping), null, 1)}\n` : toText(report, mapping));
+    await io.out(flags.json ? `${JSON.stringify(toJson(report, mapping), null, 1)}\n` : toText(report, mapping, flags.matrix === true));
     return report.records.length === 0 ? 1 : 0;
   },
 };

@@ -101,6 +101,7 @@ class Cursor {
   unget(): void { this.i--; }
 }
 
+/** bxb reads files in order; WFDB writers keep them sorted. An unsorted list (built in memory) is sorted first. */
 function sortedBySample(list: readonly Annotation[], name: string): readonly Annotation[] {
   for (let i = 1; i < list.length; i++) {
     if (list[i].sample < list[i - 1].sample) return [...list].sort((x, y) => x.sample - y.sample);

@@ -50,3 +50,16 @@ export function formatSumstatsFooter(sum: Ec57Summary): string[] {
     `Summary of results from ${sum.records} record${sum.records === 1 ? '' : 's'}`,
   ];
 }
+
+/** bxb's standard-format table with SVEBs (`-S`, fflag 6): rows N S V F Q O X, columns n s v f q o x. */
+export function formatBxbTable(counts: Int32Array): string[] {
+  const cell = (r: number, c: number): string => ld(counts[r * 7 + c], 4);
+  const row = (label: string, r: number, cols: number): string => ` ${label} | ${Array.from({ length: cols }, (_, c) => cell(r, c)).join(' ')}`;
+  return [
+    '               Algorithm',
+    '        n    s    v    f    q    o    x',
+    '   ____________________________________',
+    row('N', 0, 7), row('S', 1, 7), row('V', 2, 7), row('F', 3, 7), row('Q', 4, 7),
+    row('O', 5, 5), row('X', 6, 5),
+  ];
+}

@@ -4,5 +4,5 @@ export {
   beatCounts, formatFixed, lineColumns, recordStatistics, rrErrorMs, summarizeRecords,
   type BeatCounts, type BeatStatistics, type Ec57Summary, type LineColumns,
 } from './stats.js';
-export { BXB_LINE_HEADER, formatBxbLine, formatSumstatsFooter } from './format.js';
+export { BXB_LINE_HEADER, formatBxbLine, formatBxbTable, formatSumstatsFooter } from './format.js';
 export { evaluateRecords, resolveTestAnnotationFile, type Ec57Report, type EvaluateOptions, type RecordResult } from './evaluate.js';
