@@ -112,36 +112,50 @@ export class BiquadCascade {
   /** Filter `input` into `output` (may be the same array). */
   process(input: ArrayLike<number>, output: FloatArray = new Float64Array(input.length)): FloatArray {
     const n = input.length;
-    const ns = this.sections.length;
-    let last = this.last;
-    if (!this.started && n > 0) {
+    if (n === 0) return output;
+    if (!this.started) {
       let k = 0;
       while (k < n && !Number.isFinite(input[k])) k++;
       this.primeWith(k < n ? input[k] : 0);
-      last = this.last;
     }
-    for (let i = 0; i < n; i++) {
-      let x = input[i];
-      if (x !== x || x === Infinity || x === -Infinity) x = last;
-      else last = x;
-      output[i] = x;
+    if (output instanceof Float64Array) {
+      this.last = holdInvalid(input, output, n, this.last);
+      this.run(output, n);
+    } else {
+      const tmp = new Float64Array(n);
+      this.last = holdInvalid(input, tmp, n, this.last);
+      this.run(tmp, n);
+      output.set(tmp);
     }
-    for (let s = 0; s < ns; s++) {
-      const b0 = this.c[s * 5], b1 = this.c[s * 5 + 1], b2 = this.c[s * 5 + 2], a1 = this.c[s * 5 + 3], a2 = this.c[s * 5 + 4];
-      let z1 = this.z[2 * s], z2 = this.z[2 * s + 1];
+    return output;
+  }
+
+  /** The sections, in place, on a float64 buffer (one monomorphic hot loop per section). */
+  private run(buf: Float64Array, n: number): void {
+    const c = this.c, z = this.z;
+    for (let s = 0, ns = this.sections.length; s < ns; s++) {
+      const b0 = c[s * 5], b1 = c[s * 5 + 1], b2 = c[s * 5 + 2], a1 = c[s * 5 + 3], a2 = c[s * 5 + 4];
+      let z1 = z[2 * s], z2 = z[2 * s + 1];
       for (let i = 0; i < n; i++) {
-        const x = output[i];
+        const x = buf[i];
         const y = b0 * x + z1;
         z1 = b1 * x - a1 * y + z2;
         z2 = b2 * x - a2 * y;
-        output[i] = y;
+        buf[i] = y;
       }
-      this.z[2 * s] = z1;
-      this.z[2 * s + 1] = z2;
+      z[2 * s] = z1;
+      z[2 * s + 1] = z2;
     }
-    this.last = last;
-    return output;
   }
+}
+
+/** Copy `input` to `out`, replacing NaN/±Infinity by the last finite value; returns the new last value. */
+function holdInvalid(input: ArrayLike<number>, out: Float64Array, n: number, last: number): number {
+  for (let i = 0; i < n; i++) {
+    const x = input[i];
+    if (x - x === 0) { out[i] = x; last = x; } else out[i] = last; // x - x is NaN for NaN and ±Infinity
+  }
+  return last;
 }
 
 /**

@@ -5,25 +5,33 @@
  * and, for its decision rules, Hamilton & Tompkins (Quantitative investigation of QRS detection rules using
  * the MIT/BIH arrhythmia database, IEEE TBME 33(12):1157-1165, 1986), with these changes:
  *
- *  - Filters are designed for the recording's rate (bilinear-transform Butterworth band-pass), not fixed
- *    integer filters at 200 Hz, so 128…1000 Hz recordings need no resampling.
- *  - Multi-lead: each lead's squared-slope energy is divided by its own running mean energy (a slow
- *    exponential average), then the leads are summed. A clean lead has sharp QRS energy many times its mean;
- *    a lead drowned in noise has energy close to its mean everywhere, so it contributes a low, flat
- *    feature instead of false peaks — an implicit per-lead quality weight (in the spirit of multi-lead
- *    energy combination, e.g. Chiarugi et al., Computers in Cardiology 2007).
- *    The normalised feature is dimensionless, which also gives an absolute floor below which nothing is a
- *    QRS (flat lines and white noise give no beats).
+ *  - Filters are designed for the recording's rate (bilinear-transform Butterworth band-pass, 5–18 Hz), not
+ *    fixed integer filters at 200 Hz, so 128…1000 Hz recordings need no resampling.
+ *  - Feature: per lead, the squared 10 ms slope of the band-passed signal divided by the lead's running mean
+ *    of it (exponential, 4 s), integrated over 120 ms. The normalised feature is dimensionless, so leads of
+ *    any gain add up, and an absolute floor of the threshold means flat lines and white noise give no beats.
+ *  - Multi-lead (for 2+ leads), two safeguards against one bad lead:
+ *      · Artefact gate: where a lead's band-passed amplitude exceeds 5× its typical QRS amplitude (median of
+ *        its last 15 one-second maxima — decision-independent), that lead is left out of the sum for the
+ *        integration window + 250 ms (electrode steps, saturation), and its mean energy is frozen.
+ *      · Lead veto: each lead learns, at accepted beats, its typical feature value and how reliably it shows
+ *        QRS complexes; a premature peak (< 0.75 mean RR after the last beat) that a reliable lead (≥ 90 % of
+ *        recent beats) does not show at all (< 8 % of its typical value) is an artefact of another lead.
+ *        A peak on time is never vetoed, so a lead that falls off loses its reliability instead of blocking.
+ *    In the spirit of multi-lead detectors that fuse per-lead evidence with lead quality (e.g. Christov,
+ *    BioMed Eng OnLine 3:28, 2004; Li, Mark & Clifford, Physiol Meas 29:15-32, 2008 for signal quality).
  *  - Peaks of the integrated feature must be the largest within ±200 ms (the refractory period).
- *  - Adaptive threshold  thr = noiseLevel + TH·(qrsLevel − noiseLevel)  with exponential peak levels
- *    (Pan-Tompkins' SPKI/NPKI), qrs-level updates clamped so one artefact cannot blind the detector.
- *  - Search-back (H&T rule 4): when no QRS has been seen for 1.5× the average RR interval, the largest
- *    sub-threshold peak since the last QRS that exceeds a fraction of the threshold becomes a QRS.
+ *  - Adaptive threshold  thr = noiseLevel + TH·(qrsLevel − noiseLevel), TH = 0.25, with exponential peak
+ *    levels (Pan-Tompkins' SPKI/NPKI, weight 1/8), qrs-level updates clamped at 3× so one artefact cannot
+ *    blind the detector; learning period 2 s (qrs level = its largest peak).
+ *  - Search-back (H&T rule 4): when no QRS has been seen for 1.3× the mean of the last 8 RR intervals, the
+ *    largest sub-threshold peak since the last QRS above 0.35× the threshold becomes a QRS (level weight 1/4),
+ *    and the peaks after it stay candidates.
  *  - T-wave discrimination (Pan-Tompkins): a peak within 360 ms of the previous QRS whose maximal slope
  *    energy is below half that of the previous QRS is a T wave.
  *  - Fiducial refinement: the beat is placed at the largest absolute deflection of the band-passed signal
- *    of the lead that contributed most, shifted back by the band-pass filter's group delay, so it lands on
- *    the R peak / main deflection as MIT-BIH annotators mark it.
+ *    of the lead that contributed most, shifted back by the band-pass filter's group delay at 10 Hz, so it
+ *    lands on the R peak / main deflection as MIT-BIH annotators mark it.
  *
  * Everything is causal and sample-by-sample, with ring buffers of fixed size: `push(chunk)` in any chunking
  * yields exactly the beats that one `push(all)` yields, and memory does not grow with the recording.
@@ -40,11 +48,11 @@ export interface QrsDetectorOptions {
   integrationWindow?: number;
   /** Refractory period: no two QRS closer than this, s (default 0.2). */
   refractory?: number;
-  /** Threshold position between noise and QRS peak levels (H&T's TH; default 0.3125). */
+  /** Threshold position between noise and QRS peak levels (H&T's TH; default 0.25). */
   thresholdFactor?: number;
-  /** Search-back accepts peaks above this fraction of the threshold (default 0.5). */
+  /** Search-back accepts peaks above this fraction of the threshold (default 0.35). */
   searchBackFactor?: number;
-  /** Search-back starts after this many average RR intervals without a QRS (default 1.5). */
+  /** Search-back starts after this many average RR intervals without a QRS (default 1.3). */
   searchBackRr?: number;
   /** Peaks within this time of the previous QRS are T-wave candidates, s (default 0.36). */
   tWaveWindow?: number;
@@ -52,43 +60,38 @@ export interface QrsDetectorOptions {
   energyTimeConstant?: number;
   /** Absolute floor of the threshold, in units of the normalised feature (default 2). */
   floor?: number;
-  /**
-   * A lead whose band-passed amplitude exceeds this many times its typical QRS amplitude (the median of its
-   * recent one-second maxima) is an artefact (electrode step, saturation) and left out of the combined feature
-   * for the integration window plus 250 ms (default 5).
-   */
+  /** Artefact gate: band-passed amplitude above this many times the lead's typical QRS amplitude (default 5). */
   gateFactor?: number;
   /**
    * Lead veto: a peak earlier than `premature`× the mean RR is rejected when a lead that showed ≥ `reliable` of
-   * recent QRS complexes shows less than `vetoLevel`× its typical QRS feature there (defaults 0.75, 0.9, 0.15).
+   * recent QRS complexes shows less than `vetoLevel`× its typical QRS feature there (defaults 0.75, 0.9, 0.08).
    */
   premature?: number;
   reliable?: number;
   vetoLevel?: number;
   /** Development hook: called for every feature peak with the decision taken. */
-  trace?: (what: 'qrs' | 'noise' | 'twave' | 'searchback', peak: number, value: number, threshold: number, fiducial: number, detail: string) => void;
+  trace?: (what: 'qrs' | 'noise' | 'twave' | 'veto' | 'searchback', peak: number, value: number, threshold: number, fiducial: number, detail: string) => void;
 }
 
-const DEFAULTS: Required<QrsDetectorOptions> = {
+const DEFAULTS: Required<Omit<QrsDetectorOptions, 'trace'>> = {
   lowCut: 5,
   highCut: 18,
   integrationWindow: 0.12,
   refractory: 0.2,
-  thresholdFactor: 0.3125,
-  searchBackFactor: 0.5,
-  searchBackRr: 1.5,
+  thresholdFactor: 0.25,
+  searchBackFactor: 0.35,
+  searchBackRr: 1.3,
   tWaveWindow: 0.36,
   energyTimeConstant: 4,
   floor: 2,
   gateFactor: 5,
   premature: 0.75,
   reliable: 0.9,
-  vetoLevel: 0.15,
-  trace: undefined as never,
+  vetoLevel: 0.08,
 };
 
 /** Group delay (samples) of a cascade at frequency f, by numerical differentiation of its phase. */
-function groupDelay(sections: readonly Biquad[], f: number, fs: number): number {
+export function groupDelay(sections: readonly Biquad[], f: number, fs: number): number {
   const phase = (ff: number): number => {
     const w = (2 * Math.PI * ff) / fs;
     let ph = 0;
@@ -106,10 +109,23 @@ function groupDelay(sections: readonly Biquad[], f: number, fs: number): number 
   return (-d / (2 * Math.PI * 2 * df)) * fs;
 }
 
+/** Samples filtered per inner pass; the rings hold a block plus the look-back. */
 const BLOCK = 4096;
+/** Sub-threshold peaks kept for search-back (a few seconds' worth at most). */
 const MAX_CANDIDATES = 64;
 /** The typical QRS amplitude of a lead is the median of its last AMP_BLOCKS one-second maxima of |band-pass|. */
 const AMP_BLOCKS = 15;
+
+/** A peak of the combined feature, as the decision rules see it. */
+interface Peak {
+  at: number;
+  value: number;
+  fiducial: number;
+  /** Largest combined slope energy in the integration window before the peak (T-wave test). */
+  slope: number;
+  /** Each lead's integrated feature at the peak (0 where gated). */
+  leadValues: Float64Array;
+}
 
 /**
  * Streaming multi-lead QRS detector. `push` takes one array per lead (equal lengths, physical units; NaN marks
@@ -119,7 +135,8 @@ const AMP_BLOCKS = 15;
 export class QrsDetector {
   readonly fs: number;
   readonly leads: number;
-  private readonly o: Required<QrsDetectorOptions>;
+  private readonly o: Required<Omit<QrsDetectorOptions, 'trace'>>;
+  private readonly trace: QrsDetectorOptions['trace'];
   // sizes in samples
   private readonly W: number;
   private readonly R: number;
@@ -131,19 +148,29 @@ export class QrsDetector {
   private readonly fidFwd: number;
   private readonly mask: number;
   private readonly alphaMin: number;
+  private readonly sec: number;
+  private readonly gateHold: number;
   // per-lead state
   private readonly filters: BiquadCascade[];
   private readonly bpRing: Float64Array[];
   private readonly enRing: Float64Array[];
   private readonly flRing: Float64Array[];
+  private readonly gateRing: Uint8Array[];
   private readonly sums: Float64Array;
   private readonly means: Float64Array;
-  // combined
+  private readonly gateUntil: Float64Array;
+  private readonly secMax: Float64Array;
+  private readonly maxima: Float64Array[];
+  private readonly typicalAmp: Float64Array;
+  private readonly qrsLead: Float64Array;
+  private readonly reliability: Float64Array;
+  // combined feature and slope energy
   private readonly fRing: Float64Array;
   private readonly cRing: Float64Array;
   private readonly scratch: Float64Array[];
   private t = 0; // samples seen
   private m = 0; // next sample whose peak status is to be decided
+  private toNextSecond: number;
   // decision state
   private initialized = false;
   private spk = 0;
@@ -159,31 +186,22 @@ export class QrsDetector {
   private searchBackArmed = false;
   /** Peaks of the learning period, decided once the thresholds are initialised. */
   private learnPeaks: Peak[] = [];
-  /** Artefact gate per lead: |band-passed| above `gateFactor`× the lead's typical QRS amplitude. */
-  private readonly gateRing: Uint8Array[];
-  private combined = 0;
-  private readonly weights: Float64Array;
-  private readonly qrsLead: Float64Array;
-  private readonly reliability: Float64Array;
-  private readonly gateUntil: Float64Array;
-  private readonly secMax: Float64Array;
-  private readonly maxima: Float64Array[];
-  private readonly typicalAmp: Float64Array;
-  private readonly sec: number;
-  private readonly gateHold: number;
   private out: number[] = [];
   private flushed = false;
 
   constructor(fs: number, leads = 1, options: QrsDetectorOptions = {}) {
     checkRate(fs);
+    if (fs < 50) throw new SignalError(`sampling rate ${fs} Hz is too low for QRS detection (need ≥ 50 Hz)`);
     if (!Number.isInteger(leads) || leads < 1) throw new SignalError(`a QRS detector needs at least one lead, got ${leads}`);
     this.fs = fs;
     this.leads = leads;
-    const o = { ...DEFAULTS, ...options };
+    const { trace, ...rest } = options;
+    const o = { ...DEFAULTS };
+    for (const [k, v] of Object.entries(rest)) if (v !== undefined) (o as Record<string, number>)[k] = v as number;
     this.o = o;
+    this.trace = trace;
     const highCut = Math.min(o.highCut, 0.45 * fs);
     const lowCut = Math.min(o.lowCut, highCut / 2);
-    if (fs < 50) throw new SignalError(`sampling rate ${fs} Hz is too low for QRS detection (need ≥ 50 Hz)`);
     const sections = [...butterworthHighPass(lowCut, fs, 2), ...butterworthLowPass(highCut, fs, 2)];
     this.filters = Array.from({ length: leads }, () => new BiquadCascade(sections));
     this.W = Math.max(1, Math.round(o.integrationWindow * fs));
@@ -196,28 +214,28 @@ export class QrsDetector {
     this.fidFwd = Math.round(0.02 * fs);
     this.rrAvg = fs;
     this.alphaMin = 1 / (o.energyTimeConstant * fs);
+    this.sec = Math.max(1, Math.round(fs));
+    this.toNextSecond = this.sec;
+    this.gateHold = this.W + Math.round(0.25 * fs);
     let size = 1;
-    // A block is filtered whole before its peaks are decided, so the rings hold a block plus the look-back.
     while (size < BLOCK + 2 * this.R + this.fidBack + this.fidDelay + this.W + this.dk + 8) size *= 2;
     this.mask = size - 1;
-    this.bpRing = Array.from({ length: leads }, () => new Float64Array(size));
-    this.enRing = Array.from({ length: leads }, () => new Float64Array(size));
-    this.flRing = Array.from({ length: leads }, () => new Float64Array(size));
+    const perLead = <T>(make: () => T): T[] => Array.from({ length: leads }, make);
+    this.bpRing = perLead(() => new Float64Array(size));
+    this.enRing = perLead(() => new Float64Array(size));
+    this.flRing = perLead(() => new Float64Array(size));
+    this.gateRing = perLead(() => new Uint8Array(size));
+    this.scratch = perLead(() => new Float64Array(BLOCK));
+    this.maxima = perLead(() => new Float64Array(AMP_BLOCKS));
     this.sums = new Float64Array(leads);
     this.means = new Float64Array(leads);
-    this.fRing = new Float64Array(size);
-    this.weights = new Float64Array(leads).fill(1);
-    this.qrsLead = new Float64Array(leads);
-    this.reliability = new Float64Array(leads);
-    this.gateRing = Array.from({ length: leads }, () => new Uint8Array(size));
     this.gateUntil = new Float64Array(leads).fill(-1);
     this.secMax = new Float64Array(leads);
-    this.maxima = Array.from({ length: leads }, () => new Float64Array(AMP_BLOCKS));
     this.typicalAmp = new Float64Array(leads);
-    this.sec = Math.round(fs);
-    this.gateHold = this.W + Math.round(0.25 * fs);
+    this.qrsLead = new Float64Array(leads);
+    this.reliability = new Float64Array(leads);
+    this.fRing = new Float64Array(size);
     this.cRing = new Float64Array(size);
-    this.scratch = Array.from({ length: leads }, () => new Float64Array(BLOCK));
   }
 
   /** Feed the next samples of every lead; returns the beats decided so far (sample indices, ascending). */
@@ -252,6 +270,8 @@ export class QrsDetector {
     const len = end - start;
     const mask = this.mask, W = this.W, dk = this.dk, L = this.leads;
     const t0 = this.t;
+    const gateOn = L > 1;
+    const warm = Math.ceil(1 / this.alphaMin);
     for (let l = 0; l < L; l++) {
       const buf = this.scratch[l];
       const src = leads[l];
@@ -260,59 +280,75 @@ export class QrsDetector {
       const bp = this.bpRing[l], en = this.enRing[l], fl = this.flRing[l], gate = this.gateRing[l];
       let sum = this.sums[l], mean = this.means[l];
       let gateUntil = this.gateUntil[l], secMax = this.secMax[l], typ = this.typicalAmp[l];
-      const limit = this.o.gateFactor;
-      const amin = this.alphaMin, sec = this.sec, hold = this.gateHold;
+      let toNext = this.toNextSecond;
+      const limit = gateOn ? this.o.gateFactor : Infinity;
+      const amin = this.alphaMin, hold = this.gateHold, invW = 1 / W;
       for (let i = 0; i < len; i++) {
         const t = t0 + i;
+        const j = t & mask;
         const x = buf[i];
-        bp[t & mask] = x;
+        bp[j] = x;
         const ax = x < 0 ? -x : x;
         if (ax > secMax) secMax = ax;
-        if ((t + 1) % sec === 0) { typ = this.nextBlock(l, secMax, (t + 1) / sec); secMax = 0; }
-        if (typ > 0 && ax > limit * typ) gateUntil = t + hold;
+        if (--toNext === 0) {
+          typ = this.nextSecond(l, secMax, Math.round((t + 1) / this.sec));
+          secMax = 0;
+          toNext = this.sec;
+        }
+        if (ax > limit * typ && typ > 0) gateUntil = t + hold;
         const gated = t <= gateUntil;
-        gate[t & mask] = gated ? 1 : 0;
+        gate[j] = gated ? 1 : 0;
         const d = x - bp[(t - dk) & mask];
         const e = t >= dk ? d * d : 0;
-        // An artefact does not count in the lead's mean energy, so the lead recovers at once after it.
-        if (!gated) {
-          const a = 1 / (t + 1);
-          mean += (e - mean) * (a > amin ? a : amin);
-        }
+        // An artefact does not count in the lead's mean energy, so the lead is usable again right after it.
+        if (!gated) mean += (e - mean) * (t < warm ? 1 / (t + 1) : amin);
         const v = mean > 0 ? e / mean : 0;
         sum += v - (t >= W ? en[(t - W) & mask] : 0);
-        en[t & mask] = v;
-        fl[t & mask] = sum > 0 ? sum / W : 0;
+        en[j] = v;
+        fl[j] = sum > 0 ? sum * invW : 0;
       }
       this.sums[l] = sum;
       this.means[l] = mean;
       this.gateUntil[l] = gateUntil;
       this.secMax[l] = secMax;
       this.typicalAmp[l] = typ;
+      if (l === L - 1) this.toNextSecond = toNext;
     }
-    // The slope energy of all ungated leads (T-wave test); the weighted feature is combined lazily.
-    const cR = this.cRing;
-    for (let i = 0; i < len; i++) {
-      const k = (t0 + i) & mask;
-      let c = 0, cAll = 0;
-      for (let l = 0; l < L; l++) {
-        const cv = this.enRing[l][k];
-        cAll += cv;
-        if (!this.gateRing[l][k]) c += cv;
+    // Combine the leads: sum of the ungated ones (of all of them where every lead is gated).
+    const fR = this.fRing, cR = this.cRing;
+    if (L === 1) {
+      const fl = this.flRing[0], en = this.enRing[0];
+      for (let i = 0; i < len; i++) { const k = (t0 + i) & mask; fR[k] = fl[k]; cR[k] = en[k]; }
+    } else {
+      for (let i = 0; i < len; i++) {
+        const k = (t0 + i) & mask;
+        let f = 0, c = 0, fAll = 0, cAll = 0, any = false;
+        for (let l = 0; l < L; l++) {
+          const fv = this.flRing[l][k], cv = this.enRing[l][k];
+          fAll += fv; cAll += cv;
+          if (this.gateRing[l][k] === 0) { f += fv; c += cv; any = true; }
+        }
+        fR[k] = any ? f : fAll;
+        cR[k] = any ? c : cAll;
       }
-      cR[k] = c === 0 ? cAll : c;
     }
     this.t = t0 + len;
-    // Peaks are decided R samples late: the window after them must be complete.
+    // Peaks are decided R samples late, when the window after them is complete. Cheap pre-test inline: only a
+    // local maximum can be a peak.
     const R = this.R;
-    while (this.m + R < this.t) {
-      this.decideAt(this.m, this.m + R);
-      this.m++;
+    let m = this.m;
+    while (m + R < this.t) {
+      const v = fR[m & mask];
+      if (this.searchBackArmed) this.searchBack(m);
+      if (v > 0 && m > 0 && v > fR[(m - 1) & mask] && v >= fR[(m + 1) & mask]) this.decideAt(m, m + R);
+      else if (!this.initialized && m >= this.learn) this.initialize();
+      m++;
     }
+    this.m = m;
   }
 
   /** Record lead l's maximum over one more second; return the median of the recent maxima. */
-  private nextBlock(l: number, max: number, block: number): number {
+  private nextSecond(l: number, max: number, block: number): number {
     const ring = this.maxima[l];
     ring[(block - 1) % AMP_BLOCKS] = max;
     const n = Math.min(block, AMP_BLOCKS);
@@ -324,9 +360,8 @@ export class QrsDetector {
   /** Is sample m a peak of the feature (largest in [m-R, m+R], right side cut at `last`)? Then handle it. */
   private decideAt(m: number, last: number): void {
     const mask = this.mask, f = this.fRing, R = this.R;
-    this.combineUpTo(last);
     if (!this.initialized && m >= this.learn) this.initialize();
-    if (this.initialized) this.searchBack(m);
+    if (this.initialized && this.searchBackArmed) this.searchBack(m);
     const v = f[m & mask];
     if (!(v > 0) || m === 0) return;
     if (!(v > f[(m - 1) & mask])) return;
@@ -340,62 +375,16 @@ export class QrsDetector {
     for (let k = Math.max(0, m - this.W); k <= m; k++) { const c = this.cRing[k & mask]; if (c > slope) slope = c; }
     const leadValues = new Float64Array(this.leads);
     for (let l = 0; l < this.leads; l++) leadValues[l] = this.gateRing[l][m & mask] ? 0 : this.flRing[l][m & mask];
-    const peak: Peak = { at: m, value: v, fiducial: this.fiducial(m), slope, leadValues };
+    const peak: Peak = { at: m, value: v, fiducial: this.fiducial(m, leadValues), slope, leadValues };
     if (!this.initialized) this.learnPeaks.push(peak);
     else this.onPeak(peak);
   }
 
-  /**
-   * The combined feature: ungated per-lead features weighted by lead quality (all leads if all are gated).
-   * Computed lazily, sample by sample just before it is needed, so the weights in force depend only on
-   * decisions already taken, never on how the input was chunked.
-   */
-  private combineUpTo(last: number): void {
-    const mask = this.mask, f = this.fRing, L = this.leads, w = this.weights;
-    for (let k = this.combined; k <= last; k++) {
-      const j = k & mask;
-      let s = 0, all = 0, any = false;
-      for (let l = 0; l < L; l++) {
-        const v = w[l] * this.flRing[l][j];
-        all += v;
-        if (!this.gateRing[l][j]) { s += v; any = true; }
-      }
-      f[j] = any ? s : all;
-    }
-    if (last >= this.combined) this.combined = last + 1;
-  }
-
-  /**
-   * Lead reliability, from accepted beats: qrsLead is a lead's typical feature value at a QRS, reliability the
-   * running fraction of QRS complexes at which the lead showed at least 30 % of that.
-   */
-  private learnLeads(vals: ArrayLike<number>): void {
-    const L = this.leads;
-    if (L === 1) return;
-    for (let l = 0; l < L; l++) {
-      const q = this.qrsLead[l];
-      const seen = vals[l] >= 0.3 * q ? 1 : 0;
-      this.reliability[l] += 0.05 * (seen - this.reliability[l]);
-      this.qrsLead[l] += 0.125 * (Math.min(vals[l], 3 * q + this.o.floor) - q);
-    }
-  }
-
-  /**
-   * Lead veto: a premature peak that a reliable lead does not show at all is an artefact in the other lead(s)
-   * (a beat on time is never vetoed, so a lead that falls off loses its reliability instead).
-   */
-  private vetoed(pk: Peak): boolean {
-    if (this.leads === 1 || this.lastQrs < 0 || pk.at - this.lastQrs >= this.o.premature * this.rrAvg) return false;
-    for (let l = 0; l < this.leads; l++) {
-      if (this.reliability[l] > this.o.reliable && pk.leadValues[l] < this.o.vetoLevel * this.qrsLead[l]) return true;
-    }
-    return false;
-  }
-
-  private fiducial(m: number): number {
+  /** The R peak: largest |band-pass| of the strongest lead before the feature peak, less the filter delay. */
+  private fiducial(m: number, leadValues: Float64Array): number {
     const mask = this.mask;
-    let best = 0, bestV = -1;
-    for (let l = 0; l < this.leads; l++) { const v = this.gateRing[l][m & mask] ? 0 : this.weights[l] * this.flRing[l][m & mask]; if (v > bestV) { bestV = v; best = l; } }
+    let best = 0;
+    for (let l = 1; l < this.leads; l++) if (leadValues[l] > leadValues[best]) best = l;
     const bp = this.bpRing[best];
     const from = Math.max(0, m - this.fidBack), to = Math.min(this.t - 1, m + this.fidFwd);
     let at = m, amp = -1;
@@ -419,23 +408,45 @@ export class QrsDetector {
     return thr > this.o.floor ? thr : this.o.floor;
   }
 
+  /** A lead's typical feature at a QRS and how reliably it shows QRS complexes, learnt at accepted beats. */
+  private learnLeads(vals: ArrayLike<number>): void {
+    const L = this.leads;
+    if (L === 1) return;
+    for (let l = 0; l < L; l++) {
+      const q = this.qrsLead[l];
+      const seen = vals[l] >= 0.3 * q ? 1 : 0;
+      this.reliability[l] += 0.05 * (seen - this.reliability[l]);
+      this.qrsLead[l] += 0.125 * (Math.min(vals[l], 3 * q + this.o.floor) - q);
+    }
+  }
+
+  /** Lead veto: a premature peak that a reliable lead does not show at all is an artefact in another lead. */
+  private vetoed(pk: Peak): boolean {
+    if (this.leads === 1 || this.lastQrs < 0 || pk.at - this.lastQrs >= this.o.premature * this.rrAvg) return false;
+    for (let l = 0; l < this.leads; l++) {
+      if (this.reliability[l] > this.o.reliable && pk.leadValues[l] < this.o.vetoLevel * this.qrsLead[l]) return true;
+    }
+    return false;
+  }
+
+  private isTWave(pk: Peak): boolean {
+    return this.lastQrs >= 0 && pk.at - this.lastQrs < this.tWave && pk.slope < 0.5 * this.lastSlope;
+  }
+
   private describe(pk: Peak): string {
-    return `${Array.from(pk.leadValues, (x) => x.toFixed(1)).join('/')} w=${Array.from(this.weights, (x) => x.toFixed(2)).join('/')}`;
+    return Array.from(pk.leadValues, (x) => x.toFixed(1)).join('/');
   }
 
   private onPeak(pk: Peak): void {
     const thr = this.threshold();
-    const trace = this.o.trace;
     if (pk.value > thr) {
-      const sinceLast = this.lastQrs < 0 ? Infinity : pk.at - this.lastQrs;
-      const isT = sinceLast < this.tWave && pk.slope < 0.5 * this.lastSlope;
-      if (!isT && !this.vetoed(pk)) {
-        trace?.('qrs', pk.at, pk.value, thr, pk.fiducial, this.describe(pk));
+      const what = this.isTWave(pk) ? 'twave' : this.vetoed(pk) ? 'veto' : 'qrs';
+      this.trace?.(what, pk.at, pk.value, thr, pk.fiducial, this.describe(pk));
+      if (what === 'qrs') {
         this.accept(pk, 0.125);
         return;
       }
-      trace?.('twave', pk.at, pk.value, thr, pk.fiducial, this.describe(pk));
-    } else trace?.('noise', pk.at, pk.value, thr, pk.fiducial, this.describe(pk));
+    } else this.trace?.('noise', pk.at, pk.value, thr, pk.fiducial, this.describe(pk));
     this.npk += 0.125 * (pk.value - this.npk);
     if (this.cands.length === MAX_CANDIDATES) this.cands.shift();
     this.cands.push(pk);
@@ -443,12 +454,11 @@ export class QrsDetector {
   }
 
   private accept(pk: Peak, weight: number): void {
-    this.learnLeads(pk.leadValues);
     const capped = Math.min(pk.value, 3 * this.spk + this.o.floor);
     this.spk += weight * (capped - this.spk);
+    this.learnLeads(pk.leadValues);
     if (this.lastQrs >= 0) {
-      const rr = pk.at - this.lastQrs;
-      this.rrs[this.nrr % 8] = rr;
+      this.rrs[this.nrr % 8] = pk.at - this.lastQrs;
       this.nrr++;
       const k = Math.min(this.nrr, 8);
       let s = 0;
@@ -465,8 +475,9 @@ export class QrsDetector {
     this.out.push(fid);
   }
 
-  /** H&T rule 4: after 1.5 RR without a QRS, take the largest earlier sub-threshold peak that is big enough. */
+  /** H&T rule 4: after 1.3 RR without a QRS, take the largest earlier sub-threshold peak that is big enough. */
   private searchBack(now: number): void {
+    if (!this.initialized) return;
     while (this.searchBackArmed && this.cands.length > 0) {
       const since = this.lastQrs < 0 ? now : now - this.lastQrs;
       if (since <= this.o.searchBackRr * this.rrAvg) return;
@@ -474,14 +485,12 @@ export class QrsDetector {
       let best = -1, bestV = limit;
       for (let i = 0; i < this.cands.length; i++) {
         const c = this.cands[i];
-        if (this.lastQrs >= 0 && c.at - this.lastQrs < this.tWave && c.slope < 0.5 * this.lastSlope) continue;
-        if (this.vetoed(c)) continue;
-        if (c.value > bestV) { bestV = c.value; best = i; }
+        if (c.value > bestV && !this.isTWave(c) && !this.vetoed(c)) { bestV = c.value; best = i; }
       }
       if (best < 0) { this.searchBackArmed = false; return; }
       const rest = this.cands.slice(best + 1);
       const pk = this.cands[best];
-      this.o.trace?.('searchback', pk.at, pk.value, limit, pk.fiducial, '');
+      this.trace?.('searchback', pk.at, pk.value, limit, pk.fiducial, this.describe(pk));
       this.accept(pk, 0.25);
       // the peaks after the one taken stay candidates: they may hold the next missed beat
       if (rest.length > 0) {
@@ -490,17 +499,6 @@ export class QrsDetector {
       }
     }
   }
-}
-
-/** A peak of the combined feature, as the decision rules see it. */
-interface Peak {
-  at: number;
-  value: number;
-  fiducial: number;
-  /** Largest combined slope energy in the integration window before the peak (T-wave test). */
-  slope: number;
-  /** Each lead's integrated feature at the peak (lead quality). */
-  leadValues: Float64Array;
 }
 
 function isLeadArray(x: ArrayLike<number>[] | ArrayLike<number>): x is ArrayLike<number>[] {
@@ -516,6 +514,6 @@ export function detectQrs(leads: ArrayLike<number>[] | ArrayLike<number>, fs: nu
   if (arr.length === 0) throw new SignalError('detectQrs needs at least one lead');
   const det = new QrsDetector(fs, arr.length, options);
   const beats = det.push(arr);
-  beats.push(...det.flush());
+  for (const b of det.flush()) beats.push(b);
   return Int32Array.from(beats);
 }
