@@ -13,7 +13,7 @@ import { CSP_ELECTRON, isAppUrl, secureWebPreferences } from './security.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const devUrl = process.env.ELECTRON_RENDERER_URL;
 const entry = devUrl ?? pathToFileURL(join(here, '../renderer/index.html')).href;
-const preload = join(here, '../preload/index.mjs');
+const preload = join(here, '../preload/index.cjs');
 const modelsDir = app.isPackaged ? join(process.resourcesPath, 'models') : join(here, '../../resources/models');
 
 let win: BrowserWindow | undefined;

@@ -3,7 +3,7 @@
  * can check it without starting Electron: isolation + sandbox on, Node off, strict CSP, no remote content,
  * no navigation, no new windows, no permissions.
  */
-export const CSP_ELECTRON = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+export const CSP_ELECTRON = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; frame-src blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 export function secureWebPreferences(preload: string) {
   return {

@@ -59,17 +59,20 @@ export async function classifyRecording(input: ClassifyInput, onProgress: (fract
     const rec = await source.read();
     const leads = rec.signals.map((s) => toPhysical(s));
     const ref = await referenceBeats(source);
-    onProgress(0.1, 'detecting beats');
-    const detected = await detectBeats(leads, source.info.fs);
-    let samples: Int32Array, beatSource: 'detector' | 'reference';
-    if (detected) { samples = detected; beatSource = 'detector'; }
-    else if (ref.samples.length) { samples = ref.samples; beatSource = 'reference'; }
-    else throw new AppError('no QRS detector is available and the recording has no reference annotations to take beats from', input.path);
-    onProgress(0.3, `classifying ${samples.length} beats`);
-    const progress = (f: number): void => onProgress(0.3 + 0.65 * f, `classifying ${samples.length} beats`);
-    const out = input.modelId === BASELINE_MODEL_ID
-      ? classifyBaseline(leads[0], source.info.fs, samples, progress)
-      : await classifyWithModel(input.modelsDir, input.modelId, leads, source.info.fs, samples, progress);
+    let samples: Int32Array, out: { labels: Uint8Array; probs: Float32Array };
+    if (input.modelId === BASELINE_MODEL_ID) {
+      onProgress(0.1, 'detecting beats');
+      samples = await detectBeats(leads, source.info.fs);
+      if (!samples.length) throw new AppError('the QRS detector found no beats', input.path);
+      onProgress(0.3, `classifying ${samples.length} beats`);
+      out = classifyBaseline(leads[0], source.info.fs, samples, (f) => onProgress(0.3 + 0.65 * f, `classifying ${samples.length} beats`));
+    } else {
+      onProgress(0.1, 'detecting and classifying beats');
+      const r = await classifyWithModel(input.modelsDir, input.modelId, source, (f) => onProgress(0.1 + 0.85 * f, 'detecting and classifying beats'));
+      samples = r.samples;
+      out = r;
+    }
+    const beatSource = 'detector' as const;
     const match = matchBeats(samples, ref.samples, Math.round(0.15 * source.info.fs));
     const reference = new Uint8Array(samples.length).fill(255);
     let symbols = '';

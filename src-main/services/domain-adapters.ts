@@ -1,11 +1,13 @@
 /**
- * The seams between the review app and the domain modules being built alongside it (QRS detector, tfjs models).
- * Each adapter returns null / throws an AppError when its module is not there, so the app degrades visibly
- * instead of failing to load.
+ * The seams between the review app and the domain modules: the QRS detector (`signal/detect-qrs`), shipped tfjs
+ * models (`model/io`, `model/classify`) and their model cards. The app lists every `resources/models/<id>/`
+ * with a model card, plus a rule-based baseline that needs no network.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelSummary } from '../api/contract.js';
+import { AAMI_LABELS, type AamiLabel, type ModelSummary } from '../api/contract.js';
+import type { RecordingSource } from '../domain/recording.js';
+import { detectQrs } from '../signal/detect-qrs.js';
 import type { Classified } from './baseline-classifier.js';
 import { AppError } from './errors.js';
 
@@ -13,19 +15,37 @@ export const BASELINE_MODEL_ID = 'rr-morphology-baseline';
 
 export const BASELINE_MODEL: ModelSummary = {
   id: BASELINE_MODEL_ID,
-  name: 'RR + morphology rules (baseline)',
+  name: 'RR + morphology rules (baseline, untrained)',
   description: 'Rule-based: prematurity of the RR interval and correlation with a running normal template. No training; the floor a trained model must beat.',
   classes: ['N', 'S', 'V', 'F', 'Q'],
   input: 'lead 0, 250 ms around the fiducial + RR intervals',
   card: {},
 };
 
-/** QRS positions from the team's detector, or null when it is not available. */
-export async function detectBeats(_leads: Float32Array[], _fs: number): Promise<Int32Array | null> {
-  return null;
+/** QRS positions from the team's multi-lead detector (Pan-Tompkins / Hamilton-Tompkins, see detect-qrs.ts). */
+export async function detectBeats(leads: Float32Array[], fs: number): Promise<Int32Array> {
+  return detectQrs(leads, fs);
 }
 
-/** Models shipped in `resources/models/<id>/model-card.json`, plus the rule-based baseline. */
+function describeCard(id: string, card: Record<string, unknown>): ModelSummary {
+  const meta = (card.metadata ?? {}) as { classes?: string[]; window?: { fs: number; before: number; after: number }; channels?: string[]; features?: string[] };
+  const ds2 = card.ds2 as { accuracy?: number | null } | undefined;
+  const w = meta.window;
+  return {
+    id,
+    name: `${String(card.name ?? id)}${card.architecture ? ` (${String(card.architecture)})` : ''}`,
+    description: [
+      card.parameters ? `${Number(card.parameters).toLocaleString('en')} parameters` : '',
+      ds2?.accuracy != null ? `DS2 accuracy ${Number(ds2.accuracy).toFixed(1)} %` : '',
+      card.beatsDeChazal === true ? 'beats de Chazal 2004 on DS2' : '',
+    ].filter(Boolean).join(' · '),
+    classes: meta.classes ?? ['N', 'S', 'V', 'F', 'Q'],
+    input: w ? `${w.before + w.after} samples at ${w.fs} Hz around the R peak, leads ${(meta.channels ?? []).join(', ')}; features ${(meta.features ?? []).join(', ')}` : '',
+    card,
+  };
+}
+
+/** Models shipped in `resources/models/<id>/model-card.json` (with a model.json), plus the rule-based baseline. */
 export async function listShippedModels(modelsDir: string): Promise<ModelSummary[]> {
   const out: ModelSummary[] = [];
   let dirs: string[] = [];
@@ -33,21 +53,47 @@ export async function listShippedModels(modelsDir: string): Promise<ModelSummary
   for (const d of dirs) {
     try {
       const card = JSON.parse(await readFile(join(modelsDir, d, 'model-card.json'), 'utf8')) as Record<string, unknown>;
-      out.push({
-        id: d,
-        name: String(card.name ?? d),
-        description: String(card.description ?? ''),
-        classes: Array.isArray(card.classes) ? (card.classes as string[]) : ['N', 'S', 'V', 'F', 'Q'],
-        input: typeof card.input === 'string' ? card.input : JSON.stringify(card.input ?? ''),
-        card,
+      await readFile(join(modelsDir, d, 'model.json')).catch(async () => {
+        // An ensemble directory holds members in sub-directories.
+        const subs = await readdir(join(modelsDir, d));
+        if (!subs.some((s) => !s.includes('.'))) throw new Error('no model.json');
       });
+      out.push(describeCard(d, card));
     } catch { /* not a model directory */ }
   }
   return [...out, BASELINE_MODEL];
 }
 
-export async function classifyWithModel(
-  modelsDir: string, modelId: string, _leads: Float32Array[], _fs: number, _beats: Int32Array, _onProgress: (f: number) => void,
-): Promise<Classified> {
-  throw new AppError(`model '${modelId}' cannot be run: the tfjs classifier is not available in this build`, join(modelsDir, modelId));
+export interface ModelOutput extends Classified { samples: Int32Array }
+
+/** Classify with a shipped tfjs model: the model module finds the beats (QRS detector) and classifies them. */
+export async function classifyWithModel(modelsDir: string, modelId: string, source: RecordingSource, onProgress: (f: number) => void): Promise<ModelOutput> {
+  const dir = join(modelsDir, modelId);
+  const { initEngine } = await import('../model/engine/backend.js');
+  await initEngine({ prefer: 'wasm' }).catch(() => initEngine({ prefer: 'cpu' }));
+  const { loadModel } = await import('../model/io.js');
+  const { classifyRecording } = await import('../model/classify.js');
+  let models;
+  try {
+    models = [await loadModel(dir)];
+  } catch (e) {
+    // An ensemble: every sub-directory is a member.
+    const subs = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((s) => s.isDirectory()).map((s) => join(dir, s.name));
+    if (!subs.length) throw e;
+    models = await Promise.all(subs.map((s) => loadModel(s)));
+  }
+  onProgress(0.2);
+  const r = await classifyRecording(source, models);
+  onProgress(0.95);
+  const n = r.samples.length;
+  const K = r.classes.length;
+  const map = r.classes.map((c) => AAMI_LABELS.indexOf(c as AamiLabel));
+  if (map.some((m) => m < 0)) throw new AppError(`model ${modelId} has classes ${r.classes.join(',')} outside N,S,V,F,Q`, dir);
+  const probs = new Float32Array(n * 5);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < K; k++) probs[i * 5 + map[k]] = r.probabilities[i * K + k];
+    labels[i] = map[r.predicted[i]];
+  }
+  return { samples: r.samples, labels, probs };
 }

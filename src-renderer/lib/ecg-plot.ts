@@ -1,0 +1,114 @@
+/**
+ * uPlot pieces shared by every waveform: the ECG paper grid (1 mm = 0.04 s × 0.1 mV minor lines, 5 mm = 0.2 s ×
+ * 0.5 mV major lines, i.e. 25 mm/s and 10 mm/mV), drawn only when the lines are far enough apart to read, and the
+ * beat label layer (reference row, model/reviewer row, disagreements boxed in red, manual labels in purple).
+ */
+import type uPlot from 'uplot';
+
+export const CLASS_COLORS: Record<string, string> = { N: '#2b6cb0', S: '#b7791f', V: '#c53030', F: '#6b46c1', Q: '#4a5568', '-': '#a0aec0' };
+export const MANUAL_COLOR = '#6b21a8';
+
+export function drawEcgGrid(u: uPlot): void {
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const xMin = u.scales.x.min!, xMax = u.scales.x.max!;
+  const yMin = u.scales.y.min!, yMax = u.scales.y.max!;
+  const pxPerS = width / (xMax - xMin), pxPerMv = height / (yMax - yMin);
+  ctx.save();
+  ctx.fillStyle = '#fff9f7';
+  ctx.fillRect(left, top, width, height);
+  const lines = (stepS: number, stepMv: number, color: string, lw: number): void => {
+    ctx.beginPath();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = lw;
+    if (stepS * pxPerS >= 4 * devicePixelRatio) {
+      for (let t = Math.ceil(xMin / stepS) * stepS; t <= xMax; t += stepS) {
+        const x = Math.round(u.valToPos(t, 'x', true)) + 0.5;
+        ctx.moveTo(x, top); ctx.lineTo(x, top + height);
+      }
+    }
+    if (stepMv * pxPerMv >= 4 * devicePixelRatio) {
+      for (let v = Math.ceil(yMin / stepMv) * stepMv; v <= yMax; v += stepMv) {
+        const y = Math.round(u.valToPos(v, 'y', true)) + 0.5;
+        ctx.moveTo(left, y); ctx.lineTo(left + width, y);
+      }
+    }
+    ctx.stroke();
+  };
+  lines(0.04, 0.1, '#f8d3cf', 1);
+  lines(0.2, 0.5, '#eb9a93', Math.max(1, devicePixelRatio));
+  ctx.restore();
+}
+
+export interface BeatLayer {
+  samples: readonly number[];
+  fs: number;
+  reference: string;
+  /** Label shown in the second row and whether a reviewer set it. */
+  labelOf: (i: number) => { label: string; source: 'manual' | 'model' | 'reference' };
+  hasModel: boolean;
+  selected: number;
+  firstIndex: (s: number) => number;
+}
+
+export function drawBeats(u: uPlot, layer: BeatLayer): void {
+  const ctx = u.ctx;
+  const { top, height, left, width } = u.bbox;
+  const dpr = devicePixelRatio;
+  const x0 = u.scales.x.min!, x1 = u.scales.x.max!;
+  const start = layer.firstIndex(Math.floor(x0 * layer.fs));
+  const visible: number[] = [];
+  for (let i = start; i < layer.samples.length && layer.samples[i] / layer.fs <= x1; i++) visible.push(i);
+  const spacing = visible.length > 1 ? width / visible.length : width;
+  const showText = spacing >= 14 * dpr;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  const font = Math.round(12 * dpr);
+  ctx.font = `bold ${font}px system-ui, sans-serif`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  const row1 = top + font * 0.9, row2 = top + font * 2.2;
+  for (const i of visible) {
+    const x = u.valToPos(layer.samples[i] / layer.fs, 'x', true);
+    const ref = layer.reference[i];
+    const shown = layer.labelOf(i);
+    const disagree = layer.hasModel && ref !== '-' && shown.label !== ref;
+    if (i === layer.selected) {
+      ctx.fillStyle = 'rgba(49,130,206,0.18)';
+      ctx.fillRect(x - Math.max(6 * dpr, spacing * 0.35), top, Math.max(12 * dpr, spacing * 0.7), height);
+    }
+    if (!showText) {
+      ctx.fillStyle = disagree ? '#e53e3e' : shown.source === 'manual' ? MANUAL_COLOR : CLASS_COLORS[shown.label] ?? '#718096';
+      ctx.fillRect(x - dpr, top, 2 * dpr, disagree || shown.label !== 'N' ? 10 * dpr : 4 * dpr);
+      continue;
+    }
+    if (layer.hasModel) {
+      ctx.fillStyle = CLASS_COLORS[ref] ?? '#718096';
+      ctx.fillText(ref, x, row1);
+    }
+    const y = layer.hasModel ? row2 : row1;
+    if (shown.source === 'manual') {
+      ctx.fillStyle = MANUAL_COLOR;
+      ctx.fillRect(x - font * 0.6, y - font * 0.6, font * 1.2, font * 1.2);
+      ctx.fillStyle = '#fff';
+    } else if (disagree) {
+      ctx.strokeStyle = '#e53e3e';
+      ctx.lineWidth = 2 * dpr;
+      ctx.strokeRect(x - font * 0.6, y - font * 0.6, font * 1.2, font * 1.2);
+      ctx.fillStyle = CLASS_COLORS[shown.label] ?? '#718096';
+    } else {
+      ctx.fillStyle = CLASS_COLORS[shown.label] ?? '#718096';
+    }
+    ctx.fillText(shown.label, x, y);
+  }
+  ctx.restore();
+}
+
+/** hh:mm:ss(.s) tick labels. */
+export function clockLabel(t: number, withFraction: boolean): string {
+  const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), s = t - h * 3600 - m * 60;
+  const ss = withFraction ? s.toFixed(1).padStart(4, '0') : String(Math.floor(s)).padStart(2, '0');
+  return `${h}:${String(m).padStart(2, '0')}:${ss}`;
+}
