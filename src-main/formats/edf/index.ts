@@ -12,8 +12,10 @@
  *    them), nor are 'EDF Annotations' channels (their TALs come back from embeddedAnnotations()).
  *  - A signal whose digital minimum is above -32768 gets invalidValue -32768 (our writer marks missing
  *    samples that way); a signal using the full int16 range has no invalid marker.
- *  - EDF+D (discontinuous) is refused with a message: gaps would have to be reconstructed from every record's
- *    time-keeping TAL.
+ *  - EDF+D (discontinuous): every record's time-keeping TAL gives its start; the recording spans from the
+ *    first record's start to the last record's end and the gaps read as invalid samples (a signal whose
+ *    digital range already uses -32768 is then returned as Int32 with invalidValue -2^31). Overlapping or
+ *    backwards records, or records without a time-keeping TAL, are refused.
  */
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
@@ -40,6 +42,18 @@ interface Layout {
   annotationSignals: number[];
   samplesPerRecord: number;
   records: number;
+  /** EDF+D only: first sample of each data record (continuous files: r × samplesPerRecord). */
+  recordStarts?: Float64Array;
+  /** Exposed signals (by info index) returned as Int32 because gaps need an invalid marker outside int16. */
+  wide: boolean[];
+}
+
+interface TalScan {
+  /** Time-keeping onset of every record (NaN where a record has none). */
+  onsets: Float64Array;
+  entries: { onset: number; text: string; duration?: number }[];
+  malformed: number;
+  firstError: string;
 }
 
 async function readAt(fh: Awaited<ReturnType<typeof open>>, buf: Uint8Array, position: number): Promise<number> {
@@ -150,19 +164,45 @@ export async function openEdfRecording(path: string): Promise<RecordingSource> {
     await readAt(fh, hb, 0);
     const header = parseEdfHeader(path, hb);
     const warnings = [...header.warnings];
-    if (header.plus === 'D') {
-      throw new FormatError(path, 'is EDF+D (discontinuous); only continuous EDF and EDF+C are supported: convert it to EDF+C (e.g. with EDFbrowser) first');
-    }
     const { exposed, annotationSignals, spr } = chooseSignals(path, header, warnings);
     if (!(header.recordDuration > 0)) {
       throw new FormatError(path, `data record duration is ${header.recordDuration} s, but the file has ordinary signals (a sampling rate needs a positive duration)`);
     }
     const records = countRecords(path, header, size, warnings);
-    const length = records * spr;
+    let length = records * spr;
+    const signals = exposed.map((i) => signalInfo(header.signals[i]));
+    const layout: Layout = { header, exposed, annotationSignals, samplesPerRecord: spr, records, wide: signals.map(() => false) };
+    let scan: TalScan | undefined;
+    if (header.plus === 'D') {
+      if (annotationSignals.length === 0) throw new FormatError(path, "is EDF+D (discontinuous) but has no 'EDF Annotations' signal to say when each data record starts");
+      scan = await scanTals(path, layout);
+      const fs = spr / header.recordDuration;
+      const starts = new Float64Array(records);
+      let gaps = 0;
+      let gapSeconds = 0;
+      for (let r = 0; r < records; r++) {
+        const onset = scan.onsets[r];
+        if (Number.isNaN(onset)) throw new FormatError(path, `EDF+D data record ${r} has no time-keeping TAL, so its start is unknown`);
+        starts[r] = Math.round((onset - scan.onsets[0]) * fs);
+        if (r > 0) {
+          const gap = starts[r] - (starts[r - 1] + spr);
+          if (gap < 0) throw new FormatError(path, `EDF+D data record ${r} starts at ${onset} s, before data record ${r - 1} ends (${scan.onsets[r - 1]} + ${header.recordDuration} s)`);
+          if (gap > 0) { gaps++; gapSeconds += gap / fs; }
+        }
+      }
+      length = starts[records - 1] + spr;
+      layout.recordStarts = starts;
+      if (scan.onsets[0] !== 0 && header.startTime) header.startTime = new Date(header.startTime.getTime() + scan.onsets[0] * 1000);
+      if (gaps > 0) {
+        warnings.push(`EDF+D: ${gaps} gaps between data records (${Number(gapSeconds.toFixed(3))} s in all) read as invalid samples`);
+        signals.forEach((sig, c) => {
+          if (sig.invalidValue === undefined) { sig.invalidValue = -2147483648; layout.wide[c] = true; }
+        });
+      }
+    }
     if (length > MAX_EDF_SAMPLES) {
       throw new FormatError(path, `holds ${length} samples per signal, more than the ${MAX_EDF_SAMPLES} this reader accepts`);
     }
-    const layout: Layout = { header, exposed, annotationSignals, samplesPerRecord: spr, records };
     const info: RecordingInfo = {
       name: basename(path, extname(path)),
       path,
@@ -170,7 +210,7 @@ export async function openEdfRecording(path: string): Promise<RecordingSource> {
       fs: spr / header.recordDuration,
       length,
       startTime: header.startTime,
-      signals: exposed.map((i) => signalInfo(header.signals[i])),
+      signals,
       warnings,
       comments: [header.patient && `patient: ${header.patient}`, header.recording && `recording: ${header.recording}`].filter((c) => c !== ''),
     };
@@ -178,7 +218,7 @@ export async function openEdfRecording(path: string): Promise<RecordingSource> {
     return {
       info,
       read: (w) => readWindow(path, layout, info, w),
-      embeddedAnnotations: () => (annotations ??= readAnnotations(path, layout, info)),
+      embeddedAnnotations: () => (annotations ??= readAnnotations(path, layout, info, scan)),
       close: async () => {},
     };
   } finally {
@@ -198,14 +238,25 @@ async function readWindow(path: string, layout: Layout, info: RecordingInfo, w: 
       throw new FormatError(path, `channel ${c} does not exist (the recording exposes ${info.signals.length} signals)`);
     }
   }
-  const { header, samplesPerRecord: spr } = layout;
+  const { header, samplesPerRecord: spr, recordStarts } = layout;
   const rb = header.recordBytes;
-  const arrays = channels.map(() => new Int16Array(to - from));
+  const n = to - from;
+  const arrays = channels.map((c) => (layout.wide[c] ? new Int32Array(n) : new Int16Array(n)));
+  const start = (r: number): number => (recordStarts ? recordStarts[r] : r * spr);
   if (to > from) {
-    const r0 = Math.floor(from / spr);
-    const r1 = Math.ceil(to / spr);
+    let r0: number;
+    let r1: number;
+    if (recordStarts) {
+      // Gaps read as invalid; records found by binary search on their start samples.
+      channels.forEach((c, j) => arrays[j].fill(info.signals[c].invalidValue ?? 0));
+      r0 = firstRecordEndingAfter(recordStarts, spr, from);
+      r1 = firstRecordEndingAfter(recordStarts, 0, to - 1); // first record starting at or after `to`
+    } else {
+      r0 = Math.floor(from / spr);
+      r1 = Math.ceil(to / spr);
+    }
     const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / rb));
-    const buf = new Uint8Array(Math.min(r1 - r0, perChunk) * rb);
+    const buf = new Uint8Array(Math.max(0, Math.min(r1 - r0, perChunk)) * rb);
     const offsets = channels.map((c) => header.signals[layout.exposed[c]].recordOffset / 2);
     const fh = await open(path, 'r');
     try {
@@ -216,9 +267,10 @@ async function readWindow(path: string, layout: Layout, info: RecordingInfo, w: 
         if (got < bytes.length) throw new FormatError(path, `file shrank while reading: data record ${r + Math.floor(got / rb)} is missing`);
         const words = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
         for (let k = 0; k < nr; k++) {
-          const recStart = (r + k) * spr; // sample index of this record's first sample
+          const recStart = start(r + k); // sample index of this record's first sample
           const a = Math.max(from, recStart);
           const b = Math.min(to, recStart + spr);
+          if (b <= a) continue;
           const wordBase = (k * rb) / 2;
           for (let j = 0; j < channels.length; j++) {
             const src = wordBase + offsets[j] + (a - recStart);
@@ -234,16 +286,26 @@ async function readWindow(path: string, layout: Layout, info: RecordingInfo, w: 
   return { info, from, to, signals };
 }
 
-async function readAnnotations(path: string, layout: Layout, info: RecordingInfo): Promise<Annotation[]> {
+/** First record r with starts[r] + spr > sample (records sorted by start). */
+function firstRecordEndingAfter(starts: Float64Array, spr: number, sample: number): number {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] + spr > sample) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Read every record's TALs (annotation signals only, in 8 MB chunks of whole records). */
+async function scanTals(path: string, layout: Layout): Promise<TalScan> {
   const { header, annotationSignals, records } = layout;
-  if (annotationSignals.length === 0) return [];
+  const scan: TalScan = { onsets: new Float64Array(records).fill(NaN), entries: [], malformed: 0, firstError: '' };
+  if (annotationSignals.length === 0) return scan;
   const rb = header.recordBytes;
   const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / rb));
   const buf = new Uint8Array(Math.min(records, perChunk) * rb);
-  const found: Annotation[] = [];
-  let firstOnset: number | null = null;
-  let malformed = 0;
-  let firstError = '';
   const fh = await open(path, 'r');
   try {
     for (let r = 0; r < records; r += perChunk) {
@@ -255,25 +317,29 @@ async function readAnnotations(path: string, layout: Layout, info: RecordingInfo
           const s = header.signals[si];
           const start = k * rb + s.recordOffset;
           const tals = parseTals(bytes.subarray(start, start + 2 * s.samplesPerRecord));
-          if (tals.error) { malformed++; firstError ||= `record ${r + k}: ${tals.error}`; }
-          if (r + k === 0 && si === annotationSignals[0]) firstOnset = tals.recordOnset ?? 0;
-          for (const e of tals.entries) {
-            for (const t of e.texts) {
-              const { symbol, aux } = textToSymbol(t, e.duration);
-              found.push({ sample: Math.round((e.onset - (firstOnset ?? 0)) * info.fs), symbol, code: annotationCode(symbol) ?? 22, subtype: 0, chan: 0, num: 0, aux });
-            }
-          }
+          if (tals.error) { scan.malformed++; scan.firstError ||= `record ${r + k}: ${tals.error}`; }
+          if (si === annotationSignals[0] && tals.recordOnset !== null) scan.onsets[r + k] = tals.recordOnset;
+          for (const e of tals.entries) for (const text of e.texts) scan.entries.push({ onset: e.onset, text, duration: e.duration });
         }
       }
     }
   } finally {
     await fh.close();
   }
-  if (malformed > 0) info.warnings.push(`${malformed} data records hold malformed EDF+ annotations (skipped); first: ${firstError}`);
-  if (firstOnset && info.startTime) {
-    // The first record's time-keeping TAL may start after the header's whole-second start time.
-    info.startTime = new Date(info.startTime.getTime() + firstOnset * 1000);
-  }
+  return scan;
+}
+
+async function readAnnotations(path: string, layout: Layout, info: RecordingInfo, known?: TalScan): Promise<Annotation[]> {
+  if (layout.annotationSignals.length === 0) return [];
+  const scan = known ?? (await scanTals(path, layout));
+  if (scan.malformed > 0) info.warnings.push(`${scan.malformed} data records hold malformed EDF+ annotations (skipped); first: ${scan.firstError}`);
+  // Sample 0 is the first record's start, which its time-keeping TAL may put after the header's whole second.
+  const first = Number.isNaN(scan.onsets[0]) ? 0 : scan.onsets[0];
+  if (first !== 0 && info.startTime && !layout.recordStarts) info.startTime = new Date(info.startTime.getTime() + first * 1000);
+  const found: Annotation[] = scan.entries.map((e) => {
+    const { symbol, aux } = textToSymbol(e.text, e.duration);
+    return { sample: Math.round((e.onset - first) * info.fs), symbol, code: annotationCode(symbol) ?? 22, subtype: 0, chan: 0, num: 0, aux };
+  });
   // Array.prototype.sort is stable: annotations at the same sample keep their file order.
   return found.sort((x, y) => x.sample - y.sample);
 }

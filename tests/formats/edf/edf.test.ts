@@ -278,8 +278,50 @@ describe('EDF files refused', () => {
     const e = await refusal(await put('none.edf', buildEdf({ signals: [{ label: 'X', samplesPerRecord: 10, physicalMin: '0', physicalMax: '0' }], records: 2 })));
     expect(e.message).toMatch(/no usable signal/);
   });
-  it('EDF+D with a clear message', async () => {
-    const e = await refusal(await put('d.edf', buildEdf({ signals: [ecg(), { label: 'EDF Annotations', samplesPerRecord: 20, tal: (r) => `+${2 * r}\x14\x14\x00` }], records: 2, reserved: 'EDF+D' })));
-    expect(e.message).toMatch(/EDF\+D.*discontinuous/);
+  it('EDF+D whose records overlap, lack a time-keeping TAL, or that has no annotation signal', async () => {
+    const ann = (tal: (r: number) => string): { label: string; samplesPerRecord: number; tal: (r: number) => string } => ({ label: 'EDF Annotations', samplesPerRecord: 20, tal });
+    const overlap = buildEdf({ signals: [ecg(), ann((r) => `+${r * 0.5}\x14\x14\x00`)], records: 3, reserved: 'EDF+D' });
+    expect((await refusal(await put('d-overlap.edf', overlap))).message).toMatch(/data record 1 starts at 0.5 s, before data record 0 ends/);
+    const missing = buildEdf({ signals: [ecg(), ann((r) => (r === 1 ? '+1\x14note\x14\x00' : `+${r}\x14\x14\x00`))], records: 3, reserved: 'EDF+D' });
+    expect((await refusal(await put('d-missing.edf', missing))).message).toMatch(/data record 1 has no time-keeping TAL/);
+    const none = buildEdf({ signals: [ecg()], records: 3, reserved: 'EDF+D' });
+    expect((await refusal(await put('d-none.edf', none))).message).toMatch(/EDF\+D.*no 'EDF Annotations' signal/);
+  });
+});
+
+describe('EDF+D (discontinuous)', () => {
+  // Records start at 10, 11, 13.5 and 14.5 s: a 1.5 s gap after the second record.
+  const onsets = [10, 11, 13.5, 14.5];
+  const build = (digitalMin: string): Uint8Array => buildEdf({
+    signals: [
+      { label: 'ECG', samplesPerRecord: 100, digitalMin, value: (r, i) => 1000 * r + i },
+      { label: 'EDF Annotations', samplesPerRecord: 30, tal: (r) => `+${onsets[r]}\x14\x14\x00${r === 2 ? '+13.75\x14V\x14\x00' : ''}` },
+    ],
+    records: 4,
+    reserved: 'EDF+D',
+  });
+
+  it.each([['-32767', Int16Array, -32768], ['-32768', Int32Array, -2147483648]])('digital minimum %s: gaps are invalid samples, records at their time-keeping onsets', async (digitalMin, type, invalid) => {
+    const s = await openEdfRecording(await put(`d${digitalMin}.edf`, build(digitalMin)));
+    expect(s.info.format).toBe('edf+');
+    expect(s.info.fs).toBe(100);
+    expect(s.info.length).toBe(550); // 10 s .. 15.5 s
+    expect(s.info.startTime?.toISOString()).toBe('2002-03-02T10:20:40.000Z');
+    expect(s.info.warnings.join()).toMatch(/1 gaps.*1.5 s/);
+    expect(s.info.signals[0].invalidValue).toBe(invalid);
+    const all = (await s.read()).signals[0];
+    expect(all.samples).toBeInstanceOf(type);
+    const v = Array.from(all.samples);
+    expect(v.slice(0, 3)).toEqual([0, 1, 2]);
+    expect(v.slice(198, 202)).toEqual([1098, 1099, invalid, invalid]);
+    expect(v.slice(349, 351)).toEqual([invalid, 2000]);
+    expect(v.slice(449, 452)).toEqual([2099, 3000, 3001]);
+    expect(toPhysical(all)[300]).toBeNaN();
+    // Windows inside a gap, across a gap, at the end.
+    expect(Array.from((await s.read({ from: 260, to: 270 })).signals[0].samples)).toEqual(new Array(10).fill(invalid));
+    expect(Array.from((await s.read({ from: 199, to: 352 })).signals[0].samples)).toEqual(v.slice(199, 352));
+    expect(Array.from((await s.read({ from: 549, to: 550 })).signals[0].samples)).toEqual([3099]);
+    const anns = await s.embeddedAnnotations();
+    expect(anns.map((a) => [a.sample, a.symbol])).toEqual([[375, 'V']]);
   });
 });
