@@ -115,6 +115,7 @@ const BLOCK = 4096;
 const MAX_CANDIDATES = 64;
 /** The typical QRS amplitude of a lead is the median of its last AMP_BLOCKS one-second maxima of |band-pass|. */
 const AMP_BLOCKS = 15;
+const AMP_QUANTILE = 0.5;
 
 /** A peak of the combined feature, as the decision rules see it. */
 interface Peak {
@@ -354,7 +355,7 @@ export class QrsDetector {
     const n = Math.min(block, AMP_BLOCKS);
     if (n < 3) return 0;
     const sorted = ring.slice(0, n).sort();
-    return sorted[n >> 1];
+    return sorted[(n * AMP_QUANTILE) | 0];
   }
 
   /** Is sample m a peak of the feature (largest in [m-R, m+R], right side cut at `last`)? Then handle it. */
