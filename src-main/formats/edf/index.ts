@@ -158,6 +158,9 @@ export async function openEdfRecording(path: string): Promise<RecordingSource> {
   try {
     const fixed = new Uint8Array(EDF_FIXED_HEADER_BYTES);
     const got = await readAt(fh, fixed, 0);
+    if (fixed[0] === 0xff && String.fromCharCode(...fixed.subarray(1, 8)) === 'BIOSEMI') {
+      throw new FormatError(path, 'is a BDF (24-bit BioSemi) file; BDF is not supported, convert it to EDF');
+    }
     const { headerBytes } = edfHeaderSize(path, fixed.subarray(0, got));
     if (headerBytes > size) throw new FormatError(path, `file is ${size} bytes, shorter than its ${headerBytes}-byte header`);
     const hb = new Uint8Array(headerBytes);

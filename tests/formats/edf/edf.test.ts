@@ -274,6 +274,11 @@ describe('EDF files refused', () => {
     const s = sigField(1, 8, 0);
     expect((await refusal(await put('spr.edf', patchField(buildEdf({ signals: [ecg()], records: 2 }), s.offset, s.width, 'abc')))).message).toMatch(/samples per data record of signal 0/);
   });
+  it('BDF (24-bit) opened directly as EDF', async () => {
+    const b = buildEdf({ signals: [ecg()], records: 2 });
+    b.set([0xff, ...new TextEncoder().encode('BIOSEMI')], 0);
+    expect((await refusal(await put('x.bdf', b))).message).toMatch(/BDF.*not supported/);
+  });
   it('every signal unusable', async () => {
     const e = await refusal(await put('none.edf', buildEdf({ signals: [{ label: 'X', samplesPerRecord: 10, physicalMin: '0', physicalMax: '0' }], records: 2 })));
     expect(e.message).toMatch(/no usable signal/);
