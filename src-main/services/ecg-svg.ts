@@ -23,26 +23,28 @@ export function ecgStripSvg(s: StripSpec): string {
   // Centre the trace on its median so baseline wander does not push it off the strip.
   const finite = Array.from(s.values).filter(Number.isFinite).sort((a, b) => a - b);
   const mid = finite.length ? finite[Math.floor(finite.length / 2)] : 0;
-  const y0 = h * 0.6;
+  // A label band above the paper keeps beat labels off the trace.
+  const band = s.marks?.length ? 5 : 0;
+  const y0 = band + h * 0.62;
   let d = '';
   let pen = false;
   for (let i = 0; i < s.values.length; i++) {
     const v = s.values[i];
     if (!Number.isFinite(v)) { pen = false; continue; }
     const x = (i / s.fs) * mmPerS;
-    const y = Math.max(0, Math.min(h, y0 - (v - mid) * mmPerMv));
+    const y = Math.max(band, Math.min(band + h, y0 - (v - mid) * mmPerMv));
     d += `${pen ? 'L' : 'M'}${x.toFixed(2)} ${y.toFixed(2)}`;
     pen = true;
   }
   const marks = (s.marks ?? []).map((m) => {
     const x = ((m.at / s.fs) * mmPerS).toFixed(2);
-    return `<line x1="${x}" y1="0" x2="${x}" y2="${h}" stroke="${m.color}" stroke-width="0.3" stroke-dasharray="1 1"/><text x="${x}" y="3.2" font-size="3" fill="${m.color}" text-anchor="middle" font-family="sans-serif" font-weight="bold">${escapeXml(m.text)}</text>`;
+    return `<line x1="${x}" y1="${band}" x2="${x}" y2="${band + h}" stroke="${m.color}" stroke-width="0.3" stroke-dasharray="1 1"/><text x="${x}" y="3.8" font-size="3" fill="${m.color}" text-anchor="middle" font-family="sans-serif" font-weight="bold">${escapeXml(m.text)}</text>`;
   }).join('');
   // 1 mV calibration pulse at the left edge.
   const cal = `<path d="M0.5 ${y0}h1.5v-${mmPerMv}h3v${mmPerMv}h1.5" fill="none" stroke="#000" stroke-width="0.25"/>`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${wmm}mm" height="${h}mm" viewBox="0 0 ${wmm} ${h}" role="img" aria-label="${escapeXml(s.title ?? 'ECG strip')}">`
-    + `<rect width="${wmm}" height="${h}" fill="#fff8f8"/><path d="${minor.join('')}" stroke="#f4c2c2" stroke-width="0.1"/>`
-    + `<path d="${major.join('')}" stroke="#e08a8a" stroke-width="0.25"/>${cal}${marks}<path d="${d}" fill="none" stroke="#111" stroke-width="0.3" stroke-linejoin="round"/></svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${wmm}mm" height="${h + band}mm" viewBox="0 0 ${wmm} ${h + band}" role="img" aria-label="${escapeXml(s.title ?? 'ECG strip')}">`
+    + `<g transform="translate(0 ${band})"><rect width="${wmm}" height="${h}" fill="#fff8f8"/><path d="${minor.join('')}" stroke="#f4c2c2" stroke-width="0.1"/>`
+    + `<path d="${major.join('')}" stroke="#e08a8a" stroke-width="0.25"/></g>${cal}${marks}<path d="${d}" fill="none" stroke="#111" stroke-width="0.3" stroke-linejoin="round"/></svg>`;
 }
 
 export function escapeXml(s: string): string {

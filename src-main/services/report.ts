@@ -1,7 +1,7 @@
 /**
  * The review report as one self-contained HTML document (inline CSS and SVG, no scripts, no network), laid out
  * for A4 printing: page 1 summary, per-class table and confusion matrix; page 2 ROC and precision-recall
- * curves; then ECG strips (25 mm/s, 10 mm/mV) of misclassified beats, six per page.
+ * curves; then ECG strips (25 mm/s, 10 mm/mV) of misclassified beats, four per page.
  */
 import { AAMI_LABELS, type MetricsResult, type ModelSummary, type RecordingSummary, type RunSummary } from '../api/contract.js';
 import type { RecordingSource } from '../domain/recording.js';
@@ -22,8 +22,8 @@ export interface ReportInput {
   corrections: number;
 }
 
-export const STRIPS_PER_PAGE = 6;
-export const MAX_STRIPS = 12;
+export const STRIPS_PER_PAGE = 4;
+export const MAX_STRIPS = 8;
 
 const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)}`);
 
@@ -54,7 +54,7 @@ export async function renderReportHtml(r: ReportInput): Promise<string> {
   const wrong: number[] = [];
   for (let i = 0; i < r.samples.length; i++) if (r.reference[i] !== '-' && r.reference[i] !== r.predicted[i]) wrong.push(i);
   const pick = wrong.length <= MAX_STRIPS ? wrong : Array.from({ length: MAX_STRIPS }, (_, k) => wrong[Math.floor((k * wrong.length) / MAX_STRIPS)]);
-  const fs = rec.fs, half = Math.round(2 * fs);
+  const fs = rec.fs, half = Math.round(3 * fs);
   const strips: string[] = [];
   for (const i of pick) {
     const c = r.samples[i];
@@ -68,7 +68,7 @@ export async function renderReportHtml(r: ReportInput): Promise<string> {
       if (r.samples[j] < from || r.samples[j] >= to) continue;
       marks.push({ at: r.samples[j] - from, text: j === i ? `${r.reference[j]}→${r.predicted[j]}` : r.predicted[j], color: j === i ? '#c00' : '#245' });
     }
-    strips.push(`<div class="strip"><div class="cap">Beat ${i + 1} at ${hms(c / fs)} — reference <b>${r.reference[i]}</b>, model <b>${r.predicted[i]}</b>, lead ${esc(rec.leads[0]?.name ?? '0')}</div>${ecgStripSvg({ values, fs, marks, heightMm: 30, title: `beat ${i + 1}` })}</div>`);
+    strips.push(`<div class="strip"><div class="cap">Beat ${i + 1} at ${hms(c / fs)} — reference <b>${r.reference[i]}</b>, model <b>${r.predicted[i]}</b>, lead ${esc(rec.leads[0]?.name ?? '0')}</div>${ecgStripSvg({ values, fs, marks, heightMm: 40, title: `beat ${i + 1}` })}</div>`);
   }
   const stripPages: string[] = [];
   for (let p = 0; p < strips.length; p += STRIPS_PER_PAGE) {

@@ -7,6 +7,8 @@ import type uPlot from 'uplot';
 
 export const CLASS_COLORS: Record<string, string> = { N: '#2b6cb0', S: '#b7791f', V: '#c53030', F: '#6b46c1', Q: '#4a5568', '-': '#a0aec0' };
 export const MANUAL_COLOR = '#6b21a8';
+/** Height (CSS px) of the label band above each lead plot. */
+export const LABEL_BAND = 36;
 
 export function drawEcgGrid(u: uPlot): void {
   const ctx = u.ctx;
@@ -63,13 +65,14 @@ export function drawBeats(u: uPlot, layer: BeatLayer): void {
   const showText = spacing >= 14 * dpr;
   ctx.save();
   ctx.beginPath();
-  ctx.rect(left, top, width, height);
+  // Labels sit in the band above the plot (LABEL_BAND px of top padding) so they never cover an R peak.
+  ctx.rect(left, top - LABEL_BAND * dpr, width, height + LABEL_BAND * dpr);
   ctx.clip();
-  const font = Math.round(12 * dpr);
+  const font = Math.round(13 * dpr);
   ctx.font = `bold ${font}px system-ui, sans-serif`;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  const row1 = top + font * 0.9, row2 = top + font * 2.2;
+  const row1 = top - 26 * dpr, row2 = top - 10 * dpr;
   for (const i of visible) {
     const x = u.valToPos(layer.samples[i] / layer.fs, 'x', true);
     const ref = layer.reference[i];
@@ -77,11 +80,11 @@ export function drawBeats(u: uPlot, layer: BeatLayer): void {
     const disagree = layer.hasModel && ref !== '-' && shown.label !== ref;
     if (i === layer.selected) {
       ctx.fillStyle = 'rgba(49,130,206,0.18)';
-      ctx.fillRect(x - Math.max(6 * dpr, spacing * 0.35), top, Math.max(12 * dpr, spacing * 0.7), height);
+      ctx.fillRect(x - Math.max(6 * dpr, spacing * 0.35), top - LABEL_BAND * dpr, Math.max(12 * dpr, spacing * 0.7), height + LABEL_BAND * dpr);
     }
     if (!showText) {
       ctx.fillStyle = disagree ? '#e53e3e' : shown.source === 'manual' ? MANUAL_COLOR : CLASS_COLORS[shown.label] ?? '#718096';
-      ctx.fillRect(x - dpr, top, 2 * dpr, disagree || shown.label !== 'N' ? 10 * dpr : 4 * dpr);
+      ctx.fillRect(x - dpr, top - 14 * dpr, 2 * dpr, disagree || shown.label !== 'N' ? 14 * dpr : 5 * dpr);
       continue;
     }
     if (layer.hasModel) {
