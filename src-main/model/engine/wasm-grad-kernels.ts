@@ -40,6 +40,8 @@ let mode: WasmGradKernelMode | undefined;
 let stockConfig: tf.KernelConfig | undefined;
 let stockBackpropInput: KernelFunc | undefined;
 let stockMaxPoolGrad: tf.KernelConfig | undefined;
+let stockIdentity: tf.KernelConfig | undefined;
+let stockSum: tf.KernelConfig | undefined;
 
 /** Register the fast kernels on 'wasm' (once; called by initEngine). */
 export function registerWasmGradKernels(): void {
@@ -53,25 +55,35 @@ export function registerWasmGradKernels(): void {
  */
 export function useWasmGradKernels(next: WasmGradKernelMode): void {
   if (mode === next) return;
+  if (mode === undefined) {
+    // Kernels the stock backend lacks entirely; not part of the fast/reference comparison.
+    tf.registerKernel({ kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilter as never });
+    tf.registerKernel({ kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseBackpropInput as never });
+  }
   if (!stockConfig) {
     stockConfig = tf.getKernel('Conv2DBackpropInput', 'wasm');
     if (stockConfig) stockBackpropInput = stockConfig.kernelFunc as unknown as KernelFunc;
   }
   if (!stockMaxPoolGrad) stockMaxPoolGrad = tf.getKernel('MaxPoolGrad', 'wasm');
-  for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad']) {
+  if (!stockIdentity) stockIdentity = tf.getKernel('Identity', 'wasm');
+  if (!stockSum) stockSum = tf.getKernel('Sum', 'wasm');
+  for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Identity', 'Sum']) {
     if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
   }
   if (next === 'fast') {
     tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: fastBackpropFilter as never });
     // Keep the stock setupFunc so the stock kernel we fall back to gets bound when the backend initialises.
     tf.registerKernel({ ...stockConfig, kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: fastBackpropInput as never });
-    tf.registerKernel({ kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: fastMaxPoolGrad as never });
+    tf.registerKernel({ ...stockMaxPoolGrad, kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: fastMaxPoolGrad as never });
+    tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: sharedIdentity as never });
+    // Keep the stock setupFunc: the stock Sum it falls back to must be bound at backend initialisation.
+    tf.registerKernel({ ...stockSum, kernelName: 'Sum', backendName: 'wasm', kernelFunc: fastSum as never });
   } else {
     if (next === 'reference') {
       tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: referenceBackpropFilter as never });
     }
     if (stockConfig) tf.registerKernel(stockConfig);
-    if (stockMaxPoolGrad) tf.registerKernel(stockMaxPoolGrad);
+    for (const k of [stockMaxPoolGrad, stockIdentity, stockSum]) if (k) tf.registerKernel(k);
   }
   mode = next;
 }
@@ -349,6 +361,122 @@ function fastMaxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; 
     }
   }
   return dx;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Depthwise convolution gradients: absent from tfjs-backend-wasm (separable/depthwise conv1d layers could not
+// train). Direct summation in JS; depthwise convs have few multiply-adds per output, so this is not a hot spot.
+
+function depthwiseInfo(xShape: Shape4, filterShape: Shape4, attrs: Record<string, unknown>) {
+  return tf.backend_util.computeConv2DInfo(
+    xShape, filterShape, attrs.strides as [number, number], (attrs.dilations as [number, number]) ?? 1,
+    attrs.pad as 'same', attrs.dimRoundingMode as 'floor' | undefined, true,
+  );
+}
+
+function depthwiseBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: WasmBackend; attrs: Record<string, unknown> }): TensorInfo {
+  const { inputs: { x, dy }, backend, attrs } = args;
+  const filterShape = attrs.filterShape as Shape4;
+  const c = depthwiseInfo(x.shape as Shape4, filterShape, attrs);
+  const out = backend.makeOutput(filterShape, 'float32');
+  const xv = backend.typedArrayFromHeap(x);
+  const g = backend.typedArrayFromHeap(dy);
+  const dw = backend.typedArrayFromHeap(out);
+  dw.fill(0);
+  const M = c.outChannels / c.inChannels;
+  for (let i = 0; i < c.filterHeight; i++) {
+    for (let j = 0; j < c.filterWidth; j++) {
+      for (let n = 0; n < c.batchSize; n++) {
+        for (let oh = 0; oh < c.outHeight; oh++) {
+          const h = oh * c.strideHeight + i * c.dilationHeight - c.padInfo.top;
+          if (h < 0 || h >= c.inHeight) continue;
+          for (let ow = 0; ow < c.outWidth; ow++) {
+            const w = ow * c.strideWidth + j * c.dilationWidth - c.padInfo.left;
+            if (w < 0 || w >= c.inWidth) continue;
+            const xo = ((n * c.inHeight + h) * c.inWidth + w) * c.inChannels;
+            const yo = ((n * c.outHeight + oh) * c.outWidth + ow) * c.outChannels;
+            const fo = (i * c.filterWidth + j) * c.outChannels;
+            for (let ch = 0; ch < c.inChannels; ch++) {
+              const xa = xv[xo + ch];
+              for (let q = 0; q < M; q++) dw[fo + ch * M + q] += xa * g[yo + ch * M + q];
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function depthwiseBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: WasmBackend; attrs: Record<string, unknown> }): TensorInfo {
+  const { inputs: { dy, filter }, backend, attrs } = args;
+  const inputShape = attrs.inputShape as Shape4;
+  const c = depthwiseInfo(inputShape, filter.shape as Shape4, attrs);
+  const out = backend.makeOutput(inputShape, 'float32');
+  const f = backend.typedArrayFromHeap(filter);
+  const g = backend.typedArrayFromHeap(dy);
+  const dx = backend.typedArrayFromHeap(out);
+  dx.fill(0);
+  const M = c.outChannels / c.inChannels;
+  for (let n = 0; n < c.batchSize; n++) {
+    for (let oh = 0; oh < c.outHeight; oh++) {
+      for (let ow = 0; ow < c.outWidth; ow++) {
+        const yo = ((n * c.outHeight + oh) * c.outWidth + ow) * c.outChannels;
+        for (let i = 0; i < c.filterHeight; i++) {
+          const h = oh * c.strideHeight + i * c.dilationHeight - c.padInfo.top;
+          if (h < 0 || h >= c.inHeight) continue;
+          for (let j = 0; j < c.filterWidth; j++) {
+            const w = ow * c.strideWidth + j * c.dilationWidth - c.padInfo.left;
+            if (w < 0 || w >= c.inWidth) continue;
+            const xo = ((n * c.inHeight + h) * c.inWidth + w) * c.inChannels;
+            const fo = (i * c.filterWidth + j) * c.outChannels;
+            for (let ch = 0; ch < c.inChannels; ch++) {
+              let sum = 0;
+              for (let q = 0; q < M; q++) sum += g[yo + ch * M + q] * f[fo + ch * M + q];
+              dx[xo + ch] += sum;
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Identity and outer-axis Sum: not gradients themselves, but on the training path. The engine clones every
+// tensor it saves for backprop through Identity, which on wasm copies the data (tfjs-backend-cpu shares it:
+// tensors are immutable, a Variable's assign swaps its dataId rather than writing in place). Bias gradients
+// sum dy over all leading axes, which wasm's Sum does by first transposing the whole of dy.
+
+function sharedIdentity(args: { inputs: { x: TensorInfo }; backend: WasmBackend & { incRef(id: object): void } }): TensorInfo {
+  const { x } = args.inputs;
+  if (x.dtype === 'string') return stockIdentity!.kernelFunc(args as never) as unknown as TensorInfo;
+  args.backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+function fastSum(args: { inputs: { x: TensorInfo }; backend: WasmBackend; attrs: { axis: number | number[]; keepDims: boolean } }): TensorInfo {
+  const { inputs: { x }, backend, attrs } = args;
+  const rank = x.shape.length;
+  const axes = tf.util.parseAxisParam(attrs.axis, x.shape).sort((a, b) => a - b);
+  const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+  if (!leading || x.dtype !== 'float32') return stockSum!.kernelFunc(args as never) as unknown as TensorInfo;
+  const rows = x.shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
+  const kept = x.shape.slice(axes.length);
+  const cols = kept.reduce((a, b) => a * b, 1);
+  const outShape = attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept;
+  const out = backend.makeOutput(outShape, 'float32');
+  const v = backend.typedArrayFromHeap(x);
+  const o = backend.typedArrayFromHeap(out);
+  // Accumulate in float64 row by row: same order every run, and closer to the exact sum than float32.
+  const acc = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) acc[c] += v[base + c];
+  }
+  o.set(acc);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------
