@@ -136,7 +136,7 @@ export function compareBeats(reference: readonly Annotation[], test: readonly An
   let sdonref = -1, sdoffref = -1, vfonref = -1, vfoffref = -1;
   let psdonref = -1, psdoffref = -1, pvfonref = -1, pvfoffref = -1;
   let sdontest = -1, sdofftest = -1, vfontest = -1, vfofftest = -1;
-  let psdontest = -1, psdofftest = -1, pvfontest = -1, pvfofftest = -1;
+  let psdontest = -1, psdofftest = -1, pvfontest = -1;
   let shutDown = secondsToSamples(0.5, fs);
   let nrre = 0, ssrre = 0;
 
@@ -231,8 +231,7 @@ export function compareBeats(reference: readonly Annotation[], test: readonly An
           shutDown += sdofftest - sdontest;
         }
       } else if (code === VFON_CODE) {
-        pvfontest = vfontest;
-        pvfofftest = vfofftest;
+        pvfontest = vfontest; // (bxb also saves pvfofftest, which nothing reads: test-marked VF is not special)
         vfontest = ann.sample;
         let off: Annotation | undefined;
         do {
