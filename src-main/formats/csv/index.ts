@@ -122,7 +122,10 @@ export async function openCsvRecording(path: string, options: CsvOptions = {}): 
   let timeCol = -1;
   let leads: Lead[] = [];
   let times: Chunked<Float64Array> | undefined;
-  let rowLines: Chunked<Int32Array> | undefined;
+  // Line numbers for error messages without storing one per row: the first data row's line, plus the rows
+  // before which a blank or comment line was skipped.
+  let firstDataLine = 0;
+  const skippedBeforeRow: number[] = [];
   let dayOffset = 0;
   let lastTime = -Infinity;
   let rows = 0;
@@ -134,7 +137,10 @@ export async function openCsvRecording(path: string, options: CsvOptions = {}): 
     for await (const raw of rl) {
       lineNo++;
       const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-      if (line.trim() === '' || line.startsWith('#')) continue;
+      if (line.trim() === '' || line.startsWith('#')) {
+        if (rows > 0) skippedBeforeRow.push(rows);
+        continue;
+      }
       if (line.includes('\0')) throw new FormatError(path, `line ${lineNo}: binary data (NUL byte); not a CSV file`);
       if (delimiter === undefined) {
         const count = (ch: string): number => line.split(ch).length - 1;
@@ -159,7 +165,6 @@ export async function openCsvRecording(path: string, options: CsvOptions = {}): 
         if (leads.length === 0) throw new FormatError(path, `line ${lineNo}: no signal column (only a time column)`);
         if (timeCol >= 0) {
           times = new Chunked((n) => new Float64Array(n));
-          rowLines = new Chunked((n) => new Int32Array(n));
         }
         if (header) continue;
       }
@@ -168,7 +173,8 @@ export async function openCsvRecording(path: string, options: CsvOptions = {}): 
       if (cells.length !== ncols) {
         throw new FormatError(path, `line ${lineNo}: has ${cells.length} cells, expected ${ncols} (delimiter '${delimiter === '\t' ? '\\t' : delimiter}')`);
       }
-      if (times && rowLines) {
+      if (rows === 0) firstDataLine = lineNo;
+      if (times) {
         const c = unquote(cells[timeCol]);
         let t = NUMBER.test(c) ? Number(c) : parseClock(c);
         if (t === undefined || !Number.isFinite(t)) throw new FormatError(path, `line ${lineNo}: time '${c.slice(0, 40)}' is neither seconds nor hh:mm:ss.fff`);
@@ -176,7 +182,6 @@ export async function openCsvRecording(path: string, options: CsvOptions = {}): 
         t += dayOffset;
         lastTime = t;
         times.push(t);
-        rowLines.push(lineNo);
       }
       for (const lead of leads) {
         let c = unquote(cells[lead.column]);
@@ -220,25 +225,31 @@ export async function openCsvRecording(path: string, options: CsvOptions = {}): 
   if (rows === 0) throw new FormatError(path, 'has no data rows');
 
   let fs = options.fs;
-  if (times && rowLines) {
+  const lineOf = (row: number): number => {
+    let lo = 0;
+    let hi = skippedBeforeRow.length;
+    while (lo < hi) { const m = (lo + hi) >> 1; if (skippedBeforeRow[m] <= row) lo = m + 1; else hi = m; }
+    return firstDataLine + row + lo;
+  };
+  if (times) {
     if (rows < 2) {
       if (fs === undefined) throw new FormatError(path, 'has a single data row; the sampling rate cannot be inferred from its time column');
     } else {
       const t0 = times.get(0);
       const dt = (times.get(rows - 1) - t0) / (rows - 1);
-      if (!(dt > 0)) throw new FormatError(path, `time column does not increase (line ${rowLines.get(0)}: ${t0} s, line ${rowLines.get(rows - 1)}: ${times.get(rows - 1)} s)`);
+      if (!(dt > 0)) throw new FormatError(path, `time column does not increase (line ${lineOf(0)}: ${t0} s, line ${lineOf(rows - 1)}: ${times.get(rows - 1)} s)`);
       const hz = (x: number): string => String(Number(x.toPrecision(6)));
       // Each step first (names the row where a gap or jump is), then the drift from a constant rate.
       for (let i = 1; i < rows; i++) {
         const step = times.get(i) - times.get(i - 1);
         if (!(step >= 0.5 * dt && step <= 1.5 * dt)) {
-          throw new FormatError(path, `time column is not uniform at line ${rowLines.get(i)}: ${times.get(i)} s comes ${step.toPrecision(4)} s after the previous row, but the file's mean step is ${dt.toPrecision(4)} s (${hz(1 / dt)} Hz)`);
+          throw new FormatError(path, `time column is not uniform at line ${lineOf(i)}: ${times.get(i)} s comes ${step.toPrecision(4)} s after the previous row, but the file's mean step is ${dt.toPrecision(4)} s (${hz(1 / dt)} Hz)`);
         }
       }
       for (let i = 1; i < rows; i++) {
         const t = times.get(i);
         if (!(Math.abs(t - (t0 + i * dt)) <= 0.5 * dt)) {
-          throw new FormatError(path, `time column is not uniform at line ${rowLines.get(i)}: ${t} s where a constant rate of ${hz(1 / dt)} Hz (from the first and last rows) puts ${(t0 + i * dt).toFixed(6)} s`);
+          throw new FormatError(path, `time column is not uniform at line ${lineOf(i)}: ${t} s where a constant rate of ${hz(1 / dt)} Hz (from the first and last rows) puts ${(t0 + i * dt).toFixed(6)} s`);
         }
       }
       let inferred = 1 / dt;

@@ -118,6 +118,9 @@ describe('CSV errors name the line', () => {
   it('non-uniform time column', async () => {
     const e = await refusal(await put('jitter.csv', 'time,A\n0,1\n0.01,1\n0.02,1\n0.05,1\n0.06,1\n0.07,1\n'));
     expect(e.message).toMatch(/not uniform at line 5/);
+    // Blank and comment lines between rows still give the right line number.
+    const f = await refusal(await put('jitter2.csv', '# recorder X\ntime,A\n\n0,1\n# note\n0.01,1\n\n\n0.02,1\n0.05,1\n0.06,1\n0.07,1\n'));
+    expect(f.message).toMatch(/not uniform at line 10/);
   });
   it('wrong cell count, text in a value, bad time', async () => {
     expect((await refusal(await put('cells.csv', 'time,A,B\n0,1,2\n0.1,1\n'))).message).toMatch(/line 3: has 2 cells, expected 3/);
