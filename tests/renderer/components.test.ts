@@ -1,0 +1,94 @@
+/**
+ * Svelte components against an in-memory API and fake-indexeddb: the Library shows the importer's message for
+ * a bad file; Review's keyboard moves between disagreements and relabels (stored in Dexie, undoable); Metrics
+ * shows the per-class table and follows corrections. uPlot is stubbed (jsdom has no canvas).
+ */
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { describe, expect, it, vi } from 'vitest';
+import Library from '../../src-renderer/views/Library.svelte';
+import Metrics from '../../src-renderer/views/Metrics.svelte';
+import Review from '../../src-renderer/views/Review.svelte';
+import { openReviewDb } from '../../src-renderer/lib/db.js';
+import { AppState } from '../../src-renderer/lib/store.svelte.js';
+import { BEATS, fakeTransport } from './fake-api.js';
+
+vi.mock('uplot', () => {
+  class FakePlot {
+    over = document.createElement('div');
+    bbox = { left: 0, top: 0, width: 100, height: 100 };
+    scales = { x: { min: 0, max: 1 }, y: { min: 0, max: 1 } };
+    constructor(_o: unknown, _d: unknown, el: HTMLElement) { el.appendChild(document.createElement('canvas')); }
+    destroy(): void {}
+    redraw(): void {}
+    valToPos(): number { return 0; }
+    posToVal(): number { return 0; }
+    static paths = { bars: () => () => null };
+  }
+  return { default: FakePlot };
+});
+
+let n = 0;
+async function makeApp(): Promise<{ app: AppState; calls: string[] }> {
+  const { transport, calls } = fakeTransport();
+  const app = new AppState(transport, openReviewDb(`test-${n++}`, new IDBFactory(), IDBKeyRange));
+  await app.init();
+  return { app, calls };
+}
+
+describe('renderer components', () => {
+  it('Library shows the importer message for a bad file', async () => {
+    const { app } = await makeApp();
+    render(Library, { app });
+    await fireEvent.input(screen.getByTestId('path-input'), { target: { value: 'bad/999' } });
+    await fireEvent.click(screen.getByTestId('open-path'));
+    await waitFor(() => expect(screen.getByTestId('open-error').textContent).toMatch(/bad\/999: no such file or WFDB record/));
+  });
+
+  it('Review: keyboard navigation, relabel stored in Dexie, undo', async () => {
+    const { app } = await makeApp();
+    await app.review('rec-1', 'run-1');
+    render(Review, { app });
+    expect(app.selected).toBe(0);
+    await fireEvent.keyDown(window, { key: 'd' });
+    expect(app.selected).toBe(2); // reference V, model N
+    await waitFor(() => expect(screen.getByTestId('beat-panel').textContent).toMatch(/Reference:\s*V/));
+    await fireEvent.keyDown(window, { key: 'd' });
+    expect(app.selected).toBe(4);
+    await fireEvent.keyDown(window, { key: 'D' });
+    expect(app.selected).toBe(2);
+    await fireEvent.keyDown(window, { key: 'c' });
+    expect(app.selected).toBe(6); // confidence 0.52 < 0.6
+    await fireEvent.keyDown(window, { key: '!', code: 'Digit1', shiftKey: true });
+    expect(app.selected).toBe(6); // no beat labelled N after beat 6 (beat 7 is V): the selection stays
+    await fireEvent.keyDown(window, { key: 'ArrowLeft' });
+    expect(app.selected).toBe(5);
+    // Relabel beat 5 (S) as V with key 3.
+    await fireEvent.keyDown(window, { key: '3', code: 'Digit3' });
+    await waitFor(async () => expect((await app.db.corrections.toArray()).map((c) => [c.sample, c.label, c.provenance])).toEqual([[BEATS.samples[5], 'V', 'manual']]));
+    await waitFor(() => expect(screen.getByTestId('current-label').textContent).toMatch(/V\s*set by reviewer/));
+    await fireEvent.keyDown(window, { key: 'z', ctrlKey: true });
+    await waitFor(() => expect(app.corrections.size).toBe(0));
+    await fireEvent.keyDown(window, { key: 'z', ctrlKey: true, shiftKey: true });
+    await waitFor(() => expect(app.corrections.size).toBe(1));
+    // Accept the model's label on a disagreement.
+    app.selected = 2;
+    await fireEvent.keyDown(window, { key: 'a' });
+    await waitFor(() => expect(app.corrections.get(BEATS.samples[2])?.provenance).toBe('accept-model'));
+    expect(app.corrections.get(BEATS.samples[2])?.label).toBe('N');
+  });
+
+  it('Metrics: per-class table follows corrections', async () => {
+    const { app, calls } = await makeApp();
+    await app.review('rec-1', 'run-1');
+    render(Metrics, { app });
+    const tp = (l: string) => screen.getByTestId('class-table').querySelector(`tr[data-class=${l}] td.tp`)!.textContent;
+    await waitFor(() => expect(tp('N')).toBe('4'));
+    await app.relabel([2], 'N', 'accept-model');
+    await waitFor(() => expect(tp('N')).toBe('5'));
+    expect(calls.filter((c) => c.startsWith('metrics corrected 1')).length).toBeGreaterThan(0);
+    // The confusion matrix cell of (reference V, model N) empties after the correction.
+    const cells = screen.getByTestId('confusion').querySelectorAll('tbody tr');
+    expect(cells[2].querySelectorAll('td')[0].textContent).toBe('0');
+  });
+});
