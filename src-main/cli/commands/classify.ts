@@ -1,0 +1,69 @@
+import { writeFile } from 'node:fs/promises';
+import { openRecording } from '../../formats/index.js';
+import { writeWfdbAnnotationFile } from '../../formats/wfdb/index.js';
+import { CliError, numberFlag, stringFlag } from '../args.js';
+import type { Command } from '../command.js';
+
+export const command: Command = {
+  name: 'classify',
+  usage: 'ecg-review classify <record> --model <dir-or-name> [--beats atr] [--lead NAME] [--out file] [--format wfdb|csv|json]',
+  summary: 'Classify every beat of a recording into AAMI classes (N, S, V, F) with a trained model. Beat positions come from the annotator named by --beats, else from the QRS detector.',
+  flags: {
+    model: { type: 'string', description: 'model directory, or a shipped model name: cnn, attention, transformer (default cnn)' },
+    beats: { type: 'string', description: 'reference annotator whose beat positions to classify (e.g. atr); default: detect QRS complexes' },
+    lead: { type: 'string', description: 'lead name (default MLII, else the first ECG lead)' },
+    out: { type: 'string', description: 'output file (default: stdout for csv/json; <record>.cls beside nothing — required for wfdb)' },
+    format: { type: 'string', description: 'wfdb (MIT annotation file, one AAMI-class symbol per beat), csv or json (with class probabilities); default json, or wfdb when --out ends in an annotator extension' },
+    backend: { type: 'string', description: 'tfjs backend preference: node, wasm (default) or cpu' },
+    fs: { type: 'string', description: 'sampling rate of a CSV without a time column' },
+  },
+  async run({ positionals, flags }, io) {
+    if (positionals.length !== 1) throw new CliError('classify takes exactly one <record>');
+    const out = stringFlag(flags, 'out');
+    const format = stringFlag(flags, 'format', out && !/\.(json|csv)$/i.test(out) ? 'wfdb' : 'json')!;
+    if (!['wfdb', 'csv', 'json'].includes(format)) throw new CliError(`--format must be wfdb, csv or json, got '${format}'`);
+    if (format === 'wfdb' && !out) throw new CliError('--format wfdb needs --out <annotation file>, e.g. --out 100.cls');
+    const backend = stringFlag(flags, 'backend', 'wasm')!;
+    if (!['node', 'wasm', 'cpu'].includes(backend)) throw new CliError(`--backend must be node, wasm or cpu, got '${backend}'`);
+    const { initEngine, describeEngine } = await import('../../model/engine/backend.js');
+    const { loadModel } = await import('../../model/io.js');
+    const { classifyRecording } = await import('../../model/classify.js');
+    const { beatAnnotations } = await import('../../model/evaluate-records.js');
+    const engine = await initEngine({ prefer: backend as 'wasm' });
+    const loaded = await loadModel(stringFlag(flags, 'model', 'cnn')!);
+    const src = await openRecording(positionals[0], { fs: numberFlag(flags, 'fs') });
+    try {
+      const t0 = performance.now();
+      const c = await classifyRecording(src, [loaded], { beats: stringFlag(flags, 'beats'), lead: stringFlag(flags, 'lead') });
+      const seconds = (performance.now() - t0) / 1000;
+      const counts: Record<string, number> = Object.fromEntries(c.classes.map((k) => [k, 0]));
+      for (let i = 0; i < c.predicted.length; i++) counts[c.classes[c.predicted[i]]]++;
+      io.err(`${c.record}: ${c.samples.length} beats (${c.positions}) on lead ${c.lead} at ${c.fs} Hz, model ${loaded.dir} (${loaded.meta.arch}), backend ${describeEngine(engine)}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')} in ${seconds.toFixed(1)} s`);
+      const K = c.classes.length;
+      if (format === 'wfdb') {
+        await writeWfdbAnnotationFile(out!, beatAnnotations(c));
+        return;
+      }
+      let text: string;
+      if (format === 'csv') {
+        const rows = [`sample,time,class,${c.classes.map((k) => `p_${k}`).join(',')}`];
+        for (let i = 0; i < c.samples.length; i++) {
+          const p = Array.from(c.probabilities.subarray(i * K, (i + 1) * K), (v) => v.toFixed(5));
+          rows.push(`${c.samples[i]},${(c.samples[i] / c.fs).toFixed(4)},${c.classes[c.predicted[i]]},${p.join(',')}`);
+        }
+        text = `${rows.join('\n')}\n`;
+      } else {
+        const beats = Array.from(c.samples, (s, i) => JSON.stringify({
+          sample: s, time: Math.round((s / c.fs) * 1e4) / 1e4, class: c.classes[c.predicted[i]],
+          probabilities: Object.fromEntries(c.classes.map((k, j) => [k, Math.round(c.probabilities[i * K + j] * 1e5) / 1e5])),
+        }));
+        text = `{"record": ${JSON.stringify(c.record)}, "lead": ${JSON.stringify(c.lead)}, "fs": ${c.fs}, "positions": ${JSON.stringify(c.positions)}, "model": ${JSON.stringify({ dir: loaded.dir, arch: loaded.meta.arch, window: loaded.meta.window })}, "backend": ${JSON.stringify(describeEngine(engine))}, "counts": ${JSON.stringify(counts)},\n"beats": [${beats.join(',\n')}]}\n`;
+      }
+      if (out) await writeFile(out, text);
+      else await io.out(text);
+    } finally {
+      await src.close();
+      loaded.model.dispose();
+    }
+  },
+};

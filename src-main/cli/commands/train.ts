@@ -1,0 +1,125 @@
+import { DE_CHAZAL_2004_DS2, DS1 } from '../../domain/mitdb.js';
+import { isArchitecture } from '../../model/architectures/index.js';
+import { loadDs1 } from '../../model/train/experiment.js';
+import { CliError, intFlag, numberFlag, stringFlag } from '../args.js';
+import type { CliIo, Command } from '../command.js';
+
+const DEFAULT_DATA_DIR = process.env.ECG_DATA_DIR ? `${process.env.ECG_DATA_DIR}/mitdb` : new URL('../../../../shared/data/mitdb', import.meta.url).pathname;
+
+function bar(frac: number, width = 24): string {
+  const n = Math.round(Math.max(0, Math.min(1, frac)) * width);
+  return `[${'#'.repeat(n)}${'.'.repeat(width - n)}]`;
+}
+
+function eta(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const m = Math.floor(seconds / 60);
+  return m > 0 ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.round(seconds)}s`;
+}
+
+const pct = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(1));
+
+export const command: Command = {
+  name: 'train',
+  usage: 'ecg-review train --arch cnn|attention|transformer --eval ds1ds2|kfold|stratified|patient [--folds K] [--epochs E] [--seed S] [--out <dir>] [--data-dir <mitdb dir>] [--json]',
+  summary: 'Train a beat classifier on MIT-BIH DS1. --eval ds1ds2 saves the model to --out with a model card and scores it on DS2 (EC57); kfold/stratified/patient cross-validate on DS1.',
+  flags: {
+    arch: { type: 'string', description: 'cnn (default), attention or transformer' },
+    eval: { type: 'string', description: 'ds1ds2 (default), kfold, stratified or patient' },
+    folds: { type: 'string', description: 'folds for cross-validation (default 5)' },
+    epochs: { type: 'string', description: 'maximum epochs (default 12; early stopping on patient-wise validation for ds1ds2)' },
+    seed: { type: 'string', description: 'random seed (default 1)' },
+    out: { type: 'string', description: 'model directory to write (ds1ds2)' },
+    'data-dir': { type: 'string', description: 'MIT-BIH Arrhythmia Database directory (default ../shared/data/mitdb or $ECG_DATA_DIR/mitdb)' },
+    lead: { type: 'string', description: 'lead name (default MLII, else the first ECG lead)' },
+    cv: { type: 'boolean', description: 'ds1ds2: also run stratified and patient-wise K-fold on DS1 for the model card' },
+    'cv-epochs': { type: 'string', description: 'epochs per cross-validation fold (default 4)' },
+    'epoch-size': { type: 'string', description: 'beats drawn per epoch with class-balanced sampling (default 12000; 0 = shuffle all beats, class-weighted loss)' },
+    'class-power': { type: 'string', description: 'class re-weighting strength 0..1 (default 0.75)' },
+    'learning-rate': { type: 'string', description: 'Adam learning rate (default 0.002)' },
+    patience: { type: 'string', description: 'epochs without validation improvement before stopping (default 4)' },
+    backend: { type: 'string', description: 'tfjs backend preference: node, wasm (default) or cpu' },
+    json: { type: 'boolean', description: 'results as JSON on stdout' },
+  },
+  async run({ positionals, flags }, io: CliIo) {
+    if (positionals.length) throw new CliError(`train takes no positional arguments (got '${positionals[0]}')`);
+    const arch = stringFlag(flags, 'arch', 'cnn')!;
+    if (!isArchitecture(arch)) throw new CliError(`--arch must be cnn, attention or transformer, got '${arch}'`);
+    const evalMode = stringFlag(flags, 'eval', 'ds1ds2')!;
+    if (!['ds1ds2', 'kfold', 'stratified', 'patient'].includes(evalMode)) throw new CliError(`--eval must be ds1ds2, kfold, stratified or patient, got '${evalMode}'`);
+    const folds = intFlag(flags, 'folds', 5)!;
+    if (folds < 2) throw new CliError('--folds must be at least 2');
+    const epochs = intFlag(flags, 'epochs', 12)!;
+    if (epochs < 1) throw new CliError('--epochs must be at least 1');
+    const seed = intFlag(flags, 'seed', 1)!;
+    const epochSize = intFlag(flags, 'epoch-size', 12000)!;
+    const config = {
+      arch, seed, epochs,
+      balancedSampling: epochSize > 0, epochSize,
+      classWeightPower: numberFlag(flags, 'class-power', 0.75)!,
+      learningRate: numberFlag(flags, 'learning-rate', 2e-3)!,
+      patience: intFlag(flags, 'patience', 4)!,
+    };
+    const dataDir = stringFlag(flags, 'data-dir', DEFAULT_DATA_DIR)!;
+    const lead = stringFlag(flags, 'lead');
+    const { initEngine, describeEngine } = await import('../../model/engine/backend.js');
+    const backend = stringFlag(flags, 'backend', 'wasm')!;
+    if (!['node', 'wasm', 'cpu'].includes(backend)) throw new CliError(`--backend must be node, wasm or cpu, got '${backend}'`);
+    const engine = await initEngine({ prefer: backend as 'wasm' });
+    io.err(`backend: ${describeEngine(engine)}`);
+    const t0 = performance.now();
+    const progress = (p: { stage: string; epoch?: number; epochs?: number; batch?: number; batches?: number; loss?: number; log?: { val?: { accuracy: number; macroF1: number; se: Record<string, number>; ppv: Record<string, number> } } }): void => {
+      if (p.epoch === undefined || !p.epochs || !p.batches) { io.progress(p.stage); return; }
+      const done = (p.epoch - 1 + (p.batch ?? 0) / p.batches) / p.epochs;
+      const elapsed = (performance.now() - t0) / 1000;
+      const v = p.log?.val;
+      const valText = v ? ` val acc ${pct(v.accuracy)} S Se ${pct(v.se.S)} +P ${pct(v.ppv.S)} V Se ${pct(v.se.V)} +P ${pct(v.ppv.V)}` : '';
+      const line = `${p.stage} epoch ${p.epoch}/${p.epochs} ${bar(done)} loss ${(p.loss ?? NaN).toFixed(4)}${valText} ETA ${eta((elapsed / Math.max(done, 1e-6)) * (1 - done))}`;
+      if (p.log) io.err(line); else io.progress(line);
+    };
+    if (evalMode === 'ds1ds2') {
+      const out = stringFlag(flags, 'out');
+      if (!out) throw new CliError('--eval ds1ds2 needs --out <model dir>');
+      const { runDs1Ds2 } = await import('../../model/train/experiment.js');
+      const cvEpochs = intFlag(flags, 'cv-epochs', 4)!;
+      const command = `ecg-review train --arch ${arch} --eval ds1ds2 --epochs ${epochs} --seed ${seed} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''} --out ${out}`;
+      const r = await runDs1Ds2({ dataDir, out, config, lead, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, command, onProgress: progress });
+      if (flags.json) {
+        await io.out(`${JSON.stringify({ backend: describeEngine(engine), model: out, card: r.card }, null, 1)}\n`);
+        return;
+      }
+      const d = r.ds2;
+      const lines = [`saved ${out} (${r.card.parameters} parameters, ${r.card.sizeOnDiskBytes} bytes); backend ${describeEngine(engine)}`, 'DS2 (EC57, whole records, AAMI classes):'];
+      for (const c of ['N', 'S', 'V', 'F'] as const) {
+        const ref = c === 'F' ? '' : `   (de Chazal 2004: Se ${DE_CHAZAL_2004_DS2[c].se} +P ${DE_CHAZAL_2004_DS2[c].ppv})`;
+        lines.push(`  ${c}  Se ${pct(d.perClass[c].se).padStart(5)}  +P ${pct(d.perClass[c].ppv).padStart(5)}${ref}`);
+      }
+      lines.push(`  accuracy ${pct(d.accuracy)}  macro-F1 ${pct(d.macroF1)}  beats de Chazal: ${r.card.beatsDeChazal ? 'yes' : 'no'}`);
+      const cv = r.card.crossValidation;
+      if (cv) {
+        for (const s of [cv.stratified, cv.patient]) {
+          if (!s) continue;
+          const a = s.aggregate;
+          lines.push(`DS1 ${s.kind} ${s.folds}-fold (${s.epochs} epochs): accuracy ${pct(a.accuracy.mean)} ± ${pct(a.accuracy.sd)}, macro-F1 ${pct(a.macroF1.mean)} ± ${pct(a.macroF1.sd)}, S Se ${pct(a['S.se'].mean)} ± ${pct(a['S.se'].sd)}, V Se ${pct(a['V.se'].mean)} ± ${pct(a['V.se'].sd)}`);
+        }
+      }
+      lines.push(`model card: ${out}/model-card.md`);
+      await io.out(`${lines.join('\n')}\n`);
+      return;
+    }
+    const { crossValidate } = await import('../../model/train/cross-validation.js');
+    io.progress('loading DS1');
+    const ds1 = await loadDs1(dataDir, undefined, lead);
+    const cv = await crossValidate(evalMode as 'kfold', ds1, folds, config, (fold, p) => progress({ stage: `${evalMode} fold ${fold}/${folds}`, ...p }));
+    if (flags.json) {
+      await io.out(`${JSON.stringify({ backend: describeEngine(engine), data: `MIT-BIH DS1 (${DS1.length} records)`, config, crossValidation: cv }, null, 1)}\n`);
+      return;
+    }
+    const a = cv.aggregate;
+    const lines = [`${evalMode} ${folds}-fold on DS1, ${epochs} epochs per fold, backend ${describeEngine(engine)} (mean ± sd over folds):`];
+    lines.push(`  accuracy ${pct(a.accuracy.mean)} ± ${pct(a.accuracy.sd)}   macro-F1 ${pct(a.macroF1.mean)} ± ${pct(a.macroF1.sd)}`);
+    for (const c of ['N', 'S', 'V', 'F']) lines.push(`  ${c}  Se ${pct(a[`${c}.se`].mean)} ± ${pct(a[`${c}.se`].sd)}  Sp ${pct(a[`${c}.sp`].mean)}  +P ${pct(a[`${c}.ppv`].mean)} ± ${pct(a[`${c}.ppv`].sd)}  F1 ${pct(a[`${c}.f1`].mean)}  AUC ${a[`${c}.auc`].mean.toFixed(3)}  AP ${a[`${c}.ap`].mean.toFixed(3)}`);
+    lines.push('confusion (sum over folds, rows reference N S V F, columns predicted):', ...cv.confusion.map((r, i) => `  ${'NSVF'[i]} ${r.map((v) => String(v).padStart(6)).join(' ')}`));
+    await io.out(`${lines.join('\n')}\n`);
+  },
+};

@@ -1,0 +1,82 @@
+/**
+ * The model card shipped beside every trained model: what it is, how it was trained (DS1 only, seed, the
+ * exact command), how big it is, which backend trained it, and what it scores — on DS2 by the EC57 evaluation,
+ * and on DS1 by stratified and by patient-wise cross-validation side by side, so the optimism of random
+ * (intra-patient) splits is plain to see.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DE_CHAZAL_2004_DS2 } from '../domain/mitdb.js';
+import type { RecordsEvaluation } from './evaluate-records.js';
+import type { ModelMetadata } from './io.js';
+import type { CvSummary } from './train/cross-validation.js';
+import type { TrainConfig } from './train/train.js';
+
+export interface ModelCard {
+  name: string;
+  architecture: string;
+  parameters: number;
+  sizeOnDiskBytes: number;
+  metadata: ModelMetadata;
+  training: { data: string; records: string[]; validationRecords: string[]; beats: number; config: TrainConfig; bestEpoch: number; epochsRun: number; seconds: number; members?: number };
+  command: string;
+  backend: string;
+  ds2?: RecordsEvaluation & { measuredBy: string };
+  crossValidation?: { stratified?: CvSummary; patient?: CvSummary; note: string };
+  deChazal2004: typeof DE_CHAZAL_2004_DS2;
+  beatsDeChazal?: boolean;
+}
+
+/** Whether DS2 figures beat de Chazal 2004 on every figure and reach ≥ 93 % accuracy. */
+export function beatsDeChazal(e: RecordsEvaluation): boolean {
+  const d = DE_CHAZAL_2004_DS2;
+  const gt = (v: number | null, bar: number): boolean => v !== null && v > bar;
+  return gt(e.perClass.N.se, d.N.se) && gt(e.perClass.N.ppv, d.N.ppv) && gt(e.perClass.S.se, d.S.se) && gt(e.perClass.S.ppv, d.S.ppv)
+    && gt(e.perClass.V.se, d.V.se) && gt(e.perClass.V.ppv, d.V.ppv) && (e.accuracy ?? 0) >= 93;
+}
+
+const f1 = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(1));
+const ms = (a: { mean: number; sd: number } | undefined, scale = 1): string => (a && !Number.isNaN(a.mean) ? `${(a.mean * scale).toFixed(1)} ± ${(a.sd * scale).toFixed(1)}` : '—');
+
+export function renderCardMarkdown(c: ModelCard): string {
+  const L: string[] = [];
+  L.push(`# Model card: ${c.name}`, '');
+  L.push(`- Architecture: **${c.architecture}** — ${c.parameters.toLocaleString('en')} parameters, ${(c.sizeOnDiskBytes / 1024).toFixed(1)} KiB on disk (model.json + weights.bin)`);
+  L.push(`- Input: ${c.metadata.window.before + c.metadata.window.after}-sample beat window at ${c.metadata.window.fs} Hz (${(c.metadata.window.before / c.metadata.window.fs).toFixed(3)} s before the R peak, ${(c.metadata.window.after / c.metadata.window.fs).toFixed(3)} s from it), channels ${c.metadata.channels.join(', ')}; features ${c.metadata.features.join(', ')}`);
+  L.push(`- Output: ${c.metadata.classes.join(', ')} (AAMI classes; Q is not modelled), decision offsets ${c.metadata.decisionBias.map((b) => b.toFixed(2)).join(', ')} chosen on DS1 patient-wise validation`);
+  L.push(`- Training data: ${c.training.data} — ${c.training.beats} beats from records ${c.training.records.join(', ')}; patient-wise validation records (early stopping, decision offsets): ${c.training.validationRecords.join(', ')}`);
+  L.push(`- Seed ${c.metadata.seed}; best epoch ${c.training.bestEpoch} of ${c.training.epochsRun} run; ${(c.training.seconds / 60).toFixed(1)} min${c.training.members ? `; ensemble of ${c.training.members} seeds (probabilities averaged)` : ''}`);
+  L.push(`- Backend: ${c.backend}`);
+  L.push(`- Reproduce: \`${c.command}\``, '');
+  if (c.ds2) {
+    const d = c.ds2;
+    const dc = c.deChazal2004;
+    L.push('## DS2 (inter-patient test, never used for any choice)', '');
+    L.push(`Measured by: \`${d.measuredBy}\``, '');
+    L.push('| class | Se % | +P % | F1 % | beats | de Chazal 2004 Se / +P |', '|---|---|---|---|---|---|');
+    for (const k of ['N', 'S', 'V', 'F'] as const) {
+      const p = d.perClass[k];
+      const ref = k === 'F' ? '—' : `${dc[k].se} / ${dc[k].ppv}`;
+      L.push(`| ${k} | ${f1(p.se)} | ${f1(p.ppv)} | ${f1(p.f1)} | ${p.support} | ${ref} |`);
+    }
+    L.push('', `Accuracy ${f1(d.accuracy)} %, macro-F1 (N,S,V,F) ${f1(d.macroF1)} %. EC57 gross from minute 5 (bxb mapping): VEB Se ${f1(d.ec57Gross.vebSe)} +P ${f1(d.ec57Gross.vebPpv)}, SVEB Se ${f1(d.ec57Gross.svebSe)} +P ${f1(d.ec57Gross.svebPpv)}.`);
+    L.push('', `Beats de Chazal et al. 2004 on every figure with accuracy ≥ 93 %: **${c.beatsDeChazal ? 'yes' : 'no'}**`, '');
+    L.push('Confusion (rows reference N S V F, columns predicted n s v f q):', '', '```', ...d.confusion.map((r, i) => `${'NSVF'[i]}  ${r.map((v) => String(v).padStart(6)).join(' ')}`), '```', '');
+  }
+  if (c.crossValidation) {
+    const cv = c.crossValidation;
+    L.push('## Cross-validation on DS1 (mean ± sd over folds)', '', cv.note, '');
+    const cols = [cv.stratified, cv.patient].filter((x): x is CvSummary => !!x);
+    L.push(`| figure | ${cols.map((x) => `${x.kind === 'patient' ? 'patient-wise' : x.kind} ${x.folds}-fold (${x.epochs} epochs)`).join(' | ')} |`, `|---|${cols.map(() => '---').join('|')}|`);
+    const rows: [string, string, number][] = [['accuracy %', 'accuracy', 1], ['macro-F1 %', 'macroF1', 1]];
+    for (const k of ['N', 'S', 'V', 'F']) rows.push([`${k} Se %`, `${k}.se`, 1], [`${k} +P %`, `${k}.ppv`, 1], [`${k} ROC AUC`, `${k}.auc`, 100], [`${k} AP`, `${k}.ap`, 100]);
+    for (const [label, key, scale] of rows) L.push(`| ${label}${scale === 100 ? ' (×100)' : ''} | ${cols.map((x) => ms(x.aggregate[key], scale)).join(' | ')} |`);
+    L.push('');
+  }
+  return `${L.join('\n')}\n`;
+}
+
+export async function writeModelCard(dir: string, card: ModelCard): Promise<void> {
+  await writeFile(join(dir, 'model-card.json'), `${JSON.stringify(card, null, 1)}\n`);
+  await writeFile(join(dir, 'model-card.md'), renderCardMarkdown(card));
+}

@@ -1,0 +1,78 @@
+/**
+ * Classify the beats of a recording with a saved model (or an ensemble of saved models, whose probabilities are
+ * averaged). Beat positions come from a reference annotator when one is named — so EC57 scores the classifier
+ * alone — or from the QRS detector. Works at any sampling rate (windows are resampled to the model's rate)
+ * and on any single lead.
+ */
+import { aamiClassOf, type AamiClass } from '../domain/aami.js';
+import { toPhysical, type RecordingSource } from '../domain/recording.js';
+import { readAnnotations } from '../formats/index.js';
+import { detectQrs } from '../signal/detect-qrs.js';
+import { beatsFromAnnotations, buildRecordBeats, type BeatPositions } from './dataset/beats.js';
+import { chooseLead } from './dataset/lead.js';
+import { ModelError } from './errors.js';
+import type { LoadedModel } from './io.js';
+import { decide, predictProbs } from './train/train.js';
+
+export interface ClassifyOptions {
+  /** Reference annotator whose beat positions to classify (e.g. `atr`); default: run the QRS detector. */
+  beats?: string;
+  /** Lead name; default MLII, else the first ECG lead. */
+  lead?: string;
+}
+
+export interface ClassifiedBeats {
+  record: string;
+  lead: string;
+  fs: number;
+  /** Where the positions came from: `annotator:atr` or `detector`. */
+  positions: string;
+  classes: AamiClass[];
+  samples: Int32Array;
+  /** Index into `classes` per beat. */
+  predicted: Int8Array;
+  /** [beat][class] averaged over the ensemble. */
+  probabilities: Float32Array;
+  /** Reference symbol per beat when positions came from an annotator. */
+  referenceSymbols?: string[];
+}
+
+export async function beatPositions(src: RecordingSource, opts: ClassifyOptions): Promise<{ positions: BeatPositions; how: string; symbols?: string[] }> {
+  if (opts.beats) {
+    const anns = (await readAnnotations(src, opts.beats)).filter((a) => a.sample >= 0 && a.sample < src.info.length);
+    const positions = beatsFromAnnotations(anns);
+    const symbols = anns.filter((a) => aamiClassOf(a.symbol) !== undefined || positions.samples.includes(a.sample)).sort((a, b) => a.sample - b.sample);
+    return { positions: { samples: positions.samples }, how: `annotator:${opts.beats}`, symbols: symbols.map((a) => a.symbol) };
+  }
+  const lead = chooseLead(src.info, opts.lead);
+  const rec = await src.read({ channels: [lead.index] });
+  return { positions: { samples: detectQrs(toPhysical(rec.signals[0]), src.info.fs) }, how: 'detector' };
+}
+
+export async function classifyRecording(src: RecordingSource, models: LoadedModel[], opts: ClassifyOptions = {}): Promise<ClassifiedBeats> {
+  if (models.length === 0) throw new ModelError('no model to classify with');
+  const meta = models[0].meta;
+  for (const m of models) {
+    if (JSON.stringify(m.meta.window) !== JSON.stringify(meta.window) || m.meta.classes.join() !== meta.classes.join()) {
+      throw new ModelError('ensemble members disagree on window or classes', m.dir);
+    }
+  }
+  const lead = chooseLead(src.info, opts.lead);
+  const { positions, how } = await beatPositions(src, opts);
+  if (positions.samples.length === 0) {
+    throw new ModelError(how === 'detector' ? `no beats detected on lead ${lead.name}` : `annotator '${opts.beats}' has no beat annotations`, src.info.path);
+  }
+  const set = await buildRecordBeats(src, positions, { window: meta.window, lead: lead.name });
+  const K = meta.classes.length;
+  const probs = new Float32Array(set.n * K);
+  for (const m of models) {
+    const inShape = m.model.inputs[0].shape;
+    if (inShape[1] !== set.length || inShape[2] !== set.channels) throw new ModelError(`takes windows [${inShape.slice(1).join(', ')}] but the data are [${set.length}, ${set.channels}]`, m.dir);
+    const p = predictProbs(m.model, set);
+    for (let i = 0; i < p.length; i++) probs[i] += p[i] / models.length;
+  }
+  return {
+    record: src.info.name, lead: lead.name, fs: src.info.fs, positions: how, classes: meta.classes,
+    samples: set.samples, predicted: decide(probs, meta.decisionBias), probabilities: probs,
+  };
+}

@@ -1,0 +1,24 @@
+import type { RecordingInfo } from '../../domain/recording.js';
+import { ModelError } from '../errors.js';
+
+/** Signals that are certainly not ECG leads (EDF annotation channel, respiration, pressure, SpO2…). */
+const NON_ECG = /annotation|resp|abp|art|pleth|spo2|sao2|temp|pressure|status|event|marker/i;
+
+/**
+ * The signal a classifier reads: the lead named `requested` (case-insensitive, exact name), else MLII when the
+ * recording has one, else the first signal that looks like an ECG lead. MIT-BIH records 102/104 have no MLII and
+ * 114 has MLII as its second signal, which is why the choice is by name and always reported.
+ */
+export function chooseLead(info: RecordingInfo, requested?: string): { index: number; name: string } {
+  const names = info.signals.map((s) => s.name);
+  if (requested !== undefined) {
+    const i = names.findIndex((n) => n.toLowerCase() === requested.toLowerCase());
+    if (i < 0) throw new ModelError(`has no lead named '${requested}' (leads: ${names.join(', ') || 'none'})`, info.path);
+    return { index: i, name: names[i] };
+  }
+  const ml = names.findIndex((n) => n.toUpperCase() === 'MLII');
+  if (ml >= 0) return { index: ml, name: names[ml] };
+  const ecg = names.findIndex((n) => !NON_ECG.test(n));
+  if (ecg < 0) throw new ModelError(`has no ECG lead (signals: ${names.join(', ') || 'none'})`, info.path);
+  return { index: ecg, name: names[ecg] };
+}

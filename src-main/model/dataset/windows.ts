@@ -1,0 +1,106 @@
+/**
+ * Beat windows: a fixed span around each R peak of the conditioned signal, as two input channels —
+ *  0: the beat z-scored on its own (per-beat amplitude normalisation, so electrode gain differences vanish);
+ *  1: the beat minus the recording's median beat, scaled by that template's spread — a per-recording
+ *     normalisation that turns "how does this beat differ from this patient's usual beat" into the input,
+ *     which generalises across patients far better than absolute morphology.
+ * Plus two template features per beat: correlation with the template and log peak-to-peak ratio to it.
+ */
+export const WINDOW_CHANNELS = ['beat-zscore', 'beat-minus-template'] as const;
+export const TEMPLATE_FEATURE_NAMES = ['template-corr', 'log-amp-ratio'] as const;
+
+export interface WindowSpec {
+  /** Sampling rate of the windows (Hz). */
+  fs: number;
+  /** Samples before the R peak. */
+  before: number;
+  /** Samples from the R peak on (the R sample included). */
+  after: number;
+}
+
+export const DEFAULT_WINDOW: WindowSpec = { fs: 180, before: 45, after: 75 };
+
+export function windowLength(w: WindowSpec): number {
+  return w.before + w.after;
+}
+
+/** Copy the raw window around `center` (zero outside the signal). */
+function cut(sig: Float32Array, center: number, w: WindowSpec, out: Float32Array): void {
+  const start = center - w.before;
+  const len = w.before + w.after;
+  for (let j = 0; j < len; j++) {
+    const k = start + j;
+    out[j] = k >= 0 && k < sig.length ? sig[k] : 0;
+  }
+}
+
+/** Element-wise median of up to `max` evenly spaced beats: the recording's typical beat. */
+export function medianTemplate(sig: Float32Array, centers: ArrayLike<number>, w: WindowSpec, max = 2000): Float32Array {
+  const len = windowLength(w);
+  const n = centers.length;
+  const tpl = new Float32Array(len);
+  if (n === 0) return tpl;
+  const m = Math.min(n, max);
+  const buf = new Float32Array(m * len);
+  const one = new Float32Array(len);
+  for (let i = 0; i < m; i++) {
+    cut(sig, centers[Math.floor((i * n) / m)], w, one);
+    buf.set(one, i * len);
+  }
+  const col = new Float32Array(m);
+  for (let j = 0; j < len; j++) {
+    for (let i = 0; i < m; i++) col[i] = buf[i * len + j];
+    col.sort();
+    tpl[j] = m % 2 ? col[m >> 1] : 0.5 * (col[(m >> 1) - 1] + col[m >> 1]);
+  }
+  return tpl;
+}
+
+/**
+ * Windows of all beats at `centers` (sample indices of the conditioned signal), layout [beat][time][channel],
+ * and the template features, layout [beat][feature].
+ */
+export function extractWindows(sig: Float32Array, centers: ArrayLike<number>, w: WindowSpec): { x: Float32Array; templateFeatures: Float32Array } {
+  const len = windowLength(w);
+  const n = centers.length;
+  const C = WINDOW_CHANNELS.length;
+  const x = new Float32Array(n * len * C);
+  const tf = new Float32Array(n * TEMPLATE_FEATURE_NAMES.length);
+  const tpl = medianTemplate(sig, centers, w);
+  let tMean = 0;
+  for (let j = 0; j < len; j++) tMean += tpl[j];
+  tMean /= len;
+  let tVar = 0;
+  let tMin = Infinity;
+  let tMax = -Infinity;
+  for (let j = 0; j < len; j++) { tVar += (tpl[j] - tMean) ** 2; tMin = Math.min(tMin, tpl[j]); tMax = Math.max(tMax, tpl[j]); }
+  const tStd = Math.sqrt(tVar / len) || 1e-3;
+  const tPP = tMax - tMin || 1e-3;
+  const one = new Float32Array(len);
+  for (let i = 0; i < n; i++) {
+    cut(sig, centers[i], w, one);
+    let mean = 0;
+    for (let j = 0; j < len; j++) mean += one[j];
+    mean /= len;
+    let v = 0;
+    let cov = 0;
+    let mn = Infinity;
+    let mx = -Infinity;
+    for (let j = 0; j < len; j++) {
+      const d = one[j] - mean;
+      v += d * d;
+      cov += d * (tpl[j] - tMean);
+      if (one[j] < mn) mn = one[j];
+      if (one[j] > mx) mx = one[j];
+    }
+    const std = Math.sqrt(v / len) || 1e-3;
+    const o = i * len * C;
+    for (let j = 0; j < len; j++) {
+      x[o + j * C] = (one[j] - mean) / std;
+      x[o + j * C + 1] = Math.max(-20, Math.min(20, (one[j] - tpl[j]) / tStd));
+    }
+    tf[i * 2] = cov / len / (std * tStd);
+    tf[i * 2 + 1] = Math.max(-3, Math.min(3, Math.log(((mx - mn) || 1e-3) / tPP)));
+  }
+  return { x, templateFeatures: tf };
+}

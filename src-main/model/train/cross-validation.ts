@@ -1,0 +1,58 @@
+/**
+ * Cross-validation runners over one labelled beat set: random K-fold, stratified K-fold (both mix beats of one
+ * patient across training and test, the "intra-patient" leak that inflates published figures), and patient-wise
+ * K-fold (whole records per fold). Each fold trains a fresh model with the fold's seed for a fixed number of
+ * epochs (no early stopping, no prior tuning: the fold's test beats steer nothing) and scores the test side.
+ */
+import { groupKFold, kFold, stratifiedKFold, type Fold } from '../../evaluation/splits.js';
+import { MODEL_CLASSES, subsetBeats, type BeatSet } from '../dataset/beats.js';
+import { meanSd, scoreBeats, type Scores } from './metrics.js';
+import { decide, predictProbs, trainModel, type ProgressFn, type TrainConfig } from './train.js';
+
+export type CvKind = 'kfold' | 'stratified' | 'patient';
+
+export interface CvSummary {
+  kind: CvKind;
+  folds: number;
+  epochs: number;
+  perFold: Scores[];
+  /** mean ± sd over folds of accuracy, macro-F1 and per-class Se / Sp / +P / F1 / AUC / AP. */
+  aggregate: Record<string, { mean: number; sd: number }>;
+  /** Sum of the folds' confusion matrices. */
+  confusion: number[][];
+}
+
+export function makeFolds(kind: CvKind, s: BeatSet, k: number, seed: number): Fold[] {
+  switch (kind) {
+    case 'kfold': return kFold(s.n, k, seed);
+    case 'stratified': return stratifiedKFold(s.labels, k, seed);
+    case 'patient': return groupKFold(Array.from(s.recordIndex, (r) => s.records[r]), k, seed);
+  }
+}
+
+export function aggregateScores(perFold: Scores[]): Record<string, { mean: number; sd: number }> {
+  const out: Record<string, { mean: number; sd: number }> = {
+    accuracy: meanSd(perFold.map((s) => s.accuracy)),
+    macroF1: meanSd(perFold.map((s) => s.macroF1)),
+  };
+  for (const c of MODEL_CLASSES) {
+    for (const m of ['se', 'sp', 'ppv', 'f1', 'auc', 'ap'] as const) out[`${c}.${m}`] = meanSd(perFold.map((s) => s.perClass[c][m]));
+  }
+  return out;
+}
+
+export async function crossValidate(kind: CvKind, s: BeatSet, k: number, cfg: Partial<TrainConfig> & { seed: number; epochs: number }, onProgress?: (fold: number, p: Parameters<ProgressFn>[0]) => void): Promise<CvSummary> {
+  const folds = makeFolds(kind, s, k, cfg.seed);
+  const perFold: Scores[] = [];
+  for (let f = 0; f < folds.length; f++) {
+    const train = subsetBeats(s, folds[f].train);
+    const test = subsetBeats(s, folds[f].test);
+    const r = await trainModel(train, null, { ...cfg, seed: cfg.seed + f, patience: 0 }, (p) => onProgress?.(f + 1, p));
+    const probs = predictProbs(r.model, test);
+    perFold.push(scoreBeats(MODEL_CLASSES, test.labels, decide(probs), probs));
+    r.model.dispose();
+  }
+  const K = MODEL_CLASSES.length;
+  const confusion = Array.from({ length: K }, (_, i) => Array.from({ length: K }, (_, j) => perFold.reduce((a, p) => a + p.confusion[i][j], 0)));
+  return { kind, folds: k, epochs: cfg.epochs, perFold, aggregate: aggregateScores(perFold), confusion };
+}

@@ -1,0 +1,51 @@
+/**
+ * Decision priors: per-class offsets added to log-probabilities before argmax, chosen on patient-wise
+ * validation predictions (DS1 only). Training reweights classes to learn rare ones at all; the offsets then
+ * set the operating point on patients the model has not seen. The objective weighs sensitivity of the ectopic
+ * classes above their predictivity (F2 for S and V, F1 for N), as missed ectopy costs a cardiologist more than a
+ * false alarm they can dismiss in review.
+ */
+import { MODEL_CLASSES } from '../dataset/beats.js';
+import { decide } from './train.js';
+
+function fBeta(tp: number, fp: number, fn: number, beta: number): number {
+  const b2 = beta * beta;
+  const d = (1 + b2) * tp + b2 * fn + fp;
+  return d > 0 ? ((1 + b2) * tp) / d : 0;
+}
+
+/** The validation objective for prior selection (0–1, higher is better). */
+export function decisionObjective(labels: ArrayLike<number>, pred: ArrayLike<number>): number {
+  const K = MODEL_CLASSES.length;
+  const tp = new Array<number>(K).fill(0);
+  const fp = new Array<number>(K).fill(0);
+  const fn = new Array<number>(K).fill(0);
+  for (let i = 0; i < labels.length; i++) {
+    const r = labels[i];
+    if (r < 0) continue;
+    const p = pred[i];
+    if (r === p) tp[r]++;
+    else { fn[r]++; fp[p]++; }
+  }
+  return (fBeta(tp[0], fp[0], fn[0], 1) + fBeta(tp[1], fp[1], fn[1], 2) + fBeta(tp[2], fp[2], fn[2], 2)) / 3;
+}
+
+/** Coordinate search (three sweeps) of offsets for S, V, F in [-2, 5] (N fixed at 0). */
+export function chooseDecisionBias(probs: Float32Array, labels: ArrayLike<number>): { bias: number[]; objective: number } {
+  const bias = MODEL_CLASSES.map(() => 0);
+  let best = decisionObjective(labels, decide(probs, bias));
+  const grid: number[] = [];
+  for (let v = -2; v <= 5.0001; v += 0.25) grid.push(Math.round(v * 100) / 100);
+  for (let sweep = 0; sweep < 3; sweep++) {
+    for (let k = 1; k < MODEL_CLASSES.length; k++) {
+      let bk = bias[k];
+      for (const v of grid) {
+        bias[k] = v;
+        const o = decisionObjective(labels, decide(probs, bias));
+        if (o > best + 1e-9) { best = o; bk = v; }
+      }
+      bias[k] = bk;
+    }
+  }
+  return { bias, objective: best };
+}

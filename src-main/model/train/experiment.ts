@@ -1,0 +1,103 @@
+/**
+ * The training protocols behind `ecg-review train`:
+ *  - ds1ds2: train on DS1 (de Chazal 2004's inter-patient training set) with a patient-wise validation split
+ *    of DS1 records for early stopping and decision offsets, save the model, and score it on DS2 by classifying
+ *    the DS2 records and running the EC57 evaluation — DS2 steers nothing;
+ *  - kfold / stratified / patient: K-fold cross-validation over DS1 beats.
+ */
+import { join } from 'node:path';
+import { DS1, DS2 } from '../../domain/mitdb.js';
+import { beatsDeChazal, writeModelCard, type ModelCard } from '../card.js';
+import { FEATURE_NAMES, MODEL_CLASSES, type BeatSet } from '../dataset/beats.js';
+import { loadLabelledRecords } from '../dataset/mitdb.js';
+import { DEFAULT_WINDOW, WINDOW_CHANNELS, type WindowSpec } from '../dataset/windows.js';
+import { describeEngine } from '../engine/backend.js';
+import { tf } from '../engine/tf.js';
+import { evaluateModelOnRecords, type RecordsEvaluation } from '../evaluate-records.js';
+import { loadModel, modelSizeOnDisk, MODEL_FORMAT, MODEL_FORMAT_VERSION, saveModel, type ModelMetadata } from '../io.js';
+import { crossValidate, type CvKind, type CvSummary } from './cross-validation.js';
+import { chooseDecisionBias } from './decision.js';
+import { predictProbs, trainModel, type EpochLog, type ProgressFn, type TrainConfig } from './train.js';
+import { patientValidationSplit } from './validation.js';
+
+export interface ExperimentProgress {
+  stage: string;
+  epoch?: number;
+  epochs?: number;
+  batch?: number;
+  batches?: number;
+  loss?: number;
+  elapsed?: number;
+  log?: EpochLog;
+}
+
+export interface Ds1Ds2Options {
+  dataDir: string;
+  out: string;
+  config: Partial<TrainConfig> & { seed: number; epochs: number };
+  window?: WindowSpec;
+  lead?: string;
+  /** Also run stratified and patient-wise K-fold on DS1 (for the model card), with this many epochs per fold. */
+  cv?: { folds: number; epochs: number; epochSize?: number };
+  command: string;
+  onProgress?: (p: ExperimentProgress) => void;
+}
+
+export interface Ds1Ds2Result {
+  card: ModelCard;
+  ds2: RecordsEvaluation;
+  history: EpochLog[];
+  validationObjective: number;
+}
+
+export async function loadDs1(dataDir: string, window: WindowSpec = DEFAULT_WINDOW, lead?: string): Promise<BeatSet> {
+  return loadLabelledRecords(dataDir, DS1, { window, lead });
+}
+
+export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
+  const window = o.window ?? DEFAULT_WINDOW;
+  const t0 = performance.now();
+  o.onProgress?.({ stage: 'loading DS1' });
+  const ds1 = await loadDs1(o.dataDir, window, o.lead);
+  const { train, val, valRecords } = patientValidationSplit(ds1, o.config.seed);
+  const progress: ProgressFn = (p) => o.onProgress?.({ stage: 'training', ...p });
+  const r = await trainModel(train, val, o.config, progress);
+  const probs = predictProbs(r.model, val);
+  const { bias, objective } = chooseDecisionBias(probs, val.labels);
+  const meta: ModelMetadata = {
+    format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, arch: o.config.arch ?? 'cnn', classes: [...MODEL_CLASSES],
+    window, channels: [...WINDOW_CHANNELS], features: [...FEATURE_NAMES], decisionBias: bias,
+    parameters: r.model.countParams(), seed: o.config.seed, trainedOn: `MIT-BIH DS1 (${DS1.length} records) minus validation ${valRecords.join(',')}`,
+    backend: describeEngine(), createdAt: new Date().toISOString(),
+  };
+  await saveModel(r.model, o.out, meta);
+  const seconds = (performance.now() - t0) / 1000;
+  r.model.dispose();
+  // Score what was saved, exactly as `classify --beats atr` + `evaluate` would.
+  o.onProgress?.({ stage: 'scoring DS2' });
+  const loaded = await loadModel(o.out);
+  const ds2 = await evaluateModelOnRecords([loaded], DS2.map((n) => join(o.dataDir, n)), join(o.out, '.ds2-annotations'), { beats: 'atr', lead: o.lead, onRecord: (name, i) => o.onProgress?.({ stage: `scoring DS2 ${name} (${i + 1}/${DS2.length})` }) });
+  loaded.model.dispose();
+  let crossValidation: ModelCard['crossValidation'];
+  if (o.cv) {
+    const cvCfg = { ...o.config, epochs: o.cv.epochs, ...(o.cv.epochSize ? { epochSize: o.cv.epochSize } : {}) };
+    const res: Partial<Record<CvKind, CvSummary>> = {};
+    for (const kind of ['stratified', 'patient'] as const) {
+      res[kind] = await crossValidate(kind, ds1, o.cv.folds, cvCfg, (fold, p) => o.onProgress?.({ stage: `${kind} CV fold ${fold}/${o.cv!.folds}`, ...p }));
+    }
+    crossValidation = {
+      stratified: res.stratified, patient: res.patient,
+      note: `Each fold trains a fresh model with the same configuration for ${o.cv.epochs} epochs (fewer than the shipped model, no early stopping, no decision offsets: plain argmax).`,
+    };
+  }
+  const card: ModelCard = {
+    name: o.config.arch ?? 'cnn', architecture: o.config.arch ?? 'cnn', parameters: meta.parameters, sizeOnDiskBytes: modelSizeOnDisk(o.out), metadata: meta,
+    training: { data: 'MIT-BIH Arrhythmia DS1 (de Chazal 2004), reference beat positions and labels from atr', records: [...DS1], validationRecords: valRecords, beats: train.n, config: { ...(await import('./train.js')).DEFAULT_TRAIN_CONFIG, ...o.config }, bestEpoch: r.bestEpoch, epochsRun: r.history.length, seconds },
+    command: o.command, backend: meta.backend,
+    ds2: { ...ds2, measuredBy: `ecg-review classify <each DS2 record> --model ${o.out} --beats atr --format wfdb, then ecg-review evaluate (whole record, AAMI mapping)` },
+    crossValidation, deChazal2004: (await import('../../domain/mitdb.js')).DE_CHAZAL_2004_DS2, beatsDeChazal: beatsDeChazal(ds2),
+  };
+  await writeModelCard(o.out, card);
+  void tf;
+  return { card, ds2, history: r.history, validationObjective: objective };
+}
