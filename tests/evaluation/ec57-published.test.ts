@@ -11,9 +11,10 @@
  * what our comparison of the MIT-BIH reference annotations with themselves counts (5-minute start, VF skipped,
  * paced records excluded, bxb's class table with j and e in S).
  */
+import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { MITDB_PACED_RECORDS } from '../../src-main/domain/mitdb.js';
-import { BXB_LABELS, compareBeats, formatFixed, formatSumstatsFooter, summarizeRecords, type BxbComparison } from '../../src-main/evaluation/ec57/index.js';
+import { BXB_LABELS, compareBeats, formatFixed, formatSumstatsFooter, recordStatistics, summarizeRecords, type BxbComparison } from '../../src-main/evaluation/ec57/index.js';
 import { readWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
 import { describeMitdb, MITDB_RECORDS, mitdbRecord } from '../helpers/data.js';
 
@@ -65,78 +66,71 @@ describeMitdb('reference side of the published MIT-BIH run', () => {
   });
 });
 
-/**
- * Per-record count columns of a second real run, `bxb -l` (SVEB-blind line format, 5-minute start) of a QRS
- * detector on all 48 MIT-BIH records, then `sumstats` — public GitHub repository
- * MajBregar/BiomedicalSignalProcessing-Project1, file eval_benchmark_IMPROVED.txt (commit a64f2d21):
- * Record Nn' Vn' Fn' On'  Nv   Vv  Fv' Ov' No' Vo' Fo'   (its "Total QRS complexes: 91285").
- * The detector differs from ours, but each record's reference totals (N+S = Nn'+Nv+No', V = Vn'+Vv+Vo',
- * F+Q = Fn'+Fv'+Fo') depend only on the reference file and bxb's rules.
- */
-const BXB_L_LINES = `
- 100  1901   1   0   0   0    0   0   0   0   0   0
- 101  1521   0   2   2   0    0   0   0   0   0   0
- 102     1   3 1817   0   0    0   0   0   0   0   0
- 103  1728   0   0   0   0    0   0   0   1   0   0
- 104    98   1 1754  21   0    0   0   0   0   0   4
- 105  2109  29   4  73   0    0   0   0  12   0   1
- 106  1236 449   0   1   0    0   0   0   0  11   0
- 107     0  53 1727   0   0    0   0   0   0   4   0
- 108  1400  13   2 244   0    0   0   0  65   0   0
- 109  2067  31   0   1   0    0   0   0   0   1   0
- 111  1774   1   0   3   0    0   0   0   1   0   0
- 112  2110   0   0   2   0    0   0   0   1   0   0
- 113  1506   0   0   0   0    0   0   0   0   0   0
- 114  1569  30   4   6   0    0   0   0   1   0   0
- 115  1637   0   0   0   0    0   0   0   0   0   0
- 116  1897  97   0   2   0    0   0   0  22   1   0
- 117  1284   0   0   0   0    0   0   0   0   0   0
- 118  1903  13   0   3   0    0   0   0   0   0   0
- 119  1297 364   0   1   0    0   0   0   0   0   0
- 121  1558   1   0   5   0    0   0   0   1   0   0
- 122  2053   0   0   2   0    0   0   0   1   0   0
- 123  1266   0   0   1   0    0   0   0   0   3   0
- 124  1315  47   5   0   0    0   0   0   0   0   0
- 200  1464 699   1  15   0    0   0   0   2   1   1
- 201  1267 198   1   0   0    0   0   0  54   0   1
- 202  1850  11   1   0   0    0   0   0   5   4   0
- 203  2087 367   2  61   0    0   0   0  16   6   3
- 205  2123  63  10   0   0    0   0   0   2   2   1
- 207  1482 109   0  13   0    0   0   0   1   0   0
- 208  1303 818 301   7   0    0   0   0   7   6   2
- 209  2517   1   0   8   0    0   0   0   1   0   0
- 210  2027 159   8   4   0    0   0   0   3   6   1
- 212  2285   0   0   1   0    0   0   0   0   0   0
- 213  2236 192 267   0   0    0   0   0   0   3   2
- 214  1664 212   3   0   0    0   0   0   0   0   0
- 215  2663 131   1   0   0    0   0   0   0   0   0
- 217   235 135 1468   2   0    0   0   0   0   5   2
- 219  1722  51   0   0   0    0   0   0   0   0   0
- 220  1694   0   0   0   0    0   0   0   0   0   0
- 221  1704 306   0   0   0    0   0   0   0  10   0
- 222  2115   0   0   4   0    0   0   0   1   0   0
- 223  1736 451   8   0   0    0   0   0   0   4   0
- 228  1396 301   0  30   0    0   0   0   5   1   0
- 230  1858   1   0   2   0    0   0   0   0   0   0
- 231  1278   0   0   0   0    0   0   0   0   0   0
- 232  1485   0   0   3   0    0   0   0   0   0   0
- 233  1860 688   6   0   0    0   0   0   3   4   0
- 234  2288   0   0   0   0    0   0   0   0   3   0
-`;
 
-describeMitdb('reference side of a published 48-record bxb -l run', () => {
-  it('every record has the same N+S, V and F+Q reference totals as bxb counted, and 91285 QRS in all', async () => {
+/**
+ * Two more real runs, `bxb -l` (SVEB-blind line format, 5-minute start) of a third-party QRS detector on all
+ * 48 records, then `sumstats` (fixtures/README.md says where they come from). Columns:
+ * Record Nn' Vn' Fn' On' Nv Vv Fv' Ov' No' Vo' Fo' | Q Se, Q +P, V Se, V +P, V FPR.
+ */
+const FIXTURES = ['bxb-l-og-nominimax.txt', 'bxb-l-improved.txt'];
+
+interface Published { records: { name: string; counts: number[]; stats: string[] }[]; gross: string[]; average: string[]; totalQrs: number }
+
+function readPublished(file: string): Published {
+  const text = readFileSync(new URL(`./fixtures/${file}`, import.meta.url), 'utf8').split('\n');
+  const records = text.filter((l) => /^ *\d{3} /.test(l)).map((l) => {
+    const f = l.trim().split(/\s+/);
+    return { name: f[0], counts: f.slice(1, 12).map(Number), stats: f.slice(12) };
+  });
+  const fields = (prefix: string): string[] => text.find((l) => l.startsWith(prefix))!.trim().split(/\s+/).slice(1);
+  return { records, gross: fields('Gross'), average: fields('Average'), totalQrs: Number(/Total QRS complexes: (\d+)/.exec(text.join('\n'))![1]) };
+}
+
+/** A bxb matrix holding a -l line's columns (SVEB-blind: every supraventricular beat is in N). */
+function matrixFromLLine(c: number[]): BxbComparison {
+  const [nn, vn, fn, on, nv, vv, fv, ov, no, vo, fo] = c;
+  const counts = new Int32Array(49);
+  const set = (r: string, k: string, v: number): void => { counts[BXB_LABELS.indexOf(r as never) * 7 + BXB_LABELS.indexOf(k as never)] = v; };
+  set('N', 'N', nn); set('V', 'N', vn); set('F', 'N', fn); set('O', 'N', on);
+  set('N', 'V', nv); set('V', 'V', vv); set('F', 'V', fv); set('O', 'V', ov);
+  set('N', 'O', no); set('V', 'O', vo); set('F', 'O', fo);
+  return { fs: 360, start: 108000, end: 650000, matchWindow: 54, counts, rrErrorSumSquares: 0, rrErrorCount: 0, shutdownSeconds: 0 };
+}
+
+const fmt = (x: number | null, digits = 2): string => (x === null ? '-' : formatFixed(x, digits));
+
+it('reproduces every per-record statistic and the Gross/Average lines of two published 48-record runs', () => {
+  for (const file of FIXTURES) {
+    const pub = readPublished(file);
+    expect(pub.records).toHaveLength(48);
+    const comparisons = pub.records.map((r) => matrixFromLLine(r.counts));
+    pub.records.forEach((r, i) => {
+      const s = recordStatistics(comparisons[i]);
+      expect([fmt(s.qrsSensitivity), fmt(s.qrsPositivePredictivity), fmt(s.vebSensitivity), fmt(s.vebPositivePredictivity), fmt(s.vebFalsePositiveRate, 3)], `${file} ${r.name}`)
+        .toEqual(r.stats);
+    });
+    const sum = summarizeRecords(comparisons);
+    const line = (x: typeof sum.gross): string[] => [fmt(x.qrsSensitivity), fmt(x.qrsPositivePredictivity), fmt(x.vebSensitivity), fmt(x.vebPositivePredictivity), fmt(x.vebFalsePositiveRate, 3)];
+    expect(line(sum.gross), `${file} gross`).toEqual(pub.gross);
+    expect(line(sum.average), `${file} average`).toEqual(pub.average);
+    expect(sum.totalQrs).toBe(pub.totalQrs);
+  }
+});
+
+describeMitdb('reference side of the published 48-record bxb -l runs', () => {
+  it('every record has the same N+S, V and F+Q reference totals as bxb counted', async () => {
+    const runs = FIXTURES.map(readPublished);
     const all: BxbComparison[] = [];
-    for (const line of BXB_L_LINES.trim().split('\n')) {
-      const [rec, ...v] = line.trim().split(/\s+/);
-      const [nn, vn, fn, , nv, vv, fv, , no, vo, fo] = v.map(Number);
-      const atr = await readWfdbAnnotationFile(`${mitdbRecord(rec)}.atr`);
+    for (const [i, rec] of runs[0].records.entries()) {
+      const atr = await readWfdbAnnotationFile(`${mitdbRecord(rec.name)}.atr`);
       const c = compareBeats(atr, atr, { fs: 360, recordLength: 650000 });
       all.push(c);
       const row = (r: string): number => BXB_LABELS.reduce((s, _, k) => s + c.counts[BXB_LABELS.indexOf(r as never) * 7 + k], 0);
-      expect([row('N') + row('S'), row('V'), row('F') + row('Q')], rec).toEqual([nn + nv + no, vn + vv + vo, fn + fv + fo]);
+      for (const run of runs) {
+        const [nn, vn, fn, , nv, vv, fv, , no, vo, fo] = run.records[i].counts;
+        expect([row('N') + row('S'), row('V'), row('F') + row('Q')], rec.name).toEqual([nn + nv + no, vn + vv + vo, fn + fv + fo]);
+      }
     }
-    expect(all).toHaveLength(48);
-    expect(summarizeRecords(all).totalQrs).toBe(91285);
+    expect(summarizeRecords(all).totalQrs).toBe(runs[0].totalQrs);
   });
 });
