@@ -101,6 +101,13 @@ function countRecords(path: string, h: EdfHeader, fileSize: number, warnings: st
   return whole;
 }
 
+/** Samples per second; 36 samples in 0.1 s is 360 Hz, not 359.99999999999994. */
+function rate(samplesPerRecord: number, duration: number): number {
+  const r = samplesPerRecord / duration;
+  const whole = Math.round(r);
+  return Math.abs(r - whole) < 1e-9 * Math.max(1, r) ? whole : r;
+}
+
 function chooseSignals(path: string, h: EdfHeader, warnings: string[]): { exposed: number[]; annotationSignals: number[]; spr: number } {
   const annotationSignals: number[] = [];
   const usable: number[] = [];
@@ -126,11 +133,11 @@ function chooseSignals(path: string, h: EdfHeader, warnings: string[]): { expose
   let best = -1;
   for (const [rate, c] of counts) if (c > best || (c === best && rate > spr)) { spr = rate; best = c; }
   const exposed = usable.filter((i) => h.signals[i].samplesPerRecord === spr);
-  const fs = spr / h.recordDuration;
+  const fs = rate(spr, h.recordDuration);
   for (const i of usable) {
     if (h.signals[i].samplesPerRecord === spr) continue;
     const s = h.signals[i];
-    warnings.push(`signal ${i} ('${s.label}', ${s.samplesPerRecord / h.recordDuration} Hz) not exposed: only signals at the ECG rate (${fs} Hz) are read; resample it separately if needed`);
+    warnings.push(`signal ${i} ('${s.label}', ${rate(s.samplesPerRecord, h.recordDuration)} Hz) not exposed: only signals at the ECG rate (${fs} Hz) are read; resample it separately if needed`);
   }
   return { exposed, annotationSignals, spr };
 }
@@ -179,7 +186,7 @@ export async function openEdfRecording(path: string): Promise<RecordingSource> {
     if (header.plus === 'D') {
       if (annotationSignals.length === 0) throw new FormatError(path, "is EDF+D (discontinuous) but has no 'EDF Annotations' signal to say when each data record starts");
       scan = await scanTals(path, layout);
-      const fs = spr / header.recordDuration;
+      const fs = rate(spr, header.recordDuration);
       const starts = new Float64Array(records);
       let gaps = 0;
       let gapSeconds = 0;
@@ -210,7 +217,7 @@ export async function openEdfRecording(path: string): Promise<RecordingSource> {
       name: basename(path, extname(path)),
       path,
       format: header.plus ? 'edf+' : 'edf',
-      fs: spr / header.recordDuration,
+      fs: rate(spr, header.recordDuration),
       length,
       startTime: header.startTime,
       signals,

@@ -175,6 +175,12 @@ describe('EDF header deviations accepted with a warning', () => {
     expect(Array.from(r.signals[0].samples)).toEqual(Array.from({ length: 10 }, (_, i) => 250 + i - 10000));
   });
 
+  it('fractional record duration gives an exact rate (36 samples in 0.1 s = 360 Hz)', async () => {
+    const s = await openEdfRecording(await put('dec.edf', buildEdf({ signals: [ecg(36)], records: 10, duration: '0.1' })));
+    expect(s.info.fs).toBe(360);
+    expect(s.info.length).toBe(360);
+  });
+
   it('record count -1 → counted from the file size', async () => {
     const s = await openEdfRecording(await put('minus1.edf', buildEdf({ signals: two, records: 4, declaredRecords: '-1' })));
     expect(s.info.length).toBe(800);
