@@ -222,9 +222,24 @@ async function readWindow(header: WfdbHeader, files: SignalFile[], spfMax: numbe
   return { info, from, to, signals };
 }
 
+/**
+ * Scratch buffers for raw file bytes that are decoded and dropped at once: reusing them spares allocating and
+ * zeroing ~2 MB per MIT-BIH record. Each read takes its own buffer from the pool (reads may overlap across
+ * awaits) and gives it back after decoding; the pool keeps a few buffers of at most 64 MB.
+ */
+const scratchPool: Uint8Array[] = [];
+function takeScratch(n: number): Uint8Array {
+  const i = scratchPool.findIndex((b) => b.length >= n);
+  if (i >= 0) return scratchPool.splice(i, 1)[0].subarray(0, n);
+  return new Uint8Array(n);
+}
+function giveScratch(b: Uint8Array): void {
+  if (b.buffer.byteLength <= 64 * 1024 * 1024 && scratchPool.length < 4) scratchPool.push(new Uint8Array(b.buffer));
+}
+
 /** Read bytes [start, end) after the file's byte offset; bytes past the end of the file read as 0. */
-async function readBytes(f: SignalFile, start: number, end: number): Promise<Uint8Array> {
-  const bytes = new Uint8Array(end - start);
+async function readBytes(f: SignalFile, start: number, end: number, scratch = false): Promise<Uint8Array> {
+  const bytes = scratch ? takeScratch(end - start) : new Uint8Array(end - start);
   let fh;
   try {
     fh = await open(f.path, 'r');
@@ -238,6 +253,10 @@ async function readBytes(f: SignalFile, start: number, end: number): Promise<Uin
       if (bytesRead === 0) break;
       got += bytesRead;
     }
+    if (got < bytes.length) bytes.fill(0, got);
+  } catch (e) {
+    if (scratch) giveScratch(bytes);
+    throw e;
   } finally {
     await fh.close();
   }
@@ -259,17 +278,19 @@ async function decodeFileWindow(
     // One sample per signal per frame and no skew: frame i holds sample i of every signal. The header check
     // guarantees the file holds every frame of the record.
     if (fmt.code === 212 && f.frameSize === 2) {
-      const bytes = await readBytes(f, from * 3, to * 3);
+      const bytes = await readBytes(f, from * 3, to * 3, true);
       decode212Pairs(bytes, 0, n, outs[0], outs[1]);
+      giveScratch(bytes);
       return;
     }
     if (isByteAligned(fmt)) {
       const stride = f.frameSize * fmt.bytesPerGroup;
-      const bytes = await readBytes(f, from * stride, to * stride);
+      const bytes = await readBytes(f, from * stride, to * stride, true);
       for (let k = 0; k < outs.length; k++) {
         const o = outs[k];
         if (o) decodeStrided(fmt, bytes, k * fmt.bytesPerGroup, stride, n, o);
       }
+      giveScratch(bytes);
       return;
     }
   }
