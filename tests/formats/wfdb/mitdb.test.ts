@@ -63,6 +63,19 @@ describeMitdb('MIT-BIH Arrhythmia Database, all 48 records', () => {
     expect(samples).toBe(48 * 2 * 650000);
   });
 
+  it('overlapping reads (all 48 records and random windows at once) give the same samples', async () => {
+    const sources = await Promise.all(MITDB_RECORDS.map((n) => openWfdbRecord(mitdbRecord(n))));
+    const fulls = await Promise.all(sources.map((s) => s.read()));
+    fulls.forEach((rec, i) => rec.signals.forEach((s, k) => expect(checksum(s.samples), `${MITDB_RECORDS[i]} signal ${k}`).toBe(s.checksum)));
+    const windows = sources.map((_, i) => ({ from: (i * 12_347) % 640_000, to: (i * 12_347) % 640_000 + 1 + i * 97 }));
+    const parts = await Promise.all(sources.map((s, i) => s.read(windows[i])));
+    parts.forEach((rec, i) => rec.signals.forEach((s, k) => {
+      const expected = fulls[i].signals[k].samples.subarray(windows[i].from, windows[i].to);
+      expect(s.samples.length).toBe(expected.length);
+      expect(s.samples.every((v, j) => v === expected[j]), `${MITDB_RECORDS[i]} signal ${k} window`).toBe(true);
+    }));
+  });
+
   it('record 100: 2274 annotations, 2239 N, 33 A, 1 V, 1 +', async () => {
     const anns = await readWfdbAnnotationFile(`${mitdbRecord('100')}.atr`);
     expect(anns.length).toBe(2274);
