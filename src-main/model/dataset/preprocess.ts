@@ -53,7 +53,7 @@ export function medianFilter(x: Float32Array, w: number): Float32Array {
   const out = new Float32Array(n);
   if (n === 0) return out;
   const h = Math.max(0, Math.floor(w / 2));
-  const sorted = new Float64Array(2 * h + 1);
+  const sorted = new Float64Array(2 * h + 2); // one spare: a sample is added before the oldest is dropped
   let size = 0;
   const insert = (v: number): void => {
     let lo = 0;

@@ -75,6 +75,7 @@ export function makeBatch(s: BeatSet, idx: ArrayLike<number>, rnd?: Random): { b
     const k = idx[i];
     const src = s.x.subarray(k * L * C, (k + 1) * L * C);
     const fs = s.features.subarray(k * FEATURE_COUNT, (k + 1) * FEATURE_COUNT);
+    if (ZERO_CH0) { const z = new Float32Array(src); for (let t = 0; t < L; t++) z[t * C] = 0; x.set(z, i * L * C); f.set(fs, i * FEATURE_COUNT); if (!rnd) continue; }
     if (!rnd) {
       x.set(src, i * L * C);
       f.set(fs, i * FEATURE_COUNT);
@@ -91,7 +92,7 @@ export function makeBatch(s: BeatSet, idx: ArrayLike<number>, rnd?: Random): { b
       const ts = Math.min(L - 1, Math.max(0, t + shift));
       const ramp = tilt * (t / L - 0.5);
       for (let c = 0; c < C; c++) {
-        const v = src[ts * C + c] * (c === 1 ? scale : 1);
+        const v = ZERO_CH0 && c === 0 ? 0 : src[ts * C + c] * (c === 1 ? scale : 1);
         x[o + t * C + c] = v + ramp + sigma * gauss(rnd);
       }
     }
@@ -100,6 +101,8 @@ export function makeBatch(s: BeatSet, idx: ArrayLike<number>, rnd?: Random): { b
   }
   return { beat: tf.tensor3d(x, [B, L, C]), features: tf.tensor2d(f, [B, FEATURE_COUNT]) };
 }
+
+const ZERO_CH0 = process.env.ECG_ZERO_CH0 === '1';
 
 function gauss(rnd: Random): number {
   const u = Math.max(1e-12, rnd());

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { aamiClassOf } from '../../src-main/domain/aami.js';
+import { openRecording, readAnnotations } from '../../src-main/formats/index.js';
+import { beatsFromAnnotations, buildRecordBeats, classCounts, FEATURE_NAMES, MODEL_CLASSES } from '../../src-main/model/dataset/beats.js';
+import { chooseLead } from '../../src-main/model/dataset/lead.js';
+import { loadLabelledRecord } from '../../src-main/model/dataset/mitdb.js';
+import { medianFilter, resampleLinear } from '../../src-main/model/dataset/preprocess.js';
+import { rrFeatures, RR_FEATURE_COUNT } from '../../src-main/model/dataset/rr.js';
+import { DEFAULT_WINDOW, windowLength } from '../../src-main/model/dataset/windows.js';
+import { ModelError } from '../../src-main/model/errors.js';
+import { describeMitdb, mitdbRecord } from '../helpers/data.js';
+
+describeMitdb('beat dataset from MIT-BIH', () => {
+  it('chooses MLII by name (second signal of 114), falls back to the first lead (102 has no MLII), honours --lead', async () => {
+    for (const [rec, name, index] of [['114', 'MLII', 1], ['102', 'V5', 0], ['100', 'MLII', 0]] as const) {
+      const src = await openRecording(mitdbRecord(rec));
+      expect(chooseLead(src.info)).toEqual({ index, name });
+      await src.close();
+    }
+    const src = await openRecording(mitdbRecord('100'));
+    expect(chooseLead(src.info, 'v5')).toEqual({ index: 1, name: 'V5' });
+    expect(() => chooseLead(src.info, 'V9')).toThrow(ModelError);
+    expect(() => chooseLead(src.info, 'V9')).toThrow(/no lead named 'V9'.*MLII, V5/);
+    await src.close();
+  });
+
+  it('labels every AAMI beat of the reference with its class, and is deterministic', async () => {
+    const a = await loadLabelledRecord(mitdbRecord('119'), { window: DEFAULT_WINDOW, cacheDir: false });
+    const b = await loadLabelledRecord(mitdbRecord('119'), { window: DEFAULT_WINDOW, cacheDir: false });
+    const src = await openRecording(mitdbRecord('119'));
+    const anns = await readAnnotations(src, 'atr');
+    await src.close();
+    const expected = MODEL_CLASSES.map((c) => anns.filter((x) => aamiClassOf(x.symbol) === c).length);
+    expect(classCounts(a)).toEqual(expected);
+    expect(a.n).toBe(expected.reduce((s, v) => s + v, 0));
+    expect(a.length).toBe(windowLength(DEFAULT_WINDOW));
+    expect(a.leads).toEqual(['MLII']);
+    expect(Buffer.from(a.x.buffer).equals(Buffer.from(b.x.buffer))).toBe(true);
+    expect(Buffer.from(a.features.buffer).equals(Buffer.from(b.features.buffer))).toBe(true);
+    // the cache returns exactly what a fresh build returns
+    const c1 = await loadLabelledRecord(mitdbRecord('119'), { window: DEFAULT_WINDOW });
+    const c2 = await loadLabelledRecord(mitdbRecord('119'), { window: DEFAULT_WINDOW });
+    expect(Buffer.from(c2.x.buffer, c2.x.byteOffset, c2.x.byteLength).equals(Buffer.from(a.x.buffer))).toBe(true);
+    expect(Array.from(c1.labels)).toEqual(Array.from(a.labels));
+    // z-scored beat channel: mean 0, sd 1 per beat
+    const L = a.length;
+    let m = 0;
+    let v = 0;
+    for (let t = 0; t < L; t++) m += a.x[t * 2];
+    m /= L;
+    for (let t = 0; t < L; t++) v += (a.x[t * 2] - m) ** 2;
+    expect(Math.abs(m)).toBeLessThan(1e-4);
+    expect(Math.sqrt(v / L)).toBeCloseTo(1, 3);
+  });
+
+  it('RR prematurity separates the ventricular ectopy of 119 (bigeminy) from its normal beats', async () => {
+    const s = await loadLabelledRecord(mitdbRecord('119'), { window: DEFAULT_WINDOW });
+    const pre = FEATURE_NAMES.indexOf('pre/local');
+    const mean = (k: number): number => {
+      let sum = 0;
+      let n = 0;
+      for (let i = 0; i < s.n; i++) if (s.labels[i] === k) { sum += s.features[i * FEATURE_NAMES.length + pre]; n++; }
+      return sum / n;
+    };
+    expect(mean(MODEL_CLASSES.indexOf('V'))).toBeLessThan(0.85);
+    expect(mean(MODEL_CLASSES.indexOf('N'))).toBeGreaterThan(1);
+  });
+
+  it('a recording with no beats is a ModelError', async () => {
+    const src = await openRecording(mitdbRecord('100'));
+    await expect(buildRecordBeats(src, { samples: new Int32Array(0) }, { window: DEFAULT_WINDOW })).resolves.toMatchObject({ n: 0 });
+    const anns = (await readAnnotations(src, 'atr')).filter((a) => a.symbol === '+');
+    expect(beatsFromAnnotations(anns).samples.length).toBe(0);
+    await src.close();
+  });
+});
+
+describe('signal conditioning and RR features', () => {
+  it('median filter equals a brute-force median', () => {
+    const x = Float32Array.from({ length: 200 }, (_, i) => Math.sin(i * 0.3) + ((i * 7919) % 13) / 13);
+    const y = medianFilter(x, 9);
+    for (const i of [0, 3, 50, 120, 199]) {
+      const w = Array.from(x.slice(Math.max(0, i - 4), Math.min(200, i + 5))).sort((a, b) => a - b);
+      const med = w.length % 2 ? w[w.length >> 1] : (w[w.length / 2 - 1] + w[w.length / 2]) / 2;
+      expect(y[i]).toBeCloseTo(med, 5);
+    }
+  });
+
+  it('resampling keeps a slow sine', () => {
+    const fs = 360;
+    const x = Float32Array.from({ length: 3600 }, (_, i) => Math.sin((2 * Math.PI * 2 * i) / fs));
+    const y = resampleLinear(x, fs, 180);
+    expect(y.length).toBe(1800);
+    for (const i of [100, 900, 1500]) expect(y[i]).toBeCloseTo(Math.sin((2 * Math.PI * 2 * i) / 180), 1);
+  });
+
+  it('a premature beat has pre/local < 1 and post/pre > 1', () => {
+    const t = [0, 1, 2, 3, 3.6, 5, 6, 7, 8];
+    const f = rrFeatures(t);
+    const i = 4;
+    expect(f[i * RR_FEATURE_COUNT]).toBeCloseTo(0.6, 5);
+    expect(f[i * RR_FEATURE_COUNT + 4]).toBeLessThan(0.7);
+    expect(f[i * RR_FEATURE_COUNT + 7]).toBeGreaterThan(2);
+  });
+});

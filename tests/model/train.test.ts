@@ -1,0 +1,127 @@
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openRecording } from '../../src-main/formats/index.js';
+import { classifyRecording } from '../../src-main/model/classify.js';
+import { concatBeatSets, FEATURE_NAMES, MODEL_CLASSES, subsetBeats, type BeatSet } from '../../src-main/model/dataset/beats.js';
+import { loadLabelledRecord } from '../../src-main/model/dataset/mitdb.js';
+import { DEFAULT_WINDOW, WINDOW_CHANNELS } from '../../src-main/model/dataset/windows.js';
+import { describeEngine, initEngine } from '../../src-main/model/engine/backend.js';
+import { tf } from '../../src-main/model/engine/tf.js';
+import { ModelError } from '../../src-main/model/errors.js';
+import { loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, saveModel, type ModelMetadata } from '../../src-main/model/io.js';
+import { predictProbs, trainModel } from '../../src-main/model/train/train.js';
+import { describeMitdb, mitdbRecord } from '../helpers/data.js';
+
+let dir: string;
+let small: BeatSet;
+
+/** A few hundred beats of two records: 119 (ventricular bigeminy) and 209 (supraventricular ectopy). */
+async function smallSet(): Promise<BeatSet> {
+  const parts: BeatSet[] = [];
+  for (const r of ['119', '209']) {
+    const s = await loadLabelledRecord(mitdbRecord(r), { window: DEFAULT_WINDOW });
+    parts.push(subsetBeats(s, Array.from({ length: 200 }, (_, i) => Math.floor((i * s.n) / 200))));
+  }
+  return concatBeatSets(parts);
+}
+
+function meta(arch: 'cnn' | 'attention' | 'transformer', parameters: number): ModelMetadata {
+  return {
+    format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, arch, classes: [...MODEL_CLASSES], window: DEFAULT_WINDOW,
+    channels: [...WINDOW_CHANNELS], features: [...FEATURE_NAMES], decisionBias: [0, 0, 0, 0], parameters, seed: 7,
+    trainedOn: 'test: 400 beats of 119 and 209', backend: describeEngine(), createdAt: new Date(0).toISOString(),
+  };
+}
+
+describeMitdb('training a beat classifier (small, real)', () => {
+  beforeAll(async () => {
+    await initEngine({ prefer: 'wasm' });
+    dir = await mkdtemp(join(tmpdir(), 'ecg-model-test-'));
+    small = await smallSet();
+  });
+  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+  it('loss falls over two epochs, and the same seed gives the same weights', async () => {
+    const cfg = { arch: 'cnn' as const, epochs: 2, seed: 7, batchSize: 32, augment: false, patience: 0 };
+    const a = await trainModel(small, null, cfg);
+    expect(a.history).toHaveLength(2);
+    expect(a.history[1].loss).toBeLessThan(a.history[0].loss);
+    const b = await trainModel(small, null, cfg);
+    const wa = a.model.getWeights().map((w) => Array.from(w.dataSync()));
+    const wb = b.model.getWeights().map((w) => Array.from(w.dataSync()));
+    expect(wb).toEqual(wa);
+    await saveModel(a.model, join(dir, 'cnn'), meta('cnn', a.model.countParams()));
+    const loaded = await loadModel(join(dir, 'cnn'));
+    expect(Array.from(predictProbs(loaded.model, small))).toEqual(Array.from(predictProbs(a.model, small)));
+    tf.dispose([a.model, b.model, loaded.model]);
+  });
+
+  it('attention and transformer models train one epoch, save and reload to identical predictions', async () => {
+    for (const arch of ['attention', 'transformer'] as const) {
+      const r = await trainModel(subsetBeats(small, Array.from({ length: 128 }, (_, i) => i * 3)), null, { arch, epochs: 1, seed: 3, batchSize: 64, patience: 0 });
+      expect(Number.isFinite(r.history[0].loss)).toBe(true);
+      await saveModel(r.model, join(dir, arch), meta(arch, r.model.countParams()));
+      const loaded = await loadModel(join(dir, arch));
+      expect(loaded.meta.arch).toBe(arch);
+      const probe = subsetBeats(small, [0, 1, 250, 399]);
+      expect(Array.from(predictProbs(loaded.model, probe))).toEqual(Array.from(predictProbs(r.model, probe)));
+      tf.dispose([r.model, loaded.model]);
+    }
+  });
+
+  it('classifies a record from its reference beat positions with the saved model', async () => {
+    const loaded = await loadModel(join(dir, 'cnn'));
+    const src = await openRecording(mitdbRecord('119'));
+    const c = await classifyRecording(src, [loaded], { beats: 'atr' });
+    await src.close();
+    expect(c.lead).toBe('MLII');
+    expect(c.positions).toBe('annotator:atr');
+    expect(c.samples.length).toBeGreaterThan(1900);
+    expect(c.probabilities.length).toBe(c.samples.length * 4);
+    loaded.model.dispose();
+  });
+
+  it('damaged or mismatched model directories are ModelErrors that name the problem', async () => {
+    const good = join(dir, 'cnn');
+    const copy = async (name: string): Promise<string> => {
+      const d = join(dir, name);
+      await rm(d, { recursive: true, force: true });
+      await (await import('node:fs/promises')).cp(good, d, { recursive: true });
+      return d;
+    };
+    await expect(loadModel(join(dir, 'nope'))).rejects.toThrow(ModelError);
+    const missing = await copy('missing');
+    await rm(join(missing, 'weights.bin'));
+    await expect(loadModel(missing)).rejects.toThrow(/weights file weights.bin named by model.json is missing/);
+    const cut = await copy('truncated');
+    await truncate(join(cut, 'weights.bin'), 100);
+    await expect(loadModel(cut)).rejects.toThrow(/truncated or belongs to another model/);
+    const garbled = await copy('garbled');
+    await writeFile(join(garbled, 'model.json'), '{"modelTopology": ');
+    await expect(loadModel(garbled)).rejects.toThrow(/not valid JSON/);
+    for (const [name, edit, msg] of [
+      ['other-length', (m: ModelMetadata) => { m.window = { fs: 250, before: 60, after: 100 }; }, /metadata says 160-sample windows .* at 250 Hz, but the network takes \[120, 2\]/],
+      ['other-features', (m: ModelMetadata) => { m.features = m.features.slice(0, 3); }, /metadata lists 3 features but the network takes 11/],
+    ] as const) {
+      const d = await copy(name);
+      const j = JSON.parse(await readFile(join(d, 'model.json'), 'utf8'));
+      edit(j.userDefinedMetadata.ecgReview);
+      await writeFile(join(d, 'model.json'), JSON.stringify(j));
+      await expect(loadModel(d)).rejects.toThrow(ModelError);
+      await expect(loadModel(d)).rejects.toThrow(msg);
+    }
+  });
+
+  it('a record whose annotator has no beats is a ModelError', async () => {
+    const loaded = await loadModel(join(dir, 'cnn'));
+    const src = await openRecording(mitdbRecord('100'));
+    const { writeWfdbAnnotationFile } = await import('../../src-main/formats/wfdb/index.js');
+    const noBeats = join(dir, '100.rhythm');
+    await writeWfdbAnnotationFile(noBeats, [{ sample: 10, symbol: '+', code: 28, subtype: 0, chan: 0, num: 0, aux: '(N' }]);
+    await expect(classifyRecording(src, [loaded], { beats: noBeats })).rejects.toThrow(/has no beat annotations/);
+    await src.close();
+    loaded.model.dispose();
+  });
+});
