@@ -32,6 +32,8 @@ export { writeEdf, type WriteEdfOptions } from './write.js';
 const CHUNK_BYTES = 8 * 1024 * 1024;
 /** Refuse declared lengths beyond this (≈ 32 days at 360 Hz) before allocating anything. */
 export const MAX_EDF_SAMPLES = 1_000_000_000;
+/** One read() returns at most this many samples per channel (512 MB as Int16); longer spans are read in pieces. */
+export const MAX_WINDOW_SAMPLES = 2 ** 28;
 
 const ECG_LABEL = /ECG|EKG|^(I|II|III|aVR|aVL|aVF|V[1-6]|MLII|MLI|MLIII|MV\d|ML\d|D[1-3])\b/i;
 
@@ -247,6 +249,9 @@ async function readWindow(path: string, layout: Layout, info: RecordingInfo, w: 
     if (!Number.isInteger(c) || c < 0 || c >= info.signals.length) {
       throw new FormatError(path, `channel ${c} does not exist (the recording exposes ${info.signals.length} signals)`);
     }
+  }
+  if (to - from > MAX_WINDOW_SAMPLES) {
+    throw new FormatError(path, `window of ${to - from} samples is longer than the ${MAX_WINDOW_SAMPLES} one read returns; read it in pieces`);
   }
   const { header, samplesPerRecord: spr, recordStarts } = layout;
   const rb = header.recordBytes;

@@ -20,6 +20,8 @@ export { writeIshne, type WriteIshneOptions } from './write.js';
 const MAX_VAR_BLOCK = 16 * 1024 * 1024;
 const CHUNK_BYTES = 8 * 1024 * 1024;
 export const MAX_ISHNE_SAMPLES = 1_000_000_000;
+/** One read() returns at most this many samples per channel (512 MB as Int16); longer spans are read in pieces. */
+export const MAX_WINDOW_SAMPLES = 2 ** 28;
 
 async function readAt(fh: Awaited<ReturnType<typeof open>>, buf: Uint8Array, position: number): Promise<number> {
   let got = 0;
@@ -165,6 +167,9 @@ async function readWindow(path: string, h: IshneHeader, info: RecordingInfo, w: 
     if (!Number.isInteger(c) || c < 0 || c >= info.signals.length) {
       throw new FormatError(path, `channel ${c} does not exist (the recording has ${info.signals.length} leads)`);
     }
+  }
+  if (to - from > MAX_WINDOW_SAMPLES) {
+    throw new FormatError(path, `window of ${to - from} samples is longer than the ${MAX_WINDOW_SAMPLES} one read returns; read it in pieces`);
   }
   const nl = h.nLeads;
   const arrays = channels.map(() => new Int16Array(to - from));

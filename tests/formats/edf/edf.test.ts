@@ -301,6 +301,19 @@ describe('EDF files refused', () => {
 });
 
 describe('EDF+D (discontinuous)', () => {
+  it('a huge gap: the recording is long but sparse; one read is bounded, windows still work', async () => {
+    const s = await openEdfRecording(await put('d-sparse.edf', buildEdf({
+      signals: [{ label: 'ECG', samplesPerRecord: 1000, digitalMin: '-32767' }, { label: 'EDF Annotations', samplesPerRecord: 10, tal: (r) => `+${r * 800_000}\x14\x14\x00` }],
+      records: 2,
+      reserved: 'EDF+D',
+    })));
+    expect(s.info.length).toBe(800_001_000);
+    await expect(s.read()).rejects.toThrow(/read it in pieces/);
+    const end = await s.read({ from: 800_000_998, to: 800_001_000 });
+    expect(Array.from(end.signals[0].samples)).toEqual([((1000 + 998) % 20000) - 10000, ((1000 + 999) % 20000) - 10000]);
+    expect(Array.from((await s.read({ from: 999, to: 1001 })).signals[0].samples)).toEqual([999 - 10000, -32768]);
+  });
+
   // Records start at 10, 11, 13.5 and 14.5 s: a 1.5 s gap after the second record.
   const onsets = [10, 11, 13.5, 14.5];
   const build = (digitalMin: string): Uint8Array => buildEdf({
