@@ -134,3 +134,25 @@ describeMitdb('reference side of the published 48-record bxb -l runs', () => {
     expect(summarizeRecords(all).totalQrs).toBe(runs[0].totalQrs);
   });
 });
+
+describeMitdb('pairing on a real detector output (record 108, published bxb -l line)', () => {
+  it('gives exactly the counts bxb printed: 1116 N, 11 V, 2 F paired; 148 extra; 349 N and 2 V missed', async () => {
+    const samples = readFileSync(new URL('./fixtures/108-og-nominimax-detections.txt', import.meta.url), 'utf8').trim().split('\n').map(Number);
+    const test = samples.map((sample) => ({ sample, symbol: 'N', code: 1, subtype: 0, chan: 0, num: 0, aux: '' }));
+    const atr = await readWfdbAnnotationFile(`${mitdbRecord('108')}.atr`);
+    const c = compareBeats(atr, test, { fs: 360, recordLength: 650000 });
+    const m = (r: string, k: string): number => c.counts[BXB_LABELS.indexOf(r as never) * 7 + BXB_LABELS.indexOf(k as never)];
+    const sum = (rs: string[], ks: string[]): number => rs.reduce((s, r) => s + ks.reduce((t, k) => t + m(r, k), 0), 0);
+    const beats = ['N', 'S', 'F', 'Q'];
+    // The -l columns (SVEB-blind): Nn' Vn' Fn' On' Nv Vv Fv' Ov' No' Vo' Fo'.
+    const ours = [
+      sum(['N', 'S'], beats), sum(['V'], beats), sum(['F', 'Q'], beats), sum(['O', 'X'], beats),
+      sum(['N', 'S'], ['V']), m('V', 'V'), sum(['F', 'Q'], ['V']), sum(['O', 'X'], ['V']),
+      sum(['N', 'S'], ['O', 'X']), sum(['V'], ['O', 'X']), sum(['F', 'Q'], ['O', 'X']),
+    ];
+    const published = readPublished('bxb-l-og-nominimax.txt').records.find((r) => r.name === '108')!;
+    expect(ours).toEqual(published.counts);
+    const s = recordStatistics(c);
+    expect([fmt(s.qrsSensitivity), fmt(s.qrsPositivePredictivity)]).toEqual(published.stats.slice(0, 2));
+  });
+});
