@@ -6,6 +6,7 @@ import { defaultMitdbDir } from '../../model/compress/evaluate.js';
 import { describeEngine, initEngine } from '../../model/engine/backend.js';
 import { CliError, intFlag, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
+import type { ClassMapping } from '../../evaluation/ec57/index.js';
 
 /** `ds1`, `ds2`, `none`, or comma-separated MIT-BIH record names. */
 export function recordList(value: string, flag: string): string[] {
@@ -28,6 +29,12 @@ export function commandLine(name: string, flags: Record<string, unknown>, positi
     else for (const x of Array.isArray(v) ? v : [v]) parts.push(`--${k}`, String(x));
   }
   return parts.join(' ');
+}
+
+export function mappingFlag(v: string | undefined): ClassMapping {
+  const m = v ?? 'aami';
+  if (m !== 'aami' && m !== 'bxb') throw new CliError(`--mapping must be aami or bxb, got '${m}'`);
+  return m;
 }
 
 function fmt(x: number | null | undefined, digits = 1): string {
@@ -56,6 +63,7 @@ export const command: Command = {
     train: { type: 'string', description: 'training records: ds1 (default) or names like 101,106' },
     eval: { type: 'string', description: 'evaluation records after compression: ds2 (default), none, or names' },
     data: { type: 'string', description: 'MIT-BIH directory (default $ECG_DATA_DIR/mitdb or ../shared/data/mitdb)' },
+    mapping: { type: 'string', description: 'EC57 class table of the evaluation: aami (default) or bxb' },
     seed: { type: 'string', description: 'random seed (default 1)' },
     backend: { type: 'string', description: 'tfjs backend preference: node, wasm (default) or cpu' },
     json: { type: 'boolean', description: 'print the model card as JSON' },
@@ -93,6 +101,7 @@ export const command: Command = {
       dataDir: stringFlag(flags, 'data') ?? defaultMitdbDir(),
       trainRecords: recordList(stringFlag(flags, 'train', 'ds1')!, 'train'),
       evalRecords,
+      mapping: mappingFlag(stringFlag(flags, 'mapping')),
       epochs: intFlag(flags, 'epochs'),
       batchSize: intFlag(flags, 'batch-size'),
       learningRate: numberFlag(flags, 'lr'),
@@ -109,8 +118,8 @@ export const command: Command = {
     ];
     if (evaluation) {
       const pc = evaluation.perClass;
-      lines.push(`  ${evaluation.records.length} evaluation records, ${evaluation.beats} beats: accuracy ${fmt(evaluation.accuracy, 2)} %, macro-F1(N,S,V) ${fmt(evaluation.macroF1NSV, 2)} %`);
-      for (const c of ['N', 'S', 'V', 'F']) lines.push(`    ${c}: Se ${fmt(pc[c].se)}  +P ${fmt(pc[c].ppv)}  (${pc[c].support} beats)`);
+      lines.push(`  ${evaluation.records.length} evaluation records, ${evaluation.beats} beats from minute ${evaluation.startSeconds / 60} (EC57, ${evaluation.mapping} classes): accuracy ${fmt(evaluation.accuracy, 2)} %, macro-F1(N,S,V) ${fmt(evaluation.macroF1NSV, 2)} %`);
+      for (const c of ['N', 'S', 'V', 'F', 'Q']) lines.push(`    ${c}: Se ${fmt(pc[c].se)}  +P ${fmt(pc[c].ppv)}  (${pc[c].support} beats)`);
     }
     await io.out(`${lines.join('\n')}\n`);
   },

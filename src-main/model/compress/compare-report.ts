@@ -33,7 +33,7 @@ export function formatComparisonText(c: Comparison): string {
   const { head, rows } = tableRows(c);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]): string => r.map((x, i) => x.padEnd(w[i])).join('  ');
-  const out = [c.records.length ? `Evaluation: ${c.records.length} records, ${c.beats} labelled beats (${c.records.join(' ')})` : 'No evaluation records (sizes and latency only)', '', line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)];
+  const out = [c.records.length ? `Evaluation (EC57 beat-by-beat, as classify + evaluate${c.models[0]?.evaluation ? `, ${c.models[0].evaluation.mapping} classes, from minute ${c.models[0].evaluation.startSeconds / 60}` : ''}): ${c.records.length} records, ${c.beats} beats (${c.records.join(' ')})` : 'No evaluation records (sizes and latency only)', '', line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)];
   if (c.mcnemar.length) {
     out.push('', "McNemar's test on the same beats (b: only A right, c: only B right):");
     for (const p of c.mcnemar) {

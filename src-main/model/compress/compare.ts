@@ -11,7 +11,9 @@ import type { BeatSet } from '../dataset/beats.js';
 import { describeEngine, initEngine, type BackendPreference } from '../engine/backend.js';
 import { readCard } from './card.js';
 import { CompressError } from './errors.js';
-import { evaluateModelDir, evaluationBeats, windowOf, type ModelEvaluation } from './evaluate.js';
+import { evaluateModel, readMetadata, windowOf, type ModelEvaluation } from './evaluate.js';
+import { loadLabelledRecords } from '../dataset/mitdb.js';
+import type { ClassMapping } from '../../evaluation/ec57/index.js';
 import { countParameters, diskSize, loadModelDir, readModelFiles } from './model-files.js';
 import { inputTensors } from './tensors.js';
 import { tf } from './tf.js';
@@ -54,6 +56,9 @@ export interface CompareOptions {
   dataDir: string;
   /** Evaluation records (empty: sizes and latencies only). */
   records: readonly string[];
+  /** EC57 class table (default aami) and start of the compared period (default 300 s), as `evaluate` takes them. */
+  mapping?: ClassMapping;
+  startSeconds?: number;
   /** Backends to time on; unavailable ones are skipped. Default wasm and cpu. */
   backends?: BackendPreference[];
   /** Timed repetitions (default 50 single-beat, 10 batched) and batch size (default 256). */
@@ -110,6 +115,12 @@ export async function measureLatency(model: tf.LayersModel, beats: BeatSet | nul
   };
 }
 
+function uniqueName(name: string, rows: ModelRow[]): string {
+  let n = name, k = 2;
+  while (rows.some((r) => r.name === n)) n = `${name} (${k++})`;
+  return n;
+}
+
 export async function compareModels(dirs: readonly string[], opts: CompareOptions): Promise<Comparison> {
   if (dirs.length === 0) throw new CompressError('compare needs at least one model directory');
   const say = opts.progress ?? (() => undefined);
@@ -117,12 +128,14 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
   for (const d of dirs) await readModelFiles(d);
   const rows: ModelRow[] = [];
   const evaluations: (ModelEvaluation | null)[] = [];
+  // Latency is timed on real beats: the labelled beats of the first evaluation record, in the model's window.
   const beatsByWindow = new Map<string, BeatSet>();
   const beatsFor = async (dir: string): Promise<BeatSet | null> => {
     if (opts.records.length === 0) return null;
-    const w = windowOf(await readCard(dir));
+    const { meta, card } = await readMetadata(dir);
+    const w = windowOf(meta, card);
     const key = JSON.stringify(w);
-    if (!beatsByWindow.has(key)) beatsByWindow.set(key, await evaluationBeats(opts.dataDir, opts.records, w));
+    if (!beatsByWindow.has(key)) beatsByWindow.set(key, await loadLabelledRecords(opts.dataDir, opts.records.slice(0, 1), { window: w }));
     return beatsByWindow.get(key)!;
   };
   const backends = opts.backends ?? ['wasm', 'cpu'];
@@ -131,12 +144,13 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
     const files = await readModelFiles(dir);
     const size = await diskSize(dir);
     const beats = await beatsFor(dir);
-    await initEngine({ prefer: backends[0] });
+    // Accuracy on the default engine (the one classify uses), whatever backends are timed.
+    await initEngine();
     const model = await loadModelDir(dir);
     const { parameters, nonZero } = countParameters(model);
     model.dispose();
     say(`${dir}: evaluating`);
-    const evaluation = beats ? await evaluateModelDir(dir, beats) : null;
+    const evaluation = opts.records.length ? await evaluateModel(dir, { dataDir: opts.dataDir, records: opts.records, mapping: opts.mapping, startSeconds: opts.startSeconds }) : null;
     evaluations.push(evaluation);
     const latency: Latency[] = [];
     const seen = new Set<string>();
@@ -152,13 +166,13 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
     }
     const { truth: _t, predicted: _p, ...figures } = evaluation ?? ({} as ModelEvaluation);
     rows.push({
-      dir: resolve(dir), name: card?.name ?? basename(resolve(dir)), parameters, nonZeroParameters: nonZero,
+      dir: resolve(dir), name: uniqueName(card?.name ?? basename(resolve(dir)), rows), parameters, nonZeroParameters: nonZero,
       bytes: size.bytes, gzipBytes: size.gzipBytes, quantization: files.quantization, sparse: files.sparse,
       compression: (card?.compression ?? []).map((s) => s.kind).join(' → ') || 'none',
       latency, evaluation: evaluation ? figures : null,
     });
   }
-  await initEngine({ prefer: backends[0] });
+  await initEngine();
   const pairs: PairTest[] = [];
   for (let i = 0; i < rows.length; i++) {
     for (let j = i + 1; j < rows.length; j++) {

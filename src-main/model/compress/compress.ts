@@ -3,15 +3,16 @@
  * quantize, or expand sparse weights — followed by measuring the result as it runs from disk and writing its
  * model card. Steps chain by running again on the output (distil → prune → quantize).
  */
-import { resolve } from 'node:path';
-import { DS1 } from '../../domain/mitdb.js';
+import { basename, resolve } from 'node:path';
+import { DS1, DS2 } from '../../domain/mitdb.js';
 import { MODEL_CLASSES } from '../dataset/beats.js';
 import { loadLabelledRecords } from '../dataset/mitdb.js';
 import { readCard, writeCard, type CompressionStep, type ModelCard } from './card.js';
 import { buildStudent, distill, type StudentArchitecture } from './distill.js';
 import { CompressError } from './errors.js';
 import { balancedClassWeights } from './fit.js';
-import { evaluateModelOnRecords, windowOf, type ModelEvaluation } from './evaluate.js';
+import { evaluateModel, readMetadata, windowOf, type ModelEvaluation } from './evaluate.js';
+import type { ClassMapping } from '../../evaluation/ec57/index.js';
 import { artifactsOf, countParameters, diskSize, loadModelDir, modelFromFiles, readModelFiles, writeModelFiles } from './model-files.js';
 import { checkRatio, fineTune, measureSparsity, pruneStructured, pruneUnstructured } from './prune.js';
 import { quantizeWeights } from './quantize.js';
@@ -34,6 +35,8 @@ export interface CompressRequest {
   trainRecords?: readonly string[];
   /** Records to evaluate on after compression; default none (the CLI passes DS2). */
   evalRecords?: readonly string[];
+  /** EC57 class table of that evaluation (default aami). */
+  mapping?: ClassMapping;
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
@@ -73,6 +76,14 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
   const say = req.progress ?? (() => undefined);
   const parentCard = await readCard(req.model);
   const files = await readModelFiles(req.model);
+  const { meta: parentMeta } = await readMetadata(req.model);
+  // The classifier metadata travels with the weights (model.json userDefinedMetadata.ecgReview) so that
+  // `classify` runs the child exactly like the parent: same window, features, classes, decision offsets.
+  const metadataFor = (parameters: number, arch?: string): Record<string, unknown> => {
+    if (!parentMeta) return {};
+    const ecgReview = { ...parentMeta, parameters, createdAt: new Date().toISOString(), ...(arch ? { arch } : {}) };
+    return { userDefinedMetadata: { ...files.json.userDefinedMetadata, ecgReview } };
+  };
   const op = req.op;
   const trainRecords = req.trainRecords ?? DS1;
   const step: CompressionStep = { kind: op.kind };
@@ -83,11 +94,12 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
     const weights = op.kind === 'quantize' ? quantizeWeights(files.specs, files.weightData, op.dtype) : { specs: files.specs, weightData: files.weightData };
     if (op.kind === 'quantize') step.dtype = op.dtype;
     if (op.kind === 'expand') sparse = false;
-    if (!sparse || req.keepDense) await writeModelFiles(req.out, { modelTopology: files.json.modelTopology, ...weights });
-    if (sparse) await writeModelFiles(req.out, { modelTopology: files.json.modelTopology, ...weights }, { sparse: true });
+    const extra = metadataFor(parentMeta?.parameters ?? 0);
+    if (!sparse || req.keepDense) await writeModelFiles(req.out, { modelTopology: files.json.modelTopology, ...weights }, { extra });
+    if (sparse) await writeModelFiles(req.out, { modelTopology: files.json.modelTopology, ...weights }, { sparse: true, extra });
   } else {
     const parent = await modelFromFiles(files);
-    const beats = await loadLabelledRecords(req.dataDir, trainRecords, { window: windowOf(parentCard) });
+    const beats = await loadLabelledRecords(req.dataDir, trainRecords, { window: windowOf(parentMeta, parentCard) });
     say(`${beats.n} training beats from ${trainRecords.length} records`);
     const data = trainingSetOf(beats, parent);
     const classes = parent.outputs[0].shape[1] as number;
@@ -100,7 +112,7 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
       onEpoch: (e: number, l: number) => say(`epoch ${e + 1}: loss ${l.toFixed(4)}`),
     };
     step.epochs = fit.epochs;
-    step.trainedOn = trainRecords.length === DS1.length && trainRecords.every((r, i) => r === DS1[i]) ? 'DS1' : [...trainRecords];
+    step.trainedOn = sameRecords(trainRecords, DS1) ? 'DS1' : [...trainRecords];
     let result: tf.LayersModel;
     if (op.kind === 'distill') {
       const student = buildStudent(op.student, parent, req.seed ?? 7);
@@ -124,8 +136,9 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
     // A pruned model is stored compactly; --keep-dense also writes the weights.bin its manifest names, so
     // generic tfjs runtimes can load the same directory (our loader prefers the sparse file).
     const artifacts = await artifactsOf(result);
-    if (!sparse || req.keepDense) await writeModelFiles(req.out, artifacts);
-    if (sparse) await writeModelFiles(req.out, artifacts, { sparse: true });
+    const extra = metadataFor(result.countParams(), op.kind === 'distill' ? op.student : undefined);
+    if (!sparse || req.keepDense) await writeModelFiles(req.out, artifacts, { extra });
+    if (sparse) await writeModelFiles(req.out, artifacts, { sparse: true, extra });
     if (result !== parent) result.dispose();
     parent.dispose();
   }
@@ -138,7 +151,7 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
   const size = await diskSize(req.out);
   const card: ModelCard = {
     ...(parentCard ?? { classes: [...MODEL_CLASSES] }),
-    name: `${parentCard?.name ?? 'model'}-${stepLabel(op)}`,
+    name: `${parentCard?.name ?? basename(resolve(req.model))}-${stepLabel(op)}`,
     description: `${describeOp(op)} of ${parentCard?.name ?? req.model}`,
     parameters,
     nonZeroParameters: nonZero,
@@ -148,19 +161,25 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
     parent: { name: parentCard?.name ?? req.model, dir: req.model },
     compression: [...(parentCard?.compression ?? []), step],
     command: req.command,
+    evaluation: undefined, // the parent's figures do not describe this model
     createdAt: new Date().toISOString(),
   };
   if (op.kind === 'distill') { card.architecture = `student:${op.student}`; card.trainedOn = 'DS1'; }
   let evaluation: ModelEvaluation | undefined;
   if (req.evalRecords && req.evalRecords.length) {
-    await writeCard(req.out, card); // evaluation reads the card (window, decision offsets)
     say(`evaluating on ${req.evalRecords.length} records`);
-    evaluation = await evaluateModelOnRecords(req.out, req.dataDir, req.evalRecords);
+    evaluation = await evaluateModel(req.out, { dataDir: req.dataDir, records: req.evalRecords, mapping: req.mapping });
     const { truth: _t, predicted: _p, ...figures } = evaluation;
-    card.evaluation = { ...(card.evaluation as object | undefined), compressEval: figures };
+    card.evaluation = { compressEval: figures };
+    // The usual name for the DS2 figures when the records are exactly DS2.
+    if (sameRecords(req.evalRecords, DS2)) card.evaluation.ds2 = figures;
   }
   await writeCard(req.out, card);
   return { card, evaluation };
+}
+
+function sameRecords(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((r, i) => r === b[i]);
 }
 
 function stepLabel(op: CompressOperation): string {

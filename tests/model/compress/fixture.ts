@@ -10,9 +10,10 @@ import { buildCnn } from '../../../src-main/model/architectures/index.js';
 import { concatBeatSets, subsetBeats, type BeatSet } from '../../../src-main/model/dataset/beats.js';
 import { loadLabelledRecord } from '../../../src-main/model/dataset/mitdb.js';
 import { DEFAULT_WINDOW } from '../../../src-main/model/dataset/windows.js';
-import { writeCard } from '../../../src-main/model/compress/card.js';
 import { balancedClassWeights, fitLogits, logitsView } from '../../../src-main/model/compress/fit.js';
-import { artifactsOf, writeModelFiles } from '../../../src-main/model/compress/model-files.js';
+import { FEATURE_COUNT, FEATURE_NAMES, MODEL_CLASSES } from '../../../src-main/model/dataset/beats.js';
+import { WINDOW_CHANNELS } from '../../../src-main/model/dataset/windows.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, saveModel } from '../../../src-main/model/io.js';
 import { trainingSetOf } from '../../../src-main/model/compress/tensors.js';
 import { initEngine } from '../../../src-main/model/engine/backend.js';
 import { tf } from '../../../src-main/model/engine/tf.js';
@@ -35,12 +36,16 @@ export async function fixtureBeats(records = FIXTURE_RECORDS, max = 300): Promis
 /** The classifiers' CNN (~12 k parameters), trained on the fixture beats, saved as a model directory with a card. */
 export async function fixtureModelDir(beats: BeatSet, epochs = 3): Promise<{ dir: string; model: tf.LayersModel }> {
   await initEngine({ prefer: 'wasm' });
-  const model = buildCnn({ length: beats.length, channels: beats.channels, features: 10, classes: 4, seed: 3 });
+  const model = buildCnn({ length: beats.length, channels: beats.channels, features: FEATURE_COUNT, classes: MODEL_CLASSES.length, seed: 3 });
   const data = trainingSetOf(beats, model);
   await fitLogits(logitsView(model), data, { epochs, batchSize: 64, learningRate: 3e-3, classWeights: balancedClassWeights(data.labels, 4) });
   tf.dispose(data.inputs);
   const dir = join(mkdtempSync(join(tmpdir(), 'ecg-compress-')), 'cnn');
-  await writeModelFiles(dir, await artifactsOf(model));
-  await writeCard(dir, { name: 'fixture-cnn', architecture: 'cnn', classes: ['N', 'S', 'V', 'F'], window: DEFAULT_WINDOW, trainedOn: FIXTURE_RECORDS });
+  // Saved exactly as `ecg-review train` saves a classifier, metadata included.
+  await saveModel(model, dir, {
+    format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, arch: 'cnn', classes: [...MODEL_CLASSES], window: DEFAULT_WINDOW,
+    channels: [...WINDOW_CHANNELS], features: [...FEATURE_NAMES], decisionBias: [0, 0.3, 0, 0], parameters: model.countParams(),
+    seed: 3, trainedOn: FIXTURE_RECORDS.join(','), backend: tf.getBackend(), createdAt: new Date().toISOString(),
+  });
   return { dir, model };
 }

@@ -1,0 +1,109 @@
+/**
+ * `compare`: its accuracy figures are those of classify + evaluate for each model (same beats, same EC57
+ * comparison), reproducible run to run, with McNemar between the models and an HTML report with the plot.
+ */
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../../src-main/cli/command.js';
+import { runCli } from '../../../src-main/cli/main.js';
+import { evaluateRecords } from '../../../src-main/evaluation/ec57/index.js';
+import { openRecording } from '../../../src-main/formats/index.js';
+import { writeWfdbAnnotationFile } from '../../../src-main/formats/wfdb/index.js';
+import { classifyRecording } from '../../../src-main/model/classify.js';
+import type { Comparison } from '../../../src-main/model/compress/compare.js';
+import { figuresFromCounts, predictionsAsAnnotations } from '../../../src-main/model/compress/evaluate.js';
+import { loadModel } from '../../../src-main/model/io.js';
+import { describeMitdb, MITDB_DIR, mitdbRecord } from '../../helpers/data.js';
+import { fixtureBeats, fixtureModelDir } from './fixture.js';
+
+function capture(): CliIo & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '', stderr: '',
+    out: async (t: string) => { io.stdout += t; },
+    err: (t: string) => { io.stderr += `${t}\n`; },
+    progress: () => undefined,
+  };
+  return io;
+}
+
+const RECORDS = ['100', '119'];
+
+describeMitdb('ecg-review compare', () => {
+  let dir: string, q8: string, work: string;
+  let first: Comparison;
+
+  beforeAll(async () => {
+    ({ dir } = await fixtureModelDir(await fixtureBeats()));
+    work = mkdtempSync(join(tmpdir(), 'ecg-compare-test-'));
+    q8 = join(work, 'q8');
+    expect(await runCli(['compress', '--model', dir, '--quantize', 'uint8', '--out', q8, '--eval', 'none'], capture())).toBe(0);
+    const io = capture();
+    const html = join(work, 'report.html');
+    expect(await runCli(['compare', dir, q8, '--eval', RECORDS.join(','), '--data', MITDB_DIR, '--backends', 'wasm', '--latency-runs', '3', '--batch-size', '32', '--json', '--html', html], io)).toBe(0);
+    first = JSON.parse(io.stdout) as Comparison;
+  });
+
+  it('reports the figures classify + evaluate give for the same model and records', async () => {
+    // classify (reference beat positions) → annotation files → EC57 evaluate, with the classifier's own loader.
+    const loaded = await loadModel(dir);
+    const annDir = join(work, 'ann');
+    mkdirSync(annDir);
+    for (const r of RECORDS) {
+      const src = await openRecording(mitdbRecord(r));
+      const cls = await classifyRecording(src, [loaded], { beats: 'atr' });
+      await writeWfdbAnnotationFile(join(annDir, `${r}.cls`), predictionsAsAnnotations(cls.samples, cls.classes, cls.predicted));
+      await src.close();
+    }
+    const report = await evaluateRecords(RECORDS.map(mitdbRecord), { test: annDir, mapping: 'aami' });
+    const want = figuresFromCounts(report.summary.counts);
+    const got = first.models[0].evaluation!;
+    expect(got.accuracy).toBe(want.accuracy);
+    expect(got.macroF1NSV).toBe(want.macroF1NSV);
+    expect(got.perClass).toEqual(want.perClass);
+    expect(got.ec57Gross).toEqual(report.summary.gross);
+    expect(got.beats).toBe(want.perClass.N.support + want.perClass.S.support + want.perClass.V.support + want.perClass.F.support + want.perClass.Q.support);
+    // Record 119 has hundreds of V beats, so the V figures are real.
+    expect(got.perClass.V.support).toBeGreaterThan(300);
+  });
+
+  it('is reproducible (latencies aside) and tests the pair with McNemar on the same beats', async () => {
+    const io = capture();
+    expect(await runCli(['compare', dir, q8, '--eval', RECORDS.join(','), '--data', MITDB_DIR, '--backends', 'wasm', '--latency-runs', '3', '--batch-size', '32', '--json'], io)).toBe(0);
+    const again = JSON.parse(io.stdout) as Comparison;
+    again.models.forEach((m, i) => {
+      expect(m.evaluation).toEqual(first.models[i].evaluation);
+      expect([m.parameters, m.nonZeroParameters, m.bytes, m.gzipBytes]).toEqual([first.models[i].parameters, first.models[i].nonZeroParameters, first.models[i].bytes, first.models[i].gzipBytes]);
+    });
+    expect(again.mcnemar).toEqual(first.mcnemar);
+    const [a, b] = first.models;
+    expect(b.quantization).toBe('uint8');
+    expect(b.bytes).toBeLessThan(a.bytes / 2);
+    for (const m of first.models) {
+      expect(m.latency.map((l) => l.backend)).toEqual(['wasm']);
+      expect(m.latency[0].singleMedian).toBeGreaterThan(0);
+      expect(m.latency[0].singleP95).toBeGreaterThanOrEqual(m.latency[0].singleMedian);
+    }
+    expect(first.mcnemar).toHaveLength(1);
+    const t = first.mcnemar[0].result;
+    // b − c is the difference in correct beats between the two models.
+    expect((t.b - t.c) / first.beats).toBeCloseTo(a.evaluation!.accuracy! - b.evaluation!.accuracy!, 12);
+    expect(t.pValue).toBeGreaterThan(0);
+    expect(t.pValue).toBeLessThanOrEqual(1);
+  });
+
+  it('writes an HTML report with the table, an inline SVG accuracy-vs-size plot and the McNemar table', () => {
+    const html = readFileSync(join(work, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toMatch(/<circle[^>]*><title>cnn: \d+ bytes/);
+    expect(html).toContain('McNemar');
+    expect(html).toContain('ecg-review compare');
+  });
+
+  it('says which argument is not a model directory', async () => {
+    const io = capture();
+    expect(await runCli(['compare', dir, work, '--eval', 'none'], io)).toBe(1);
+    expect(io.stderr).toContain(`${work}: is not a model directory (no model.json)`);
+  });
+});
