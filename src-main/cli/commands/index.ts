@@ -8,6 +8,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   info: { summary: 'format, sampling rate, signals, length and start time of a recording', load: () => import('./info.js') },
   dump: { summary: 'samples of a recording (digital or physical), optionally a window and some channels', load: () => import('./dump.js') },
   annotations: { summary: 'annotations of a recording (WFDB annotator or EDF+ embedded)', load: () => import('./annotations.js') },
+  detect: { summary: 'detect QRS complexes (beats) in a recording; write them as WFDB annotations (qrs), CSV or JSON', load: () => import('./detect.js') },
   device: { summary: 'Raspberry Pi devices: list, pair, push a model, rollback, status, watch live beats', load: () => import('./device.js') },
   serve: { summary: 'review app in the browser: serve the UI and API on 127.0.0.1 behind a token, print the URL', load: () => import('./serve.js') },
   report: { summary: 'classify a recording and write the review report (HTML, PDF, CSV of every beat)', load: () => import('./report.js') },
