@@ -29,8 +29,8 @@ export interface RecordingSummary {
   durationSeconds: number;
   startTime: string | null;
   leads: LeadSummary[];
-  /** Reference (annotator) beats found beside the recording; 0 when there is no reference. */
-  referenceBeats: number;
+  /** Reference (annotator) beats found beside the recording; 0 when there is none, null while still being read (long recordings). */
+  referenceBeats: number | null;
   /** Reference annotator the beats came from (`atr`, `edf+`), or null. */
   reference: string | null;
   warnings: string[];

@@ -23,7 +23,8 @@ import { newJob, runClassifyWorker, WorkerFailure } from './jobs.js';
 import { matchBeats, metricsResult } from './metrics.js';
 import { renderReportHtml } from './report.js';
 import { groupTemplates } from './templates.js';
-import { buildPyramid, columnsFromPyramid, columnsFromSource, rawValues, BLOCK, type LeadPyramid } from './waveform.js';
+import { startWorker } from '../platform/worker.js';
+import { columnsFromPyramid, columnsFromSource, rawValues, BLOCK, type LeadPyramid } from './waveform.js';
 
 export interface ServiceOptions {
   /** When set, recordings may only be opened from inside this directory (browser mode). */
@@ -35,10 +36,15 @@ export interface ServiceOptions {
   renderPdf?: (html: string) => Promise<Uint8Array>;
 }
 
+/** Recordings longer than this (samples per lead, ≈ 3 h at 360 Hz) are indexed in a worker thread. */
+const LONG_RECORDING = 4 * (1 << 20);
+const EMPTY_REF: ReferenceBeats = { samples: new Int32Array(0), labels: new Uint8Array(0), symbols: '', annotator: null };
+
 interface OpenRecording {
   summary: RecordingSummary;
   source: RecordingSource;
-  ref: ReferenceBeats;
+  /** Reference beats, still being read for long recordings. */
+  ref: Promise<ReferenceBeats>;
   pyramid: LeadPyramid[] | null;
   closed: boolean;
 }
@@ -101,21 +107,39 @@ export class ReviewService implements EcgApi {
     const existing = this.recordings.get(id);
     if (existing && !existing.closed) return existing.summary;
     const source = await openRecording(abs);
-    const ref = await referenceBeats(source);
     const i = source.info;
     const summary: RecordingSummary = {
       id, name: i.name, path: abs, format: i.format, fs: i.fs, length: i.length, durationSeconds: i.length / i.fs,
       startTime: i.startTime ? i.startTime.toISOString() : null,
       leads: i.signals.map((s, index) => ({ index, name: s.name, units: s.units })),
-      referenceBeats: ref.samples.length, reference: ref.annotator, warnings: i.warnings,
+      referenceBeats: null, reference: null, warnings: i.warnings,
     };
-    const entry: OpenRecording = { summary, source, ref, pyramid: null, closed: false };
-    this.recordings.set(id, entry);
-    // Long recordings get a pyramid in the background so overviews stay fast; short ones are read directly.
-    if (i.length > 4 * (1 << 20)) {
-      buildPyramid(source, () => entry.closed).then((p) => { entry.pyramid = p; }, () => { /* reads will report */ });
+    const entry: OpenRecording = { summary, source, ref: Promise.resolve(EMPTY_REF), pyramid: null, closed: false };
+    const setRef = (ref: ReferenceBeats): ReferenceBeats => { summary.referenceBeats = ref.samples.length; summary.reference = ref.annotator; return ref; };
+    if (i.length > LONG_RECORDING) {
+      // Long recordings are indexed in a worker (pyramid + reference beats) so the first waveform is not kept waiting.
+      entry.ref = this.indexInWorker(entry, setRef);
+    } else {
+      entry.ref = Promise.resolve(setRef(await referenceBeats(source)));
     }
+    this.recordings.set(id, entry);
     return summary;
+  }
+
+  private indexInWorker(entry: OpenRecording, setRef: (r: ReferenceBeats) => ReferenceBeats): Promise<ReferenceBeats> {
+    return new Promise((resolveRef) => {
+      const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+      const w = startWorker(new URL(`./index-worker.${ext}`, import.meta.url), { path: entry.summary.path });
+      let gotRef = false;
+      w.on('message', (m: { type: string; ref?: ReferenceBeats; pyramid?: LeadPyramid[]; message?: string }) => {
+        if (m.type === 'reference' && m.ref) { gotRef = true; resolveRef(setRef(m.ref)); }
+        else if (m.type === 'pyramid' && m.pyramid) { if (!entry.closed) entry.pyramid = m.pyramid; void w.terminate(); }
+        else if (m.type === 'error') this.emit({ type: 'notice', level: 'warning', message: `${entry.summary.name}: indexing failed (${m.message}); overviews will be slower` });
+      });
+      const done = (): void => { if (!gotRef) resolveRef(setRef(EMPTY_REF)); };
+      w.on('exit', done);
+      w.on('error', done);
+    });
   }
 
   async listRecordings(): Promise<RecordingSummary[]> {
@@ -202,10 +226,11 @@ export class ReviewService implements EcgApi {
   async listBeats(recordingId: string, runId: string | null): Promise<BeatTable> {
     const r = this.rec(recordingId);
     if (runId === null) {
-      const n = r.ref.samples.length;
+      const ref = await r.ref;
+      const n = ref.samples.length;
       return {
-        recordingId, runId: null, fs: r.summary.fs, samples: Array.from(r.ref.samples),
-        reference: Array.from(r.ref.labels, LABEL).join(''), predicted: '-'.repeat(n), confidence: new Array(n).fill(0), symbols: r.ref.symbols,
+        recordingId, runId: null, fs: r.summary.fs, samples: Array.from(ref.samples),
+        reference: Array.from(ref.labels, LABEL).join(''), predicted: '-'.repeat(n), confidence: new Array(n).fill(0), symbols: ref.symbols,
       };
     }
     const run = this.run(runId);

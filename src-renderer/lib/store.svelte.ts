@@ -5,6 +5,7 @@
  */
 import type { AamiLabel, ApiEvent, BeatTable, EcgApi, JobSummary, ModelSummary, RecordingSummary, RunSummary } from '../../src-main/api/contract.js';
 import { connect, type Transport } from './api.js';
+import { nearestBeat } from './navigation.js';
 import { addCorrection, effectiveCorrections, getSetting, openReviewDb, redoNext, setSetting, toInputs, undoLast, type CorrectionRow, type Provenance, type ReviewDb } from './db.js';
 
 export type View = 'library' | 'classify' | 'review' | 'metrics' | 'compare' | 'strips' | 'report';
@@ -156,19 +157,29 @@ export class AppState {
   async review(recordingId: string, runId: string | null, go = true): Promise<void> {
     const rec = this.recordings.find((r) => r.id === recordingId);
     if (!rec) return;
-    try {
-      this.beats = await this.api.listBeats(recordingId, runId);
-    } catch (e) {
-      this.notify('error', `Cannot load beats: ${(e as Error).message}`);
-      return;
+    // Show the leads at once; the beat table (100k beats on a Holter) arrives after. On the same recording,
+    // keep the selected beat across runs by position (another run may have detected other beats).
+    const keepSample = this.recordingId === recordingId && this.beats && this.selected >= 0 ? this.beats.samples[this.selected] : null;
+    if (this.recordingId !== recordingId) {
+      this.beats = null;
+      this.selected = -1;
+      this.viewSpan = Math.round(10 * rec.fs);
+      this.viewFrom = 0;
     }
     this.recordingId = recordingId;
     this.runId = runId;
-    this.corrections = await effectiveCorrections(this.db, rec.path);
-    this.selected = this.beats.samples.length ? 0 : -1;
-    this.viewSpan = Math.round(10 * rec.fs);
-    this.viewFrom = 0;
     if (go) this.view = 'review';
+    const [beats, corrections] = await Promise.all([
+      this.api.listBeats(recordingId, runId).catch((e: Error) => { this.notify('error', `Cannot load beats: ${e.message}`); return null; }),
+      effectiveCorrections(this.db, rec.path),
+    ]);
+    if (this.recordingId !== recordingId) return;
+    this.corrections = corrections;
+    this.beats = beats;
+    if (beats) {
+      this.selected = keepSample !== null ? nearestBeat(beats.samples, keepSample) : beats.samples.length ? 0 : -1;
+      if (rec.referenceBeats === null) this.recordings = await this.api.listRecordings().catch(() => this.recordings);
+    }
     await this.savePosition();
   }
 
