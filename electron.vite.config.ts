@@ -12,9 +12,12 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
+        // Optional native backend, loaded only when installed (model/engine/backend.ts).
+        external: ['@tensorflow/tfjs-node'],
         input: {
           index: resolve('src-main/app/main.ts'),
           'classify-worker': resolve('src-main/services/classify-worker.ts'),
+          'index-worker': resolve('src-main/services/index-worker.ts'),
         },
       },
     },

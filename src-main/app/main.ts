@@ -29,7 +29,12 @@ async function renderPdf(html: string): Promise<Uint8Array> {
   }
 }
 
-const service = new ReviewService({ modelsDir, renderPdf });
+// Workers are separate entries of the main bundle (electron.vite.config.ts), beside index.js.
+const service = new ReviewService({
+  modelsDir, renderPdf,
+  workerEntry: new URL('./classify-worker.js', import.meta.url),
+  indexWorkerEntry: new URL('./index-worker.js', import.meta.url),
+});
 
 app.on('web-contents-created', (_e, contents) => {
   contents.on('will-navigate', (ev, url) => { if (!isAppUrl(url, entry)) ev.preventDefault(); });

@@ -30,8 +30,10 @@ export interface ServiceOptions {
   /** When set, recordings may only be opened from inside this directory (browser mode). */
   dataDir?: string;
   modelsDir: string;
-  /** Worker entry for classification (tests inject a crashing one). */
+  /** Worker entry for classification (tests inject a crashing one; the Electron build passes its bundled file). */
   workerEntry?: URL;
+  /** Worker entry that indexes long recordings (the Electron build passes its bundled file). */
+  indexWorkerEntry?: URL;
   /** HTML → PDF (system Chromium via playwright-core in browser mode, printToPDF in Electron). */
   renderPdf?: (html: string) => Promise<Uint8Array>;
 }
@@ -129,7 +131,7 @@ export class ReviewService implements EcgApi {
   private indexInWorker(entry: OpenRecording, setRef: (r: ReferenceBeats) => ReferenceBeats): Promise<ReferenceBeats> {
     return new Promise((resolveRef) => {
       const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-      const w = startWorker(new URL(`./index-worker.${ext}`, import.meta.url), { path: entry.summary.path });
+      const w = startWorker(this.opts.indexWorkerEntry ?? new URL(`./index-worker.${ext}`, import.meta.url), { path: entry.summary.path });
       let gotRef = false;
       w.on('message', (m: { type: string; ref?: ReferenceBeats; pyramid?: LeadPyramid[]; message?: string }) => {
         if (m.type === 'reference' && m.ref) { gotRef = true; resolveRef(setRef(m.ref)); }
