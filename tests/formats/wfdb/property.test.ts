@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { FormatError } from '../../../src-main/formats/errors.js';
-import { openWfdbRecord, readWfdbAnnotationFile } from '../../../src-main/formats/wfdb/index.js';
+import {
+  formatWfdbHeader, openWfdbRecord, readWfdbAnnotationFile, writeWfdbMultiSegmentHeader, writeWfdbRecord,
+} from '../../../src-main/formats/wfdb/index.js';
 import { describeMitdb, mitdbRecord } from '../../helpers/data.js';
-import { tempDir } from './helpers.js';
+import { record100, tempDir } from './helpers.js';
 
 const RECORDS = ['100', '208', '232'];
 
@@ -36,7 +38,7 @@ const headerEdit: fc.Arbitrary<HeaderEdit> = fc.oneof(
 );
 
 function applyHeaderEdit(text: string, e: HeaderEdit): string {
-  const lines = text.split(/\r\n/);
+  const lines = text.split(/\r?\n/);
   const l = lines.length ? e.kind === 'junk' || e.kind === 'eol' ? 0 : e.line % lines.length : 0;
   switch (e.kind) {
     case 'delete': case 'replace': {
@@ -104,22 +106,7 @@ describeMitdb('WFDB importer under random corruption', () => {
           if (atrEdit) writeFileSync(join(d, `${name}.atr`), applyBinaryEdit(o.atr, atrEdit));
           else symlinkSync(`${mitdbRecord(name)}.atr`, join(d, `${name}.atr`));
 
-          try {
-            const src = await openWfdbRecord(join(d, name));
-            const { info } = src;
-            expect(Number.isInteger(info.length) && info.length >= 0).toBe(true);
-            expect(info.fs > 0 && Number.isFinite(info.fs)).toBe(true);
-            const to = Math.min(info.length, 100_000);
-            const rec = await src.read({ from: 0, to });
-            expect(rec.signals.length).toBe(info.signals.length);
-            for (const s of rec.signals) expect(s.samples.length).toBe(to);
-            if (info.length > 10) {
-              const tail = await src.read({ from: info.length - 7, to: info.length });
-              for (const s of tail.signals) expect(s.samples.length).toBe(7);
-            }
-          } catch (e) {
-            expectFormatErrorOnly(e);
-          }
+          await expectValidOrFormatError(join(d, name));
           try {
             const anns = await readWfdbAnnotationFile(join(d, `${name}.atr`));
             for (const a of anns) expect(Number.isSafeInteger(a.sample) && a.sample >= 0).toBe(true);
@@ -131,4 +118,72 @@ describeMitdb('WFDB importer under random corruption', () => {
       { numRuns: 200, timeout: 20_000 },
     );
   });
+
+  it('multi-segment records (fixed and variable layout) under corruption of any of their files', async () => {
+    // A fixed-layout record (two segments around a null one) and a variable-layout one, from record 100.
+    const base = join(dir, 'msrc');
+    mkdirSync(base);
+    const [mlii, v5] = await record100();
+    const seg = (name: string, from: number, to: number, sigs: { samples: ArrayLike<number>; description: string; format: number }[]) =>
+      writeWfdbRecord(base, { name, fs: 360, signals: sigs.map((x) => ({ ...x, samples: Array.from(x.samples).slice(from, to) })) });
+    await seg('f_0', 0, 3000, [{ samples: mlii, description: 'MLII', format: 212 }, { samples: v5, description: 'V5', format: 212 }]);
+    await seg('f_1', 3000, 7001, [{ samples: mlii, description: 'MLII', format: 212 }, { samples: v5, description: 'V5', format: 212 }]);
+    await writeWfdbMultiSegmentHeader(base, 'fixed', 360, 2, [{ name: 'f_0', length: 3000 }, { name: '~', length: 100 }, { name: 'f_1', length: 4001 }]);
+    const lay = (description: string) => ({ fileName: '~', format: 0, samplesPerFrame: 1, skew: 0, byteOffset: 0, gain: 200, baseline: 1024, units: 'mV', adcResolution: 11, adcZero: 1024, initialValue: 0, checksum: 0, description });
+    writeFileSync(join(base, 'v_layout.hea'), formatWfdbHeader('v_layout', 360, 0, [lay('MLII'), lay('V5')]));
+    await seg('v_1', 0, 2000, [{ samples: v5, description: 'V5', format: 16 }]);
+    await seg('v_2', 2000, 5000, [{ samples: mlii, description: 'MLII', format: 24 }, { samples: v5, description: 'V5', format: 24 }]);
+    await writeWfdbMultiSegmentHeader(base, 'variable', 360, 2, [{ name: 'v_layout', length: 0 }, { name: 'v_1', length: 2000 }, { name: 'v_2', length: 3000 }]);
+    const files = ['fixed.hea', 'f_0.hea', 'f_1.hea', 'f_0.dat', 'f_1.dat', 'variable.hea', 'v_layout.hea', 'v_1.hea', 'v_2.hea', 'v_1.dat', 'v_2.dat'];
+    const content = new Map(files.map((f) => [f, new Uint8Array(readFileSync(join(base, f)))]));
+    // Sanity: both open before corruption.
+    expect((await openWfdbRecord(join(base, 'fixed'))).info.length).toBe(7101);
+    expect((await openWfdbRecord(join(base, 'variable'))).info.length).toBe(5000);
+
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...files),
+        fc.oneof(headerEdit.map((h) => ({ h })), binaryEdit.map((b) => ({ b }))),
+        async (target, edit) => {
+          const d = join(dir, `ms${run++}`);
+          mkdirSync(d);
+          for (const f of files) {
+            let bytes: Uint8Array = content.get(f)!;
+            if (f === target) {
+              bytes = 'h' in edit
+                ? new Uint8Array(Buffer.from(applyHeaderEdit(Buffer.from(bytes).toString('latin1'), edit.h), 'latin1'))
+                : applyBinaryEdit(bytes, edit.b);
+            }
+            writeFileSync(join(d, f), bytes);
+          }
+          await expectValidOrFormatError(join(d, 'fixed'));
+          await expectValidOrFormatError(join(d, 'variable'));
+        },
+      ),
+      { numRuns: 100, timeout: 20_000 },
+    );
+  });
 });
+
+/** Open and read a record (start, end and a middle window): a valid recording, or a FormatError. */
+async function expectValidOrFormatError(path: string): Promise<void> {
+  try {
+    const src = await openWfdbRecord(path);
+    const { info } = src;
+    expect(Number.isInteger(info.length) && info.length >= 0).toBe(true);
+    expect(info.fs > 0 && Number.isFinite(info.fs)).toBe(true);
+    const to = Math.min(info.length, 100_000);
+    const rec = await src.read({ from: 0, to });
+    expect(rec.signals.length).toBe(info.signals.length);
+    for (const s of rec.signals) expect(s.samples.length).toBe(to);
+    if (info.length > 10) {
+      const tail = await src.read({ from: info.length - 7, to: info.length });
+      for (const s of tail.signals) expect(s.samples.length).toBe(7);
+      const mid = Math.floor(info.length / 2);
+      const middle = await src.read({ from: mid - 3, to: mid + 3 });
+      for (const s of middle.signals) expect(s.samples.length).toBe(6);
+    }
+  } catch (e) {
+    expectFormatErrorOnly(e);
+  }
+}
