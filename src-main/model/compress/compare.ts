@@ -88,7 +88,8 @@ export async function measureLatency(model: tf.LayersModel, beats: BeatSet | nul
   };
   const timeOnce = async (xs: tf.Tensor[]): Promise<number> => {
     const t0 = performance.now();
-    const y = model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor;
+    // batchSize: predict would otherwise split the batch into chunks of 32 and concatenate them.
+    const y = model.predict(xs.length === 1 ? xs[0] : xs, { batchSize: xs[0].shape[0] }) as tf.Tensor;
     await y.data();
     const dt = performance.now() - t0;
     y.dispose();

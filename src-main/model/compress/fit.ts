@@ -126,7 +126,7 @@ export function predictLogits(model: tf.LayersModel, inputs: tf.Tensor[], batchS
   for (let b = 0; b < n; b += batchSize) {
     parts.push(tf.tidy(() => {
       const xs = inputs.map((x) => x.slice(b, Math.min(batchSize, n - b)));
-      const p = model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor2D;
+      const p = model.predict(xs.length === 1 ? xs[0] : xs, { batchSize }) as tf.Tensor2D;
       return tf.log(tf.clipByValue(p, 1e-7, 1)) as tf.Tensor2D;
     }));
   }
@@ -143,7 +143,7 @@ export function predictProbabilities(model: tf.LayersModel, inputs: tf.Tensor[],
   for (let b = 0; b < n; b += batchSize) {
     const v = tf.tidy(() => {
       const xs = inputs.map((x) => x.slice(b, Math.min(batchSize, n - b)));
-      return (model.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor).dataSync() as Float32Array;
+      return (model.predict(xs.length === 1 ? xs[0] : xs, { batchSize }) as tf.Tensor).dataSync() as Float32Array;
     });
     out.set(v, b * classes);
   }
