@@ -7,12 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   AGENT_PROTOCOL_VERSION, DEFAULT_MAX_UPLOAD_BYTES, SHA256_HEADER,
   type AgentHello, type DeviceStatus, type StreamMessage,
 } from '../src-main/devices/protocol.js';
+import { DeviceError } from '../src-main/devices/errors.js';
 import { Pairing } from './auth.js';
 import { Monitor, type MonitorSource } from './monitor.js';
 import type { LoadedModel, ModelRuntime } from './runtime.js';
@@ -28,7 +30,11 @@ export interface AgentOptions {
   /** Where the pairing code is shown (the console by default). */
   announce?: (line: string) => void;
   version?: string;
+  /** Folders whose recordings a paired app may ask the agent to replay (besides the data dir and the shipped samples). */
+  recordingRoots?: string[];
 }
+
+const SAMPLES_DIR = fileURLToPath(new URL('../resources/samples/', import.meta.url));
 
 class HttpError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
@@ -165,7 +171,14 @@ export class Agent {
         case 'POST /api/monitor': {
           const body = await readJson(req);
           if (typeof body.record !== 'string') throw new HttpError(400, 'monitor needs {"record": "<path on the device>", "speed": 1}');
-          await this.monitor.start({ kind: 'replay', record: body.record, speed: Number(body.speed ?? 1), loop: Boolean(body.loop) });
+          const roots = [this.opts.dataDir, SAMPLES_DIR, ...(this.opts.recordingRoots ?? [])].map((r) => resolve(r));
+          const wanted = resolve(body.record);
+          if (!roots.some((r) => wanted === r || wanted.startsWith(r.endsWith(sep) ? r : r + sep))) {
+            throw new HttpError(403, `${body.record} is outside the folders this device replays from (${roots.join(', ')})`);
+          }
+          const speed = Number(body.speed ?? 1);
+          if (!(speed > 0 && speed <= 1000)) throw new HttpError(400, `speed must be in (0, 1000], got ${String(body.speed)}`);
+          await this.monitor.start({ kind: 'replay', record: body.record, speed, loop: Boolean(body.loop), seconds: body.seconds === undefined ? undefined : Number(body.seconds) });
           return json(res, 202, { running: true });
         }
         case 'DELETE /api/monitor':
@@ -179,7 +192,7 @@ export class Agent {
       }
       throw new HttpError(404, `no such endpoint: ${route}`);
     } catch (e) {
-      const status = e instanceof HttpError ? e.status : e instanceof PushError ? (e.status ?? 422) : 500;
+      const status = e instanceof HttpError ? e.status : e instanceof DeviceError ? (e.status ?? 422) : 500;
       if (!res.headersSent) json(res, status, { error: (e as Error).message });
       else res.destroy();
       if (status >= 400 && req.readable) req.resume();

@@ -25,6 +25,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'stdin-leads': { type: 'string', description: 'comma-separated lead names of the stdin stream (default MLII)' },
   'stdin-gain': { type: 'string', description: 'ADC units per mV of the stdin stream (default 200)' },
   'max-upload': { type: 'string', description: 'largest model upload accepted, bytes' },
+  'recordings-dir': { type: 'string', multiple: true, description: 'a folder whose recordings apps may ask to replay (repeatable)' },
   backend: { type: 'string', description: 'tfjs backend to prefer: wasm (default), node, cpu' },
 };
 
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<void> {
     runtime,
     version,
     maxUploadBytes: intFlag(flags, 'max-upload'),
+    recordingRoots: (flags['recordings-dir'] as string[] | undefined) ?? [],
   });
   await agent.start();
   let mdns: { stop: () => Promise<void> } | undefined;

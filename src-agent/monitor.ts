@@ -3,19 +3,21 @@
  * goes through the model's beat pipeline, and every labelled beat, the heart rate and alerts go out to the
  * subscribed apps.
  *
- * Latency, as reported: the time from the arrival of the last sample a beat's label depends on (the end of
- * its classification window, or the detector's decision point if later) to the label being streamed — the
- * work the device adds. The algorithmic look-ahead (the window after the R peak) is fixed by the model and
- * reported separately as `lookaheadMs` in the status.
+ * Two delays are reported per beat. `latencyMs`: from the arrival of the samples that made the beat ready (the
+ * detector has confirmed it, the next beat is known, the window after it is complete) to the label being
+ * streamed — the work the device adds; this is the p50/p95 in the status. `delayMs`: from the arrival of the
+ * R peak itself to the label, which adds the look-ahead that RR features and the beat window need (about one
+ * RR interval) and is bounded by the rhythm, not by the device.
  */
 import type { Readable } from 'node:stream';
 import { toPhysical } from '../src-main/domain/recording.js';
 import { openRecording } from '../src-main/formats/index.js';
+import { DeviceError } from '../src-main/devices/errors.js';
 import type { LatencyStats, StreamMessage } from '../src-main/devices/protocol.js';
 import type { BeatPipeline, LoadedModel, ModelRuntime } from './runtime.js';
 
 export type MonitorSource =
-  | { kind: 'replay'; record: string; speed: number; loop?: boolean }
+  | { kind: 'replay'; record: string; speed: number; loop?: boolean; /** Play only the first this many seconds. */ seconds?: number }
   /** Interleaved little-endian int16 frames (one sample per lead per frame) at `fs`, `gain` adu per mV. */
   | { kind: 'stream'; name: string; input: Readable; fs: number; leads: string[]; gain: number; baseline?: number };
 
@@ -50,7 +52,7 @@ export class Monitor {
   async start(source: MonitorSource): Promise<void> {
     await this.stop();
     const active = this.deps.model();
-    if (!active) throw Object.assign(new Error('no model is active on this device; push one first'), { status: 409 });
+    if (!active) throw new DeviceError('no model is active on this device; push one first', undefined, 409);
     this.stopRequested = false;
     this.running = true;
     this.beats = 0;
@@ -90,7 +92,8 @@ export class Monitor {
   private async replay(source: Extract<MonitorSource, { kind: 'replay' }>): Promise<void> {
     const src = await openRecording(source.record);
     try {
-      const { fs, length } = src.info;
+      const { fs } = src.info;
+      const length = source.seconds !== undefined ? Math.min(src.info.length, Math.round(source.seconds * fs)) : src.info.length;
       const { pipe, id } = this.pipeline(fs, src.info.signals.map((s) => s.name));
       // Feed 1/20 s of signal per tick at real time; faster replays feed proportionally more per tick.
       const tickMs = 50;
@@ -117,7 +120,7 @@ export class Monitor {
     const { pipe, id } = this.pipeline(source.fs, source.leads);
     const nl = source.leads.length;
     const frameBytes = 2 * nl;
-    let carry = Buffer.alloc(0);
+    let carry: Buffer = Buffer.alloc(0);
     let sample0 = 0;
     const arrivals: { upTo: number; at: number }[] = [];
     for await (const chunk of source.input) {
@@ -148,11 +151,12 @@ export class Monitor {
     for (const b of beats) {
       const now = performance.now();
       const latencyMs = Math.max(0, now - arrivalOf(b.readyAtSample));
+      const delayMs = Math.max(0, now - arrivalOf(b.sample));
       this.latencies.push(latencyMs);
       if (this.latencies.length > LATENCY_WINDOW) this.latencies.splice(0, this.latencies.length - LATENCY_WINDOW);
       this.beats++;
       const time = b.sample / fs;
-      this.deps.emit({ type: 'beat', sample: b.sample, time, label: b.label, probabilities: b.probabilities, latencyMs, modelId });
+      this.deps.emit({ type: 'beat', sample: b.sample, time, label: b.label, probabilities: b.probabilities, latencyMs, delayMs, modelId });
       if (this.lastBeatTime !== null && time > this.lastBeatTime) {
         const bpm = 60 / (time - this.lastBeatTime);
         this.deps.emit({ type: 'rate', time, bpm });

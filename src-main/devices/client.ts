@@ -115,8 +115,8 @@ export class DeviceClient {
     return this.call({ method: 'POST', path: '/api/pair/code' });
   }
 
-  startMonitoring(record: string, speed = 1): Promise<{ running: boolean }> {
-    return this.call({ method: 'POST', path: '/api/monitor', body: JSON.stringify({ record, speed }), headers: { 'content-type': 'application/json' } });
+  startMonitoring(record: string, speed = 1, seconds?: number): Promise<{ running: boolean }> {
+    return this.call({ method: 'POST', path: '/api/monitor', body: JSON.stringify({ record, speed, seconds }), headers: { 'content-type': 'application/json' } });
   }
 
   stopMonitoring(): Promise<{ running: boolean }> {

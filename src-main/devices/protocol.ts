@@ -50,7 +50,7 @@ export interface PushResponse { model: ActiveModel; previousModel: ActiveModel |
 
 /** Messages on the `/api/stream` WebSocket. */
 export type StreamMessage =
-  | { type: 'beat'; sample: number; time: number; label: string; probabilities: number[] | null; latencyMs: number; modelId: string }
+  | { type: 'beat'; sample: number; time: number; label: string; probabilities: number[] | null; latencyMs: number; delayMs: number; modelId: string }
   | { type: 'rate'; time: number; bpm: number }
   | { type: 'alert'; time: number; kind: string; message: string }
   | { type: 'status'; running: boolean; source: string | null }

@@ -41,6 +41,8 @@ export const command: Command = {
     json: { type: 'boolean', description: 'JSON output' },
     discover: { type: 'boolean', description: 'list: also browse the LAN by mDNS' },
     timeout: { type: 'string', description: 'list --discover: how long to browse, ms (default 2000)' },
+    'mdns-interface': { type: 'string', description: 'list --discover: IPv4 address of the interface to browse on' },
+    'mdns-port': { type: 'string', description: 'list --discover: mDNS UDP port (default 5353)' },
     record: { type: 'string', description: 'watch: a recording path on the device to replay' },
     speed: { type: 'string', description: 'watch: replay speed (1 = real time)' },
     count: { type: 'string', description: 'watch: stop after this many beats' },
@@ -55,7 +57,7 @@ export const command: Command = {
     switch (sub) {
       case 'list': {
         const known = reg.list().map((d) => ({ address: d.address, deviceId: d.deviceId, name: d.name, paired: Boolean(d.token) }));
-        const found = flags.discover ? await discoverDevices(intFlag(flags, 'timeout', 2000)) : [];
+        const found = flags.discover ? await discoverDevices(intFlag(flags, 'timeout', 2000), { interface: stringFlag(flags, 'mdns-interface'), port: intFlag(flags, 'mdns-port') }) : [];
         const all = [...known, ...found.filter((f) => !known.some((k) => k.address === f.address)).map((f) => ({ ...f, paired: false, discovered: true }))];
         return void (await out(all.length ? all.map((d) => `${d.address.padEnd(24)} ${d.paired ? 'paired  ' : 'unpaired'} ${d.name ?? ''}`).join('\n') : 'no devices (add one with `device add host:port` or `device list --discover`)', { devices: all }));
       }
