@@ -60,9 +60,8 @@ export async function classifyRecording(input: ClassifyInput, onProgress: (fract
     let samples: Int32Array, out: { labels: Uint8Array; probs: Float32Array };
     if (input.modelId === BASELINE_MODEL_ID) {
       onProgress(0.05, 'reading signal');
-      // One lead, as the shipped models use: the detector's cost grows with the number of leads.
-      const lead = toPhysical((await source.read({ channels: [0] })).signals[0]);
-      const leads = [lead];
+      // Every lead: the multi-lead detector misses fewer beats (an ectopic beat can be small on one lead).
+      const leads = (await source.read()).signals.map((s) => toPhysical(s));
       onProgress(0.1, 'detecting beats');
       samples = await detectBeats(leads, source.info.fs);
       if (!samples.length) throw new AppError('the QRS detector found no beats', input.path);

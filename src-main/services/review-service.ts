@@ -24,7 +24,7 @@ import { matchBeats, metricsResult } from './metrics.js';
 import { renderReportHtml } from './report.js';
 import { groupTemplates } from './templates.js';
 import { startWorker } from '../platform/worker.js';
-import { columnsFromPyramid, columnsFromSource, rawValues, BLOCK, type LeadPyramid } from './waveform.js';
+import { columnsFromPyramid, columnsFromSource, rawValues, BLOCK, CHUNK, type LeadPyramid } from './waveform.js';
 
 export interface ServiceOptions {
   /** When set, recordings may only be opened from inside this directory (browser mode). */
@@ -48,6 +48,8 @@ interface OpenRecording {
   /** Reference beats, still being read for long recordings. */
   ref: Promise<ReferenceBeats>;
   pyramid: LeadPyramid[] | null;
+  /** Settles when the background pyramid is built (or failed); null for short recordings. */
+  pyramidReady: Promise<void> | null;
   closed: boolean;
 }
 
@@ -116,7 +118,7 @@ export class ReviewService implements EcgApi {
       leads: i.signals.map((s, index) => ({ index, name: s.name, units: s.units })),
       referenceBeats: null, reference: null, warnings: i.warnings,
     };
-    const entry: OpenRecording = { summary, source, ref: Promise.resolve(EMPTY_REF), pyramid: null, closed: false };
+    const entry: OpenRecording = { summary, source, ref: Promise.resolve(EMPTY_REF), pyramid: null, pyramidReady: null, closed: false };
     const setRef = (ref: ReferenceBeats): ReferenceBeats => { summary.referenceBeats = ref.samples.length; summary.reference = ref.annotator; return ref; };
     if (i.length > LONG_RECORDING) {
       // Long recordings are indexed in a worker (pyramid + reference beats) so the first waveform is not kept waiting.
@@ -129,16 +131,18 @@ export class ReviewService implements EcgApi {
   }
 
   private indexInWorker(entry: OpenRecording, setRef: (r: ReferenceBeats) => ReferenceBeats): Promise<ReferenceBeats> {
+    let pyramidDone: () => void = () => {};
+    entry.pyramidReady = new Promise<void>((r) => { pyramidDone = r; });
     return new Promise((resolveRef) => {
       const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
       const w = startWorker(this.opts.indexWorkerEntry ?? new URL(`./index-worker.${ext}`, import.meta.url), { path: entry.summary.path });
       let gotRef = false;
       w.on('message', (m: { type: string; ref?: ReferenceBeats; pyramid?: LeadPyramid[]; message?: string }) => {
         if (m.type === 'reference' && m.ref) { gotRef = true; resolveRef(setRef(m.ref)); }
-        else if (m.type === 'pyramid' && m.pyramid) { if (!entry.closed) entry.pyramid = m.pyramid; void w.terminate(); }
+        else if (m.type === 'pyramid' && m.pyramid) { if (!entry.closed) entry.pyramid = m.pyramid; pyramidDone(); void w.terminate(); }
         else if (m.type === 'error') this.emit({ type: 'notice', level: 'warning', message: `${entry.summary.name}: indexing failed (${m.message}); overviews will be slower` });
       });
-      const done = (): void => { if (!gotRef) resolveRef(setRef(EMPTY_REF)); };
+      const done = (): void => { pyramidDone(); if (!gotRef) resolveRef(setRef(EMPTY_REF)); };
       w.on('exit', done);
       w.on('error', done);
     });
@@ -215,6 +219,9 @@ export class ReviewService implements EcgApi {
         return { kind: 'raw', recordingId: r.summary.id, from, to, fs, step: 1, leads: leads.map((l, k) => ({ ...meta(l), values: values[k] })) };
       }
       const step = (to - from) / px;
+      // A wide view while the pyramid is still being built: waiting for it (seconds) beats reading hours of
+      // samples on this thread.
+      if (!r.pyramid && r.pyramidReady && step >= BLOCK && to - from > CHUNK) await r.pyramidReady;
       const cols = await Promise.all(leads.map((l) =>
         r.pyramid && step >= BLOCK ? columnsFromPyramid(r.pyramid[l], from, step, px) : columnsFromSource(r.source, l, from, to, step, px)));
       return { kind: 'minmax', recordingId: r.summary.id, from, to, fs, step, leads: leads.map((l, k) => ({ ...meta(l), ...cols[k] })) };

@@ -66,13 +66,23 @@ export function drawBeats(u: uPlot, layer: BeatLayer): void {
   ctx.save();
   ctx.beginPath();
   // Labels sit in the band above the plot (LABEL_BAND px of top padding) so they never cover an R peak.
-  ctx.rect(left, top - LABEL_BAND * dpr, width, height + LABEL_BAND * dpr);
+  ctx.rect(0, top - LABEL_BAND * dpr, left + width, height + LABEL_BAND * dpr);
   ctx.clip();
   const font = Math.round(13 * dpr);
   ctx.font = `bold ${font}px system-ui, sans-serif`;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
   const row1 = top - 26 * dpr, row2 = top - 10 * dpr;
+  if (layer.hasModel) {
+    // Row names in the axis gutter: which label is the annotator's and which the model's (or yours).
+    ctx.save();
+    ctx.font = `${Math.round(11 * dpr)}px system-ui, sans-serif`;
+    ctx.textAlign = 'right';
+    ctx.fillStyle = '#4a5568';
+    ctx.fillText('reference', left - 4 * dpr, row1);
+    ctx.fillText('model', left - 4 * dpr, row2);
+    ctx.restore();
+  }
   for (const i of visible) {
     const x = u.valToPos(layer.samples[i] / layer.fs, 'x', true);
     const ref = layer.reference[i];

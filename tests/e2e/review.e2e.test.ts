@@ -40,6 +40,7 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     await page.getByTestId('path-input').fill('mitdb/999');
     await page.getByTestId('open-path').click();
     await expect.poll(() => page.getByTestId('open-error').textContent()).toMatch(/999/);
+    await page.getByTestId('notice-error').getByRole('button', { name: 'dismiss' }).click();
     await page.getByTestId('path-input').fill('mitdb/208');
     await page.getByTestId('open-path').click();
     await page.getByTestId('recording-row').filter({ hasText: '208' }).waitFor();
