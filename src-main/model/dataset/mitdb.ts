@@ -12,7 +12,7 @@ import { beatsFromAnnotations, buildRecordBeats, concatBeatSets, FEATURE_COUNT, 
 import type { WindowSpec } from './windows.js';
 
 /** Bump when preprocessing changes so stale caches are never read. */
-const DATASET_VERSION = 6;
+const DATASET_VERSION = 7;
 
 export interface LabelledDatasetOptions {
   window: WindowSpec;
