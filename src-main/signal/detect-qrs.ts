@@ -60,6 +60,12 @@ export interface QrsDetectorOptions {
   energyTimeConstant?: number;
   /** Absolute floor of the threshold, in units of the normalised feature (default 2). */
   floor?: number;
+  /**
+   * Smallest band-passed (5–18 Hz) amplitude of a QRS, in the input's units (default 0.02, i.e. 20 µV for mV
+   * input): below it, on every lead, a peak is noise. Keeps ADC noise and electrode-off recordings beat-free
+   * (the feature itself is scale-free). 0 disables it.
+   */
+  minAmplitude?: number;
   /** Artefact gate: band-passed amplitude above this many times the lead's typical QRS amplitude (default 5). */
   gateFactor?: number;
   /**
@@ -85,6 +91,7 @@ const DEFAULTS: Required<Omit<QrsDetectorOptions, 'trace'>> = {
   energyTimeConstant: 4,
   floor: 2,
   gateFactor: 5,
+  minAmplitude: 0.02,
   premature: 0.75,
   reliable: 0.9,
   vetoLevel: 0.08,
@@ -376,9 +383,24 @@ export class QrsDetector {
     for (let k = Math.max(0, m - this.W); k <= m; k++) { const c = this.cRing[k & mask]; if (c > slope) slope = c; }
     const leadValues = new Float64Array(this.leads);
     for (let l = 0; l < this.leads; l++) leadValues[l] = this.gateRing[l][m & mask] ? 0 : this.flRing[l][m & mask];
-    const peak: Peak = { at: m, value: v, fiducial: this.fiducial(m, leadValues), slope, leadValues };
+    const fiducial = this.fiducial(m, leadValues);
+    // Too small to be a QRS in any lead (electrode off, ADC noise): a peak of value 0.
+    const value = this.peakAmplitude(m) < this.o.minAmplitude ? 0 : v;
+    const peak: Peak = { at: m, value, fiducial, slope, leadValues };
     if (!this.initialized) this.learnPeaks.push(peak);
     else this.onPeak(peak);
+  }
+
+  /** Largest |band-pass| of any lead in the window of a peak. */
+  private peakAmplitude(m: number): number {
+    const mask = this.mask;
+    const from = Math.max(0, m - this.fidBack), to = Math.min(this.t - 1, m + this.fidFwd);
+    let amp = 0;
+    for (let l = 0; l < this.leads; l++) {
+      const bp = this.bpRing[l];
+      for (let k = from; k <= to; k++) { const a = Math.abs(bp[k & mask]); if (a > amp) amp = a; }
+    }
+    return amp;
   }
 
   /** The R peak: largest |band-pass| of the strongest lead before the feature peak, less the filter delay. */
