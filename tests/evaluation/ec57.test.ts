@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { annotationCode, type Annotation } from '../../src-main/domain/annotation.js';
 import {
-  beatCounts, BXB_LABELS, compareBeats, count, formatBxbLine, formatFixed, formatSumstatsFooter, recordStatistics,
+  beatCounts, beatsToAnnotations, BXB_LABELS, compareBeats, count, formatBxbLine, formatFixed, formatSumstatsFooter, recordStatistics,
   secondsToSamples, summarizeRecords, BXB_LINE_HEADER, type BxbComparison, type BxbLabel,
 } from '../../src-main/evaluation/ec57/index.js';
 
@@ -259,6 +259,16 @@ describe('sumstats aggregation', () => {
     expect(formatFixed(1.005, 2)).toBe('1.00'); // 1.005 is stored just below 1.005
     expect(formatFixed(83.33333333, 2)).toBe('83.33');
     expect(formatFixed(100, 2)).toBe('100.00');
+  });
+});
+
+describe('in-memory classifier output', () => {
+  it('turns beat samples and AAMI class indices into annotations bxb reads as N S V F Q', () => {
+    const ref = [ann(1000, 'N'), ann(2000, 'A'), ann(3000, 'V'), ann(4000, 'F'), ann(5000, '/')];
+    const test = beatsToAnnotations(Int32Array.from([1000, 2000, 3000, 4000, 5000]), Uint8Array.from([0, 1, 2, 3, 4]));
+    expect(test.map((a) => a.symbol).join('')).toBe('NSVFQ');
+    expect(cells(compareBeats(ref, test, WHOLE(1000, 10000)))).toEqual({ Nn: 1, Ss: 1, Vv: 1, Ff: 1, Qq: 1 });
+    expect(beatsToAnnotations([5]).map((a) => a.symbol)).toEqual(['N']);
   });
 });
 

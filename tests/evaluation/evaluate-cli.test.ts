@@ -95,6 +95,15 @@ describeMitdb('ecg-review evaluate', () => {
     expect(both.err).toMatch(/exclusive/);
   });
 
+  it('--db resolves record names and the ds2 shortcut', async () => {
+    const { MITDB_DIR } = await import('../helpers/data.js');
+    const r = await cli(['evaluate', '--db', MITDB_DIR, '--test', 'atr', 'ds2', '--json']);
+    const j = JSON.parse(r.out);
+    const { DS2 } = await import('../../src-main/domain/mitdb.js');
+    expect(j.records.map((x: { record: string }) => x.record)).toEqual([...DS2]);
+    expect(j.summary.gross.qrsSensitivity).toBe(100);
+  });
+
   it('prints the bxb line table and sumstats lines by default', async () => {
     const r = await cli(['evaluate', '--test', dir, mitdbRecord('100'), mitdbRecord('119')]);
     expect(r.code).toBe(0);

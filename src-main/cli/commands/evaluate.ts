@@ -1,4 +1,6 @@
 import { BXB_LABELS, BXB_LINE_HEADER, evaluateRecords, formatBxbLine, formatBxbTable, formatFixed, formatSumstatsFooter, lineColumns, type ClassMapping, type Ec57Report } from '../../evaluation/ec57/index.js';
+import { join } from 'node:path';
+import { DS1, DS2, MITDB_RECORDS } from '../../domain/mitdb.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -77,7 +79,7 @@ function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean): string
 
 export const command: Command = {
   name: 'evaluate',
-  usage: 'ecg-review evaluate --test <annotator|file|dir|pattern> [--ref atr] <record...> [--json] [--whole] [--from-minute M] [--include-paced] [--mapping bxb|aami]',
+  usage: 'ecg-review evaluate --test <annotator|file|dir|pattern> [--ref atr] [--db <dir>] <record...> [--json] [--whole] [--from-minute M] [--include-paced] [--mapping bxb|aami]',
   summary: [
     'Compare test beat annotations with reference annotations beat by beat, as ANSI/AAMI EC57 and WFDB bxb do',
     '(150 ms match window, first 5 minutes excluded unless --whole), per record in bxb -L line format, then gross',
@@ -90,6 +92,8 @@ export const command: Command = {
     '  a directory                      must hold exactly one <record>.<ext> annotation file per record',
     '                                   (as written by ecg-review detect --format wfdb --out <dir>/<record>.qrs)',
     '  an annotation file               only with a single record',
+    'With --db <dir>, records are names inside <dir>; all, ds1 and ds2 stand for the MIT-BIH record sets',
+    "(de Chazal's inter-patient DS1/DS2), e.g. ecg-review evaluate --db data/mitdb --test out ds2.",
     'Classifier outputs labelled N, S, V, F, Q evaluate the same way (Q is bxb class Q).',
   ].join('\n'),
   flags: {
@@ -103,11 +107,15 @@ export const command: Command = {
     'match-window': { type: 'string', description: 'match window in seconds (default 0.15; other values are not EC57)' },
     discrepancies: { type: 'boolean', description: 'list every pair whose labels differ, as bxb -v does' },
     matrix: { type: 'boolean', description: "also print each record's bxb -S confusion table (and the summed one)" },
+    db: { type: 'string', description: 'directory of the records: then <record> is a name, and all, ds1, ds2 name MIT-BIH sets' },
   },
   async run({ positionals, flags }, io) {
     const test = stringFlag(flags, 'test');
     if (!test) throw new CliError("evaluate needs --test <annotator|file|dir|pattern> (see 'ecg-review evaluate --help')");
     if (positionals.length === 0) throw new CliError('evaluate needs at least one <record>');
+    const db = stringFlag(flags, 'db');
+    const sets: Record<string, readonly string[]> = { all: MITDB_RECORDS, ds1: DS1, ds2: DS2 };
+    const records = db ? positionals.flatMap((p) => sets[p.toLowerCase()] ?? [p]).map((name) => join(db, name)) : positionals;
     const mapping = (stringFlag(flags, 'mapping') ?? 'bxb') as ClassMapping;
     if (mapping !== 'bxb' && mapping !== 'aami') throw new CliError(`--mapping must be bxb or aami, got '${mapping}'`);
     const fromMinute = numberFlag(flags, 'from-minute');
@@ -115,7 +123,7 @@ export const command: Command = {
     if (fromMinute !== undefined && fromMinute < 0) throw new CliError(`--from-minute must be ≥ 0, got ${fromMinute}`);
     const matchWindowSeconds = numberFlag(flags, 'match-window');
     if (matchWindowSeconds !== undefined && !(matchWindowSeconds > 0)) throw new CliError(`--match-window must be positive, got ${matchWindowSeconds}`);
-    const report = await evaluateRecords(positionals, {
+    const report = await evaluateRecords(records, {
       reference: stringFlag(flags, 'ref'),
       test,
       whole: flags.whole === true,

@@ -1,5 +1,5 @@
 export { compareBeats, count, labelIndex, secondsToSamples, type BxbComparison, type BxbOptions, type Discrepancy } from './compare.js';
-export { BXB_LABELS, bxbLabelOf, isBxbBeatCode, type BxbLabel, type ClassMapping } from './labels.js';
+export { BXB_LABELS, beatsToAnnotations, bxbLabelOf, isBxbBeatCode, type BxbLabel, type ClassMapping } from './labels.js';
 export {
   beatCounts, formatFixed, lineColumns, recordStatistics, rrErrorMs, summarizeRecords,
   type BeatCounts, type BeatStatistics, type Ec57Summary, type LineColumns,

@@ -56,3 +56,18 @@ export function bxbLabelOf(code: number, symbol: string, mapping: ClassMapping =
   }
   return BXB_MAP[code] ?? 'O';
 }
+
+const AAMI_SYMBOL_OF_INDEX = ['N', 'S', 'V', 'F', 'Q'] as const;
+
+/**
+ * Test annotations from detector/classifier output held in memory: beat samples and, optionally, AAMI class
+ * indices (N S V F Q = 0…4) written as the MIT symbols N, S, V, F, Q (bxb reads them as classes N S V F Q).
+ */
+export function beatsToAnnotations(samples: ArrayLike<number>, classes?: ArrayLike<number>): Annotation[] {
+  const out: Annotation[] = new Array(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const symbol = classes ? AAMI_SYMBOL_OF_INDEX[classes[i]] ?? 'Q' : 'N';
+    out[i] = { sample: samples[i], symbol, code: annotationCode(symbol)!, subtype: 0, chan: 0, num: 0, aux: '' };
+  }
+  return out;
+}
