@@ -41,6 +41,8 @@ export interface CompressRequest {
   batchSize?: number;
   learningRate?: number;
   seed?: number;
+  /** Loss weight per class ∝ (1/frequency)^power (default 0.5). */
+  classWeightPower?: number;
   /** The command line, recorded in the card. */
   command?: string;
   /** Sparse outputs: also write the dense weights.bin (bigger directory, loadable by any tfjs runtime). */
@@ -107,7 +109,7 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
       epochs: req.epochs ?? (op.kind === 'distill' ? 20 : 6),
       batchSize: req.batchSize ?? 256,
       learningRate: req.learningRate ?? (op.kind === 'distill' ? 3e-3 : 5e-4),
-      classWeights: balancedClassWeights(data.labels, classes),
+      classWeights: balancedClassWeights(data.labels, classes, req.classWeightPower ?? 0.5),
       seed: req.seed ?? 1,
       onEpoch: (e: number, l: number) => say(`epoch ${e + 1}: loss ${l.toFixed(4)}`),
     };

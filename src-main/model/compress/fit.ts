@@ -38,11 +38,14 @@ export function stepsPerEpoch(beats: number, batchSize: number): number {
   return Math.ceil(beats / batchSize);
 }
 
-/** Class weights ∝ 1/√frequency, normalised to a beat-weighted mean of 1 (a softer form of inverse frequency). */
-export function balancedClassWeights(labels: Int32Array, classes: number): number[] {
+/**
+ * Class weights ∝ (1/frequency)^power (default ½, a softer form of inverse frequency), normalised to a
+ * beat-weighted mean of 1 so the learning rate keeps its meaning.
+ */
+export function balancedClassWeights(labels: Int32Array, classes: number, power = 0.5): number[] {
   const count = new Array<number>(classes).fill(0);
   for (const l of labels) count[l]++;
-  const raw = count.map((c) => (c > 0 ? 1 / Math.sqrt(c) : 0));
+  const raw = count.map((c) => (c > 0 ? (1 / c) ** power : 0));
   const mean = count.reduce((a, c, k) => a + c * raw[k], 0) / Math.max(1, labels.length);
   return raw.map((w) => (mean > 0 ? w / mean : 1));
 }

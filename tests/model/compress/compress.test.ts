@@ -137,6 +137,15 @@ describeMitdb('model compression on MIT-BIH beats', () => {
     // The classifier metadata travels with the weights, so classify treats the child like the parent.
     expect(json.userDefinedMetadata.ecgReview).toMatchObject({ arch: 'cnn', decisionBias: [0, 0.3, 0, 0] });
 
+    // float16: half the float32 bytes, and the same decisions on these beats.
+    const h = join(work, 'f16');
+    expect(await runCli(['compress', '--model', dir, '--quantize', 'float16', '--out', h, '--eval', 'none'], capture())).toBe(0);
+    expect(readFileSync(join(h, 'weights.bin')).length * 2).toBe(readFileSync(join(dir, 'weights.bin')).length);
+    const half = await loadModelDir(h);
+    const data2 = trainingSetOf(beats, half);
+    expect(agreement(predictProbabilities(float, data2.inputs), predictProbabilities(half, data2.inputs))).toBeGreaterThan(0.99);
+    tf.dispose(data2.inputs);
+
     // Quantizing again is refused, clearly.
     const again = capture();
     expect(await runCli(['compress', '--model', out, '--quantize', 'float16', '--out', join(work, 'q8q16'), '--eval', 'none'], again)).toBe(1);
@@ -147,7 +156,7 @@ describeMitdb('model compression on MIT-BIH beats', () => {
   it('chains distil → prune → quantize through the CLI, each card recording its parent and steps', async () => {
     const s = join(work, 'student'), p = join(work, 'student-p50'), q = join(work, 'student-p50-q8');
     const common = ['--train', train, '--eval', 'none', '--data', MITDB_DIR, '--batch-size', '64'];
-    expect(await runCli(['compress', '--model', dir, '--distill', '--student', 'tiny-cnn', '--epochs', '2', '--out', s, ...common], capture())).toBe(0);
+    expect(await runCli(['compress', '--model', dir, '--distill', '--student', 'tiny-cnn', '--epochs', '1', '--out', s, ...common], capture())).toBe(0);
     expect(await runCli(['compress', '--model', s, '--prune', '0.5', '--epochs', '1', '--out', p, ...common], capture())).toBe(0);
     expect(await runCli(['compress', '--model', p, '--quantize', 'uint8', '--out', q, ...common], capture())).toBe(0);
     const card = JSON.parse(readFileSync(join(q, 'model-card.json'), 'utf8'));
