@@ -13,7 +13,7 @@
  *   cli, server       ← core layers, api, services, platform
  *   app, preload      ← everything on the main side (the only places that may import 'electron')
  *   src-renderer      ← api, domain (no Node built-ins, no Electron)
- *   src-agent         ← core layers, platform (no Electron)
+ *   src-agent         ← core layers, platform, cli's argument parser (no Electron)
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -34,7 +34,7 @@ export const ALLOWED: Record<string, string[]> = {
   app: [...CORE, 'api', 'services', 'server', 'app', 'preload'],
   preload: ['api', 'domain'],
   renderer: ['api', 'domain'],
-  agent: [...CORE],
+  agent: [...CORE, 'cli'], // the agent is a command-line program too: it reuses the strict argument parser
 };
 const MAY_IMPORT_ELECTRON = new Set(['app', 'preload']);
 const NODE_BUILTIN = /^node:|^(fs|path|os|child_process|worker_threads|net|http|https|crypto|url|stream|zlib)(\/|$)/;
