@@ -7,6 +7,7 @@
  *    0.5 Hz keeps ST/T shape acceptable for beat classification) — baseline wander and EMG/high-frequency
  *    noise out, P/QRS/T shape kept. For beat segmentation and classifiers.
  *
+ * High-pass: 2nd-order Butterworth; low-pass: 4th-order (flat to ~0.8 of the cut-off).
  * `ecgClean` is offline and zero-phase (forward-backward Butterworth, so waves are not shifted in time);
  * `EcgCleaner` is the causal streaming form (same filters run once forward, so it has phase delay) whose
  * chunked output equals its whole-array output. Either can also notch the mains frequency.
@@ -34,7 +35,7 @@ export function cleanSections(fs: number, options: EcgCleanOptions = {}): Biquad
   const [lo0, hi0] = BANDS[options.purpose ?? 'morphology'];
   const lo = options.lowCut ?? lo0;
   const hi = Math.min(options.highCut ?? hi0, 0.45 * fs);
-  const sections = [...butterworthHighPass(lo, fs, 2), ...butterworthLowPass(hi, fs, 2)];
+  const sections = [...butterworthHighPass(lo, fs, 2), ...butterworthLowPass(hi, fs, 4)];
   if (options.powerline && options.powerline < fs / 2) sections.push(...notchSections(fs, { frequency: options.powerline }));
   return sections;
 }
