@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Derived from the WFDB Software Package (app/bxb.c, app/sumstats.c), Copyright (C) George B. Moody,
+// GPL-2.0-or-later: this file follows their logic line by line and is distributed under the same licence.
 /**
  * Beat-by-beat comparison of a test annotation list against a reference one, as ANSI/AAMI EC57 specifies and
  * as WFDB's `bxb` (G. Moody, wfdb app/bxb.c, revision of 27 April 2020) implements it. This is a line-by-line

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Derived from the WFDB Software Package (app/bxb.c, app/sumstats.c), Copyright (C) George B. Moody,
+// GPL-2.0-or-later: this file follows their logic line by line and is distributed under the same licence.
 /**
  * EC57 statistics from bxb confusion matrices: per record as `bxb` prints them (app/bxb.c, `print_results`),
  * and over records as `sumstats` prints them from bxb's line-format files (app/sumstats.c): "gross" = sum the
