@@ -279,4 +279,6 @@ export interface EcgBridge {
   onEvent(listener: (e: ApiEvent) => void): () => void;
   /** Native file dialog (Electron only). */
   pickRecording?(): Promise<string | null>;
+  /** Path of a dropped file (Electron only). */
+  pathForFile?(file: File): string;
 }

@@ -2,7 +2,7 @@
  * Preload (sandboxed): exposes exactly the API contract through contextBridge as `window.ecgReview`, nothing
  * of ipcRenderer itself. Method names are checked against the channel map before anything is sent.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { IPC_EVENT_CHANNEL, ipcChannel, isApiMethod, type ApiEvent, type EcgBridge } from '../api/contract.js';
 
 const bridge: EcgBridge = {
@@ -17,6 +17,8 @@ const bridge: EcgBridge = {
     return () => { ipcRenderer.removeListener(IPC_EVENT_CHANNEL, wrapped); };
   },
   pickRecording: () => ipcRenderer.invoke('ecg-review:dialog:pickRecording') as Promise<string | null>,
+  // Dropped files: Electron no longer puts a path on File objects; webUtils resolves it in the preload.
+  pathForFile: (file: File) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('ecgReview', bridge);

@@ -14,6 +14,7 @@ export interface Transport {
   kind: 'electron' | 'browser';
   onEvent(listener: (e: ApiEvent) => void): () => void;
   pickRecording?: () => Promise<string | null>;
+  pathForFile?: (file: File) => string;
 }
 
 function browserToken(): string {
@@ -30,7 +31,7 @@ export function connect(): Transport {
   const bridge = window.ecgReview;
   if (bridge) {
     const call: CallFn = (m, args) => bridge.call(m, args as never) as ReturnType<CallFn>;
-    return { api: createApiClient(call), kind: 'electron', onEvent: (l) => bridge.onEvent(l), pickRecording: bridge.pickRecording };
+    return { api: createApiClient(call), kind: 'electron', onEvent: (l) => bridge.onEvent(l), pickRecording: bridge.pickRecording, pathForFile: bridge.pathForFile };
   }
   const token = browserToken();
   const listeners = new Set<(e: ApiEvent) => void>();

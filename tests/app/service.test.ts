@@ -1,0 +1,104 @@
+/**
+ * ReviewService over MIT-BIH without a browser: exported corrections decode as a WFDB annotation file with the
+ * corrected labels, the report is self-contained and lists the misclassified beats, templates partition the
+ * beats, waveform columns bracket the raw samples, cancel and a crashing worker leave the service usable.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { AAMI_LABELS } from '../../src-main/api/contract.js';
+import { decodeWfdbAnnotations } from '../../src-main/formats/wfdb/index.js';
+import { BASELINE_MODEL_ID } from '../../src-main/services/domain-adapters.js';
+import type { ReviewService } from '../../src-main/services/review-service.js';
+import { describeMitdb, mitdbRecord } from '../helpers/data.js';
+import { makeService, waitJob } from './helpers.js';
+
+describeMitdb('ReviewService on MIT-BIH', () => {
+  let s: ReviewService;
+  let recId: string;
+  let runId: string;
+
+  beforeAll(async () => {
+    s = makeService();
+    recId = (await s.openRecording(mitdbRecord('119'))).id;
+    const job = await waitJob(s, (await s.startClassification([recId], BASELINE_MODEL_ID)).jobId);
+    expect(job.state).toBe('done');
+    runId = job.runIds[0];
+  });
+  afterAll(async () => { await s?.dispose(); });
+
+  it('min/max columns bracket the raw samples they summarise', async () => {
+    const from = 100_000, to = 100_000 + 3600;
+    const raw = await s.getWaveform({ recordingId: recId, from, to, pixelWidth: 5000 });
+    const mm = await s.getWaveform({ recordingId: recId, from, to, pixelWidth: 100 });
+    if (raw.kind !== 'raw' || mm.kind !== 'minmax') throw new Error('unexpected kinds');
+    for (let c = 0; c < 100; c++) {
+      const seg = raw.leads[0].values.slice(Math.floor(c * mm.step), Math.floor((c + 1) * mm.step)) as number[];
+      expect(mm.leads[0].min[c]).toBeCloseTo(Math.min(...seg), 4);
+      expect(mm.leads[0].max[c]).toBeCloseTo(Math.max(...seg), 4);
+    }
+  });
+
+  it('exports corrections as a WFDB annotation file and CSV with the corrected labels', async () => {
+    const beats = await s.listBeats(recId, runId);
+    const i = 10;
+    const corrected = beats.reference[i] === 'V' ? 'F' : 'V';
+    const x = await s.exportCorrections({ runId, corrections: [{ sample: beats.samples[i], label: corrected }] });
+    const anns = decodeWfdbAnnotations(x.fileName, Buffer.from(x.wfdbBase64, 'base64'));
+    expect(anns).toHaveLength(beats.samples.length);
+    expect(anns[i]).toMatchObject({ sample: beats.samples[i], symbol: corrected });
+    // Uncorrected beats keep their original MIT symbol where the reference matched.
+    const j = [...beats.symbols].findIndex((c, k) => k !== i && c !== '-');
+    expect(anns[j].symbol).toBe(beats.symbols[j]);
+    const rows = x.csv.trim().split('\n');
+    expect(rows).toHaveLength(beats.samples.length + 1);
+    expect(rows[i + 1].split(',').slice(-2)).toEqual(['yes', corrected]);
+  });
+
+  it('builds a self-contained report with per-class figures and strips of misclassified beats', async () => {
+    const r = await s.exportReport({ runId, corrections: [], notes: 'checked <b>by</b> test' });
+    expect(r.html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    expect(r.html).toContain('checked &lt;b&gt;by&lt;/b&gt; test');
+    const m = await s.getMetrics({ runId, reference: 'annotations' });
+    for (const c of m.classes) expect(r.html).toContain(`<tr><th>${c.label}</th><td>${c.tp + c.fn}</td><td>${c.tp}</td>`);
+    const wrong = m.confusion.reduce((a, row, k) => a + row.reduce((x, y) => x + y, 0) - row[k], 0);
+    expect(r.html).toContain(`of ${wrong} <small>`);
+    expect(r.pdfBase64).toBeNull();
+    expect(r.pdfError).toMatch(/no PDF renderer/);
+  });
+
+  it('groups beats into templates that partition the run by label', async () => {
+    const beats = await s.listBeats(recId, runId);
+    const groups = await s.getTemplates(runId, []);
+    const total = groups.reduce((a, g) => a + g.count, 0);
+    // Beats too close to either end for a whole window are left out.
+    expect(total).toBeGreaterThan(beats.samples.length - 3);
+    for (const g of groups) {
+      expect(AAMI_LABELS).toContain(g.label);
+      for (const m of g.members.slice(0, 50)) expect(beats.predicted[beats.samples.indexOf(m)]).toBe(g.label);
+      expect(g.shape.length).toBe(Math.round(0.25 * 360) + Math.round(0.4 * 360));
+    }
+    // 119 has ~440 PVCs in bigeminy: the V templates hold most of them.
+    expect(groups.filter((g) => g.label === 'V').reduce((a, g) => a + g.count, 0)).toBeGreaterThan(300);
+  });
+
+  it('cancels a job at once and stays usable', async () => {
+    const { jobId } = await s.startClassification([recId, recId, recId], BASELINE_MODEL_ID);
+    await s.cancelJob(jobId);
+    const j = await s.getJob(jobId);
+    expect(j.state).toBe('cancelled');
+    expect(j.runIds).toEqual([]);
+    expect((await s.listBeats(recId, runId)).samples.length).toBeGreaterThan(1000);
+  });
+
+  it('turns a crashing worker into a failed job with a message', async () => {
+    const crashing = makeService({ workerEntry: new URL('../e2e/fixtures/crash-worker.ts', import.meta.url) });
+    try {
+      const rec = await crashing.openRecording(mitdbRecord('100'));
+      const job = await waitJob(crashing, (await crashing.startClassification([rec.id], BASELINE_MODEL_ID)).jobId);
+      expect(job.state).toBe('failed');
+      expect(job.error).toMatch(/100: the classification worker crashed: simulated crash/);
+      expect((await crashing.listBeats(rec.id, null)).samples.length).toBe(2273);
+    } finally {
+      await crashing.dispose();
+    }
+  });
+});
