@@ -1,0 +1,35 @@
+/** The app's path to tfjs models: listing from model cards, classification in the worker, labels mapped to AAMI. */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { BASELINE_MODEL_ID } from '../../src-main/services/domain-adapters.js';
+import type { ReviewService } from '../../src-main/services/review-service.js';
+import { describeMitdb, mitdbRecord } from '../helpers/data.js';
+import { makeService, waitJob } from './helpers.js';
+import { untrainedModelsDir } from './model-fixture.js';
+
+describeMitdb('tfjs model path', () => {
+  let s: ReviewService;
+  let id: string;
+  beforeAll(async () => {
+    const m = await untrainedModelsDir();
+    id = m.id;
+    s = makeService({ modelsDir: m.modelsDir });
+  });
+  afterAll(async () => { await s?.dispose(); });
+
+  it('lists the model from its card and classifies a recording with it in the worker', async () => {
+    const models = await s.listModels();
+    expect(models.map((m) => m.id)).toEqual([id, BASELINE_MODEL_ID]);
+    expect(models[0]).toMatchObject({ name: 'Untrained CNN (test fixture) (cnn)', classes: ['N', 'S', 'V', 'F'] });
+    const rec = await s.openRecording(mitdbRecord('100'));
+    const job = await waitJob(s, (await s.startClassification([rec.id], id)).jobId);
+    expect(job.error).toBeUndefined();
+    expect(job.state).toBe('done');
+    const beats = await s.listBeats(rec.id, job.runIds[0]);
+    // The QRS detector finds 100's 2273 beats within a few.
+    expect(Math.abs(beats.samples.length - 2273)).toBeLessThan(25);
+    expect(beats.predicted).toMatch(/^[NSVF]+$/);
+    for (const c of beats.confidence.slice(0, 100)) { expect(c).toBeGreaterThan(0.25); expect(c).toBeLessThanOrEqual(1); }
+    const m = await s.getMetrics({ runId: job.runIds[0], reference: 'annotations' });
+    expect(m.qrs!.se!).toBeGreaterThan(0.99);
+  });
+});
