@@ -1,10 +1,10 @@
 /**
- * Child process of edf.bench.ts: opens the EDF given on the command line, reads it in full (`full`) or only
- * starts (`baseline`), and prints JSON with the time and this process's peak RSS (VmHWM), so the parent's
- * own memory does not pollute the figure.
+ * Child process of edf.bench.ts: opens the recording given on the command line (any format), reads it in full
+ * (`full`) or only starts (`baseline`), and prints JSON with the time and this process's peak RSS (VmHWM), so
+ * the parent's own memory does not pollute the figure.
  */
 import { readFileSync } from 'node:fs';
-import { openEdfRecording } from '../../src-main/formats/edf/index.js';
+import { openRecording } from '../../src-main/formats/index.js';
 
 function peakMb(): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
@@ -15,7 +15,7 @@ const [path, mode] = process.argv.slice(2);
 const out: Record<string, number> = {};
 if (mode === 'full') {
   const t0 = performance.now();
-  const s = await openEdfRecording(path);
+  const s = await openRecording(path);
   const t1 = performance.now();
   const r = await s.read();
   const t2 = performance.now();

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPhysical } from '../../../src-main/domain/recording.js';
-import { openCsvRecording } from '../../../src-main/formats/csv/index.js';
+import fc from 'fast-check';
+import { openCsvRecording, scanNumber } from '../../../src-main/formats/csv/index.js';
 import { FormatError, openRecording } from '../../../src-main/formats/index.js';
 import { describeMitdb, mitdbRecord } from '../../helpers/data.js';
 
@@ -111,6 +112,24 @@ describe('CSV layouts', () => {
     const r = await physical(await put('clash.csv', 'time,A\n0,1\n0.01,2\n0.02,3\n'), 250);
     expect(r.fs).toBe(250);
     expect(r.warnings.join()).toMatch(/implies 100 Hz/);
+  });
+});
+
+describe('number scanner', () => {
+  it('accepts exactly [+-]?(digits[.digits]|.digits)([eE][+-]?digits)? and counts decimals', () => {
+    const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+    const decimals = (t: string): number => {
+      const e = t.search(/[eE]/);
+      const mant = e >= 0 ? t.slice(0, e) : t;
+      const dot = mant.indexOf('.');
+      return Math.max(0, (dot >= 0 ? mant.length - dot - 1 : 0) - (e >= 0 ? Number(t.slice(e + 1)) : 0));
+    };
+    const chars = fc.constantFrom('0', '1', '5', '9', '.', '-', '+', 'e', 'E', 'x', ' ', ',');
+    fc.assert(fc.property(fc.array(chars, { maxLength: 8 }).map((a) => a.join('')), (t) => {
+      expect(scanNumber(t) >= 0).toBe(NUMBER.test(t));
+      if (NUMBER.test(t)) expect(scanNumber(t)).toBe(decimals(t));
+    }), { numRuns: 3000, seed: 7 });
+    expect([scanNumber('12.500'), scanNumber('1e-3'), scanNumber('2.5E1'), scanNumber('.5'), scanNumber('5.')]).toEqual([3, 3, 0, 1, 0]);
   });
 });
 
