@@ -176,6 +176,7 @@ export class QrsDetector {
   private readonly fRing: Float64Array;
   private readonly cRing: Float64Array;
   private readonly scratch: Float64Array[];
+  private readonly invalid: Uint8Array[];
   private t = 0; // samples seen
   private m = 0; // next sample whose peak status is to be decided
   private toNextSecond: number;
@@ -234,6 +235,7 @@ export class QrsDetector {
     this.flRing = perLead(() => new Float64Array(size));
     this.gateRing = perLead(() => new Uint8Array(size));
     this.scratch = perLead(() => new Float64Array(BLOCK));
+    this.invalid = perLead(() => new Uint8Array(BLOCK));
     this.maxima = perLead(() => new Float64Array(AMP_BLOCKS));
     this.sums = new Float64Array(leads);
     this.means = new Float64Array(leads);
@@ -283,7 +285,8 @@ export class QrsDetector {
     for (let l = 0; l < L; l++) {
       const buf = this.scratch[l];
       const src = leads[l];
-      for (let i = 0; i < len; i++) buf[i] = src[start + i];
+      const invalid = this.invalid[l];
+      for (let i = 0; i < len; i++) { const v = src[start + i]; buf[i] = v; invalid[i] = v - v === 0 ? 0 : 1; }
       this.filters[l].process(buf.subarray(0, len), buf);
       const bp = this.bpRing[l], en = this.enRing[l], fl = this.flRing[l], gate = this.gateRing[l];
       let sum = this.sums[l], mean = this.means[l];
@@ -303,7 +306,8 @@ export class QrsDetector {
           secMax = 0;
           toNext = this.sec;
         }
-        if (ax > limit * typ && typ > 0) gateUntil = t + hold;
+        // Missing samples and artefacts gate the lead out (its mean energy frozen) until `hold` after them.
+        if ((ax > limit * typ && typ > 0) || invalid[i] === 1) gateUntil = t + hold;
         const gated = t <= gateUntil;
         gate[j] = gated ? 1 : 0;
         const d = x - bp[(t - dk) & mask];
@@ -481,7 +485,10 @@ export class QrsDetector {
     this.spk += weight * (capped - this.spk);
     this.learnLeads(pk.leadValues);
     if (this.lastQrs >= 0) {
-      this.rrs[this.nrr % 8] = pk.at - this.lastQrs;
+      // An interval longer than 1.5× the mean (a pause, a gap in the data) enters the mean as 1.5× the mean,
+      // so one long gap does not hold search-back off for the next eight beats.
+      const rr = pk.at - this.lastQrs;
+      this.rrs[this.nrr % 8] = this.nrr === 0 ? rr : Math.min(rr, 1.5 * this.rrAvg);
       this.nrr++;
       const k = Math.min(this.nrr, 8);
       let s = 0;
