@@ -50,6 +50,8 @@ export interface BeatLayer {
   labelOf: (i: number) => { label: string; source: 'manual' | 'model' | 'reference' };
   hasModel: boolean;
   selected: number;
+  /** Other end of a range selection, -1 when none. */
+  selectionEnd: number;
   firstIndex: (s: number) => number;
 }
 
@@ -61,6 +63,21 @@ export function drawBeats(u: uPlot, layer: BeatLayer): void {
   const start = layer.firstIndex(Math.floor(x0 * layer.fs));
   const visible: number[] = [];
   for (let i = start; i < layer.samples.length && layer.samples[i] / layer.fs <= x1; i++) visible.push(i);
+  if (visible.length > width / (3 * dpr)) {
+    // More beats than tick positions (hours on screen): one tick per 3-px column, the most telling beat wins
+    // (disagreement > your correction > non-N > N), so a 24 h view costs one pass and a few hundred rects.
+    const cols = Math.ceil(width / (3 * dpr));
+    const best = new Int32Array(cols).fill(-1), rank = new Int8Array(cols).fill(-1);
+    const span = x1 - x0;
+    for (const i of visible) {
+      const c = Math.min(cols - 1, Math.floor(((layer.samples[i] / layer.fs - x0) / span) * cols));
+      const shown = layer.labelOf(i), ref = layer.reference[i];
+      const r = layer.hasModel && ref !== '-' && shown.label !== ref ? 3 : shown.source === 'manual' ? 2 : shown.label !== 'N' ? 1 : 0;
+      if (r > rank[c]) { rank[c] = r; best[c] = i; }
+    }
+    visible.length = 0;
+    for (const i of best) if (i >= 0) visible.push(i);
+  }
   const spacing = visible.length > 1 ? width / visible.length : width;
   const showText = spacing >= 14 * dpr;
   ctx.save();
@@ -88,7 +105,8 @@ export function drawBeats(u: uPlot, layer: BeatLayer): void {
     const ref = layer.reference[i];
     const shown = layer.labelOf(i);
     const disagree = layer.hasModel && ref !== '-' && shown.label !== ref;
-    if (i === layer.selected) {
+    const inRange = layer.selectionEnd >= 0 && i >= Math.min(layer.selected, layer.selectionEnd) && i <= Math.max(layer.selected, layer.selectionEnd);
+    if (i === layer.selected || inRange) {
       ctx.fillStyle = 'rgba(49,130,206,0.18)';
       ctx.fillRect(x - Math.max(6 * dpr, spacing * 0.35), top - LABEL_BAND * dpr, Math.max(12 * dpr, spacing * 0.7), height + LABEL_BAND * dpr);
     }

@@ -29,6 +29,8 @@ export class AppState {
   beats = $state.raw<BeatTable | null>(null);
   corrections = $state.raw<Map<number, CorrectionRow>>(new Map());
   selected = $state(-1);
+  /** Other end of a range selection (shift+click / shift+arrow), -1 when a single beat is selected. */
+  selectionEnd = $state(-1);
   /** Visible window (samples) of the Review view. */
   viewFrom = $state(0);
   viewSpan = $state(3600);
@@ -191,6 +193,14 @@ export class AppState {
     if (c) return { label: c.label, source: 'manual' };
     if (b.predicted[i] !== '-') return { label: b.predicted[i], source: 'model' };
     return { label: b.reference[i], source: 'reference' };
+  }
+
+  /** Beats the relabel buttons act on: the selected range, else the selected beat. */
+  selectedIndices(): number[] {
+    if (this.selected < 0) return [];
+    if (this.selectionEnd < 0 || this.selectionEnd === this.selected) return [this.selected];
+    const a = Math.min(this.selected, this.selectionEnd), b = Math.max(this.selected, this.selectionEnd);
+    return Array.from({ length: b - a + 1 }, (_, k) => a + k);
   }
 
   correctionInputs() {

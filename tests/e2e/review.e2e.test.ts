@@ -76,6 +76,8 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     await expect.poll(() => page.getByTestId('current-label').textContent()).toMatch(/set by/);
     await page.waitForTimeout(400); // let the position save settle
     await shot('review-corrected');
+    await page.getByRole('button', { name: 'Save strip' }).click();
+    await page.getByRole('button', { name: 'Bookmark' }).click();
 
     // Reload: the correction comes back from IndexedDB, on the same beat.
     await page.reload();
@@ -113,10 +115,15 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     for (let i = 0; i < beats.samples.length; i++) if (beats.reference[i] !== '-' && beats.reference[i] !== beats.predicted[i]) wrong++;
     expect(pdfPageCount(pdf)).toBe(expectedReportPages(wrong - 1));
 
-    // The remaining views render.
+    // The remaining views render; Compare gets a second model's run on the same recording.
+    if (shipped!.id !== BASELINE_MODEL_ID) {
+      const { jobId } = await api.startClassification([runs[0].recordingId], BASELINE_MODEL_ID);
+      for (let j = await api.getJob(jobId); j.state === 'running'; j = await api.getJob(jobId)) await new Promise((r) => setTimeout(r, 200));
+      await page.waitForTimeout(300);
+    }
     for (const v of ['compare', 'strips']) {
       await page.getByTestId(`tab-${v}`).click();
-      await page.waitForTimeout(300);
+      await page.waitForTimeout(v === 'strips' ? 1200 : 300);
       await shot(v);
     }
     await page.getByTestId('tab-review').click();

@@ -76,6 +76,18 @@ describe('renderer components', () => {
     await fireEvent.keyDown(window, { key: 'a' });
     await waitFor(() => expect(app.corrections.get(BEATS.samples[2])?.provenance).toBe('accept-model'));
     expect(app.corrections.get(BEATS.samples[2])?.label).toBe('N');
+    // A range (Shift+→ twice from beat 0) relabelled at once is one action: one undo removes all of it.
+    app.selected = 0;
+    app.selectionEnd = -1;
+    await fireEvent.keyDown(window, { key: 'ArrowRight', shiftKey: true });
+    await fireEvent.keyDown(window, { key: 'ArrowRight', shiftKey: true });
+    await fireEvent.keyDown(window, { key: '2', code: 'Digit2' });
+    await waitFor(() => expect([0, 1, 2].map((i) => app.corrections.get(BEATS.samples[i])?.label)).toEqual(['S', 'S', 'S']));
+    expect(new Set([0, 1, 2].map((i) => app.corrections.get(BEATS.samples[i])!.group)).size).toBe(1);
+    expect(app.corrections.get(BEATS.samples[1])!.provenance).toBe('selection');
+    await app.undo();
+    expect(app.corrections.get(BEATS.samples[2])?.provenance).toBe('accept-model');
+    expect(app.corrections.has(BEATS.samples[0])).toBe(false);
   });
 
   it('Metrics: per-class table follows corrections', async () => {
