@@ -8,7 +8,6 @@ import { concatBeatSets, FEATURE_NAMES, MODEL_CLASSES, subsetBeats, type BeatSet
 import { loadLabelledRecord } from '../../src-main/model/dataset/mitdb.js';
 import { DEFAULT_WINDOW, WINDOW_CHANNELS } from '../../src-main/model/dataset/windows.js';
 import { describeEngine, initEngine } from '../../src-main/model/engine/backend.js';
-import { tf } from '../../src-main/model/engine/tf.js';
 import { ModelError } from '../../src-main/model/errors.js';
 import { loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, saveModel, type ModelMetadata } from '../../src-main/model/io.js';
 import { predictProbs, trainModel } from '../../src-main/model/train/train.js';
@@ -55,7 +54,7 @@ describeMitdb('training a beat classifier (small, real)', () => {
     await saveModel(a.model, join(dir, 'cnn'), meta('cnn', a.model.countParams()));
     const loaded = await loadModel(join(dir, 'cnn'));
     expect(Array.from(predictProbs(loaded.model, small))).toEqual(Array.from(predictProbs(a.model, small)));
-    tf.dispose([a.model, b.model, loaded.model]);
+    for (const m of [a.model, b.model, loaded.model]) m.dispose();
   });
 
   it('attention and transformer models train one epoch, save and reload to identical predictions', async () => {
@@ -67,7 +66,7 @@ describeMitdb('training a beat classifier (small, real)', () => {
       expect(loaded.meta.arch).toBe(arch);
       const probe = subsetBeats(small, [0, 1, 250, 399]);
       expect(Array.from(predictProbs(loaded.model, probe))).toEqual(Array.from(predictProbs(r.model, probe)));
-      tf.dispose([r.model, loaded.model]);
+      for (const m of [r.model, loaded.model]) m.dispose();
     }
   });
 
@@ -102,7 +101,7 @@ describeMitdb('training a beat classifier (small, real)', () => {
     await writeFile(join(garbled, 'model.json'), '{"modelTopology": ');
     await expect(loadModel(garbled)).rejects.toThrow(/not valid JSON/);
     for (const [name, edit, msg] of [
-      ['other-length', (m: ModelMetadata) => { m.window = { fs: 250, before: 60, after: 100 }; }, /metadata says 160-sample windows .* at 250 Hz, but the network takes \[120, 2\]/],
+      ['other-length', (m: ModelMetadata) => { m.window = { fs: 250, before: 60, after: 100 }; }, /metadata says 160-sample windows .* at 250 Hz, but the network takes \[120, 1\]/],
       ['other-features', (m: ModelMetadata) => { m.features = m.features.slice(0, 3); }, /metadata lists 3 features but the network takes 11/],
     ] as const) {
       const d = await copy(name);

@@ -34,18 +34,31 @@ function conv(x: SymT, filters: number, kernel: number, next: () => number, name
 }
 
 /**
- * Classifier head: beat embedding ⊕ a small projection of the features ⊕ the raw features → dense → softmax.
- * The embedding gets heavy dropout: a waveform branch left free memorises each training patient's ectopic
- * morphology, while the RR prematurity features are what carries S detection to unseen patients.
+ * Classifier head, two experts averaged:
+ *  - a rhythm expert that sees only the RR + template features (dense 32 → 32 → softmax), and
+ *  - a morphology expert: beat embedding ⊕ a projection of the features → dense → softmax.
+ * Each expert has its own loss in training (see train.ts, `EXPERT_OUTPUTS`), and the model outputs their mean.
+ * Why: a network that sees the waveform can lower its training loss by memorising each training patient's
+ * ectopic morphology (209's supraventricular runs are not premature), and then misses the S beats of new
+ * patients; the rhythm expert cannot memorise morphology, so it has to learn prematurity, which transfers.
+ * The embedding also gets heavy dropout for the same reason.
  */
 function head(embedding: SymT, features: SymT, a: ArchitectureInput, next: () => number): SymT {
+  const dense = (x: SymT, units: number, name: string, activation: 'relu' | 'softmax' = 'relu'): SymT =>
+    tf.layers.dense({ units, activation, kernelInitializer: activation === 'relu' ? tf.initializers.heNormal({ seed: next() }) : tf.initializers.glorotUniform({ seed: next() }), name }).apply(x) as SymT;
   embedding = tf.layers.dropout({ rate: 0.5, seed: next(), name: 'emb_dropout' }).apply(embedding) as SymT;
-  const f = tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: next() }), name: 'feat_dense' }).apply(features) as SymT;
+  const f = dense(features, 16, 'feat_dense');
   const z = tf.layers.concatenate({ name: 'join' }).apply([embedding, f, features]) as SymT;
-  const h = tf.layers.dense({ units: 32, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: next() }), name: 'head_dense' }).apply(z) as SymT;
+  const h = dense(z, 32, 'head_dense');
   const d = tf.layers.dropout({ rate: 0.3, seed: next(), name: 'head_dropout' }).apply(h) as SymT;
-  return tf.layers.dense({ units: a.classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: next() }), name: 'probs' }).apply(d) as SymT;
+  const morph = dense(d, a.classes, EXPERT_OUTPUTS[1], 'softmax');
+  const r = dense(dense(features, 32, 'rhythm_dense1'), 32, 'rhythm_dense2');
+  const rhythm = dense(r, a.classes, EXPERT_OUTPUTS[0], 'softmax');
+  return tf.layers.average({ name: 'probs' }).apply([rhythm, morph]) as SymT;
 }
+
+/** Names of the two experts' softmax layers; the trainer puts a loss on each. */
+export const EXPERT_OUTPUTS = ['probs_rhythm', 'probs_morph'] as const;
 
 function inputs(a: ArchitectureInput): [SymT, SymT] {
   return [tf.input({ shape: [a.length, a.channels], name: 'beat' }), tf.input({ shape: [a.features], name: 'features' })];

@@ -1,9 +1,9 @@
 /**
  * Decision priors: per-class offsets added to log-probabilities before argmax, chosen on patient-wise
  * validation predictions (DS1 only). Training reweights classes to learn rare ones at all; the offsets then
- * set the operating point on patients the model has not seen. The objective weighs sensitivity of the ectopic
- * classes above their predictivity (F2 for S and V, F1 for N), as missed ectopy costs a cardiologist more than a
- * false alarm they can dismiss in review.
+ * set the operating point on patients the model has not seen. The objective is the macro-F1 over N, S and V —
+ * the same score that early stopping uses (F is too rare per validation set to steer on). The search range is
+ * kept to [-1, 3]: a handful of validation patients cannot justify a larger shift of the priors.
  */
 import { MODEL_CLASSES } from '../dataset/beats.js';
 import { decide } from './train.js';
@@ -27,15 +27,15 @@ export function decisionObjective(labels: ArrayLike<number>, pred: ArrayLike<num
     if (r === p) tp[r]++;
     else { fn[r]++; fp[p]++; }
   }
-  return (fBeta(tp[0], fp[0], fn[0], 1) + fBeta(tp[1], fp[1], fn[1], 2) + fBeta(tp[2], fp[2], fn[2], 2)) / 3;
+  return (fBeta(tp[0], fp[0], fn[0], 1) + fBeta(tp[1], fp[1], fn[1], 1) + fBeta(tp[2], fp[2], fn[2], 1)) / 3;
 }
 
-/** Coordinate search (three sweeps) of offsets for S, V, F in [-2, 5] (N fixed at 0). */
+/** Coordinate search (three sweeps) of offsets for S, V, F in [-1, 3] (N fixed at 0). */
 export function chooseDecisionBias(probs: Float32Array, labels: ArrayLike<number>): { bias: number[]; objective: number } {
   const bias = MODEL_CLASSES.map(() => 0);
   let best = decisionObjective(labels, decide(probs, bias));
   const grid: number[] = [];
-  for (let v = -2; v <= 5.0001; v += 0.25) grid.push(Math.round(v * 100) / 100);
+  for (let v = -1; v <= 3.0001; v += 0.25) grid.push(Math.round(v * 100) / 100);
   for (let sweep = 0; sweep < 3; sweep++) {
     for (let k = 1; k < MODEL_CLASSES.length; k++) {
       let bk = bias[k];

@@ -5,6 +5,8 @@
  *    the DS2 records and running the EC57 evaluation — DS2 steers nothing;
  *  - kfold / stratified / patient: K-fold cross-validation over DS1 beats.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DS1, DS2 } from '../../domain/mitdb.js';
 import { beatsDeChazal, writeModelCard, type ModelCard } from '../card.js';
@@ -76,8 +78,10 @@ export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
   // Score what was saved, exactly as `classify --beats atr` + `evaluate` would.
   o.onProgress?.({ stage: 'scoring DS2' });
   const loaded = await loadModel(o.out);
-  const ds2 = await evaluateModelOnRecords([loaded], DS2.map((n) => join(o.dataDir, n)), join(o.out, '.ds2-annotations'), { beats: 'atr', lead: o.lead, onRecord: (name, i) => o.onProgress?.({ stage: `scoring DS2 ${name} (${i + 1}/${DS2.length})` }) });
+  const annDir = await mkdtemp(join(tmpdir(), 'ecg-review-ds2-'));
+  const ds2 = await evaluateModelOnRecords([loaded], DS2.map((n) => join(o.dataDir, n)), annDir, { beats: 'atr', lead: o.lead, onRecord: (name, i) => o.onProgress?.({ stage: `scoring DS2 ${name} (${i + 1}/${DS2.length})` }) });
   loaded.model.dispose();
+  await rm(annDir, { recursive: true, force: true });
   let crossValidation: ModelCard['crossValidation'];
   if (o.cv) {
     const cvCfg = { ...o.config, epochs: o.cv.epochs, ...(o.cv.epochSize ? { epochSize: o.cv.epochSize } : {}) };

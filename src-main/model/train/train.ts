@@ -5,7 +5,7 @@
  * shuffles, augmentation) is drawn from seeded generators.
  */
 import { mulberry32, type Random } from '../../evaluation/random.js';
-import { buildModel, type Architecture } from '../architectures/index.js';
+import { buildModel, EXPERT_OUTPUTS, type Architecture } from '../architectures/index.js';
 import { classCounts, FEATURE_COUNT, MODEL_CLASSES, type BeatSet } from '../dataset/beats.js';
 import { tf } from '../engine/tf.js';
 import type { LayersModel, Tensor } from '../engine/tf.js';
@@ -75,14 +75,12 @@ export function makeBatch(s: BeatSet, idx: ArrayLike<number>, rnd?: Random): { b
     const k = idx[i];
     const src = s.x.subarray(k * L * C, (k + 1) * L * C);
     const fs = s.features.subarray(k * FEATURE_COUNT, (k + 1) * FEATURE_COUNT);
-    if (ZERO_CH0) { const z = new Float32Array(src); for (let t = 0; t < L; t++) z[t * C] = 0; x.set(z, i * L * C); f.set(fs, i * FEATURE_COUNT); if (!rnd) continue; }
     if (!rnd) {
       x.set(src, i * L * C);
       f.set(fs, i * FEATURE_COUNT);
       continue;
     }
-    // time shift ±2 samples (R-peak jitter of a detector), amplitude scale 0.8–1.2 of the template-difference
-    // channel, additive noise σ 0–0.15, a slow baseline tilt; RR intervals jittered ±3 %.
+    // time shift ±2 samples (R-peak jitter of a detector), amplitude scale 0.8–1.2, additive noise σ 0–0.15, a slow baseline tilt; RR intervals jittered ±3 %.
     const shift = Math.floor(rnd() * 5) - 2;
     const scale = 0.8 + 0.4 * rnd();
     const sigma = 0.15 * rnd();
@@ -92,7 +90,7 @@ export function makeBatch(s: BeatSet, idx: ArrayLike<number>, rnd?: Random): { b
       const ts = Math.min(L - 1, Math.max(0, t + shift));
       const ramp = tilt * (t / L - 0.5);
       for (let c = 0; c < C; c++) {
-        const v = ZERO_CH0 && c === 0 ? 0 : src[ts * C + c] * (c === 1 ? scale : 1);
+        const v = src[ts * C + c] * scale;
         x[o + t * C + c] = v + ramp + sigma * gauss(rnd);
       }
     }
@@ -101,8 +99,6 @@ export function makeBatch(s: BeatSet, idx: ArrayLike<number>, rnd?: Random): { b
   }
   return { beat: tf.tensor3d(x, [B, L, C]), features: tf.tensor2d(f, [B, FEATURE_COUNT]) };
 }
-
-const ZERO_CH0 = process.env.ECG_ZERO_CH0 === '1';
 
 function gauss(rnd: Random): number {
   const u = Math.max(1e-12, rnd());
@@ -157,6 +153,9 @@ export async function trainModel(train: BeatSet, val: BeatSet | null, config: Pa
   const rnd = mulberry32(cfg.seed);
   const augRnd = mulberry32(cfg.seed ^ 0x9e3779b9);
   const model = buildModel(cfg.arch, { length: train.length, channels: train.channels, features: FEATURE_COUNT, classes: K, seed: cfg.seed });
+  // Train each expert on its own loss when the architecture has them (the saved model outputs their mean).
+  const experts = EXPERT_OUTPUTS.map((n) => model.layers.find((l) => l.name === n));
+  const trainNet = experts.every((l) => l) ? tf.model({ inputs: model.inputs, outputs: experts.map((l) => l!.output as tf.SymbolicTensor) }) : model;
   const opt = tf.train.adam(cfg.learningRate);
   const wT = tf.tensor1d(weights);
   const history: EpochLog[] = [];
@@ -195,11 +194,15 @@ export async function trainModel(train: BeatSet, val: BeatSet | null, config: Pa
       const { beat, features } = makeBatch(train, idx, cfg.augment ? augRnd : undefined);
       const y = tf.oneHot(tf.tensor1d(idx.map((i) => train.labels[i]), 'int32'), K);
       const loss = opt.minimize(() => {
-        const p = tf.clipByValue(model.apply([beat, features], { training: true }) as Tensor, 1e-7, 1);
-        let ce = tf.neg(tf.sum(tf.mul(y, tf.log(p)), -1)); // [B]
-        if (cfg.focalGamma > 0) ce = tf.mul(ce, tf.pow(tf.sub(1, tf.sum(tf.mul(y, p), -1)), cfg.focalGamma));
+        const out = trainNet.apply([beat, features], { training: true }) as Tensor | Tensor[];
         const w = tf.sum(tf.mul(y, wT), -1);
-        return tf.mean(tf.mul(ce, w)) as tf.Scalar;
+        const losses = (Array.isArray(out) ? out : [out]).map((o) => {
+          const p = tf.clipByValue(o, 1e-7, 1);
+          let ce = tf.neg(tf.sum(tf.mul(y, tf.log(p)), -1)); // [B]
+          if (cfg.focalGamma > 0) ce = tf.mul(ce, tf.pow(tf.sub(1, tf.sum(tf.mul(y, p), -1)), cfg.focalGamma));
+          return tf.mean(tf.mul(ce, w));
+        });
+        return (losses.length === 1 ? losses[0] : tf.addN(losses)) as tf.Scalar;
       }, true) as tf.Scalar;
       lossSum += (await loss.data())[0];
       tf.dispose([beat, features, y, loss]);

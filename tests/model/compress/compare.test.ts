@@ -2,10 +2,10 @@
  * `compare`: its accuracy figures are those of classify + evaluate for each model (same beats, same EC57
  * comparison), reproducible run to run, with McNemar between the models and an HTML report with the plot.
  */
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../src-main/cli/command.js';
 import { runCli } from '../../../src-main/cli/main.js';
 import { evaluateRecords } from '../../../src-main/evaluation/ec57/index.js';
@@ -43,6 +43,10 @@ describeMitdb('ecg-review compare', () => {
     const html = join(work, 'report.html');
     expect(await runCli(['compare', dir, q8, '--eval', RECORDS.join(','), '--data', MITDB_DIR, '--backends', 'wasm', '--latency-runs', '3', '--batch-size', '32', '--json', '--html', html], io)).toBe(0);
     first = JSON.parse(io.stdout) as Comparison;
+  });
+
+  afterAll(() => {
+    for (const d of [work, dirname(dir)]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
   it('reports the figures classify + evaluate give for the same model and records', async () => {

@@ -2,10 +2,10 @@
  * Pruning, distillation, quantization and the `compress` command on a model trained on real MIT-BIH beats
  * (a few hundred beats of records 119 and 209, see fixture.ts).
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src-main/cli/main.js';
 import type { CliIo } from '../../../src-main/cli/command.js';
 import { compressModel } from '../../../src-main/model/compress/compress.js';
@@ -48,6 +48,10 @@ describeMitdb('model compression on MIT-BIH beats', () => {
     beats = await fixtureBeats();
     ({ dir } = await fixtureModelDir(beats));
     work = mkdtempSync(join(tmpdir(), 'ecg-compress-test-'));
+  });
+
+  afterAll(() => {
+    for (const d of [work, dirname(dir)]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
   it('gradual pruning to 80 % leaves ≥ 80 % zeros after fine-tuning and after save/load, in a smaller file', async () => {
