@@ -12,9 +12,8 @@
  *
  * Annotations are TALs (see tal.ts for the text mapping). Each goes into the data record covering its onset
  * when the channel is big enough; the channel size is chosen from the annotations' total size so that even
- * 100,000 annotations bunched together fit without bloating every record (surplus spills into the following
- * records, then backwards into earlier ones: a TAL's onset need not fall inside its record, though readers
- * prefer it there).
+ * 100,000 annotations bunched together fit without bloating every record (surplus spills into neighbouring
+ * records, keeping time order: a TAL's onset need not fall inside its record, though readers prefer it there).
  */
 import { open } from 'node:fs/promises';
 import type { Annotation } from '../../domain/annotation.js';
@@ -129,25 +128,33 @@ export async function writeEdf(path: string, recording: Recording, annotations: 
   const placedAtOnset = need.reduce((acc, b, r) => Math.max(acc, b + timekeeping[r].length), 0);
   const capacityBase = Math.max(64, Math.min(placedAtOnset, tkMax + Math.ceil(total / nRecords) + talMax));
   // Place each TAL in the record covering its onset while that record has room, else in the next one with
-  // room; what is left at the end goes backwards into earlier records' free space. capacity ≥ time-keeping +
-  // average share + largest TAL guarantees every record takes at least its share, so everything fits.
+  // room. If some are left at the end, a second pass from the back puts every TAL in the latest record with
+  // room that is no later than where the first pass put it. Both passes keep TALs in time order across
+  // records (annotations at the same sample keep their order), and capacity ≥ time-keeping + average share +
+  // largest TAL means every record takes at least its share, so everything fits.
   const capacity = capacityBase + (capacityBase % 2);
-  const placement: number[][] = Array.from({ length: nRecords }, () => []);
-  const used = timekeeping.map((t) => t.length);
+  const recordOf = new Int32Array(tals.length).fill(nRecords - 1);
+  let used = timekeeping.map((t) => t.length);
   let next = 0;
   for (let r = 0; r < nRecords; r++) {
     while (next < tals.length && tals[next].record <= r && used[r] + tals[next].length <= capacity) {
-      placement[r].push(next);
+      recordOf[next] = r;
       used[r] += tals[next].length;
       next++;
     }
   }
-  for (let r = nRecords - 1, t = tals.length - 1; t >= next; t--) {
-    while (r >= 0 && used[r] + tals[t].length > capacity) r--;
-    if (r < 0) throw new Error(`EDF writer: annotation channel capacity ${capacity} bytes is too small (bug)`);
-    placement[r].push(t);
-    used[r] += tals[t].length;
+  if (next < tals.length) {
+    used = timekeeping.map((t) => t.length);
+    for (let t = tals.length - 1, r = nRecords - 1; t >= 0; t--) {
+      r = Math.min(r, recordOf[t]);
+      while (r >= 0 && used[r] + tals[t].length > capacity) r--;
+      if (r < 0) throw new Error(`EDF writer: annotation channel capacity ${capacity} bytes is too small (bug)`);
+      recordOf[t] = r;
+      used[r] += tals[t].length;
+    }
   }
+  const placement: number[][] = Array.from({ length: nRecords }, () => []);
+  for (let t = 0; t < tals.length; t++) placement[recordOf[t]].push(t);
   const annSpr = capacity / 2;
 
   // --- Header ---
