@@ -14,11 +14,14 @@ function peakMb(): number {
 const [path, mode] = process.argv.slice(2);
 const out: Record<string, number> = {};
 if (mode === 'full') {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const s = await openRecording(path);
   const t1 = performance.now();
   const r = await s.read();
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
+  out.cpuMs = (cpu.user + cpu.system) / 1000;
   out.openMs = t1 - t0;
   out.readMs = t2 - t1;
   out.samples = r.signals.reduce((a, x) => a + x.samples.length, 0);
