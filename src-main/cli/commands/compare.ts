@@ -14,7 +14,7 @@ export const command: Command = {
   flags: {
     eval: { type: 'string', description: 'evaluation records: ds2 (default), none, or names like 100,103' },
     data: { type: 'string', description: 'MIT-BIH directory (default $ECG_DATA_DIR/mitdb or ../shared/data/mitdb)' },
-    backends: { type: 'string', description: 'backends to time on, comma-separated: node, wasm, cpu (default wasm,cpu)' },
+    backends: { type: 'string', description: 'backends to time on, comma-separated: node, wasm, cpu (default node,wasm,cpu; unavailable ones are skipped)' },
     'latency-runs': { type: 'string', description: 'timed single-beat predictions per model and backend (default 50)' },
     'batch-size': { type: 'string', description: 'batch size of the batched timing (default 256)' },
     mapping: { type: 'string', description: 'EC57 class table as in evaluate: aami (default; j, e are N) or bxb' },
@@ -26,7 +26,7 @@ export const command: Command = {
   async run({ positionals, flags }, io) {
     if (positionals.length === 0) throw new CliError('compare needs at least one <model-dir>');
     if (flags.whole && flags['from-minute'] !== undefined) throw new CliError('--whole and --from-minute are exclusive');
-    const backends = (stringFlag(flags, 'backends') ?? 'wasm,cpu').split(',').map((s) => s.trim()) as BackendPreference[];
+    const backends = (stringFlag(flags, 'backends') ?? 'node,wasm,cpu').split(',').map((s) => s.trim()) as BackendPreference[];
     for (const b of backends) if (!['node', 'wasm', 'cpu'].includes(b)) throw new CliError(`--backends: unknown backend '${b}' (node, wasm, cpu)`);
     const c = await compareModels(positionals, {
       dataDir: stringFlag(flags, 'data') ?? defaultMitdbDir(),

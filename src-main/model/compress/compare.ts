@@ -59,7 +59,7 @@ export interface CompareOptions {
   /** EC57 class table (default aami) and start of the compared period (default 300 s), as `evaluate` takes them. */
   mapping?: ClassMapping;
   startSeconds?: number;
-  /** Backends to time on; unavailable ones are skipped. Default wasm and cpu. */
+  /** Backends to time on; unavailable ones are skipped. Default node (tfjs-node, when installed), wasm and cpu. */
   backends?: BackendPreference[];
   /** Timed repetitions (default 50 single-beat, 10 batched) and batch size (default 256). */
   latencyRuns?: number;
@@ -139,7 +139,7 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
     if (!beatsByWindow.has(key)) beatsByWindow.set(key, await loadLabelledRecords(opts.dataDir, opts.records.slice(0, 1), { window: w }));
     return beatsByWindow.get(key)!;
   };
-  const backends = opts.backends ?? ['wasm', 'cpu'];
+  const backends = opts.backends ?? ['node', 'wasm', 'cpu'];
   for (const dir of dirs) {
     const card = await readCard(dir);
     const files = await readModelFiles(dir);

@@ -153,18 +153,18 @@ export function predictProbabilities(model: tf.LayersModel, inputs: tf.Tensor[],
   return out;
 }
 
-/** The model seen as producing logits: the input of its final softmax when there is one, else its output. */
+/**
+ * The model seen as producing logits: the input of its final softmax when that is a separate layer, else
+ * log(probabilities) of its output (equal to the logits up to a per-beat constant, which softmax ignores) — e.g.
+ * a Dense with softmax activation, or the classifiers' average of two softmax experts.
+ */
 export function logitsView(model: tf.LayersModel): tf.LayersModel {
   const last = model.layers[model.layers.length - 1];
   const cfg = last.getConfig() as { activation?: string };
   if (last.getClassName() === 'Activation' && cfg.activation === 'softmax') {
     return tf.model({ inputs: model.inputs, outputs: last.input as tf.SymbolicTensor });
   }
-  if (last.getClassName() === 'Dense' && cfg.activation === 'softmax') {
-    // Same weights, linear activation: a twin layer would copy weights, so wrap with a log instead.
-    return tf.model({ inputs: model.inputs, outputs: new LogLayer().apply(model.outputs[0]) as tf.SymbolicTensor });
-  }
-  return model;
+  return tf.model({ inputs: model.inputs, outputs: new LogLayer().apply(model.outputs[0]) as tf.SymbolicTensor });
 }
 
 /** log(clip(p)) as a layer, to turn a softmax output into logits (up to a per-beat constant) for training. */
