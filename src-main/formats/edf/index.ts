@@ -351,6 +351,15 @@ async function readAnnotations(path: string, layout: Layout, info: RecordingInfo
   // Sample 0 is the first record's start, which its time-keeping TAL may put after the header's whole second.
   const first = Number.isNaN(scan.onsets[0]) ? 0 : scan.onsets[0];
   if (first !== 0 && info.startTime && !layout.recordStarts) info.startTime = new Date(info.startTime.getTime() + first * 1000);
+  if (!layout.recordStarts) {
+    // EDF+C promises contiguous records; say so when the time-keeping TALs disagree (a mislabelled EDF+D).
+    const d = layout.header.recordDuration;
+    let off = -1;
+    for (let r = 0; r < scan.onsets.length && off < 0; r++) {
+      if (!Number.isNaN(scan.onsets[r]) && Math.abs(scan.onsets[r] - first - r * d) > 0.5 / info.fs) off = r;
+    }
+    if (off >= 0) info.warnings.push(`EDF+C data record ${off} starts at ${scan.onsets[off]} s by its time-keeping TAL, not at ${first + off * d} s: the file may be discontinuous (EDF+D) mislabelled as EDF+C; samples are read as contiguous`);
+  }
   const found: Annotation[] = scan.entries.map((e) => {
     const { symbol, aux } = textToSymbol(e.text, e.duration);
     return { sample: Math.round((e.onset - first) * info.fs), symbol, code: annotationCode(symbol) ?? 22, subtype: 0, chan: 0, num: 0, aux };

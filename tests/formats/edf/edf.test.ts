@@ -236,6 +236,13 @@ describe('EDF header deviations accepted with a warning', () => {
     expect(Array.from(r.signals[0].samples)).toEqual([499 - 10000, 500 - 10000, 501 - 10000]);
   });
 
+  it('EDF+C whose time-keeping TALs show a gap → warning after reading annotations', async () => {
+    const tal = (r: number): string => `+${r < 2 ? r : r + 5}\x14\x14\x00`;
+    const s = await openEdfRecording(await put('c-gap.edf', buildEdf({ signals: [ecg(), { label: 'EDF Annotations', samplesPerRecord: 10, tal }], records: 3, reserved: 'EDF+C' })));
+    expect(await s.embeddedAnnotations()).toEqual([]);
+    expect(s.info.warnings.join()).toMatch(/record 2 starts at 7 s.*not at 2 s/);
+  });
+
   it('parses TALs of foreign EDF+ files: notes, durations, record onset offset', async () => {
     const tal = (r: number): string => (r === 0 ? '+0.5\x14\x14\x00+1.5\x14Lights off\x14Close door\x14\x00' : `+${r + 0.5}\x14\x14\x00+${r + 0.75}\x1525.5\x14Apnea\x14\x00+${r + 1}\x14V\x14\x00`);
     const s = await openEdfRecording(await put('foreign.edf', buildEdf({ signals: [ecg(), { label: 'EDF Annotations', samplesPerRecord: 40, tal }], records: 2, reserved: 'EDF+C' })));
