@@ -1,35 +1,52 @@
 /**
- * One recording end to end: read the signal, find the beats (QRS detector when available, else the annotator's
- * beat positions), classify each beat with the chosen model, attach reference labels. Runs inside a worker
- * thread (see `classify-worker.ts`); pure otherwise, so tests can call it directly.
+ * One segment of a recording end to end: read the signal, find the beats with the QRS detector, classify each
+ * with the chosen model. A long recording is cut into segments that workers process in parallel (see
+ * review-service.ts); each segment is read with PAD seconds of lead-in and lead-out so the detector and the
+ * classifiers' RR and template features have settled, and keeps only the beats inside its own range. Reference
+ * labels are attached by the caller. Runs inside a worker thread (`classify-worker.ts`).
  */
 import { AAMI_LABELS } from '../api/contract.js';
 import { aamiClassOf } from '../domain/aami.js';
 import { isBeatSymbol } from '../domain/annotation.js';
-import { toPhysical } from '../domain/recording.js';
+import { toPhysical, type Recording, type RecordingSource, type SampleWindow } from '../domain/recording.js';
 import { openRecording, readAnnotations } from '../formats/index.js';
 import { classifyBaseline } from './baseline-classifier.js';
-import { AppError } from './errors.js';
-import { matchBeats } from './metrics.js';
 import { BASELINE_MODEL_ID, classifyWithModel, detectBeats } from './domain-adapters.js';
+
+/** Lead-in/lead-out read around a segment, seconds. */
+export const SEGMENT_PAD_S = 20;
 
 export interface ClassifyInput {
   path: string;
   modelId: string;
   modelsDir: string;
+  /** Beats kept: [keepFrom, keepTo) in samples; default the whole recording. */
+  keepFrom?: number;
+  keepTo?: number;
 }
 
 export interface ClassifyOutput {
   samples: Int32Array;
   /** AAMI index per beat. */
   predicted: Uint8Array;
+  /** Row-major class probabilities in AAMI order, 5 per beat. */
   probs: Float32Array;
-  /** Reference: AAMI index per beat, 255 when unmatched. */
-  reference: Uint8Array;
-  symbols: string;
-  referenceSamples: Int32Array;
-  beatSource: 'detector' | 'reference';
   elapsedMs: number;
+}
+
+/** A window of a recording presented as a recording of its own (sample 0 = `from`), for code that reads whole recordings. */
+export function windowedSource(source: RecordingSource, from: number, to: number): RecordingSource {
+  const info = { ...source.info, length: to - from };
+  return {
+    info,
+    async read(w: SampleWindow = {}): Promise<Recording> {
+      const a = from + (w.from ?? 0), b = from + (w.to ?? to - from);
+      const r = await source.read({ from: a, to: b, channels: w.channels });
+      return { ...r, info, from: a - from, to: b - from };
+    },
+    embeddedAnnotations: async () => [],
+    close: async () => {},
+  };
 }
 
 export interface ReferenceBeats { samples: Int32Array; labels: Uint8Array; symbols: string; annotator: string | null }
@@ -54,36 +71,40 @@ export async function referenceBeats(source: Parameters<typeof readAnnotations>[
 export async function classifyRecording(input: ClassifyInput, onProgress: (fraction: number, message: string) => void): Promise<ClassifyOutput> {
   const t0 = performance.now();
   onProgress(0, 'reading signal');
-  const source = await openRecording(input.path);
+  const whole = await openRecording(input.path);
   try {
-    const ref = await referenceBeats(source);
+    const { fs, length } = whole.info;
+    const keepFrom = Math.max(0, input.keepFrom ?? 0), keepTo = Math.min(length, input.keepTo ?? length);
+    const pad = Math.round(SEGMENT_PAD_S * fs);
+    const from = Math.max(0, keepFrom - pad), to = Math.min(length, keepTo + pad);
+    const source = from === 0 && to === length ? whole : windowedSource(whole, from, to);
     let samples: Int32Array, out: { labels: Uint8Array; probs: Float32Array };
     if (input.modelId === BASELINE_MODEL_ID) {
-      onProgress(0.05, 'reading signal');
       // Every lead: the multi-lead detector misses fewer beats (an ectopic beat can be small on one lead).
       const leads = (await source.read()).signals.map((s) => toPhysical(s));
       onProgress(0.1, 'detecting beats');
-      samples = await detectBeats(leads, source.info.fs);
-      if (!samples.length) throw new AppError('the QRS detector found no beats', input.path);
+      samples = await detectBeats(leads, fs);
       onProgress(0.3, `classifying ${samples.length} beats`);
-      out = classifyBaseline(leads[0], source.info.fs, samples, (f) => onProgress(0.3 + 0.65 * f, `classifying ${samples.length} beats`));
+      out = classifyBaseline(leads[0], fs, samples, (f) => onProgress(0.3 + 0.65 * f, `classifying ${samples.length} beats`));
     } else {
       onProgress(0.1, 'detecting and classifying beats');
       const r = await classifyWithModel(input.modelsDir, input.modelId, source, (f) => onProgress(0.1 + 0.85 * f, 'detecting and classifying beats'));
       samples = r.samples;
       out = r;
     }
-    const beatSource = 'detector' as const;
-    const match = matchBeats(samples, ref.samples, Math.round(0.15 * source.info.fs));
-    const reference = new Uint8Array(samples.length).fill(255);
-    let symbols = '';
-    for (let i = 0; i < samples.length; i++) {
-      const m = match[i];
-      if (m >= 0) { reference[i] = ref.labels[m]; symbols += ref.symbols[m]; } else symbols += '-';
-    }
+    // Keep the beats of this segment only, in recording coordinates.
+    const keep: number[] = [];
+    for (let i = 0; i < samples.length; i++) { const s = samples[i] + from; if (s >= keepFrom && s < keepTo) keep.push(i); }
+    const probs = new Float32Array(keep.length * 5);
+    keep.forEach((i, k) => probs.set(out.probs.subarray(i * 5, i * 5 + 5), k * 5));
     onProgress(1, 'done');
-    return { samples, predicted: out.labels, probs: out.probs, reference, symbols, referenceSamples: ref.samples, beatSource, elapsedMs: performance.now() - t0 };
+    return {
+      samples: Int32Array.from(keep, (i) => samples[i] + from),
+      predicted: Uint8Array.from(keep, (i) => out.labels[i]),
+      probs,
+      elapsedMs: performance.now() - t0,
+    };
   } finally {
-    await source.close();
+    await whole.close();
   }
 }

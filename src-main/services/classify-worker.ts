@@ -6,7 +6,7 @@ import { classifyRecording, type ClassifyInput } from './classify-recording.js';
 const input = workerData as ClassifyInput;
 try {
   const out = await classifyRecording(input, (progress, message) => parentPort!.postMessage({ type: 'progress', progress, message }));
-  const buffers = new Set([out.samples.buffer, out.predicted.buffer, out.probs.buffer, out.reference.buffer, out.referenceSamples.buffer] as ArrayBuffer[]);
+  const buffers = new Set([out.samples.buffer, out.predicted.buffer, out.probs.buffer] as ArrayBuffer[]);
   parentPort!.postMessage({ type: 'result', out }, [...buffers]);
 } catch (e) {
   const err = e as Error;

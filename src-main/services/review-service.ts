@@ -17,6 +17,7 @@ import type { RecordingSource } from '../domain/recording.js';
 import { openRecording } from '../formats/index.js';
 import { encodeWfdbAnnotations } from '../formats/wfdb/index.js';
 import { referenceBeats, type ClassifyOutput, type ReferenceBeats } from './classify-recording.js';
+import { availableParallelism } from 'node:os';
 import { listShippedModels } from './domain-adapters.js';
 import { AppError } from './errors.js';
 import { newJob, runClassifyWorker, WorkerFailure } from './jobs.js';
@@ -53,9 +54,36 @@ interface OpenRecording {
   closed: boolean;
 }
 
+/** A finished classification of one recording, with reference labels attached (255 = no reference beat matched). */
+interface RunData extends ClassifyOutput {
+  reference: Uint8Array;
+  symbols: string;
+  referenceSamples: Int32Array;
+  beatSource: 'detector' | 'reference';
+}
+
 interface Run {
   summary: RunSummary;
-  out: ClassifyOutput;
+  out: RunData;
+}
+
+/** Recordings longer than this (samples, ≈ 2 h at 360 Hz) are classified in parallel segments. */
+const SEGMENTED = 2_600_000;
+
+/** Concatenate segment results (in order) and drop a beat found twice at a seam (< 200 ms apart). */
+export function mergeSegments(parts: ClassifyOutput[], fs: number): ClassifyOutput {
+  const minGap = Math.round(0.2 * fs);
+  const keep: [number, number][] = [];
+  let last = -Infinity;
+  parts.forEach((p, k) => { for (let i = 0; i < p.samples.length; i++) { if (p.samples[i] - last >= minGap) { keep.push([k, i]); last = p.samples[i]; } } });
+  const probs = new Float32Array(keep.length * 5);
+  keep.forEach(([k, i], j) => probs.set(parts[k].probs.subarray(i * 5, i * 5 + 5), j * 5));
+  return {
+    samples: Int32Array.from(keep, ([k, i]) => parts[k].samples[i]),
+    predicted: Uint8Array.from(keep, ([k, i]) => parts[k].predicted[i]),
+    probs,
+    elapsedMs: Math.max(...parts.map((p) => p.elapsedMs)),
+  };
 }
 
 const LABEL = (i: number): string => (i < AAMI_LABELS.length ? AAMI_LABELS[i] : '-');
@@ -276,21 +304,40 @@ export class ReviewService implements EcgApi {
       for (let k = 0; k < recs.length; k++) {
         if (summary.state !== 'running') return;
         const r = recs[k];
-        const w = runClassifyWorker(this.opts.workerEntry ?? defaultWorkerEntry(), { path: r.summary.path, modelId, modelsDir: this.opts.modelsDir },
-          (f, msg) => update({ progress: (k + f) / recs.length, message: `${r.summary.name}: ${msg}` }));
-        state.cancel = w.cancel;
+        const t0 = performance.now();
+        const { length, fs } = r.summary;
+        // Long recordings: one worker per segment, in parallel (each reads its segment plus a lead-in).
+        const nSeg = length > SEGMENTED ? Math.max(1, Math.min(4, availableParallelism())) : 1;
+        const bounds = Array.from({ length: nSeg + 1 }, (_, j) => Math.round((j * length) / nSeg));
+        const fractions = new Array<number>(nSeg).fill(0);
+        const workers = bounds.slice(0, -1).map((from, j) => runClassifyWorker(
+          this.opts.workerEntry ?? defaultWorkerEntry(),
+          { path: r.summary.path, modelId, modelsDir: this.opts.modelsDir, ...(nSeg > 1 ? { keepFrom: from, keepTo: bounds[j + 1] } : {}) },
+          (f, msg) => { fractions[j] = f; update({ progress: (k + fractions.reduce((a, b) => a + b, 0) / nSeg) / recs.length, message: `${r.summary.name}: ${msg}${nSeg > 1 ? ` (${nSeg} segments in parallel)` : ''}` }); },
+        ));
+        state.cancel = () => { for (const w of workers) w.cancel(); };
         try {
-          const out = await w.done;
-          if (out === 'cancelled') return;
-          const runId = `run-${randomUUID().slice(0, 8)}`;
+          const outs = await Promise.all(workers.map((w) => w.done));
+          if (outs.some((o) => o === 'cancelled')) return;
+          const merged = mergeSegments(outs as ClassifyOutput[], fs);
+          const ref = await r.ref;
+          const match = matchBeats(merged.samples, ref.samples, Math.round(0.15 * fs));
+          const reference = new Uint8Array(merged.samples.length).fill(255);
+          const symbols: string[] = [];
           let disagreements = 0;
-          for (let i = 0; i < out.samples.length; i++) if (out.reference[i] !== 255 && out.reference[i] !== out.predicted[i]) disagreements++;
+          for (let i = 0; i < merged.samples.length; i++) {
+            const m = match[i];
+            if (m >= 0) { reference[i] = ref.labels[m]; symbols.push(ref.symbols[m]); if (reference[i] !== merged.predicted[i]) disagreements++; } else symbols.push('-');
+          }
+          const out: RunData = { ...merged, reference, symbols: symbols.join(''), referenceSamples: ref.samples, beatSource: 'detector', elapsedMs: performance.now() - t0 };
+          const runId = `run-${randomUUID().slice(0, 8)}`;
           this.runs.set(runId, {
             out,
             summary: { id: runId, recordingId: r.summary.id, modelId, createdAt: new Date().toISOString(), beats: out.samples.length, disagreements, elapsedMs: Math.round(out.elapsedMs), beatSource: out.beatSource },
           });
           summary.runIds.push(runId);
         } catch (e) {
+          for (const w of workers) w.cancel();
           const msg = e instanceof WorkerFailure ? e.message : `internal error: ${(e as Error).message}`;
           update({ state: 'failed', error: `${r.summary.name}: ${msg}`, message: `failed on ${r.summary.name}` }, true);
           return;

@@ -11,15 +11,15 @@ import { FEATURE_COUNT, FEATURE_NAMES, MODEL_CLASSES } from '../../src-main/mode
 import { DEFAULT_WINDOW, WINDOW_CHANNELS, windowLength } from '../../src-main/model/dataset/windows.js';
 import { initEngine } from '../../src-main/model/engine/backend.js';
 import { tf } from '../../src-main/model/engine/tf.js';
-import { MODEL_FORMAT, MODEL_FORMAT_VERSION, saveModel } from '../../src-main/model/io.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, saveModel, type ModelMetadata } from '../../src-main/model/io.js';
 
 export async function untrainedModelsDir(): Promise<{ modelsDir: string; id: string }> {
   await initEngine({ prefer: 'wasm' });
   const modelsDir = mkdtempSync(join(tmpdir(), 'ecg-review-models-'));
   const id = 'cnn-untrained';
   const model = buildCnn({ length: windowLength(DEFAULT_WINDOW), channels: WINDOW_CHANNELS.length, features: FEATURE_COUNT, classes: MODEL_CLASSES.length, seed: 1 });
-  const metadata = {
-    format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, arch: 'cnn' as const, classes: [...MODEL_CLASSES], window: DEFAULT_WINDOW,
+  const metadata: ModelMetadata = {
+    format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, arch: 'cnn', classes: [...MODEL_CLASSES], window: DEFAULT_WINDOW,
     channels: [...WINDOW_CHANNELS], features: [...FEATURE_NAMES], decisionBias: [0, 0, 0, 0], parameters: model.countParams(),
     seed: 1, trainedOn: 'nothing (test fixture)', backend: tf.getBackend(), createdAt: new Date().toISOString(),
   };
