@@ -31,11 +31,11 @@ async function readAll(): Promise<number> {
 interface Cost { wallMs: number; cpuMs: number }
 
 /** A child process that starts Node + tsx, imports the reader and reads everything once; it reports its CPU time. */
-async function freshProcess(): Promise<Cost> {
+async function freshProcess(read = true): Promise<Cost> {
   const script = `
     import { openWfdbRecord } from ${JSON.stringify(join(REPO_ROOT, 'src-main/formats/wfdb/index.ts'))};
     import { MITDB_RECORDS } from ${JSON.stringify(join(REPO_ROOT, 'src-main/domain/mitdb.ts'))};
-    for (const n of MITDB_RECORDS) await (await openWfdbRecord(${JSON.stringify(MITDB_DIR)} + '/' + n)).read();
+    if (${read}) for (const n of MITDB_RECORDS) await (await openWfdbRecord(${JSON.stringify(MITDB_DIR)} + '/' + n)).read();
     const c = process.cpuUsage();
     console.log(JSON.stringify((c.user + c.system) / 1000));`;
   const t0 = performance.now();
@@ -60,7 +60,11 @@ export async function run(): Promise<BenchTable[]> {
   const samples = 48 * 2 * 650000;
 
   const fresh: Cost[] = [];
-  for (let i = 0; i < 3; i++) fresh.push(await freshProcess());
+  const startOnly: Cost[] = [];
+  for (let i = 0; i < 3; i++) {
+    fresh.push(await freshProcess());
+    startOnly.push(await freshProcess(false));
+  }
 
   let got = 0;
   const cold = await cost(async () => { got = await readAll(); });
@@ -98,6 +102,7 @@ export async function run(): Promise<BenchTable[]> {
       rows: [
         row('fresh process: node + tsx + import + read all (median)', fresh.length, med(fresh)),
         row('fresh process (fastest)', fresh.length, best(fresh)),
+        ['  of which node + tsx + import alone, no reading (median)', startOnly.length, med(startOnly).wallMs / 1000, med(startOnly).cpuMs / 1000, '', '', ''],
         row('first pass in this process (cold JIT)', 1, cold),
         row('warm pass (median)', warm.length, med(warm)),
         row('warm pass (fastest)', warm.length, best(warm)),
