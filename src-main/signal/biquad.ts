@@ -130,8 +130,16 @@ export class BiquadCascade {
     return output;
   }
 
-  /** The sections, in place, on a float64 buffer (one monomorphic hot loop per section). */
-  private run(buf: Float64Array, n: number): void {
+  /** Has the state been initialised (by primeWith or a first process call)? */
+  get primed(): boolean {
+    return this.started;
+  }
+
+  /**
+   * The sections, in place, on the first n samples of a float64 buffer that holds no NaN/Infinity (the caller
+   * has replaced them), one monomorphic hot loop per section. Call primeWith first.
+   */
+  run(buf: Float64Array, n: number): void {
     const c = this.c, z = this.z;
     for (let s = 0, ns = this.sections.length; s < ns; s++) {
       const b0 = c[s * 5], b1 = c[s * 5 + 1], b2 = c[s * 5 + 2], a1 = c[s * 5 + 3], a2 = c[s * 5 + 4];

@@ -170,6 +170,7 @@ export class QrsDetector {
   private readonly secMax: Float64Array;
   private readonly maxima: Float64Array[];
   private readonly typicalAmp: Float64Array;
+  private readonly sortScratch = new Float64Array(AMP_BLOCKS);
   private readonly qrsLead: Float64Array;
   private readonly reliability: Float64Array;
   // combined feature and slope energy
@@ -177,6 +178,7 @@ export class QrsDetector {
   private readonly cRing: Float64Array;
   private readonly scratch: Float64Array[];
   private readonly invalid: Uint8Array[];
+  private readonly lastValid: Float64Array;
   private t = 0; // samples seen
   private m = 0; // next sample whose peak status is to be decided
   private toNextSecond: number;
@@ -236,6 +238,7 @@ export class QrsDetector {
     this.gateRing = perLead(() => new Uint8Array(size));
     this.scratch = perLead(() => new Float64Array(BLOCK));
     this.invalid = perLead(() => new Uint8Array(BLOCK));
+    this.lastValid = new Float64Array(leads);
     this.maxima = perLead(() => new Float64Array(AMP_BLOCKS));
     this.sums = new Float64Array(leads);
     this.means = new Float64Array(leads);
@@ -286,8 +289,21 @@ export class QrsDetector {
       const buf = this.scratch[l];
       const src = leads[l];
       const invalid = this.invalid[l];
-      for (let i = 0; i < len; i++) { const v = src[start + i]; buf[i] = v; invalid[i] = v - v === 0 ? 0 : 1; }
-      this.filters[l].process(buf.subarray(0, len), buf);
+      const filter = this.filters[l];
+      if (!filter.primed) {
+        let k = start;
+        while (k < end && !(src[k] - src[k] === 0)) k++;
+        filter.primeWith(k < end ? src[k] : 0);
+        this.lastValid[l] = k < end ? src[k] : 0;
+      }
+      // Invalid samples (NaN, ±Infinity) hold the last valid value and are flagged for the gate.
+      let held = this.lastValid[l];
+      for (let i = 0; i < len; i++) {
+        const v = src[start + i];
+        if (v - v === 0) { buf[i] = v; held = v; invalid[i] = 0; } else { buf[i] = held; invalid[i] = 1; }
+      }
+      this.lastValid[l] = held;
+      filter.run(buf, len);
       const bp = this.bpRing[l], en = this.enRing[l], fl = this.flRing[l], gate = this.gateRing[l];
       let sum = this.sums[l], mean = this.means[l];
       let gateUntil = this.gateUntil[l], secMax = this.secMax[l], typ = this.typicalAmp[l];
@@ -331,6 +347,15 @@ export class QrsDetector {
     if (L === 1) {
       const fl = this.flRing[0], en = this.enRing[0];
       for (let i = 0; i < len; i++) { const k = (t0 + i) & mask; fR[k] = fl[k]; cR[k] = en[k]; }
+    } else if (L === 2) {
+      const f0 = this.flRing[0], f1 = this.flRing[1], e0 = this.enRing[0], e1 = this.enRing[1], g0 = this.gateRing[0], g1 = this.gateRing[1];
+      for (let i = 0; i < len; i++) {
+        const k = (t0 + i) & mask;
+        const a = g0[k] === 0, b = g1[k] === 0;
+        if (a === b) { fR[k] = f0[k] + f1[k]; cR[k] = e0[k] + e1[k]; } // both usable, or both gated: all leads
+        else if (a) { fR[k] = f0[k]; cR[k] = e0[k]; }
+        else { fR[k] = f1[k]; cR[k] = e1[k]; }
+      }
     } else {
       for (let i = 0; i < len; i++) {
         const k = (t0 + i) & mask;
@@ -348,8 +373,9 @@ export class QrsDetector {
     // Peaks are decided R samples late, when the window after them is complete. Cheap pre-test inline: only a
     // local maximum can be a peak.
     const R = this.R;
+    const stop = this.t - R;
     let m = this.m;
-    while (m + R < this.t) {
+    while (m < stop) {
       const v = fR[m & mask];
       if (this.searchBackArmed) this.searchBack(m);
       if (v > 0 && m > 0 && v > fR[(m - 1) & mask] && v >= fR[(m + 1) & mask]) this.decideAt(m, m + R);
@@ -365,7 +391,14 @@ export class QrsDetector {
     ring[(block - 1) % AMP_BLOCKS] = max;
     const n = Math.min(block, AMP_BLOCKS);
     if (n < 3) return 0;
-    const sorted = ring.slice(0, n).sort();
+    // insertion sort into a scratch array (15 values once a second; no allocation)
+    const sorted = this.sortScratch;
+    for (let i = 0; i < n; i++) {
+      const v = ring[i];
+      let j = i - 1;
+      while (j >= 0 && sorted[j] > v) { sorted[j + 1] = sorted[j]; j--; }
+      sorted[j + 1] = v;
+    }
     return sorted[(n * AMP_QUANTILE) | 0];
   }
 
