@@ -73,6 +73,7 @@ export async function classifyRecording(src: RecordingSource, models: LoadedMode
   }
   return {
     record: src.info.name, lead: lead.name, fs: src.info.fs, positions: how, classes: meta.classes,
-    samples: set.samples, predicted: decide(probs, meta.decisionBias), probabilities: probs,
+    // an ensemble uses the mean of its members' decision offsets
+    samples: set.samples, predicted: decide(probs, meta.decisionBias.map((_, k) => models.reduce((a, m) => a + (m.meta.decisionBias[k] ?? 0), 0) / models.length)), probabilities: probs,
   };
 }

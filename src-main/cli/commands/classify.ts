@@ -9,7 +9,7 @@ export const command: Command = {
   usage: 'ecg-review classify <record> --model <dir-or-name> [--beats atr] [--lead NAME] [--out file] [--format wfdb|csv|json]',
   summary: 'Classify every beat of a recording into AAMI classes (N, S, V, F) with a trained model. Beat positions come from the annotator named by --beats, else from the QRS detector.',
   flags: {
-    model: { type: 'string', description: 'model directory, or a shipped model name: cnn, attention, transformer (default cnn)' },
+    model: { type: 'string', description: 'model directory, or a shipped model name: cnn, attention, transformer (default cnn); several, comma-separated, average their probabilities (ensemble)' },
     beats: { type: 'string', description: 'reference annotator whose beat positions to classify (e.g. atr); default: detect QRS complexes' },
     lead: { type: 'string', description: 'lead name (default MLII, else the first ECG lead)' },
     out: { type: 'string', description: 'output file (default: stdout for csv/json; <record>.cls beside nothing — required for wfdb)' },
@@ -30,15 +30,16 @@ export const command: Command = {
     const { classifyRecording } = await import('../../model/classify.js');
     const { beatAnnotations } = await import('../../model/evaluate-records.js');
     const engine = await initEngine({ prefer: backend as 'wasm' });
-    const loaded = await loadModel(stringFlag(flags, 'model', 'cnn')!);
+    const models = [];
+    for (const m of stringFlag(flags, 'model', 'cnn')!.split(',').filter(Boolean)) models.push(await loadModel(m));
     const src = await openRecording(positionals[0], { fs: numberFlag(flags, 'fs') });
     try {
       const t0 = performance.now();
-      const c = await classifyRecording(src, [loaded], { beats: stringFlag(flags, 'beats'), lead: stringFlag(flags, 'lead') });
+      const c = await classifyRecording(src, models, { beats: stringFlag(flags, 'beats'), lead: stringFlag(flags, 'lead') });
       const seconds = (performance.now() - t0) / 1000;
       const counts: Record<string, number> = Object.fromEntries(c.classes.map((k) => [k, 0]));
       for (let i = 0; i < c.predicted.length; i++) counts[c.classes[c.predicted[i]]]++;
-      io.err(`${c.record}: ${c.samples.length} beats (${c.positions}) on lead ${c.lead} at ${c.fs} Hz, model ${loaded.dir} (${loaded.meta.arch}), backend ${describeEngine(engine)}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')} in ${seconds.toFixed(1)} s`);
+      io.err(`${c.record}: ${c.samples.length} beats (${c.positions}) on lead ${c.lead} at ${c.fs} Hz, model ${models.map((m) => `${m.dir} (${m.meta.arch})`).join(' + ')}, backend ${describeEngine(engine)}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')} in ${seconds.toFixed(1)} s`);
       const K = c.classes.length;
       if (format === 'wfdb') {
         await writeWfdbAnnotationFile(out!, beatAnnotations(c));
@@ -57,13 +58,13 @@ export const command: Command = {
           sample: s, time: Math.round((s / c.fs) * 1e4) / 1e4, class: c.classes[c.predicted[i]],
           probabilities: Object.fromEntries(c.classes.map((k, j) => [k, Math.round(c.probabilities[i * K + j] * 1e5) / 1e5])),
         }));
-        text = `{"record": ${JSON.stringify(c.record)}, "lead": ${JSON.stringify(c.lead)}, "fs": ${c.fs}, "positions": ${JSON.stringify(c.positions)}, "model": ${JSON.stringify({ dir: loaded.dir, arch: loaded.meta.arch, window: loaded.meta.window })}, "backend": ${JSON.stringify(describeEngine(engine))}, "counts": ${JSON.stringify(counts)},\n"beats": [${beats.join(',\n')}]}\n`;
+        text = `{"record": ${JSON.stringify(c.record)}, "lead": ${JSON.stringify(c.lead)}, "fs": ${c.fs}, "positions": ${JSON.stringify(c.positions)}, "model": ${JSON.stringify(models.map((m) => ({ dir: m.dir, arch: m.meta.arch, window: m.meta.window })))}, "backend": ${JSON.stringify(describeEngine(engine))}, "counts": ${JSON.stringify(counts)},\n"beats": [${beats.join(',\n')}]}\n`;
       }
       if (out) await writeFile(out, text);
       else await io.out(text);
     } finally {
       await src.close();
-      loaded.model.dispose();
+      for (const m of models) m.model.dispose();
     }
   },
 };
