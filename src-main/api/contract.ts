@@ -34,6 +34,8 @@ export interface RecordingSummary {
   /** Reference annotator the beats came from (`atr`, `edf+`), or null. */
   reference: string | null;
   warnings: string[];
+  /** True while a long recording is being indexed in the background (overviews wait for it). */
+  indexing: boolean;
 }
 
 export interface WaveformRequest {

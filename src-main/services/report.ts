@@ -89,6 +89,7 @@ table { border-collapse: collapse; margin: 2mm 0 5mm; } th, td { border: 0.3mm s
 th { background: #eef; } td.diag { background: #e6f4e6; font-weight: bold; } td.off { background: #fbe3e3; }
 dl { display: grid; grid-template-columns: 40mm 1fr; gap: 1mm 4mm; margin: 0 0 5mm; } dt { font-weight: bold; }
 figure { display: inline-block; margin: 0 4mm 0 0; } figcaption { text-align: center; font-weight: bold; }
+.notes { white-space: pre-wrap; }
 .strip { margin-bottom: 4mm; break-inside: avoid; } .cap { font-size: 9pt; margin-bottom: 1mm; }
 </style></head><body>
 <section class="page"><h1>ECG Review report — ${esc(rec.name)}</h1>
@@ -97,7 +98,7 @@ figure { display: inline-block; margin: 0 4mm 0 0; } figcaption { text-align: ce
 <dt>Run</dt><dd>${esc(r.run.id)}, ${esc(r.run.createdAt)}, ${r.run.beats} beats (${r.run.beatSource === 'detector' ? 'QRS detector' : 'reference beat positions'})</dd>
 <dt>Reference</dt><dd>${m.reference === 'corrected' ? `annotator with ${m.corrections} reviewer correction(s)` : 'annotator (atr)'}; ${m.beats} beats compared</dd>
 <dt>Final labels</dt><dd>${counts}</dd>
-<dt>Reviewer</dt><dd>${esc(r.reviewer || '—')}</dd><dt>Notes</dt><dd>${esc(r.notes || '—')}</dd>
+<dt>Reviewer</dt><dd>${esc(r.reviewer || '—')}</dd><dt>Notes</dt><dd class="notes">${esc(r.notes || '—')}</dd>
 <dt>Accuracy</dt><dd>${pct(m.accuracy)} %</dd>
 ${m.qrs ? `<dt>QRS detection (EC57)</dt><dd>Se ${pct(m.qrs.se)} %, +P ${pct(m.qrs.ppv)} % (TP ${m.qrs.tp}, FN ${m.qrs.fn}, FP ${m.qrs.fp})</dd>` : ''}</dl>
 <h2>Per-class statistics (%)</h2><table><tr><th>Class</th><th>Ref beats</th><th>TP</th><th>FN</th><th>FP</th><th>Se</th><th>Sp</th><th>+P</th><th>F1</th></tr>${rows}</table>

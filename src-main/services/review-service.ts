@@ -144,7 +144,7 @@ export class ReviewService implements EcgApi {
       id, name: i.name, path: abs, format: i.format, fs: i.fs, length: i.length, durationSeconds: i.length / i.fs,
       startTime: i.startTime ? i.startTime.toISOString() : null,
       leads: i.signals.map((s, index) => ({ index, name: s.name, units: s.units })),
-      referenceBeats: null, reference: null, warnings: i.warnings,
+      referenceBeats: null, reference: null, warnings: i.warnings, indexing: false,
     };
     const entry: OpenRecording = { summary, source, ref: Promise.resolve(EMPTY_REF), pyramid: null, pyramidReady: null, closed: false };
     const setRef = (ref: ReferenceBeats): ReferenceBeats => { summary.referenceBeats = ref.samples.length; summary.reference = ref.annotator; return ref; };
@@ -160,7 +160,8 @@ export class ReviewService implements EcgApi {
 
   private indexInWorker(entry: OpenRecording, setRef: (r: ReferenceBeats) => ReferenceBeats): Promise<ReferenceBeats> {
     let pyramidDone: () => void = () => {};
-    entry.pyramidReady = new Promise<void>((r) => { pyramidDone = r; });
+    entry.summary.indexing = true;
+    entry.pyramidReady = new Promise<void>((r) => { pyramidDone = () => { entry.summary.indexing = false; r(); }; });
     return new Promise((resolveRef) => {
       const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
       const w = startWorker(this.opts.indexWorkerEntry ?? new URL(`./index-worker.${ext}`, import.meta.url), { path: entry.summary.path });

@@ -76,6 +76,8 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     await expect.poll(() => page.getByTestId('current-label').textContent()).toMatch(/set by/);
     await page.waitForTimeout(400); // let the position save settle
     await shot('review-corrected');
+    await page.getByLabel('note').fill('ventricular bigeminy here, check lead V1');
+    await page.getByRole('button', { name: 'Add note' }).click();
     await page.getByRole('button', { name: 'Save strip' }).click();
     await page.getByRole('button', { name: 'Bookmark' }).click();
 

@@ -6,7 +6,7 @@ import type { Transport } from '../../src-renderer/lib/api.js';
 
 export const REC: RecordingSummary = {
   id: 'rec-1', name: '208', path: '/data/mitdb/208', format: 'wfdb', fs: 360, length: 3600, durationSeconds: 10, startTime: null,
-  leads: [{ index: 0, name: 'MLII', units: 'mV' }, { index: 1, name: 'V1', units: 'mV' }], referenceBeats: 8, reference: 'atr', warnings: [],
+  leads: [{ index: 0, name: 'MLII', units: 'mV' }, { index: 1, name: 'V1', units: 'mV' }], referenceBeats: 8, reference: 'atr', warnings: [], indexing: false,
 };
 
 export const BEATS: BeatTable = {

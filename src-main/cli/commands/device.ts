@@ -11,7 +11,7 @@ import { resolveModelDir } from '../../devices/models.js';
 import { CliError, intFlag, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 
-const SUB = ['list', 'add', 'pair', 'push', 'rollback', 'status', 'watch', 'revoke', 'monitor'] as const;
+const SUB = ['list', 'add', 'pair', 'code', 'push', 'rollback', 'status', 'watch', 'monitor', 'revoke'] as const;
 
 async function client(reg: DeviceRegistry, text: string | undefined, needToken = true): Promise<DeviceClient> {
   if (!text) throw new CliError('name the device as host:port');
@@ -29,6 +29,7 @@ export const command: Command = {
     '  list [--discover] [--timeout ms]       known devices (and those found by mDNS)',
     '  add <host:port>                         remember a device by address',
     '  pair <host:port> --code <code>         exchange the code shown on the device for a token',
+    '  code <host:port>                        have the device show a new pairing code (to pair another app)',
     '  push <host:port> --model <dir|name>    upload a model (SHA-256 checked, self-tested, switched atomically)',
     '  rollback <host:port>                    return to the previous model',
     '  status <host:port> [--json]             active model (id, SHA-256), backend, uptime, CPU, memory, latency',
@@ -44,7 +45,8 @@ export const command: Command = {
     'mdns-interface': { type: 'string', description: 'list --discover: IPv4 address of the interface to browse on' },
     'mdns-port': { type: 'string', description: 'list --discover: mDNS UDP port (default 5353)' },
     record: { type: 'string', description: 'watch: a recording path on the device to replay' },
-    speed: { type: 'string', description: 'watch: replay speed (1 = real time)' },
+    speed: { type: 'string', description: 'watch/monitor: replay speed (1 = real time)' },
+    seconds: { type: 'string', description: 'watch/monitor: replay only the first this many seconds' },
     count: { type: 'string', description: 'watch: stop after this many beats' },
     'token-id': { type: 'string', description: 'revoke: the token to revoke' },
     registry: { type: 'string', description: 'device registry file (default ~/.config/ecg-review/devices.json or $ECG_REVIEW_DEVICES)' },
@@ -74,6 +76,10 @@ export const command: Command = {
         const r = await c.pair(code, 'ecg-review-cli');
         await reg.upsert({ address: c.name, deviceId: r.deviceId, token: r.token, tokenId: r.tokenId, pairedAt: new Date().toISOString() });
         return void (await out(`paired with ${c.name} (device ${r.deviceId})`, { device: c.name, deviceId: r.deviceId, tokenId: r.tokenId }));
+      }
+      case 'code': {
+        const c = await client(reg, target);
+        return void (await out(`${c.name}: ${(await c.requestPairingCode()).message}`, { device: c.name, requested: true }));
       }
       case 'push': {
         const modelArg = stringFlag(flags, 'model');
@@ -119,7 +125,7 @@ export const command: Command = {
           }
         });
         const record = stringFlag(flags, 'record');
-        if (record) await c.startMonitoring(record, numberFlag(flags, 'speed', 1));
+        if (record) await c.startMonitoring(record, numberFlag(flags, 'speed', 1), numberFlag(flags, 'seconds'));
         await Promise.race([done, w.closed]);
         w.close();
         return;
@@ -128,7 +134,7 @@ export const command: Command = {
         const record = stringFlag(flags, 'record');
         if (!record) throw new CliError('monitor needs --record <path on the device>');
         const c = await client(reg, target);
-        return void (await out(`monitoring ${record}`, await c.startMonitoring(record, numberFlag(flags, 'speed', 1))));
+        return void (await out(`monitoring ${record}`, await c.startMonitoring(record, numberFlag(flags, 'speed', 1), numberFlag(flags, 'seconds'))));
       }
       case 'revoke': {
         const c = await client(reg, target);

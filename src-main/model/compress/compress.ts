@@ -3,17 +3,18 @@
  * quantize, or expand sparse weights — followed by measuring the result as it runs from disk and writing its
  * model card. Steps chain by running again on the output (distil → prune → quantize).
  */
-import { basename, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { DS1, DS2 } from '../../domain/mitdb.js';
 import { MODEL_CLASSES } from '../dataset/beats.js';
 import { loadLabelledRecords } from '../dataset/mitdb.js';
-import { readCard, writeCard, type CompressionStep, type ModelCard } from './card.js';
+import { MODEL_CARD, readCard, writeCard, type CompressionStep, type ModelCard } from './card.js';
 import { buildStudent, distill, type StudentArchitecture } from './distill.js';
 import { CompressError } from './errors.js';
 import { balancedClassWeights } from './fit.js';
 import { evaluateModel, readMetadata, windowOf, type ModelEvaluation } from './evaluate.js';
 import type { ClassMapping } from '../../evaluation/ec57/index.js';
-import { artifactsOf, countParameters, diskSize, loadModelDir, modelFromFiles, readModelFiles, writeModelFiles } from './model-files.js';
+import { artifactsOf, countParameters, DENSE_WEIGHTS, diskSize, loadModelDir, MODEL_JSON, modelFromFiles, readModelFiles, SPARSE_WEIGHTS, writeModelFiles } from './model-files.js';
 import { checkRatio, fineTune, measureSparsity, pruneStructured, pruneUnstructured } from './prune.js';
 import { quantizeWeights } from './quantize.js';
 import { trainingSetOf } from './tensors.js';
@@ -88,6 +89,9 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
   };
   const op = req.op;
   const trainRecords = req.trainRecords ?? DS1;
+  // A stale weight file from an earlier run in --out would be read by generic runtimes (weights.bin) or
+  // mislead size figures; clear the files a model directory is made of before writing a new one.
+  for (const f of [MODEL_JSON, DENSE_WEIGHTS, SPARSE_WEIGHTS, MODEL_CARD]) await rm(join(req.out, f), { force: true });
   const step: CompressionStep = { kind: op.kind };
   let sparse = files.sparse;
 

@@ -332,6 +332,10 @@ function fastMaxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; 
   const { dilationHeight: dh, dilationWidth: dw } = info;
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
+  if (H === 1 && OH === 1 && dw === 1) {
+    maxPoolGrad1d(x, g, out, N, W, C, OW, sw, fw, pl);
+    return dx;
+  }
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * sh - pt;
@@ -361,6 +365,32 @@ function fastMaxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; 
     }
   }
   return dx;
+}
+
+/** MaxPoolGrad for 1-D pools ([N,1,W,C]): same rule as the general loop, with the index arithmetic hoisted. */
+function maxPoolGrad1d(x: Float32Array, g: Float32Array, out: Float32Array, N: number, W: number, C: number, OW: number, sw: number, fw: number, pl: number): void {
+  for (let n = 0; n < N; n++) {
+    const xn = n * W * C;
+    for (let ow = 0; ow < OW; ow++) {
+      const w0 = ow * sw - pl;
+      const j0 = Math.max(0, -w0);
+      const j1 = Math.min(fw, W - w0);
+      if (j1 <= j0) continue;
+      const yo = (n * OW + ow) * C;
+      const first = xn + (w0 + j0) * C;
+      for (let c = 0; c < C; c++) {
+        let at = first + c;
+        let best = x[at];
+        for (let j = j0 + 1, k = at + C; j < j1; j++, k += C) {
+          if (x[k] > best) {
+            best = x[k];
+            at = k;
+          }
+        }
+        out[at] += g[yo + c];
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
