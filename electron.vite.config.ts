@@ -18,6 +18,7 @@ export default defineConfig({
           index: resolve('src-main/app/main.ts'),
           'classify-worker': resolve('src-main/services/classify-worker.ts'),
           'index-worker': resolve('src-main/services/index-worker.ts'),
+          'templates-worker': resolve('src-main/services/templates-worker.ts'),
         },
       },
     },

@@ -34,6 +34,7 @@ const service = new ReviewService({
   modelsDir, renderPdf,
   workerEntry: new URL('./classify-worker.js', import.meta.url),
   indexWorkerEntry: new URL('./index-worker.js', import.meta.url),
+  templatesWorkerEntry: new URL('./templates-worker.js', import.meta.url),
 });
 
 app.on('web-contents-created', (_e, contents) => {

@@ -35,6 +35,8 @@ export interface ServiceOptions {
   workerEntry?: URL;
   /** Worker entry that indexes long recordings (the Electron build passes its bundled file). */
   indexWorkerEntry?: URL;
+  /** Worker entry for templates of long recordings (the Electron build passes its bundled file). */
+  templatesWorkerEntry?: URL;
   /** HTML → PDF (system Chromium via playwright-core in browser mode, printToPDF in Electron). */
   renderPdf?: (html: string) => Promise<Uint8Array>;
 }
@@ -409,7 +411,19 @@ export class ReviewService implements EcgApi {
     const r = this.rec(run.summary.recordingId);
     const { labels } = this.correctedReference(run, corrections);
     const final = Array.from(run.out.predicted, LABEL).map((p, i) => (labels[i] !== '-' && corrections?.length ? labels[i] : p)).join('');
-    return groupTemplates(r.source, run.out.samples, final);
+    if (r.summary.length <= LONG_RECORDING) return groupTemplates(r.source, run.out.samples, final);
+    // A long recording's templates read the whole lead: in a worker, so the app keeps answering meanwhile.
+    const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+    const w = startWorker(this.opts.templatesWorkerEntry ?? new URL(`./templates-worker.${ext}`, import.meta.url), { path: r.summary.path, beats: run.out.samples, labels: final });
+    try {
+      return await new Promise<TemplateGroup[]>((res, rej) => {
+        w.on('message', (m: { type: string; groups?: TemplateGroup[]; message?: string }) => (m.type === 'result' ? res(m.groups!) : rej(new AppError(`templates of ${r.summary.name}: ${m.message}`))));
+        w.on('error', (e) => rej(new AppError(`templates of ${r.summary.name}: the worker crashed (${e.message})`)));
+        w.on('exit', (c) => rej(new AppError(`templates of ${r.summary.name}: the worker stopped (exit code ${c})`)));
+      });
+    } finally {
+      void w.terminate();
+    }
   }
 
   /** Final label per beat: the reviewer's correction, else the model's prediction. */
