@@ -217,14 +217,16 @@ export class Agent {
       candidate = await this.opts.runtime.load(got.dir).catch((e: Error) => {
         throw new PushError(`the model does not load: ${e.message}`, undefined, 422);
       });
-      const test = await candidate.selfTest();
+      const test = await candidate.selfTest().catch((e: Error) => {
+        throw new PushError(`the self-test could not run the model: ${e.message}`, undefined, 422);
+      });
       if (!test.passed) throw new PushError(`self-test failed: ${test.message}`, undefined, 422);
       const state = await this.store.activate(got.dir, {
         name: candidate.name, version: candidate.version, sha256: got.sha256, bytes: got.bytes, selfTestAccuracy: test.accuracy,
       });
       staged = null;
       const old = this.model;
-      // Re-load from the final directory so the running model never refers to staging paths.
+      // The weights are in memory; the staging directory they came from has been renamed into models/.
       this.model = candidate;
       candidate = null;
       if (old && old !== this.model) old.dispose();
@@ -238,8 +240,13 @@ export class Agent {
 
   private async rollback(): Promise<unknown> {
     if (this.pushing) throw new HttpError(409, 'a push is in progress; roll back after it finishes');
-    const state = await this.store.rollback();
-    const next = await this.opts.runtime.load(this.store.modelDir(state.current!));
+    const target = this.store.state.previous;
+    if (!target) throw new HttpError(409, 'there is no previous model to roll back to');
+    // Load first: if the previous model cannot load, nothing changes.
+    const next = await this.opts.runtime.load(this.store.modelDir(target)).catch((e: Error) => {
+      throw new HttpError(422, `the previous model ${target.id} does not load: ${e.message}`);
+    });
+    const state = await this.store.rollback().catch((e: unknown) => { next.dispose(); throw e; });
     const old = this.model;
     this.model = next;
     old?.dispose();

@@ -59,10 +59,12 @@ export class ModelStore {
     const out = createWriteStream(bundlePath);
     try {
       await new Promise<void>((resolve, reject) => {
+        let refused = false;
         body.on('data', (chunk: Buffer) => {
+          if (refused) return; // drained, so the 413 answer reaches the app instead of a reset connection
           bytes += chunk.length;
           if (bytes > maxBytes) {
-            body.destroy();
+            refused = true;
             reject(new PushError(`upload exceeds the device's limit of ${maxBytes} bytes`, undefined, 413));
             return;
           }

@@ -6,19 +6,23 @@
  * tolerance (6 points: the samples are two records, not DS2's 22); a card without a DS2 figure must reach 85 %.
  * A model that labels everything N scores 73 % there and fails; so does a model with damaged weights.
  *
- * Live pipeline: the streaming QRS detector finds beats as samples arrive; a beat is labelled once the next
- * beat is known (its RR features need it) and its window is complete. Features are computed over the last
- * 60 s of signal and beats (a live stream has no "whole recording"), so a few labels can differ from an
- * offline `classify` of the same record, which sees the whole recording.
+ * Live pipeline (`LivePipeline` below): the streaming QRS detector finds beats on the classifier's lead as
+ * samples arrive; a beat is labelled once five later beats are known (its local RR features need them) and its
+ * window is complete. Local features equal the offline ones exactly; the per-recording ones (template beat,
+ * average RR) are computed over the history so far, so labels can differ from an offline `classify` of the
+ * same record only while that history is short.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { aamiClassOf } from '../src-main/domain/aami.js';
 import { isBeatSymbol } from '../src-main/domain/annotation.js';
-import { memoryRecording } from '../src-main/formats/memory.js';
 import { openRecording, readAnnotations } from '../src-main/formats/index.js';
-import { buildRecordBeats } from '../src-main/model/dataset/beats.js';
+import { FEATURE_COUNT, FEATURE_NAMES, type BeatSet } from '../src-main/model/dataset/beats.js';
+import { conditionSignal } from '../src-main/model/dataset/preprocess.js';
+import { RR_FEATURE_COUNT, rrFeatures } from '../src-main/model/dataset/rr.js';
+import { extractWindows, TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowLength } from '../src-main/model/dataset/windows.js';
+import { ModelError } from '../src-main/model/errors.js';
 import { chooseLead } from '../src-main/model/dataset/lead.js';
 import { initEngine } from '../src-main/model/engine/backend.js';
 import { loadModel, type LoadedModel as ClassifierModel } from '../src-main/model/io.js';
@@ -31,7 +35,6 @@ const SAMPLES_DIR = fileURLToPath(new URL('../resources/samples/', import.meta.u
 export const SELF_TEST_RECORDS = ['100', '208'];
 export const SELF_TEST_TOLERANCE = 0.06;
 const SELF_TEST_FLOOR = 0.85;
-const CONTEXT_SECONDS = 60;
 
 interface TfjsLoaded extends LoadedModel { classifier: ClassifierModel }
 
@@ -57,13 +60,30 @@ export async function selfTestAccuracy(model: ClassifierModel): Promise<{ accura
   return { accuracy: total ? right / total : 0, beats: total };
 }
 
-async function promisedAccuracy(dir: string): Promise<number | null> {
+interface CardSummary { name: string | null; promised: number | null }
+
+/** The model card's name and the DS2 accuracy it promises (classifier cards: ds2; compressed cards: evaluation). */
+async function readCard(dir: string): Promise<CardSummary> {
   try {
-    const card = JSON.parse(await readFile(join(dir, 'model-card.json'), 'utf8')) as { ds2?: { accuracy?: number | null }; evaluation?: { accuracy?: number | null } };
+    const card = JSON.parse(await readFile(join(dir, 'model-card.json'), 'utf8')) as { name?: unknown; ds2?: { accuracy?: number | null }; evaluation?: { accuracy?: number | null } };
     const a = card.ds2?.accuracy ?? card.evaluation?.accuracy;
-    return typeof a === 'number' ? a / 100 : null;
+    return { name: typeof card.name === 'string' && card.name ? card.name : null, promised: typeof a === 'number' ? a / 100 : null };
   } catch {
-    return null;
+    return { name: null, promised: null };
+  }
+}
+
+/**
+ * A model is only usable when it was trained on the inputs this code computes: same window channels and the
+ * same per-beat features in the same order. Otherwise it would run and give confident nonsense.
+ */
+function checkInputs(c: ClassifierModel, dir: string): void {
+  const m = c.meta;
+  if (m.channels.join() !== WINDOW_CHANNELS.join()) {
+    throw new ModelError(`the model reads window channels [${m.channels.join(', ')}] but this agent computes [${WINDOW_CHANNELS.join(', ')}]; update the agent or push a model trained for it`, dir);
+  }
+  if (m.features.join() !== FEATURE_NAMES.join()) {
+    throw new ModelError(`the model reads features [${m.features.join(', ')}] but this agent computes [${FEATURE_NAMES.join(', ')}]; update the agent or push a model trained for it`, dir);
   }
 }
 
@@ -73,10 +93,17 @@ export async function createTfjsRuntime(o: { prefer?: 'wasm' | 'node' | 'cpu' } 
     backend: engine.backend,
     async load(dir: string): Promise<LoadedModel> {
       const classifier = await loadModel(dir);
-      const promised = await promisedAccuracy(dir);
+      try {
+        checkInputs(classifier, dir);
+      } catch (e) {
+        classifier.model.dispose();
+        throw e;
+      }
+      const { name, promised } = await readCard(dir);
       const loaded: TfjsLoaded = {
         classifier,
-        name: classifier.meta.arch + (dir.split('/').filter(Boolean).at(-1) ? `:${dir.split('/').filter(Boolean).at(-1)}` : ''),
+        // Never the directory name: a pushed model is loaded from a random staging directory.
+        name: name ?? classifier.meta.arch,
         version: classifier.meta.createdAt,
         async selfTest(): Promise<SelfTestResult> {
           const { accuracy, beats } = await selfTestAccuracy(classifier);
@@ -98,82 +125,172 @@ export async function createTfjsRuntime(o: { prefer?: 'wasm' | 'node' | 'cpu' } 
   };
 }
 
-/** Growable per-lead buffers that keep only the last `keep` samples (plus what is being appended). */
-class LiveBuffer {
+/** Greatest common divisor of two non-negative integers. */
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** A growable Float32 array with a movable start (old samples can be dropped). */
+class Series {
+  data = new Float32Array(1 << 16);
+  /** Global index of data[0]. */
   offset = 0;
-  data: Float32Array[];
   length = 0;
-  constructor(leads: number, private readonly keep: number) {
-    this.data = Array.from({ length: leads }, () => new Float32Array(keep * 2));
-  }
   get end(): number { return this.offset + this.length; }
-  append(chunk: Float32Array[]): void {
-    const n = chunk[0].length;
-    if (this.length + n > this.data[0].length) {
-      const drop = Math.max(0, this.length + n - this.keep);
-      const cap = Math.max(this.data[0].length, this.length - drop + n);
-      this.data = this.data.map((d) => { const x = new Float32Array(cap); x.set(d.subarray(drop, this.length)); return x; });
-      this.offset += drop;
-      this.length -= drop;
+  append(x: Float32Array): void {
+    if (this.length + x.length > this.data.length) {
+      const next = new Float32Array(Math.max(2 * this.data.length, this.length + x.length));
+      next.set(this.data.subarray(0, this.length));
+      this.data = next;
     }
-    chunk.forEach((c, l) => this.data[l].set(c, this.length));
-    this.length += n;
+    this.data.set(x, this.length);
+    this.length += x.length;
+  }
+  /** Drop everything before global index `from`. */
+  dropBefore(from: number): void {
+    const k = Math.min(this.length, Math.max(0, from - this.offset));
+    if (k === 0) return;
+    this.data.copyWithin(0, k, this.length);
+    this.offset += k;
+    this.length -= k;
+  }
+  slice(from: number, to: number): Float32Array { return this.data.slice(from - this.offset, to - this.offset); }
+  view(): Float32Array { return this.data.subarray(0, this.length); }
+}
+
+/**
+ * The classifier's conditioned signal (model rate, baseline removed), computed as samples arrive. Every output
+ * sample is computed once, from an input slice with enough margin on both sides (the 200 + 600 ms median
+ * filters and the resampler reach 0.4 s) and starting on the resampling grid, so the result equals conditioning
+ * the whole recording at once (`conditionSignal`), sample for sample.
+ */
+export class LiveConditioner {
+  readonly raw = new Series();
+  readonly out = new Series();
+  private readonly a: number;
+  private readonly b: number;
+  private readonly margin: number;
+  constructor(private readonly fsIn: number, private readonly fsOut: number) {
+    const A = Math.round(fsIn * 1000), B = Math.round(fsOut * 1000), g = gcd(A, B);
+    this.a = A / g; // input samples per grid step …
+    this.b = B / g; // … and output samples per grid step: a slice starting on a step boundary keeps the global grid
+    this.margin = Math.ceil(0.5 * fsOut) + 4;
+  }
+  push(x: Float32Array, final = false): void {
+    this.raw.append(x);
+    const avail = Math.floor((this.raw.end * this.fsOut) / this.fsIn);
+    const upTo = final ? avail : avail - this.margin;
+    if (upTo <= this.out.end) return;
+    const i0 = Math.max(0, Math.floor((this.out.end - this.margin) / this.b) * this.b);
+    const s0 = (i0 / this.b) * this.a;
+    const y = conditionSignal(this.raw.slice(Math.max(s0, this.raw.offset), this.raw.end), this.fsIn, this.fsOut);
+    this.out.append(y.subarray(this.out.end - i0, upTo - i0));
+    // Keep only the raw input the next slice can start from.
+    const next = Math.max(0, Math.floor((this.out.end - this.margin) / this.b) * this.b);
+    this.raw.dropBefore((next / this.b) * this.a);
   }
 }
 
+/**
+ * Beats wait for this many later beats before they are labelled: the local RR average spans five beats on each
+ * side (src-main/model/dataset/rr.ts), so with five known the RR features equal the offline ones.
+ */
+export const LOOKAHEAD_BEATS = 5;
+/** Signal and beats older than this are forgotten (memory stays bounded on a device that runs for days). */
+export const HISTORY_SECONDS = 3600;
+
+/**
+ * The live beat pipeline. Everything the offline classifier computes over the whole recording — the patient's
+ * template beat (median of up to 2,000 evenly spaced beats), the record-average RR — is computed over the
+ * history seen so far (up to an hour), which grows towards the whole recording; everything local (the beat
+ * window, its conditioned signal, pre/post/local RR) is identical to the offline computation. So a beat's label
+ * can differ from an offline `classify` only through the template and the average RR while the history is
+ * short; at the end of a recording replayed from its start both use the same beats.
+ */
 class LivePipeline implements BeatPipeline {
   private readonly detector: QrsDetector;
-  private readonly buffer: LiveBuffer;
-  private readonly beats: number[] = [];
+  private readonly cond: LiveConditioner;
+  /** Beat positions (input samples, global), oldest first; beatOffset = global index of beats[0]. */
+  private beats: number[] = [];
+  private beatOffset = 0;
+  /** Global index of the next beat to label. */
   private labelled = 0;
   private readonly leadIndex: number;
-  private readonly after: number;
+  private readonly scale: number;
+  private inputEnd = 0;
 
   constructor(private readonly model: ClassifierModel, private readonly fs: number, private readonly leadNames: string[]) {
-    this.detector = new QrsDetector(fs, leadNames.length);
-    this.buffer = new LiveBuffer(leadNames.length, Math.round(CONTEXT_SECONDS * fs * 1.5));
+    // Beats are detected on the lead the classifier reads, as an offline `classify` does, so the device and
+    // the app find the same beats (the streaming detector equals the batch one sample for sample).
     this.leadIndex = chooseLead({ signals: leadNames.map((name) => ({ name })) } as never).index;
-    const w = model.meta.window;
-    this.after = Math.ceil((w.after / w.fs) * fs) + 1;
+    this.detector = new QrsDetector(fs, 1);
+    this.cond = new LiveConditioner(fs, model.meta.window.fs);
+    this.scale = model.meta.window.fs / fs;
   }
 
   async push(leads: Float32Array[]) {
-    this.buffer.append(leads);
-    for (const b of this.detector.push(leads)) this.beats.push(b);
-    // Ready: the next beat is known and the window after the beat has arrived.
-    let ready = this.labelled;
-    while (ready < this.beats.length - 1 && this.beats[ready] + this.after <= this.buffer.end) ready++;
-    return this.label(ready);
+    const x = Float32Array.from(leads[this.leadIndex]);
+    this.inputEnd += x.length;
+    this.cond.push(x); // copies x first: the detector is handed the same samples
+    for (const b of this.detector.push([x])) this.beats.push(b);
+    return this.label(false);
   }
 
   async flush() {
     for (const b of this.detector.flush()) this.beats.push(b);
-    let ready = this.labelled;
-    while (ready < this.beats.length && this.beats[ready] + this.after <= this.buffer.end) ready++;
-    return this.label(ready);
+    this.cond.push(new Float32Array(0), true);
+    return this.label(true);
   }
 
-  private async label(upTo: number) {
+  private center(sample: number): number { return Math.round(sample * this.scale); }
+
+  private async label(final: boolean) {
+    const w = this.model.meta.window;
+    const known = this.beatOffset + this.beats.length;
+    let upTo = this.labelled;
+    while (upTo < known && (final || (upTo + LOOKAHEAD_BEATS < known && this.center(this.beats[upTo - this.beatOffset]) + w.after <= this.cond.out.end))) upTo++;
     if (upTo <= this.labelled) return [];
-    const ctxStart = Math.max(this.buffer.offset, this.beats[this.labelled] - Math.round(CONTEXT_SECONDS * this.fs));
-    const a = ctxStart - this.buffer.offset;
-    const b = this.buffer.length;
-    const src = memoryRecording('live', this.fs, this.buffer.data.map((d) => d.subarray(a, b)), this.leadNames);
-    // Every beat inside the context takes part in RR and template features; only the ready ones are reported.
-    const inCtx = this.beats.filter((s) => s >= ctxStart && s < this.buffer.end);
-    const set = await buildRecordBeats(src, { samples: Int32Array.from(inCtx, (s) => s - ctxStart) }, { window: this.model.meta.window, lead: this.leadNames[this.leadIndex] });
+    // Features over the whole history: windows of every beat (cheap), the template and the RR features.
+    const sig = this.cond.out.view();
+    const o = this.cond.out.offset;
+    const centers = Int32Array.from(this.beats, (s) => this.center(s) - o);
+    const { x, templateFeatures } = extractWindows(sig, centers, w);
+    const rr = rrFeatures(Float64Array.from(this.beats, (s) => s / this.fs));
+    const len = windowLength(w);
+    const C = WINDOW_CHANNELS.length;
+    const T = TEMPLATE_FEATURE_NAMES.length;
+    const first = this.labelled - this.beatOffset;
+    const m = upTo - this.labelled;
+    const set: BeatSet = {
+      n: m, length: len, channels: C, x: x.slice(first * len * C, (first + m) * len * C), features: new Float32Array(m * FEATURE_COUNT),
+      labels: new Int8Array(m).fill(-1), samples: Int32Array.from(this.beats.slice(first, first + m)), recordIndex: new Uint16Array(m),
+      records: ['live'], leads: [this.leadNames[this.leadIndex]],
+    };
+    for (let i = 0; i < m; i++) {
+      set.features.set(rr.subarray((first + i) * RR_FEATURE_COUNT, (first + i + 1) * RR_FEATURE_COUNT), i * FEATURE_COUNT);
+      set.features.set(templateFeatures.subarray((first + i) * T, (first + i + 1) * T), i * FEATURE_COUNT + RR_FEATURE_COUNT);
+    }
     const probs = predictProbs(this.model.model, set);
     const labels = decide(probs, this.model.meta.decisionBias);
     const K = this.model.meta.classes.length;
     const out: { sample: number; label: string; probabilities: number[] | null; readyAtSample: number }[] = [];
-    for (let i = 0; i < set.n; i++) {
-      const sample = set.samples[i] + ctxStart;
-      const idx = this.beats.indexOf(sample, this.labelled);
-      if (idx < this.labelled || idx >= upTo) continue;
+    for (let i = 0; i < m; i++) {
       // The beat became ready with the chunk that just arrived (its last sample); on flush, at the end.
-      out.push({ sample, label: this.model.meta.classes[labels[i]], probabilities: Array.from(probs.subarray(i * K, (i + 1) * K)), readyAtSample: this.buffer.end - 1 });
+      out.push({ sample: set.samples[i], label: this.model.meta.classes[labels[i]], probabilities: Array.from(probs.subarray(i * K, (i + 1) * K)), readyAtSample: this.inputEnd - 1 });
     }
     this.labelled = upTo;
+    this.forget();
     return out;
+  }
+
+  /** Drop signal and beats older than the history, in steps of ten minutes. */
+  private forget(): void {
+    const keep = HISTORY_SECONDS * this.model.meta.window.fs;
+    if (this.cond.out.length < keep + 600 * this.model.meta.window.fs) return;
+    const from = this.cond.out.end - keep;
+    let k = 0;
+    // Never forget a beat that is not labelled yet, nor the window of the oldest kept beat.
+    while (k < this.beats.length && this.beatOffset + k < this.labelled && this.center(this.beats[k]) - this.model.meta.window.before < from) k++;
+    this.beats = this.beats.slice(k);
+    this.beatOffset += k;
+    this.cond.out.dropBefore(this.beats.length ? Math.min(from, this.center(this.beats[0]) - this.model.meta.window.before) : from);
   }
 }
