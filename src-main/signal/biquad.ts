@@ -141,7 +141,27 @@ export class BiquadCascade {
    */
   run(buf: Float64Array, n: number): void {
     const c = this.c, z = this.z;
-    for (let s = 0, ns = this.sections.length; s < ns; s++) {
+    const ns = this.sections.length;
+    let s = 0;
+    // Two sections per pass: their recursions are independent chains the CPU overlaps (the loop is
+    // latency-bound, so this nearly halves the time). Same arithmetic, same results as one at a time.
+    for (; s + 1 < ns; s += 2) {
+      const b0 = c[s * 5], b1 = c[s * 5 + 1], b2 = c[s * 5 + 2], a1 = c[s * 5 + 3], a2 = c[s * 5 + 4];
+      const d0 = c[s * 5 + 5], d1 = c[s * 5 + 6], d2 = c[s * 5 + 7], e1 = c[s * 5 + 8], e2 = c[s * 5 + 9];
+      let z1 = z[2 * s], z2 = z[2 * s + 1], w1 = z[2 * s + 2], w2 = z[2 * s + 3];
+      for (let i = 0; i < n; i++) {
+        const x = buf[i];
+        const y = b0 * x + z1;
+        z1 = b1 * x - a1 * y + z2;
+        z2 = b2 * x - a2 * y;
+        const u = d0 * y + w1;
+        w1 = d1 * y - e1 * u + w2;
+        w2 = d2 * y - e2 * u;
+        buf[i] = u;
+      }
+      z[2 * s] = z1; z[2 * s + 1] = z2; z[2 * s + 2] = w1; z[2 * s + 3] = w2;
+    }
+    for (; s < ns; s++) {
       const b0 = c[s * 5], b1 = c[s * 5 + 1], b2 = c[s * 5 + 2], a1 = c[s * 5 + 3], a2 = c[s * 5 + 4];
       let z1 = z[2 * s], z2 = z[2 * s + 1];
       for (let i = 0; i < n; i++) {

@@ -166,6 +166,7 @@ export class QrsDetector {
   private readonly gateRing: Uint8Array[];
   private readonly sums: Float64Array;
   private readonly means: Float64Array;
+  private readonly invMeans: Float64Array;
   private readonly gateUntil: Float64Array;
   private readonly secMax: Float64Array;
   private readonly maxima: Float64Array[];
@@ -242,6 +243,7 @@ export class QrsDetector {
     this.maxima = perLead(() => new Float64Array(AMP_BLOCKS));
     this.sums = new Float64Array(leads);
     this.means = new Float64Array(leads);
+    this.invMeans = new Float64Array(leads);
     this.gateUntil = new Float64Array(leads).fill(-1);
     this.secMax = new Float64Array(leads);
     this.typicalAmp = new Float64Array(leads);
@@ -305,7 +307,7 @@ export class QrsDetector {
       this.lastValid[l] = held;
       filter.run(buf, len);
       const bp = this.bpRing[l], en = this.enRing[l], fl = this.flRing[l], gate = this.gateRing[l];
-      let sum = this.sums[l], mean = this.means[l];
+      let sum = this.sums[l], mean = this.means[l], inv = this.invMeans[l];
       let gateUntil = this.gateUntil[l], secMax = this.secMax[l], typ = this.typicalAmp[l];
       let toNext = this.toNextSecond;
       const limit = gateOn ? this.o.gateFactor : Infinity;
@@ -329,14 +331,20 @@ export class QrsDetector {
         const d = x - bp[(t - dk) & mask];
         const e = t >= dk ? d * d : 0;
         // An artefact does not count in the lead's mean energy, so the lead is usable again right after it.
-        if (!gated) mean += (e - mean) * (t < warm ? 1 / (t + 1) : amin);
-        const v = mean > 0 ? e / mean : 0;
-        sum += v - (t >= W ? en[(t - W) & mask] : 0);
+        // The reciprocal of the mean is refreshed every 4th sample (absolute index: chunking cannot matter).
+        if (!gated) {
+          if (t < warm) { mean += (e - mean) / (t + 1); inv = mean > 0 ? 1 / mean : 0; }
+          else { mean += (e - mean) * amin; if ((t & 3) === 0) inv = mean > 0 ? 1 / mean : 0; }
+        }
+        const v = e * inv;
+        // (the ring starts zeroed, so before W samples the subtracted term is 0)
+        sum += v - en[(t - W) & mask];
         en[j] = v;
         fl[j] = sum > 0 ? sum * invW : 0;
       }
       this.sums[l] = sum;
       this.means[l] = mean;
+      this.invMeans[l] = inv;
       this.gateUntil[l] = gateUntil;
       this.secMax[l] = secMax;
       this.typicalAmp[l] = typ;
