@@ -3,9 +3,9 @@ import type { BackendPreference } from '../../model/engine/backend.js';
 import { compareModels } from '../../model/compress/compare.js';
 import { formatComparisonHtml, formatComparisonText } from '../../model/compress/compare-report.js';
 import { defaultMitdbDir } from '../../model/compress/evaluate.js';
-import { CliError, intFlag, numberFlag, stringFlag } from '../args.js';
+import { CliError, intFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
-import { commandLine, mappingFlag, recordList } from './compress.js';
+import { commandLine, recordList } from './compress.js';
 
 export const command: Command = {
   name: 'compare',
@@ -17,23 +17,17 @@ export const command: Command = {
     backends: { type: 'string', description: 'backends to time on, comma-separated: node, wasm, cpu (default node,wasm,cpu; unavailable ones are skipped)' },
     'latency-runs': { type: 'string', description: 'timed single-beat predictions per model and backend (default 50)' },
     'batch-size': { type: 'string', description: 'batch size of the batched timing (default 256)' },
-    mapping: { type: 'string', description: 'EC57 class table as in evaluate: aami (default; j, e are N) or bxb' },
-    'from-minute': { type: 'string', description: 'start of the compared period in minutes (default 5, as evaluate)' },
-    whole: { type: 'boolean', description: 'compare from the first beat (evaluate --whole)' },
     json: { type: 'boolean', description: 'JSON output' },
     html: { type: 'string', description: 'also write an HTML report (table, plot, McNemar) to this file' },
   },
   async run({ positionals, flags }, io) {
     if (positionals.length === 0) throw new CliError('compare needs at least one <model-dir>');
-    if (flags.whole && flags['from-minute'] !== undefined) throw new CliError('--whole and --from-minute are exclusive');
     const backends = (stringFlag(flags, 'backends') ?? 'node,wasm,cpu').split(',').map((s) => s.trim()) as BackendPreference[];
     for (const b of backends) if (!['node', 'wasm', 'cpu'].includes(b)) throw new CliError(`--backends: unknown backend '${b}' (node, wasm, cpu)`);
     const c = await compareModels(positionals, {
       dataDir: stringFlag(flags, 'data') ?? defaultMitdbDir(),
       records: recordList(stringFlag(flags, 'eval', 'ds2')!, 'eval'),
       backends,
-      mapping: mappingFlag(stringFlag(flags, 'mapping')),
-      startSeconds: flags.whole ? 0 : 60 * (numberFlag(flags, 'from-minute') ?? 5),
       latencyRuns: intFlag(flags, 'latency-runs'),
       batchSize: intFlag(flags, 'batch-size'),
       progress: (m) => io.progress(m),

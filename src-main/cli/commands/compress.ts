@@ -6,7 +6,6 @@ import { defaultMitdbDir } from '../../model/compress/evaluate.js';
 import { describeEngine, initEngine } from '../../model/engine/backend.js';
 import { CliError, intFlag, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
-import type { ClassMapping } from '../../evaluation/ec57/index.js';
 
 /** `ds1`, `ds2`, `none`, or comma-separated MIT-BIH record names. */
 export function recordList(value: string, flag: string): string[] {
@@ -31,14 +30,8 @@ export function commandLine(name: string, flags: Record<string, unknown>, positi
   return parts.join(' ');
 }
 
-export function mappingFlag(v: string | undefined): ClassMapping {
-  const m = v ?? 'aami';
-  if (m !== 'aami' && m !== 'bxb') throw new CliError(`--mapping must be aami or bxb, got '${m}'`);
-  return m;
-}
-
 function fmt(x: number | null | undefined, digits = 1): string {
-  return x === null || x === undefined ? '-' : (100 * x).toFixed(digits);
+  return x === null || x === undefined ? '-' : x.toFixed(digits);
 }
 
 export const command: Command = {
@@ -63,7 +56,6 @@ export const command: Command = {
     train: { type: 'string', description: 'training records: ds1 (default) or names like 101,106' },
     eval: { type: 'string', description: 'evaluation records after compression: ds2 (default), none, or names' },
     data: { type: 'string', description: 'MIT-BIH directory (default $ECG_DATA_DIR/mitdb or ../shared/data/mitdb)' },
-    mapping: { type: 'string', description: 'EC57 class table of the evaluation: aami (default) or bxb' },
     seed: { type: 'string', description: 'random seed (default 1)' },
     'class-weight-power': { type: 'string', description: 'loss weight per class ∝ (1/frequency)^power (default 0.5)' },
     backend: { type: 'string', description: 'tfjs backend preference: node, wasm (default) or cpu' },
@@ -102,7 +94,6 @@ export const command: Command = {
       dataDir: stringFlag(flags, 'data') ?? defaultMitdbDir(),
       trainRecords: recordList(stringFlag(flags, 'train', 'ds1')!, 'train'),
       evalRecords,
-      mapping: mappingFlag(stringFlag(flags, 'mapping')),
       epochs: intFlag(flags, 'epochs'),
       batchSize: intFlag(flags, 'batch-size'),
       learningRate: numberFlag(flags, 'lr'),
@@ -120,8 +111,8 @@ export const command: Command = {
     ];
     if (evaluation) {
       const pc = evaluation.perClass;
-      lines.push(`  ${evaluation.records.length} evaluation records, ${evaluation.beats} beats from minute ${evaluation.startSeconds / 60} (EC57, ${evaluation.mapping} classes): accuracy ${fmt(evaluation.accuracy, 2)} %, macro-F1(N,S,V) ${fmt(evaluation.macroF1NSV, 2)} %`);
-      for (const c of ['N', 'S', 'V', 'F', 'Q']) lines.push(`    ${c}: Se ${fmt(pc[c].se)}  +P ${fmt(pc[c].ppv)}  (${pc[c].support} beats)`);
+      lines.push(`  ${evaluation.records.length} evaluation records, ${evaluation.beats} beats (EC57 whole records, AAMI classes, as the classifiers' DS2 figures): accuracy ${fmt(evaluation.accuracy, 2)} %, macro-F1 N,S,V ${fmt(evaluation.macroF1NSV, 2)} % (N,S,V,F ${fmt(evaluation.macroF1, 2)} %)`);
+      for (const c of ['N', 'S', 'V', 'F'] as const) lines.push(`    ${c}: Se ${fmt(pc[c].se)}  +P ${fmt(pc[c].ppv)}  (${pc[c].support} beats)`);
     }
     await io.out(`${lines.join('\n')}\n`);
   },

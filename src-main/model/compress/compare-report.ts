@@ -1,7 +1,8 @@
 /** `compare` output: a plain-text table, and a self-contained HTML page with an inline SVG accuracy-vs-size plot. */
 import type { Comparison, ModelRow } from './compare.js';
 
-const pct = (x: number | null | undefined, d = 1): string => (x === null || x === undefined ? '-' : (100 * x).toFixed(d));
+/** Figures are percentages already. */
+const pct = (x: number | null | undefined, d = 1): string => (x === null || x === undefined ? '-' : x.toFixed(d));
 const ms = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : x < 0.1 ? x.toFixed(4) : x.toFixed(3));
 const kb = (b: number): string => (b / 1024).toFixed(1);
 
@@ -23,7 +24,7 @@ export function tableRows(c: Comparison): { head: string[]; rows: string[][] } {
     }
     const e = m.evaluation;
     r.push(pct(e?.accuracy, 2), pct(e?.macroF1NSV, 2));
-    for (const k of ['N', 'S', 'V', 'F']) r.push(e ? `${pct(e.perClass[k]?.se)}/${pct(e.perClass[k]?.ppv)}` : '-');
+    for (const k of ['N', 'S', 'V', 'F'] as const) r.push(e ? `${pct(e.perClass[k]?.se)}/${pct(e.perClass[k]?.ppv)}` : '-');
     return r;
   });
   return { head, rows };
@@ -33,12 +34,12 @@ export function formatComparisonText(c: Comparison): string {
   const { head, rows } = tableRows(c);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]): string => r.map((x, i) => x.padEnd(w[i])).join('  ');
-  const out = [c.records.length ? `Evaluation (EC57 beat-by-beat, as classify + evaluate${c.models[0]?.evaluation ? `, ${c.models[0].evaluation.mapping} classes, from minute ${c.models[0].evaluation.startSeconds / 60}` : ''}): ${c.records.length} records, ${c.beats} beats (${c.records.join(' ')})` : 'No evaluation records (sizes and latency only)', '', line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)];
+  const out = [c.records.length ? `Evaluation (classify at the atr beats + EC57 evaluate, whole records, AAMI classes — as the classifiers' DS2 figures): ${c.records.length} records, ${c.beats} N/S/V/F beats (${c.records.join(' ')})` : 'No evaluation records (sizes and latency only)', '', line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)];
   if (c.mcnemar.length) {
     out.push('', "McNemar's test on the same beats (b: only A right, c: only B right):");
     for (const p of c.mcnemar) {
       const r = p.result;
-      out.push(`  ${p.a} vs ${p.b}: Δacc ${p.accuracyDifference === null ? '-' : (100 * p.accuracyDifference).toFixed(2)} points, b=${r.b} c=${r.c}, ${r.method} statistic ${r.statistic.toFixed(3)}, p=${r.pValue.toPrecision(3)}${r.pValue < 0.05 ? '' : ' (not significant at 0.05)'}`);
+      out.push(`  ${p.a} vs ${p.b}: Δacc ${p.accuracyDifference === null ? '-' : p.accuracyDifference.toFixed(2)} points, b=${r.b} c=${r.c}, ${r.method} statistic ${r.statistic.toFixed(3)}, p=${r.pValue.toPrecision(3)}${r.pValue < 0.05 ? '' : ' (not significant at 0.05)'}`);
     }
   }
   return `${out.join('\n')}\n`;
@@ -51,7 +52,7 @@ export function accuracySizeSvg(models: ModelRow[], width = 640, height = 380): 
   const pts = models.filter((m) => m.evaluation?.macroF1NSV !== null && m.evaluation?.macroF1NSV !== undefined);
   const L = 70, R = 20, T = 20, B = 50;
   const xs = pts.map((m) => Math.log10(m.bytes));
-  const ys = pts.map((m) => 100 * (m.evaluation!.macroF1NSV as number));
+  const ys = pts.map((m) => m.evaluation!.macroF1NSV as number);
   const x0 = Math.floor(Math.min(...xs, 3)), x1 = Math.ceil(Math.max(...xs, 4));
   const yMin = Math.floor(Math.min(...ys, 100) / 5) * 5, yMax = Math.min(100, Math.ceil(Math.max(...ys, 0) / 5) * 5 + 5);
   const sx = (v: number): number => L + ((v - x0) / (x1 - x0 || 1)) * (width - L - R);
@@ -77,13 +78,13 @@ export function formatComparisonHtml(c: Comparison, command: string): string {
   const { head, rows } = tableRows(c);
   const table = `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   const mc = c.mcnemar.length
-    ? `<h2>McNemar's test</h2><p>Same ${c.beats} beats for every model; b = beats only A classifies correctly, c = only B. A p-value above 0.05 means the accuracy difference is not evidence that one model is better.</p><table><thead><tr><th>A</th><th>B</th><th>Δ accuracy (points)</th><th>b</th><th>c</th><th>test</th><th>statistic</th><th>p</th></tr></thead><tbody>${c.mcnemar.map((p) => `<tr><td>${esc(p.a)}</td><td>${esc(p.b)}</td><td>${p.accuracyDifference === null ? '-' : (100 * p.accuracyDifference).toFixed(2)}</td><td>${p.result.b}</td><td>${p.result.c}</td><td>${p.result.method}</td><td>${p.result.statistic.toFixed(3)}</td><td>${p.result.pValue.toPrecision(3)}</td></tr>`).join('')}</tbody></table>`
+    ? `<h2>McNemar's test</h2><p>Same ${c.beats} beats for every model; b = beats only A classifies correctly, c = only B. A p-value above 0.05 means the accuracy difference is not evidence that one model is better.</p><table><thead><tr><th>A</th><th>B</th><th>Δ accuracy (points)</th><th>b</th><th>c</th><th>test</th><th>statistic</th><th>p</th></tr></thead><tbody>${c.mcnemar.map((p) => `<tr><td>${esc(p.a)}</td><td>${esc(p.b)}</td><td>${p.accuracyDifference === null ? '-' : p.accuracyDifference.toFixed(2)}</td><td>${p.result.b}</td><td>${p.result.c}</td><td>${p.result.method}</td><td>${p.result.statistic.toFixed(3)}</td><td>${p.result.pValue.toPrecision(3)}</td></tr>`).join('')}</tbody></table>`
     : '';
   const engines = [...new Set(c.models.flatMap((m) => m.latency.map((l) => l.engine)))];
   return `<!doctype html><html><head><meta charset="utf-8"><title>ECG Review — model comparison</title><style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#f3f3f3}td:first-child,td:nth-child(2){text-align:left}code{background:#f3f3f3;padding:1px 4px}</style></head><body>
 <h1>Model comparison</h1>
 <p><code>${esc(command)}</code></p>
-<p>${c.records.length ? `Evaluation on ${c.records.length} MIT-BIH records (${esc(c.records.join(' '))}), ${c.beats} labelled reference beats (classes N, S, V, F), each model loaded from disk as it runs.` : 'No evaluation records.'} Latency per beat in ms on ${esc(engines.join('; ') || 'no backend')}; timings vary from run to run, accuracy figures do not.</p>
+<p>${c.records.length ? `Evaluation on ${c.records.length} MIT-BIH records (${esc(c.records.join(' '))}), ${c.beats} reference beats of classes N, S, V, F (classified at the atr positions, scored with EC57 over whole records, AAMI classes), each model loaded from disk as it runs.` : 'No evaluation records.'} Latency per beat in ms on ${esc(engines.join('; ') || 'no backend')}; timings vary from run to run, accuracy figures do not.</p>
 ${table}
 <h2>Accuracy versus size</h2>
 ${accuracySizeSvg(c.models)}

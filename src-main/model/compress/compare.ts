@@ -13,7 +13,6 @@ import { readCard } from './card.js';
 import { CompressError } from './errors.js';
 import { evaluateModel, readMetadata, windowOf, type ModelEvaluation } from './evaluate.js';
 import { loadLabelledRecords } from '../dataset/mitdb.js';
-import type { ClassMapping } from '../../evaluation/ec57/index.js';
 import { countParameters, diskSize, loadModelDir, readModelFiles } from './model-files.js';
 import { inputTensors } from './tensors.js';
 import { tf } from './tf.js';
@@ -56,9 +55,6 @@ export interface CompareOptions {
   dataDir: string;
   /** Evaluation records (empty: sizes and latencies only). */
   records: readonly string[];
-  /** EC57 class table (default aami) and start of the compared period (default 300 s), as `evaluate` takes them. */
-  mapping?: ClassMapping;
-  startSeconds?: number;
   /** Backends to time on; unavailable ones are skipped. Default node (tfjs-node, when installed), wasm and cpu. */
   backends?: BackendPreference[];
   /** Timed repetitions (default 50 single-beat, 10 batched) and batch size (default 256). */
@@ -151,7 +147,7 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
     const { parameters, nonZero } = countParameters(model);
     model.dispose();
     say(`${dir}: evaluating`);
-    const evaluation = opts.records.length ? await evaluateModel(dir, { dataDir: opts.dataDir, records: opts.records, mapping: opts.mapping, startSeconds: opts.startSeconds }) : null;
+    const evaluation = opts.records.length ? await evaluateModel(dir, { dataDir: opts.dataDir, records: opts.records }) : null;
     evaluations.push(evaluation);
     const latency: Latency[] = [];
     const seen = new Set<string>();
@@ -181,7 +177,7 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
       if (!ea || !eb || ea.truth.length !== eb.truth.length) continue; // different windows → different beats
       pairs.push({
         a: rows[i].name, b: rows[j].name, result: mcnemar(ea.truth, ea.predicted, eb.predicted),
-        accuracyDifference: ea.accuracy !== null && eb.accuracy !== null ? ea.accuracy - eb.accuracy : null,
+        accuracyDifference: ea.accuracy !== null && eb.accuracy !== null ? ea.accuracy - eb.accuracy : null, // percentage points
       });
     }
   }

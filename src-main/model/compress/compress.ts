@@ -13,7 +13,6 @@ import { buildStudent, distill, type StudentArchitecture } from './distill.js';
 import { CompressError } from './errors.js';
 import { balancedClassWeights } from './fit.js';
 import { evaluateModel, readMetadata, windowOf, type ModelEvaluation } from './evaluate.js';
-import type { ClassMapping } from '../../evaluation/ec57/index.js';
 import { artifactsOf, countParameters, DENSE_WEIGHTS, diskSize, loadModelDir, MODEL_JSON, modelFromFiles, readModelFiles, SPARSE_WEIGHTS, writeModelFiles } from './model-files.js';
 import { checkRatio, fineTune, measureSparsity, pruneStructured, pruneUnstructured } from './prune.js';
 import { quantizeWeights } from './quantize.js';
@@ -36,8 +35,6 @@ export interface CompressRequest {
   trainRecords?: readonly string[];
   /** Records to evaluate on after compression; default none (the CLI passes DS2). */
   evalRecords?: readonly string[];
-  /** EC57 class table of that evaluation (default aami). */
-  mapping?: ClassMapping;
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
@@ -174,7 +171,7 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
   let evaluation: ModelEvaluation | undefined;
   if (req.evalRecords && req.evalRecords.length) {
     say(`evaluating on ${req.evalRecords.length} records`);
-    evaluation = await evaluateModel(req.out, { dataDir: req.dataDir, records: req.evalRecords, mapping: req.mapping });
+    evaluation = await evaluateModel(req.out, { dataDir: req.dataDir, records: req.evalRecords });
     const { truth: _t, predicted: _p, ...figures } = evaluation;
     card.evaluation = { compressEval: figures };
     // The usual name for the DS2 figures when the records are exactly DS2.

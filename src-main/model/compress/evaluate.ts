@@ -1,53 +1,40 @@
 /**
- * How compression measures a model — exactly as `ecg-review classify` + `ecg-review evaluate` would: the model is
- * loaded from disk as it runs (tfjs dequantizes on load, sparse weights are expanded), every beat at the
- * reference (`atr`) positions of each record is classified by the classifier's own `classifyRecording` (its
- * windows, features and decision offsets), the predictions become test annotations, and the EC57 beat-by-beat
- * comparison (`compareBeats`, a port of WFDB bxb) scores them against the reference from minute 5 on, summed over
- * records as sumstats does. Accuracy, macro-F1 (N,S,V) and per-class Se/+P come from that summed matrix; the
- * per-beat predictions are kept so that two models can be compared on the same beats (McNemar).
+ * How compression measures a model — exactly as the classifiers' own DS2 evaluation
+ * (`model/evaluate-records.ts`: `classify --beats atr`, then EC57 `evaluate`) does it: the model is loaded from disk
+ * as it runs (tfjs dequantizes on load, sparse weights are expanded), every beat at the reference (`atr`)
+ * positions of each record is classified by `classifyRecording` (the classifier's windows, features and decision
+ * offsets), the predictions become annotations (`beatAnnotations`), and the EC57 beat-by-beat comparison
+ * (`compareBeats`, a port of WFDB bxb) scores them against the reference over the whole record with the AAMI class
+ * table; the figures come from the summed matrix through the same `figuresFromCounts`. EC57's gross VEB/SVEB
+ * statistics use evaluate's defaults (from minute 5, bxb table). The per-beat predictions are kept so that two
+ * models can be compared on the same beats (McNemar).
  */
 import { join } from 'node:path';
 import { AAMI_CLASSES, aamiClassOf, type AamiClass } from '../../domain/aami.js';
-import type { Annotation } from '../../domain/annotation.js';
-import { compareBeats, summarizeRecords, type BxbComparison, type ClassMapping } from '../../evaluation/ec57/index.js';
-import type { BeatStatistics } from '../../evaluation/ec57/stats.js';
-import { classificationReport } from '../../evaluation/metrics.js';
+import { compareBeats, summarizeRecords, type BxbComparison } from '../../evaluation/ec57/index.js';
 import { openRecording, readAnnotations } from '../../formats/index.js';
 import { classifyRecording } from '../classify.js';
 import { DEFAULT_WINDOW, type WindowSpec } from '../dataset/windows.js';
+import { beatAnnotations, figuresFromCounts, type RecordsEvaluation } from '../evaluate-records.js';
 import type { LoadedModel, ModelMetadata } from '../io.js';
 import { readCard, type ModelCard } from './card.js';
 import { CompressError } from './errors.js';
 import { loadModelDir, readModelFiles } from './model-files.js';
 
-export interface ClassFigures { se: number | null; ppv: number | null; f1: number | null; support: number }
-
 export interface EvaluationOptions {
   /** MIT-BIH directory. */
   dataDir: string;
   records: readonly string[];
-  /** EC57 class table (default aami: j, e are N, as de Chazal 2004 and the classifiers' training labels). */
-  mapping?: ClassMapping;
-  /** Start of the compared period in seconds (default 300, EC57's and bxb's). */
-  startSeconds?: number;
 }
 
-export interface ModelEvaluation {
-  records: string[];
-  mapping: ClassMapping;
-  startSeconds: number;
-  /** Beats compared (reference beats in the period, AAMI classes N..Q). */
+export interface ModelEvaluation extends Omit<RecordsEvaluation, 'annotator'> {
+  /** Mean F1 of N, S, V (percent), the figure the compression bar is stated in. */
+  macroF1NSV: number | null;
+  /** Beats compared per beat (reference class N, S, V or F), records in order. */
   beats: number;
-  /** AAMI class index (N S V F Q) of the reference and of the prediction, per compared beat, records in order. */
+  /** AAMI class index (N S V F Q) of the reference and of the prediction, per compared beat. */
   truth: Int8Array;
   predicted: Int8Array;
-  accuracy: number | null;
-  /** Mean F1 of N, S, V (0..1). */
-  macroF1NSV: number | null;
-  perClass: Record<string, ClassFigures>;
-  /** sumstats gross statistics (percent): VEB/SVEB Se, +P, FPR. */
-  ec57Gross: BeatStatistics;
 }
 
 /** The classifier metadata (model.json `userDefinedMetadata.ecgReview`) with the model card's overrides. */
@@ -69,55 +56,30 @@ export async function loadForClassify(dir: string): Promise<LoadedModel> {
   return { model: await loadModelDir(dir), meta, dir };
 }
 
-/** Annotation symbol written for each predicted AAMI class (any symbol of the class gives the same EC57 counts). */
-export const SYMBOL_OF_CLASS: Record<AamiClass, string> = { N: 'N', S: 'A', V: 'V', F: 'F', Q: 'Q' };
-const CODE_OF_SYMBOL: Record<string, number> = { N: 1, A: 8, V: 5, F: 6, Q: 13 };
-
-/** Predictions of one record as WFDB annotations. */
-export function predictionsAsAnnotations(samples: Int32Array, classes: readonly AamiClass[], predicted: Int8Array): Annotation[] {
-  return Array.from(samples, (sample, i) => {
-    const symbol = SYMBOL_OF_CLASS[classes[predicted[i]]];
-    return { sample, symbol, code: CODE_OF_SYMBOL[symbol], subtype: 0, chan: 0, num: 0, aux: '' };
-  });
-}
-
-/** Figures from a summed bxb matrix: its 5×5 beat block (reference N..Q × test n..q) as a confusion matrix. */
-export function figuresFromCounts(counts: Int32Array): { accuracy: number | null; macroF1NSV: number | null; perClass: Record<string, ClassFigures> } {
-  const block = new Int32Array(25);
-  for (let r = 0; r < 5; r++) for (let c = 0; c < 5; c++) block[r * 5 + c] = counts[r * 7 + c];
-  const rep = classificationReport({ classes: 5, counts: block });
-  const perClass: Record<string, ClassFigures> = {};
-  AAMI_CLASSES.forEach((c, k) => {
-    const x = rep.perClass[k];
-    perClass[c] = { se: x.sensitivity, ppv: x.precision, f1: x.f1, support: x.support };
-  });
-  const f = ['N', 'S', 'V'].map((c) => perClass[c].f1);
-  const macroF1NSV = f.every((v) => v !== null) ? (f as number[]).reduce((a, b) => a + b, 0) / 3 : null;
-  return { accuracy: rep.accuracy, macroF1NSV, perClass };
-}
-
 export async function evaluateModel(dir: string, opts: EvaluationOptions): Promise<ModelEvaluation> {
   if (opts.records.length === 0) throw new CompressError('no evaluation records');
-  const mapping = opts.mapping ?? 'aami';
-  const startSeconds = opts.startSeconds ?? 300;
   const loaded = await loadForClassify(dir);
-  const comparisons: BxbComparison[] = [];
+  const whole: BxbComparison[] = [];
+  const std: BxbComparison[] = [];
   const truth: number[] = [], predicted: number[] = [];
+  const names: string[] = [];
   try {
     for (const r of opts.records) {
       const src = await openRecording(join(opts.dataDir, r));
       try {
         const ref = await readAnnotations(src, 'atr');
         const cls = await classifyRecording(src, [loaded], { beats: 'atr' });
-        const test = predictionsAsAnnotations(cls.samples, cls.classes, cls.predicted);
-        comparisons.push(compareBeats(ref, test, { fs: src.info.fs, recordLength: src.info.length, startSeconds, mapping }));
+        const test = beatAnnotations(cls);
+        const base = { fs: src.info.fs, recordLength: src.info.length };
+        whole.push(compareBeats(ref, test, { ...base, startSeconds: 0, mapping: 'aami' }));
+        std.push(compareBeats(ref, test, base));
+        names.push(src.info.name);
         // Per-beat pairs for McNemar: the positions are the reference beats themselves.
         const refClass = new Map<number, AamiClass | undefined>();
-        for (const a of ref) refClass.set(a.sample, aamiClassOf(a.symbol));
-        const from = Math.floor(startSeconds * src.info.fs + 0.5);
+        for (const a of ref) { const c = aamiClassOf(a.symbol); if (c) refClass.set(a.sample, c); }
         for (let i = 0; i < cls.samples.length; i++) {
           const t = refClass.get(cls.samples[i]);
-          if (cls.samples[i] < from || t === undefined) continue;
+          if (t === undefined || t === 'Q') continue;
           truth.push(AAMI_CLASSES.indexOf(t));
           predicted.push(AAMI_CLASSES.indexOf(cls.classes[cls.predicted[i]]));
         }
@@ -128,11 +90,14 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
   } finally {
     loaded.model.dispose();
   }
-  const sum = summarizeRecords(comparisons);
+  const figures = figuresFromCounts(summarizeRecords(whole).counts);
+  const g = summarizeRecords(std).gross;
+  const f = (['N', 'S', 'V'] as const).map((c) => figures.perClass[c].f1);
   return {
-    records: [...opts.records], mapping, startSeconds, beats: truth.length,
-    truth: Int8Array.from(truth), predicted: Int8Array.from(predicted),
-    ...figuresFromCounts(sum.counts), ec57Gross: sum.gross,
+    records: names, ...figures,
+    macroF1NSV: f.every((v) => v !== null) ? (f as number[]).reduce((a, b) => a + b, 0) / 3 : null,
+    ec57Gross: { vebSe: g.vebSensitivity, vebPpv: g.vebPositivePredictivity, svebSe: g.svebSensitivity, svebPpv: g.svebPositivePredictivity },
+    beats: truth.length, truth: Int8Array.from(truth), predicted: Int8Array.from(predicted),
   };
 }
 

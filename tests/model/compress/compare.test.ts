@@ -2,18 +2,14 @@
  * `compare`: its accuracy figures are those of classify + evaluate for each model (same beats, same EC57
  * comparison), reproducible run to run, with McNemar between the models and an HTML report with the plot.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../src-main/cli/command.js';
 import { runCli } from '../../../src-main/cli/main.js';
-import { evaluateRecords } from '../../../src-main/evaluation/ec57/index.js';
-import { openRecording } from '../../../src-main/formats/index.js';
-import { writeWfdbAnnotationFile } from '../../../src-main/formats/wfdb/index.js';
-import { classifyRecording } from '../../../src-main/model/classify.js';
 import type { Comparison } from '../../../src-main/model/compress/compare.js';
-import { figuresFromCounts, predictionsAsAnnotations } from '../../../src-main/model/compress/evaluate.js';
+import { evaluateModelOnRecords } from '../../../src-main/model/evaluate-records.js';
 import { loadModel } from '../../../src-main/model/io.js';
 import { describeMitdb, MITDB_DIR, mitdbRecord } from '../../helpers/data.js';
 import { fixtureBeats, fixtureModelDir } from './fixture.js';
@@ -50,24 +46,20 @@ describeMitdb('ecg-review compare', () => {
   });
 
   it('reports the figures classify + evaluate give for the same model and records', async () => {
-    // classify (reference beat positions) → annotation files → EC57 evaluate, with the classifier's own loader.
+    // The classifiers' own scoring: `classify --beats atr` in-process with their loader, annotation files, EC57.
     const loaded = await loadModel(dir);
-    const annDir = join(work, 'ann');
-    mkdirSync(annDir);
-    for (const r of RECORDS) {
-      const src = await openRecording(mitdbRecord(r));
-      const cls = await classifyRecording(src, [loaded], { beats: 'atr' });
-      await writeWfdbAnnotationFile(join(annDir, `${r}.cls`), predictionsAsAnnotations(cls.samples, cls.classes, cls.predicted));
-      await src.close();
-    }
-    const report = await evaluateRecords(RECORDS.map(mitdbRecord), { test: annDir, mapping: 'aami' });
-    const want = figuresFromCounts(report.summary.counts);
+    const want = await evaluateModelOnRecords([loaded], RECORDS.map(mitdbRecord), join(work, 'ann'));
+    loaded.model.dispose();
     const got = first.models[0].evaluation!;
     expect(got.accuracy).toBe(want.accuracy);
-    expect(got.macroF1NSV).toBe(want.macroF1NSV);
+    expect(got.macroF1).toBe(want.macroF1);
     expect(got.perClass).toEqual(want.perClass);
-    expect(got.ec57Gross).toEqual(report.summary.gross);
-    expect(got.beats).toBe(want.perClass.N.support + want.perClass.S.support + want.perClass.V.support + want.perClass.F.support + want.perClass.Q.support);
+    expect(got.confusion).toEqual(want.confusion);
+    expect(got.ec57Gross).toEqual(want.ec57Gross);
+    const f = (['N', 'S', 'V'] as const).map((c) => want.perClass[c].f1!);
+    expect(got.macroF1NSV).toBeCloseTo((f[0] + f[1] + f[2]) / 3, 12);
+    // McNemar's beats are the same beats: the reference N/S/V/F beats of the records.
+    expect(first.beats).toBe((['N', 'S', 'V', 'F'] as const).reduce((a, c) => a + want.perClass[c].support, 0));
     // Record 119 has hundreds of V beats, so the V figures are real.
     expect(got.perClass.V.support).toBeGreaterThan(300);
   });
@@ -92,7 +84,7 @@ describeMitdb('ecg-review compare', () => {
     expect(first.mcnemar).toHaveLength(1);
     const t = first.mcnemar[0].result;
     // b − c is the difference in correct beats between the two models.
-    expect((t.b - t.c) / first.beats).toBeCloseTo(a.evaluation!.accuracy! - b.evaluation!.accuracy!, 12);
+    expect((100 * (t.b - t.c)) / first.beats).toBeCloseTo(a.evaluation!.accuracy! - b.evaluation!.accuracy!, 10);
     expect(t.pValue).toBeGreaterThan(0);
     expect(t.pValue).toBeLessThanOrEqual(1);
   });
