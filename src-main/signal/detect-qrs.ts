@@ -312,6 +312,7 @@ export class QrsDetector {
       let toNext = this.toNextSecond;
       const limit = gateOn ? this.o.gateFactor : Infinity;
       const amin = this.alphaMin, hold = this.gateHold, invW = 1 / W;
+      let gateLevel = typ > 0 ? limit * typ : Infinity;
       for (let i = 0; i < len; i++) {
         const t = t0 + i;
         const j = t & mask;
@@ -321,11 +322,12 @@ export class QrsDetector {
         if (ax > secMax) secMax = ax;
         if (--toNext === 0) {
           typ = this.nextSecond(l, secMax, Math.round((t + 1) / this.sec));
+          gateLevel = typ > 0 ? limit * typ : Infinity;
           secMax = 0;
           toNext = this.sec;
         }
         // Missing samples and artefacts gate the lead out (its mean energy frozen) until `hold` after them.
-        if ((ax > limit * typ && typ > 0) || invalid[i] === 1) gateUntil = t + hold;
+        if (ax > gateLevel || invalid[i] === 1) gateUntil = t + hold;
         const gated = t <= gateUntil;
         gate[j] = gated ? 1 : 0;
         const d = x - bp[(t - dk) & mask];
