@@ -226,7 +226,12 @@ export interface EcgApi {
   /** Beats of a run, or of the recording's reference when runId is null. */
   listBeats(recordingId: string, runId: string | null): Promise<BeatTable>;
   listModels(): Promise<ModelSummary[]>;
-  startClassification(recordingIds: string[], modelId: string): Promise<{ jobId: string }>;
+  /**
+   * Classify. Beat positions come from the reference annotations when the recording has them (the classifier
+   * judged alone, as EC57 class statistics and the model cards do), else from the QRS detector; `beats` forces
+   * one or the other.
+   */
+  startClassification(recordingIds: string[], modelId: string, options?: { beats?: 'reference' | 'detector' }): Promise<{ jobId: string }>;
   cancelJob(jobId: string): Promise<void>;
   getJob(jobId: string): Promise<JobSummary>;
   listRuns(recordingId?: string): Promise<RunSummary[]>;

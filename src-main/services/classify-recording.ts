@@ -20,6 +20,8 @@ export interface ClassifyInput {
   path: string;
   modelId: string;
   modelsDir: string;
+  /** Beat positions to classify (recording samples, ascending; may cover more than this segment); default: detect. */
+  positions?: Int32Array;
   /** Beats kept: [keepFrom, keepTo) in samples; default the whole recording. */
   keepFrom?: number;
   keepTo?: number;
@@ -79,16 +81,23 @@ export async function classifyRecording(input: ClassifyInput, onProgress: (fract
     const from = Math.max(0, keepFrom - pad), to = Math.min(length, keepTo + pad);
     const source = from === 0 && to === length ? whole : windowedSource(whole, from, to);
     let samples: Int32Array, out: { labels: Uint8Array; probs: Float32Array };
+    // Given positions, in this segment's coordinates.
+    let given: Int32Array | undefined;
+    if (input.positions) {
+      const inSeg: number[] = [];
+      for (const p of input.positions) if (p >= from && p < to) inSeg.push(p - from);
+      given = Int32Array.from(inSeg);
+    }
     if (input.modelId === BASELINE_MODEL_ID) {
       // Every lead: the multi-lead detector misses fewer beats (an ectopic beat can be small on one lead).
       const leads = (await source.read()).signals.map((s) => toPhysical(s));
-      onProgress(0.1, 'detecting beats');
-      samples = await detectBeats(leads, fs);
+      onProgress(0.1, given ? 'taking the reference beat positions' : 'detecting beats');
+      samples = given ?? await detectBeats(leads, fs);
       onProgress(0.3, `classifying ${samples.length} beats`);
       out = classifyBaseline(leads[0], fs, samples, (f) => onProgress(0.3 + 0.65 * f, `classifying ${samples.length} beats`));
     } else {
       onProgress(0.1, 'detecting and classifying beats');
-      const r = await classifyWithModel(input.modelsDir, input.modelId, source, (f) => onProgress(0.1 + 0.85 * f, 'detecting and classifying beats'));
+      const r = await classifyWithModel(input.modelsDir, input.modelId, source, (f) => onProgress(0.1 + 0.85 * f, 'detecting and classifying beats'), given);
       samples = r.samples;
       out = r;
     }

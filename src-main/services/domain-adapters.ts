@@ -66,13 +66,18 @@ export async function listShippedModels(modelsDir: string): Promise<ModelSummary
 
 export interface ModelOutput extends Classified { samples: Int32Array }
 
-/** Classify with a shipped tfjs model: the model module finds the beats (QRS detector) and classifies them. */
-export async function classifyWithModel(modelsDir: string, modelId: string, source: RecordingSource, onProgress: (f: number) => void): Promise<ModelOutput> {
+/**
+ * Classify with a shipped tfjs model. Beat positions: the given ones (reference annotations, so the classifier
+ * is judged alone, as the model cards' DS2 figures are), else the model module's QRS detector.
+ */
+export async function classifyWithModel(modelsDir: string, modelId: string, source: RecordingSource, onProgress: (f: number) => void, positions?: Int32Array): Promise<ModelOutput> {
   const dir = join(modelsDir, modelId);
   const { initEngine } = await import('../model/engine/backend.js');
   await initEngine({ prefer: 'wasm' }).catch(() => initEngine({ prefer: 'cpu' }));
   const { loadModel } = await import('../model/io.js');
   const { classifyRecording } = await import('../model/classify.js');
+  const { buildRecordBeats } = await import('../model/dataset/beats.js');
+  const { predictProbs, decide } = await import('../model/train/train.js');
   let models;
   try {
     models = [await loadModel(dir)];
@@ -83,7 +88,18 @@ export async function classifyWithModel(modelsDir: string, modelId: string, sour
     models = await Promise.all(subs.map((s) => loadModel(s)));
   }
   onProgress(0.2);
-  const r = await classifyRecording(source, models);
+  let r: { samples: Int32Array; classes: string[]; predicted: Int8Array; probabilities: Float32Array };
+  if (positions) {
+    // As model/classify.ts does for an annotator, with positions handed over (a segment's share of them).
+    const meta = models[0].meta;
+    const set = await buildRecordBeats(source, { samples: positions }, { window: meta.window });
+    const K = meta.classes.length;
+    const probs = new Float32Array(set.n * K);
+    for (const m of models) { const p = predictProbs(m.model, set); for (let i = 0; i < p.length; i++) probs[i] += p[i] / models.length; }
+    r = { samples: set.samples, classes: meta.classes, predicted: decide(probs, meta.decisionBias), probabilities: probs };
+  } else {
+    r = await classifyRecording(source, models);
+  }
   onProgress(0.95);
   const n = r.samples.length;
   const K = r.classes.length;

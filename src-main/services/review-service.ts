@@ -288,7 +288,8 @@ export class ReviewService implements EcgApi {
     return this.models;
   }
 
-  async startClassification(recordingIds: string[], modelId: string): Promise<{ jobId: string }> {
+  async startClassification(recordingIds: string[], modelId: string, options: { beats?: 'reference' | 'detector' } = {}): Promise<{ jobId: string }> {
+    if (options?.beats !== undefined && options.beats !== 'reference' && options.beats !== 'detector') throw new AppError(`beats must be 'reference' or 'detector', got ${JSON.stringify(options.beats)}`);
     if (!Array.isArray(recordingIds) || !recordingIds.length) throw new AppError('choose at least one recording to classify');
     const recs = recordingIds.map((id) => this.rec(id));
     const models = await this.listModels();
@@ -313,9 +314,13 @@ export class ReviewService implements EcgApi {
         const nSeg = length > SEGMENTED ? Math.max(1, Math.min(4, availableParallelism())) : 1;
         const bounds = Array.from({ length: nSeg + 1 }, (_, j) => Math.round((j * length) / nSeg));
         const fractions = new Array<number>(nSeg).fill(0);
+        const ref0 = await r.ref;
+        const useRef = options?.beats === 'reference' || (options?.beats !== 'detector' && ref0.samples.length > 0);
+        if (useRef && !ref0.samples.length) { update({ state: 'failed', error: `${r.summary.name}: no reference beats to take positions from`, message: 'failed' }, true); return; }
+        const positions = useRef ? ref0.samples : undefined;
         const workers = bounds.slice(0, -1).map((from, j) => runClassifyWorker(
           this.opts.workerEntry ?? defaultWorkerEntry(),
-          { path: r.summary.path, modelId, modelsDir: this.opts.modelsDir, ...(nSeg > 1 ? { keepFrom: from, keepTo: bounds[j + 1] } : {}) },
+          { path: r.summary.path, modelId, modelsDir: this.opts.modelsDir, positions, ...(nSeg > 1 ? { keepFrom: from, keepTo: bounds[j + 1] } : {}) },
           (f, msg) => { fractions[j] = f; update({ progress: (k + fractions.reduce((a, b) => a + b, 0) / nSeg) / recs.length, message: `${r.summary.name}: ${msg}${nSeg > 1 ? ` (${nSeg} segments in parallel)` : ''}` }); },
         ));
         state.cancel = () => { for (const w of workers) w.cancel(); };
@@ -332,7 +337,7 @@ export class ReviewService implements EcgApi {
             const m = match[i];
             if (m >= 0) { reference[i] = ref.labels[m]; symbols.push(ref.symbols[m]); if (reference[i] !== merged.predicted[i]) disagreements++; } else symbols.push('-');
           }
-          const out: RunData = { ...merged, reference, symbols: symbols.join(''), referenceSamples: ref.samples, beatSource: 'detector', elapsedMs: performance.now() - t0 };
+          const out: RunData = { ...merged, reference, symbols: symbols.join(''), referenceSamples: ref.samples, beatSource: useRef ? 'reference' : 'detector', elapsedMs: performance.now() - t0 };
           const runId = `run-${randomUUID().slice(0, 8)}`;
           this.runs.set(runId, {
             out,

@@ -139,9 +139,9 @@ export class AppState {
     this.runs = await this.api.listRuns().catch(() => [] as RunSummary[]);
   }
 
-  async classify(recordingIds: string[], modelId: string): Promise<string | null> {
+  async classify(recordingIds: string[], modelId: string, beats?: 'reference' | 'detector'): Promise<string | null> {
     try {
-      const { jobId } = await this.api.startClassification(recordingIds, modelId);
+      const { jobId } = await this.api.startClassification(recordingIds, modelId, beats ? { beats } : {});
       this.jobs = { ...this.jobs, [jobId]: await this.api.getJob(jobId) };
       return jobId;
     } catch (e) {

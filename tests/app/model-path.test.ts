@@ -21,7 +21,8 @@ describeMitdb('tfjs model path', () => {
     expect(models.map((m) => m.id)).toEqual([id, BASELINE_MODEL_ID]);
     expect(models[0]).toMatchObject({ name: 'Untrained CNN (test fixture) (cnn)', classes: ['N', 'S', 'V', 'F'] });
     const rec = await s.openRecording(mitdbRecord('100'));
-    const job = await waitJob(s, (await s.startClassification([rec.id], id)).jobId);
+    // The QRS detector's beats (the default would take 100's reference positions).
+    const job = await waitJob(s, (await s.startClassification([rec.id], id, { beats: 'detector' })).jobId);
     expect(job.error).toBeUndefined();
     expect(job.state).toBe('done');
     const beats = await s.listBeats(rec.id, job.runIds[0]);
@@ -31,5 +32,12 @@ describeMitdb('tfjs model path', () => {
     for (const c of beats.confidence.slice(0, 100)) { expect(c).toBeGreaterThan(0.25); expect(c).toBeLessThanOrEqual(1); }
     const m = await s.getMetrics({ runId: job.runIds[0], reference: 'annotations' });
     expect(m.qrs!.se!).toBeGreaterThan(0.99);
+    // By default the reference positions are classified: every reference beat, each with its reference label.
+    const job2 = await waitJob(s, (await s.startClassification([rec.id], id)).jobId);
+    const b2 = await s.listBeats(rec.id, job2.runIds[0]);
+    expect(b2.samples.length).toBe(rec.referenceBeats);
+    expect(b2.reference).not.toContain('-');
+    expect((await s.listRuns(rec.id)).at(-1)!.beatSource).toBe('reference');
+    expect((await s.getMetrics({ runId: job2.runIds[0], reference: 'annotations' })).qrs).toBeNull();
   });
 });
