@@ -20,8 +20,8 @@ import { isBeatSymbol } from '../src-main/domain/annotation.js';
 import { openRecording, readAnnotations } from '../src-main/formats/index.js';
 import { FEATURE_COUNT, FEATURE_NAMES, type BeatSet } from '../src-main/model/dataset/beats.js';
 import { conditionSignal } from '../src-main/model/dataset/preprocess.js';
-import { RR_FEATURE_COUNT, rrFeatures } from '../src-main/model/dataset/rr.js';
-import { extractWindows, TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowLength } from '../src-main/model/dataset/windows.js';
+import { RR_FEATURE_COUNT, RR_FEATURE_NAMES, rrFeatures } from '../src-main/model/dataset/rr.js';
+import { extractWindows, medianTemplate, TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowLength, type WindowSpec } from '../src-main/model/dataset/windows.js';
 import { ModelError } from '../src-main/model/errors.js';
 import { chooseLead } from '../src-main/model/dataset/lead.js';
 import { initEngine } from '../src-main/model/engine/backend.js';
@@ -189,6 +189,51 @@ export class LiveConditioner {
   }
 }
 
+const clip = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
+
+/** The patient's template beat and the statistics every beat's inputs use (as in `extractWindows`). */
+export interface Template { tpl: Float32Array; mean: number; std: number; pp: number; beats: number }
+
+export function templateOf(sig: Float32Array, centers: Int32Array, w: WindowSpec): Template {
+  const tpl = medianTemplate(sig, centers, w);
+  const len = tpl.length;
+  let mean = 0, v = 0, mn = Infinity, mx = -Infinity;
+  for (let j = 0; j < len; j++) mean += tpl[j];
+  mean /= len;
+  for (let j = 0; j < len; j++) { v += (tpl[j] - mean) ** 2; mn = Math.min(mn, tpl[j]); mx = Math.max(mx, tpl[j]); }
+  return { tpl, mean, std: Math.sqrt(v / len) || 1e-3, pp: mx - mn || 1e-3, beats: centers.length };
+}
+
+/**
+ * One beat's window and template features against a given template: the per-beat step of `extractWindows`
+ * (src-main/model/dataset/windows.ts) for its one channel, beat minus template over the template's spread.
+ */
+export function beatInputs(sig: Float32Array, center: number, w: WindowSpec, t: Template, x: Float32Array, tf: Float32Array): void {
+  const len = w.before + w.after;
+  const start = center - w.before;
+  let mean = 0;
+  for (let j = 0; j < len; j++) { const k = start + j; mean += k >= 0 && k < sig.length ? sig[k] : 0; }
+  mean /= len;
+  let v = 0, cov = 0, mn = Infinity, mx = -Infinity;
+  for (let j = 0; j < len; j++) {
+    const k = start + j;
+    const y = k >= 0 && k < sig.length ? sig[k] : 0;
+    const d = y - mean;
+    v += d * d;
+    cov += d * (t.tpl[j] - t.mean);
+    if (y < mn) mn = y;
+    if (y > mx) mx = y;
+    x[j] = Math.max(-20, Math.min(20, (y - t.tpl[j]) / t.std));
+  }
+  const std = Math.sqrt(v / len) || 1e-3;
+  tf[0] = cov / len / (std * t.std);
+  tf[1] = Math.max(-3, Math.min(3, Math.log(((mx - mn) || 1e-3) / t.pp)));
+}
+
+/** The fast path mirrors windows.ts for the one-channel inputs it knows; anything else uses the exact path. */
+const FAST_INPUTS = WINDOW_CHANNELS.join() === 'beat-minus-template' && TEMPLATE_FEATURE_NAMES.join() === 'template-corr,log-amp-ratio'
+  && RR_FEATURE_NAMES[3] === 'recordRR' && RR_FEATURE_NAMES[6] === 'pre/record' && process.env.ECG_AGENT_EXACT_INPUTS !== '1';
+
 /**
  * Beats wait for this many later beats before they are labelled: the local RR average spans five beats on each
  * side (src-main/model/dataset/rr.ts), so with five known the RR features equal the offline ones.
@@ -216,6 +261,7 @@ class LivePipeline implements BeatPipeline {
   private readonly leadIndex: number;
   private readonly scale: number;
   private inputEnd = 0;
+  private template: Template | null = null;
 
   constructor(private readonly model: ClassifierModel, private readonly fs: number, private readonly leadNames: string[]) {
     // Beats are detected on the lead the classifier reads, as an offline `classify` does, so the device and
@@ -248,26 +294,9 @@ class LivePipeline implements BeatPipeline {
     let upTo = this.labelled;
     while (upTo < known && (final || (upTo + LOOKAHEAD_BEATS < known && this.center(this.beats[upTo - this.beatOffset]) + w.after <= this.cond.out.end))) upTo++;
     if (upTo <= this.labelled) return [];
-    // Features over the whole history: windows of every beat (cheap), the template and the RR features.
-    const sig = this.cond.out.view();
-    const o = this.cond.out.offset;
-    const centers = Int32Array.from(this.beats, (s) => this.center(s) - o);
-    const { x, templateFeatures } = extractWindows(sig, centers, w);
-    const rr = rrFeatures(Float64Array.from(this.beats, (s) => s / this.fs));
-    const len = windowLength(w);
-    const C = WINDOW_CHANNELS.length;
-    const T = TEMPLATE_FEATURE_NAMES.length;
     const first = this.labelled - this.beatOffset;
     const m = upTo - this.labelled;
-    const set: BeatSet = {
-      n: m, length: len, channels: C, x: x.slice(first * len * C, (first + m) * len * C), features: new Float32Array(m * FEATURE_COUNT),
-      labels: new Int8Array(m).fill(-1), samples: Int32Array.from(this.beats.slice(first, first + m)), recordIndex: new Uint16Array(m),
-      records: ['live'], leads: [this.leadNames[this.leadIndex]],
-    };
-    for (let i = 0; i < m; i++) {
-      set.features.set(rr.subarray((first + i) * RR_FEATURE_COUNT, (first + i + 1) * RR_FEATURE_COUNT), i * FEATURE_COUNT);
-      set.features.set(templateFeatures.subarray((first + i) * T, (first + i + 1) * T), i * FEATURE_COUNT + RR_FEATURE_COUNT);
-    }
+    const set = FAST_INPUTS ? this.inputsFast(first, m, final) : this.inputsExact(first, m);
     const probs = predictProbs(this.model.model, set);
     const labels = decide(probs, this.model.meta.decisionBias);
     const K = this.model.meta.classes.length;
@@ -279,6 +308,71 @@ class LivePipeline implements BeatPipeline {
     this.labelled = upTo;
     this.forget();
     return out;
+  }
+
+  private emptySet(m: number, first: number): BeatSet {
+    const len = windowLength(this.model.meta.window);
+    const C = WINDOW_CHANNELS.length;
+    return {
+      n: m, length: len, channels: C, x: new Float32Array(m * len * C), features: new Float32Array(m * FEATURE_COUNT),
+      labels: new Int8Array(m).fill(-1), samples: Int32Array.from(this.beats.slice(first, first + m)), recordIndex: new Uint16Array(m),
+      records: ['live'], leads: [this.leadNames[this.leadIndex]],
+    };
+  }
+
+  /** Inputs of beats [first, first + m) by the classifier's own functions over the whole history (slow: O(history)). */
+  private inputsExact(first: number, m: number): BeatSet {
+    const w = this.model.meta.window;
+    const o = this.cond.out.offset;
+    const centers = Int32Array.from(this.beats, (s) => this.center(s) - o);
+    const { x, templateFeatures } = extractWindows(this.cond.out.view(), centers, w);
+    const rr = rrFeatures(Float64Array.from(this.beats, (s) => s / this.fs));
+    const L = windowLength(w) * WINDOW_CHANNELS.length;
+    const T = TEMPLATE_FEATURE_NAMES.length;
+    const set = this.emptySet(m, first);
+    set.x.set(x.subarray(first * L, (first + m) * L));
+    for (let i = 0; i < m; i++) {
+      set.features.set(rr.subarray((first + i) * RR_FEATURE_COUNT, (first + i + 1) * RR_FEATURE_COUNT), i * FEATURE_COUNT);
+      set.features.set(templateFeatures.subarray((first + i) * T, (first + i + 1) * T), i * FEATURE_COUNT + RR_FEATURE_COUNT);
+    }
+    return set;
+  }
+
+  /**
+   * The same inputs in O(beats labelled): the template is refreshed when the history has grown by 5 % (and at
+   * the end), RR features come from the neighbourhood plus the history's average RR. Equal to `inputsExact`
+   * whenever the template is fresh (tests/devices/live-pipeline.test.ts checks it against windows.ts / rr.ts).
+   */
+  private inputsFast(first: number, m: number, final: boolean): BeatSet {
+    const w = this.model.meta.window;
+    const o = this.cond.out.offset;
+    const sig = this.cond.out.view();
+    const n = this.beats.length;
+    if (!this.template || final || n >= this.template.beats + Math.max(16, 0.05 * n)) {
+      this.template = templateOf(sig, Int32Array.from(this.beats, (s) => this.center(s) - o), w);
+    }
+    const set = this.emptySet(m, first);
+    const L = windowLength(w) * WINDOW_CHANNELS.length;
+    const T = TEMPLATE_FEATURE_NAMES.length;
+    const tf = new Float32Array(T);
+    for (let i = 0; i < m; i++) {
+      beatInputs(sig, this.center(this.beats[first + i]) - o, w, this.template, set.x.subarray(i * L, (i + 1) * L), tf);
+      set.features.set(tf, i * FEATURE_COUNT + RR_FEATURE_COUNT);
+    }
+    // RR: the neighbourhood (six beats each side covers the local window) and the history's average RR.
+    const a = Math.max(0, first - LOOKAHEAD_BEATS - 1);
+    const b = Math.min(n, first + m + LOOKAHEAD_BEATS + 1);
+    const rr = rrFeatures(Float64Array.from(this.beats.slice(a, b), (s) => s / this.fs));
+    let sum = 0;
+    for (let i = 1; i < n; i++) sum += clip((this.beats[i] - this.beats[i - 1]) / this.fs, 0.1, 3);
+    const recordRR = n > 1 ? sum / (n - 1) : 1;
+    for (let i = 0; i < m; i++) {
+      const f = rr.subarray((first + i - a) * RR_FEATURE_COUNT, (first + i - a + 1) * RR_FEATURE_COUNT);
+      f[3] = recordRR;
+      f[6] = clip(f[0] / recordRR, 0, 4);
+      set.features.set(f, i * FEATURE_COUNT);
+    }
+    return set;
   }
 
   /** Drop signal and beats older than the history, in steps of ten minutes. */

@@ -163,6 +163,17 @@ describe('device agent process: shipped compressed models', () => {
     const scrambled = join(work, 'scrambled-model');
     await mkdir(scrambled, { recursive: true });
     for (const f of await readdir(dense)) await copyFile(join(dense, f), join(scrambled, f));
+    const w = await readFile(join(scrambled, 'weights.bin'));
+    const words = Math.floor(w.length / 4);
+    let seed = 12345;
+    for (let i = words - 1; i > 0; i--) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      const j = seed % (i + 1);
+      const t = w.readUInt32LE(i * 4);
+      w.writeUInt32LE(w.readUInt32LE(j * 4), i * 4);
+      w.writeUInt32LE(t, j * 4);
+    }
+    await writeFile(join(scrambled, 'weights.bin'), w);
     const failed = await runCli(['device', 'push', agent.address, '--model', scrambled, '--registry', registry]);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/self-test failed: [\d.]+ % on \d+ built-in beats .* \(HTTP 422\)/);
@@ -275,17 +286,19 @@ describe('device agent process: live monitoring of MIT-BIH 208', () => {
     const [fast, real] = await Promise.all([pairedAgent('pi-live-fast'), pairedAgent('pi-live-real')]);
     await Promise.all([fast, real].map((x) => cliJson(['device', 'push', x.agent.address, '--model', small, '--registry', x.registry])));
 
-    const collect = async (c: DeviceClient, speed: number, seconds?: number): Promise<Extract<StreamMessage, { type: 'beat' }>[]> => {
+    const collect = async (c: DeviceClient, speed: number, seconds?: number, record = SAMPLE_208): Promise<Extract<StreamMessage, { type: 'beat' }>[]> => {
       const beats: Extract<StreamMessage, { type: 'beat' }>[] = [];
       let done!: () => void;
       const ended = new Promise<void>((r) => (done = r));
       const w = await c.watch((m) => { if (m.type === 'beat') beats.push(m); else if (m.type === 'end') done(); });
-      await c.startMonitoring(SAMPLE_208, speed, seconds);
+      await c.startMonitoring(record, speed, seconds);
       await ended;
       w.close();
       return beats;
     };
     const [fastBeats, realBeats] = await Promise.all([collect(fast.client, 100), collect(real.client, 1, 20)]);
+    // Record 100 (normal sinus rhythm, a few APCs): a stable template, so live and offline labels must agree.
+    const beats100 = await collect(fast.client, 300, undefined, join(REPO, 'resources/samples/100'));
 
     await initEngine({ prefer: 'wasm' });
     const model = await loadModel(small);
@@ -306,6 +319,17 @@ describe('device agent process: live monitoring of MIT-BIH 208', () => {
     const aFast = agreement(fastBeats);
     const aReal = agreement(realBeats.filter((b) => b.sample < realEnd - fs));
     console.log(`live vs offline labels, record 208 (${fastBeats.length} beats): 100x ${(100 * aFast).toFixed(2)} %, real time first 20 s ${(100 * aReal).toFixed(2)} %`);
+    const src100 = await openRecording(join(REPO, 'resources/samples/100'));
+    const model100 = await loadModel(small);
+    const off100 = await classifyRecording(src100, [model100]);
+    model100.model.dispose();
+    await src100.close();
+    expect(beats100.map((b) => b.sample)).toEqual(Array.from(off100.samples));
+    const label100 = new Map(Array.from(off100.samples, (s, i) => [s, off100.classes[off100.predicted[i]]]));
+    const a100 = beats100.filter((b) => label100.get(b.sample) === b.label).length / beats100.length;
+    console.log(`live vs offline labels, record 100 (${beats100.length} beats, 300x): ${(100 * a100).toFixed(2)} %`);
+    expect(a100).toBeGreaterThanOrEqual(0.99);
+
     // The device must label as well as the app does: accuracy against the cardiologists' labels (beats matched
     // within 150 ms, AAMI classes the model knows) within 3 points of the offline classification's.
     const ref = (await readAnnotations(src208, 'atr')).filter((a) => isBeatSymbol(a.symbol) && off.classes.includes(aamiClassOf(a.symbol)!));
@@ -330,8 +354,8 @@ describe('device agent process: live monitoring of MIT-BIH 208', () => {
       expect(b.delayMs).toBeGreaterThanOrEqual(b.latencyMs);
     }
     const s = await fast.client.status();
-    expect(s.monitoring).toMatchObject({ running: false, beats: fastBeats.length });
-    expect(s.latency.count).toBe(fastBeats.length);
+    expect(s.monitoring).toMatchObject({ running: false, beats: beats100.length });
+    expect(s.latency.count).toBe(beats100.length);
     await src208.close();
     await fast.agent.kill();
     await real.agent.kill();

@@ -6,6 +6,7 @@ import { packModelDir } from '../../devices/bundle.js';
 import { DeviceClient, formatDeviceAddress, parseDeviceAddress } from '../../devices/client.js';
 import { discoverDevices } from '../../devices/discovery.js';
 import { DeviceError } from '../../devices/errors.js';
+import { deviceOverview } from '../../devices/overview.js';
 import { DeviceRegistry } from '../../devices/registry.js';
 import { resolveModelDir } from '../../devices/models.js';
 import { CliError, intFlag, numberFlag, stringFlag } from '../args.js';
@@ -26,7 +27,7 @@ export const command: Command = {
   usage: `ecg-review device <${SUB.join('|')}> [host:port] [options]`,
   summary: [
     'Manage Raspberry Pi devices running ecg-review-agent.',
-    '  list [--discover] [--timeout ms]       known devices (and those found by mDNS)',
+    '  list [--discover] [--timeout ms] [--status]   known devices (and those found by mDNS), with their state',
     '  add <host:port>                         remember a device by address',
     '  pair <host:port> --code <code>         exchange the code shown on the device for a token',
     '  code <host:port>                        have the device show a new pairing code (to pair another app)',
@@ -41,6 +42,7 @@ export const command: Command = {
     model: { type: 'string', description: 'model directory or shipped model name' },
     json: { type: 'boolean', description: 'JSON output' },
     discover: { type: 'boolean', description: 'list: also browse the LAN by mDNS' },
+    status: { type: 'boolean', description: 'list: ask every device for its state (online, active model, latency)' },
     timeout: { type: 'string', description: 'list --discover: how long to browse, ms (default 2000)' },
     'mdns-interface': { type: 'string', description: 'list --discover: IPv4 address of the interface to browse on' },
     'mdns-port': { type: 'string', description: 'list --discover: mDNS UDP port (default 5353)' },
@@ -58,8 +60,14 @@ export const command: Command = {
     const out = async (human: string, data: unknown): Promise<void> => io.out(flags.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
     switch (sub) {
       case 'list': {
+        const mdns = { interface: stringFlag(flags, 'mdns-interface'), port: intFlag(flags, 'mdns-port') };
+        if (flags.status) {
+          // Known (and discovered) devices with their live state: what the app's Devices view shows.
+          const rows = await deviceOverview(reg, { discover: Boolean(flags.discover), discoverMs: intFlag(flags, 'timeout', 2000), mdns });
+          return void (await out(rows.length ? rows.map((d) => `${d.address.padEnd(24)} ${d.paired ? 'paired  ' : 'unpaired'} ${d.online ? 'online ' : 'offline'} ${(d.name ?? '').padEnd(16)} ${d.status?.model?.id ?? d.error ?? ''}`).join('\n') : 'no devices', { devices: rows }));
+        }
         const known = reg.list().map((d) => ({ address: d.address, deviceId: d.deviceId, name: d.name, paired: Boolean(d.token) }));
-        const found = flags.discover ? await discoverDevices(intFlag(flags, 'timeout', 2000), { interface: stringFlag(flags, 'mdns-interface'), port: intFlag(flags, 'mdns-port') }) : [];
+        const found = flags.discover ? await discoverDevices(intFlag(flags, 'timeout', 2000), mdns) : [];
         const all = [...known, ...found.filter((f) => !known.some((k) => k.address === f.address)).map((f) => ({ ...f, paired: false, discovered: true }))];
         return void (await out(all.length ? all.map((d) => `${d.address.padEnd(24)} ${d.paired ? 'paired  ' : 'unpaired'} ${d.name ?? ''}`).join('\n') : 'no devices (add one with `device add host:port` or `device list --discover`)', { devices: all }));
       }

@@ -1,0 +1,53 @@
+/**
+ * The Devices view in one call: every device the app knows (and, optionally, those found by mDNS), each with
+ * its live state when it answers — the active model, latency, monitoring — or why it does not. Devices are
+ * asked in parallel with a short timeout so one unplugged Pi does not stall the view.
+ */
+import { DeviceClient, parseDeviceAddress } from './client.js';
+import { discoverDevices, type MdnsOptions } from './discovery.js';
+import type { DeviceStatus } from './protocol.js';
+import type { DeviceRegistry } from './registry.js';
+
+export interface DeviceRow {
+  address: string;
+  name?: string;
+  deviceId?: string;
+  /** We hold a token for it. */
+  paired: boolean;
+  /** Found by mDNS, not (yet) in the registry. */
+  discovered?: boolean;
+  online: boolean;
+  /** Full status when paired and online. */
+  status?: DeviceStatus;
+  /** Why it is offline or the status could not be read (one line). */
+  error?: string;
+}
+
+export async function deviceOverview(reg: DeviceRegistry, o: { discover?: boolean; discoverMs?: number; mdns?: MdnsOptions; timeoutMs?: number } = {}): Promise<DeviceRow[]> {
+  const known = reg.list();
+  const found = o.discover ? await discoverDevices(o.discoverMs ?? 2000, o.mdns) : [];
+  const rows: DeviceRow[] = [
+    ...known.map((d) => ({ address: d.address, name: d.name, deviceId: d.deviceId, paired: Boolean(d.token), online: false })),
+    ...found.filter((f) => !known.some((k) => k.address === f.address)).map((f) => ({ address: f.address, name: f.name, deviceId: f.deviceId, paired: false, discovered: true, online: false })),
+  ];
+  await Promise.all(rows.map(async (row) => {
+    try {
+      const c = new DeviceClient(parseDeviceAddress(row.address), reg.get(row.address)?.token);
+      const hello = await withTimeout(c.hello(), o.timeoutMs ?? 3000);
+      row.online = true;
+      row.name = hello.name;
+      row.deviceId = hello.deviceId;
+      if (row.paired) row.status = await withTimeout(c.status(), o.timeoutMs ?? 3000);
+    } catch (e) {
+      row.error = (e as Error).message;
+    }
+  }));
+  return rows;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e as Error); });
+  });
+}

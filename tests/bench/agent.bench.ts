@@ -1,0 +1,101 @@
+/**
+ * Device agent throughput and latency, on the real agent process with the smallest shipped compressed model:
+ *  - MIT-BIH 208 (360 Hz, 2 leads) replayed at 50× real time: beats labelled per second vs needed, whether the
+ *    replay kept its pace (wall time vs record time / 50), the agent's CPU (from /proc/<pid>/stat);
+ *  - as fast as it goes (1000×): the ceiling;
+ *  - real time: per-beat `latencyMs` (work the device adds after the beat became ready) and `delayMs` (from
+ *    the R peak's arrival: adds the look-ahead of five beats the RR features need), p50/p95.
+ * `npm run bench -- agent` (BENCH_AGENT_MODEL=<dir> to bench another model).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packModelDir } from '../../src-main/devices/bundle.js';
+import { DeviceClient } from '../../src-main/devices/client.js';
+import { SHIPPED_MODELS_DIR } from '../../src-main/devices/models.js';
+import type { StreamMessage } from '../../src-main/devices/protocol.js';
+import { REPO, startAgentProcess } from '../devices/processes.js';
+import type { BenchTable } from './table.js';
+
+const RECORD = join(REPO, 'resources/samples/208');
+
+async function smallestCompressed(): Promise<string> {
+  if (process.env.BENCH_AGENT_MODEL) return process.env.BENCH_AGENT_MODEL;
+  const dirs = existsSync(SHIPPED_MODELS_DIR) ? readdirSync(SHIPPED_MODELS_DIR).map((n) => join(SHIPPED_MODELS_DIR, n)).filter((d) => {
+    try { return (JSON.parse(readFileSync(join(d, 'model-card.json'), 'utf8')) as { compression?: unknown[] }).compression?.length; } catch { return false; }
+  }) : [];
+  if (dirs.length === 0) throw new Error(`no compressed model in ${SHIPPED_MODELS_DIR} (set BENCH_AGENT_MODEL)`);
+  const sized = await Promise.all(dirs.map(async (d) => ({ d, n: (await packModelDir(d)).length })));
+  return sized.sort((a, b) => a.n - b.n)[0].d;
+}
+
+/** CPU seconds (user + system) the process has used. */
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+const q = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+
+interface Run { wallS: number; cpuS: number; beats: number; latency: number[]; delay: number[] }
+
+async function replay(c: DeviceClient, pid: number, speed: number, seconds: number): Promise<Run> {
+  const beats: Extract<StreamMessage, { type: 'beat' }>[] = [];
+  let done!: () => void;
+  const ended = new Promise<void>((r) => (done = r));
+  const w = await c.watch((m) => { if (m.type === 'beat') beats.push(m); else if (m.type === 'end') done(); });
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  await c.startMonitoring(RECORD, speed, seconds);
+  await ended;
+  const wallS = (performance.now() - t0) / 1000;
+  const cpuS = cpuSeconds(pid) - cpu0;
+  w.close();
+  return { wallS, cpuS, beats: beats.length, latency: beats.map((b) => b.latencyMs), delay: beats.map((b) => b.delayMs) };
+}
+
+export async function run(): Promise<BenchTable[]> {
+  const model = await smallestCompressed();
+  const dataDir = await mkdtemp(join(tmpdir(), 'ecgr-agent-bench-'));
+  const agent = await startAgentProcess({ dataDir });
+  try {
+    const c = new DeviceClient({ host: '127.0.0.1', port: agent.port });
+    await c.pair(agent.codes.at(-1)!, 'bench');
+    const pushed = await c.push(await packModelDir(model));
+    const backend = (await c.status()).backend;
+    const rows: (string | number)[][] = [];
+    const fast = Number(process.env.BENCH_AGENT_SECONDS ?? 600);
+    for (const [speed, seconds, runs] of [[50, fast, 3], [1000, 1805, 1]] as const) {
+      for (let i = 0; i < runs; i++) {
+        const r = await replay(c, agent.pid, speed, seconds);
+        const needed = r.beats / (seconds / speed); // beats per wall second the stream brings at this speed
+        rows.push([`${speed}×, ${seconds} s of 208`, i + 1, r.beats, (r.beats / r.wallS).toFixed(0), speed === 1000 ? '-' : needed.toFixed(0),
+          r.wallS.toFixed(2), (seconds / speed).toFixed(2), (100 * r.cpuS / r.wallS).toFixed(0), q(r.latency, 0.5).toFixed(1), q(r.latency, 0.95).toFixed(1)]);
+      }
+    }
+    const rt: (string | number)[][] = [];
+    const rtSeconds = Number(process.env.BENCH_AGENT_RT_SECONDS ?? 30);
+    for (let i = 0; i < 3; i++) {
+      const r = await replay(c, agent.pid, 1, rtSeconds);
+      rt.push([i + 1, r.beats, q(r.latency, 0.5).toFixed(2), q(r.latency, 0.95).toFixed(2), Math.max(...r.latency).toFixed(2), q(r.delay, 0.5).toFixed(0), q(r.delay, 0.95).toFixed(0), (100 * r.cpuS / r.wallS).toFixed(1)]);
+    }
+    return [
+      {
+        title: `Device agent: MIT-BIH 208 (360 Hz, 2 leads) replayed faster than real time — ${pushed.model.id} (${pushed.model.bytes} B bundle, ${backend})`,
+        columns: ['replay', 'run', 'beats', 'beats/s done', 'beats/s needed', 'wall s', 'paced s', 'agent CPU %', 'latency p50 ms', 'latency p95 ms'],
+        rows,
+        notes: ['Keeping up = wall ≈ paced time (record seconds / speed); at 1000× the replay is as fast as the agent goes. CPU % of one core, the agent process only.'],
+      },
+      {
+        title: `Device agent at real time: per-beat latency (${rtSeconds} s of 208 per run)`,
+        columns: ['run', 'beats', 'latency p50 ms', 'latency p95 ms', 'latency max ms', 'delay p50 ms', 'delay p95 ms', 'agent CPU %'],
+        rows: rt,
+        notes: ['latency: from the arrival of the samples that made the beat ready to the label on the WebSocket (the device\'s work). delay: from the R peak\'s arrival; includes the detector\'s ~0.5 s and the five-beat look-ahead of the RR features.'],
+      },
+    ];
+  } finally {
+    await agent.kill();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
