@@ -26,17 +26,35 @@ export async function detectQrsInRecording(source: RecordingSource, options: Rec
     }
   }
   if (!Number.isFinite(info.fs) || info.fs <= 0) throw new SignalError(`sampling rate ${info.fs} Hz is not usable`, info.path);
-  const detector = new QrsDetector(info.fs, leads.length, options);
+  // The detector's minimum QRS amplitude is in mV: scale µV and V leads; unknown units disable it.
+  const scales = leads.map((l) => unitScaleToMv(info.signals[l].units));
+  const known = scales.every((k) => k !== undefined);
+  const detector = new QrsDetector(info.fs, leads.length, known ? options : { ...options, minAmplitude: 0 });
   const step = Math.max(1, Math.round((options.windowSeconds ?? 60) * info.fs));
   const beats: number[] = [];
   const buffers = leads.map(() => new Float32Array(step));
   for (let from = 0; from < info.length; from += step) {
     const to = Math.min(info.length, from + step);
     const rec = await source.read({ from, to, channels: leads });
-    const chunk = rec.signals.map((s, i) => toPhysical(s, buffers[i].subarray(0, to - from)));
+    const chunk = rec.signals.map((s, i) => {
+      const x = toPhysical(s, buffers[i].subarray(0, to - from));
+      const k = scales[i];
+      if (k !== undefined && k !== 1) for (let j = 0; j < x.length; j++) x[j] *= k;
+      return x;
+    });
     for (const b of detector.push(chunk)) beats.push(b);
     options.onProgress?.(to / info.length);
   }
   for (const b of detector.flush()) beats.push(b);
   return Int32Array.from(beats);
+}
+
+/** Factor from a lead's physical units to mV, or undefined when the units are not a voltage we know. */
+export function unitScaleToMv(units: string): number | undefined {
+  const u = units.trim().toLowerCase().replace('μ', 'µ');
+  if (u === 'mv') return 1;
+  if (u === 'uv' || u === 'µv') return 1e-3;
+  if (u === 'v') return 1e3;
+  if (u === 'nv') return 1e-6;
+  return undefined;
 }
