@@ -33,7 +33,7 @@ function describeCard(id: string, card: Record<string, unknown>): ModelSummary {
   const w = meta.window;
   return {
     id,
-    name: `${String(card.name ?? id)}${card.architecture ? ` (${String(card.architecture)})` : ''}`,
+    name: `${String(card.name ?? id)}${card.architecture && card.architecture !== (card.name ?? id) ? ` (${String(card.architecture)})` : ''}`,
     description: [
       card.parameters ? `${Number(card.parameters).toLocaleString('en')} parameters` : '',
       ds2?.accuracy != null ? `DS2 accuracy ${Number(ds2.accuracy).toFixed(1)} %` : '',

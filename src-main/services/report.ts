@@ -94,7 +94,7 @@ figure { display: inline-block; margin: 0 4mm 0 0; } figcaption { text-align: ce
 </style></head><body>
 <section class="page"><h1>ECG Review report — ${esc(rec.name)}</h1>
 <dl><dt>Recording</dt><dd>${esc(rec.path)} (${esc(rec.format)}, ${rec.fs} Hz, ${rec.leads.length} leads: ${esc(rec.leads.map((l) => l.name).join(', '))}, ${hms(rec.durationSeconds)})</dd>
-<dt>Model</dt><dd>${esc(r.model?.name ?? r.run.modelId)} (${esc(r.run.modelId)})</dd>
+<dt>Model</dt><dd>${esc(r.model?.name ?? r.run.modelId)}${r.model && !r.model.name.includes(r.run.modelId) ? ` (${esc(r.run.modelId)})` : ''}</dd>
 <dt>Run</dt><dd>${esc(r.run.id)}, ${esc(r.run.createdAt)}, ${r.run.beats} beats (${r.run.beatSource === 'detector' ? 'QRS detector' : 'reference beat positions'})</dd>
 <dt>Reference</dt><dd>${m.reference === 'corrected' ? `annotator with ${m.corrections} reviewer correction(s)` : 'annotator (atr)'}; ${m.beats} beats compared</dd>
 <dt>Final labels</dt><dd>${counts}</dd>

@@ -23,13 +23,13 @@ export function drawEcgGrid(u: uPlot): void {
     ctx.beginPath();
     ctx.strokeStyle = color;
     ctx.lineWidth = lw;
-    if (stepS * pxPerS >= 4 * devicePixelRatio) {
+    if (stepS * pxPerS >= 3 * devicePixelRatio) {
       for (let t = Math.ceil(xMin / stepS) * stepS; t <= xMax; t += stepS) {
         const x = Math.round(u.valToPos(t, 'x', true)) + 0.5;
         ctx.moveTo(x, top); ctx.lineTo(x, top + height);
       }
     }
-    if (stepMv * pxPerMv >= 4 * devicePixelRatio) {
+    if (stepMv * pxPerMv >= 3 * devicePixelRatio) {
       for (let v = Math.ceil(yMin / stepMv) * stepMv; v <= yMax; v += stepMv) {
         const y = Math.round(u.valToPos(v, 'y', true)) + 0.5;
         ctx.moveTo(left, y); ctx.lineTo(left + width, y);
