@@ -155,7 +155,8 @@ export async function openWfdbSingleSegment(base: string, header: WfdbHeader): P
     storage: String(s.format.code),
     invalidValue: s.format.invalidValue,
     initialValue: s.initialValue,
-    checksum: s.checksum,
+    // The checksum covers the stored samples; a repeated lower-rate signal is not that sequence.
+    checksum: s.samplesPerFrame === spfMax ? s.checksum : undefined,
   }));
   const info: RecordingInfo = {
     name: header.recordName,
