@@ -8,8 +8,8 @@
  * (Conv2D → XNNPACK, Transpose, PadV2, Slice), never leaving the wasm heap:
  *
  *  - dW = im2col(x)ᵀ · dy: the transposed patch matrix [(fh·fw·Cin) × (N·OH·OW)] is gathered in JS directly
- *    on the wasm heap, then one XNNPACK fully-connected product with dy viewed as [N·OH·OW × Cout] gives
- *    dW already in the filter layout [fh,fw,Cin,Cout]. (wasm's Transpose and transposed BatchMatMul are
+ *    on the wasm heap, then one XNNPACK fully-connected product with dy viewed as [N·OH·OW × Cout] gives dW
+ *    already in the filter layout [fh,fw,Cin,Cout]. (wasm's Transpose and transposed BatchMatMul are
  *    scalar loops several times slower than this gather; see the bench.)
  *  - dX = dy zero-upsampled by the stride, convolved (stride 1) with the spatially flipped filter whose
  *    in/out channels are swapped, with padding (f-1-pad) at the start.
@@ -146,8 +146,9 @@ function fastBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; b
     const patches = backend.makeOutput([1, rows, cols], 'float32');
     temps.push(patches);
     im2colTransposed(backend, x, patches, g);
-    // dW[(i,j,ci), co] = patchesT · dy: a plain [rows×K]·[K×Cout] product, XNNPACK's fully-connected path
-    // (no transposes: wasm BatchMatMul falls back to a scalar loop for those).
+    // dW[(i,j,ci), co] = patchesT · dy: one [rows×K]·[K×Cout] product on XNNPACK's fully-connected path
+    // (wasm BatchMatMul falls back to a scalar loop when transposed). Cutting K into cache-sized chunks was
+    // tried and measured no faster.
     const dy3 = call('Reshape', backend, { x: dy }, { shape: [1, cols, g.Cout] });
     temps.push(dy3);
     const dw = call('BatchMatMul', backend, { a: patches, b: dy3 }, { transposeA: false, transposeB: false });
@@ -332,8 +333,13 @@ function fastMaxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; 
   const { dilationHeight: dh, dilationWidth: dw } = info;
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
+  // 1-D pools: tfjs-layers' maxPooling1d pools [N,W,1,C] along H; [N,1,W,C] along W is the same memory.
   if (H === 1 && OH === 1 && dw === 1) {
     maxPoolGrad1d(x, g, out, N, W, C, OW, sw, fw, pl);
+    return dx;
+  }
+  if (W === 1 && OW === 1 && dh === 1) {
+    maxPoolGrad1d(x, g, out, N, H, C, OH, sh, fh, pt);
     return dx;
   }
   for (let n = 0; n < N; n++) {

@@ -5,10 +5,14 @@ import { initEngine, type BackendPreference } from '../../../src-main/model/engi
 /** Evaluate `f` (which builds its tensors from plain arrays) on `backend`, returning copies of the outputs. */
 export async function on(backend: BackendPreference, f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
   await initEngine({ prefer: backend });
-  return tf.tidy(() => {
+  // Read the values outside tidy: tidy walks whatever its callback returns, element by element for arrays.
+  const ts = tf.tidy(() => {
     const r = f();
-    return (Array.isArray(r) ? r : [r]).map((t) => Float32Array.from(t.dataSync()));
+    return Array.isArray(r) ? r : [r];
   });
+  const out = ts.map((t) => Float32Array.from(t.dataSync()));
+  tf.dispose(ts);
+  return out;
 }
 
 /** max |a−b| / max |b| (b is the reference); 0 when both are all-zero. */

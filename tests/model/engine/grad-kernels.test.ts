@@ -18,6 +18,7 @@ const CASES: ConvCase[] = [
   conv1d(1, 37, 1, 8, 7, 1, 'same'),
   conv1d(256, 16, 4, 8, 5, 1, 'same'), // training batch size (kept short: the cpu reference is slow)
   conv1d(8, 24, 32, 64, 3, 1, 'same'),
+  conv1d(40, 70, 3, 64, 5, 1, 'same'), // dW's contraction (N·OW = 2800) spans 3 chunks, the last partial
   conv1d(8, 64, 16, 32, 3, 1, 'valid'),
   conv1d(4, 50, 3, 5, 5, 2, 'same'),
   conv1d(2, 33, 64, 16, 5, 2, 'valid'),
@@ -90,6 +91,14 @@ describe('other wasm kernels on the training path match the cpu backend', () => 
     [[3, 1, 45, 5], 3, 2, 'same'],
     [[2, 6, 7, 3], 2, 1, 'same'],
   ];
+  // tfjs-layers' maxPooling1d pools [N,W,1,C] along the height axis.
+  it('MaxPoolGrad along the height axis, as maxPooling1d runs it', async () => {
+    const x = seeded(16 * 50 * 6, 33).map((v) => Math.round(v * 8) / 8);
+    const f = () => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [3, 1], [2, 1], 'same').mul(tf.scalar(0.7)).sum())(tf.tensor4d(x, [16, 50, 1, 6]));
+    const ref = await on('cpu', f);
+    const got = await on('wasm', f);
+    expect(relativeError(got[0], ref[0])).toBe(0);
+  });
   for (const [shape, size, stride, pad] of pools) {
     it(`MaxPoolGrad ${shape} pool ${size} stride ${stride} ${pad}, with ties`, async () => {
       // Quantised values make ties common: the gradient must go to the first maximum, as on cpu.

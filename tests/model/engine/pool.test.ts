@@ -30,7 +30,10 @@ afterAll(async () => {
 });
 
 function local(b: { beats: Float32Array; rr: Float32Array }, n: number): Float32Array {
-  return tf.tidy(() => Float32Array.from((model.predict([tf.tensor3d(b.beats, [n, LEN, 1]), tf.tensor2d(b.rr, [n, 4])]) as tf.Tensor).dataSync()));
+  const y = tf.tidy(() => model.predict([tf.tensor3d(b.beats, [n, LEN, 1]), tf.tensor2d(b.rr, [n, 4])]) as tf.Tensor);
+  const out = Float32Array.from(y.dataSync());
+  y.dispose();
+  return out;
 }
 
 describe('model directory round trip', () => {

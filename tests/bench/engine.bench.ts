@@ -1,0 +1,149 @@
+/**
+ * Engine bench (`npm run bench -- engine`): the baseline beat CNN (conv1d 16@7 → pool → 32@5 → pool → 64@3 →
+ * global pool → ⊕ 4 RR features → dense 32 → dense 5, input [256,1]) —
+ *  - training throughput at batch 256 on wasm with our gradient kernels, on wasm with only the missing
+ *    Conv2DBackpropFilter filled in plain JS (the stock kernels otherwise), and on cpu;
+ *  - per-layer convolution gradient timings, fast vs reference;
+ *  - inference throughput at batch 1024 on wasm in this thread and through the 2-worker pool;
+ *  - single-beat latency.
+ * Product targets: training ≥ 2,000 beats/s on wasm; classification ≥ 10,000 beats/s; single beat < 1 ms.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tf } from '../../src-main/model/engine/tf.js';
+import { describeEngine, initEngine, type BackendPreference } from '../../src-main/model/engine/backend.js';
+import { useWasmGradKernels, type WasmGradKernelMode } from '../../src-main/model/engine/wasm-grad-kernels.js';
+import { directoryHandler } from '../../src-main/model/engine/io.js';
+import { startInferencePool } from '../../src-main/model/engine/pool.js';
+import { baselineCnn, batchTensors, syntheticBatch } from '../model/engine/tiny-models.js';
+import { time, type BenchTable } from './table.js';
+
+const BATCH = 256;
+const INFER_BATCH = 1024;
+
+/** Run `f` and read its result; the read stays outside tidy (tidy walks a returned TypedArray element-wise). */
+function sync(f: () => tf.Tensor): void {
+  const t = tf.tidy(f);
+  t.dataSync();
+  t.dispose();
+}
+
+const progress = (m: string): void => {
+  process.stderr.write(`[engine bench] ${m}\n`);
+};
+
+async function trainingRow(label: string, prefer: BackendPreference, kernels: WasmGradKernelMode | undefined, steps: number, warmup = 1, batch = BATCH): Promise<(string | number)[]> {
+  progress(`training: ${label}`);
+  await initEngine({ prefer });
+  if (kernels) useWasmGradKernels(kernels);
+  const model = baselineCnn(1);
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const { xs, ys } = batchTensors(syntheticBatch(batch, 1));
+  const t = await time(() => model.trainOnBatch(xs, ys), steps, warmup);
+  tf.dispose([...xs, ys]);
+  model.dispose();
+  if (kernels) useWasmGradKernels('fast');
+  return [label, batch, `${t.median.toFixed(0)} (min ${t.min.toFixed(0)})`, Math.round((batch / t.median) * 1000), Math.round((batch / t.min) * 1000)];
+}
+
+async function convGradRows(): Promise<(string | number)[][]> {
+  await initEngine({ prefer: 'wasm' });
+  const layers: [string, number, number, number, number][] = [
+    ['conv1 [256,256,1]→16 k7', 256, 1, 16, 7],
+    ['conv2 [256,128,16]→32 k5', 128, 16, 32, 5],
+    ['conv3 [256,64,32]→64 k3', 64, 32, 64, 3],
+  ];
+  const rows: (string | number)[][] = [];
+  for (const [name, W, Cin, Cout, k] of layers) {
+    progress(`conv gradients: ${name}`);
+    const x = tf.randomNormal([BATCH, 1, W, Cin]) as tf.Tensor4D;
+    const w = tf.randomNormal([1, k, Cin, Cout]) as tf.Tensor4D;
+    const dy = tf.randomNormal([BATCH, 1, W, Cout]) as tf.Tensor4D;
+    const fwd = await time(() => sync(() => tf.conv2d(x, w, 1, 'same')), 5, 1);
+    const dW = (): void => sync(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', filterShape: [1, k, Cin, Cout] }) as tf.Tensor);
+    const dX = (): void => sync(() => tf.conv2dTranspose(dy, w, [BATCH, 1, W, Cin], 1, 'same'));
+    const fastW = await time(dW, 5, 1);
+    const fastX = await time(dX, 5, 1);
+    useWasmGradKernels('reference');
+    const refW = await time(dW, 3, 1);
+    const refX = await time(dX, 3, 1);
+    useWasmGradKernels('fast');
+    rows.push([name, fwd.min, fastW.min, refW.min, fastX.min, refX.min]);
+    tf.dispose([x, w, dy]);
+  }
+  return rows;
+}
+
+async function inferenceRows(): Promise<{ rows: (string | number)[][]; latency: (string | number)[][] }> {
+  await initEngine({ prefer: 'wasm' });
+  const model = baselineCnn(1);
+  const b = syntheticBatch(INFER_BATCH, 2);
+  const predict = (n: number): void => sync(() => model.predict([tf.tensor3d(b.beats.subarray(0, n * 256), [n, 256, 1]), tf.tensor2d(b.rr.subarray(0, n * 4), [n, 4])]) as tf.Tensor);
+  const single = await time(() => predict(INFER_BATCH), 7, 2);
+  const rows: (string | number)[][] = [['wasm, this thread', single.median.toFixed(1), Math.round((INFER_BATCH / single.median) * 1000), Math.round((INFER_BATCH / single.min) * 1000)]];
+
+  const dir = await mkdtemp(join(tmpdir(), 'ecg-engine-bench-'));
+  await model.save(directoryHandler(dir));
+  progress('inference');
+  for (const workers of [1, 2]) {
+    const pool = await startInferencePool({ dir }, { workers });
+    await pool.predict([b.beats, b.rr], INFER_BATCH);
+    const t = await time(() => pool.predict([b.beats, b.rr], INFER_BATCH), 7, 1);
+    rows.push([`wasm, pool of ${workers} worker${workers > 1 ? 's' : ''}`, t.median.toFixed(1), Math.round((INFER_BATCH / t.median) * 1000), Math.round((INFER_BATCH / t.min) * 1000)]);
+    await pool.close();
+  }
+  await rm(dir, { recursive: true, force: true });
+
+  // Single-beat latency, in this thread (the pool adds a message round trip).
+  for (let i = 0; i < 20; i++) predict(1);
+  const lat: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const t0 = performance.now();
+    predict(1);
+    lat.push(performance.now() - t0);
+  }
+  lat.sort((x, y) => x - y);
+  const latency = [['baseline CNN, 1 beat, wasm', lat[Math.floor(lat.length * 0.5)].toFixed(3), lat[Math.floor(lat.length * 0.95)].toFixed(3), lat[0].toFixed(3)]];
+  model.dispose();
+  return { rows, latency };
+}
+
+export async function run(): Promise<BenchTable[]> {
+  const load = loadavg()[0].toFixed(1);
+  const engine = describeEngine(await initEngine({ prefer: 'wasm' }));
+  const context = `Node ${process.version}, ${availableParallelism()} cores, 1-min load average at start ${load}; engine: ${engine}.`;
+
+  const training: (string | number)[][] = [];
+  training.push(await trainingRow('wasm + our kernels', 'wasm', 'fast', 5));
+  training.push(await trainingRow('wasm + plain-JS dW only (stock dX, MaxPoolGrad, Sum, Identity)', 'wasm', 'reference', 2));
+  // The cpu backend needs minutes per batch of 256 here; a batch of 32 gives its throughput well enough.
+  training.push(await trainingRow('cpu (plain JS)', 'cpu', undefined, 2, 1, 32));
+  const convs = await convGradRows();
+  const inf = await inferenceRows();
+  return [
+    {
+      title: 'Engine: training the baseline beat CNN (Adam)',
+      columns: ['backend', 'batch', 'step ms median', 'beats/s (median)', 'beats/s (best)'],
+      rows: training,
+      notes: [context, 'Target: ≥ 2,000 beats/s on wasm.'],
+    },
+    {
+      title: 'Engine: convolution gradients on wasm, batch 256, best of runs (ms)',
+      columns: ['layer', 'forward Conv2D', 'dW ours', 'dW plain JS', 'dX ours', 'dX stock wasm'],
+      rows: convs,
+    },
+    {
+      title: `Engine: inference throughput (batch ${INFER_BATCH})`,
+      columns: ['where', 'ms median', 'beats/s (median)', 'beats/s (best)'],
+      rows: inf.rows,
+      notes: ['Target: ≥ 10,000 beats/s.'],
+    },
+    {
+      title: 'Engine: single-beat latency (ms, 300 calls)',
+      columns: ['model', 'median', 'p95', 'min'],
+      rows: inf.latency,
+      notes: ['Target: < 1 ms median for a tiny model.'],
+    },
+  ];
+}
