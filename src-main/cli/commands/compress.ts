@@ -107,7 +107,7 @@ export const command: Command = {
     if (flags.json) { await io.out(`${JSON.stringify(card, null, 2)}\n`); return; }
     const lines = [
       `Wrote ${out}: ${card.description}`,
-      `  parameters ${card.parameters} (non-zero ${card.nonZeroParameters}), ${card.bytesOnDisk} bytes on disk, ${card.gzipBytesOnDisk} gzipped`,
+      `  parameters ${card.parameters} (non-zero ${card.nonZeroParameters}), ${card.sizeOnDiskBytes} bytes on disk, ${card.gzipBytesOnDisk} gzipped`,
     ];
     if (evaluation) {
       const pc = evaluation.perClass;

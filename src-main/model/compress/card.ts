@@ -27,7 +27,7 @@ export interface ModelCard {
   bias?: number[];
   parameters?: number;
   nonZeroParameters?: number;
-  bytesOnDisk?: number;
+  sizeOnDiskBytes?: number;
   gzipBytesOnDisk?: number;
   trainedOn?: string[] | string;
   parent?: { name: string; dir: string } | null;

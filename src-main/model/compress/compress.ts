@@ -3,10 +3,10 @@
  * quantize, or expand sparse weights — followed by measuring the result as it runs from disk and writing its
  * model card. Steps chain by running again on the output (distil → prune → quantize).
  */
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { DS1, DS2 } from '../../domain/mitdb.js';
-import { MODEL_CLASSES } from '../dataset/beats.js';
+import { DE_CHAZAL_2004_DS2, DS1, DS2 } from '../../domain/mitdb.js';
+import { describeEngine } from '../engine/backend.js';
 import { loadLabelledRecords } from '../dataset/mitdb.js';
 import { MODEL_CARD, readCard, writeCard, type CompressionStep, type ModelCard } from './card.js';
 import { buildStudent, distill, type StudentArchitecture } from './distill.js';
@@ -152,33 +152,74 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
   if (op.kind === 'prune' && !op.structured) step.measuredSparsity = measureSparsity(written).sparsity;
   written.dispose();
   const size = await diskSize(req.out);
+  const { meta: childMeta } = await readMetadata(req.out);
+  const parentName = parentCard?.name ?? basename(resolve(req.model));
+  // Same shape as the shipped classifiers' cards (name, architecture, parameters, sizeOnDiskBytes, metadata,
+  // command, backend, ds2, deChazal2004, beatsDeChazal), nothing copied that describes the parent instead.
   const card: ModelCard = {
-    ...(parentCard ?? { classes: [...MODEL_CLASSES] }),
-    name: `${parentCard?.name ?? basename(resolve(req.model))}-${stepLabel(op)}`,
-    description: `${describeOp(op)} of ${parentCard?.name ?? req.model}`,
+    name: `${parentName}-${stepLabel(op)}`,
+    description: `${describeOp(op)} of ${parentName}`,
+    architecture: op.kind === 'distill' ? op.student : (parentCard?.architecture as string | undefined) ?? childMeta?.arch,
     parameters,
     nonZeroParameters: nonZero,
-    bytesOnDisk: size.bytes,
+    sizeOnDiskBytes: size.bytes,
     gzipBytesOnDisk: size.gzipBytes,
     files: size.files,
-    parent: { name: parentCard?.name ?? req.model, dir: req.model },
+    directoryBytes: size.directoryBytes,
+    weights: { dtype: files.quantization && op.kind !== 'quantize' ? files.quantization : op.kind === 'quantize' ? op.dtype : 'float32', storage: (await readModelFiles(req.out)).sparse ? 'sparse bitmask (weights.sparse.bin)' : 'dense (weights.bin)' },
+    metadata: childMeta,
+    parent: { name: parentName, dir: req.model },
     compression: [...(parentCard?.compression ?? []), step],
+    trainedOn: (op.kind === "quantize" || op.kind === "expand" ? parentCard?.trainedOn ?? childMeta?.trainedOn : step.trainedOn) as string | string[] | undefined,
     command: req.command,
-    evaluation: undefined, // the parent's figures do not describe this model
+    backend: describeEngine(),
     createdAt: new Date().toISOString(),
   };
-  if (op.kind === 'distill') { card.architecture = `student:${op.student}`; card.trainedOn = 'DS1'; }
   let evaluation: ModelEvaluation | undefined;
   if (req.evalRecords && req.evalRecords.length) {
     say(`evaluating on ${req.evalRecords.length} records`);
     evaluation = await evaluateModel(req.out, { dataDir: req.dataDir, records: req.evalRecords });
     const { truth: _t, predicted: _p, ...figures } = evaluation;
-    card.evaluation = { compressEval: figures };
-    // The usual name for the DS2 figures when the records are exactly DS2.
-    if (sameRecords(req.evalRecords, DS2)) card.evaluation.ds2 = figures;
+    const measured = { ...figures, measuredBy: 'classifyRecording at the atr beats of each record (as ecg-review classify --beats atr), EC57 evaluate over whole records with the AAMI table; EC57 gross from minute 5' };
+    if (sameRecords(req.evalRecords, DS2)) {
+      card.ds2 = measured;
+      card.deChazal2004 = DE_CHAZAL_2004_DS2;
+      card.beatsDeChazal = (['N', 'S', 'V'] as const).every((c) => (figures.perClass[c].se ?? 0) > DE_CHAZAL_2004_DS2[c].se && (figures.perClass[c].ppv ?? 0) > DE_CHAZAL_2004_DS2[c].ppv);
+    } else {
+      card.evaluation = measured;
+    }
   }
   await writeCard(req.out, card);
+  await writeFile(join(req.out, 'model-card.md'), cardMarkdown(card));
   return { card, evaluation };
+}
+
+const f1 = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : x.toFixed(1));
+
+/** The human-readable card, beside model-card.json. */
+export function cardMarkdown(card: ModelCard): string {
+  const ev = (card.ds2 ?? card.evaluation) as ModelEvaluation | undefined;
+  const lines = [
+    `# Model card: ${card.name}`, '',
+    `- ${card.description}`,
+    `- Architecture: **${card.architecture ?? '?'}** — ${card.parameters} parameters (${card.nonZeroParameters} non-zero); ${card.sizeOnDiskBytes} bytes on disk (model.json + weights), ${card.gzipBytesOnDisk} gzipped`,
+    `- Weights: ${(card.weights as { dtype: string; storage: string }).dtype}, ${(card.weights as { dtype: string; storage: string }).storage}`,
+    `- Parent: \`${card.parent?.dir}\`; compression steps from the full model: ${(card.compression ?? []).map((s) => s.kind + (s.kind === 'prune' ? ` ${s.ratio}${s.structured ? ' structured' : ''}` : s.kind === 'quantize' ? ` ${s.dtype}` : s.kind === 'distill' ? ` → ${s.student}` : '')).join(' → ')}`,
+    `- Trained on: ${JSON.stringify(card.trainedOn ?? 'DS1')}`,
+    `- Reproduce: \`${card.command ?? '?'}\``,
+  ];
+  if (ev) {
+    const dc = card.deChazal2004 as typeof DE_CHAZAL_2004_DS2 | undefined;
+    lines.push('', card.ds2 ? '## DS2 (inter-patient test, never used for any choice)' : `## Evaluation on ${ev.records.join(' ')}`, '', `Measured by: ${(ev as { measuredBy?: string }).measuredBy ?? ''}`, '',
+      '| class | Se % | +P % | F1 % | beats | de Chazal 2004 Se / +P |', '|---|---|---|---|---|---|');
+    for (const c of ['N', 'S', 'V', 'F'] as const) {
+      const x = ev.perClass[c];
+      lines.push(`| ${c} | ${f1(x.se)} | ${f1(x.ppv)} | ${f1(x.f1)} | ${x.support} | ${dc && c !== 'F' ? `${dc[c].se} / ${dc[c].ppv}` : '—'} |`);
+    }
+    lines.push('', `Accuracy ${f1(ev.accuracy)} %, macro-F1 (N,S,V) ${f1(ev.macroF1NSV)} %, macro-F1 (N,S,V,F) ${f1(ev.macroF1)} %. EC57 gross from minute 5 (bxb mapping): VEB Se ${f1(ev.ec57Gross.vebSe)} +P ${f1(ev.ec57Gross.vebPpv)}, SVEB Se ${f1(ev.ec57Gross.svebSe)} +P ${f1(ev.ec57Gross.svebPpv)}.`);
+    if (card.ds2) lines.push('', `Beats de Chazal et al. 2004 on N, S, V Se and +P: **${card.beatsDeChazal ? 'yes' : 'no'}**`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function sameRecords(a: readonly string[], b: readonly string[]): boolean {

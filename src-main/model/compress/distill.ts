@@ -8,15 +8,17 @@ import { CompressError } from './errors.js';
 import { fitLogits, logitsView, predictLogits, type TrainingSet, type FitOptions } from './fit.js';
 import { tf } from './tf.js';
 
-export const STUDENT_ARCHITECTURES = ['tiny-cnn', 'micro-cnn'] as const;
+export const STUDENT_ARCHITECTURES = ['tiny-cnn', 'micro-cnn', 'small-cnn'] as const;
 export type StudentArchitecture = (typeof STUDENT_ARCHITECTURES)[number];
 
 interface StudentSpec { filters: number[]; kernels: number[]; hidden: number }
 const SPECS: Record<StudentArchitecture, StudentSpec> = {
   // ≈3k parameters: a few KB of uint8 weights, far below the 32 KB budget.
   'tiny-cnn': { filters: [8, 16, 16], kernels: [7, 5, 3], hidden: 16 },
-  // ≈1k parameters.
+  // ≈0.8k parameters.
   'micro-cnn': { filters: [6, 8, 8], kernels: [7, 5, 3], hidden: 8 },
+  // ≈5k parameters: still ≈15 KB on disk after uint8 quantization.
+  'small-cnn': { filters: [16, 24, 24], kernels: [7, 5, 3], hidden: 24 },
 };
 
 export function isStudentArchitecture(s: string): s is StudentArchitecture {

@@ -173,6 +173,8 @@ export interface DiskSize {
   /** The same files, each gzip -9'd (what an HTTP transfer or an archive costs). */
   gzipBytes: number;
   files: { name: string; bytes: number; gzipBytes: number }[];
+  /** model.json plus every weight file present (a pruned model written with --keep-dense carries both forms). */
+  directoryBytes: number;
 }
 
 /** Bytes on disk of the files a model directory needs to run (not its model card or reports). */
@@ -184,7 +186,9 @@ export async function diskSize(dir: string): Promise<DiskSize> {
     const buf = await readFile(join(dir, name));
     files.push({ name, bytes: buf.length, gzipBytes: gzipSync(buf, { level: 9 }).length });
   }
-  return { bytes: files.reduce((a, f) => a + f.bytes, 0), gzipBytes: files.reduce((a, f) => a + f.gzipBytes, 0), files };
+  let directoryBytes = 0;
+  for (const name of new Set([...names, DENSE_WEIGHTS, SPARSE_WEIGHTS])) if (existsSync(join(dir, name))) directoryBytes += statSync(join(dir, name)).size;
+  return { bytes: files.reduce((a, f) => a + f.bytes, 0), gzipBytes: files.reduce((a, f) => a + f.gzipBytes, 0), files, directoryBytes };
 }
 
 export async function isModelDir(dir: string): Promise<boolean> {

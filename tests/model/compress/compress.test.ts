@@ -119,7 +119,7 @@ describeMitdb('model compression on MIT-BIH beats', () => {
     const card = JSON.parse(io.stdout);
     const json = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
     for (const w of json.weightsManifest[0].weights) expect(w.quantization).toMatchObject({ dtype: 'uint8' });
-    expect(card.bytesOnDisk).toBe((await diskSize(out)).bytes);
+    expect(card.sizeOnDiskBytes).toBe((await diskSize(out)).bytes);
     expect(card.compression.at(-1)).toMatchObject({ kind: 'quantize', dtype: 'uint8' });
     expect(card.parent.dir).toBe(dir);
     expect(card.command).toMatch(/^ecg-review compress --model .* --quantize uint8 --out /);
@@ -135,9 +135,9 @@ describeMitdb('model compression on MIT-BIH beats', () => {
     expect(readFileSync(join(out, 'weights.bin')).length * 4).toBe(readFileSync(join(dir, 'weights.bin')).length);
     tf.dispose(data.inputs);
     // The card's evaluation is the model as loaded from disk, on record 100's labelled beats.
-    expect(card.evaluation.compressEval.records).toEqual(['100']);
-    expect(card.evaluation.compressEval.beats).toBeGreaterThan(2000);
-    expect(card.evaluation.compressEval.perClass.N.support).toBe(card.evaluation.compressEval.beats - 34); // 100: 33 A + 1 V
+    expect(card.evaluation.records).toEqual(['100']);
+    expect(card.evaluation.beats).toBeGreaterThan(2000);
+    expect(card.evaluation.perClass.N.support).toBe(card.evaluation.beats - 34); // 100: 33 A + 1 V
     // The classifier metadata travels with the weights, so classify treats the child like the parent.
     expect(json.userDefinedMetadata.ecgReview).toMatchObject({ arch: 'cnn', decisionBias: [0, 0.3, 0, 0] });
 
