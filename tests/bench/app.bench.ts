@@ -56,9 +56,14 @@ export async function run(): Promise<BenchTable[]> {
       perZoom.push(`${z}: ${pct(m.draw, 0.5).toFixed(1)}/${Math.max(...m.draw).toFixed(1)} ms`);
     }
     const m = all;
+    rows.push([`pan/zoom frame: data in → lead drawn, uPlot (n=${m.draw.length})`, pct(m.draw, 0.5), `p95 ${pct(m.draw, 0.95).toFixed(1)} ms, max ${Math.max(...m.draw).toFixed(1)} ms; target < 16 ms`]);
+    rows.push(['frame median/max per zoom', '', perZoom.join('; ')]);
+    rows.push([`pan/zoom waveform request (n=${m.fetch.length})`, pct(m.fetch, 0.5), `p95 ${pct(m.fetch, 0.95).toFixed(1)} ms (min/max pyramid)`]);
     const rec = (await api.listRecordings())[0];
     const models = await api.listModels();
-    for (const model of [models.find((x) => x.id !== BASELINE_MODEL_ID), models.find((x) => x.id === BASELINE_MODEL_ID)]) {
+    // The baseline and the smallest shipped network (fewest parameters).
+    const smallest = models.filter((x) => x.id !== BASELINE_MODEL_ID).sort((a, b) => Number(a.card.parameters ?? 0) - Number(b.card.parameters ?? 0))[0];
+    for (const model of [models.find((x) => x.id === BASELINE_MODEL_ID), smallest]) {
       if (!model) continue;
       const c0 = performance.now();
       const { jobId } = await api.startClassification([rec.id], model.id);
