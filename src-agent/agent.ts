@@ -112,8 +112,19 @@ export class Agent {
     this.model?.dispose();
   }
 
-  /** Start monitoring a source (used by the CLI's --source and by the HTTP API). */
+  /** A --source given before any model was pushed: started by the first successful push. */
+  private pendingSource: MonitorSource | null = null;
+
+  /**
+   * Start monitoring a source (the CLI's --source). A fresh device has no model yet: then the source waits for
+   * the first push instead of failing (a systemd service would otherwise restart in a loop).
+   */
   async startMonitoring(source: MonitorSource): Promise<void> {
+    if (!this.model || !this.store.state.current) {
+      this.pendingSource = source;
+      (this.opts.announce ?? ((l: string) => console.log(l)))(`no model yet: monitoring starts after the first push`);
+      return;
+    }
     await this.monitor.start(source);
   }
 
@@ -230,6 +241,11 @@ export class Agent {
       this.model = candidate;
       candidate = null;
       if (old && old !== this.model) old.dispose();
+      if (this.pendingSource) {
+        const source = this.pendingSource;
+        this.pendingSource = null;
+        void this.monitor.start(source).catch((e: Error) => this.broadcast({ type: 'alert', time: 0, kind: 'source-error', message: e.message }));
+      }
       return { model: state.current, previousModel: state.previous, selfTest: test };
     } finally {
       candidate?.dispose();

@@ -296,7 +296,13 @@ describe('device agent process: live monitoring of MIT-BIH 208', () => {
       w.close();
       return beats;
     };
-    const [fastBeats, realBeats] = await Promise.all([collect(fast.client, 100), collect(real.client, 1, 20)]);
+    // The real-time run goes through `ecg-review device watch --json` (what a script or the app would use).
+    const watchCli = async (): Promise<Extract<StreamMessage, { type: 'beat' }>[]> => {
+      const r = await runCli(['device', 'watch', real.agent.address, '--record', SAMPLE_208, '--speed', '1', '--seconds', '20', '--json', '--registry', real.registry]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as StreamMessage).filter((m): m is Extract<StreamMessage, { type: 'beat' }> => m.type === 'beat');
+    };
+    const [fastBeats, realBeats] = await Promise.all([collect(fast.client, 100), watchCli()]);
     // Record 100 (normal sinus rhythm, a few APCs): a stable template, so live and offline labels must agree.
     const beats100 = await collect(fast.client, 300, undefined, join(REPO, 'resources/samples/100'));
 
@@ -363,4 +369,38 @@ describe('device agent process: live monitoring of MIT-BIH 208', () => {
     await fast.agent.kill();
     await real.agent.kill();
   }, 300_000);
+});
+
+describe('device agent process: ECG on stdin', () => {
+  it('waits for a model, then labels an int16 LE 2-lead stream on stdin at the beats the batch detector finds', async () => {
+    const dataDir = join(work, 'pi-stdin-data');
+    const agent = await startAgentProcess({ dataDir, args: ['--source', 'stdin', '--stdin-fs', '360', '--stdin-leads', 'MLII,V1', '--stdin-gain', '200'] });
+    expect(agent.output()).toMatch(/no model yet: monitoring starts after the first push/);
+    const c = new DeviceClient({ host: '127.0.0.1', port: agent.port });
+    await c.pair(agent.codes.at(-1)!, 'stdin test');
+    const beats: number[] = [];
+    let done!: () => void;
+    const ended = new Promise<void>((r) => (done = r));
+    const w = await c.watch((m) => { if (m.type === 'beat') beats.push(m.sample); else if (m.type === 'end') done(); });
+    await c.push(await packModelDir(await smallestModel()));
+    // The first 60 s of 208 as the ADC would send them: (digital − baseline) per lead, interleaved frames.
+    const src = await openRecording(SAMPLE_208);
+    const n = 60 * src.info.fs;
+    const rec = await src.read({ from: 0, to: n });
+    await src.close();
+    const frames = Buffer.alloc(n * 2 * 2);
+    for (let i = 0; i < n; i++) {
+      for (let l = 0; l < 2; l++) frames.writeInt16LE(rec.signals[l].samples[i] - rec.signals[l].baseline, (i * 2 + l) * 2);
+    }
+    // In odd-sized pieces, so frames straddle writes.
+    for (let o = 0; o < frames.length; o += 999) agent.proc.stdin!.write(frames.subarray(o, o + 999));
+    agent.proc.stdin!.end();
+    await ended;
+    w.close();
+    const { detectQrs } = await import('../../src-main/signal/detect-qrs.js');
+    const { toPhysical } = await import('../../src-main/domain/recording.js');
+    expect(beats).toEqual(Array.from(detectQrs(toPhysical(rec.signals[0]), 360)));
+    expect((await c.status()).monitoring).toMatchObject({ source: 'stdin', running: false, beats: beats.length });
+    await agent.kill();
+  });
 });
