@@ -40,7 +40,7 @@ function describeCard(id: string, card: Record<string, unknown>): ModelSummary {
       card.beatsDeChazal === true ? 'beats de Chazal 2004 on DS2' : '',
     ].filter(Boolean).join(' · '),
     classes: meta.classes ?? ['N', 'S', 'V', 'F', 'Q'],
-    input: w ? `${w.before + w.after} samples at ${w.fs} Hz around the R peak, leads ${(meta.channels ?? []).join(', ')}; features ${(meta.features ?? []).join(', ')}` : '',
+    input: w ? `${w.before + w.after} samples at ${w.fs} Hz around the R peak, input channels ${(meta.channels ?? []).join(', ')}; features ${(meta.features ?? []).join(', ')}` : '',
     card,
   };
 }

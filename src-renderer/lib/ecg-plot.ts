@@ -108,7 +108,9 @@ export function drawBeats(u: uPlot, layer: BeatLayer): void {
     const inRange = layer.selectionEnd >= 0 && i >= Math.min(layer.selected, layer.selectionEnd) && i <= Math.max(layer.selected, layer.selectionEnd);
     if (i === layer.selected || inRange) {
       ctx.fillStyle = 'rgba(49,130,206,0.18)';
-      ctx.fillRect(x - Math.max(6 * dpr, spacing * 0.35), top - LABEL_BAND * dpr, Math.max(12 * dpr, spacing * 0.7), height + LABEL_BAND * dpr);
+      const half = Math.max(6 * dpr, spacing * 0.35);
+      const a = Math.max(left, x - half), z = Math.min(left + width, x + half);
+      ctx.fillRect(a, top - LABEL_BAND * dpr, z - a, height + LABEL_BAND * dpr);
     }
     if (!showText) {
       ctx.fillStyle = disagree ? '#e53e3e' : shown.source === 'manual' ? MANUAL_COLOR : CLASS_COLORS[shown.label] ?? '#718096';
