@@ -7,6 +7,7 @@
 import { aamiClassOf, type AamiClass } from '../domain/aami.js';
 import { toPhysical, type RecordingSource } from '../domain/recording.js';
 import { readAnnotations } from '../formats/index.js';
+import { alignFiducials } from '../signal/align-fiducials.js';
 import { detectQrs } from '../signal/detect-qrs.js';
 import { beatsFromAnnotations, buildRecordBeats, type BeatPositions } from './dataset/beats.js';
 import { chooseLead } from './dataset/lead.js';
@@ -46,7 +47,9 @@ export async function beatPositions(src: RecordingSource, opts: ClassifyOptions)
   }
   const lead = chooseLead(src.info, opts.lead);
   const rec = await src.read({ channels: [lead.index] });
-  return { positions: { samples: detectQrs(toPhysical(rec.signals[0]), src.info.fs) }, how: 'detector' };
+  const lead0 = toPhysical(rec.signals[0]);
+  // Detected positions moved to the reference annotators' fiducial point, where the models were trained.
+  return { positions: { samples: alignFiducials(lead0, src.info.fs, detectQrs(lead0, src.info.fs)) }, how: 'detector' };
 }
 
 export async function classifyRecording(src: RecordingSource, models: LoadedModel[], opts: ClassifyOptions = {}): Promise<ClassifiedBeats> {
