@@ -207,6 +207,7 @@ export function cardMarkdown(card: ModelCard): string {
     `- Parent: \`${card.parent?.dir}\`; compression steps from the full model: ${(card.compression ?? []).map((s) => s.kind + (s.kind === 'prune' ? ` ${s.ratio}${s.structured ? ' structured' : ''}` : s.kind === 'quantize' ? ` ${s.dtype}` : s.kind === 'distill' ? ` → ${s.student}` : '')).join(' → ')}`,
     `- Trained on: ${JSON.stringify(card.trainedOn ?? 'DS1')}`,
     `- Reproduce: \`${card.command ?? '?'}\``,
+    ...(card.note ? [`- Note: ${String(card.note)}`] : []),
   ];
   if (ev) {
     const dc = card.deChazal2004 as typeof DE_CHAZAL_2004_DS2 | undefined;
