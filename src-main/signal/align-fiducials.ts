@@ -7,8 +7,12 @@
  * are trained on reference positions, and a window shifted by 17 ms is enough to turn a normal beat's
  * morphology into a "fusion" one. After this step 100 % of the detected normal beats of records 100, 119 and
  * 208 lie within 3 samples (8 ms) of the reference mark.
+ *
+ * The baseline is the median of the raw samples within ±BASELINE_SECONDS of the beat, so the result depends only
+ * on the signal near each beat: a live stream aligns a beat as soon as that much signal after it has arrived,
+ * and gets exactly what an offline pass over the whole recording gets.
  */
-import { removeBaseline } from './remove-baseline.js';
+export const BASELINE_SECONDS = 0.2;
 import { checkRate } from './errors.js';
 
 export interface AlignOptions {
@@ -18,23 +22,27 @@ export interface AlignOptions {
 
 export function alignFiducials(signal: ArrayLike<number>, fs: number, positions: ArrayLike<number>, options: AlignOptions = {}): Int32Array {
   checkRate(fs);
-  const x = removeBaseline(signal, fs);
   const r = Math.max(1, Math.round((options.radius ?? 0.04) * fs));
+  const rb = Math.max(r, Math.round(BASELINE_SECONDS * fs));
+  const n = signal.length;
   const out = new Int32Array(positions.length);
+  const win = new Float64Array(2 * rb + 1);
   for (let i = 0; i < positions.length; i++) {
     const p = positions[i];
+    let m = 0;
+    for (let k = Math.max(0, p - rb); k <= Math.min(n - 1, p + rb); k++) { const v = signal[k]; if (v === v) win[m++] = v; }
+    const w = win.subarray(0, m).sort();
+    const base = m ? w[m >> 1] : 0;
     let best = p;
     let bv = -1;
-    const lo = Math.max(0, p - r);
-    const hi = Math.min(x.length - 1, p + r);
-    for (let k = lo; k <= hi; k++) {
-      const v = Math.abs(x[k]);
+    for (let k = Math.max(0, p - r); k <= Math.min(n - 1, p + r); k++) {
+      const v = Math.abs(signal[k] - base);
       // NaN (missing samples) never wins; ties keep the earlier sample.
       if (v > bv) { bv = v; best = k; }
     }
     out[i] = best;
   }
   // Two beats must not collapse onto one sample: keep positions strictly increasing.
-  for (let i = 1; i < out.length; i++) if (out[i] <= out[i - 1]) out[i] = Math.min(Math.max(out[i - 1] + 1, positions[i]), x.length - 1);
+  for (let i = 1; i < out.length; i++) if (out[i] <= out[i - 1]) out[i] = Math.min(Math.max(out[i - 1] + 1, positions[i]), n - 1);
   return out;
 }

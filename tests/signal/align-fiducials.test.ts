@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { isBeatSymbol } from '../../src-main/domain/annotation.js';
 import { toPhysical } from '../../src-main/domain/recording.js';
 import { openWfdbRecord, readWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
-import { alignFiducials } from '../../src-main/signal/align-fiducials.js';
+import { alignFiducials, BASELINE_SECONDS } from '../../src-main/signal/align-fiducials.js';
 import { detectQrs } from '../../src-main/signal/detect-qrs.js';
 import { describeMitdb, mitdbRecord } from '../helpers/data.js';
 
@@ -31,6 +31,16 @@ describeMitdb('alignFiducials', () => {
     for (let i = 1; i < aligned.length; i++) expect(aligned[i]).toBeGreaterThan(aligned[i - 1]);
     expect(closeFraction(ref, det, 'N')).toBeLessThan(0.5);
     expect(closeFraction(ref, aligned, 'N')).toBeGreaterThan(0.98);
+  });
+
+  it('depends only on the signal near each beat, so a live stream gets what an offline pass gets', async () => {
+    const src = await openWfdbRecord(mitdbRecord('208'));
+    const lead = toPhysical((await src.read({ channels: [0], to: 360 * 120 })).signals[0]);
+    const det = detectQrs(lead, 360);
+    const whole = alignFiducials(lead, 360, det);
+    const cut = 360 * 60;
+    const ready = det.filter((p) => p + BASELINE_SECONDS * 360 + 1 < cut);
+    expect(Array.from(alignFiducials(lead.subarray(0, cut), 360, ready))).toEqual(Array.from(whole.subarray(0, ready.length)));
   });
 
   it('never moves a beat further than the radius', () => {
