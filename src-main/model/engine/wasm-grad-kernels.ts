@@ -384,6 +384,14 @@ function maxPoolGrad1d(x: Float32Array, g: Float32Array, out: Float32Array, N: n
       if (j1 <= j0) continue;
       const yo = (n * OW + ow) * C;
       const first = xn + (w0 + j0) * C;
+      if (j1 - j0 === 2) {
+        // The common pool of 2: one comparison per channel, no inner loop.
+        for (let c = 0; c < C; c++) {
+          const a = first + c;
+          out[x[a + C] > x[a] ? a + C : a] += g[yo + c];
+        }
+        continue;
+      }
       for (let c = 0; c < C; c++) {
         let at = first + c;
         let best = x[at];
@@ -507,9 +515,19 @@ function fastSum(args: { inputs: { x: TensorInfo }; backend: WasmBackend; attrs:
   const o = backend.typedArrayFromHeap(out);
   // Accumulate in float64 row by row: same order every run, and closer to the exact sum than float32.
   const acc = new Float64Array(cols);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) acc[c] += v[base + c];
+  if (cols % 4 === 0) {
+    for (let r = 0, base = 0; r < rows; r++, base += cols) {
+      for (let c = 0; c < cols; c += 4) {
+        acc[c] += v[base + c];
+        acc[c + 1] += v[base + c + 1];
+        acc[c + 2] += v[base + c + 2];
+        acc[c + 3] += v[base + c + 3];
+      }
+    }
+  } else {
+    for (let r = 0, base = 0; r < rows; r++, base += cols) {
+      for (let c = 0; c < cols; c++) acc[c] += v[base + c];
+    }
   }
   o.set(acc);
   return out;
