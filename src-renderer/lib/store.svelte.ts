@@ -185,6 +185,22 @@ export class AppState {
     await this.savePosition();
   }
 
+  private shownCache: { beats: BeatTable | null; corrections: Map<number, CorrectionRow> | null; labels: string[]; source: Uint8Array } = { beats: null, corrections: null, labels: [], source: new Uint8Array(0) };
+
+  /** Every beat's shown label at once (cached per beat table and corrections), for drawing many beats per frame. */
+  shownLabels(): { labels: string[]; source: Uint8Array } {
+    const b = this.beats, corr = this.corrections, c = this.shownCache;
+    if (c.beats === b && c.corrections === corr) return c;
+    const n = b?.samples.length ?? 0;
+    const labels = new Array<string>(n), source = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const m = corr.get(b!.samples[i]);
+      if (m) { labels[i] = m.label; source[i] = 2; } else if (b!.predicted[i] !== '-') { labels[i] = b!.predicted[i]; source[i] = 1; } else labels[i] = b!.reference[i];
+    }
+    this.shownCache = { beats: b, corrections: corr, labels, source };
+    return this.shownCache;
+  }
+
   /** Label shown for beat i: the reviewer's correction, else the model's, else the reference. */
   labelOf(i: number): { label: string; source: 'manual' | 'model' | 'reference' } {
     const b = this.beats;
