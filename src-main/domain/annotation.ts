@@ -32,8 +32,9 @@ export function annotationCode(symbol: string): number | undefined {
   return symbolToCode.get(symbol);
 }
 
-/** Codes that mark a beat (isqrs() in WFDB's ecgmap.h). */
-const QRS_CODES = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 25, 30, 34, 35, 38]);
+/** Codes that mark a beat: WFDB's isqrs() table (lib/ecgmap.h), which counts ventricular flutter waves (31, `!`)
+ * and R-on-T beats (41, `r`) too. */
+const QRS_CODES = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 25, 30, 31, 34, 35, 38, 41]);
 export function isBeatCode(code: number): boolean {
   return QRS_CODES.has(code);
 }
