@@ -4,6 +4,7 @@
  * Targets: baseline CNN training ≥ 2,000 beats/s and classification ≥ 10,000 beats/s on wasm.
  * Real beats: records 119 and 209 of MIT-BIH (built by the model's dataset code, cached).
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { ARCHITECTURES, buildModel } from '../../src-main/model/architectures/index.js';
 import { concatBeatSets, FEATURE_COUNT, MODEL_CLASSES, subsetBeats, type BeatSet } from '../../src-main/model/dataset/beats.js';
 import { loadLabelledRecord } from '../../src-main/model/dataset/mitdb.js';
@@ -49,6 +50,7 @@ export async function run(): Promise<BenchTable[]> {
       r.model.dispose();
     }
   }
+  notes.push(`load average during the run: ${loadavg().map((v) => v.toFixed(1)).join(' / ')} on ${availableParallelism()} cores (figures scale with the share of a core this process got).`);
   notes.push(`tensors alive after the runs: ${tf.memory().numTensors}. Targets (wasm, baseline cnn): training ≥ 2,000 beats/s, classification ≥ 10,000 beats/s.`);
   return [
     { title: 'model: classification throughput (beats/s, batch 1024)', columns: ['arch', 'backend', 'params', 'beats', 'median ms', 'beats/s'], rows: inferRows, notes },
