@@ -28,6 +28,7 @@ import { initEngine } from '../src-main/model/engine/backend.js';
 import { loadModel, type LoadedModel as ClassifierModel } from '../src-main/model/io.js';
 import { classifyRecording } from '../src-main/model/classify.js';
 import { decide, predictProbs } from '../src-main/model/train/train.js';
+import { alignFiducials, BASELINE_SECONDS } from '../src-main/signal/align-fiducials.js';
 import { QrsDetector } from '../src-main/signal/detect-qrs.js';
 import type { BeatPipeline, LoadedModel, ModelRuntime, SelfTestResult } from './runtime.js';
 
@@ -262,6 +263,11 @@ class LivePipeline implements BeatPipeline {
   private readonly scale: number;
   private inputEnd = 0;
   private template: Template | null = null;
+  /** The classifier lead's physical samples of the last seconds, for fiducial alignment. */
+  private readonly lead = new Series();
+  /** Detected beats waiting for the signal after them that alignment needs. */
+  private unaligned: number[] = [];
+  private readonly alignReach: number;
 
   constructor(private readonly model: ClassifierModel, private readonly fs: number, private readonly leadNames: string[]) {
     // Beats are detected on the lead the classifier reads, as an offline `classify` does, so the device and
@@ -270,18 +276,45 @@ class LivePipeline implements BeatPipeline {
     this.detector = new QrsDetector(fs, 1);
     this.cond = new LiveConditioner(fs, model.meta.window.fs);
     this.scale = model.meta.window.fs / fs;
+    this.alignReach = Math.max(Math.round(0.04 * fs), Math.round(BASELINE_SECONDS * fs)) + 1;
+  }
+
+  /**
+   * Move detected beats to the reference fiducial point as an offline `classify` does (`alignFiducials`): it
+   * looks ±BASELINE_SECONDS around each beat, so a beat is aligned once that much signal after it has arrived.
+   */
+  private align(final: boolean): void {
+    const end = this.lead.end;
+    let k = 0;
+    for (; k < this.unaligned.length; k++) {
+      const p = this.unaligned[k];
+      if (!final && p + this.alignReach > end) break;
+      const from = Math.max(this.lead.offset, p - this.alignReach);
+      const to = Math.min(end, p + this.alignReach + 1);
+      let at = alignFiducials(this.lead.view().subarray(from - this.lead.offset, to - this.lead.offset), this.fs, [p - from])[0] + from;
+      // As alignFiducials keeps positions strictly increasing over a whole recording.
+      const prev = this.beats.length ? this.beats[this.beats.length - 1] : -1;
+      if (at <= prev) at = Math.min(Math.max(prev + 1, p), end - 1);
+      this.beats.push(at);
+    }
+    this.unaligned = this.unaligned.slice(k);
+    // The detector reports a beat up to a few seconds late (search-back), so keep ten seconds besides.
+    this.lead.dropBefore(Math.min(this.unaligned[0] ?? end, end) - 2 * this.alignReach - 10 * this.fs);
   }
 
   async push(leads: Float32Array[]) {
     const x = Float32Array.from(leads[this.leadIndex]);
     this.inputEnd += x.length;
     this.cond.push(x); // copies x first: the detector is handed the same samples
-    for (const b of this.detector.push([x])) this.beats.push(b);
+    this.lead.append(x);
+    for (const b of this.detector.push([x])) this.unaligned.push(b);
+    this.align(false);
     return this.label(false);
   }
 
   async flush() {
-    for (const b of this.detector.flush()) this.beats.push(b);
+    for (const b of this.detector.flush()) this.unaligned.push(b);
+    this.align(true);
     this.cond.push(new Float32Array(0), true);
     return this.label(true);
   }

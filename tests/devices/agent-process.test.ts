@@ -337,11 +337,12 @@ describe('device agent process: live monitoring of MIT-BIH 208', () => {
     console.log(`live vs offline labels, record 100 (${beats100.length} beats, 300x): ${(100 * a100).toFixed(2)} %`);
     expect(a100).toBeGreaterThanOrEqual(0.99);
 
-    // Accuracy against the cardiologists' labels (beats matched within 150 ms, AAMI classes the model knows),
-    // live vs offline, within 10 points. Not closer: 208's per-record template is unstable (README, "Live labels
-    // vs an offline classify"): while the live history grows the template flips between the N and V clusters.
-    // Measured: shipped student 73.9 % live vs 82.2 % offline; a development cnn 55.5 vs 59.1 %. Record 100,
-    // whose template is stable, agrees 100 % above.
+    // Labels: local inputs are identical; the template and average RR come from the history so far (README,
+    // "Live labels vs an offline classify"). Measured with the shipped student: 97.4 % agreement at 100×,
+    // accuracy against the reference 94.8 % live vs 96.5 % offline; 66.7 % agreement over the first 20 s at
+    // real time, when the history is a handful of beats.
+    expect(aFast).toBeGreaterThanOrEqual(0.95);
+    expect(aReal).toBeGreaterThanOrEqual(0.5);
     const ref = (await readAnnotations(src208, 'atr')).filter((a) => isBeatSymbol(a.symbol) && off.classes.includes(aamiClassOf(a.symbol)!));
     const accuracy = (beats: { sample: number; label: string }[]): { acc: number; n: number } => {
       let right = 0, n = 0, j = 0;
@@ -355,10 +356,8 @@ describe('device agent process: live monitoring of MIT-BIH 208', () => {
     const liveAcc = accuracy(fastBeats);
     console.log(`record 208 accuracy vs reference: offline ${(100 * offAcc.acc).toFixed(2)} % (${offAcc.n} beats), live 100x ${(100 * liveAcc.acc).toFixed(2)} % (${liveAcc.n} beats)`);
     expect(liveAcc.n).toBe(offAcc.n);
-    expect(liveAcc.acc).toBeGreaterThanOrEqual(offAcc.acc - 0.1);
-    // Label agreement is reported, not asserted high: see the README (the per-record template is history-dependent).
-    expect(aFast).toBeGreaterThan(0);
-    expect(aReal).toBeGreaterThan(0);
+    // Accuracy against the cardiologists' labels (beats matched within 150 ms, classes the model knows).
+    expect(liveAcc.acc).toBeGreaterThanOrEqual(offAcc.acc - 0.03);
     for (const b of [...fastBeats, ...realBeats]) {
       expect(b.latencyMs).toBeGreaterThanOrEqual(0);
       expect(b.delayMs).toBeGreaterThanOrEqual(b.latencyMs);
@@ -373,7 +372,7 @@ describe('device agent process: live monitoring of MIT-BIH 208', () => {
 });
 
 describe('device agent process: ECG on stdin', () => {
-  it('waits for a model, then labels an int16 LE 2-lead stream on stdin at the beats the batch detector finds', async () => {
+  it('waits for a model, then labels an int16 LE 2-lead stream on stdin at the beats an offline classify finds', async () => {
     const dataDir = join(work, 'pi-stdin-data');
     const agent = await startAgentProcess({ dataDir, args: ['--source', 'stdin', '--stdin-fs', '360', '--stdin-leads', 'MLII,V1', '--stdin-gain', '200'] });
     await agent.waitFor(/no model yet: monitoring starts after the first push/);
@@ -399,8 +398,11 @@ describe('device agent process: ECG on stdin', () => {
     await ended;
     w.close();
     const { detectQrs } = await import('../../src-main/signal/detect-qrs.js');
+    const { alignFiducials } = await import('../../src-main/signal/align-fiducials.js');
     const { toPhysical } = await import('../../src-main/domain/recording.js');
-    expect(beats).toEqual(Array.from(detectQrs(toPhysical(rec.signals[0]), 360)));
+    // What an offline classify finds: the batch detector, moved to the reference fiducial point.
+    const lead = toPhysical(rec.signals[0]);
+    expect(beats).toEqual(Array.from(alignFiducials(lead, 360, detectQrs(lead, 360))));
     expect((await c.status()).monitoring).toMatchObject({ source: 'stdin', running: false, beats: beats.length });
     await agent.kill();
   });
