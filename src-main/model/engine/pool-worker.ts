@@ -8,6 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { tf } from './tf.js';
 import { initEngine, type BackendPreference } from './backend.js';
 import { loadModelFromArtifacts, readModelDirectory } from './io.js';
+// The product's custom layers (attention, transformer) must be registered before a model.json is parsed.
+import '../architectures/layers.js';
 
 interface PoolWorkerData { prefer: BackendPreference; dir?: string; artifacts?: tf.io.ModelArtifacts; maxBatch: number }
 interface Request { id: number; inputs: Float32Array[]; count: number }
