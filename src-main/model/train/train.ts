@@ -112,7 +112,7 @@ export function predictProbs(model: LayersModel, s: BeatSet, batchSize = 1024): 
   for (let a = 0; a < s.n; a += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, s.n - a) }, (_, i) => a + i);
     const { beat, features } = makeBatch(s, idx);
-    const p = model.predict([beat, features]) as Tensor;
+    const p = model.predict([beat, features], { batchSize: idx.length }) as Tensor; // one pass, not chunks of 32
     out.set(p.dataSync() as Float32Array, a * K);
     tf.dispose([beat, features, p]);
   }
