@@ -94,11 +94,3 @@ export function toPhysical(signal: Signal, out?: Float32Array): Float32Array {
   }
   return res;
 }
-
-/** Resolve a window against a recording's length and channel count, filling defaults. */
-export function resolveWindow(info: RecordingInfo, w: SampleWindow = {}): { from: number; to: number; channels: number[] } {
-  const from = w.from ?? 0;
-  const to = w.to ?? info.length;
-  const channels = w.channels ?? info.signals.map((_, i) => i);
-  return { from, to, channels };
-}

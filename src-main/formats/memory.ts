@@ -6,6 +6,7 @@
 import type { Annotation } from '../domain/annotation.js';
 import type { Recording, RecordingInfo, RecordingSource, SampleWindow } from '../domain/recording.js';
 import { FormatError } from './errors.js';
+import { checkWindow } from './window.js';
 
 export const MEMORY_GAIN = 10_000;
 
@@ -24,10 +25,7 @@ export function memoryRecording(name: string, fs: number, leads: readonly Float3
   return {
     info,
     async read(w: SampleWindow = {}): Promise<Recording> {
-      const from = w.from ?? 0;
-      const to = w.to ?? length;
-      const channels = w.channels ?? leads.map((_, i) => i);
-      if (from < 0 || to > length || from > to) throw new FormatError(name, `sample window [${from}, ${to}) is outside 0..${length}`);
+      const { from, to, channels } = checkWindow(name, info, w);
       return { info, from, to, signals: channels.map((c) => ({ ...info.signals[c], samples: digital[c].subarray(from, to) })) };
     },
     embeddedAnnotations: async (): Promise<Annotation[]> => [],

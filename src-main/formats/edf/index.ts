@@ -22,6 +22,7 @@ import { basename, extname } from 'node:path';
 import { annotationCode, type Annotation } from '../../domain/annotation.js';
 import type { Recording, RecordingInfo, RecordingSource, SampleWindow, Signal, SignalInfo } from '../../domain/recording.js';
 import { FormatError } from '../errors.js';
+import { checkWindow } from '../window.js';
 import { EDF_FIXED_HEADER_BYTES, edfHeaderSize, parseEdfHeader, type EdfHeader, type EdfSignalHeader } from './header.js';
 import { parseTals, textToSymbol } from './tal.js';
 
@@ -33,7 +34,7 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
 /** Refuse declared lengths beyond this (≈ 32 days at 360 Hz) before allocating anything. */
 export const MAX_EDF_SAMPLES = 1_000_000_000;
 /** One read() returns at most this many samples per channel (512 MB as Int16); longer spans are read in pieces. */
-export const MAX_WINDOW_SAMPLES = 2 ** 28;
+export { MAX_WINDOW_SAMPLES } from '../window.js';
 
 const ECG_LABEL = /ECG|EKG|^(I|II|III|aVR|aVL|aVF|V[1-6]|MLII|MLI|MLIII|MV\d|ML\d|D[1-3])\b/i;
 
@@ -239,20 +240,7 @@ export async function openEdfRecording(path: string): Promise<RecordingSource> {
 }
 
 async function readWindow(path: string, layout: Layout, info: RecordingInfo, w: SampleWindow = {}): Promise<Recording> {
-  const from = w.from ?? 0;
-  const to = w.to ?? info.length;
-  const channels = w.channels ?? info.signals.map((_, i) => i);
-  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > info.length || from > to) {
-    throw new FormatError(path, `sample window [${from}, ${to}) is outside the recording's 0..${info.length}`);
-  }
-  for (const c of channels) {
-    if (!Number.isInteger(c) || c < 0 || c >= info.signals.length) {
-      throw new FormatError(path, `channel ${c} does not exist (the recording exposes ${info.signals.length} signals)`);
-    }
-  }
-  if (to - from > MAX_WINDOW_SAMPLES) {
-    throw new FormatError(path, `window of ${to - from} samples is longer than the ${MAX_WINDOW_SAMPLES} one read returns; read it in pieces`);
-  }
+  const { from, to, channels } = checkWindow(path, info, w);
   const { header, samplesPerRecord: spr, recordStarts } = layout;
   const rb = header.recordBytes;
   const n = to - from;

@@ -11,6 +11,7 @@ import { basename, extname } from 'node:path';
 import type { Annotation } from '../../domain/annotation.js';
 import type { Recording, RecordingInfo, RecordingSource, SampleWindow, SignalInfo } from '../../domain/recording.js';
 import { FormatError } from '../errors.js';
+import { checkWindow } from '../window.js';
 import { crc16Ccitt, decodeIshneHeader, ISHNE_HEADER_BYTES, ISHNE_LEADS, ISHNE_MAGIC, type IshneHeader } from './header.js';
 
 export { crc16Ccitt, decodeIshneHeader, encodeIshneHeader, ISHNE_LEADS, type IshneHeader } from './header.js';
@@ -21,7 +22,7 @@ const MAX_VAR_BLOCK = 16 * 1024 * 1024;
 const CHUNK_BYTES = 8 * 1024 * 1024;
 export const MAX_ISHNE_SAMPLES = 1_000_000_000;
 /** One read() returns at most this many samples per channel (512 MB as Int16); longer spans are read in pieces. */
-export const MAX_WINDOW_SAMPLES = 2 ** 28;
+export { MAX_WINDOW_SAMPLES } from '../window.js';
 
 async function readAt(fh: Awaited<ReturnType<typeof open>>, buf: Uint8Array, position: number): Promise<number> {
   let got = 0;
@@ -157,20 +158,7 @@ export async function openIshneRecording(path: string): Promise<RecordingSource>
 }
 
 async function readWindow(path: string, h: IshneHeader, info: RecordingInfo, w: SampleWindow = {}): Promise<Recording> {
-  const from = w.from ?? 0;
-  const to = w.to ?? info.length;
-  const channels = w.channels ?? info.signals.map((_, i) => i);
-  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > info.length || from > to) {
-    throw new FormatError(path, `sample window [${from}, ${to}) is outside the recording's 0..${info.length}`);
-  }
-  for (const c of channels) {
-    if (!Number.isInteger(c) || c < 0 || c >= info.signals.length) {
-      throw new FormatError(path, `channel ${c} does not exist (the recording has ${info.signals.length} leads)`);
-    }
-  }
-  if (to - from > MAX_WINDOW_SAMPLES) {
-    throw new FormatError(path, `window of ${to - from} samples is longer than the ${MAX_WINDOW_SAMPLES} one read returns; read it in pieces`);
-  }
+  const { from, to, channels } = checkWindow(path, info, w);
   const nl = h.nLeads;
   const arrays = channels.map(() => new Int16Array(to - from));
   if (to > from) {
