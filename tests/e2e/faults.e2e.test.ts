@@ -106,6 +106,9 @@ describeMitdb('review app faults', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'fault-worker-crash.png') });
     await page.reload();
     await page.getByTestId('tab-review').click();
+    // After a reload the workspace is restored from IndexedDB and the beats re-read; on a loaded CI machine that
+    // has taken longer than Playwright's default 30 s.
+    await page.getByTestId('current-label').waitFor({ timeout: 120_000 });
     await expect.poll(() => page.getByTestId('current-label').textContent()).toMatch(/Label:\s*S\s*set by/);
     // The service is still answering.
     expect((await app.service.listRecordings()).length).toBeGreaterThan(0);
