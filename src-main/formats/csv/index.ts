@@ -17,11 +17,11 @@
  *    in info.warnings.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Annotation } from '../../domain/annotation.js';
 import type { Recording, RecordingInfo, RecordingSource, SampleWindow, SignalInfo } from '../../domain/recording.js';
 import { FormatError } from '../errors.js';
+import { fileSize } from '../file.js';
 
 export interface CsvOptions {
   /** Sampling rate in Hz; required when the file has no time column. */
@@ -130,16 +130,7 @@ function splitName(h: string): { name: string; units: string } {
 }
 
 export async function openCsvRecording(path: string, options: CsvOptions = {}): Promise<RecordingSource> {
-  let size: number;
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw new FormatError(path, 'is a directory, not a CSV file');
-    size = st.size;
-  } catch (e) {
-    if (e instanceof FormatError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new FormatError(path, code === 'ENOENT' ? 'no such file' : `cannot read file (${code ?? String(e)})`);
-  }
+  const size = await fileSize(path, 'a CSV file');
   if (size === 0) throw new FormatError(path, 'file is empty');
   if (options.fs !== undefined && !(options.fs > 0 && Number.isFinite(options.fs))) {
     throw new FormatError(path, `sampling rate ${options.fs} is not a positive number`);

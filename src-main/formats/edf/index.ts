@@ -17,11 +17,12 @@
  *    digital range already uses -32768 is then returned as Int32 with invalidValue -2^31). Overlapping or
  *    backwards records, or records without a time-keeping TAL, are refused.
  */
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { annotationCode, type Annotation } from '../../domain/annotation.js';
 import type { Recording, RecordingInfo, RecordingSource, SampleWindow, Signal, SignalInfo } from '../../domain/recording.js';
 import { FormatError } from '../errors.js';
+import { fileSize } from '../file.js';
 import { checkWindow } from '../window.js';
 import { EDF_FIXED_HEADER_BYTES, edfHeaderSize, parseEdfHeader, type EdfHeader, type EdfSignalHeader } from './header.js';
 import { parseTals, textToSymbol } from './tal.js';
@@ -69,17 +70,7 @@ async function readAt(fh: Awaited<ReturnType<typeof open>>, buf: Uint8Array, pos
   return got;
 }
 
-async function statFile(path: string): Promise<number> {
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw new FormatError(path, 'is a directory, not an EDF file');
-    return st.size;
-  } catch (e) {
-    if (e instanceof FormatError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new FormatError(path, code === 'ENOENT' ? 'no such file' : `cannot read file (${code ?? String(e)})`);
-  }
-}
+const statFile = (path: string): Promise<number> => fileSize(path, 'an EDF file');
 
 /** Reconcile the declared record count with the file size; refuse what cannot be repaired. */
 function countRecords(path: string, h: EdfHeader, fileSize: number, warnings: string[]): number {

@@ -19,6 +19,7 @@ import { open } from 'node:fs/promises';
 import type { Annotation } from '../../domain/annotation.js';
 import type { Recording } from '../../domain/recording.js';
 import { FormatError } from '../errors.js';
+import { digitalRange } from '../file.js';
 import { MAX_EDF_RECORD_BYTES } from './header.js';
 import { symbolToText, talText, timekeepingTalText } from './tal.js';
 
@@ -58,14 +59,7 @@ interface Mapping { digitalMin: number; digitalMax: number; physicalMin: string;
 
 function chooseMapping(path: string, samples: ArrayLike<number>, gain: number, baseline: number, invalid: number | undefined): Mapping {
   const g = gain === 0 ? 200 : gain;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < samples.length; i++) {
-    const v = samples[i];
-    if (v === invalid) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  const { lo, hi } = digitalRange(samples, invalid);
   if (lo >= -32767 && hi <= 32767 || lo === Infinity) {
     return { digitalMin: -32767, digitalMax: 32767, physicalMin: formatEdfNumber((-32767 - baseline) / g), physicalMax: formatEdfNumber((32767 - baseline) / g) };
   }

@@ -6,11 +6,12 @@
  * Lead names come from the lead-spec codes, unless the variable-length block holds a `leads=A,B,…` line with
  * one name per lead (written by our writer so that names like MLII survive a round trip).
  */
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Annotation } from '../../domain/annotation.js';
 import type { Recording, RecordingInfo, RecordingSource, SampleWindow, SignalInfo } from '../../domain/recording.js';
 import { FormatError } from '../errors.js';
+import { fileSize } from '../file.js';
 import { checkWindow } from '../window.js';
 import { crc16Ccitt, decodeIshneHeader, ISHNE_HEADER_BYTES, ISHNE_LEADS, ISHNE_MAGIC, type IshneHeader } from './header.js';
 
@@ -43,16 +44,7 @@ function validDate(d: number[]): boolean {
 }
 
 export async function openIshneRecording(path: string): Promise<RecordingSource> {
-  let size: number;
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw new FormatError(path, 'is a directory, not an ISHNE file');
-    size = st.size;
-  } catch (e) {
-    if (e instanceof FormatError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new FormatError(path, code === 'ENOENT' ? 'no such file' : `cannot read file (${code ?? String(e)})`);
-  }
+  const size = await fileSize(path, 'an ISHNE file');
   if (size === 0) throw new FormatError(path, 'file is empty');
   if (size < ISHNE_HEADER_BYTES) throw new FormatError(path, `file is ${size} bytes, shorter than the ${ISHNE_HEADER_BYTES}-byte ISHNE header`);
   const fh = await open(path, 'r');

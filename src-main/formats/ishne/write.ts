@@ -8,6 +8,7 @@
 import { open } from 'node:fs/promises';
 import type { Recording } from '../../domain/recording.js';
 import { FormatError } from '../errors.js';
+import { digitalRange } from '../file.js';
 import { crc16Ccitt, encodeIshneHeader, ISHNE_HEADER_BYTES, ISHNE_LEADS } from './header.js';
 
 export interface WriteIshneOptions {
@@ -24,14 +25,7 @@ interface LeadMapping { resolution: number; offset: number; scale?: number }
 
 function mapLead(path: string, samples: ArrayLike<number>, gain: number, baseline: number, invalid: number | undefined): LeadMapping {
   const g = gain === 0 ? 200 : gain;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < samples.length; i++) {
-    const v = samples[i];
-    if (v === invalid) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  const { lo, hi } = digitalRange(samples, invalid);
   const res = 1e6 / g;
   if (Number.isInteger(res) && res >= 1 && res <= 32767 && Number.isInteger(baseline) && (lo === Infinity || (lo - baseline >= -32767 && hi - baseline <= 32767))) {
     return { resolution: res, offset: baseline };

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openCsvRecording } from '../../../src-main/formats/csv/index.js';
 import { FormatError, openRecording } from '../../../src-main/formats/index.js';
+import { withTimeout } from '../../helpers/timeout.js';
 import { describeMitdb, mitdbRecord } from '../../helpers/data.js';
 
 const PIECES = [',', ';', '\t', '\n', '\r\n', '.', '-', 'e', 'E', 'NaN', ':', '"', '\0', ' ', '0', '9', '12:00:00.5', 'time', 'x', '1e400', '-', ',,', '\uFEFF', '#'];
@@ -47,12 +48,6 @@ function mutate(text: string, ms: Mutation[]): string {
     } else t = t.slice(0, Math.floor(t.length * m.fraction));
   }
   return t;
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`hang: no answer in ${ms} ms`)), ms); });
-  try { return await Promise.race([p, t]); } finally { clearTimeout(timer); }
 }
 
 let dir: string;

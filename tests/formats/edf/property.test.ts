@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openEdfRecording, writeEdf } from '../../../src-main/formats/edf/index.js';
 import { FormatError, openRecording, readAnnotations } from '../../../src-main/formats/index.js';
+import { withTimeout } from '../../helpers/timeout.js';
 import { describeMitdb, mitdbRecord } from '../../helpers/data.js';
 
 const HOSTILE = ['', ' ', '0', '-1', '-2', '1', '2', '3', '9999', '99999999', '1e308', '-1e308', 'NaN', 'abc', '2x', '0.0001', '1,5', '+', '.', '-32768', '32767', 'EDF+C', 'EDF+D', 'edf+c', '\xff\xfe', 'EDF Annotations'];
@@ -55,12 +56,6 @@ function mutate(base: Uint8Array, ms: Mutation[]): Uint8Array {
     }
   }
   return b;
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`hang: no answer in ${ms} ms`)), ms); });
-  try { return await Promise.race([p, t]); } finally { clearTimeout(timer); }
 }
 
 let dir: string;

@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FormatError, openRecording } from '../../../src-main/formats/index.js';
 import { crc16Ccitt, openIshneRecording, writeIshne } from '../../../src-main/formats/ishne/index.js';
+import { withTimeout } from '../../helpers/timeout.js';
 import { describeMitdb, mitdbRecord } from '../../helpers/data.js';
 
 /** [offset, bytes] of the numeric fields of the fixed header (from byte 10). */
@@ -55,12 +56,6 @@ function mutate(base: Uint8Array, ms: Mutation[], fixCrc: boolean): Uint8Array {
     if (ecg >= 10 && ecg <= b.length) v.setUint16(8, crc16Ccitt(b.subarray(10, ecg)), true);
   }
   return b;
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`hang: no answer in ${ms} ms`)), ms); });
-  try { return await Promise.race([p, t]); } finally { clearTimeout(timer); }
 }
 
 let dir: string;
