@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packModelDir } from '../../src-main/devices/bundle.js';
 import { DeviceClient } from '../../src-main/devices/client.js';
-import { SHIPPED_MODELS_DIR } from '../../src-main/devices/models.js';
+import { RESOURCES_MODELS_DIR as SHIPPED_MODELS_DIR } from '../../src-main/model/io.js';
 import type { StreamMessage } from '../../src-main/devices/protocol.js';
 import { REPO, startAgentProcess } from '../devices/processes.js';
 import type { BenchTable } from './table.js';

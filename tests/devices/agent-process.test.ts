@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packModelDir, sha256 } from '../../src-main/devices/bundle.js';
 import { DeviceClient } from '../../src-main/devices/client.js';
-import { SHIPPED_MODELS_DIR } from '../../src-main/devices/models.js';
+import { RESOURCES_MODELS_DIR as SHIPPED_MODELS_DIR } from '../../src-main/model/io.js';
 import { aamiClassOf } from '../../src-main/domain/aami.js';
 import { isBeatSymbol } from '../../src-main/domain/annotation.js';
 import { openRecording, readAnnotations } from '../../src-main/formats/index.js';

@@ -8,7 +8,7 @@ import { discoverDevices } from '../../devices/discovery.js';
 import { DeviceError } from '../../devices/errors.js';
 import { deviceOverview } from '../../devices/overview.js';
 import { DeviceRegistry } from '../../devices/registry.js';
-import { resolveModelDir } from '../../devices/models.js';
+import { resolveModelDir } from '../../model/io.js';
 import { CliError, intFlag, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -93,7 +93,7 @@ export const command: Command = {
         const modelArg = stringFlag(flags, 'model');
         if (!modelArg) throw new CliError('push needs --model <dir or shipped model name>');
         const c = await client(reg, target);
-        const bundle = await packModelDir(await resolveModelDir(modelArg));
+        const bundle = await packModelDir(resolveModelDir(modelArg));
         const r = await c.push(bundle, flags.json ? undefined : (s, t) => io.progress(`pushing ${modelArg}: ${Math.round((100 * s) / t)}% of ${t} bytes`));
         return void (await out(`\n${c.name} now runs ${r.model.id} (sha256 ${r.model.sha256}); previous: ${r.previousModel?.id ?? 'none'}`, r));
       }
