@@ -84,6 +84,10 @@ export class AppState {
 
   /** Start-up: reopen the workspace's recordings and restore the last review position. */
   async init(): Promise<void> {
+    // Read the saved position before anything else, and let a tab the user picks while start-up is still
+    // reopening recordings win over the saved one (on a slow machine start-up takes seconds).
+    const last = await getSetting<{ recordingId: string | null; runId: string | null; view: View; from: number; span: number; selected: number } | null>(this.db, 'position', null);
+    const viewAtStart = this.view;
     this.reviewer = await getSetting(this.db, 'reviewer', 'reviewer');
     try { this.models = await this.api.listModels(); } catch (e) { this.notify('error', `Cannot list models: ${(e as Error).message}`); }
     const open = await this.api.listRecordings().catch(() => [] as RecordingSummary[]);
@@ -97,16 +101,17 @@ export class AppState {
     }
     this.recordings = [...byPath.values()];
     await this.refreshRuns();
-    const last = await getSetting<{ recordingId: string | null; runId: string | null; view: View; from: number; span: number; selected: number } | null>(this.db, 'position', null);
-    if (last && last.recordingId && this.recordings.some((r) => r.id === last.recordingId)) {
+    if (last && last.recordingId && this.recordingId === null && this.recordings.some((r) => r.id === last.recordingId)) {
       await this.review(last.recordingId, last.runId && this.runs.some((r) => r.id === last.runId) ? last.runId : null, false);
       this.viewFrom = last.from; this.viewSpan = last.span; this.selected = Math.min(last.selected, (this.beats?.samples.length ?? 0) - 1);
-      this.view = last.view;
+      if (this.view === viewAtStart) this.view = last.view;
     }
     this.ready = true;
   }
 
   async savePosition(): Promise<void> {
+    // Until start-up has restored the saved position, saving would overwrite it with an empty one.
+    if (!this.ready) return;
     await setSetting(this.db, 'position', { recordingId: this.recordingId, runId: this.runId, view: this.view, from: this.viewFrom, span: this.viewSpan, selected: this.selected });
   }
 

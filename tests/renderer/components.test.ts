@@ -103,4 +103,32 @@ describe('renderer components', () => {
     const cells = screen.getByTestId('confusion').querySelectorAll('tbody tr');
     expect(cells[2].querySelectorAll('td')[0].textContent).toBe('0');
   });
+
+  it('start-up: a tab picked while the workspace is still reopening wins, and the saved position survives', async () => {
+    const idb = new IDBFactory();
+    const dbName = `test-${n++}`;
+    // First session: review rec-1 beat 3, then go to Classify; that is what gets saved.
+    const first = new AppState(fakeTransport().transport, openReviewDb(dbName, idb, IDBKeyRange));
+    await first.init();
+    await first.review('rec-1', 'run-1');
+    first.selected = 3;
+    first.view = 'classify';
+    await first.savePosition();
+    // Second session on a slow service: the user clicks Review before start-up has finished.
+    const { transport } = fakeTransport();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const listRecordings = transport.api.listRecordings.bind(transport.api);
+    transport.api.listRecordings = async () => { await gate; return listRecordings(); };
+    const app = new AppState(transport, openReviewDb(dbName, idb, IDBKeyRange));
+    const started = app.init();
+    await new Promise((r) => setTimeout(r, 20));
+    app.view = 'review';
+    await app.savePosition(); // what Review's debounced effect does: must not wipe the saved position
+    release();
+    await started;
+    expect(app.view).toBe('review');
+    expect(app.recordingId).toBe('rec-1');
+    expect(app.selected).toBe(3);
+  });
 });
