@@ -22,6 +22,14 @@ export interface ModelCard {
   command: string;
   backend: string;
   ds2?: RecordsEvaluation & { measuredBy: string };
+  /** How the decision offsets were chosen (all on DS1), and the out-of-fold figures they give there. */
+  decision?: {
+    method: string;
+    bias: number[];
+    objective: number;
+    folds?: { records: string[]; bestEpoch: number }[];
+    outOfFold?: { accuracy: number; macroF1: number; se: Record<string, number>; ppv: Record<string, number>; confusion: number[][] };
+  };
   crossValidation?: { stratified?: CvSummary; patient?: CvSummary; note: string };
   deChazal2004: typeof DE_CHAZAL_2004_DS2;
   beatsDeChazal?: boolean;
@@ -43,7 +51,7 @@ export function renderCardMarkdown(c: ModelCard): string {
   L.push(`# Model card: ${c.name}`, '');
   L.push(`- Architecture: **${c.architecture}** — ${c.parameters.toLocaleString('en')} parameters, ${(c.sizeOnDiskBytes / 1024).toFixed(1)} KiB on disk (model.json + weights.bin)`);
   L.push(`- Input: ${c.metadata.window.before + c.metadata.window.after}-sample beat window at ${c.metadata.window.fs} Hz (${(c.metadata.window.before / c.metadata.window.fs).toFixed(3)} s before the R peak, ${(c.metadata.window.after / c.metadata.window.fs).toFixed(3)} s from it), channels ${c.metadata.channels.join(', ')}; features ${c.metadata.features.join(', ')}`);
-  L.push(`- Output: ${c.metadata.classes.join(', ')} (AAMI classes; Q is not modelled), decision offsets ${c.metadata.decisionBias.map((b) => b.toFixed(2)).join(', ')} chosen on DS1 patient-wise validation`);
+  L.push(`- Output: ${c.metadata.classes.join(', ')} (AAMI classes; Q is not modelled), decision offsets ${c.metadata.decisionBias.map((b) => b.toFixed(2)).join(', ')} chosen on ${c.decision ? c.decision.method : 'DS1 patient-wise validation'}`);
   L.push(`- Training data: ${c.training.data} — ${c.training.beats} beats from records ${c.training.records.join(', ')}; patient-wise validation records (early stopping, decision offsets): ${c.training.validationRecords.join(', ')}`);
   L.push(`- Seed ${c.metadata.seed}; best epoch ${c.training.bestEpoch} of ${c.training.epochsRun} run; ${(c.training.seconds / 60).toFixed(1)} min${c.training.members ? `; ensemble of ${c.training.members} seeds (probabilities averaged)` : ''}`);
   L.push(`- Backend: ${c.backend}`);
@@ -62,6 +70,12 @@ export function renderCardMarkdown(c: ModelCard): string {
     L.push('', `Accuracy ${f1(d.accuracy)} %, macro-F1 (N,S,V,F) ${f1(d.macroF1)} %. EC57 gross from minute 5 (bxb mapping): VEB Se ${f1(d.ec57Gross.vebSe)} +P ${f1(d.ec57Gross.vebPpv)}, SVEB Se ${f1(d.ec57Gross.svebSe)} +P ${f1(d.ec57Gross.svebPpv)}.`);
     L.push('', `Beats de Chazal et al. 2004 on every figure with accuracy ≥ 93 %: **${c.beatsDeChazal ? 'yes' : 'no'}**`, '');
     L.push('Confusion (rows reference N S V F, columns predicted n s v f q):', '', '```', ...d.confusion.map((r, i) => `${'NSVF'[i]}  ${r.map((v) => String(v).padStart(6)).join(' ')}`), '```', '');
+  }
+  const oof = c.decision?.outOfFold;
+  if (oof) {
+    L.push('## DS1 out-of-fold predictions (where the decision offsets were chosen)', '');
+    L.push(`Patient-wise folds: ${c.decision!.folds!.map((f, i) => `${i + 1}: ${f.records.join(' ')} (best epoch ${f.bestEpoch})`).join('; ')}.`, '');
+    L.push(`With the chosen offsets (fitted on these very predictions, so optimistic): accuracy ${f1(oof.accuracy)} %, macro-F1 ${f1(oof.macroF1)} %; ${['N', 'S', 'V', 'F'].map((k) => `${k} Se ${f1(oof.se[k])} +P ${f1(oof.ppv[k])}`).join(', ')}.`, '');
   }
   if (c.crossValidation) {
     const cv = c.crossValidation;

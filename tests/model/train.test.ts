@@ -10,7 +10,9 @@ import { DEFAULT_WINDOW, WINDOW_CHANNELS } from '../../src-main/model/dataset/wi
 import { describeEngine, initEngine } from '../../src-main/model/engine/backend.js';
 import { ModelError } from '../../src-main/model/errors.js';
 import { loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, saveModel, type ModelMetadata } from '../../src-main/model/io.js';
-import { predictProbs, trainModel } from '../../src-main/model/train/train.js';
+import { buildModel, EXPERT_OUTPUTS } from '../../src-main/model/architectures/index.js';
+import { tf } from '../../src-main/model/engine/tf.js';
+import { makeBatch, predictProbs, trainModel } from '../../src-main/model/train/train.js';
 import { describeMitdb, mitdbRecord } from '../helpers/data.js';
 
 let dir: string;
@@ -55,6 +57,22 @@ describeMitdb('training a beat classifier (small, real)', () => {
     const loaded = await loadModel(join(dir, 'cnn'));
     expect(Array.from(predictProbs(loaded.model, small))).toEqual(Array.from(predictProbs(a.model, small)));
     for (const m of [a.model, b.model, loaded.model]) m.dispose();
+  });
+
+  it('the output takes V and F from the morphology expert and splits its supraventricular mass by the rhythm expert', () => {
+    const model = buildModel('cnn', { length: small.length, channels: small.channels, features: FEATURE_NAMES.length, classes: MODEL_CLASSES.length, seed: 3 });
+    const net = tf.model({ inputs: model.inputs, outputs: [...EXPERT_OUTPUTS.map((n) => model.getLayer(n).output as tf.SymbolicTensor), model.outputs[0]] });
+    const { beat, features } = makeBatch(small, Array.from({ length: 64 }, (_, i) => i * 6));
+    const [r, m, p] = (net.predict([beat, features]) as tf.Tensor[]).map((t) => t.arraySync() as number[][]);
+    for (let i = 0; i < p.length; i++) {
+      expect(p[i].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      expect(p[i][2]).toBeCloseTo(m[i][2], 6);
+      expect(p[i][3]).toBeCloseTo(m[i][3], 6);
+      expect(p[i][0] + p[i][1]).toBeCloseTo(m[i][0] + m[i][1], 6);
+      expect(p[i][1] / (p[i][0] + p[i][1])).toBeCloseTo(r[i][1] / (r[i][0] + r[i][1]), 5);
+    }
+    tf.dispose([beat, features]);
+    model.dispose();
   });
 
   it('attention and transformer models train one epoch, save and reload to identical predictions', async () => {

@@ -5,7 +5,7 @@
  */
 import { tf } from '../engine/tf.js';
 import type { LayersModel } from '../engine/tf.js';
-import { AttentionPooling1D, LayerNorm, MultiHeadSelfAttention, PositionEmbedding } from './layers.js';
+import { AttentionPooling1D, HierarchicalExperts, LayerNorm, MultiHeadSelfAttention, PositionEmbedding } from './layers.js';
 
 export const ARCHITECTURES = ['cnn', 'attention', 'transformer'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
@@ -34,10 +34,12 @@ function conv(x: SymT, filters: number, kernel: number, next: () => number, name
 }
 
 /**
- * Classifier head, two experts averaged:
+ * Classifier head, two experts combined hierarchically (`HierarchicalExperts`):
  *  - a rhythm expert that sees only the RR + template features (dense 32 → 32 → softmax), and
  *  - a morphology expert: beat embedding ⊕ a projection of the features → dense → softmax.
- * Each expert has its own loss in training (see train.ts, `EXPERT_OUTPUTS`), and the model outputs their mean.
+ * Each expert has its own loss in training (see train.ts, `EXPERT_OUTPUTS`). The model's output takes
+ * supraventricular vs ventricular vs fusion from the morphology expert and normal vs premature (N vs S) from the
+ * rhythm expert.
  * Why: a network that sees the waveform can lower its training loss by memorising each training patient's
  * ectopic morphology (209's supraventricular runs are not premature), and then misses the S beats of new
  * patients; the rhythm expert cannot memorise morphology, so it has to learn prematurity, which transfers.
@@ -54,7 +56,7 @@ function head(embedding: SymT, features: SymT, a: ArchitectureInput, next: () =>
   const morph = dense(d, a.classes, EXPERT_OUTPUTS[1], 'softmax');
   const r = dense(dense(features, 32, 'rhythm_dense1'), 32, 'rhythm_dense2');
   const rhythm = dense(r, a.classes, EXPERT_OUTPUTS[0], 'softmax');
-  return tf.layers.average({ name: 'probs' }).apply([rhythm, morph]) as SymT;
+  return new HierarchicalExperts({ name: 'probs' }).apply([rhythm, morph]) as SymT;
 }
 
 /** Names of the two experts' softmax layers; the trainer puts a loss on each. */

@@ -160,7 +160,35 @@ export class LayerNorm extends tf.layers.Layer {
   }
 }
 
-for (const c of [PositionEmbedding, MultiHeadSelfAttention, AttentionPooling1D, LayerNorm]) tf.serialization.registerClass(c as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+/**
+ * Combines the two experts' softmax outputs [N, S, V, F] hierarchically into one distribution:
+ *   P(N) = (m_N + m_S) · r_N / (r_N + r_S),  P(S) = (m_N + m_S) · r_S / (r_N + r_S),  P(V) = m_V,  P(F) = m_F,
+ * where m is the morphology expert and r the rhythm expert. The morphology expert decides supraventricular vs
+ * ventricular vs fusion (what a waveform shows); the rhythm expert alone splits supraventricular beats into
+ * normal and premature — a premature atrial beat usually has a normal QRS, so a waveform network can only tell
+ * it apart by memorising training patients, which does not transfer to new ones (de Chazal 2004 relied on RR
+ * features for S for the same reason). The output still sums to 1, so decision offsets, distillation and every
+ * consumer of `probs` work unchanged. No weights.
+ */
+export class HierarchicalExperts extends tf.layers.Layer {
+  static className = 'EcgHierarchicalExperts';
+  computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return (inputShape as Shape[])[0];
+  }
+  call(inputs: Tensor | Tensor[]): Tensor {
+    return tf.tidy(() => {
+      const [r, m] = inputs as tf.Tensor2D[];
+      const [b, k] = m.shape;
+      const col = (x: tf.Tensor2D, j: number, w = 1): tf.Tensor2D => tf.slice(x, [0, j], [b, w]);
+      const sv = tf.add(col(m, 0), col(m, 1));
+      const rs = tf.add(col(r, 0), col(r, 1));
+      const split = tf.div(col(r, 0, 2), tf.maximum(rs, 1e-12)); // [r_N, r_S] / (r_N + r_S)
+      return tf.concat([tf.mul(split, sv), col(m, 2, k - 2)], 1);
+    });
+  }
+}
+
+for (const c of [PositionEmbedding, MultiHeadSelfAttention, AttentionPooling1D, LayerNorm, HierarchicalExperts]) tf.serialization.registerClass(c as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
 
 export const CUSTOM_LAYERS_REGISTERED = true;
 export type { Kwargs };

@@ -8,6 +8,7 @@ import { groupKFold, kFold, stratifiedKFold, type Fold } from '../../evaluation/
 import { MODEL_CLASSES, subsetBeats, type BeatSet } from '../dataset/beats.js';
 import { meanSd, scoreBeats, type Scores } from './metrics.js';
 import { decide, predictProbs, trainModel, type ProgressFn, type TrainConfig } from './train.js';
+import { patientValidationSplit } from './validation.js';
 
 export type CvKind = 'kfold' | 'stratified' | 'patient';
 
@@ -55,4 +56,36 @@ export async function crossValidate(kind: CvKind, s: BeatSet, k: number, cfg: Pa
   const K = MODEL_CLASSES.length;
   const confusion = Array.from({ length: K }, (_, i) => Array.from({ length: K }, (_, j) => perFold.reduce((a, p) => a + p.confusion[i][j], 0)));
   return { kind, folds: k, epochs: cfg.epochs, perFold, aggregate: aggregateScores(perFold), confusion };
+}
+
+export interface OutOfFold {
+  /** [beat][class] for every beat of the set, each predicted by the fold model that never saw its patient. */
+  probs: Float32Array;
+  folds: number;
+  /** Held-out records per fold, and the epoch early stopping kept. */
+  perFold: { records: string[]; bestEpoch: number; scores: Scores }[];
+}
+
+/**
+ * Out-of-fold predictions of patient-wise K-fold: each fold trains exactly as the shipped model is trained
+ * (early stopping on a patient-wise validation split of the fold's own training records) and predicts the
+ * held-out patients. Decision offsets chosen on these predictions have seen every training patient as a new
+ * patient — far more of them than one validation split holds — and never the test set.
+ */
+export async function outOfFoldProbs(s: BeatSet, k: number, cfg: Partial<TrainConfig> & { seed: number; epochs: number }, onProgress?: (fold: number, p: Parameters<ProgressFn>[0]) => void): Promise<OutOfFold> {
+  const folds = makeFolds('patient', s, k, cfg.seed);
+  const K = MODEL_CLASSES.length;
+  const probs = new Float32Array(s.n * K);
+  const perFold: OutOfFold['perFold'] = [];
+  for (let f = 0; f < folds.length; f++) {
+    const inner = patientValidationSplit(subsetBeats(s, folds[f].train), cfg.seed + f);
+    const test = subsetBeats(s, folds[f].test);
+    const r = await trainModel(inner.train, inner.val, { ...cfg, seed: cfg.seed + f }, (p) => onProgress?.(f + 1, p));
+    const p = predictProbs(r.model, test);
+    folds[f].test.forEach((i, j) => probs.set(p.subarray(j * K, (j + 1) * K), i * K));
+    const records = [...new Set(Array.from(test.recordIndex, (ri) => test.records[ri]))].sort();
+    perFold.push({ records, bestEpoch: r.bestEpoch, scores: scoreBeats(MODEL_CLASSES, test.labels, decide(p), p) });
+    r.model.dispose();
+  }
+  return { probs, folds: k, perFold };
 }

@@ -17,9 +17,10 @@ import { describeEngine } from '../engine/backend.js';
 import { tf } from '../engine/tf.js';
 import { evaluateModelOnRecords, type RecordsEvaluation } from '../evaluate-records.js';
 import { loadModel, modelSizeOnDisk, MODEL_FORMAT, MODEL_FORMAT_VERSION, saveModel, type ModelMetadata } from '../io.js';
-import { crossValidate, type CvKind, type CvSummary } from './cross-validation.js';
+import { crossValidate, outOfFoldProbs, type CvKind, type CvSummary } from './cross-validation.js';
 import { chooseDecisionBias } from './decision.js';
-import { predictProbs, trainModel, type EpochLog, type ProgressFn, type TrainConfig } from './train.js';
+import { scoreBeats } from './metrics.js';
+import { decide, predictProbs, trainModel, type EpochLog, type ProgressFn, type TrainConfig } from './train.js';
 import { patientValidationSplit } from './validation.js';
 
 export interface ExperimentProgress {
@@ -41,6 +42,11 @@ export interface Ds1Ds2Options {
   lead?: string;
   /** Also run stratified and patient-wise K-fold on DS1 (for the model card), with this many epochs per fold. */
   cv?: { folds: number; epochs: number; epochSize?: number };
+  /**
+   * Choose the decision offsets on out-of-fold predictions of patient-wise K-fold over all of DS1 (K fold models
+   * trained like the shipped one) instead of on the shipped model's single validation split; 0 = the split.
+   */
+  decisionFolds?: number;
   command: string;
   onProgress?: (p: ExperimentProgress) => void;
 }
@@ -64,8 +70,22 @@ export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
   const { train, val, valRecords } = patientValidationSplit(ds1, o.config.seed);
   const progress: ProgressFn = (p) => o.onProgress?.({ stage: 'training', ...p });
   const r = await trainModel(train, val, o.config, progress);
-  const probs = predictProbs(r.model, val);
-  const { bias, objective } = chooseDecisionBias(probs, val.labels);
+  let decision: NonNullable<ModelCard['decision']>;
+  if (o.decisionFolds && o.decisionFolds > 1) {
+    const oof = await outOfFoldProbs(ds1, o.decisionFolds, o.config, (fold, p) => o.onProgress?.({ stage: `decision fold ${fold}/${o.decisionFolds}`, ...p }));
+    const { bias, objective } = chooseDecisionBias(oof.probs, ds1.labels);
+    const sc = scoreBeats(MODEL_CLASSES, ds1.labels, decide(oof.probs, bias), oof.probs);
+    decision = {
+      method: `out-of-fold predictions of patient-wise ${o.decisionFolds}-fold cross-validation over all ${ds1.records.length} DS1 records (each fold model trained like this one, early stopping on its own patient-wise split)`,
+      bias, objective, folds: oof.perFold.map((f) => ({ records: f.records, bestEpoch: f.bestEpoch })),
+      outOfFold: { accuracy: sc.accuracy, macroF1: sc.macroF1, se: Object.fromEntries(MODEL_CLASSES.map((c) => [c, sc.perClass[c].se])), ppv: Object.fromEntries(MODEL_CLASSES.map((c) => [c, sc.perClass[c].ppv])), confusion: sc.confusion },
+    };
+  } else {
+    const probs = predictProbs(r.model, val);
+    const { bias, objective } = chooseDecisionBias(probs, val.labels);
+    decision = { method: `the shipped model's patient-wise validation records (${valRecords.join(', ')})`, bias, objective };
+  }
+  const bias = decision.bias;
   const meta: ModelMetadata = {
     format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, arch: o.config.arch ?? 'cnn', classes: [...MODEL_CLASSES],
     window, channels: [...WINDOW_CHANNELS], features: [...FEATURE_NAMES], decisionBias: bias,
@@ -99,9 +119,9 @@ export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
     training: { data: 'MIT-BIH Arrhythmia DS1 (de Chazal 2004), reference beat positions and labels from atr', records: [...DS1], validationRecords: valRecords, beats: train.n, config: { ...(await import('./train.js')).DEFAULT_TRAIN_CONFIG, ...o.config }, bestEpoch: r.bestEpoch, epochsRun: r.history.length, seconds },
     command: o.command, backend: meta.backend,
     ds2: { ...ds2, measuredBy: `ecg-review classify <each DS2 record> --model ${o.out} --beats atr --format wfdb, then ecg-review evaluate (whole record, AAMI mapping)` },
-    crossValidation, deChazal2004: (await import('../../domain/mitdb.js')).DE_CHAZAL_2004_DS2, beatsDeChazal: beatsDeChazal(ds2),
+    decision, crossValidation, deChazal2004: (await import('../../domain/mitdb.js')).DE_CHAZAL_2004_DS2, beatsDeChazal: beatsDeChazal(ds2),
   };
   await writeModelCard(o.out, card);
   void tf;
-  return { card, ds2, history: r.history, validationObjective: objective };
+  return { card, ds2, history: r.history, validationObjective: decision.objective };
 }
