@@ -208,11 +208,95 @@ export interface CorrectionsExport {
   fileName: string;
 }
 
+/*
+ * Devices (Raspberry Pi agents). These mirror `src-main/devices/protocol.ts` as plain JSON types (this module may
+ * import nothing of the core); the service assigns the core's values to them, so the compiler checks they agree.
+ * A device is named by its address `host:port`.
+ */
+
+/** The model a device runs (directory id on the device = `<name>-<sha256 prefix>`). */
+export interface DeviceModelInfo {
+  id: string;
+  name: string;
+  version: string;
+  sha256: string;
+  bytes: number;
+  activatedAt: string;
+  /** Accuracy of the device's self-test at activation (0..1), null when it had none. */
+  selfTestAccuracy: number | null;
+}
+
+export interface DeviceStatusInfo {
+  protocol: number;
+  deviceId: string;
+  name: string;
+  version: string;
+  paired: boolean;
+  model: DeviceModelInfo | null;
+  previousModel: DeviceModelInfo | null;
+  backend: string;
+  uptimeSeconds: number;
+  cpu: { userSeconds: number; systemSeconds: number; loadAverage: number[] };
+  memory: { rssBytes: number; heapUsedBytes: number };
+  /** Per-beat latency the device adds, milliseconds. */
+  latency: { p50: number | null; p95: number | null; count: number };
+  monitoring: { source: string | null; running: boolean; beats: number; speed: number };
+  pushInProgress: boolean;
+}
+
+/** One row of the Devices view: a device added by address or found by mDNS, and its live state. */
+export interface DeviceSummary {
+  address: string;
+  name?: string;
+  deviceId?: string;
+  /** The app holds a token for it. */
+  paired: boolean;
+  /** Found by mDNS and not (yet) added. */
+  discovered?: boolean;
+  online: boolean;
+  /** Full status when paired and online. */
+  status?: DeviceStatusInfo;
+  /** Why it is offline or its status could not be read (one line). */
+  error?: string;
+}
+
+export interface DevicePushResult {
+  address: string;
+  model: DeviceModelInfo;
+  previousModel: DeviceModelInfo | null;
+}
+
+/** What a device streams while it monitors (see the agent's README): beats, heart rate, alerts, start/stop. */
+export type DeviceLiveMessage =
+  | { type: 'beat'; sample: number; time: number; label: string; probabilities: number[] | null; latencyMs: number; delayMs: number; modelId: string }
+  | { type: 'rate'; time: number; bpm: number }
+  | { type: 'alert'; time: number; kind: string; message: string }
+  | { type: 'status'; running: boolean; source: string | null }
+  | { type: 'end'; beats: number };
+
+/** Progress of a push: packing, upload (bytes), the device's checks and self-test, then done or failed. */
+export interface DevicePushProgress {
+  address: string;
+  /** Model pushed: a shipped model's id or the directory given. */
+  model: string;
+  phase: 'packing' | 'uploading' | 'verifying' | 'done' | 'failed';
+  sent: number;
+  total: number;
+  /** Set when done: the id the device now runs. */
+  modelId?: string;
+  error?: string;
+}
+
 /** Events pushed from the core to the renderer (IPC `send` or WebSocket message). */
 export type ApiEvent =
   | { type: 'job'; job: JobSummary }
   | { type: 'recording-lost'; recordingId: string; message: string }
-  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
+  | { type: 'device-push'; progress: DevicePushProgress }
+  /** Live messages of a watched device, batched (a fast replay streams hundreds of beats a second). */
+  | { type: 'device-live'; address: string; messages: DeviceLiveMessage[] }
+  /** A watch ended: stopped by the user (`reason` null) or lost (the device went away, the token was revoked…). */
+  | { type: 'device-watch-ended'; address: string; reason: string | null };
 
 /** Every call. Implemented by `ReviewService`; consumed through either transport. */
 export interface EcgApi {
@@ -239,6 +323,25 @@ export interface EcgApi {
   getTemplates(runId: string, corrections: CorrectionInput[]): Promise<TemplateGroup[]>;
   exportCorrections(req: ExportRequest): Promise<CorrectionsExport>;
   exportReport(req: ExportRequest): Promise<ReportResult>;
+
+  /** Devices added by address (kept in the device registry) and, with `discover`, those found by mDNS, each with its state. */
+  listDevices(options?: { discover?: boolean; discoverMs?: number }): Promise<DeviceSummary[]>;
+  /** Remember a device by `host:port` (it must answer). */
+  addDevice(address: string): Promise<DeviceSummary>;
+  /** Exchange the code shown on the device's console for a token (kept in the registry). */
+  pairDevice(address: string, code: string): Promise<DeviceSummary>;
+  /** Forget a device; when paired and reachable, revoke our token on it first (`revoke: false` skips that). */
+  forgetDevice(address: string, options?: { revoke?: boolean }): Promise<void>;
+  /** Push a shipped model (id from `listModels`) or a model directory; progress arrives as `device-push` events. */
+  pushDeviceModel(address: string, model: string): Promise<DevicePushResult>;
+  rollbackDevice(address: string): Promise<DevicePushResult>;
+  getDeviceStatus(address: string): Promise<DeviceStatusInfo>;
+  /** Subscribe to a device's live beats; they arrive as `device-live` events until `stopDeviceWatch`. */
+  startDeviceWatch(address: string): Promise<void>;
+  stopDeviceWatch(address: string): Promise<void>;
+  /** Have the device replay a recording it holds (a path on the device) at `speed` × real time. */
+  startDeviceReplay(address: string, record: string, options?: { speed?: number; seconds?: number }): Promise<void>;
+  stopDeviceReplay(address: string): Promise<void>;
 }
 
 export type ApiMethod = keyof EcgApi;
@@ -248,6 +351,8 @@ export const API_METHODS: readonly ApiMethod[] = [
   'openRecording', 'listRecordings', 'closeRecording', 'browse', 'getWaveform', 'listBeats', 'listModels',
   'startClassification', 'cancelJob', 'getJob', 'listRuns', 'getMetrics', 'getTemplates', 'exportCorrections',
   'exportReport',
+  'listDevices', 'addDevice', 'pairDevice', 'forgetDevice', 'pushDeviceModel', 'rollbackDevice', 'getDeviceStatus',
+  'startDeviceWatch', 'stopDeviceWatch', 'startDeviceReplay', 'stopDeviceReplay',
 ] as const;
 
 export function isApiMethod(name: unknown): name is ApiMethod {

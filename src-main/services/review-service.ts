@@ -10,7 +10,9 @@ import {
   AAMI_LABELS, type ApiEvent, type BeatTable, type CorrectionInput, type CorrectionsExport, type EcgApi, type ExportRequest,
   type JobSummary, type MetricsRequest, type MetricsResult, type ModelSummary, type RecordingSummary, type ReportResult,
   type RunSummary, type TemplateGroup, type Waveform, type WaveformRequest,
+  type DevicePushResult, type DeviceStatusInfo, type DeviceSummary,
 } from '../api/contract.js';
+import { DeviceService, type DeviceServiceOptions } from './device-service.js';
 import type { Annotation } from '../domain/annotation.js';
 import { annotationCode } from '../domain/annotation.js';
 import type { RecordingSource } from '../domain/recording.js';
@@ -39,6 +41,8 @@ export interface ServiceOptions {
   templatesWorkerEntry?: URL;
   /** HTML → PDF (system Chromium via playwright-core in browser mode, printToPDF in Electron). */
   renderPdf?: (html: string) => Promise<Uint8Array>;
+  /** Devices view: registry file and mDNS options (see device-service.ts). */
+  devices?: Pick<DeviceServiceOptions, 'registryPath' | 'mdns' | 'statusTimeoutMs'>;
 }
 
 /** Recordings longer than this (samples per lead, ≈ 3 h at 360 Hz) are indexed in a worker thread. */
@@ -102,8 +106,11 @@ export class ReviewService implements EcgApi {
   private readonly jobs = new Map<string, { summary: JobSummary; cancel: () => void }>();
   private readonly listeners = new Set<(e: ApiEvent) => void>();
   private models: ModelSummary[] | null = null;
+  private readonly devices: DeviceService;
 
-  constructor(private readonly opts: ServiceOptions) {}
+  constructor(private readonly opts: ServiceOptions) {
+    this.devices = new DeviceService({ ...opts.devices, modelsDir: opts.modelsDir, resolvePath: (p) => this.resolvePath(p), emit: (e) => this.emit(e) });
+  }
 
   onEvent(listener: (e: ApiEvent) => void): () => void {
     this.listeners.add(listener);
@@ -483,7 +490,21 @@ export class ReviewService implements EcgApi {
     return { html, pdfBase64, pdfError, csv: this.beatsCsv(run, req.corrections ?? []) };
   }
 
+  // Devices: delegated to DeviceService (src-main/devices/* underneath).
+  listDevices(options?: { discover?: boolean; discoverMs?: number }): Promise<DeviceSummary[]> { return this.devices.listDevices(options); }
+  addDevice(address: string): Promise<DeviceSummary> { return this.devices.addDevice(address); }
+  pairDevice(address: string, code: string): Promise<DeviceSummary> { return this.devices.pairDevice(address, code); }
+  forgetDevice(address: string, options?: { revoke?: boolean }): Promise<void> { return this.devices.forgetDevice(address, options); }
+  pushDeviceModel(address: string, model: string): Promise<DevicePushResult> { return this.devices.pushDeviceModel(address, model); }
+  rollbackDevice(address: string): Promise<DevicePushResult> { return this.devices.rollbackDevice(address); }
+  getDeviceStatus(address: string): Promise<DeviceStatusInfo> { return this.devices.getDeviceStatus(address); }
+  startDeviceWatch(address: string): Promise<void> { return this.devices.startDeviceWatch(address); }
+  stopDeviceWatch(address: string): Promise<void> { return this.devices.stopDeviceWatch(address); }
+  startDeviceReplay(address: string, record: string, options?: { speed?: number; seconds?: number }): Promise<void> { return this.devices.startDeviceReplay(address, record, options); }
+  stopDeviceReplay(address: string): Promise<void> { return this.devices.stopDeviceReplay(address); }
+
   async dispose(): Promise<void> {
+    await this.devices.dispose();
     for (const j of this.jobs.values()) if (j.summary.state === 'running') j.cancel();
     for (const id of [...this.recordings.keys()]) await this.closeRecording(id);
   }
