@@ -1,0 +1,189 @@
+/**
+ * The Devices part of the API against a real agent process on 127.0.0.1 (`src-agent/bin.mjs`), through the
+ * ReviewService directly and through the browser-mode HTTP bridge (+ its event WebSocket): errors naming the
+ * device (unreachable, wrong code, not paired, a model outside the data directory, a refused self-test), then
+ * pair → push with progress events → status → a second push → rollback → a live watch of MIT-BIH 208 replayed by
+ * the agent → forget (which revokes the token on the device).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createApiClient, httpCall } from '../../src-main/api/client.js';
+import type { ApiEvent, DeviceLiveMessage, DevicePushProgress, DeviceSummary, EcgApi } from '../../src-main/api/contract.js';
+import { packModelDir, sha256 } from '../../src-main/devices/bundle.js';
+import { DeviceClient } from '../../src-main/devices/client.js';
+import { startServer, type RunningServer } from '../../src-main/server/server.js';
+import { ReviewService } from '../../src-main/services/review-service.js';
+import { REPO, startAgentProcess, stopAllAgents, type AgentProcess } from '../devices/processes.js';
+import { makeService, MODELS_DIR } from './helpers.js';
+import { untrainedModelsDir } from './model-fixture.js';
+
+const SAMPLE_208 = join(REPO, 'resources/samples/208');
+
+/** A port nothing listens on: bind one, note it, close it. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Wait until `pred` holds for the events seen so far. */
+async function until<T>(events: T[], pred: (e: T[]) => boolean, what: string, timeoutMs = 120_000): Promise<void> {
+  const t0 = Date.now();
+  while (!pred(events)) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A device row without the figures that change between two calls (uptime, CPU, memory). */
+function stable(rows: DeviceSummary[]): unknown {
+  return rows.map((r) => ({ ...r, status: r.status ? { ...r.status, uptimeSeconds: 0, cpu: null, memory: null } : undefined }));
+}
+
+describe('Devices API with a real agent on 127.0.0.1', () => {
+  let work: string;
+  let agent: AgentProcess;
+  let service: ReviewService;
+  let server: RunningServer;
+  let http: EcgApi;
+  let ws: WebSocket;
+  const serviceEvents: ApiEvent[] = [];
+  const wsEvents: ApiEvent[] = [];
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'ecgr-app-devices-'));
+    agent = await startAgentProcess({ dataDir: join(work, 'agent'), args: ['--name', 'bedside-pi'] });
+    // Browser mode: model directories may only come from the data directory (here the test's own).
+    service = makeService({ dataDir: work, devices: { registryPath: join(work, 'devices.json') } });
+    service.onEvent((e) => serviceEvents.push(e));
+    server = await startServer({ service });
+    http = createApiClient(httpCall(`http://127.0.0.1:${server.port}`, server.token));
+    ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events?token=${server.token}`);
+    ws.on('message', (m) => wsEvents.push(JSON.parse(String(m)) as ApiEvent));
+    await new Promise((r) => ws.on('open', r));
+  });
+  afterAll(async () => {
+    ws?.close();
+    await server?.close();
+    await service?.dispose();
+    await stopAllAgents();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('names the device in every error, the same over both transports', async () => {
+    const dead = `127.0.0.1:${await closedPort()}`;
+    const e1 = await service.addDevice(dead).catch((e: Error) => e);
+    const e2 = await http.addDevice(dead).catch((e: Error) => e);
+    expect((e1 as Error).message).toBe(`${dead}: connection refused (is the agent running?)`);
+    expect((e2 as Error).message).toBe((e1 as Error).message);
+
+    expect(((await http.addDevice('pi.local').catch((e: Error) => e)) as Error).message).toMatch(/pi\.local: is not a device address; expected host:port/);
+    expect(((await http.getDeviceStatus(agent.address).catch((e: Error) => e)) as Error).message).toBe(`${agent.address}: not paired with this device; pair it with the code shown on its console first`);
+    const wrong = agent.codes.at(-1) === '000000' ? '111111' : '000000';
+    expect(((await http.pairDevice(agent.address, wrong).catch((e: Error) => e)) as Error).message).toBe(`${agent.address}: wrong or expired pairing code (HTTP 403)`);
+    // A failed pairing adds nothing to the registry.
+    expect(await http.listDevices()).toEqual([]);
+  });
+
+  it('adds, pairs, pushes with progress, reports status, rolls back, refuses bad models', async () => {
+    const added = await http.addDevice(agent.address);
+    expect(added).toMatchObject({ address: agent.address, name: 'bedside-pi', paired: false, online: true });
+
+    const paired = await http.pairDevice(agent.address, agent.codes.at(-1)!);
+    expect(paired).toMatchObject({ address: agent.address, name: 'bedside-pi', paired: true, online: true });
+    expect(paired.status).toMatchObject({ model: null, paired: true, pushInProgress: false });
+    // The token is in the registry file, which is the CLI's (mode 0600).
+    const reg = JSON.parse(await readFile(join(work, 'devices.json'), 'utf8')) as { devices: { address: string; token?: string }[] };
+    expect(reg.devices.find((d) => d.address === agent.address)?.token).toMatch(/^[\w-]{20,}$/);
+    expect(stable(await http.listDevices())).toEqual(stable(await service.listDevices()));
+
+    // Push the smallest shipped model over HTTP; its progress arrives on the event WebSocket.
+    const int8 = await http.pushDeviceModel(agent.address, 'student-int8');
+    expect(int8.model.sha256).toBe(sha256(await packModelDir(join(MODELS_DIR, 'student-int8'))));
+    expect(int8.model.id).toMatch(new RegExp(`-${int8.model.sha256.slice(0, 8)}`));
+    expect(int8.previousModel).toBeNull();
+    const progress = (events: ApiEvent[]): DevicePushProgress[] => events.flatMap((e) => (e.type === 'device-push' && e.progress.address === agent.address ? [e.progress] : []));
+    await until(wsEvents, (ev) => progress(ev).some((p) => p.phase === 'done'), 'the done event on the WebSocket');
+    const phases = progress(wsEvents).map((p) => p.phase);
+    expect(phases[0]).toBe('packing');
+    expect(phases).toContain('verifying');
+    expect(phases.indexOf('uploading')).toBeLessThan(phases.indexOf('verifying'));
+    const uploads = progress(wsEvents).filter((p) => p.phase === 'uploading');
+    expect(uploads.at(-1)).toMatchObject({ sent: uploads.at(-1)!.total });
+    expect(progress(wsEvents).at(-1)).toMatchObject({ phase: 'done', modelId: int8.model.id, model: 'student-int8' });
+    expect(progress(serviceEvents)).toEqual(progress(wsEvents));
+
+    const s1 = await http.getDeviceStatus(agent.address);
+    expect(s1.model).toEqual(int8.model);
+    expect((await service.getDeviceStatus(agent.address)).model).toEqual(s1.model);
+    expect(s1.backend).toBeTruthy();
+    expect(s1.uptimeSeconds).toBeGreaterThan(0);
+
+    // A second model, then roll back to the first.
+    const pruned = await service.pushDeviceModel(agent.address, 'student-pruned');
+    expect(pruned.previousModel?.id).toBe(int8.model.id);
+    const back = await http.rollbackDevice(agent.address);
+    expect(back).toMatchObject({ address: agent.address, model: { id: int8.model.id }, previousModel: { id: pruned.model.id } });
+    expect((await http.getDeviceStatus(agent.address)).model?.sha256).toBe(int8.model.sha256);
+
+    // Refusals name the device: the rule-based baseline, a directory outside the data directory (browser mode),
+    // and — with an app that may read any directory — a model that fails the device's self-test.
+    expect(((await http.pushDeviceModel(agent.address, 'rr-morphology-baseline').catch((e: Error) => e)) as Error).message).toMatch(new RegExp(`^${agent.address}: .*cannot run on a device`));
+    const untrained = await untrainedModelsDir();
+    const dir = join(untrained.modelsDir, untrained.id);
+    expect(((await http.pushDeviceModel(agent.address, dir).catch((e: Error) => e)) as Error).message).toMatch(/outside the data directory/);
+    const desktop = new ReviewService({ modelsDir: MODELS_DIR, devices: { registryPath: join(work, 'devices.json') } });
+    const desktopEvents: ApiEvent[] = [];
+    desktop.onEvent((e) => desktopEvents.push(e));
+    const refused = (await desktop.pushDeviceModel(agent.address, dir).catch((e: Error) => e)) as Error;
+    expect(refused.message).toMatch(new RegExp(`^${agent.address}: self-test failed: .*\\(HTTP 422\\)$`));
+    expect(progress(desktopEvents).at(-1)).toMatchObject({ phase: 'failed', error: refused.message });
+    await desktop.dispose();
+    await rm(untrained.modelsDir, { recursive: true, force: true });
+    // The refused model changed nothing.
+    expect((await http.getDeviceStatus(agent.address)).model?.id).toBe(int8.model.id);
+  });
+
+  it('watches live beats of MIT-BIH 208 replayed by the agent, then forgets the device and revokes its token', async () => {
+    await http.startDeviceWatch(agent.address);
+    await http.startDeviceWatch(agent.address); // idempotent: one subscription
+    await http.startDeviceReplay(agent.address, SAMPLE_208, { speed: 100, seconds: 60 });
+    const live = (events: ApiEvent[]): DeviceLiveMessage[] => events.flatMap((e) => (e.type === 'device-live' && e.address === agent.address ? e.messages : []));
+    await until(wsEvents, (ev) => live(ev).some((m) => m.type === 'end'), 'the end of the replay');
+    const msgs = live(wsEvents);
+    expect(live(serviceEvents)).toEqual(msgs);
+    const beats = msgs.filter((m): m is Extract<DeviceLiveMessage, { type: 'beat' }> => m.type === 'beat');
+    // 60 s of 208 (≈ 98 beats/min), less the five-beat look-ahead at the end.
+    expect(beats.length).toBeGreaterThan(60);
+    expect(beats.length).toBeLessThan(120);
+    expect(new Set(beats.map((b) => b.sample)).size).toBe(beats.length);
+    expect(beats.every((b) => /^[NSVFQ]$/.test(b.label))).toBe(true);
+    // 208 has many PVCs: the live labels include V beats.
+    expect(beats.some((b) => b.label === 'V')).toBe(true);
+    const status = await http.getDeviceStatus(agent.address);
+    expect(beats.every((b) => b.modelId === status.model!.id)).toBe(true);
+    const rates = msgs.filter((m): m is Extract<DeviceLiveMessage, { type: 'rate' }> => m.type === 'rate');
+    expect(rates.length).toBeGreaterThan(10);
+    expect(rates.every((r) => r.bpm > 20 && r.bpm < 250)).toBe(true);
+    expect(status.latency.count).toBe(beats.length);
+    expect(status.monitoring).toMatchObject({ running: false, beats: beats.length });
+
+    await http.stopDeviceWatch(agent.address);
+    await until(wsEvents, (ev) => ev.some((e) => e.type === 'device-watch-ended' && e.address === agent.address), 'the watch to end');
+    expect(wsEvents.find((e) => e.type === 'device-watch-ended')).toEqual({ type: 'device-watch-ended', address: agent.address, reason: null });
+
+    // Forget: the token is revoked on the device, and the device leaves the list.
+    const reg = JSON.parse(await readFile(join(work, 'devices.json'), 'utf8')) as { devices: { address: string; token: string }[] };
+    const token = reg.devices[0].token;
+    await http.forgetDevice(agent.address);
+    expect(await http.listDevices()).toEqual([]);
+    const old = new DeviceClient({ host: '127.0.0.1', port: agent.port }, token);
+    expect(((await old.status().catch((e: Error) => e)) as Error).message).toMatch(/HTTP 401/);
+  });
+});
