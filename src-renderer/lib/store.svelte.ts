@@ -66,7 +66,7 @@ export class AppState {
     } else if (e.type === 'recording-lost') {
       this.notify('error', `${e.message}. It was closed; your corrections to it are kept.`);
       this.recordings = this.recordings.filter((r) => r.id !== e.recordingId);
-    } else {
+    } else if (e.type === 'notice') {
       this.notify(e.level, e.message);
     }
   }
