@@ -7,6 +7,7 @@
 import { CompressError } from './errors.js';
 import { fitLogits, logitsView, predictLogits, type TrainingSet, type FitOptions } from './fit.js';
 import { tf } from './tf.js';
+import { HierarchicalExperts } from '../architectures/layers.js';
 
 export const STUDENT_ARCHITECTURES = ['tiny-cnn', 'micro-cnn', 'small-cnn'] as const;
 export type StudentArchitecture = (typeof STUDENT_ARCHITECTURES)[number];
@@ -53,7 +54,18 @@ export function buildStudent(arch: StudentArchitecture, like: tf.LayersModel, se
   z = tf.layers.dense({ units: spec.hidden, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: seed + 10 }), name: 'hidden' }).apply(z) as tf.SymbolicTensor;
   z = tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 11 }), name: 'logits' }).apply(z) as tf.SymbolicTensor;
   const out = tf.layers.activation({ activation: 'softmax', name: 'probabilities' }).apply(z) as tf.SymbolicTensor;
-  return tf.model({ inputs, outputs: out, name: `student_${arch}` });
+  const features = others[0];
+  if (!features || !hasHierarchicalHead(like)) return tf.model({ inputs, outputs: out, name: `student_${arch}` });
+  // Keep the teacher's hierarchical head: a tiny rhythm expert on the features alone splits the supraventricular
+  // mass into N and S, so the student cannot learn S from waveforms (which does not transfer to new patients).
+  let r = tf.layers.dense({ units: spec.hidden, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: seed + 12 }), name: 'rhythm_hidden' }).apply(features) as tf.SymbolicTensor;
+  r = tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 13 }), name: 'rhythm_probabilities' }).apply(r) as tf.SymbolicTensor;
+  return tf.model({ inputs, outputs: new HierarchicalExperts({ name: 'probs' }).apply([r, out]) as tf.SymbolicTensor, name: `student_${arch}` });
+}
+
+/** Whether a classifier ends in the two-expert hierarchical head (architectures/index.ts). */
+export function hasHierarchicalHead(model: tf.LayersModel): boolean {
+  return model.layers[model.layers.length - 1]?.getClassName() === HierarchicalExperts.className;
 }
 
 export interface DistillOptions extends Omit<FitOptions, 'teacherLogits'> {
