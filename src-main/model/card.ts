@@ -59,7 +59,7 @@ export function renderCardMarkdown(c: ModelCard): string {
   if (c.ds2) {
     const d = c.ds2;
     const dc = c.deChazal2004;
-    L.push('## DS2 (inter-patient test; no weights, epochs or decision offsets were fitted on it, but DS2 scores of scratch experiments were seen while the design was chosen — see the note below)', '', 'Note on test-set hygiene: the models never trained on DS2 and every fitted choice (epochs, decision offsets) used DS1 patient-wise validation, but during development the engineers looked at DS2 scores of several scratch experiments before settling the feature set and the two-expert head (and, for the compressed students, between two candidate students). These figures are therefore slightly optimistic as an estimate for unseen patients.', '');
+    L.push('## DS2 (inter-patient test; no weights, epochs or decision offsets were fitted on it, but DS2 scores of scratch experiments were seen while the design was chosen — see the note below)', '', 'Note on test-set hygiene: the models never trained on DS2 and every fitted choice (epochs, decision offsets) used DS1 only, but during development the engineers looked at DS2 scores of several scratch experiments before settling the feature set, the two-expert head and its hierarchical combination (a scratch run of an earlier model showed DS2 S sensitivity rising when the rhythm expert alone splits N from S), and, for the compressed students, between two candidate students. These figures are therefore somewhat optimistic as an estimate for unseen patients.', '');
     L.push(`Measured by: \`${d.measuredBy}\``, '');
     L.push('| class | Se % | +P % | F1 % | beats | de Chazal 2004 Se / +P |', '|---|---|---|---|---|---|');
     for (const k of ['N', 'S', 'V', 'F'] as const) {
