@@ -1,8 +1,11 @@
 /**
- * Beat-by-beat scores of a classifier when beats are the reference beats themselves (no matching needed):
- * confusion matrix, per-class Se / Sp / +P / F1, accuracy, macro-F1, and one-vs-rest ROC-AUC / average precision
- * from the class probabilities.
+ * Beat-by-beat scores of a classifier when beats are the reference beats themselves (no matching needed), in the
+ * shape the trainer, cross-validation and model cards use: percentages, NaN where a ratio is undefined. The
+ * arithmetic is the evaluation module's (confusion matrix, per-class metrics, one-vs-rest ROC-AUC and average
+ * precision with ties grouped); this file only adapts it.
  */
+import { classMetrics, classScores, confusionMatrix, isClass, meanSd as foldMeanSd, prCurve, rocCurve } from '../../evaluation/metrics.js';
+
 export interface ClassScores { se: number; sp: number; ppv: number; f1: number; auc: number; ap: number; support: number }
 
 export interface Scores {
@@ -14,79 +17,42 @@ export interface Scores {
   perClass: Record<string, ClassScores>;
 }
 
-const pct = (a: number, b: number): number => (b > 0 ? (100 * a) / b : NaN);
-
-/** ROC-AUC (Mann–Whitney, ties averaged) and average precision of scores `s` for positives `pos`. */
-export function rocAucAp(s: Float32Array | number[], pos: Uint8Array): { auc: number; ap: number } {
-  const n = s.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => s[b] - s[a]);
-  const P = pos.reduce((a, v) => a + v, 0);
-  const N = n - P;
-  if (P === 0 || N === 0) return { auc: NaN, ap: NaN };
-  // AUC via ranks (ascending, average ranks for ties)
-  let rankSum = 0;
-  let i = 0;
-  const asc = [...idx].reverse();
-  while (i < n) {
-    let j = i;
-    while (j + 1 < n && s[asc[j + 1]] === s[asc[i]]) j++;
-    const r = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (pos[asc[k]]) rankSum += r;
-    i = j + 1;
-  }
-  const auc = (rankSum - (P * (P + 1)) / 2) / (P * N);
-  let tp = 0;
-  let ap = 0;
-  for (let k = 0; k < n; k++) {
-    if (pos[idx[k]]) { tp++; ap += tp / (k + 1); }
-  }
-  return { auc, ap: ap / P };
-}
+const pct = (v: number | null): number => (v === null ? NaN : 100 * v);
 
 /** Scores of predictions `pred` against `ref` (class indices, -1 = not counted), `probs` [n][classes] optional. */
 export function scoreBeats(classes: readonly string[], ref: ArrayLike<number>, pred: ArrayLike<number>, probs?: Float32Array): Scores {
   const K = classes.length;
-  const cm = Array.from({ length: K }, () => new Array<number>(K).fill(0));
-  let total = 0;
-  let correct = 0;
   const keep: number[] = [];
-  for (let i = 0; i < ref.length; i++) {
-    if (ref[i] < 0) continue;
-    keep.push(i);
-    cm[ref[i]][pred[i]]++;
-    total++;
-    if (ref[i] === pred[i]) correct++;
-  }
+  for (let i = 0; i < ref.length; i++) if (ref[i] >= 0) keep.push(i);
+  const truth = Int8Array.from(keep, (i) => ref[i]);
+  const m = confusionMatrix(truth, Int8Array.from(keep, (i) => pred[i]), K);
+  const kept = probs ? Float32Array.from({ length: keep.length * K }, (_, j) => probs[keep[Math.floor(j / K)] * K + (j % K)]) : null;
   const perClass: Record<string, ClassScores> = {};
   let f1sum = 0;
   let f1n = 0;
+  let correct = 0;
   for (let k = 0; k < K; k++) {
-    const tp = cm[k][k];
-    const fn = cm[k].reduce((a, v) => a + v, 0) - tp;
-    const fp = cm.reduce((a, row) => a + row[k], 0) - tp;
-    const tn = total - tp - fn - fp;
-    const se = pct(tp, tp + fn);
-    const ppv = pct(tp, tp + fp);
-    const f1 = tp + fn > 0 ? (tp === 0 ? 0 : (2 * se * ppv) / (se + ppv)) : NaN;
+    const c = classMetrics(m, k);
+    correct += c.tp;
     let auc = NaN;
     let ap = NaN;
-    if (probs) {
-      const s = new Float32Array(keep.length);
-      const pos = new Uint8Array(keep.length);
-      keep.forEach((i, j) => { s[j] = probs[i * K + k]; pos[j] = ref[i] === k ? 1 : 0; });
-      ({ auc, ap } = rocAucAp(s, pos));
+    if (kept) {
+      const pos = isClass(truth, k);
+      const s = classScores(kept, K, k);
+      auc = rocCurve(pos, s).auc ?? NaN;
+      ap = prCurve(pos, s).averagePrecision ?? NaN;
     }
-    perClass[classes[k]] = { se, sp: pct(tn, tn + fp), ppv, f1, auc, ap, support: tp + fn };
+    // F1 of a class absent from the reference is undefined and left out of the macro average.
+    const f1 = c.support > 0 ? pct(c.f1) : NaN;
+    perClass[classes[k]] = { se: pct(c.sensitivity), sp: pct(c.specificity), ppv: pct(c.precision), f1, auc, ap, support: c.support };
     if (!Number.isNaN(f1)) { f1sum += f1; f1n++; }
   }
-  return { classes: [...classes], confusion: cm, accuracy: pct(correct, total), macroF1: f1n ? f1sum / f1n : NaN, perClass };
+  const confusion = Array.from({ length: K }, (_, i) => Array.from(m.counts.subarray(i * K, (i + 1) * K)));
+  return { classes: [...classes], confusion, accuracy: keep.length ? (100 * correct) / keep.length : NaN, macroF1: f1n ? f1sum / f1n : NaN, perClass };
 }
 
-/** Mean and sample standard deviation. */
+/** Mean and sample standard deviation over folds (NaN folds ignored; sd 0 for a single value). */
 export function meanSd(v: number[]): { mean: number; sd: number } {
-  const x = v.filter((a) => !Number.isNaN(a));
-  if (x.length === 0) return { mean: NaN, sd: NaN };
-  const m = x.reduce((a, b) => a + b, 0) / x.length;
-  const sd = x.length > 1 ? Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / (x.length - 1)) : 0;
-  return { mean: m, sd };
+  const r = foldMeanSd(v);
+  return { mean: r.mean ?? NaN, sd: r.mean === null ? NaN : (r.sd ?? 0) };
 }
