@@ -7,6 +7,7 @@
 import { mulberry32, type Random } from '../../evaluation/random.js';
 import { buildModel, EXPERT_OUTPUTS, type Architecture } from '../architectures/index.js';
 import { classCounts, FEATURE_COUNT, MODEL_CLASSES, type BeatSet } from '../dataset/beats.js';
+import { fastAdam } from '../engine/adam.js';
 import { tf } from '../engine/tf.js';
 import type { LayersModel, Tensor } from '../engine/tf.js';
 import { ModelError } from '../errors.js';
@@ -156,7 +157,7 @@ export async function trainModel(train: BeatSet, val: BeatSet | null, config: Pa
   // Train each expert on its own loss when the architecture has them (the saved model outputs their mean).
   const experts = EXPERT_OUTPUTS.map((n) => model.layers.find((l) => l.name === n));
   const trainNet = experts.every((l) => l) ? tf.model({ inputs: model.inputs, outputs: experts.map((l) => l!.output as tf.SymbolicTensor) }) : model;
-  const opt = tf.train.adam(cfg.learningRate);
+  const opt = fastAdam(cfg.learningRate); // tf.train.adam's update, bit for bit, fused into one kernel per variable on wasm
   const wT = tf.tensor1d(weights);
   const history: EpochLog[] = [];
   let best = -Infinity;
