@@ -74,7 +74,7 @@ interface AdamInternals {
 }
 
 class FusedAdamOptimizer extends tf.AdamOptimizer {
-  override applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     if (tf.getBackend() !== 'wasm') {
       super.applyGradients(variableGradients);
       return;
