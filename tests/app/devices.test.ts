@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createApiClient, httpCall } from '../../src-main/api/client.js';
-import type { ApiEvent, DeviceLiveMessage, DevicePushProgress, DeviceSummary, EcgApi } from '../../src-main/api/contract.js';
+import { createApiClient, httpCall, type Outcome } from '../../src-main/api/client.js';
+import { ipcChannel, type ApiEvent, type DeviceLiveMessage, type DevicePushProgress, type DeviceSummary, type EcgApi } from '../../src-main/api/contract.js';
+import { registerIpc, trustedSender, type IpcEventLike, type IpcMainLike } from '../../src-main/app/ipc.js';
 import { packModelDir, sha256 } from '../../src-main/devices/bundle.js';
 import { DeviceClient } from '../../src-main/devices/client.js';
 import { startServer, type RunningServer } from '../../src-main/server/server.js';
@@ -30,6 +31,18 @@ async function closedPort(): Promise<number> {
   const port = (s.address() as { port: number }).port;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/** The Electron transport without Electron, as tests/app/transports.test.ts drives it (structured clone included). */
+function fakeIpc(service: ReviewService): { api: EcgApi; sent: ApiEvent[] } {
+  const handlers = new Map<string, (e: IpcEventLike, ...a: unknown[]) => Promise<unknown>>();
+  const ipcMain: IpcMainLike = { handle: (c, l) => { handlers.set(c, l); }, removeHandler: (c) => { handlers.delete(c); } };
+  const frame = { url: 'file:///app/out/renderer/index.html' };
+  const sent: ApiEvent[] = [];
+  registerIpc(ipcMain, service, trustedSender(['file:///app/out/renderer/'], () => 7), () => ({ id: 7, send: (_c, e) => sent.push(structuredClone(e) as ApiEvent), isDestroyed: () => false }));
+  const event: IpcEventLike = { senderFrame: frame, sender: { id: 7, mainFrame: frame } };
+  const api = createApiClient(async (m, args) => structuredClone(await handlers.get(ipcChannel(m))!(event, ...args)) as Outcome);
+  return { api, sent };
 }
 
 /** Wait until `pred` holds for the events seen so far. */
@@ -52,6 +65,7 @@ describe('Devices API with a real agent on 127.0.0.1', () => {
   let service: ReviewService;
   let server: RunningServer;
   let http: EcgApi;
+  let ipc: ReturnType<typeof fakeIpc>;
   let ws: WebSocket;
   const serviceEvents: ApiEvent[] = [];
   const wsEvents: ApiEvent[] = [];
@@ -64,6 +78,7 @@ describe('Devices API with a real agent on 127.0.0.1', () => {
     service.onEvent((e) => serviceEvents.push(e));
     server = await startServer({ service });
     http = createApiClient(httpCall(`http://127.0.0.1:${server.port}`, server.token));
+    ipc = fakeIpc(service);
     ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events?token=${server.token}`);
     ws.on('message', (m) => wsEvents.push(JSON.parse(String(m)) as ApiEvent));
     await new Promise((r) => ws.on('open', r));
@@ -78,10 +93,12 @@ describe('Devices API with a real agent on 127.0.0.1', () => {
 
   it('names the device in every error, the same over both transports', async () => {
     const dead = `127.0.0.1:${await closedPort()}`;
-    const e1 = await service.addDevice(dead).catch((e: Error) => e);
+    const e1 = await ipc.api.addDevice(dead).catch((e: Error) => e);
     const e2 = await http.addDevice(dead).catch((e: Error) => e);
     expect((e1 as Error).message).toBe(`${dead}: connection refused (is the agent running?)`);
     expect((e2 as Error).message).toBe((e1 as Error).message);
+    expect(((await ipc.api.pairDevice(agent.address, 'abc').catch((e: Error) => e)) as Error).message)
+      .toBe(((await http.pairDevice(agent.address, 'abc').catch((e: Error) => e)) as Error).message);
 
     expect(((await http.addDevice('pi.local').catch((e: Error) => e)) as Error).message).toMatch(/pi\.local: is not a device address; expected host:port/);
     expect(((await http.getDeviceStatus(agent.address).catch((e: Error) => e)) as Error).message).toBe(`${agent.address}: not paired with this device; pair it with the code shown on its console first`);
@@ -101,7 +118,7 @@ describe('Devices API with a real agent on 127.0.0.1', () => {
     // The token is in the registry file, which is the CLI's (mode 0600).
     const reg = JSON.parse(await readFile(join(work, 'devices.json'), 'utf8')) as { devices: { address: string; token?: string }[] };
     expect(reg.devices.find((d) => d.address === agent.address)?.token).toMatch(/^[\w-]{20,}$/);
-    expect(stable(await http.listDevices())).toEqual(stable(await service.listDevices()));
+    expect(stable(await http.listDevices())).toEqual(stable(await ipc.api.listDevices()));
 
     // Push the smallest shipped model over HTTP; its progress arrives on the event WebSocket.
     const int8 = await http.pushDeviceModel(agent.address, 'student-int8');
@@ -118,10 +135,11 @@ describe('Devices API with a real agent on 127.0.0.1', () => {
     expect(uploads.at(-1)).toMatchObject({ sent: uploads.at(-1)!.total });
     expect(progress(wsEvents).at(-1)).toMatchObject({ phase: 'done', modelId: int8.model.id, model: 'student-int8' });
     expect(progress(serviceEvents)).toEqual(progress(wsEvents));
+    expect(progress(ipc.sent)).toEqual(progress(wsEvents));
 
     const s1 = await http.getDeviceStatus(agent.address);
     expect(s1.model).toEqual(int8.model);
-    expect((await service.getDeviceStatus(agent.address)).model).toEqual(s1.model);
+    expect((await ipc.api.getDeviceStatus(agent.address)).model).toEqual(s1.model);
     expect(s1.backend).toBeTruthy();
     expect(s1.uptimeSeconds).toBeGreaterThan(0);
 
@@ -148,6 +166,14 @@ describe('Devices API with a real agent on 127.0.0.1', () => {
     await rm(untrained.modelsDir, { recursive: true, force: true });
     // The refused model changed nothing.
     expect((await http.getDeviceStatus(agent.address)).model?.id).toBe(int8.model.id);
+
+    // Two pushes at once (say, two windows): the device takes one and refuses the other, naming itself.
+    const both = await Promise.allSettled([http.pushDeviceModel(agent.address, 'student-pruned'), ipc.api.pushDeviceModel(agent.address, 'student-int8')]);
+    const lost = both.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(lost, JSON.stringify(both)).toHaveLength(1);
+    expect((lost[0].reason as Error).message).toMatch(new RegExp(`^${agent.address}: another push is in progress .*\\(HTTP 409\\)$`));
+    const winner = both.find((r): r is PromiseFulfilledResult<Awaited<ReturnType<EcgApi['pushDeviceModel']>>> => r.status === 'fulfilled')!.value;
+    expect((await http.getDeviceStatus(agent.address)).model?.sha256).toBe(winner.model.sha256);
   });
 
   it('watches live beats of MIT-BIH 208 replayed by the agent, then forgets the device and revokes its token', async () => {
