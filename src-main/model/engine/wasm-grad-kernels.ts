@@ -42,6 +42,7 @@ let stockBackpropInput: KernelFunc | undefined;
 let stockMaxPoolGrad: tf.KernelConfig | undefined;
 let stockIdentity: tf.KernelConfig | undefined;
 let stockSum: tf.KernelConfig | undefined;
+let stockBatchMatMul: tf.KernelConfig | undefined;
 
 /** Register the fast kernels on 'wasm' (once; called by initEngine). */
 export function registerWasmGradKernels(): void {
@@ -67,7 +68,8 @@ export function useWasmGradKernels(next: WasmGradKernelMode): void {
   if (!stockMaxPoolGrad) stockMaxPoolGrad = tf.getKernel('MaxPoolGrad', 'wasm');
   if (!stockIdentity) stockIdentity = tf.getKernel('Identity', 'wasm');
   if (!stockSum) stockSum = tf.getKernel('Sum', 'wasm');
-  for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Identity', 'Sum']) {
+  if (!stockBatchMatMul) stockBatchMatMul = tf.getKernel('BatchMatMul', 'wasm');
+  for (const name of ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Identity', 'Sum', 'BatchMatMul']) {
     if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
   }
   if (next === 'fast') {
@@ -78,12 +80,13 @@ export function useWasmGradKernels(next: WasmGradKernelMode): void {
     tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: sharedIdentity as never });
     // Keep the stock setupFunc: the stock Sum it falls back to must be bound at backend initialisation.
     tf.registerKernel({ ...stockSum, kernelName: 'Sum', backendName: 'wasm', kernelFunc: fastSum as never });
+    tf.registerKernel({ ...stockBatchMatMul, kernelName: 'BatchMatMul', backendName: 'wasm', kernelFunc: fastBatchMatMul as never });
   } else {
     if (next === 'reference') {
       tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: referenceBackpropFilter as never });
     }
     if (stockConfig) tf.registerKernel(stockConfig);
-    for (const k of [stockMaxPoolGrad, stockIdentity, stockSum]) if (k) tf.registerKernel(k);
+    for (const k of [stockMaxPoolGrad, stockIdentity, stockSum, stockBatchMatMul]) if (k) tf.registerKernel(k);
   }
   mode = next;
 }
@@ -327,13 +330,12 @@ function fastMaxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; 
   const x = backend.typedArrayFromHeap(input);
   const g = backend.typedArrayFromHeap(dy);
   const out = backend.typedArrayFromHeap(dx);
-  out.fill(0);
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { strideHeight: sh, strideWidth: sw, effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
   const { dilationHeight: dh, dilationWidth: dw } = info;
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
-  // 1-D pools: tfjs-layers' maxPooling1d pools [N,W,1,C] along H; [N,1,W,C] along W is the same memory.
+  // 1-D pools (they zero `out` themselves): tfjs-layers' maxPooling1d pools [N,W,1,C] along H; [N,1,W,C] along W is the same memory.
   if (H === 1 && OH === 1 && dw === 1) {
     maxPoolGrad1d(x, g, out, N, W, C, OW, sw, fw, pl);
     return dx;
@@ -342,6 +344,7 @@ function fastMaxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; 
     maxPoolGrad1d(x, g, out, N, H, C, OH, sh, fh, pt);
     return dx;
   }
+  out.fill(0);
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * sh - pt;
@@ -375,6 +378,33 @@ function fastMaxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; 
 
 /** MaxPoolGrad for 1-D pools ([N,1,W,C]): same rule as the general loop, with the index arithmetic hoisted. */
 function maxPoolGrad1d(x: Float32Array, g: Float32Array, out: Float32Array, N: number, W: number, C: number, OW: number, sw: number, fw: number, pl: number): void {
+  if (fw === 2 && sw === 2 && pl === 0 && 2 * OW <= W) {
+    // maxPooling1d({poolSize: 2}), our CNNs' pool: windows tile the input without overlap, so every input is
+    // written exactly once (dy or 0) — no zero fill, no read-modify-write. Ties go to the first element.
+    const rowIn = W * C;
+    const tail = (W - 2 * OW) * C;
+    for (let n = 0; n < N; n++) {
+      const xn = n * rowIn;
+      for (let ow = 0; ow < OW; ow++) {
+        const a0 = xn + 2 * ow * C;
+        const a1 = a0 + C;
+        const yo = (n * OW + ow) * C;
+        for (let c = 0; c < C; c++) {
+          const gv = g[yo + c];
+          if (x[a1 + c] > x[a0 + c]) {
+            out[a0 + c] = 0;
+            out[a1 + c] = gv;
+          } else {
+            out[a0 + c] = gv;
+            out[a1 + c] = 0;
+          }
+        }
+      }
+      if (tail > 0) out.fill(0, xn + rowIn - tail, xn + rowIn);
+    }
+    return;
+  }
+  out.fill(0);
   for (let n = 0; n < N; n++) {
     const xn = n * W * C;
     for (let ow = 0; ow < OW; ow++) {
@@ -531,6 +561,34 @@ function fastSum(args: { inputs: { x: TensorInfo }; backend: WasmBackend; attrs:
   }
   o.set(acc);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Transposed matrix products: wasm's BatchMatMul runs XNNPACK only for untransposed operands and otherwise a
+// scalar loop (~8× slower for the dense layers' gradients dX = dY·Wᵀ and dW = Xᵀ·dY). For unbatched products
+// we transpose the operand on the heap in JS (cheap: it is one of the small matrices) and take the fast path.
+
+function fastBatchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: WasmBackend; attrs: { transposeA: boolean; transposeB: boolean } }): TensorInfo {
+  const { inputs: { a, b }, backend, attrs } = args;
+  const stock = (): TensorInfo => stockBatchMatMul!.kernelFunc(args as never) as unknown as TensorInfo;
+  const unbatched = (t: TensorInfo): boolean => t.shape.slice(0, -2).every((d) => d === 1);
+  if ((!attrs.transposeA && !attrs.transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32' || !unbatched(a) || !unbatched(b)) return stock();
+  const temps: TensorInfo[] = [];
+  try {
+    const untransposed = (t: TensorInfo): TensorInfo => {
+      const r = t.shape[t.shape.length - 2];
+      const c = t.shape[t.shape.length - 1];
+      const out = backend.makeOutput([...t.shape.slice(0, -2), c, r], 'float32');
+      temps.push(out);
+      transpose2d(backend.typedArrayFromHeap(t), backend.typedArrayFromHeap(out), r, c);
+      return out;
+    };
+    const a2 = attrs.transposeA ? untransposed(a) : a;
+    const b2 = attrs.transposeB ? untransposed(b) : b;
+    return stockBatchMatMul!.kernelFunc({ inputs: { a: a2, b: b2 }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } } as never) as unknown as TensorInfo;
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------

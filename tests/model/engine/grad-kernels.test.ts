@@ -88,6 +88,8 @@ describe('wasm convolution gradients match the cpu backend', () => {
 describe('other wasm kernels on the training path match the cpu backend', () => {
   const pools: [number[], number, number, 'same' | 'valid'][] = [
     [[256, 1, 64, 8], 2, 2, 'valid'],
+    [[5, 1, 67, 3], 2, 2, 'valid'], // odd width: the last input of each example is in no window
+    [[4, 1, 33, 2], 2, 2, 'same'], // odd width, 'same': the last window is cut short
     [[3, 1, 45, 5], 3, 2, 'same'],
     [[2, 6, 7, 3], 2, 1, 'same'],
   ];
@@ -112,6 +114,34 @@ describe('other wasm kernels on the training path match the cpu backend', () => 
       expect(relativeError(got[0], ref[0])).toBe(0);
     });
   }
+
+  it('MaxPoolGrad of maxPooling1d({poolSize: 2}) on [N,W,1,C] (odd W), with ties', async () => {
+    const x = seeded(6 * 31 * 4, 35).map((v) => Math.round(v * 8) / 8);
+    const f = () => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [2, 1], [2, 1], 'valid').mul(tf.scalar(0.3)).sum())(tf.tensor4d(x, [6, 31, 1, 4]));
+    const ref = await on('cpu', f);
+    const got = await on('wasm', f);
+    expect(relativeError(got[0], ref[0])).toBe(0);
+  });
+
+  it('transposed matrix products (dense-layer gradients; batched ones keep the stock kernel)', async () => {
+    const a = seeded(37 * 53, 61);
+    const b = seeded(53 * 29, 62);
+    const f = () => {
+      const A = tf.tensor2d(a, [37, 53]);
+      const B = tf.tensor2d(b, [53, 29]);
+      const At = tf.tensor2d(a, [53, 37]);
+      const Bt = tf.tensor2d(b, [29, 53]);
+      const A3 = tf.tensor3d(a.subarray(0, 2 * 10 * 53), [2, 10, 53]);
+      const B3 = tf.tensor3d(b.subarray(0, 2 * 53 * 7), [2, 7, 53]);
+      return [
+        tf.matMul(A, B), tf.matMul(A, Bt, false, true), tf.matMul(At, B, true, false), tf.matMul(At, Bt, true, true),
+        tf.matMul(A3, B3, false, true), tf.matMul(tf.reshape(A, [1, 37, 53]), tf.reshape(Bt, [1, 29, 53]), false, true),
+      ];
+    };
+    const ref = await on('cpu', f);
+    const got = await on('wasm', f);
+    for (let i = 0; i < ref.length; i++) expect(relativeError(got[i], ref[i]), `product #${i}`).toBeLessThan(1e-5);
+  });
 
   it('Sum over leading axes (bias gradients) and other axes', async () => {
     const x = seeded(64 * 30 * 7, 41);
