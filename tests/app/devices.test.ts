@@ -3,9 +3,10 @@
  * ReviewService directly and through the browser-mode HTTP bridge (+ its event WebSocket): errors naming the
  * device (unreachable, wrong code, not paired, a model outside the data directory, a refused self-test), then
  * pair → push with progress events → status → a second push → rollback → a live watch of MIT-BIH 208 replayed by
- * the agent → forget (which revokes the token on the device).
+ * the agent → forget (which revokes the token on the device); and mDNS discovery inside a network namespace.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { packModelDir, sha256 } from '../../src-main/devices/bundle.js';
 import { DeviceClient } from '../../src-main/devices/client.js';
 import { startServer, type RunningServer } from '../../src-main/server/server.js';
 import { ReviewService } from '../../src-main/services/review-service.js';
+import { createNetns } from '../devices/netns.js';
 import { REPO, startAgentProcess, stopAllAgents, type AgentProcess } from '../devices/processes.js';
 import { makeService, MODELS_DIR } from './helpers.js';
 import { untrainedModelsDir } from './model-fixture.js';
@@ -211,5 +213,35 @@ describe('Devices API with a real agent on 127.0.0.1', () => {
     expect(await http.listDevices()).toEqual([]);
     const old = new DeviceClient({ host: '127.0.0.1', port: agent.port }, token);
     expect(((await old.status().catch((e: Error) => e)) as Error).message).toMatch(/HTTP 401/);
+  });
+});
+
+describe('Devices API: mDNS discovery in a private network namespace', () => {
+  it('lists agents that advertise _ecgreview._tcp beside the ones added by address, each once', async () => {
+    // Multicast needs a namespace whose loopback has the MULTICAST flag (root + iproute2, as CI has; see
+    // tests/devices/netns.ts). The service runs in a child process inside it.
+    const work = await mkdtemp(join(tmpdir(), 'ecgr-app-mdns-'));
+    const ns = createNetns(`ecgr-app-${process.pid}`);
+    try {
+      const agents = await Promise.all(['pi-ns1', 'pi-ns2'].map((n) =>
+        startAgentProcess({ dataDir: join(work, n), args: ['--name', n, '--mdns', '--mdns-interface', '127.0.0.1'], netns: ns.name })));
+      // The first is already known (added by address): it must not be listed twice.
+      const registry = join(work, 'devices.json');
+      await writeFile(registry, JSON.stringify({ devices: [{ address: agents[0].address, name: 'pi-ns1' }] }));
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile('ip', ['netns', 'exec', ns.name, process.execPath, join(REPO, 'src-main/cli/run-ts.mjs'), join(REPO, 'tests/app/devices-discover-child.ts'), registry, '127.0.0.1'],
+          { cwd: REPO, timeout: 120_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+      });
+      const rows = JSON.parse(out) as DeviceSummary[];
+      expect(rows.map((r) => r.address).sort()).toEqual(agents.map((a) => a.address).sort());
+      expect(rows.find((r) => r.address === agents[0].address)).toMatchObject({ name: 'pi-ns1', paired: false, online: true });
+      expect(rows.find((r) => r.address === agents[0].address)?.discovered).toBeUndefined();
+      const id2 = (await readFile(join(agents[1].dataDir, 'device-id'), 'utf8')).trim();
+      expect(rows.find((r) => r.address === agents[1].address)).toMatchObject({ name: 'pi-ns2', deviceId: id2, paired: false, discovered: true, online: true });
+      await Promise.all(agents.map((a) => a.kill()));
+    } finally {
+      ns.remove();
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });

@@ -43,20 +43,20 @@ describe('Devices view in the browser with a real agent', () => {
 
   /** Every phase (with the bar's value/max) the push progress shows, recorded in the page as it changes. */
   async function recordProgress(): Promise<void> {
-    await page.evaluate(() => {
-      const w = window as unknown as { phases: string[] };
-      w.phases = [];
-      const seen = (): void => {
+    // In the page (a string: this file is compiled without the DOM library).
+    await page.evaluate(`(() => {
+      window.phases = [];
+      const seen = () => {
         const el = document.querySelector('[data-testid=device-push-progress]');
-        const bar = el?.querySelector('progress');
+        const bar = el && el.querySelector('progress');
         if (!el || !bar) return;
-        const entry = `${el.getAttribute('data-phase')} ${bar.value}/${bar.max}`;
-        if (w.phases.at(-1) !== entry) w.phases.push(entry);
+        const entry = el.getAttribute('data-phase') + ' ' + bar.value + '/' + bar.max;
+        if (window.phases.at(-1) !== entry) window.phases.push(entry);
       };
       new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-    });
+    })()`);
   }
-  const phases = (): Promise<string[]> => page.evaluate(() => (window as unknown as { phases: string[] }).phases);
+  const phases = (): Promise<string[]> => page.evaluate('window.phases') as Promise<string[]>;
 
   async function pushFromUi(model: string): Promise<void> {
     await page.getByTestId('device-model-select').selectOption(model);
