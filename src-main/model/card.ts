@@ -52,8 +52,8 @@ export function renderCardMarkdown(c: ModelCard): string {
   L.push(`- Architecture: **${c.architecture}** — ${c.parameters.toLocaleString('en')} parameters, ${(c.sizeOnDiskBytes / 1024).toFixed(1)} KiB on disk (model.json + weights.bin)`);
   L.push(`- Input: ${c.metadata.window.before + c.metadata.window.after}-sample beat window at ${c.metadata.window.fs} Hz (${(c.metadata.window.before / c.metadata.window.fs).toFixed(3)} s before the R peak, ${(c.metadata.window.after / c.metadata.window.fs).toFixed(3)} s from it), channels ${c.metadata.channels.join(', ')}; features ${c.metadata.features.join(', ')}`);
   L.push(`- Output: ${c.metadata.classes.join(', ')} (AAMI classes; Q is not modelled), decision offsets ${c.metadata.decisionBias.map((b) => b.toFixed(2)).join(', ')} chosen on ${c.decision ? c.decision.method : 'DS1 patient-wise validation'}`);
-  L.push(`- Training data: ${c.training.data} — ${c.training.beats} beats from records ${c.training.records.join(', ')}; patient-wise validation records (early stopping, decision offsets): ${c.training.validationRecords.join(', ')}`);
-  L.push(`- Seed ${c.metadata.seed}; best epoch ${c.training.bestEpoch} of ${c.training.epochsRun} run; ${(c.training.seconds / 60).toFixed(1)} min${c.training.members ? `; ensemble of ${c.training.members} seeds (probabilities averaged)` : ''}`);
+  L.push(`- Training data: ${c.training.data} — ${c.training.beats} beats from records ${c.training.records.join(', ')}${c.training.validationRecords.length ? `; patient-wise validation records (early stopping${c.decision?.folds ? '' : ', decision offsets'}): ${c.training.validationRecords.join(', ')}` : '; no validation split: a fixed number of epochs, the last weights kept'}`);
+  L.push(`- Seed ${c.metadata.seed}; ${c.training.validationRecords.length ? `best epoch ${c.training.bestEpoch} of ${c.training.epochsRun} run` : `${c.training.epochsRun} epochs`}; ${(c.training.seconds / 60).toFixed(1)} min${c.training.members ? `; ensemble of ${c.training.members} seeds (probabilities averaged)` : ''}`);
   L.push(`- Backend: ${c.backend}`);
   L.push(`- Reproduce: \`${c.command}\``, '');
   if (c.ds2) {

@@ -34,6 +34,7 @@ export const command: Command = {
     lead: { type: 'string', description: 'lead name (default MLII, else the first ECG lead)' },
     cv: { type: 'boolean', description: 'ds1ds2: also run stratified and patient-wise K-fold on DS1 for the model card' },
     'cv-epochs': { type: 'string', description: 'epochs per cross-validation fold (default 4)' },
+    'fixed-epochs': { type: 'boolean', description: 'ds1ds2: train exactly --epochs epochs on all of DS1 and keep the last weights (no validation split, no early stopping); needs --decision-folds' },
     'decision-folds': { type: 'string', description: 'ds1ds2: choose the decision offsets on out-of-fold predictions of patient-wise K-fold over DS1 (default 0 = on the validation split)' },
     'epoch-size': { type: 'string', description: 'beats drawn per epoch with class-balanced sampling (default 12000; 0 = shuffle all beats, class-weighted loss)' },
     'class-power': { type: 'string', description: 'class re-weighting strength 0..1 (default 0.75)' },
@@ -85,8 +86,10 @@ export const command: Command = {
       const cvEpochs = intFlag(flags, 'cv-epochs', 4)!;
       const decisionFolds = intFlag(flags, 'decision-folds', 0)!;
       if (decisionFolds === 1 || decisionFolds < 0) throw new CliError('--decision-folds must be 0 or at least 2');
-      const command = `ecg-review train --arch ${arch} --eval ds1ds2 --epochs ${epochs} --seed ${seed} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''} --out ${out}`;
-      const r = await runDs1Ds2({ dataDir, out, config, lead, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, command, onProgress: progress });
+      const fixedEpochs = flags['fixed-epochs'] === true;
+      if (fixedEpochs && !decisionFolds) throw new CliError('--fixed-epochs leaves no validation split for the decision offsets: add --decision-folds K');
+      const command = `ecg-review train --arch ${arch} --eval ds1ds2 --epochs ${epochs} --seed ${seed} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''} --out ${out}`;
+      const r = await runDs1Ds2({ dataDir, out, config, lead, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, command, onProgress: progress });
       if (flags.json) {
         await io.out(`${JSON.stringify({ backend: describeEngine(engine), model: out, card: r.card }, null, 1)}\n`);
         return;

@@ -68,17 +68,18 @@ export interface OutOfFold {
 
 /**
  * Out-of-fold predictions of patient-wise K-fold: each fold trains exactly as the shipped model is trained
- * (early stopping on a patient-wise validation split of the fold's own training records) and predicts the
+ * (fixed epochs, or early stopping on a patient-wise validation split of the fold's own training records) and predicts the
  * held-out patients. Decision offsets chosen on these predictions have seen every training patient as a new
  * patient — far more of them than one validation split holds — and never the test set.
  */
-export async function outOfFoldProbs(s: BeatSet, k: number, cfg: Partial<TrainConfig> & { seed: number; epochs: number }, onProgress?: (fold: number, p: Parameters<ProgressFn>[0]) => void): Promise<OutOfFold> {
+export async function outOfFoldProbs(s: BeatSet, k: number, cfg: Partial<TrainConfig> & { seed: number; epochs: number }, earlyStopping: boolean, onProgress?: (fold: number, p: Parameters<ProgressFn>[0]) => void): Promise<OutOfFold> {
   const folds = makeFolds('patient', s, k, cfg.seed);
   const K = MODEL_CLASSES.length;
   const probs = new Float32Array(s.n * K);
   const perFold: OutOfFold['perFold'] = [];
   for (let f = 0; f < folds.length; f++) {
-    const inner = patientValidationSplit(subsetBeats(s, folds[f].train), cfg.seed + f);
+    const trainSet = subsetBeats(s, folds[f].train);
+    const inner = earlyStopping ? patientValidationSplit(trainSet, cfg.seed + f) : { train: trainSet, val: null };
     const test = subsetBeats(s, folds[f].test);
     const r = await trainModel(inner.train, inner.val, { ...cfg, seed: cfg.seed + f }, (p) => onProgress?.(f + 1, p));
     const p = predictProbs(r.model, test);

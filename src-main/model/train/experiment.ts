@@ -22,6 +22,7 @@ import { chooseDecisionBias } from './decision.js';
 import { scoreBeats } from './metrics.js';
 import { decide, predictProbs, trainModel, type EpochLog, type ProgressFn, type TrainConfig } from './train.js';
 import { patientValidationSplit } from './validation.js';
+import { ModelError } from '../errors.js';
 
 export interface ExperimentProgress {
   stage: string;
@@ -47,6 +48,11 @@ export interface Ds1Ds2Options {
    * trained like the shipped one) instead of on the shipped model's single validation split; 0 = the split.
    */
   decisionFolds?: number;
+  /**
+   * Train exactly `epochs` epochs on all of DS1 and keep the last weights: no validation split, no early stopping
+   * (the fold models of `decisionFolds` are trained the same way, so the offsets fit the shipped model's regime).
+   */
+  fixedEpochs?: boolean;
   command: string;
   onProgress?: (p: ExperimentProgress) => void;
 }
@@ -67,20 +73,21 @@ export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
   const t0 = performance.now();
   o.onProgress?.({ stage: 'loading DS1' });
   const ds1 = await loadDs1(o.dataDir, window, o.lead);
-  const { train, val, valRecords } = patientValidationSplit(ds1, o.config.seed);
+  const { train, val, valRecords } = o.fixedEpochs ? { train: ds1, val: null, valRecords: [] as string[] } : patientValidationSplit(ds1, o.config.seed);
   const progress: ProgressFn = (p) => o.onProgress?.({ stage: 'training', ...p });
   const r = await trainModel(train, val, o.config, progress);
   let decision: NonNullable<ModelCard['decision']>;
   if (o.decisionFolds && o.decisionFolds > 1) {
-    const oof = await outOfFoldProbs(ds1, o.decisionFolds, o.config, (fold, p) => o.onProgress?.({ stage: `decision fold ${fold}/${o.decisionFolds}`, ...p }));
+    const oof = await outOfFoldProbs(ds1, o.decisionFolds, o.config, !o.fixedEpochs, (fold, p) => o.onProgress?.({ stage: `decision fold ${fold}/${o.decisionFolds}`, ...p }));
     const { bias, objective } = chooseDecisionBias(oof.probs, ds1.labels);
     const sc = scoreBeats(MODEL_CLASSES, ds1.labels, decide(oof.probs, bias), oof.probs);
     decision = {
-      method: `out-of-fold predictions of patient-wise ${o.decisionFolds}-fold cross-validation over all ${ds1.records.length} DS1 records (each fold model trained like this one, early stopping on its own patient-wise split)`,
+      method: `out-of-fold predictions of patient-wise ${o.decisionFolds}-fold cross-validation over all ${ds1.records.length} DS1 records (each fold model trained like this one${o.fixedEpochs ? `, ${o.config.epochs} epochs` : ', early stopping on its own patient-wise split'})`,
       bias, objective, folds: oof.perFold.map((f) => ({ records: f.records, bestEpoch: f.bestEpoch })),
       outOfFold: { accuracy: sc.accuracy, macroF1: sc.macroF1, se: Object.fromEntries(MODEL_CLASSES.map((c) => [c, sc.perClass[c].se])), ppv: Object.fromEntries(MODEL_CLASSES.map((c) => [c, sc.perClass[c].ppv])), confusion: sc.confusion },
     };
   } else {
+    if (!val) throw new ModelError('--fixed-epochs has no validation split to choose decision offsets on: give --decision-folds');
     const probs = predictProbs(r.model, val);
     const { bias, objective } = chooseDecisionBias(probs, val.labels);
     decision = { method: `the shipped model's patient-wise validation records (${valRecords.join(', ')})`, bias, objective };
@@ -89,7 +96,7 @@ export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
   const meta: ModelMetadata = {
     format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, arch: o.config.arch ?? 'cnn', classes: [...MODEL_CLASSES],
     window, channels: [...WINDOW_CHANNELS], features: [...FEATURE_NAMES], decisionBias: bias,
-    parameters: r.model.countParams(), seed: o.config.seed, trainedOn: `MIT-BIH DS1 (${DS1.length} records) minus validation ${valRecords.join(',')}`,
+    parameters: r.model.countParams(), seed: o.config.seed, trainedOn: valRecords.length ? `MIT-BIH DS1 (${DS1.length} records) minus validation ${valRecords.join(',')}` : `MIT-BIH DS1 (${DS1.length} records)`,
     backend: describeEngine(), createdAt: new Date().toISOString(),
   };
   await saveModel(r.model, o.out, meta);
