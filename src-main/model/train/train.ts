@@ -193,7 +193,11 @@ export async function trainModel(train: BeatSet, val: BeatSet | null, config: Pa
     for (let b = 0; b < batches; b++) {
       const idx = order.slice(b * cfg.batchSize, (b + 1) * cfg.batchSize);
       const { beat, features } = makeBatch(train, idx, cfg.augment ? augRnd : undefined);
-      const y = tf.oneHot(tf.tensor1d(idx.map((i) => train.labels[i]), 'int32'), K);
+      // One-hot labels built as float32 directly: tf.oneHot gives int32, which every tf.mul with it cast back
+      // to float32 (same 0/1 values), and its int32 index tensor was never disposed.
+      const yv = new Float32Array(idx.length * K);
+      for (let i = 0; i < idx.length; i++) yv[i * K + train.labels[idx[i]]] = 1;
+      const y = tf.tensor2d(yv, [idx.length, K]);
       const loss = opt.minimize(() => {
         const out = trainNet.apply([beat, features], { training: true }) as Tensor | Tensor[];
         const w = tf.sum(tf.mul(y, wT), -1);
