@@ -220,3 +220,22 @@ export function filtfilt(sections: readonly Biquad[], x: ArrayLike<number>, pad 
   buf.reverse();
   return buf.slice(p, p + n);
 }
+
+/** Group delay (samples) of a cascade at frequency f, by numerical differentiation of its phase. */
+export function groupDelay(sections: readonly Biquad[], f: number, fs: number): number {
+  const phase = (ff: number): number => {
+    const w = (2 * Math.PI * ff) / fs;
+    let ph = 0;
+    for (const s of sections) {
+      const nr = s.b0 + s.b1 * Math.cos(w) + s.b2 * Math.cos(2 * w), ni = -(s.b1 * Math.sin(w) + s.b2 * Math.sin(2 * w));
+      const dr = 1 + s.a1 * Math.cos(w) + s.a2 * Math.cos(2 * w), di = -(s.a1 * Math.sin(w) + s.a2 * Math.sin(2 * w));
+      ph += Math.atan2(ni, nr) - Math.atan2(di, dr);
+    }
+    return ph;
+  };
+  const df = 0.01;
+  let d = phase(f + df) - phase(f - df);
+  while (d > Math.PI) d -= 2 * Math.PI;
+  while (d < -Math.PI) d += 2 * Math.PI;
+  return (-d / (2 * Math.PI * 2 * df)) * fs;
+}

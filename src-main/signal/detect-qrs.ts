@@ -49,8 +49,11 @@
  * yields exactly the beats that one `push(all)` yields, and memory does not grow with the recording.
  * Output lags the input by about 0.5 s (the ±200 ms peak window plus integration), more for search-back.
  */
-import { BiquadCascade, butterworthHighPass, butterworthLowPass, type Biquad } from './biquad.js';
+import { BiquadCascade, butterworthHighPass, butterworthLowPass, groupDelay } from './biquad.js';
 import { checkRate, SignalError } from './errors.js';
+import { NoiseSegmentGate, type NoiseGateOptions } from './reject-noise-segments.js';
+
+export { groupDelay };
 
 export interface QrsDetectorOptions {
   /** Band-pass for the detection feature, Hz (default 5–18). */
@@ -87,11 +90,17 @@ export interface QrsDetectorOptions {
   premature?: number;
   reliable?: number;
   vetoLevel?: number;
+  /**
+   * Noise gate (reject-noise-segments.ts): detections in 5-s segments whose beats do not recur in shape are
+   * dropped, so pure noise gives no beats. On by default; `false` gives the raw detector (no added latency);
+   * an object sets its options, e.g. `onUnreadable` to learn which spans were judged to hold no ECG.
+   */
+  noiseGate?: false | NoiseGateOptions;
   /** Development hook: called for every feature peak with the decision taken. */
   trace?: (what: 'qrs' | 'noise' | 'twave' | 'veto' | 'searchback', peak: number, value: number, threshold: number, fiducial: number, detail: string) => void;
 }
 
-const DEFAULTS: Required<Omit<QrsDetectorOptions, 'trace'>> = {
+const DEFAULTS: Required<Omit<QrsDetectorOptions, 'trace' | 'noiseGate'>> = {
   lowCut: 5,
   highCut: 18,
   integrationWindow: 0.12,
@@ -108,25 +117,6 @@ const DEFAULTS: Required<Omit<QrsDetectorOptions, 'trace'>> = {
   reliable: 0.9,
   vetoLevel: 0.08,
 };
-
-/** Group delay (samples) of a cascade at frequency f, by numerical differentiation of its phase. */
-export function groupDelay(sections: readonly Biquad[], f: number, fs: number): number {
-  const phase = (ff: number): number => {
-    const w = (2 * Math.PI * ff) / fs;
-    let ph = 0;
-    for (const s of sections) {
-      const nr = s.b0 + s.b1 * Math.cos(w) + s.b2 * Math.cos(2 * w), ni = -(s.b1 * Math.sin(w) + s.b2 * Math.sin(2 * w));
-      const dr = 1 + s.a1 * Math.cos(w) + s.a2 * Math.cos(2 * w), di = -(s.a1 * Math.sin(w) + s.a2 * Math.sin(2 * w));
-      ph += Math.atan2(ni, nr) - Math.atan2(di, dr);
-    }
-    return ph;
-  };
-  const df = 0.01;
-  let d = phase(f + df) - phase(f - df);
-  while (d > Math.PI) d -= 2 * Math.PI;
-  while (d < -Math.PI) d += 2 * Math.PI;
-  return (-d / (2 * Math.PI * 2 * df)) * fs;
-}
 
 /** Samples filtered per inner pass; the rings hold a block plus the look-back. */
 const BLOCK = 4096;
@@ -155,7 +145,8 @@ interface Peak {
 export class QrsDetector {
   readonly fs: number;
   readonly leads: number;
-  private readonly o: Required<Omit<QrsDetectorOptions, 'trace'>>;
+  private readonly o: Required<Omit<QrsDetectorOptions, 'trace' | 'noiseGate'>>;
+  private readonly gate: NoiseSegmentGate | null;
   private readonly trace: QrsDetectorOptions['trace'];
   // sizes in samples
   private readonly W: number;
@@ -219,7 +210,7 @@ export class QrsDetector {
     if (!Number.isInteger(leads) || leads < 1) throw new SignalError(`a QRS detector needs at least one lead, got ${leads}`);
     this.fs = fs;
     this.leads = leads;
-    const { trace, ...rest } = options;
+    const { trace, noiseGate, ...rest } = options;
     const o = { ...DEFAULTS };
     for (const [k, v] of Object.entries(rest)) if (v !== undefined) (o as Record<string, number>)[k] = v as number;
     this.o = o;
@@ -263,6 +254,7 @@ export class QrsDetector {
     this.reliability = new Float64Array(leads);
     this.fRing = new Float64Array(size);
     this.cRing = new Float64Array(size);
+    this.gate = noiseGate === false ? null : new NoiseSegmentGate(fs, leads, this.fidDelay, noiseGate ?? {}, BLOCK + this.R + this.fidBack);
   }
 
   /** Feed the next samples of every lead; returns the beats decided so far (sample indices, ascending). */
@@ -282,12 +274,15 @@ export class QrsDetector {
   flush(): number[] {
     if (this.flushed) return [];
     this.flushed = true;
+    const gate = this.gate;
     while (this.m < this.t) {
+      if (gate !== null && this.m === gate.nextDecision) gate.decide(this.out);
       this.decideAt(this.m, this.t - 1);
       this.m++;
     }
     if (!this.initialized) this.initialize();
     this.searchBack(this.t);
+    gate?.finish(this.out);
     const res = this.out;
     this.out = [];
     return res;
@@ -298,6 +293,7 @@ export class QrsDetector {
     const mask = this.mask, W = this.W, dk = this.dk, L = this.leads;
     const t0 = this.t;
     const gateOn = L > 1;
+    const noiseGate = this.gate;
     const warm = Math.ceil(1 / this.alphaMin);
     for (let l = 0; l < L; l++) {
       const buf = this.scratch[l];
@@ -317,7 +313,9 @@ export class QrsDetector {
         if (v - v === 0) { buf[i] = v; held = v; invalid[i] = 0; } else { buf[i] = held; invalid[i] = 1; }
       }
       this.lastValid[l] = held;
+      noiseGate?.feedInput(l, buf, len, t0);
       filter.run(buf, len);
+      noiseGate?.feedBandPass(l, buf, len, t0);
       const bp = this.bpRing[l], en = this.enRing[l], fl = this.flRing[l], gate = this.gateRing[l];
       let sum = this.sums[l], mean = this.means[l], inv = this.invMeans[l];
       let gateUntil = this.gateUntil[l], secMax = this.secMax[l], typ = this.typicalAmp[l];
@@ -397,7 +395,10 @@ export class QrsDetector {
     const R = this.R;
     const stop = this.t - R;
     let m = this.m;
+    let decision = noiseGate === null ? -1 : noiseGate.nextDecision;
     while (m < stop) {
+      // the noise gate decides a segment at a fixed sample index, so chunking cannot change its verdict
+      if (m === decision) { noiseGate!.decide(this.out); decision = noiseGate!.nextDecision; }
       const v = fR[m & mask];
       if (this.searchBackArmed) this.searchBack(m);
       if (v > 0 && m > 0 && v > fR[(m - 1) & mask] && v >= fR[(m + 1) & mask]) this.decideAt(m, m + R);
@@ -557,7 +558,8 @@ export class QrsDetector {
     let fid = pk.fiducial;
     if (fid <= this.lastEmitted) fid = this.lastEmitted + 1;
     this.lastEmitted = fid;
-    this.out.push(fid);
+    if (this.gate === null) this.out.push(fid);
+    else this.gate.add(fid, this.out);
   }
 
   /** H&T rule 4: after 1.3 RR without a QRS, take the largest earlier sub-threshold peak that is big enough. */
