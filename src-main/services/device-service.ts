@@ -202,8 +202,10 @@ export class DeviceService {
     await w.ready.catch(() => undefined);
     w.close();
     // The socket's close handshake; a dead peer is given up on after a few seconds.
-    await Promise.race([w.closed, new Promise((r) => setTimeout(r, 5000))]);
-    this.watches.delete(name);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([w.closed, new Promise((r) => { timer = setTimeout(r, 5000); })]);
+    clearTimeout(timer);
+    if (this.watches.get(name) === w) this.watches.delete(name);
   }
 
   async startDeviceReplay(address: string, record: string, options: { speed?: number; seconds?: number } = {}): Promise<void> {
