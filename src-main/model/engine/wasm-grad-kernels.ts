@@ -400,7 +400,7 @@ function maxPoolGrad1d(x: Float32Array, g: Float32Array, out: Float32Array, N: n
       const xn = n * rowIn;
       for (let a = xn, end = xn + 2 * OW * C; a < end; a += 2 * C) {
         for (let i = a, iEnd = a + C; i < iEnd; i++, y++) {
-          const second = (x[i + C] > x[i]) | 0; // 1: the second element is the (first strict) maximum
+          const second = +(x[i + C] > x[i]); // 1: the second element is the (first strict) maximum; no branch
           const gi = g32[y];
           o32[i] = gi & (second - 1);
           o32[i + C] = gi & -second;
