@@ -254,7 +254,7 @@ export class QrsDetector {
     this.reliability = new Float64Array(leads);
     this.fRing = new Float64Array(size);
     this.cRing = new Float64Array(size);
-    this.gate = noiseGate === false ? null : new NoiseSegmentGate(fs, leads, this.fidDelay, noiseGate ?? {}, BLOCK + this.R + this.fidBack);
+    this.gate = noiseGate === false ? null : new NoiseSegmentGate(fs, leads, noiseGate ?? {}, BLOCK + this.R + this.fidBack, this.R);
   }
 
   /** Feed the next samples of every lead; returns the beats decided so far (sample indices, ascending). */
@@ -315,7 +315,6 @@ export class QrsDetector {
       this.lastValid[l] = held;
       noiseGate?.feedInput(l, buf, len, t0);
       filter.run(buf, len);
-      noiseGate?.feedBandPass(l, buf, len, t0);
       const bp = this.bpRing[l], en = this.enRing[l], fl = this.flRing[l], gate = this.gateRing[l];
       let sum = this.sums[l], mean = this.means[l], inv = this.invMeans[l];
       let gateUntil = this.gateUntil[l], secMax = this.secMax[l], typ = this.typicalAmp[l];

@@ -16,8 +16,8 @@
  *  - Segments of 5 s are judged on a 10-s window: the segment's own detections and the previous segment's.
  *  - Beat shape: the 1–30 Hz band (baseline wander and EMG above 30 Hz out), ±100 ms around the QRS, at a
  *    rate of ~120 Hz (boxcar-decimated before filtering, which keeps the cost at a fraction of the detector's).
- *    Each beat is centred on the centroid of its 5–18 Hz energy (a polarity-free QRS centre: the detector's
- *    fiducial can jump between the positive and negative lobe or between leads).
+ *    Each beat is centred on the centroid of its squared slope in that band (a polarity-free QRS centre: the
+ *    detector's fiducial can jump between the positive and negative lobe, or between leads).
  *  - Leads are scored separately and the best lead counts (one clean lead is enough).
  *  - A segment is ECG when its score is ≥ 0.8 or when the window has fewer than 2 detections (nothing to judge).
  *
@@ -47,7 +47,7 @@ export interface NoiseGateOptions {
 const WAIT_SECONDS = 2;
 /** Half-width of the beat window compared between beats, s. */
 const HALF_WINDOW = 0.1;
-/** Search radius of the energy centroid, first and second pass, s. */
+/** Search radius of the slope-energy centroid, first and second pass, s. */
 const CENTROID_REACH = [0.1, 0.06] as const;
 /** Score quantile: the window is ECG when this fraction of its detections (from the top) have a near twin. */
 const QUANTILE = 0.7;
@@ -58,37 +58,78 @@ const VERDICTS = 64;
 
 /**
  * Recurrence score of a window of beats: for each lead, every beat's best correlation with another beat; the
- * `QUANTILE` quantile of these; the best lead. `shapes[i]` holds beat i's zero-mean, unit-norm windows of every
- * lead back to back (`leads` × `len`). Returns NaN for fewer than 2 beats.
+ * `QUANTILE` quantile of these; the best lead. `shapes[i][l]` is beat i's zero-mean, unit-norm window in lead l
+ * (all of length `len`). Returns NaN for fewer than 2 beats. (The gate itself uses `recurs`, the same verdict
+ * with early exits.)
  */
-export function recurrenceScore(shapes: readonly Float32Array[], leads: number, len: number): number {
+export function recurrenceScore(shapes: readonly (readonly Float32Array[])[], leads: number): number {
   const n = shapes.length;
   if (n < 2) return NaN;
   const best = new Float64Array(n);
   let score = -1;
   for (let l = 0; l < leads; l++) {
     best.fill(-1);
-    const off = l * len;
     for (let i = 0; i < n; i++) {
-      const a = shapes[i];
       for (let j = i + 1; j < n; j++) {
-        const b = shapes[j];
-        let c = 0;
-        for (let k = off; k < off + len; k++) c += a[k] * b[k];
+        const c = dot(shapes[i][l], shapes[j][l]);
         if (c > best[i]) best[i] = c;
         if (c > best[j]) best[j] = c;
       }
     }
     best.sort();
-    const q = best[Math.min(n - 1, Math.floor(QUANTILE * n))];
+    const q = best[quantileIndex(n)];
     if (q > score) score = q;
   }
   return score;
 }
 
+/** Index of the `QUANTILE` quantile in n ascending values. */
+function quantileIndex(n: number): number {
+  return Math.min(n - 1, Math.floor(QUANTILE * n));
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let c = 0;
+  for (let k = 0; k < a.length; k++) c += a[k] * b[k];
+  return c;
+}
+
 /**
- * The streaming gate, fed by QrsDetector: the held (NaN-free) input and the detector's 5–18 Hz band-pass of
- * every block, the detections in the order the detector emits them, and a tick at every decision sample.
+ * `recurrenceScore(...) ≥ threshold` for one lead, without computing the score: the quantile is ≥ threshold
+ * exactly when enough beats have some other beat correlating ≥ threshold, and for ECG the first beat tried
+ * usually does.
+ */
+function recurs(pool: Float32Array, offsets: readonly number[], len: number, threshold: number): boolean {
+  const n = offsets.length;
+  const need = n - quantileIndex(n);
+  let found = 0;
+  for (let i = 0; i < n; i++) {
+    if (found + (n - i) < need) return false;
+    const a = offsets[i];
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const b = offsets[j];
+      let c = 0;
+      for (let k = 0; k < len; k++) c += pool[a + k] * pool[b + k];
+      if (c >= threshold) { found++; break; }
+    }
+    if (found >= need) return true;
+  }
+  return false;
+}
+
+interface GateBeat {
+  at: number;
+  /** Slot of its shapes in the pools. */
+  slot: number;
+  /** Bit l set: the shape in lead l has been computed. */
+  done: number;
+}
+
+
+/**
+ * The streaming gate, fed by QrsDetector: the held (NaN-free) input of every block, the detections in the order
+ * the detector emits them, and a call to `decide` when its decision point reaches `nextDecision`.
  */
 export class NoiseSegmentGate {
   private readonly D: number;
@@ -99,27 +140,32 @@ export class NoiseSegmentGate {
   private readonly H: number;
   private readonly len: number;
   private readonly reach: number[];
-  private readonly bpDelay: number;
-  private readonly wideDelay: number;
+  private readonly delay: number;
   private readonly mask: number;
   private readonly filters: BiquadCascade[];
   private readonly wide: Float32Array[];
-  private readonly energy: Float32Array[];
   private readonly decIn: Float64Array;
   private readonly rawAcc: Float64Array;
-  private readonly enAcc: Float64Array;
   private rawT = 0;
-  private enT = 0;
+  /** Beat shapes, per lead: slot s at s·len. */
+  private readonly pools: Float32Array[];
+  private slot = 0;
+  private readonly slots: number;
+  private readonly offsets: number[] = [];
   /** Detections not yet released or dropped, ascending. */
   private pending: number[] = [];
-  /** Shapes of the previous segment's detections (the context of the next segment). */
-  private previous: Float32Array[] = [];
+  /** The previous segment's detections (the context of the next segment). */
+  private previous: GateBeat[] = [];
   /** Next segment to decide, and the decision sample at which it is decided. */
   private segment = 0;
   nextDecision: number;
   private readonly verdicts = new Uint8Array(VERDICTS);
 
-  constructor(private readonly fs: number, private readonly leads: number, bpDelay: number, options: NoiseGateOptions, lookAhead: number) {
+  /**
+   * `lookAhead`: how many samples the detector may filter beyond its decision point; `minSpacing`: the least
+   * distance between two of its detections (its refractory period), which bounds the beats of a segment.
+   */
+  constructor(fs: number, private readonly leads: number, options: NoiseGateOptions, lookAhead: number, minSpacing: number) {
     this.D = Math.max(1, Math.floor(fs / RATE));
     const rate = fs / this.D;
     this.segLen = Math.max(1, Math.round((options.segmentSeconds ?? 5) * fs));
@@ -130,51 +176,47 @@ export class NoiseSegmentGate {
     this.H = Math.max(2, Math.round(HALF_WINDOW * rate));
     this.len = 2 * this.H + 1;
     this.reach = CENTROID_REACH.map((r) => Math.max(1, Math.round(r * rate)));
-    this.bpDelay = bpDelay;
     const sections = [...butterworthHighPass(1, rate, 2), ...butterworthLowPass(Math.min(30, 0.45 * rate), rate, 2)];
-    this.wideDelay = groupDelay(sections, 10, rate);
+    this.delay = groupDelay(sections, 10, rate);
     this.filters = Array.from({ length: leads }, () => new BiquadCascade(sections));
-    // The rings reach back over a segment and the wait, plus the block the detector filters ahead of its decisions.
+    // The rings reach back over two segments (a context beat's shape may be needed late) and the wait, plus the
+    // block the detector filters ahead of its decisions.
     let size = 1;
-    while (size < (this.segLen + this.wait + lookAhead + bpDelay + fs) / this.D + 4 * this.H + 16) size *= 2;
+    while (size < (2 * this.segLen + this.wait + lookAhead + fs) / this.D + 4 * this.H + 16) size *= 2;
     this.mask = size - 1;
     this.wide = Array.from({ length: leads }, () => new Float32Array(size));
-    this.energy = Array.from({ length: leads }, () => new Float32Array(size));
     this.decIn = new Float64Array(Math.ceil(lookAhead / this.D) + 2);
     this.rawAcc = new Float64Array(leads);
-    this.enAcc = new Float64Array(leads);
+    // shape slots for the detections of two segments (the context and the segment decided)
+    this.slots = Math.ceil((2 * this.segLen) / Math.max(1, minSpacing)) + 16;
+    this.pools = Array.from({ length: leads }, () => new Float32Array(this.slots * this.len));
   }
 
   /** Lead l's next samples of held input (`t0` = index of x[0]); every lead gets the same block. */
-  feedInput(l: number, x: ArrayLike<number>, len: number, t0: number): void {
+  feedInput(l: number, x: Float64Array, len: number, t0: number): void {
     const D = this.D, mask = this.mask, ring = this.wide[l], buf = this.decIn;
-    let acc = this.rawAcc[l], n = 0;
     const filter = this.filters[l];
-    if (!filter.primed && len > 0) filter.primeWith(x[0]);
-    for (let i = 0; i < len; i++) {
-      acc += x[i];
-      if ((t0 + i + 1) % D === 0) { buf[n++] = acc / D; acc = 0; }
+    if (!filter.primed && len > 0) filter.primeWith(x[0] * D);
+    let n = 0;
+    if (D === 1) {
+      buf.set(x.subarray(0, len));
+      n = len;
+    } else {
+      // boxcar decimation: sample j sums inputs [jD, jD + D) (a sum, not a mean: shapes are normalised anyway),
+      // carried across blocks
+      let acc = this.rawAcc[l];
+      let cnt = t0 % D;
+      for (let i = 0; i < len; i++) {
+        acc += x[i];
+        if (++cnt === D) { buf[n++] = acc; acc = 0; cnt = 0; }
+      }
+      this.rawAcc[l] = acc;
     }
-    this.rawAcc[l] = acc;
     filter.run(buf, n);
-    // decimated sample j covers input samples [jD, jD + D); the first one completed in this block is ⌊t0/D⌋
+    // the first decimated sample completed in this block is ⌊t0/D⌋
     const first = Math.floor(t0 / D);
     for (let k = 0; k < n; k++) ring[(first + k) & mask] = buf[k];
     if (l === this.leads - 1) this.rawT = t0 + len;
-  }
-
-  /** Lead l's 5–18 Hz band-pass of the same block: kept as energy per decimated sample, for centring beats. */
-  feedBandPass(l: number, bp: ArrayLike<number>, len: number, t0: number): void {
-    const D = this.D, mask = this.mask, ring = this.energy[l];
-    let acc = this.enAcc[l];
-    for (let i = 0; i < len; i++) {
-      const v = bp[i];
-      acc += v * v;
-      const t = t0 + i + 1;
-      if (t % D === 0) { ring[(t / D - 1) & mask] = acc; acc = 0; }
-    }
-    this.enAcc[l] = acc;
-    if (l === this.leads - 1) this.enT = t0 + len;
   }
 
   /** A detection from the detector (ascending): held until its segment is decided, or released / dropped at once if late. */
@@ -190,15 +232,30 @@ export class NoiseSegmentGate {
     const end = (this.segment + 1) * this.segLen;
     let k = 0;
     while (k < this.pending.length && this.pending[k] < end) k++;
-    const beats = this.pending.slice(0, k);
-    this.pending = this.pending.slice(k);
-    const shapes = beats.map((b) => this.shape(b));
-    const score = recurrenceScore([...this.previous, ...shapes], this.leads, this.len);
-    const ecg = !(score < this.threshold); // NaN (fewer than 2 detections): nothing to judge, keep
+    const beats: GateBeat[] = [];
+    for (let i = 0; i < k; i++) beats.push({ at: this.pending[i], slot: this.slot++ % this.slots, done: 0 });
+    if (k > 0) this.pending = this.pending.slice(k);
+    let ecg = true;
+    if (beats.length > 0) {
+      const window = this.previous.concat(beats);
+      // fewer than 2 detections: nothing to judge, keep
+      if (window.length >= 2) {
+        ecg = false;
+        const offsets = this.offsets;
+        for (let l = 0; l < this.leads && !ecg; l++) {
+          offsets.length = 0;
+          for (const b of window) {
+            if ((b.done & (1 << l)) === 0) { this.shape(b.at, l, b.slot * this.len); b.done |= 1 << l; }
+            offsets.push(b.slot * this.len);
+          }
+          ecg = recurs(this.pools[l], offsets, this.len, this.threshold);
+        }
+      }
+    }
     this.verdicts[this.segment % VERDICTS] = ecg ? 1 : 0;
-    if (ecg) for (const b of beats) out.push(b);
-    else if (beats.length > 0) this.onUnreadable?.(end - this.segLen, end);
-    this.previous = shapes;
+    if (ecg) for (const b of beats) out.push(b.at);
+    else this.onUnreadable?.(end - this.segLen, end);
+    this.previous = beats;
     this.segment++;
     this.nextDecision += this.segLen;
   }
@@ -208,40 +265,37 @@ export class NoiseSegmentGate {
     while (this.pending.length > 0) this.decide(out);
   }
 
-  /** Beat shape: each lead's 1–30 Hz window around the lead's QRS energy centroid, zero mean, unit norm. */
-  private shape(fiducial: number): Float32Array {
+  /**
+   * Beat shape in lead l: the 1–30 Hz window around the beat's QRS, zero mean, unit norm. The QRS centre is the
+   * centroid of the squared slope (which peaks on the QRS whatever its polarity) within ±100 ms, then ±60 ms.
+   */
+  private shape(fiducial: number, l: number, at: number): void {
     const { D, H, len, mask } = this;
-    const s = new Float32Array(this.leads * len);
-    const lastEn = Math.floor(this.enT / D) - 1, lastWide = Math.floor(this.rawT / D) - 1;
-    for (let l = 0; l < this.leads; l++) {
-      const en = this.energy[l], wide = this.wide[l];
-      // centre in decimated band-pass time (block j's energy is centred at jD + (D-1)/2)
-      let c = (fiducial + this.bpDelay - (D - 1) / 2) / D;
-      for (const r of this.reach) {
-        const from = Math.max(0, Math.round(c) - r), to = Math.min(lastEn, Math.round(c) + r);
-        let sw = 0, sx = 0;
-        for (let j = from; j <= to; j++) { const e = en[j & mask]; sw += e; sx += e * j; }
-        if (sw > 0) c = sx / sw;
-      }
-      // the same instant in the 1–30 Hz signal: back to input time, then that filter's delay
-      const u = c - this.bpDelay / D + this.wideDelay;
-      let mean = 0;
-      const o = l * len;
-      for (let k = 0; k < len; k++) {
-        const p = u - H + k;
-        const j = Math.floor(p), f = p - j;
-        const a = j < 0 || j > lastWide ? 0 : wide[j & mask];
-        const b = j + 1 < 0 || j + 1 > lastWide ? 0 : wide[(j + 1) & mask];
-        const v = a + f * (b - a);
-        s[o + k] = v;
-        mean += v;
-      }
-      mean /= len;
-      let norm = 0;
-      for (let k = o; k < o + len; k++) { s[k] -= mean; norm += s[k] * s[k]; }
-      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let k = o; k < o + len; k++) s[k] *= inv;
+    const s = this.pools[l];
+    const last = Math.floor(this.rawT / D) - 1;
+    const w = this.wide[l];
+    // the fiducial in decimated time (sample j is centred on input jD + (D-1)/2), delayed as the filter delays
+    let c = (fiducial - (D - 1) / 2) / D + this.delay;
+    for (const r of this.reach) {
+      const from = Math.max(1, Math.round(c) - r), to = Math.min(last, Math.round(c) + r);
+      let sw = 0, sx = 0;
+      for (let j = from; j <= to; j++) { const d = w[j & mask] - w[(j - 1) & mask]; const e = d * d; sw += e; sx += e * j; }
+      if (sw > 0) c = sx / sw - 0.5; // a difference sits between its two samples
     }
-    return s;
+    let mean = 0;
+    for (let k = 0; k < len; k++) {
+      const p = c - H + k;
+      const j = Math.floor(p), f = p - j;
+      const a = j < 0 || j > last ? 0 : w[j & mask];
+      const b = j + 1 < 0 || j + 1 > last ? 0 : w[(j + 1) & mask];
+      const v = a + f * (b - a);
+      s[at + k] = v;
+      mean += v;
+    }
+    mean /= len;
+    let norm = 0;
+    for (let k = at; k < at + len; k++) { s[k] -= mean; norm += s[k] * s[k]; }
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let k = at; k < at + len; k++) s[k] *= inv;
   }
 }
