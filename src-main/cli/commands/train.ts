@@ -35,6 +35,7 @@ export const command: Command = {
     cv: { type: 'boolean', description: 'ds1ds2: also run stratified and patient-wise K-fold on DS1 for the model card' },
     'cv-epochs': { type: 'string', description: 'epochs per cross-validation fold (default 4)' },
     'fixed-epochs': { type: 'boolean', description: 'ds1ds2: train exactly --epochs epochs on all of DS1 and keep the last weights (no validation split, no early stopping); needs --decision-folds' },
+    seeds: { type: 'string', description: 'ds1ds2: comma-separated seeds of an ensemble shipped as one model (with --fixed-epochs and --decision-folds)' },
     'decision-folds': { type: 'string', description: 'ds1ds2: choose the decision offsets on out-of-fold predictions of patient-wise K-fold over DS1 (default 0 = on the validation split)' },
     'epoch-size': { type: 'string', description: 'beats drawn per epoch with class-balanced sampling (default 12000; 0 = shuffle all beats, class-weighted loss)' },
     'class-power': { type: 'string', description: 'class re-weighting strength 0..1 (default 0.75)' },
@@ -87,9 +88,14 @@ export const command: Command = {
       const decisionFolds = intFlag(flags, 'decision-folds', 0)!;
       if (decisionFolds === 1 || decisionFolds < 0) throw new CliError('--decision-folds must be 0 or at least 2');
       const fixedEpochs = flags['fixed-epochs'] === true;
+      const seedsText = stringFlag(flags, 'seeds');
+      const seeds = seedsText ? seedsText.split(',').map((x) => Number(x.trim())) : undefined;
+      if (seeds && (seeds.length < 2 || seeds.some((x) => !Number.isInteger(x)))) throw new CliError(`--seeds must list two or more integer seeds, got '${seedsText}'`);
+      if (seeds && !(fixedEpochs && decisionFolds)) throw new CliError('--seeds needs --fixed-epochs and --decision-folds K');
+      if (seeds) config.seed = seeds[0];
       if (fixedEpochs && !decisionFolds) throw new CliError('--fixed-epochs leaves no validation split for the decision offsets: add --decision-folds K');
-      const command = `ecg-review train --arch ${arch} --eval ds1ds2 --epochs ${epochs} --seed ${seed} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''} --out ${out}`;
-      const r = await runDs1Ds2({ dataDir, out, config, lead, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, command, onProgress: progress });
+      const command = `ecg-review train --arch ${arch} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''} --out ${out}`;
+      const r = await runDs1Ds2({ dataDir, out, config, lead, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, seeds, command, onProgress: progress });
       if (flags.json) {
         await io.out(`${JSON.stringify({ backend: describeEngine(engine), model: out, card: r.card }, null, 1)}\n`);
         return;

@@ -63,9 +63,9 @@ export function buildStudent(arch: StudentArchitecture, like: tf.LayersModel, se
   return tf.model({ inputs, outputs: new HierarchicalExperts({ name: 'probs' }).apply([r, out]) as tf.SymbolicTensor, name: `student_${arch}` });
 }
 
-/** Whether a classifier ends in the two-expert hierarchical head (architectures/index.ts). */
+/** Whether a classifier (or any member of a seed ensemble) ends in the two-expert hierarchical head (architectures/index.ts). */
 export function hasHierarchicalHead(model: tf.LayersModel): boolean {
-  return model.layers[model.layers.length - 1]?.getClassName() === HierarchicalExperts.className;
+  return model.layers.some((l) => l.getClassName() === HierarchicalExperts.className);
 }
 
 export interface DistillOptions extends Omit<FitOptions, 'teacherLogits'> {
