@@ -3,7 +3,7 @@ import { compareBeats } from '../../src-main/evaluation/ec57/index.js';
 import { beatCounts } from '../../src-main/evaluation/ec57/stats.js';
 import { detectQrs, QrsDetector, resample, SignalError } from '../../src-main/signal/index.js';
 import { describeMitdb, MITDB_RECORDS } from '../helpers/data.js';
-import { asAnnotations, gaussian, loadRecord, type LoadedRecord } from './records.js';
+import { asAnnotations, bandLimited, gaussian, loadRecord, type LoadedRecord } from './records.js';
 
 /** EC57 beat-by-beat comparison (bxb, 150 ms window) over the whole record. */
 function qrsCounts(rec: LoadedRecord, beats: ArrayLike<number>, scale = 1): { tp: number; fn: number; fp: number } {
@@ -17,9 +17,10 @@ describeMitdb('detectQrs on the MIT-BIH Arrhythmia Database (EC57 acceptance)', 
   it('finds ≥ 99.75 % of the 48 records\' beats with ≥ 99.75 % positive predictivity (gross, whole records)', async () => {
     let tp = 0, fn = 0, fp = 0;
     const perRecord: string[] = [];
+    const unreadable: string[] = [];
     for (const name of MITDB_RECORDS) {
       const rec = await loadRecord(name);
-      const beats = detectQrs(rec.leads, rec.fs);
+      const beats = detectQrs(rec.leads, rec.fs, { noiseGate: { onUnreadable: (from, to) => unreadable.push(`${name} ${from}-${to}`) } });
       const c = qrsCounts(rec, beats);
       tp += c.tp; fn += c.fn; fp += c.fp;
       perRecord.push(`${name}: FN ${c.fn} FP ${c.fp}`);
@@ -30,6 +31,8 @@ describeMitdb('detectQrs on the MIT-BIH Arrhythmia Database (EC57 acceptance)', 
     const se = (100 * tp) / (tp + fn), ppv = (100 * tp) / (tp + fp);
     console.log(`MIT-BIH 48 records, whole: TP ${tp} FN ${fn} FP ${fp}  Se ${se.toFixed(2)} %  +P ${ppv.toFixed(2)} %\n${perRecord.filter((l) => !/FN 0 FP 0/.test(l)).join(', ')}`);
     expect(tp + fn).toBeGreaterThan(109_000); // every reference beat counted
+    // the noise gate judges every 5-s segment of real ECG — noisy stretches, flutter, bigeminy — to hold ECG
+    expect(unreadable).toEqual([]);
     expect(se).toBeGreaterThanOrEqual(99.75);
     expect(ppv).toBeGreaterThanOrEqual(99.75);
   });
@@ -72,15 +75,18 @@ describeMitdb('QrsDetector streaming', () => {
     expect(close / beats.length).toBeLessThan(0.001);
   });
 
-  it('emits beats while streaming, a bounded delay after the input', () => {
+  it('emits beats while streaming, a bounded delay after the input (the noise gate holds a 5-s segment + 2 s)', () => {
     const det = new QrsDetector(360, 2);
-    let last = -1, maxLag = 0;
+    let last = -1, maxLag = 0, maxLatency = 0;
     for (let p = 0; p < 360 * 600; p += 360) {
-      for (const b of det.push(long.map((l) => l.subarray(p, p + 360)))) last = b;
+      for (const b of det.push(long.map((l) => l.subarray(p, p + 360)))) { last = b; maxLatency = Math.max(maxLatency, p + 360 - b); }
       if (p > 360 * 5) maxLag = Math.max(maxLag, p + 360 - last);
     }
-    // 105 has runs of noise where beats are rare; the detector still answers within a few seconds
-    expect(maxLag).toBeLessThan(360 * 8);
+    // A beat is released when its segment is decided: ≤ 5 s + 2 s + the 1-s chunk after it (the device agent
+    // keeps 10 s of signal for the beats it is handed). 105 has runs of noise where beats are rare; the detector
+    // still answers within seconds.
+    expect(maxLatency).toBeLessThanOrEqual(360 * 8.2);
+    expect(maxLag).toBeLessThan(360 * 12);
   });
 });
 
@@ -133,11 +139,15 @@ describe('detectQrs on bad input', () => {
     expect(detectQrs(Float32Array.from({ length: fs * 60 }, () => 0.01 * g()), fs)).toHaveLength(0);
   });
 
-  it('strong white noise terminates with ascending, refractory-spaced detections (no QRS-free guarantee: an energy detector cannot tell)', () => {
-    const g = gaussian(9);
-    const beats = detectQrs(Float32Array.from({ length: fs * 60 }, () => g()), fs);
-    for (let i = 1; i < beats.length; i++) expect(beats[i] - beats[i - 1]).toBeGreaterThan(0);
-    expect(beats.length).toBeLessThan(60 * 5); // never more than the refractory period allows
+  it('pure noise at ECG amplitude gives no beats: white and 5–30 Hz noise, 0.1–1 mV rms, one or two leads', () => {
+    for (const [seed, amplitude] of [[9, 1], [10, 0.3], [11, 0.1]] as const) {
+      const g = gaussian(seed);
+      const white = [0, 1].map(() => Float32Array.from({ length: fs * 60 }, () => amplitude * g()));
+      const band = white.map((x) => bandLimited(x, 5, 30, fs, amplitude));
+      // the energy detector alone finds ~2 "beats" a second in it; the noise gate drops them all
+      expect(detectQrs(white[0], fs, { noiseGate: false }).length).toBeGreaterThan(60);
+      for (const leads of [white, band, [white[0]], [band[1]]]) expect(detectQrs(leads, fs)).toHaveLength(0);
+    }
   });
 
   it('an empty or shorter-than-2-s recording returns what is there, without the learning period', async () => {

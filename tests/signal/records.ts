@@ -5,6 +5,7 @@ import { toPhysical } from '../../src-main/domain/recording.js';
 import { openRecording, readAnnotations } from '../../src-main/formats/index.js';
 import { mitdbRecord, NSTDB_DIR } from '../helpers/data.js';
 import { join } from 'node:path';
+import { butterworthHighPass, butterworthLowPass, filtfilt } from '../../src-main/signal/biquad.js';
 
 export interface LoadedRecord {
   name: string;
@@ -53,6 +54,13 @@ export function gaussian(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   return () => Math.sqrt(-2 * Math.log(uni() + 1e-12)) * Math.cos(2 * Math.PI * uni());
+}
+
+/** `x` band-passed (Butterworth, zero-phase) to [lo, hi] Hz and scaled to the given rms. */
+export function bandLimited(x: ArrayLike<number>, lo: number, hi: number, fs: number, targetRms: number): Float32Array {
+  const y = filtfilt([...butterworthHighPass(lo, fs, 2), ...butterworthLowPass(hi, fs, 4)], x);
+  const k = targetRms / rms(y);
+  return Float32Array.from(y, (v) => v * k);
 }
 
 export function sine(freq: number, fs: number, n: number, amplitude = 1): Float64Array {
