@@ -1,12 +1,15 @@
 /**
- * Engine bench (`npm run bench -- engine`): the baseline beat CNN (conv1d 16@7 → pool → 32@5 → pool → 64@3 →
- * global pool → ⊕ 4 RR features → dense 32 → dense 5, input [256,1]) —
- *  - training throughput at batch 256 on wasm with our gradient kernels, on wasm with only the missing
- *    Conv2DBackpropFilter filled in plain JS (the stock kernels otherwise), and on cpu;
+ * Engine bench (`npm run bench -- engine`) on an engine stress model, the "baseline CNN" of the engine tests
+ * (tests/model/engine/tiny-models.ts: conv1d 16@7 → pool → 32@5 → pool → 64@3 → global pool → ⊕ 4 RR features
+ * → dense 32 → dense 5, input [256,1]). It has about 8× the multiply-adds per beat of the product's `cnn`
+ * (~750 k vs ~95 k: conv 8@7/16@5/16@5 on 120 samples), so its beats/s are NOT the issue's bars: those are measured on the
+ * product architectures by model.bench.ts. Here:
+ *  - training throughput at batch 256 on wasm with our kernels (fused Adam as trainModel uses it, and tfjs'
+ *    Adam), on wasm with only the missing Conv2DBackpropFilter filled in plain JS (stock kernels otherwise), and
+ *    on cpu — wall (median/best) and per CPU-second (median/best);
  *  - per-layer convolution gradient timings, fast vs reference;
  *  - inference throughput at batch 1024 on wasm in this thread and through the 2-worker pool;
  *  - single-beat latency.
- * Product targets: training ≥ 2,000 beats/s on wasm; classification ≥ 10,000 beats/s; single beat < 1 ms.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -14,6 +17,7 @@ import { join } from 'node:path';
 import { tf } from '../../src-main/model/engine/tf.js';
 import { describeEngine, initEngine, type BackendPreference } from '../../src-main/model/engine/backend.js';
 import { useWasmGradKernels, type WasmGradKernelMode } from '../../src-main/model/engine/wasm-grad-kernels.js';
+import { fastAdam } from '../../src-main/model/engine/adam.js';
 import { directoryHandler } from '../../src-main/model/engine/io.js';
 import { startInferencePool } from '../../src-main/model/engine/pool.js';
 import { baselineCnn, batchTensors, syntheticBatch } from '../model/engine/tiny-models.js';
@@ -33,24 +37,26 @@ const progress = (m: string): void => {
   process.stderr.write(`[engine bench] ${m}\n`);
 };
 
-async function trainingRow(label: string, prefer: BackendPreference, kernels: WasmGradKernelMode | undefined, steps: number, warmup = 1, batch = BATCH): Promise<(string | number)[]> {
+async function trainingRow(label: string, prefer: BackendPreference, kernels: WasmGradKernelMode | undefined, steps: number, warmup = 1, batch = BATCH, fused = false): Promise<(string | number)[]> {
   progress(`training: ${label}`);
   await initEngine({ prefer });
   if (kernels) useWasmGradKernels(kernels);
   const model = baselineCnn(1);
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  model.compile({ optimizer: fused ? fastAdam(1e-3) : tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const { xs, ys } = batchTensors(syntheticBatch(batch, 1));
-  let cpuMs = Number.POSITIVE_INFINITY;
+  const cpuMs: number[] = [];
   const t = await time(async () => {
     const c = process.cpuUsage();
     await model.trainOnBatch(xs, ys);
     const d = process.cpuUsage(c);
-    cpuMs = Math.min(cpuMs, (d.user + d.system) / 1000);
+    cpuMs.push((d.user + d.system) / 1000);
   }, steps, warmup);
+  const timed = cpuMs.slice(warmup).sort((a, b) => a - b);
   tf.dispose([...xs, ys]);
   model.dispose();
   if (kernels) useWasmGradKernels('fast');
-  return [label, batch, `${t.median.toFixed(0)} (min ${t.min.toFixed(0)})`, Math.round((batch / t.median) * 1000), Math.round((batch / t.min) * 1000), Math.round((batch / cpuMs) * 1000)];
+  const rate = (ms: number): number => Math.round((batch / ms) * 1000);
+  return [label, batch, `${t.median.toFixed(0)} (min ${t.min.toFixed(0)})`, rate(t.median), rate(t.min), rate(timed[Math.floor((timed.length - 1) / 2)]), rate(timed[0])];
 }
 
 async function convGradRows(): Promise<(string | number)[][]> {
@@ -134,8 +140,9 @@ export async function run(): Promise<BenchTable[]> {
   const context = `Node ${process.version}, ${availableParallelism()} cores, 1-min load average at start ${load}; engine: ${engine}.`;
 
   const training: (string | number)[][] = [];
-  training.push(await trainingRow('wasm + our kernels', 'wasm', 'fast', 5));
-  training.push(await trainingRow('wasm + plain-JS dW only (stock dX, MaxPoolGrad, Sum, Identity)', 'wasm', 'reference', 2));
+  training.push(await trainingRow('wasm + our kernels + fused Adam (as trainModel)', 'wasm', 'fast', 7, 2, BATCH, true));
+  training.push(await trainingRow('wasm + our kernels, tfjs Adam', 'wasm', 'fast', 5));
+  training.push(await trainingRow('wasm + plain-JS dW only (stock dX, MaxPoolGrad, Sum, Identity, BatchMatMul)', 'wasm', 'reference', 2));
   // The cpu backend needs minutes per batch of 256 here; a batch of 32 gives its throughput well enough.
   training.push(await trainingRow('cpu (plain JS)', 'cpu', undefined, 2, 1, 32));
   const convs = await convGradRows();
@@ -143,12 +150,13 @@ export async function run(): Promise<BenchTable[]> {
   return [
     {
       title: 'Engine: training the baseline beat CNN (Adam)',
-      columns: ['backend', 'batch', 'step ms median', 'beats/s (median)', 'beats/s (best)', 'beats per CPU-second'],
+      columns: ['backend', 'batch', 'step ms median', 'wall beats/s median', 'wall best', 'per CPU-s median', 'per CPU-s best'],
       rows: training,
       notes: [
         context,
-        'Target: ≥ 2,000 beats/s on wasm. "beats per CPU-second" divides by the process CPU time of the best step',
-        '(all threads), a contention-robust estimate of single-core throughput on an idle machine.',
+        'Engine stress model, ~8× the work per beat of the product cnn: the issue\'s bar (≥ 2,000 beats/s, product cnn',
+        'on wasm) is reported by model.bench.ts. "per CPU-s" divides by the process CPU time of each step (all',
+        'threads), a contention-robust estimate of what one idle core does.',
       ],
     },
     {
@@ -160,7 +168,7 @@ export async function run(): Promise<BenchTable[]> {
       title: `Engine: inference throughput (batch ${INFER_BATCH})`,
       columns: ['where', 'ms median', 'beats/s (median)', 'beats/s (best)', 'beats per CPU-second'],
       rows: inf.rows,
-      notes: ['Target: ≥ 10,000 beats/s. CPU time counts all threads of the process, workers included.'],
+      notes: ['Engine stress model (the product cnn\'s classification bar, ≥ 10,000 beats/s, is in model.bench.ts). CPU time counts all threads of the process, workers included.'],
     },
     {
       title: 'Engine: single-beat latency (ms, 300 calls)',
