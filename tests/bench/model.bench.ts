@@ -96,7 +96,9 @@ export async function run(): Promise<BenchTable[]> {
   const inferRows: (string | number)[][] = [];
   const loadStart = loadavg().map((v) => v.toFixed(1)).join(' / ');
   const seen = new Set<string>();
-  for (const prefer of ['node', 'wasm', 'cpu'] as BackendPreference[]) {
+  // MODEL_BENCH_BACKENDS=wasm (comma-separated) limits the run, e.g. to skip the slow cpu backend.
+  const wanted = process.env.MODEL_BENCH_BACKENDS?.split(',') ?? ['node', 'wasm', 'cpu'];
+  for (const prefer of ['node', 'wasm', 'cpu'].filter((b) => wanted.includes(b)) as BackendPreference[]) {
     const info = await initEngine({ prefer });
     if (seen.has(info.backend)) continue; // tfjs-node absent: 'node' fell back to wasm
     seen.add(info.backend);
