@@ -143,6 +143,31 @@ describe('other wasm kernels on the training path match the cpu backend', () => 
     for (let i = 0; i < ref.length; i++) expect(relativeError(got[i], ref[i]), `product #${i}`).toBeLessThan(1e-5);
   });
 
+  it('transposed matrix products are bit-identical to the stock wasm kernel (so training reproduces old weights)', async () => {
+    // K ≤ 48 is one block of the stock loop; K > 48 (e.g. a batch of 128 in dW = Xᵀ·dY) is summed block by block.
+    const shapes: [number, number, number][] = [[128, 32, 240], [240, 128, 32], [59, 128, 32], [7, 49, 5], [16, 97, 3]];
+    for (const [M, K, N] of shapes) {
+      const a = seeded(M * K, 71 + M);
+      const b = seeded(K * N, 72 + N);
+      const f = () => [
+        tf.matMul(tf.tensor2d(a, [M, K]), tf.tensor2d(b, [N, K]), false, true),
+        tf.matMul(tf.tensor2d(a, [K, M]), tf.tensor2d(b, [K, N]), true, false),
+        tf.matMul(tf.tensor2d(a, [K, M]), tf.tensor2d(b, [N, K]), true, true),
+      ];
+      let stock: Float32Array[];
+      try {
+        useWasmGradKernels('stock');
+        stock = await on('wasm', f);
+      } finally {
+        useWasmGradKernels('fast');
+      }
+      const fast = await on('wasm', f);
+      for (let i = 0; i < stock.length; i++) {
+        expect(Buffer.from(fast[i].buffer).equals(Buffer.from(stock[i].buffer)), `M ${M} K ${K} N ${N} product #${i}`).toBe(true);
+      }
+    }
+  });
+
   it('Sum over leading axes (bias gradients) and other axes', async () => {
     const x = seeded(64 * 30 * 7, 41);
     const f = () => {
