@@ -10,7 +10,8 @@
  *  - Feature: per lead, the squared 10 ms slope of the band-passed signal divided by the lead's running mean
  *    of it (exponential, 8 s), integrated over 120 ms. The normalised feature is dimensionless, so leads of
  *    any gain add up; an absolute floor of the threshold (2) keeps flat lines beat-free. (White noise at ECG
- *    amplitude does produce detections: an energy detector cannot tell it from fast, small QRS complexes.)
+ *    amplitude does produce detections — an energy detector cannot tell it from fast, small QRS complexes —
+ *    which the noise gate below removes.)
  *  - Multi-lead (for 2+ leads), two safeguards against one bad lead:
  *      · Artefact gate: where a lead's band-passed amplitude exceeds 5× its typical QRS amplitude (median of
  *        its last 15 one-second maxima — decision-independent), that lead is left out of the sum for the
@@ -48,6 +49,12 @@
  * Everything is causal and sample-by-sample, with ring buffers of fixed size: `push(chunk)` in any chunking
  * yields exactly the beats that one `push(all)` yields, and memory does not grow with the recording.
  * Output lags the input by about 0.5 s (the ±200 ms peak window plus integration), more for search-back.
+ *
+ * Noise gate (reject-noise-segments.ts, on by default): the detections of each 5-s segment are released only if
+ * the beats of the segment and the one before recur in shape (template matching, as signal-quality indices
+ * do), so a recording of pure noise gives no beats; `onUnreadable` reports the segments dropped. It holds the
+ * beats of a segment until the decision point is 2 s past its end (≤ ~7.5 s of latency), at a fixed sample
+ * index, so streaming still equals batch. On the 48 MIT-BIH records it drops nothing.
  */
 import { BiquadCascade, butterworthHighPass, butterworthLowPass, groupDelay } from './biquad.js';
 import { checkRate, SignalError } from './errors.js';

@@ -4,7 +4,7 @@ import { detectQrs, SignalError } from '../../src-main/signal/index.js';
 import { detectQrsInRecording, unitScaleToMv } from '../../src-main/signal/detect-recording.js';
 import { openRecording } from '../../src-main/formats/index.js';
 import { describeMitdb, mitdbRecord } from '../helpers/data.js';
-import { loadRecord } from './records.js';
+import { gaussian, loadRecord } from './records.js';
 
 it('unitScaleToMv knows mV, µV, uV, V', () => {
   expect(unitScaleToMv('mV')).toBe(1);
@@ -41,6 +41,17 @@ describeMitdb('detectQrsInRecording', () => {
     expect(beats).toEqual(detectQrs(rec.leads, rec.fs));
     expect(progress[progress.length - 1]).toBe(1);
     await expect(detectQrsInRecording(src, { leads: [2] })).rejects.toThrow(SignalError);
+  });
+
+  it('passes the noise gate its options: a recording of noise gives no beats and reports its spans as unreadable', async () => {
+    const g = gaussian(4);
+    const noise = [0, 1].map(() => Float32Array.from({ length: 360 * 60 }, () => 0.4 * g()));
+    const spans: [number, number][] = [];
+    const beats = await detectQrsInRecording(microvoltSource(noise, 360), { windowSeconds: 7, noiseGate: { onUnreadable: (from, to) => spans.push([from, to]) } });
+    expect(beats).toHaveLength(0);
+    expect(spans.length).toBeGreaterThanOrEqual(11); // 12 segments of 5 s, each with detections to drop
+    expect(spans[0]).toEqual([0, 1800]);
+    expect((await detectQrsInRecording(microvoltSource(noise, 360), { noiseGate: false })).length).toBeGreaterThan(60);
   });
 
   it('gives the same beats for a recording stored in µV as in mV', async () => {
