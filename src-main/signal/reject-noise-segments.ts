@@ -25,7 +25,7 @@
  *
  * Measured (tests/signal/noise-gate.test.ts, detect-qrs.test.ts, tests/bench/detect.bench.ts): no 5-s segment
  * of the 48 MIT-BIH records is judged noise (bigeminy, flutter and noisy stretches included); with NSTDB noise
- * added to records 100, 119 and 203 at 6 and 0 dB the detector's Se drops by at most 0.25 % (203, ma 0 dB);
+ * added to records 100, 119 and 203 at 6 and 0 dB the detector's Se drops by at most 0.3 % (203, ma 0 dB);
  * white and 5–30 Hz noise at 0.1–1 mV go from ~2 detections a second to none or almost none, the NSTDB muscle
  * record (ma) from 78 to < 1 a minute. Not rejected: the NSTDB electrode-motion record (em), whose artefacts
  * recur with a ~1 s period and a stable shape (NSTDB: electrode motion "can mimic the appearance of ectopic
