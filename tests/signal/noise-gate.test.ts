@@ -5,7 +5,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { compareBeats } from '../../src-main/evaluation/ec57/index.js';
 import { beatCounts } from '../../src-main/evaluation/ec57/stats.js';
-import { detectQrs, QrsDetector } from '../../src-main/signal/index.js';
+import { detectQrs, QrsDetector, resample } from '../../src-main/signal/index.js';
 import { describeMitdb } from '../helpers/data.js';
 import { asAnnotations, gaussian, loadNoise, loadRecord, type LoadedRecord } from './records.js';
 
@@ -94,5 +94,36 @@ describeMitdb('noise gate on ECG spliced with noise', () => {
     const outside = (x: Int32Array): number[] => Array.from(x).filter((b) => b < noiseFrom || b >= noiseTo);
     expect(outside(raw)).toEqual(outside(gated));
     expect(raw.length - gated.length).toBeGreaterThan(200);
+  });
+});
+
+describeMitdb('noise gate at other sampling rates', () => {
+  it.each([128, 250, 1000])('%d Hz, 1 and 2 leads: ECG beats as without the gate, none in the noise after it, streamed = batch', async (fs) => {
+    const rec = await loadRecord('119');
+    const g = gaussian(fs);
+    const ecgEnd = 300 * fs;
+    const leads = rec.leads.map((l) => {
+      const ecg = resample(l.subarray(0, 300 * 360), 360, fs);
+      const x = new Float32Array(ecgEnd + 60 * fs);
+      x.set(ecg.subarray(0, ecgEnd));
+      for (let i = ecgEnd; i < x.length; i++) x[i] = 0.5 * g();
+      return x;
+    });
+    for (const ls of [leads, [leads[0]]]) {
+      const beats = detectQrs(ls, fs);
+      const raw = detectQrs(ls, fs, { noiseGate: false });
+      expect(Array.from(beats).filter((b) => b < ecgEnd)).toEqual(Array.from(raw).filter((b) => b < ecgEnd));
+      expect(Array.from(beats).filter((b) => b >= ecgEnd + 5 * fs)).toEqual([]);
+      expect(raw.length - beats.length).toBeGreaterThan(60);
+      const det = new QrsDetector(fs, ls.length);
+      const streamed: number[] = [];
+      for (let p = 0, k = 0; p < ls[0].length; k++) {
+        const n = [1, 999, 3, 5000, 4097][k % 5];
+        streamed.push(...det.push(ls.map((l) => l.subarray(p, p + n))));
+        p += n;
+      }
+      streamed.push(...det.flush());
+      expect(Int32Array.from(streamed)).toEqual(beats);
+    }
   });
 });
