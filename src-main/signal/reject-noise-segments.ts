@@ -38,6 +38,7 @@
  * (search-back of an old candidate) takes that segment's verdict.
  */
 import { BiquadCascade, butterworthHighPass, butterworthLowPass, groupDelay } from './biquad.js';
+import { SignalError } from './errors.js';
 
 export interface NoiseGateOptions {
   /** Segment length, s (default 5); each segment is judged with the previous one as context. */
@@ -142,12 +143,15 @@ export class NoiseSegmentGate {
    * distance between two of its detections (its refractory period), which bounds the beats of a segment.
    */
   constructor(fs: number, private readonly leads: number, options: NoiseGateOptions, lookAhead: number, minSpacing: number) {
+    const seconds = options.segmentSeconds ?? 5, threshold = options.threshold ?? 0.75;
+    if (!(seconds >= 1 && seconds <= 60)) throw new SignalError(`noise gate segmentSeconds must be 1–60 s, got ${String(options.segmentSeconds)}`);
+    if (!(threshold > 0 && threshold <= 1)) throw new SignalError(`noise gate threshold is a correlation in (0, 1], got ${String(options.threshold)}`);
     this.D = Math.max(1, Math.floor(fs / RATE));
     const rate = fs / this.D;
-    this.segLen = Math.max(1, Math.round((options.segmentSeconds ?? 5) * fs));
+    this.segLen = Math.round(seconds * fs);
     this.wait = Math.round(WAIT_SECONDS * fs);
     this.nextDecision = this.segLen + this.wait;
-    this.threshold = options.threshold ?? 0.75;
+    this.threshold = threshold;
     this.onUnreadable = options.onUnreadable;
     this.H = Math.max(2, Math.round(HALF_WINDOW * rate));
     this.len = 2 * this.H + 1;

@@ -166,13 +166,15 @@ describe('detectQrs on bad input', () => {
     expect(() => detectQrs(new Float32Array(100), 20)).toThrow(/too low/);
   });
 
-  it('leads of unequal length, no leads, or a push after flush are SignalErrors', () => {
+  it('leads of unequal length, no leads, a push after flush, or bad noise-gate options are SignalErrors', () => {
     expect(() => detectQrs([new Float32Array(10), new Float32Array(11)], fs)).toThrow(/unequal length/);
     expect(() => detectQrs([], fs)).toThrow(SignalError);
     const det = new QrsDetector(fs, 1);
     det.flush();
     expect(() => det.push(new Float32Array(1))).toThrow(/after flush/);
     expect(() => new QrsDetector(fs, 2).push(new Float32Array(3))).toThrow(/2 lead/);
+    expect(() => new QrsDetector(fs, 1, { noiseGate: { segmentSeconds: 0 } })).toThrow(/segmentSeconds must be 1–60 s, got 0/);
+    expect(() => new QrsDetector(fs, 1, { noiseGate: { threshold: 1.5 } })).toThrow(SignalError);
   });
 });
 
