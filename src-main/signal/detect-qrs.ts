@@ -53,7 +53,7 @@
  * Noise gate (reject-noise-segments.ts, on by default): the detections of each 5-s segment are released only if
  * the beats of the segment and the one before recur in shape (template matching, as signal-quality indices
  * do), so a recording of pure noise gives no beats; `onUnreadable` reports the segments dropped. It holds the
- * beats of a segment until the decision point is 2 s past its end (≤ ~7.5 s of latency), at a fixed sample
+ * beats of a segment until the decision point is 2 s past its end (≤ ~7.2 s of latency), at a fixed sample
  * index, so streaming still equals batch. On the 48 MIT-BIH records it drops nothing.
  */
 import { BiquadCascade, butterworthHighPass, butterworthLowPass, groupDelay } from './biquad.js';
