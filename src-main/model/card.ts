@@ -12,6 +12,9 @@ import type { ModelMetadata } from './io.js';
 import type { CvSummary } from './train/cross-validation.js';
 import type { TrainConfig } from './train/train.js';
 
+/** What DS2 did and did not steer, printed on every card that shows DS2 figures (full models and compressed ones). */
+export const DS2_HYGIENE_NOTE = 'Note on test-set hygiene: the models never trained on DS2 and every fitted choice (epochs, decision offsets) used DS1 only, but during development the engineers looked at DS2 scores of several scratch experiments before settling the feature set, the two-expert head and its hierarchical combination (a scratch run of an earlier model showed DS2 S sensitivity rising when the rhythm expert alone splits N from S), and, for the compressed students, between two candidate students. The training protocol was also revised once after a DS2 score had been seen: early stopping on five DS1 validation records (which had stopped the CNN at epoch 2) was replaced by a fixed 10 epochs on all of DS1 with decision offsets chosen on DS1 out-of-fold predictions. These figures are therefore somewhat optimistic as an estimate for unseen patients.';
+
 export interface ModelCard {
   name: string;
   architecture: string;
@@ -59,7 +62,7 @@ export function renderCardMarkdown(c: ModelCard): string {
   if (c.ds2) {
     const d = c.ds2;
     const dc = c.deChazal2004;
-    L.push('## DS2 (inter-patient test; no weights, epochs or decision offsets were fitted on it, but DS2 scores of scratch experiments were seen while the design was chosen — see the note below)', '', 'Note on test-set hygiene: the models never trained on DS2 and every fitted choice (epochs, decision offsets) used DS1 only, but during development the engineers looked at DS2 scores of several scratch experiments before settling the feature set, the two-expert head and its hierarchical combination (a scratch run of an earlier model showed DS2 S sensitivity rising when the rhythm expert alone splits N from S), and, for the compressed students, between two candidate students. The training protocol was also revised once after a DS2 score had been seen: early stopping on five DS1 validation records (which had stopped the CNN at epoch 2) was replaced by a fixed 10 epochs on all of DS1 with decision offsets chosen on DS1 out-of-fold predictions. These figures are therefore somewhat optimistic as an estimate for unseen patients.', '');
+    L.push('## DS2 (inter-patient test; no weights, epochs or decision offsets were fitted on it, but DS2 scores of scratch experiments were seen while the design was chosen — see the note below)', '', DS2_HYGIENE_NOTE, '');
     L.push(`Measured by: \`${d.measuredBy}\``, '');
     L.push('| class | Se % | +P % | F1 % | beats | de Chazal 2004 Se / +P |', '|---|---|---|---|---|---|');
     for (const k of ['N', 'S', 'V', 'F'] as const) {

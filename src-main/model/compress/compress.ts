@@ -6,6 +6,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { DE_CHAZAL_2004_DS2, DS1, DS2 } from '../../domain/mitdb.js';
+import { DS2_HYGIENE_NOTE } from '../card.js';
 import { describeEngine } from '../engine/backend.js';
 import { loadLabelledRecords } from '../dataset/mitdb.js';
 import { MODEL_CARD, readCard, writeCard, type CompressionStep, type ModelCard } from './card.js';
@@ -211,7 +212,7 @@ export function cardMarkdown(card: ModelCard): string {
   ];
   if (ev) {
     const dc = card.deChazal2004 as typeof DE_CHAZAL_2004_DS2 | undefined;
-    const hygiene = card.ds2 ? ['', 'Note on test-set hygiene: the models never trained on DS2 and every fitted choice (epochs, decision offsets) used DS1 patient-wise validation, but during development the engineers looked at DS2 scores of several scratch experiments before settling the feature set and the two-expert head (and, for the compressed students, between two candidate students). These figures are therefore slightly optimistic as an estimate for unseen patients.'] : [];
+    const hygiene = card.ds2 ? ['', DS2_HYGIENE_NOTE] : [];
     lines.push('', card.ds2 ? '## DS2 (inter-patient test; no weights, epochs or decision offsets were fitted on it, but DS2 scores of scratch experiments were seen while the design was chosen — see the note below)' :  `## Evaluation on ${ev.records.join(' ')}`, ...hygiene, '', `Measured by: ${(ev as { measuredBy?: string }).measuredBy ?? ''}`, '',
       '| class | Se % | +P % | F1 % | beats | de Chazal 2004 Se / +P |', '|---|---|---|---|---|---|');
     for (const c of ['N', 'S', 'V', 'F'] as const) {
