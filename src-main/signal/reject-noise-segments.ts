@@ -21,16 +21,18 @@
  *    Each beat is centred on the centroid of its squared slope in that band (a polarity-free QRS centre: the
  *    detector's fiducial can jump between the positive and negative lobe, or between leads).
  *  - Leads are judged separately and one recurring lead is enough.
+ *  - Hysteresis: right after a segment whose beats recurred, one match ≥ 0.8 per beat is enough (noisy ECG stays
+ *    ECG); at the start and after noise, two matches ≥ 0.75 are needed (noise stays noise).
  *  - A window with no more than 2 detections cannot show recurrence and is kept (a pause, a short recording).
  *
  * Measured (tests/signal/noise-gate.test.ts, detect-qrs.test.ts, tests/bench/detect.bench.ts): no 5-s segment
  * of the 48 MIT-BIH records is judged noise (bigeminy, flutter and noisy stretches included); with NSTDB noise
- * added to records 100, 119 and 203 at 6 and 0 dB the detector's Se drops by at most 0.3 % (203, ma 0 dB);
- * white and 5–30 Hz noise at 0.1–1 mV go from ~2 detections a second to none or almost none, the NSTDB muscle
- * record (ma) from 78 to < 1 a minute. Not rejected: the NSTDB electrode-motion record (em), whose artefacts
- * recur with a ~1 s period and a stable shape (NSTDB: electrode motion "can mimic the appearance of ectopic
- * beats") — a shape-recurrence index cannot tell them from heartbeats. At −6 dB ma noise (ECG barely visible)
- * the gate drops many noisy segments: Se 88 % → 71 % on record 100 (+P 72 % → 77 %).
+ * (em, ma) added to records 100, 119 and 203 at 6 and 0 dB the detector's beats are unchanged; white and
+ * 5–30 Hz noise at 0.1–1 mV go from ~2 detections a second to none or almost none, the NSTDB muscle record (ma)
+ * from 78 to < 1 a minute. Not rejected: the NSTDB electrode-motion record (em), whose artefacts recur with a
+ * ~1 s period and a stable shape (NSTDB: electrode motion "can mimic the appearance of ectopic beats") — a
+ * shape-recurrence index cannot tell them from heartbeats. At −6 dB ma noise (ECG barely visible) the gate
+ * drops many noisy segments: Se 88 % → 72 % on record 100 (+P 72 % → 76 %).
  *
  * Streaming: segment k ends at sample (k+1)·S and is decided when the detector's decision point reaches
  * (k+1)·S + 2 s — a fixed sample index, so the verdict, and the beats released, do not depend on chunking.
@@ -63,6 +65,8 @@ const RATE = 120;
 const VERDICTS = 64;
 /** A beat recurs when this many other beats of the window match it (its second-best match counts). */
 const TWINS = 2;
+/** After a segment whose beats recurred: one match at this correlation is enough. */
+const LENIENT_THRESHOLD = 0.8;
 
 /** Index of the `QUANTILE` quantile in n ascending values. */
 function quantileIndex(n: number): number {
@@ -75,7 +79,7 @@ function quantileIndex(n: number): number {
  * some other beat correlating ≥ threshold, and for ECG the first beat tried usually does. `offsets` locate the
  * beats' zero-mean, unit-norm shapes (length `len`) in `pool`.
  */
-function recurs(pool: Float32Array, offsets: readonly number[], len: number, threshold: number): boolean {
+function recurs(pool: Float32Array, offsets: readonly number[], len: number, threshold: number, twinsNeeded: number): boolean {
   const n = offsets.length;
   const need = n - quantileIndex(n);
   let found = 0;
@@ -88,7 +92,7 @@ function recurs(pool: Float32Array, offsets: readonly number[], len: number, thr
       const b = offsets[j];
       let c = 0;
       for (let k = 0; k < len; k++) c += pool[a + k] * pool[b + k];
-      if (c >= threshold && ++twins === TWINS) { found++; break; }
+      if (c >= threshold && ++twins === twinsNeeded) { found++; break; }
     }
     if (found >= need) return true;
   }
@@ -133,6 +137,8 @@ export class NoiseSegmentGate {
   private pending: number[] = [];
   /** The previous segment's detections (the context of the next segment). */
   private previous: GateBeat[] = [];
+  /** The previous segment's beats recurred (hysteresis: the next one is judged leniently). */
+  private recurring = false;
   /** Next segment to decide, and the decision sample at which it is decided. */
   private segment = 0;
   nextDecision: number;
@@ -215,12 +221,13 @@ export class NoiseSegmentGate {
     const beats: GateBeat[] = [];
     for (let i = 0; i < k; i++) beats.push({ at: this.pending[i], slot: this.slot++ % this.slots, done: 0 });
     if (k > 0) this.pending = this.pending.slice(k);
-    let ecg = true;
+    let ecg = true, judged = false;
     if (beats.length > 0) {
       const window = this.previous.concat(beats);
       // no more detections than a beat needs twins: recurrence cannot show, nothing to judge, keep
       if (window.length > TWINS) {
         ecg = false;
+        judged = true;
         const offsets = this.offsets;
         for (let l = 0; l < this.leads && !ecg; l++) {
           offsets.length = 0;
@@ -228,7 +235,8 @@ export class NoiseSegmentGate {
             if ((b.done & (1 << l)) === 0) { this.shape(b.at, l, b.slot * this.len); b.done |= 1 << l; }
             offsets.push(b.slot * this.len);
           }
-          ecg = recurs(this.pools[l], offsets, this.len, this.threshold);
+          // hysteresis: right after ECG, one near-twin per beat suffices (keeps noisy ECG); else two
+          ecg = this.recurring ? recurs(this.pools[l], offsets, this.len, LENIENT_THRESHOLD, 1) : recurs(this.pools[l], offsets, this.len, this.threshold, TWINS);
         }
       }
     }
@@ -236,6 +244,7 @@ export class NoiseSegmentGate {
     if (ecg) for (const b of beats) out.push(b.at);
     else this.onUnreadable?.(end - this.segLen, end);
     this.previous = beats;
+    this.recurring = ecg && judged;
     this.segment++;
     this.nextDecision += this.segLen;
   }
