@@ -338,11 +338,15 @@ describe('device agent process: live monitoring of MIT-BIH 208', () => {
     expect(a100).toBeGreaterThanOrEqual(0.99);
 
     // Labels: local inputs are identical; the template and average RR come from the history so far (README,
-    // "Live labels vs an offline classify"). Measured with the shipped student: 97.4 % agreement at 100×,
-    // accuracy against the reference 94.8 % live vs 96.5 % offline; 66.7 % agreement over the first 20 s at
-    // real time, when the history is a handful of beats.
+    // "Live labels vs an offline classify"). Measured with the shipped student: 95.9 % agreement at 100×,
+    // accuracy against the reference 90.1 % live vs 92.8 % offline. Over the first 20 s the history is a
+    // handful of beats, so live labels there differ more from the offline ones (37–67 % agreement, model-dependent).
     expect(aFast).toBeGreaterThanOrEqual(0.95);
-    expect(aReal).toBeGreaterThanOrEqual(0.5);
+    // At real time the first 20 s have the same history as the first 20 s at 100×: the labels must be the same.
+    const fastLabel = new Map(fastBeats.map((b) => [b.sample, b.label]));
+    const realFinal = realBeats.filter((b) => b.sample < realEnd - fs);
+    expect(realFinal.map((b) => b.label)).toEqual(realFinal.map((b) => fastLabel.get(b.sample)));
+    void aReal;
     const ref = (await readAnnotations(src208, 'atr')).filter((a) => isBeatSymbol(a.symbol) && off.classes.includes(aamiClassOf(a.symbol)!));
     const accuracy = (beats: { sample: number; label: string }[]): { acc: number; n: number } => {
       let right = 0, n = 0, j = 0;
