@@ -50,15 +50,15 @@
  * yields exactly the beats that one `push(all)` yields, and memory does not grow with the recording.
  * Output lags the input by about 0.5 s (the ±200 ms peak window plus integration), more for search-back.
  *
- * Noise gate (reject-noise-segments.ts, on by default): the detections of each 5-s segment are released only if
- * the beats of the segment and the one before recur in shape (template matching, as signal-quality indices
- * do), so a recording of pure noise gives no beats; `onUnreadable` reports the segments dropped. It holds the
- * beats of a segment until the decision point is 2 s past its end (≤ ~7.2 s of latency), at a fixed sample
- * index, so streaming still equals batch. On the 48 MIT-BIH records it drops nothing.
+ * Noise gate (reject-noise-segments.ts, on by default): a detection is released only if the detections of the 10 s
+ * around it recur in shape (template matching, as signal-quality indices do), so a recording of pure noise gives
+ * no beats; `onUnreadable` reports the runs of detections dropped. It decides each detection when the decision
+ * point is 5 s past it, at a fixed sample index, so streaming still equals batch (≤ ~5.5 s of latency). On the 48
+ * MIT-BIH records it drops nothing.
  */
 import { BiquadCascade, butterworthHighPass, butterworthLowPass, groupDelay } from './biquad.js';
 import { checkRate, SignalError } from './errors.js';
-import { NoiseSegmentGate, type NoiseGateOptions } from './reject-noise-segments.js';
+import { NoiseGate, type NoiseGateOptions } from './reject-noise-segments.js';
 
 export { groupDelay };
 
@@ -98,7 +98,7 @@ export interface QrsDetectorOptions {
   reliable?: number;
   vetoLevel?: number;
   /**
-   * Noise gate (reject-noise-segments.ts): detections in 5-s segments whose beats do not recur in shape are
+   * Noise gate (reject-noise-segments.ts): detections whose 10-s neighbourhood does not recur in shape are
    * dropped, so pure noise gives no beats. On by default; `false` gives the raw detector (no added latency);
    * an object sets its options, e.g. `onUnreadable` to learn which spans were judged to hold no ECG.
    */
@@ -153,7 +153,7 @@ export class QrsDetector {
   readonly fs: number;
   readonly leads: number;
   private readonly o: Required<Omit<QrsDetectorOptions, 'trace' | 'noiseGate'>>;
-  private readonly gate: NoiseSegmentGate | null;
+  private readonly gate: NoiseGate | null;
   private readonly trace: QrsDetectorOptions['trace'];
   // sizes in samples
   private readonly W: number;
@@ -261,7 +261,7 @@ export class QrsDetector {
     this.reliability = new Float64Array(leads);
     this.fRing = new Float64Array(size);
     this.cRing = new Float64Array(size);
-    this.gate = noiseGate === false ? null : new NoiseSegmentGate(fs, leads, noiseGate ?? {}, BLOCK + this.R + this.fidBack, this.R);
+    this.gate = noiseGate === false ? null : new NoiseGate(fs, leads, noiseGate ?? {}, BLOCK + this.R + this.fidBack, this.R);
   }
 
   /** Feed the next samples of every lead; returns the beats decided so far (sample indices, ascending). */
@@ -283,13 +283,13 @@ export class QrsDetector {
     this.flushed = true;
     const gate = this.gate;
     while (this.m < this.t) {
-      if (gate !== null && this.m === gate.nextDecision) gate.decide(this.out);
+      if (gate !== null && this.m >= gate.nextDecision) gate.decide(this.m, this.out);
       this.decideAt(this.m, this.t - 1);
       this.m++;
     }
     if (!this.initialized) this.initialize();
     this.searchBack(this.t);
-    gate?.finish(this.out);
+    gate?.finish(this.t, this.out);
     const res = this.out;
     this.out = [];
     return res;
@@ -401,10 +401,9 @@ export class QrsDetector {
     const R = this.R;
     const stop = this.t - R;
     let m = this.m;
-    let decision = noiseGate === null ? -1 : noiseGate.nextDecision;
     while (m < stop) {
-      // the noise gate decides a segment at a fixed sample index, so chunking cannot change its verdict
-      if (m === decision) { noiseGate!.decide(this.out); decision = noiseGate!.nextDecision; }
+      // the noise gate decides a detection at a fixed sample index, so chunking cannot change its verdict
+      if (noiseGate !== null && m >= noiseGate.nextDecision) noiseGate.decide(m, this.out);
       const v = fR[m & mask];
       if (this.searchBackArmed) this.searchBack(m);
       if (v > 0 && m > 0 && v > fR[(m - 1) & mask] && v >= fR[(m + 1) & mask]) this.decideAt(m, m + R);
@@ -565,7 +564,7 @@ export class QrsDetector {
     if (fid <= this.lastEmitted) fid = this.lastEmitted + 1;
     this.lastEmitted = fid;
     if (this.gate === null) this.out.push(fid);
-    else this.gate.add(fid, this.out);
+    else this.gate.add(fid);
   }
 
   /** H&T rule 4: after 1.3 RR without a QRS, take the largest earlier sub-threshold peak that is big enough. */

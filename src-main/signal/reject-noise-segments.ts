@@ -1,5 +1,5 @@
 /**
- * Noise gate for the QRS detector: drop the detections of segments that hold no ECG.
+ * Noise gate for the QRS detector: drop the detections that are not heartbeats because there is no ECG around them.
  *
  * An energy detector with adaptive thresholds (detect-qrs.ts) finds "beats" in anything: white or band-limited
  * noise at ECG amplitude gives about two detections a second. What noise lacks is recurrence: the QRS complexes
@@ -12,47 +12,54 @@
  * in bigeminy half the beats are PVCs and match the median template poorly. So each beat is compared with
  * every other beat of the window: it recurs when at least two others match it (r ≥ 0.75) — a PVC finds other
  * PVCs. Two matches, not one: among the ~20 detections a 10-s window of noise yields, one chance match ≥ 0.75
- * is not rare (5–30 Hz noise then leaks ~3 segments a minute), two are. The window is ECG when ≥ 30 % of its
+ * is not rare (5–30 Hz noise then leaks ~3 windows a minute), two are. The window is ECG when ≥ 30 % of its
  * detections recur (i.e. the 70th percentile of the beats' second-best correlation is ≥ 0.75).
  *
- *  - Segments of 5 s are judged on a 10-s window: the segment's own detections and the previous segment's.
+ *  - Each detection is judged on the detections of a 10-s window around it: the 5 s before and the 5 s after.
+ *    It is kept when the window is ECG (so an isolated ectopic beat in ECG is kept), dropped otherwise.
  *  - Beat shape: the 1–30 Hz band (baseline wander and EMG above 30 Hz out), ±100 ms around the QRS, at a
  *    rate of ~120 Hz (boxcar-decimated before filtering, which keeps the cost at a fraction of the detector's).
  *    Each beat is centred on the centroid of its squared slope in that band (a polarity-free QRS centre: the
  *    detector's fiducial can jump between the positive and negative lobe, or between leads).
  *  - Leads are judged separately and one recurring lead is enough.
- *  - Hysteresis: right after a segment whose beats recurred, one match ≥ 0.8 per beat is enough (noisy ECG stays
- *    ECG); at the start and after noise, two matches ≥ 0.75 are needed (noise stays noise).
+ *  - Hysteresis: right after a window that recurred, one match ≥ 0.8 per beat is enough (noisy ECG stays ECG);
+ *    at the start and after noise, two matches ≥ 0.75 are needed (noise stays noise).
  *  - A window with no more than 2 detections cannot show recurrence and is kept (a pause, a short recording).
  *
- * Measured (tests/signal/noise-gate.test.ts, detect-qrs.test.ts, tests/bench/detect.bench.ts): no 5-s segment
- * of the 48 MIT-BIH records is judged noise (bigeminy, flutter and noisy stretches included); with NSTDB noise
- * (em, ma) added to records 100, 119 and 203 at 6 and 0 dB the detector's beats are unchanged; white and
- * 5–30 Hz noise at 0.1–1 mV go from ~2 detections a second to none or almost none, the NSTDB muscle record (ma)
- * from 78 to < 1 a minute. Not rejected: the NSTDB electrode-motion record (em), whose artefacts recur with a
- * ~1 s period and a stable shape (NSTDB: electrode motion "can mimic the appearance of ectopic beats") — a
- * shape-recurrence index cannot tell them from heartbeats. At −6 dB ma noise (ECG barely visible) the gate
- * drops many noisy segments: Se 88 % → 72 % on record 100 (+P 72 % → 76 %).
+ * Measured (tests/signal/noise-gate.test.ts, detect-qrs.test.ts, tests/bench/detect.bench.ts): no detection of
+ * the 48 MIT-BIH records is dropped (bigeminy, flutter and noisy stretches included); with NSTDB noise (em, ma)
+ * added to records 100, 119 and 203 at 6 and 0 dB the detector's beats are unchanged; white and 5–30 Hz noise at
+ * 0.1–1 mV go from ~2 detections a second to none or almost none, the NSTDB muscle record (ma) from 78 to < 1 a
+ * minute. Not rejected: the NSTDB electrode-motion record (em), whose artefacts recur with a ~1 s period and a
+ * stable shape (NSTDB: electrode motion "can mimic the appearance of ectopic beats") — a shape-recurrence index
+ * cannot tell them from heartbeats. At −6 dB ma noise (ECG barely visible) the gate drops many noisy stretches:
+ * Se 88 % → 73 % on record 100 (+P 72 % → 77 %).
  *
- * Streaming: segment k ends at sample (k+1)·S and is decided when the detector's decision point reaches
- * (k+1)·S + 2 s — a fixed sample index, so the verdict, and the beats released, do not depend on chunking.
- * Beats are released ≤ 7.2 s after they occur (plus the chunk they arrive in). A detection that the detector emits after its segment was decided
- * (search-back of an old candidate) takes that segment's verdict.
+ * Streaming: a detection is decided when the detector's decision point is 5 s past it (and not before 5 s of
+ * recording), with the detections known at that sample index — so the verdict, and the beats released, do not
+ * depend on chunking. Beats are released one by one, ~5 s after they occur (plus the chunk they arrive in).
  */
 import { BiquadCascade, butterworthHighPass, butterworthLowPass, groupDelay } from './biquad.js';
 import { SignalError } from './errors.js';
 
 export interface NoiseGateOptions {
-  /** Segment length, s (default 5); each segment is judged with the previous one as context. */
-  segmentSeconds?: number;
+  /** Window a detection is judged in, s (default 10: the 8 s before it and the 2 s after). */
+  windowSeconds?: number;
   /** Correlation at or above which two beat shapes match (default 0.75). */
   threshold?: number;
-  /** Called for each segment judged to hold no ECG: [from, to) in samples. Its detections are dropped. */
+  /**
+   * Called for each run of consecutive detections judged not to be ECG (and dropped): [first, last + 1) in
+   * samples, once the run has ended.
+   */
   onUnreadable?: (from: number, to: number) => void;
 }
 
-/** Detections are released this long after their segment ends (covers the detector's decision and search-back lag). */
-const WAIT_SECONDS = 2;
+/** A detection is decided this long after it (the window's look-ahead; also covers the detector's usual lag). */
+const AHEAD_SECONDS = 5;
+/** Detections this recent are not yet in the window (their shape's signal may not have arrived). */
+const SETTLE_SECONDS = 0.5;
+/** No detection is decided before this much of the recording has been seen (a first window worth judging). */
+const START_SECONDS = 5;
 /** Half-width of the beat window compared between beats, s. */
 const HALF_WINDOW = 0.1;
 /** Search radius of the slope-energy centroid, first and second pass, s. */
@@ -61,11 +68,9 @@ const CENTROID_REACH = [0.1, 0.06] as const;
 const QUANTILE = 0.7;
 /** Rate of the shape signal, Hz (boxcar decimation by floor(fs / RATE)). */
 const RATE = 120;
-/** Verdicts kept for detections that arrive after their segment was decided. */
-const VERDICTS = 64;
 /** A beat recurs when this many other beats of the window match it (its second-best match counts). */
 const TWINS = 2;
-/** After a segment whose beats recurred: one match at this correlation is enough. */
+/** After a window that recurred: one match at this correlation is enough. */
 const LENIENT_THRESHOLD = 0.8;
 
 /** Index of the `QUANTILE` quantile in n ascending values. */
@@ -107,15 +112,16 @@ interface GateBeat {
   done: number;
 }
 
-
 /**
  * The streaming gate, fed by QrsDetector: the held (NaN-free) input of every block, the detections in the order
- * the detector emits them, and a call to `decide` when its decision point reaches `nextDecision`.
+ * the detector emits them, and a call to `decide(m)` whenever its decision point m reaches `nextDecision`.
  */
-export class NoiseSegmentGate {
+export class NoiseGate {
   private readonly D: number;
-  private readonly segLen: number;
-  private readonly wait: number;
+  private readonly back: number;
+  private readonly ahead: number;
+  private readonly settle: number;
+  private readonly start: number;
   private readonly threshold: number;
   private readonly onUnreadable: NoiseGateOptions['onUnreadable'];
   private readonly H: number;
@@ -133,30 +139,33 @@ export class NoiseSegmentGate {
   private slot = 0;
   private readonly slots: number;
   private readonly offsets: number[] = [];
-  /** Detections not yet released or dropped, ascending. */
-  private pending: number[] = [];
-  /** The previous segment's detections (the context of the next segment). */
-  private previous: GateBeat[] = [];
-  /** The previous segment's beats recurred (hysteresis: the next one is judged leniently). */
+  private readonly window: GateBeat[] = [];
+  /** Detections decided in the last `back` samples (context), and those not yet decided; both ascending. */
+  private history: GateBeat[] = [];
+  private pending: GateBeat[] = [];
+  /** The last decision found the beats recurring (hysteresis: the next one is judged leniently). */
   private recurring = false;
-  /** Next segment to decide, and the decision sample at which it is decided. */
-  private segment = 0;
-  nextDecision: number;
-  private readonly verdicts = new Uint8Array(VERDICTS);
+  /** A run of dropped detections not yet reported: [from, to), or from = -1. */
+  private dropFrom = -1;
+  private dropTo = -1;
+  /** Decision point at which the oldest pending detection is decided. */
+  nextDecision = Infinity;
 
   /**
    * `lookAhead`: how many samples the detector may filter beyond its decision point; `minSpacing`: the least
-   * distance between two of its detections (its refractory period), which bounds the beats of a segment.
+   * distance between two of its detections (its refractory period), which bounds the beats of a window.
    */
   constructor(fs: number, private readonly leads: number, options: NoiseGateOptions, lookAhead: number, minSpacing: number) {
-    const seconds = options.segmentSeconds ?? 5, threshold = options.threshold ?? 0.75;
-    if (!(seconds >= 1 && seconds <= 60)) throw new SignalError(`noise gate segmentSeconds must be 1–60 s, got ${String(options.segmentSeconds)}`);
+    const seconds = options.windowSeconds ?? 10, threshold = options.threshold ?? 0.75;
+    if (!(seconds >= 4 && seconds <= 60)) throw new SignalError(`noise gate windowSeconds must be 4–60 s, got ${String(options.windowSeconds)}`);
     if (!(threshold > 0 && threshold <= 1)) throw new SignalError(`noise gate threshold is a correlation in (0, 1], got ${String(options.threshold)}`);
     this.D = Math.max(1, Math.floor(fs / RATE));
     const rate = fs / this.D;
-    this.segLen = Math.round(seconds * fs);
-    this.wait = Math.round(WAIT_SECONDS * fs);
-    this.nextDecision = this.segLen + this.wait;
+    this.ahead = Math.round(AHEAD_SECONDS * fs);
+    this.back = Math.round(seconds * fs) - this.ahead;
+    // the window's later beats must have their signal (shape reach) when the beat is decided
+    this.settle = Math.round(SETTLE_SECONDS * fs);
+    this.start = Math.round(START_SECONDS * fs);
     this.threshold = threshold;
     this.onUnreadable = options.onUnreadable;
     this.H = Math.max(2, Math.round(HALF_WINDOW * rate));
@@ -165,16 +174,17 @@ export class NoiseSegmentGate {
     const sections = [...butterworthHighPass(1, rate, 2), ...butterworthLowPass(Math.min(30, 0.45 * rate), rate, 2)];
     this.delay = groupDelay(sections, 10, rate);
     this.filters = Array.from({ length: leads }, () => new BiquadCascade(sections));
-    // The rings reach back over two segments (a context beat's shape may be needed late) and the wait, plus the
-    // block the detector filters ahead of its decisions.
+    // The rings reach back over the window (a context beat's shape in another lead may be needed late), plus the
+    // block the detector filters ahead of its decisions and a few seconds of detection lag.
+    const span = this.back + this.ahead + 4 * fs;
     let size = 1;
-    while (size < (2 * this.segLen + this.wait + lookAhead + fs) / this.D + 4 * this.H + 16) size *= 2;
+    while (size < (span + lookAhead) / this.D + 4 * this.H + 16) size *= 2;
     this.mask = size - 1;
     this.wide = Array.from({ length: leads }, () => new Float32Array(size));
     this.decIn = new Float64Array(Math.ceil(lookAhead / this.D) + 2);
     this.rawAcc = new Float64Array(leads);
-    // shape slots for the detections of two segments (the context and the segment decided)
-    this.slots = Math.ceil((2 * this.segLen) / Math.max(1, minSpacing)) + 16;
+    // shape slots for every detection alive (context, pending)
+    this.slots = Math.ceil(span / Math.max(1, minSpacing)) + 16;
     this.pools = Array.from({ length: leads }, () => new Float32Array(this.slots * this.len));
   }
 
@@ -205,53 +215,73 @@ export class NoiseSegmentGate {
     if (l === this.leads - 1) this.rawT = t0 + len;
   }
 
-  /** A detection from the detector (ascending): held until its segment is decided, or released / dropped at once if late. */
-  add(fiducial: number, out: number[]): void {
-    const seg = Math.floor(fiducial / this.segLen);
-    if (seg >= this.segment) { this.pending.push(fiducial); return; }
-    // Late: its segment was decided without it; it takes the verdict (segments older than the verdict ring: kept).
-    if (seg < this.segment - VERDICTS || this.verdicts[seg % VERDICTS] === 1) out.push(fiducial);
+  /** A detection from the detector (ascending); decided once the decision point is `ahead` past it. */
+  add(fiducial: number): void {
+    this.pending.push({ at: fiducial, slot: this.slot++ % this.slots, done: 0 });
+    if (this.pending.length === 1) this.nextDecision = this.due(fiducial);
   }
 
-  /** Decide the next segment (called when the detector's decision point reaches `nextDecision`). */
-  decide(out: number[]): void {
-    const end = (this.segment + 1) * this.segLen;
+  /** Decide every pending detection due at decision point m (or all of them at the end of the recording). */
+  decide(m: number, out: number[], final = false): void {
     let k = 0;
-    while (k < this.pending.length && this.pending[k] < end) k++;
-    const beats: GateBeat[] = [];
-    for (let i = 0; i < k; i++) beats.push({ at: this.pending[i], slot: this.slot++ % this.slots, done: 0 });
-    if (k > 0) this.pending = this.pending.slice(k);
+    const pending = this.pending;
+    while (k < pending.length && (final || this.due(pending[k].at) <= m)) {
+      const beat = pending[k];
+      // context: detections of the last `back` samples and those up to `ahead` after (settled ones only)
+      let h = 0;
+      while (h < this.history.length && this.history[h].at < beat.at - this.back) h++;
+      if (h > 0) this.history = this.history.slice(h);
+      const window = this.window;
+      window.length = 0;
+      for (const b of this.history) window.push(b);
+      const until = this.due(beat.at) - (beat.at + this.ahead < this.start ? this.settle : 0);
+      for (let i = k; i < pending.length && pending[i].at <= until && (final || pending[i].at <= m - this.settle); i++) window.push(pending[i]);
+      if (window.length === 0 || window[window.length - 1].at < beat.at) window.push(beat);
+      this.judge(beat, window, out);
+      this.history.push(beat);
+      k++;
+    }
+    if (k > 0) this.pending = pending.slice(k);
+    this.nextDecision = this.pending.length > 0 ? Math.max(m + 1, this.due(this.pending[0].at)) : Infinity;
+  }
+
+  /** Decision point of a detection: `ahead` after it, and not before `start` (the first ones are judged together). */
+  private due(at: number): number {
+    return Math.max(at + this.ahead, this.start);
+  }
+
+  /** At the end of the recording: decide every pending detection, report an open run of dropped ones. */
+  finish(m: number, out: number[]): void {
+    this.decide(m, out, true);
+    if (this.dropFrom >= 0) this.onUnreadable?.(this.dropFrom, this.dropTo);
+    this.dropFrom = -1;
+  }
+
+  private judge(beat: GateBeat, window: readonly GateBeat[], out: number[]): void {
     let ecg = true, judged = false;
-    if (beats.length > 0) {
-      const window = this.previous.concat(beats);
-      // no more detections than a beat needs twins: recurrence cannot show, nothing to judge, keep
-      if (window.length > TWINS) {
-        ecg = false;
-        judged = true;
-        const offsets = this.offsets;
-        for (let l = 0; l < this.leads && !ecg; l++) {
-          offsets.length = 0;
-          for (const b of window) {
-            if ((b.done & (1 << l)) === 0) { this.shape(b.at, l, b.slot * this.len); b.done |= 1 << l; }
-            offsets.push(b.slot * this.len);
-          }
-          // hysteresis: right after ECG, one near-twin per beat suffices (keeps noisy ECG); else two
-          ecg = this.recurring ? recurs(this.pools[l], offsets, this.len, LENIENT_THRESHOLD, 1) : recurs(this.pools[l], offsets, this.len, this.threshold, TWINS);
+    // no more detections than a beat needs twins: recurrence cannot show, nothing to judge, keep
+    if (window.length > TWINS) {
+      ecg = false;
+      judged = true;
+      const offsets = this.offsets;
+      for (let l = 0; l < this.leads && !ecg; l++) {
+        offsets.length = 0;
+        for (const b of window) {
+          if ((b.done & (1 << l)) === 0) { this.shape(b.at, l, b.slot * this.len); b.done |= 1 << l; }
+          offsets.push(b.slot * this.len);
         }
+        // hysteresis: right after ECG, one near-twin per beat suffices (keeps noisy ECG); else two
+        ecg = this.recurring ? recurs(this.pools[l], offsets, this.len, LENIENT_THRESHOLD, 1) : recurs(this.pools[l], offsets, this.len, this.threshold, TWINS);
       }
     }
-    this.verdicts[this.segment % VERDICTS] = ecg ? 1 : 0;
-    if (ecg) for (const b of beats) out.push(b.at);
-    else this.onUnreadable?.(end - this.segLen, end);
-    this.previous = beats;
     this.recurring = ecg && judged;
-    this.segment++;
-    this.nextDecision += this.segLen;
-  }
-
-  /** At the end of the recording: decide every segment that still holds detections. */
-  finish(out: number[]): void {
-    while (this.pending.length > 0) this.decide(out);
+    if (ecg) {
+      out.push(beat.at);
+      if (this.dropFrom >= 0) { this.onUnreadable?.(this.dropFrom, this.dropTo); this.dropFrom = -1; }
+    } else {
+      if (this.dropFrom < 0) this.dropFrom = beat.at;
+      this.dropTo = beat.at + 1;
+    }
   }
 
   /**

@@ -49,8 +49,8 @@ describeMitdb('detectQrsInRecording', () => {
     const spans: [number, number][] = [];
     const beats = await detectQrsInRecording(microvoltSource(noise, 360), { windowSeconds: 7, noiseGate: { onUnreadable: (from, to) => spans.push([from, to]) } });
     expect(beats).toHaveLength(0);
-    expect(spans.length).toBeGreaterThanOrEqual(11); // 12 segments of 5 s, each with detections to drop
-    expect(spans[0]).toEqual([0, 1800]);
+    // one run of dropped detections over the whole minute
+    expect(spans.reduce((s, [a, b]) => s + (b - a), 0)).toBeGreaterThan(0.9 * 360 * 60);
     expect((await detectQrsInRecording(microvoltSource(noise, 360), { noiseGate: false })).length).toBeGreaterThan(60);
   });
 

@@ -22,9 +22,9 @@ describeMitdb('noise gate on the NSTDB noise records alone (30 min, 2 leads, no 
     expect(perMinute(detectQrs(rec.leads, rec.fs, { noiseGate: false }), rec)).toBeGreaterThan(50);
     const spans: [number, number][] = [];
     const beats = detectQrs(rec.leads, rec.fs, { noiseGate: { onUnreadable: (from, to) => spans.push([from, to]) } });
-    expect(perMinute(beats, rec)).toBeLessThan(2); // measured 0.9
-    // most of the record is reported as holding no ECG, in 5-s segments, ascending
-    expect(spans.length * 5).toBeGreaterThan(0.9 * (rec.length / rec.fs));
+    expect(perMinute(beats, rec)).toBeLessThan(2); // measured 0.7
+    // most of the record is reported as holding no ECG, in runs of dropped detections, ascending
+    expect(spans.reduce((s, [a, b]) => s + (b - a), 0)).toBeGreaterThan(0.9 * rec.length);
     for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
   });
 
@@ -67,9 +67,8 @@ describeMitdb('noise gate on ECG spliced with noise', () => {
     const c = beatCounts(compareBeats(refBeats, asAnnotations(inEcg), { fs, startSeconds: 0, recordLength: 8 * min }).counts);
     expect(c.qrsFN).toBeLessThanOrEqual(1); // the beat cut by the splice
     expect(c.qrsFP).toBeLessThanOrEqual(1);
-    // noise parts: nothing beyond the 5-s segments that straddle a splice (judged on their ECG part)
+    // noise parts: nothing beyond the first seconds after a splice (judged with the ECG before them)
     expect(Array.from(beats).filter((b) => b >= noiseFrom + 5 * fs && b < noiseTo - 5 * fs)).toEqual([]);
-    // (a noise segment where the detector found nothing at all has nothing to drop and is not reported)
     const covered = spans.reduce((s, [a, b]) => s + (b - a), 0);
     expect(covered).toBeGreaterThanOrEqual(0.9 * (noiseTo - noiseFrom));
     for (const [a, b] of spans) expect(a >= noiseFrom - 5 * fs && b <= noiseTo + 5 * fs).toBe(true);
