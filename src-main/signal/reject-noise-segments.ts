@@ -139,10 +139,10 @@ export class NoiseGate {
   private slot = 0;
   private readonly slots: number;
   private readonly offsets: number[] = [];
-  private readonly window: GateBeat[] = [];
-  /** Detections decided in the last `back` samples (context), and those not yet decided; both ascending. */
-  private history: GateBeat[] = [];
-  private pending: GateBeat[] = [];
+  /** Detections alive, ascending: [first, next) decided (the context), [next, end) not yet decided. */
+  private beats: GateBeat[] = [];
+  private first = 0;
+  private next = 0;
   /** The last decision found the beats recurring (hysteresis: the next one is judged leniently). */
   private recurring = false;
   /** A run of dropped detections not yet reported: [from, to), or from = -1. */
@@ -217,32 +217,29 @@ export class NoiseGate {
 
   /** A detection from the detector (ascending); decided once the decision point is `ahead` past it. */
   add(fiducial: number): void {
-    this.pending.push({ at: fiducial, slot: this.slot++ % this.slots, done: 0 });
-    if (this.pending.length === 1) this.nextDecision = this.due(fiducial);
+    this.beats.push({ at: fiducial, slot: this.slot++ % this.slots, done: 0 });
+    if (this.next === this.beats.length - 1) this.nextDecision = this.due(fiducial);
   }
 
   /** Decide every pending detection due at decision point m (or all of them at the end of the recording). */
   decide(m: number, out: number[], final = false): void {
-    let k = 0;
-    const pending = this.pending;
-    while (k < pending.length && (final || this.due(pending[k].at) <= m)) {
-      const beat = pending[k];
-      // context: detections of the last `back` samples and those up to `ahead` after (settled ones only)
-      let h = 0;
-      while (h < this.history.length && this.history[h].at < beat.at - this.back) h++;
-      if (h > 0) this.history = this.history.slice(h);
-      const window = this.window;
-      window.length = 0;
-      for (const b of this.history) window.push(b);
+    const beats = this.beats;
+    while (this.next < beats.length && (final || this.due(beats[this.next].at) <= m)) {
+      const beat = beats[this.next];
+      // the window: detections of the last `back` samples and those up to `ahead` after (settled ones only)
+      while (beats[this.first].at < beat.at - this.back) this.first++;
       const until = this.due(beat.at) - (beat.at + this.ahead < this.start ? this.settle : 0);
-      for (let i = k; i < pending.length && pending[i].at <= until && (final || pending[i].at <= m - this.settle); i++) window.push(pending[i]);
-      if (window.length === 0 || window[window.length - 1].at < beat.at) window.push(beat);
-      this.judge(beat, window, out);
-      this.history.push(beat);
-      k++;
+      let end = this.next + 1;
+      while (end < beats.length && beats[end].at <= until && (final || beats[end].at <= m - this.settle)) end++;
+      this.judge(beat, this.first, end, out);
+      this.next++;
     }
-    if (k > 0) this.pending = pending.slice(k);
-    this.nextDecision = this.pending.length > 0 ? Math.max(m + 1, this.due(this.pending[0].at)) : Infinity;
+    if (this.first > 256) {
+      beats.splice(0, this.first);
+      this.next -= this.first;
+      this.first = 0;
+    }
+    this.nextDecision = this.next < beats.length ? Math.max(m + 1, this.due(beats[this.next].at)) : Infinity;
   }
 
   /** Decision point of a detection: `ahead` after it, and not before `start` (the first ones are judged together). */
@@ -257,16 +254,18 @@ export class NoiseGate {
     this.dropFrom = -1;
   }
 
-  private judge(beat: GateBeat, window: readonly GateBeat[], out: number[]): void {
+  /** Keep or drop `beat`, judged on the window of detections beats[from, to). */
+  private judge(beat: GateBeat, from: number, to: number, out: number[]): void {
     let ecg = true, judged = false;
     // no more detections than a beat needs twins: recurrence cannot show, nothing to judge, keep
-    if (window.length > TWINS) {
+    if (to - from > TWINS) {
       ecg = false;
       judged = true;
       const offsets = this.offsets;
       for (let l = 0; l < this.leads && !ecg; l++) {
         offsets.length = 0;
-        for (const b of window) {
+        for (let i = from; i < to; i++) {
+          const b = this.beats[i];
           if ((b.done & (1 << l)) === 0) { this.shape(b.at, l, b.slot * this.len); b.done |= 1 << l; }
           offsets.push(b.slot * this.len);
         }
