@@ -240,6 +240,17 @@ const FAST_INPUTS = WINDOW_CHANNELS.join() === 'beat-minus-template' && TEMPLATE
  * side (src-main/model/dataset/rr.ts), so with five known the RR features equal the offline ones.
  */
 export const LOOKAHEAD_BEATS = 5;
+
+/** Beats the live template is built from once `count` beats are known: all of them up to 16, then a fixed schedule. */
+export function templateBeats(count: number): number {
+  if (count <= 16) return count;
+  let k = 16;
+  for (;;) {
+    const next = k + Math.max(16, Math.ceil(0.05 * k));
+    if (next > count) return k;
+    k = next;
+  }
+}
 /** Signal and beats older than this are forgotten (memory stays bounded on a device that runs for days). */
 export const HISTORY_SECONDS = 3600;
 
@@ -329,7 +340,7 @@ class LivePipeline implements BeatPipeline {
     if (upTo <= this.labelled) return [];
     const first = this.labelled - this.beatOffset;
     const m = upTo - this.labelled;
-    const set = FAST_INPUTS ? this.inputsFast(first, m, final) : this.inputsExact(first, m);
+    const set = FAST_INPUTS ? this.inputsFast(first, m) : this.inputsExact(first, m);
     const probs = predictProbs(this.model.model, set);
     const labels = decide(probs, this.model.meta.decisionBias);
     const K = this.model.meta.classes.length;
@@ -372,34 +383,37 @@ class LivePipeline implements BeatPipeline {
   }
 
   /**
-   * The same inputs in O(beats labelled): the template is refreshed when the history has grown by 5 % (and at
-   * the end), RR features come from the neighbourhood plus the history's average RR. Equal to `inputsExact`
-   * whenever the template is fresh (tests/devices/live-pipeline.test.ts checks it against windows.ts / rr.ts).
+   * The same inputs in O(beats labelled). The per-recording inputs of beat j depend only on the beats before it,
+   * never on how the stream was chunked or when beats arrived (so a replay at real time labels exactly as one at
+   * 100×): the template is the median of the first K beats, K taken from a fixed schedule of beat counts ≤ j + 1
+   * (every beat up to 16, then growing by max(16, 5 %)); the average RR is over beats 0 … j + LOOKAHEAD_BEATS (all
+   * known when j is labelled). Equal to `inputsExact` whenever the history is the same
+   * (tests/devices/live-pipeline.test.ts checks the per-beat step against windows.ts / rr.ts).
    */
-  private inputsFast(first: number, m: number, final: boolean): BeatSet {
+  private inputsFast(first: number, m: number): BeatSet {
     const w = this.model.meta.window;
     const o = this.cond.out.offset;
     const sig = this.cond.out.view();
     const n = this.beats.length;
-    if (!this.template || final || n >= this.template.beats + Math.max(16, 0.05 * n)) {
-      this.template = templateOf(sig, Int32Array.from(this.beats, (s) => this.center(s) - o), w);
-    }
     const set = this.emptySet(m, first);
     const L = windowLength(w) * WINDOW_CHANNELS.length;
     const T = TEMPLATE_FEATURE_NAMES.length;
     const tf = new Float32Array(T);
     for (let i = 0; i < m; i++) {
+      const k = Math.max(1, templateBeats(this.beatOffset + first + i + 1) - this.beatOffset);
+      if (!this.template || this.template.beats !== k) this.template = templateOf(sig, Int32Array.from(this.beats.slice(0, k), (s) => this.center(s) - o), w);
       beatInputs(sig, this.center(this.beats[first + i]) - o, w, this.template, set.x.subarray(i * L, (i + 1) * L), tf);
       set.features.set(tf, i * FEATURE_COUNT + RR_FEATURE_COUNT);
     }
-    // RR: the neighbourhood (six beats each side covers the local window) and the history's average RR.
+    // RR: the neighbourhood (six beats each side covers the local window) and the average RR of the beats so far.
     const a = Math.max(0, first - LOOKAHEAD_BEATS - 1);
     const b = Math.min(n, first + m + LOOKAHEAD_BEATS + 1);
     const rr = rrFeatures(Float64Array.from(this.beats.slice(a, b), (s) => s / this.fs));
-    let sum = 0;
-    for (let i = 1; i < n; i++) sum += clip((this.beats[i] - this.beats[i - 1]) / this.fs, 0.1, 3);
-    const recordRR = n > 1 ? sum / (n - 1) : 1;
+    const prefix = new Float64Array(n);
+    for (let i = 1; i < n; i++) prefix[i] = prefix[i - 1] + clip((this.beats[i] - this.beats[i - 1]) / this.fs, 0.1, 3);
     for (let i = 0; i < m; i++) {
+      const last = Math.min(n - 1, first + i + LOOKAHEAD_BEATS);
+      const recordRR = last > 0 ? prefix[last] / last : 1;
       const f = rr.subarray((first + i - a) * RR_FEATURE_COUNT, (first + i - a + 1) * RR_FEATURE_COUNT);
       f[3] = recordRR;
       f[6] = clip(f[0] / recordRR, 0, 4);
