@@ -6,23 +6,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../../src-main/cli/command.js';
 import { runCli } from '../../../src-main/cli/main.js';
 import type { Comparison } from '../../../src-main/model/compress/compare.js';
 import { evaluateModelOnRecords } from '../../../src-main/model/evaluate-records.js';
 import { loadModel } from '../../../src-main/model/io.js';
 import { describeMitdb, MITDB_DIR, mitdbRecord } from '../../helpers/data.js';
-import { fixtureBeats, fixtureModelDir } from './fixture.js';
+import { capture, fixtureBeats, fixtureModelDir } from './fixture.js';
 
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '', stderr: '',
-    out: async (t: string) => { io.stdout += t; },
-    err: (t: string) => { io.stderr += `${t}\n`; },
-    progress: () => undefined,
-  };
-  return io;
-}
 
 const RECORDS = ['100', '119'];
 

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src-main/cli/main.js';
-import type { CliIo } from '../../../src-main/cli/command.js';
 import { compressModel } from '../../../src-main/model/compress/compress.js';
 import { buildStudent, distill } from '../../../src-main/model/compress/distill.js';
 import { CompressError } from '../../../src-main/model/compress/errors.js';
@@ -18,17 +17,8 @@ import { trainingSetOf } from '../../../src-main/model/compress/tensors.js';
 import type { BeatSet } from '../../../src-main/model/dataset/beats.js';
 import { tf } from '../../../src-main/model/engine/tf.js';
 import { describeMitdb, MITDB_DIR } from '../../helpers/data.js';
-import { FIXTURE_RECORDS, fixtureBeats, fixtureModelDir } from './fixture.js';
+import { capture, FIXTURE_RECORDS, fixtureBeats, fixtureModelDir } from './fixture.js';
 
-function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '', stderr: '',
-    out: async (t: string) => { io.stdout += t; },
-    err: (t: string) => { io.stderr += `${t}\n`; },
-    progress: () => undefined,
-  };
-  return io;
-}
 
 function agreement(a: Float32Array, b: Float32Array, k = 4): number {
   let same = 0;

@@ -4,6 +4,7 @@
  * (beat window + features → N/S/V/F), trained for a few epochs.
  */
 import { mkdtempSync } from 'node:fs';
+import type { CliIo } from '../../../src-main/cli/command.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCnn } from '../../../src-main/model/architectures/index.js';
@@ -48,4 +49,15 @@ export async function fixtureModelDir(beats: BeatSet, epochs = 3): Promise<{ dir
     seed: 3, trainedOn: FIXTURE_RECORDS.join(','), backend: tf.getBackend(), createdAt: new Date().toISOString(),
   });
   return { dir, model };
+}
+
+/** A CliIo that keeps what a command prints, for the CLI tests. */
+export function capture(): CliIo & { stdout: string; stderr: string } {
+  const io = {
+    stdout: '', stderr: '',
+    out: async (t: string) => { io.stdout += t; },
+    err: (t: string) => { io.stderr += `${t}\n`; },
+    progress: () => undefined,
+  };
+  return io;
 }
