@@ -172,18 +172,32 @@ export class LayerNorm extends tf.layers.Layer {
  */
 export class HierarchicalExperts extends tf.layers.Layer {
   static className = 'EcgHierarchicalExperts';
+  /** Constants for K classes, made once: sums by matrix product (adding exact zeros keeps the sums bit-exact). */
+  private consts: { k: number; sv: Tensor; ns: Tensor; keepNS: Tensor; keepVF: Tensor } | null = null;
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
     return (inputShape as Shape[])[0];
+  }
+  private constants(k: number) {
+    if (!this.consts || this.consts.k !== k) {
+      const ns = Array.from({ length: k }, (_, i) => (i < 2 ? 1 : 0));
+      this.consts = {
+        k,
+        sv: tf.keep(tf.tensor2d(Array.from({ length: k * k }, (_, q) => (Math.floor(q / k) < 2 && q % k < 2 ? 1 : 0)), [k, k])), // m @ sv = [m_N+m_S, m_N+m_S, 0…]
+        ns: tf.keep(tf.tensor2d(ns, [k, 1])), // r @ ns = r_N + r_S
+        keepNS: tf.keep(tf.tensor2d(ns, [1, k])),
+        keepVF: tf.keep(tf.tensor2d(ns.map((v) => 1 - v), [1, k])),
+      };
+    }
+    return this.consts;
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     return tf.tidy(() => {
       const [r, m] = inputs as tf.Tensor2D[];
-      const [b, k] = m.shape;
-      const col = (x: tf.Tensor2D, j: number, w = 1): tf.Tensor2D => tf.slice(x, [0, j], [b, w]);
-      const sv = tf.add(col(m, 0), col(m, 1));
-      const rs = tf.add(col(r, 0), col(r, 1));
-      const split = tf.div(col(r, 0, 2), tf.maximum(rs, 1e-12)); // [r_N, r_S] / (r_N + r_S)
-      return tf.concat([tf.mul(split, sv), col(m, 2, k - 2)], 1);
+      const c = this.constants(m.shape[1]);
+      // (r / (r_N + r_S)) · (m_N + m_S) in the N and S columns, m in the others: 7 kernels per call, which is
+      // what single-beat latency on a watch pays.
+      const split = tf.div(r, tf.maximum(tf.matMul(r, c.ns as tf.Tensor2D), 1e-12));
+      return tf.add(tf.mul(split, tf.mul(tf.matMul(m, c.sv as tf.Tensor2D), c.keepNS)), tf.mul(m, c.keepVF));
     });
   }
 }
