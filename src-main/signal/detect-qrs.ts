@@ -50,7 +50,7 @@
  * yields exactly the beats that one `push(all)` yields, and memory does not grow with the recording.
  * Output lags the input by about 0.5 s (the ±200 ms peak window plus integration), more for search-back.
  *
- * Noise gate (reject-noise-segments.ts, on by default): a detection is released only if the detections of the 10 s
+ * Noise gate (noise-gate.ts, on by default): a detection is released only if the detections of the 10 s
  * around it recur in shape (template matching, as signal-quality indices do), so a recording of pure noise gives
  * no beats; `onUnreadable` reports the runs of detections dropped. It decides each detection when the decision
  * point is 5 s past it, at a fixed sample index, so streaming still equals batch (≤ ~5.5 s of latency). On the 48
@@ -58,7 +58,7 @@
  */
 import { BiquadCascade, butterworthHighPass, butterworthLowPass, groupDelay } from './biquad.js';
 import { checkRate, SignalError } from './errors.js';
-import { NoiseGate, type NoiseGateOptions } from './reject-noise-segments.js';
+import { NoiseGate, type NoiseGateOptions } from './noise-gate.js';
 
 export { groupDelay };
 
@@ -98,7 +98,7 @@ export interface QrsDetectorOptions {
   reliable?: number;
   vetoLevel?: number;
   /**
-   * Noise gate (reject-noise-segments.ts): detections whose 10-s neighbourhood does not recur in shape are
+   * Noise gate (noise-gate.ts): detections whose 10-s neighbourhood does not recur in shape are
    * dropped, so pure noise gives no beats. On by default; `false` gives the raw detector (no added latency);
    * an object sets its options, e.g. `onUnreadable` to learn which spans were judged to hold no ECG.
    */

@@ -3,7 +3,7 @@ import { compareBeats } from '../../src-main/evaluation/ec57/index.js';
 import { beatCounts } from '../../src-main/evaluation/ec57/stats.js';
 import { detectQrs, QrsDetector, resample, SignalError } from '../../src-main/signal/index.js';
 import { describeMitdb, MITDB_RECORDS } from '../helpers/data.js';
-import { asAnnotations, bandLimited, gaussian, loadRecord, type LoadedRecord } from './records.js';
+import { asAnnotations, bandLimited, gaussian, loadRecord, streamInChunks, type LoadedRecord } from './records.js';
 
 /** EC57 beat-by-beat comparison (bxb, 150 ms window) over the whole record. */
 function qrsCounts(rec: LoadedRecord, beats: ArrayLike<number>, scale = 1): { tp: number; fn: number; fp: number } {
@@ -54,17 +54,9 @@ describeMitdb('QrsDetector streaming', () => {
   it('push() in odd-sized chunks yields exactly the beats of one whole-array run', () => {
     const batch = detectQrs(long, 360);
     expect(batch.length).toBeGreaterThan(7000);
-    const det = new QrsDetector(360, 2);
-    const streamed: number[] = [];
-    const sizes = [1, 7919, 3, 65_537, 104_729, 2, 4095, 4097];
-    for (let p = 0, k = 0; p < long[0].length; k++) {
-      const n = sizes[k % sizes.length];
-      streamed.push(...det.push(long.map((l) => l.subarray(p, p + n))));
-      p += n;
-    }
-    streamed.push(...det.flush());
+    const streamed = streamInChunks(new QrsDetector(360, 2), long, [1, 7919, 3, 65_537, 104_729, 2, 4095, 4097]);
     expect(streamed.length).toBe(batch.length);
-    expect(Int32Array.from(streamed)).toEqual(batch);
+    expect(streamed).toEqual(batch);
   });
 
   it('emits beats in ascending order, never closer than the 200 ms refractory period… minus fiducial jitter', () => {

@@ -1,5 +1,5 @@
 /**
- * The QRS detector's noise gate (src-main/signal/reject-noise-segments.ts): recordings without ECG give no
+ * The QRS detector's noise gate (src-main/signal/noise-gate.ts): recordings without ECG give no
  * beats, recordings with ECG keep theirs, and the gate streams exactly as it runs on a whole array.
  */
 import { beforeAll, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { compareBeats } from '../../src-main/evaluation/ec57/index.js';
 import { beatCounts } from '../../src-main/evaluation/ec57/stats.js';
 import { detectQrs, QrsDetector, resample } from '../../src-main/signal/index.js';
 import { describeMitdb } from '../helpers/data.js';
-import { asAnnotations, gaussian, loadNoise, loadRecord, type LoadedRecord } from './records.js';
+import { asAnnotations, gaussian, loadNoise, loadRecord, streamInChunks, type LoadedRecord } from './records.js';
 
 const perMinute = (beats: ArrayLike<number>, rec: LoadedRecord): number => beats.length / (rec.length / rec.fs / 60);
 
@@ -75,15 +75,7 @@ describeMitdb('noise gate on ECG spliced with noise', () => {
 
     const streamedSpans: [number, number][] = [];
     const det = new QrsDetector(fs, 2, { noiseGate: { onUnreadable: (from, to) => streamedSpans.push([from, to]) } });
-    const streamed: number[] = [];
-    const sizes = [1, 7919, 3, 65_537, 2, 4095, 4097, 1800];
-    for (let p = 0, k = 0; p < leads[0].length; k++) {
-      const n = sizes[k % sizes.length];
-      streamed.push(...det.push(leads.map((l) => l.subarray(p, p + n))));
-      p += n;
-    }
-    streamed.push(...det.flush());
-    expect(Int32Array.from(streamed)).toEqual(beats);
+    expect(streamInChunks(det, leads, [1, 7919, 3, 65_537, 2, 4095, 4097, 1800])).toEqual(beats);
     expect(streamedSpans).toEqual(spans);
   });
 

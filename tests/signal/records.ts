@@ -72,3 +72,15 @@ export function rms(x: ArrayLike<number>, from = 0, to = x.length): number {
   for (let i = from; i < to; i++) s += x[i] * x[i];
   return Math.sqrt(s / (to - from));
 }
+
+/** Feed `leads` to a streaming detector in chunks of the given sizes (cycled), then flush: every beat it emits. */
+export function streamInChunks(det: { push(x: Float32Array[]): ArrayLike<number>; flush(): ArrayLike<number> }, leads: Float32Array[], sizes: readonly number[]): Int32Array {
+  const out: number[] = [];
+  for (let p = 0, k = 0; p < leads[0].length; k++) {
+    const n = sizes[k % sizes.length];
+    for (const b of Array.from(det.push(leads.map((l) => l.subarray(p, p + n))))) out.push(b);
+    p += n;
+  }
+  for (const b of Array.from(det.flush())) out.push(b);
+  return Int32Array.from(out);
+}

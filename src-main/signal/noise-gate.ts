@@ -43,7 +43,7 @@ import { BiquadCascade, butterworthHighPass, butterworthLowPass, groupDelay } fr
 import { SignalError } from './errors.js';
 
 export interface NoiseGateOptions {
-  /** Window a detection is judged in, s (default 10: the 8 s before it and the 2 s after). */
+  /** Window a detection is judged in, s (default 10: the 5 s before it and the 5 s after). */
   windowSeconds?: number;
   /** Correlation at or above which two beat shapes match (default 0.75). */
   threshold?: number;
