@@ -267,6 +267,8 @@ class LivePipeline implements BeatPipeline {
   private readonly cond: LiveConditioner;
   /** Beat positions (input samples, global), oldest first; beatOffset = global index of beats[0]. */
   private beats: number[] = [];
+  /** rrSum[i]: sum of the clipped RR intervals of beats[1..i] (for the average RR up to any beat in O(1)). */
+  private rrSum: number[] = [];
   private beatOffset = 0;
   /** Global index of the next beat to label. */
   private labelled = 0;
@@ -306,6 +308,7 @@ class LivePipeline implements BeatPipeline {
       // As alignFiducials keeps positions strictly increasing over a whole recording.
       const prev = this.beats.length ? this.beats[this.beats.length - 1] : -1;
       if (at <= prev) at = Math.min(Math.max(prev + 1, p), end - 1);
+      this.rrSum.push(prev < 0 ? 0 : this.rrSum[this.rrSum.length - 1] + clip((at - prev) / this.fs, 0.1, 3));
       this.beats.push(at);
     }
     this.unaligned = this.unaligned.slice(k);
@@ -409,11 +412,9 @@ class LivePipeline implements BeatPipeline {
     const a = Math.max(0, first - LOOKAHEAD_BEATS - 1);
     const b = Math.min(n, first + m + LOOKAHEAD_BEATS + 1);
     const rr = rrFeatures(Float64Array.from(this.beats.slice(a, b), (s) => s / this.fs));
-    const prefix = new Float64Array(n);
-    for (let i = 1; i < n; i++) prefix[i] = prefix[i - 1] + clip((this.beats[i] - this.beats[i - 1]) / this.fs, 0.1, 3);
     for (let i = 0; i < m; i++) {
       const last = Math.min(n - 1, first + i + LOOKAHEAD_BEATS);
-      const recordRR = last > 0 ? prefix[last] / last : 1;
+      const recordRR = last > 0 ? this.rrSum[last] / last : 1;
       const f = rr.subarray((first + i - a) * RR_FEATURE_COUNT, (first + i - a + 1) * RR_FEATURE_COUNT);
       f[3] = recordRR;
       f[6] = clip(f[0] / recordRR, 0, 4);
@@ -431,6 +432,8 @@ class LivePipeline implements BeatPipeline {
     // Never forget a beat that is not labelled yet, nor the window of the oldest kept beat.
     while (k < this.beats.length && this.beatOffset + k < this.labelled && this.center(this.beats[k]) - this.model.meta.window.before < from) k++;
     this.beats = this.beats.slice(k);
+    const base = this.rrSum[k] ?? 0;
+    this.rrSum = this.rrSum.slice(k).map((v) => v - base);
     this.beatOffset += k;
     this.cond.out.dropBefore(this.beats.length ? Math.min(from, this.center(this.beats[0]) - this.model.meta.window.before) : from);
   }
