@@ -23,8 +23,9 @@ export interface DeviceRow {
   error?: string;
 }
 
-export async function deviceOverview(reg: DeviceRegistry, o: { discover?: boolean; discoverMs?: number; mdns?: MdnsOptions; timeoutMs?: number } = {}): Promise<DeviceRow[]> {
-  const known = reg.list();
+/** `only`: the row of that one known device (`host:port`), without asking the others. */
+export async function deviceOverview(reg: DeviceRegistry, o: { discover?: boolean; discoverMs?: number; mdns?: MdnsOptions; timeoutMs?: number; only?: string } = {}): Promise<DeviceRow[]> {
+  const known = reg.list().filter((d) => o.only === undefined || d.address === o.only);
   const found = o.discover ? await discoverDevices(o.discoverMs ?? 2000, o.mdns) : [];
   const rows: DeviceRow[] = [
     ...known.map((d) => ({ address: d.address, name: d.name, deviceId: d.deviceId, paired: Boolean(d.token), online: false })),

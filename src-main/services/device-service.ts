@@ -70,8 +70,7 @@ export class DeviceService {
   }
 
   private async row(address: string): Promise<DeviceSummary> {
-    const rows = await deviceOverview(await this.registry(), { timeoutMs: this.opts.statusTimeoutMs });
-    const r = rows.find((x) => x.address === address);
+    const [r] = await deviceOverview(await this.registry(), { timeoutMs: this.opts.statusTimeoutMs, only: address });
     if (!r) throw new AppError(`${address}: not in the device list`);
     return r;
   }
