@@ -8,6 +8,7 @@ import { mulberry32, type Random } from '../../evaluation/random.js';
 import { buildModel, EXPERT_OUTPUTS, type Architecture } from '../architectures/index.js';
 import { classCounts, FEATURE_COUNT, MODEL_CLASSES, type BeatSet } from '../dataset/beats.js';
 import { fastAdam } from '../engine/adam.js';
+import { drawFusion, fuse, fusionSources, type FusionDraw } from './fusion.js';
 import { tf } from '../engine/tf.js';
 import type { LayersModel, Tensor } from '../engine/tf.js';
 import { ModelError } from '../errors.js';
@@ -29,13 +30,15 @@ export interface TrainConfig {
   epochSize: number;
   /** Amplitude / noise / time-shift / RR-jitter augmentation of training batches. */
   augment: boolean;
+  /** Share (0–1) of balanced-sampling F draws replaced by synthetic fusion beats (see fusion.ts); 0 = none. */
+  fusionSynthesis: number;
   /** Epochs without validation improvement before stopping (0 = never stop early). */
   patience: number;
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   arch: 'cnn', seed: 1, epochs: 12, batchSize: 128, learningRate: 2e-3, classWeightPower: 0.5, focalGamma: 0,
-  balancedSampling: false, epochSize: 0, augment: true, patience: 4,
+  balancedSampling: false, epochSize: 0, augment: true, patience: 4, fusionSynthesis: 0,
 };
 
 export interface EpochLog {
@@ -65,17 +68,24 @@ export function classWeightsFor(counts: number[], power: number): number[] {
   return raw.map((w) => w / mean);
 }
 
-/** Fill batch tensors for beats `idx` (with optional augmentation drawn from `rnd`). */
-export function makeBatch(s: BeatSet, idx: ArrayLike<number>, rnd?: Random): { beat: Tensor; features: Tensor } {
+/**
+ * Fill batch tensors for beats `idx` (with optional augmentation drawn from `rnd`). Where `fusion[i]` is given,
+ * entry i is that synthetic fusion beat instead of beat idx[i].
+ */
+export function makeBatch(s: BeatSet, idx: ArrayLike<number>, rnd?: Random, fusion?: readonly (FusionDraw | undefined)[]): { beat: Tensor; features: Tensor } {
   const B = idx.length;
   const L = s.length;
   const C = s.channels;
   const x = new Float32Array(B * L * C);
   const f = new Float32Array(B * FEATURE_COUNT);
+  const fx = new Float32Array(L * C);
+  const ff = new Float32Array(FEATURE_COUNT);
   for (let i = 0; i < B; i++) {
     const k = idx[i];
-    const src = s.x.subarray(k * L * C, (k + 1) * L * C);
-    const fs = s.features.subarray(k * FEATURE_COUNT, (k + 1) * FEATURE_COUNT);
+    const d = fusion?.[i];
+    if (d) fuse(s, d, fx, ff);
+    const src = d ? fx : s.x.subarray(k * L * C, (k + 1) * L * C);
+    const fs = d ? ff : s.features.subarray(k * FEATURE_COUNT, (k + 1) * FEATURE_COUNT);
     if (!rnd) {
       x.set(src, i * L * C);
       f.set(fs, i * FEATURE_COUNT);
@@ -169,8 +179,15 @@ export async function trainModel(train: BeatSet, val: BeatSet | null, config: Pa
   const byClass: number[][] = MODEL_CLASSES.map(() => []);
   for (const i of idxAll) byClass[train.labels[i]].push(i);
 
+  const F = MODEL_CLASSES.indexOf('F');
+  const fusionFrom = cfg.fusionSynthesis > 0 ? fusionSources(train, idxAll) : [];
+  const fusionRnd = mulberry32(cfg.seed ^ 0x5f3759df);
+  if (cfg.fusionSynthesis > 0 && !cfg.balancedSampling) throw new ModelError('fusion synthesis replaces balanced-sampling F draws: it needs balanced sampling (--epoch-size > 0)');
+
   for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
     let order: number[];
+    // synthetic fusion beat per position of `order`, where one replaces a drawn F beat
+    const synth: (FusionDraw | undefined)[] = [];
     if (cfg.balancedSampling) {
       // class k drawn with probability ∝ count^(1-power): power 1 → uniform over classes
       const p = counts.map((c) => (c > 0 ? c ** (1 - cfg.classWeightPower) : 0));
@@ -182,6 +199,7 @@ export async function trainModel(train: BeatSet, val: BeatSet | null, config: Pa
         while (k < K - 1 && r >= p[k]) { r -= p[k]; k++; }
         const pool = byClass[k];
         order[i] = pool[Math.floor(rnd() * pool.length)];
+        if (k === F && fusionFrom.length && fusionRnd() < cfg.fusionSynthesis) synth[i] = drawFusion(fusionFrom, fusionRnd);
       }
     } else {
       order = idxAll.slice();
@@ -192,11 +210,12 @@ export async function trainModel(train: BeatSet, val: BeatSet | null, config: Pa
     let lossSum = 0;
     for (let b = 0; b < batches; b++) {
       const idx = order.slice(b * cfg.batchSize, (b + 1) * cfg.batchSize);
-      const { beat, features } = makeBatch(train, idx, cfg.augment ? augRnd : undefined);
+      const fusion = synth.length ? synth.slice(b * cfg.batchSize, (b + 1) * cfg.batchSize) : undefined;
+      const { beat, features } = makeBatch(train, idx, cfg.augment ? augRnd : undefined, fusion);
       // One-hot labels built as float32 directly: tf.oneHot gives int32, which every tf.mul with it cast back
       // to float32 (same 0/1 values), and its int32 index tensor was never disposed.
       const yv = new Float32Array(idx.length * K);
-      for (let i = 0; i < idx.length; i++) yv[i * K + train.labels[idx[i]]] = 1;
+      for (let i = 0; i < idx.length; i++) yv[i * K + (fusion?.[i] ? F : train.labels[idx[i]])] = 1;
       const y = tf.tensor2d(yv, [idx.length, K]);
       const loss = opt.minimize(() => {
         const out = trainNet.apply([beat, features], { training: true }) as Tensor | Tensor[];
