@@ -22,7 +22,10 @@ export const MODEL_FORMAT_VERSION = 1;
 export interface ModelMetadata {
   format: typeof MODEL_FORMAT;
   formatVersion: number;
-  arch: Architecture;
+  /** 'ensemble' when the members' architectures differ (see `members`). */
+  arch: Architecture | 'ensemble';
+  /** Members of an ensemble saved as one model (model/ensemble.ts), in order. */
+  members?: { arch: Architecture; seed: number }[];
   /** Output classes in order. */
   classes: AamiClass[];
   /** Beat window: rate (Hz) and samples before / from the R peak. */

@@ -1,5 +1,5 @@
 import { DE_CHAZAL_2004_DS2, DS1 } from '../../domain/mitdb.js';
-import { isArchitecture } from '../../model/architectures/index.js';
+import { isArchitecture, type Architecture } from '../../model/architectures/index.js';
 import { loadDs1 } from '../../model/train/experiment.js';
 import { CliError, intFlag, numberFlag, stringFlag } from '../args.js';
 import type { CliIo, Command } from '../command.js';
@@ -24,7 +24,7 @@ export const command: Command = {
   usage: 'ecg-review train --arch cnn|attention|transformer --eval ds1ds2|kfold|stratified|patient [--folds K] [--epochs E] [--seed S] [--out <dir>] [--data-dir <mitdb dir>] [--json]',
   summary: 'Train a beat classifier on MIT-BIH DS1. --eval ds1ds2 saves the model to --out with a model card and scores it on DS2 (EC57); kfold/stratified/patient cross-validate on DS1.',
   flags: {
-    arch: { type: 'string', description: 'cnn (default), attention or transformer' },
+    arch: { type: 'string', description: 'cnn (default), attention or transformer; with ds1ds2, --fixed-epochs and --decision-folds also a comma-separated list, shipped as one ensemble model' },
     eval: { type: 'string', description: 'ds1ds2 (default), kfold, stratified or patient' },
     folds: { type: 'string', description: 'folds for cross-validation (default 5)' },
     epochs: { type: 'string', description: 'maximum epochs (default 12; early stopping on patient-wise validation for ds1ds2)' },
@@ -38,6 +38,7 @@ export const command: Command = {
     seeds: { type: 'string', description: 'ds1ds2: comma-separated seeds of an ensemble shipped as one model (with --fixed-epochs and --decision-folds)' },
     'decision-folds': { type: 'string', description: 'ds1ds2: choose the decision offsets on out-of-fold predictions of patient-wise K-fold over DS1 (default 0 = on the validation split)' },
     'epoch-size': { type: 'string', description: 'beats drawn per epoch with class-balanced sampling (default 12000; 0 = shuffle all beats, class-weighted loss)' },
+    'fusion-synthesis': { type: 'string', description: 'share 0..1 of the F beats drawn for training replaced by synthetic fusion beats mixed from a DS1 patient\'s own V and N beats (default 0)' },
     'class-power': { type: 'string', description: 'class re-weighting strength 0..1 (default 0.75)' },
     'learning-rate': { type: 'string', description: 'Adam learning rate (default 0.002)' },
     patience: { type: 'string', description: 'epochs without validation improvement before stopping (default 4)' },
@@ -46,8 +47,11 @@ export const command: Command = {
   },
   async run({ positionals, flags }, io: CliIo) {
     if (positionals.length) throw new CliError(`train takes no positional arguments (got '${positionals[0]}')`);
-    const arch = stringFlag(flags, 'arch', 'cnn')!;
-    if (!isArchitecture(arch)) throw new CliError(`--arch must be cnn, attention or transformer, got '${arch}'`);
+    const archText = stringFlag(flags, 'arch', 'cnn')!;
+    const archs = archText.split(',').map((a) => a.trim());
+    for (const a of archs) if (!isArchitecture(a)) throw new CliError(`--arch must be cnn, attention or transformer (or a comma-separated list of them for an ensemble), got '${a}'`);
+    if (new Set(archs).size !== archs.length) throw new CliError(`--arch lists an architecture twice: '${archText}'`);
+    const arch = archs[0] as Architecture;
     const evalMode = stringFlag(flags, 'eval', 'ds1ds2')!;
     if (!['ds1ds2', 'kfold', 'stratified', 'patient'].includes(evalMode)) throw new CliError(`--eval must be ds1ds2, kfold, stratified or patient, got '${evalMode}'`);
     const folds = intFlag(flags, 'folds', 5)!;
@@ -62,7 +66,10 @@ export const command: Command = {
       classWeightPower: numberFlag(flags, 'class-power', 0.75)!,
       learningRate: numberFlag(flags, 'learning-rate', 2e-3)!,
       patience: intFlag(flags, 'patience', 4)!,
+      fusionSynthesis: numberFlag(flags, 'fusion-synthesis', 0)!,
     };
+    if (!(config.fusionSynthesis >= 0 && config.fusionSynthesis <= 1)) throw new CliError(`--fusion-synthesis must be between 0 and 1, got '${flags['fusion-synthesis']}'`);
+    if (config.fusionSynthesis > 0 && epochSize === 0) throw new CliError('--fusion-synthesis replaces class-balanced F draws: it needs --epoch-size > 0');
     const dataDir = stringFlag(flags, 'data-dir', DEFAULT_DATA_DIR)!;
     const lead = stringFlag(flags, 'lead');
     const { initEngine, describeEngine } = await import('../../model/engine/backend.js');
@@ -90,12 +97,14 @@ export const command: Command = {
       const fixedEpochs = flags['fixed-epochs'] === true;
       const seedsText = stringFlag(flags, 'seeds');
       const seeds = seedsText ? seedsText.split(',').map((x) => Number(x.trim())) : undefined;
+      if (archs.length > 1 && seeds) throw new CliError('--arch with several architectures and --seeds cannot be combined: an ensemble is of one or the other');
+      if (archs.length > 1 && !(fixedEpochs && decisionFolds)) throw new CliError('an ensemble of architectures needs --fixed-epochs and --decision-folds K');
       if (seeds && (seeds.length < 2 || seeds.some((x) => !Number.isInteger(x)))) throw new CliError(`--seeds must list two or more integer seeds, got '${seedsText}'`);
       if (seeds && !(fixedEpochs && decisionFolds)) throw new CliError('--seeds needs --fixed-epochs and --decision-folds K');
       if (seeds) config.seed = seeds[0];
       if (fixedEpochs && !decisionFolds) throw new CliError('--fixed-epochs leaves no validation split for the decision offsets: add --decision-folds K');
-      const command = `ecg-review train --arch ${arch} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''} --out ${out}`;
-      const r = await runDs1Ds2({ dataDir, out, config, lead, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, seeds, command, onProgress: progress });
+      const command = `ecg-review train --arch ${archs.join(',')} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${config.fusionSynthesis ? ` --fusion-synthesis ${config.fusionSynthesis}` : ''}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''} --out ${out}`;
+      const r = await runDs1Ds2({ dataDir, out, config, lead, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, seeds, archs: archs.length > 1 ? (archs as Architecture[]) : undefined, command, onProgress: progress });
       if (flags.json) {
         await io.out(`${JSON.stringify({ backend: describeEngine(engine), model: out, card: r.card }, null, 1)}\n`);
         return;

@@ -23,6 +23,7 @@ import { scoreBeats } from './metrics.js';
 import { decide, predictProbs, trainModel, type EpochLog, type ProgressFn, type TrainConfig } from './train.js';
 import { patientValidationSplit } from './validation.js';
 import { ModelError } from '../errors.js';
+import type { Architecture } from '../architectures/index.js';
 import { mergeEnsemble } from '../ensemble.js';
 
 export interface ExperimentProgress {
@@ -59,6 +60,11 @@ export interface Ds1Ds2Options {
    * decisionFolds: the offsets are chosen on the mean of the members' out-of-fold predictions.
    */
   seeds?: number[];
+  /**
+   * Train one member per architecture (each with `config.seed`) and ship their mean as one model, like `seeds`
+   * (needs fixedEpochs and decisionFolds). Architectures differ in what they get wrong, so their mean errs less.
+   */
+  archs?: Architecture[];
   command: string;
   onProgress?: (p: ExperimentProgress) => void;
 }
@@ -79,31 +85,38 @@ export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
   const t0 = performance.now();
   o.onProgress?.({ stage: 'loading DS1' });
   const ds1 = await loadDs1(o.dataDir, window, o.lead);
-  const seeds = o.seeds?.length ? o.seeds : [o.config.seed];
-  if (seeds.length > 1 && !(o.fixedEpochs && o.decisionFolds && o.decisionFolds > 1)) throw new ModelError('an ensemble of seeds needs --fixed-epochs and --decision-folds');
+  const arch0 = o.config.arch ?? 'cnn';
+  if (o.archs && o.archs.length > 1 && o.seeds && o.seeds.length > 1) throw new ModelError('an ensemble is of seeds or of architectures, not both');
+  const members = o.archs && o.archs.length > 1
+    ? o.archs.map((arch) => ({ arch, seed: o.config.seed }))
+    : (o.seeds?.length ? o.seeds : [o.config.seed]).map((seed) => ({ arch: arch0, seed }));
+  const ensemble = members.length > 1;
+  const mixed = new Set(members.map((m) => m.arch)).size > 1;
+  if (ensemble && !(o.fixedEpochs && o.decisionFolds && o.decisionFolds > 1)) throw new ModelError('an ensemble needs --fixed-epochs and --decision-folds');
   const { train, val, valRecords } = o.fixedEpochs ? { train: ds1, val: null, valRecords: [] as string[] } : patientValidationSplit(ds1, o.config.seed);
   const runs: Awaited<ReturnType<typeof trainModel>>[] = [];
   let oofProbs: Float32Array | null = null;
   let oofFolds: { records: string[]; bestEpoch: number }[] = [];
-  for (const [m, seed] of seeds.entries()) {
-    const cfg = { ...o.config, seed };
-    const who = seeds.length > 1 ? `member ${m + 1}/${seeds.length} (seed ${seed}) ` : '';
+  for (const [m, { arch, seed }] of members.entries()) {
+    const cfg = { ...o.config, arch, seed };
+    const who = ensemble ? `member ${m + 1}/${members.length} (${mixed ? arch : `seed ${seed}`}) ` : '';
     runs.push(await trainModel(train, val, cfg, (p) => o.onProgress?.({ stage: `${who}training`, ...p })));
     if (o.decisionFolds && o.decisionFolds > 1) {
       const oof = await outOfFoldProbs(ds1, o.decisionFolds, cfg, !o.fixedEpochs, (fold, p) => o.onProgress?.({ stage: `${who}decision fold ${fold}/${o.decisionFolds}`, ...p }));
       oofProbs ??= new Float32Array(oof.probs.length);
-      for (let i = 0; i < oofProbs.length; i++) oofProbs[i] += oof.probs[i] / seeds.length;
+      for (let i = 0; i < oofProbs.length; i++) oofProbs[i] += oof.probs[i] / members.length;
       oofFolds = [...oofFolds, ...oof.perFold.map((f) => ({ records: f.records, bestEpoch: f.bestEpoch }))];
     }
   }
-  const r = { ...runs[0], model: seeds.length > 1 ? await mergeEnsemble(runs.map((x) => x.model), `${o.config.arch ?? 'cnn'}_ensemble`) : runs[0].model };
-  if (seeds.length > 1) for (const x of runs) x.model.dispose();
+  const name = mixed ? 'ensemble' : arch0;
+  const r = { ...runs[0], model: ensemble ? await mergeEnsemble(runs.map((x) => x.model), `${name}_ensemble`) : runs[0].model };
+  if (ensemble) for (const x of runs) x.model.dispose();
   let decision: NonNullable<ModelCard['decision']>;
   if (oofProbs) {
     const { bias, objective } = chooseDecisionBias(oofProbs, ds1.labels);
     const sc = scoreBeats(MODEL_CLASSES, ds1.labels, decide(oofProbs, bias), oofProbs);
     decision = {
-      method: `out-of-fold predictions of patient-wise ${o.decisionFolds}-fold cross-validation over all ${ds1.records.length} DS1 records (each fold model trained like this one${o.fixedEpochs ? `, ${o.config.epochs} epochs` : ', early stopping on its own patient-wise split'}${seeds.length > 1 ? `; the mean of the ${seeds.length} members' out-of-fold predictions` : ''})`,
+      method: `out-of-fold predictions of patient-wise ${o.decisionFolds}-fold cross-validation over all ${ds1.records.length} DS1 records (each fold model trained like this one${o.fixedEpochs ? `, ${o.config.epochs} epochs` : ', early stopping on its own patient-wise split'}${ensemble ? `; the mean of the ${members.length} members' out-of-fold predictions` : ''})`,
       bias, objective, folds: oofFolds,
       outOfFold: { accuracy: sc.accuracy, macroF1: sc.macroF1, se: Object.fromEntries(MODEL_CLASSES.map((c) => [c, sc.perClass[c].se])), ppv: Object.fromEntries(MODEL_CLASSES.map((c) => [c, sc.perClass[c].ppv])), confusion: sc.confusion },
     };
@@ -115,9 +128,9 @@ export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
   }
   const bias = decision.bias;
   const meta: ModelMetadata = {
-    format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, arch: o.config.arch ?? 'cnn', classes: [...MODEL_CLASSES],
+    format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, arch: mixed ? 'ensemble' : arch0, ...(ensemble ? { members } : {}), classes: [...MODEL_CLASSES],
     window, channels: [...WINDOW_CHANNELS], features: [...FEATURE_NAMES], decisionBias: bias,
-    parameters: r.model.countParams(), seed: o.config.seed, trainedOn: (valRecords.length ? `MIT-BIH DS1 (${DS1.length} records) minus validation ${valRecords.join(',')}` : `MIT-BIH DS1 (${DS1.length} records)`) + (seeds.length > 1 ? `; ensemble of seeds ${seeds.join(', ')}` : ''),
+    parameters: r.model.countParams(), seed: o.config.seed, trainedOn: (valRecords.length ? `MIT-BIH DS1 (${DS1.length} records) minus validation ${valRecords.join(',')}` : `MIT-BIH DS1 (${DS1.length} records)`) + (ensemble ? (mixed ? `; ensemble of ${members.map((m) => m.arch).join(', ')} (seed ${o.config.seed})` : `; ensemble of seeds ${members.map((m) => m.seed).join(', ')}`) : ''),
     backend: describeEngine(), createdAt: new Date().toISOString(),
   };
   await saveModel(r.model, o.out, meta);
@@ -132,19 +145,19 @@ export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
   await rm(annDir, { recursive: true, force: true });
   let crossValidation: ModelCard['crossValidation'];
   if (o.cv) {
-    const cvCfg = { ...o.config, epochs: o.cv.epochs, ...(o.cv.epochSize ? { epochSize: o.cv.epochSize } : {}) };
+    const cvCfg = { ...o.config, arch: arch0, epochs: o.cv.epochs, ...(o.cv.epochSize ? { epochSize: o.cv.epochSize } : {}) };
     const res: Partial<Record<CvKind, CvSummary>> = {};
     for (const kind of ['stratified', 'patient'] as const) {
       res[kind] = await crossValidate(kind, ds1, o.cv.folds, cvCfg, (fold, p) => o.onProgress?.({ stage: `${kind} CV fold ${fold}/${o.cv!.folds}`, ...p }));
     }
     crossValidation = {
       stratified: res.stratified, patient: res.patient,
-      note: `Each fold trains a fresh ${seeds.length > 1 ? 'single model (one member, not the ensemble) ' : 'model '}with the same configuration for ${o.cv.epochs} epochs (fewer than the shipped model, no early stopping, no decision offsets: plain argmax).`,
+      note: `Each fold trains a fresh ${ensemble ? `single model (one member${mixed ? `, ${arch0}` : ''}, not the ensemble) ` : 'model '}with the same configuration for ${o.cv.epochs} epochs (fewer than the shipped model, no early stopping, no decision offsets: plain argmax).`,
     };
   }
   const card: ModelCard = {
-    name: o.config.arch ?? 'cnn', architecture: o.config.arch ?? 'cnn', parameters: meta.parameters, sizeOnDiskBytes: modelSizeOnDisk(o.out), metadata: meta,
-    training: { data: 'MIT-BIH Arrhythmia DS1 (de Chazal 2004), reference beat positions and labels from atr', records: [...DS1], validationRecords: valRecords, beats: train.n, config: { ...(await import('./train.js')).DEFAULT_TRAIN_CONFIG, ...o.config }, bestEpoch: r.bestEpoch, epochsRun: r.history.length, seconds, ...(seeds.length > 1 ? { members: seeds.length } : {}) },
+    name, architecture: mixed ? `ensemble of ${members.map((m) => m.arch).join(' + ')}` : arch0, parameters: meta.parameters, sizeOnDiskBytes: modelSizeOnDisk(o.out), metadata: meta,
+    training: { data: 'MIT-BIH Arrhythmia DS1 (de Chazal 2004), reference beat positions and labels from atr', records: [...DS1], validationRecords: valRecords, beats: train.n, config: { ...(await import('./train.js')).DEFAULT_TRAIN_CONFIG, ...o.config }, bestEpoch: r.bestEpoch, epochsRun: r.history.length, seconds, ...(ensemble ? { members: members.length } : {}) },
     command: o.command, backend: meta.backend,
     ds2: { ...ds2, measuredBy: `ecg-review classify <each DS2 record> --model ${o.out} --beats atr --format wfdb, then ecg-review evaluate (whole record, AAMI mapping)` },
     decision, crossValidation, deChazal2004: (await import('../../domain/mitdb.js')).DE_CHAZAL_2004_DS2, beatsDeChazal: beatsDeChazal(ds2),
