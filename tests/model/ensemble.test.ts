@@ -14,7 +14,7 @@ import { loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, saveModel } from '../../
 import { predictProbs } from '../../src-main/model/train/train.js';
 import { describeMitdb, mitdbRecord } from '../helpers/data.js';
 
-describeMitdb('seed ensembles', () => {
+describeMitdb('ensembles (of seeds or of architectures)', () => {
   it('merge members of any architecture into one model that outputs their mean, and round-trips through a directory', async () => {
     await initEngine({ prefer: 'wasm' });
     const beats = await loadLabelledRecord(mitdbRecord('119'), { window: DEFAULT_WINDOW });
@@ -39,6 +39,23 @@ describeMitdb('seed ensembles', () => {
         expect(Array.from(predictProbs(loaded.model, beats))).toEqual(Array.from(got));
         for (const m of [...members, merged, loaded.model]) m.dispose();
       }
+      // an ensemble of architectures (train --arch cnn,attention,transformer): same inputs, different graphs
+      const mixed = (['cnn', 'attention', 'transformer'] as const).map((arch) => buildModel(arch, { length: beats.length, channels: beats.channels, features: FEATURE_COUNT, classes: MODEL_CLASSES.length, seed: 4 }));
+      const merged = await mergeEnsemble(mixed, 'ensemble');
+      const each = mixed.map((m) => predictProbs(m, beats));
+      const got = predictProbs(merged, beats);
+      let worst = 0;
+      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - (each[0][i] + each[1][i] + each[2][i]) / 3));
+      expect(worst).toBeLessThan(1e-6);
+      await saveModel(merged, join(dir, 'mixed'), {
+        format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, arch: 'ensemble', members: [{ arch: 'cnn', seed: 4 }, { arch: 'attention', seed: 4 }, { arch: 'transformer', seed: 4 }],
+        classes: [...MODEL_CLASSES], window: DEFAULT_WINDOW, channels: [...WINDOW_CHANNELS], features: [...FEATURE_NAMES], decisionBias: [0, 0, 0, 0],
+        parameters: merged.countParams(), seed: 4, trainedOn: 'test', backend: 'wasm', createdAt: new Date(0).toISOString(),
+      });
+      const loaded = await loadModel(join(dir, 'mixed'));
+      expect(loaded.meta.arch).toBe('ensemble');
+      expect(Array.from(predictProbs(loaded.model, beats))).toEqual(Array.from(got));
+      for (const m of [...mixed, merged, loaded.model]) m.dispose();
       await expect(mergeEnsemble([])).rejects.toThrow(ModelError);
     } finally {
       await rm(dir, { recursive: true, force: true });
