@@ -144,7 +144,7 @@ export class Agent {
       ...this.hello(),
       model: this.store.state.current,
       previousModel: this.store.state.previous,
-      backend: this.opts.runtime.backend,
+      backend: this.model?.backend ?? this.opts.runtime.backend,
       uptimeSeconds: (Date.now() - this.started) / 1000,
       cpu: { userSeconds: ru.userCPUTime / 1e6, systemSeconds: ru.systemCPUTime / 1e6, loadAverage: loadavg() },
       memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },

@@ -1,5 +1,5 @@
 /**
- * `ecg-review-agent --port <p> --data-dir <dir> [--host 127.0.0.1] [--name NAME] [--source <record>|stdin]
+ * `ecg-review-agent --port <p> --data-dir <dir> [--host 127.0.0.1] [--name NAME] [--source <record>|stdin] [--runtime auto|lite|tfjs]
  *   [--speed 1] [--mdns] [--mdns-interface IP] [--mdns-port 5353] [--stdin-fs 360 --stdin-leads MLII,V5 --stdin-gain 200]`
  * Prints `pairing code: <code>` while unpaired and `listening on http://host:port` once up.
  */
@@ -8,7 +8,7 @@ import { isEcgReviewError } from '../src-main/domain/errors.js';
 import { CliError, helpText, intFlag, numberFlag, parseArgs, stringFlag, type FlagSpec } from '../src-main/cli/args.js';
 import { Agent } from './agent.js';
 import { advertise } from './advertise.js';
-import { createTfjsRuntime } from './tfjs-runtime.js';
+import { createModelRuntime, RUNTIME_CHOICES, type RuntimeChoice } from './model-runtime.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   port: { type: 'string', description: 'TCP port (0 = any free port)' },
@@ -26,6 +26,7 @@ const FLAGS: Record<string, FlagSpec> = {
   'stdin-gain': { type: 'string', description: 'ADC units per mV of the stdin stream (default 200)' },
   'max-upload': { type: 'string', description: 'largest model upload accepted, bytes' },
   'recordings-dir': { type: 'string', multiple: true, description: 'a folder whose recordings apps may ask to replay (repeatable)' },
+  runtime: { type: 'string', description: 'what runs the model: auto (default: the lite runtime when it supports the model, else TensorFlow.js), lite, tfjs' },
   backend: { type: 'string', description: 'tfjs backend to prefer: wasm (default), node, cpu' },
 };
 
@@ -38,7 +39,9 @@ async function main(argv: string[]): Promise<void> {
   const dataDir = stringFlag(flags, 'data-dir');
   if (!dataDir) throw new CliError('--data-dir is required');
   const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  const runtime = await createTfjsRuntime({ prefer: stringFlag(flags, 'backend') as 'wasm' | 'node' | 'cpu' | undefined });
+  const choice = stringFlag(flags, 'runtime', 'auto') as RuntimeChoice;
+  if (!RUNTIME_CHOICES.includes(choice)) throw new CliError(`--runtime must be one of ${RUNTIME_CHOICES.join(', ')}, not '${choice}'`);
+  const runtime = await createModelRuntime({ runtime: choice, prefer: stringFlag(flags, 'backend') as 'wasm' | 'node' | 'cpu' | undefined });
   const agent = new Agent({
     dataDir,
     host: stringFlag(flags, 'host', '127.0.0.1'),

@@ -1,10 +1,13 @@
 /**
- * The agent's model runtime: the app's TensorFlow.js model format, QRS detector and beat pipeline.
+ * The agent's model runtime: the app's model format, QRS detector and beat pipeline. The model itself runs on
+ * the lite runtime (plain TypeScript, `src-main/model/lite/`) when it implements every layer of the model, else
+ * on TensorFlow.js (`classifiers.ts`: one interface, two implementations); the pipeline around it is the same.
  *
  * Self-test: the model classifies the reference beats of the shipped sample records (MIT-BIH 100 and 208,
- * 5,228 beats covering N, S, V and F) and must reach the accuracy its model card states for DS2, less a
- * tolerance (6 points: the samples are two records, not DS2's 22); a card without a DS2 figure must reach 85 %.
- * A model that labels everything N scores 73 % there and fails; so does a model with damaged weights.
+ * 5,228 beats covering N, S, V and F) on the runtime that will run it live, and must reach the accuracy its
+ * model card states for DS2, less a tolerance (6 points: the samples are two records, not DS2's 22); a card
+ * without a DS2 figure must reach 85 %. A model that labels everything N scores 73 % there and fails; so does a
+ * model with damaged weights.
  *
  * Live pipeline (`LivePipeline` below): the streaming QRS detector finds beats on the classifier's lead as
  * samples arrive; a beat is labelled once five later beats are known (its local RR features need them) and its
@@ -18,18 +21,19 @@ import { fileURLToPath } from 'node:url';
 import { aamiClassOf } from '../src-main/domain/aami.js';
 import { isBeatSymbol } from '../src-main/domain/annotation.js';
 import { openRecording, readAnnotations } from '../src-main/formats/index.js';
-import { FEATURE_COUNT, FEATURE_NAMES, type BeatSet } from '../src-main/model/dataset/beats.js';
+import { buildRecordBeats, FEATURE_COUNT, FEATURE_NAMES, type BeatSet } from '../src-main/model/dataset/beats.js';
 import { conditionSignal } from '../src-main/model/dataset/preprocess.js';
 import { RR_FEATURE_COUNT, RR_FEATURE_NAMES, rrFeatures } from '../src-main/model/dataset/rr.js';
 import { extractWindows, medianTemplate, TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowLength, type WindowSpec } from '../src-main/model/dataset/windows.js';
 import { ModelError } from '../src-main/model/errors.js';
 import { chooseLead } from '../src-main/model/dataset/lead.js';
 import { initEngine } from '../src-main/model/engine/backend.js';
-import { loadModel, type LoadedModel as ClassifierModel } from '../src-main/model/io.js';
-import { classifyRecording } from '../src-main/model/classify.js';
-import { decide, predictProbs } from '../src-main/model/train/train.js';
+import type { ModelMetadata } from '../src-main/model/io.js';
+import { beatPositions } from '../src-main/model/classify.js';
+import { LiteModelError } from '../src-main/model/lite/errors.js';
 import { alignFiducials, BASELINE_SECONDS } from '../src-main/signal/align-fiducials.js';
 import { QrsDetector } from '../src-main/signal/detect-qrs.js';
+import { LITE_BACKEND, loadLiteClassifier, loadTfjsClassifier, type BeatClassifier } from './classifiers.js';
 import type { BeatPipeline, LoadedModel, ModelRuntime, SelfTestResult } from './runtime.js';
 
 const SAMPLES_DIR = fileURLToPath(new URL('../resources/samples/', import.meta.url));
@@ -37,22 +41,35 @@ export const SELF_TEST_RECORDS = ['100', '208'];
 export const SELF_TEST_TOLERANCE = 0.06;
 const SELF_TEST_FLOOR = 0.85;
 
-interface TfjsLoaded extends LoadedModel { classifier: ClassifierModel }
+/**
+ * Which runtime runs the models: `auto` (default) the lite runtime when it supports the model, else
+ * TensorFlow.js; `lite` only the lite runtime (a model it does not support is refused); `tfjs` always TensorFlow.js.
+ */
+export type RuntimeChoice = 'auto' | 'lite' | 'tfjs';
+export const RUNTIME_CHOICES: readonly RuntimeChoice[] = ['auto', 'lite', 'tfjs'];
 
-/** Accuracy on the self-test records, counted over beats of the model's classes (as the card's DS2 figure). */
-export async function selfTestAccuracy(model: ClassifierModel): Promise<{ accuracy: number; beats: number }> {
+interface AgentModel extends LoadedModel { classifier: BeatClassifier }
+
+/**
+ * Accuracy on the self-test records, counted over beats of the model's classes (as the card's DS2 figure): the
+ * reference beat positions, the inputs an offline `classify --beats atr` builds, the classifier that runs live.
+ */
+export async function selfTestAccuracy(classifier: BeatClassifier): Promise<{ accuracy: number; beats: number }> {
   let right = 0, total = 0;
+  const { classes, window } = classifier.meta;
   for (const r of SELF_TEST_RECORDS) {
     const src = await openRecording(join(SAMPLES_DIR, r));
     try {
-      const c = await classifyRecording(src, [model], { beats: 'atr' });
+      const { positions } = await beatPositions(src, { beats: 'atr' });
+      const set = await buildRecordBeats(src, positions, { window, lead: chooseLead(src.info).name });
+      const { predicted } = classifier.classify(set);
       const anns = (await readAnnotations(src, 'atr')).filter((a) => isBeatSymbol(a.symbol));
       const refAt = new Map(anns.map((a) => [a.sample, aamiClassOf(a.symbol)]));
-      for (let i = 0; i < c.samples.length; i++) {
-        const ref = refAt.get(c.samples[i]);
-        if (!ref || !c.classes.includes(ref)) continue;
+      for (let i = 0; i < set.n; i++) {
+        const ref = refAt.get(set.samples[i]);
+        if (!ref || !classes.includes(ref)) continue;
         total++;
-        if (c.classes[c.predicted[i]] === ref) right++;
+        if (classes[predicted[i]] === ref) right++;
       }
     } finally {
       await src.close();
@@ -78,8 +95,7 @@ async function readCard(dir: string): Promise<CardSummary> {
  * A model is only usable when it was trained on the inputs this code computes: same window channels and the
  * same per-beat features in the same order. Otherwise it would run and give confident nonsense.
  */
-function checkInputs(c: ClassifierModel, dir: string): void {
-  const m = c.meta;
+function checkInputs(m: ModelMetadata, dir: string): void {
   if (m.channels.join() !== WINDOW_CHANNELS.join()) {
     throw new ModelError(`the model reads window channels [${m.channels.join(', ')}] but this agent computes [${WINDOW_CHANNELS.join(', ')}]; update the agent or push a model trained for it`, dir);
   }
@@ -88,21 +104,43 @@ function checkInputs(c: ClassifierModel, dir: string): void {
   }
 }
 
-export async function createTfjsRuntime(o: { prefer?: 'wasm' | 'node' | 'cpu' } = {}): Promise<ModelRuntime> {
-  const engine = await initEngine({ prefer: o.prefer ?? 'wasm' });
-  return {
-    backend: engine.backend,
-    async load(dir: string): Promise<LoadedModel> {
-      const classifier = await loadModel(dir);
+/** A LiteModelError's message without the (staging) directory it names nor the list of supported layers. */
+const reason = (e: LiteModelError): string =>
+  (e.input && e.message.startsWith(`${e.input}: `) ? e.message.slice(e.input.length + 2) : e.message).replace(/ \(it runs [^)]*\)$/, '');
+
+export async function createModelRuntime(o: { prefer?: 'wasm' | 'node' | 'cpu'; runtime?: RuntimeChoice } = {}): Promise<ModelRuntime> {
+  const choice = o.runtime ?? 'auto';
+  const tfjsBackend = choice === 'lite' ? null : (await initEngine({ prefer: o.prefer ?? 'wasm' })).backend;
+
+  /** The lite runtime when it runs the model (and the choice allows it), else TensorFlow.js. */
+  const classifierFor = async (dir: string): Promise<{ classifier: BeatClassifier; liteRefusal: string | null }> => {
+    let liteRefusal: string | null = null;
+    if (choice !== 'tfjs') {
       try {
-        checkInputs(classifier, dir);
+        return { classifier: await loadLiteClassifier(dir), liteRefusal };
       } catch (e) {
-        classifier.model.dispose();
+        if (!(e instanceof LiteModelError) || tfjsBackend === null) throw e;
+        liteRefusal = reason(e);
+      }
+    }
+    return { classifier: await loadTfjsClassifier(dir, tfjsBackend!), liteRefusal };
+  };
+
+  return {
+    backend: choice === 'lite' ? LITE_BACKEND : choice === 'tfjs' ? tfjsBackend! : `${LITE_BACKEND}, else ${tfjsBackend!}`,
+    async load(dir: string): Promise<LoadedModel> {
+      const { classifier, liteRefusal } = await classifierFor(dir);
+      try {
+        checkInputs(classifier.meta, dir);
+      } catch (e) {
+        classifier.dispose();
         throw e;
       }
       const { name, promised } = await readCard(dir);
-      const loaded: TfjsLoaded = {
+      const runBy = `run by ${classifier.backend}` + (liteRefusal ? ` (the lite runtime does not run it: ${liteRefusal})` : '');
+      const loaded: AgentModel = {
         classifier,
+        backend: classifier.backend,
         // Never the directory name: a pushed model is loaded from a random staging directory.
         name: name ?? classifier.meta.arch,
         version: classifier.meta.createdAt,
@@ -111,17 +149,17 @@ export async function createTfjsRuntime(o: { prefer?: 'wasm' | 'node' | 'cpu' } 
           const bar = promised !== null ? promised - SELF_TEST_TOLERANCE : SELF_TEST_FLOOR;
           const passed = accuracy >= bar;
           return {
-            accuracy, beats, promised, tolerance: SELF_TEST_TOLERANCE, passed,
-            message: `${(100 * accuracy).toFixed(1)} % on ${beats} built-in beats (MIT-BIH ${SELF_TEST_RECORDS.join(', ')}); needs ≥ ${(100 * bar).toFixed(1)} %` +
+            accuracy, beats, promised, tolerance: SELF_TEST_TOLERANCE, passed, backend: classifier.backend,
+            message: `${(100 * accuracy).toFixed(1)} % on ${beats} built-in beats (MIT-BIH ${SELF_TEST_RECORDS.join(', ')}) ${runBy}; needs ≥ ${(100 * bar).toFixed(1)} %` +
               (promised !== null ? ` (card promises ${(100 * promised).toFixed(1)} % on DS2, tolerance ${100 * SELF_TEST_TOLERANCE} points)` : ' (card states no DS2 accuracy)'),
           };
         },
-        dispose: () => classifier.model.dispose(),
+        dispose: () => classifier.dispose(),
       };
       return loaded;
     },
     pipeline(model: LoadedModel, fs: number, leadNames: string[]): BeatPipeline {
-      return new LivePipeline((model as TfjsLoaded).classifier, fs, leadNames);
+      return new LivePipeline((model as AgentModel).classifier, fs, leadNames);
     },
   };
 }
@@ -281,14 +319,16 @@ class LivePipeline implements BeatPipeline {
   /** Detected beats waiting for the signal after them that alignment needs. */
   private unaligned: number[] = [];
   private readonly alignReach: number;
+  private readonly meta: ModelMetadata;
 
-  constructor(private readonly model: ClassifierModel, private readonly fs: number, private readonly leadNames: string[]) {
+  constructor(private readonly classifier: BeatClassifier, private readonly fs: number, private readonly leadNames: string[]) {
     // Beats are detected on the lead the classifier reads, as an offline `classify` does, so the device and
     // the app find the same beats (the streaming detector equals the batch one sample for sample).
     this.leadIndex = chooseLead({ signals: leadNames.map((name) => ({ name })) } as never).index;
     this.detector = new QrsDetector(fs, 1);
-    this.cond = new LiveConditioner(fs, model.meta.window.fs);
-    this.scale = model.meta.window.fs / fs;
+    this.meta = classifier.meta;
+    this.cond = new LiveConditioner(fs, this.meta.window.fs);
+    this.scale = this.meta.window.fs / fs;
     this.alignReach = Math.max(Math.round(0.04 * fs), Math.round(BASELINE_SECONDS * fs)) + 1;
   }
 
@@ -336,7 +376,7 @@ class LivePipeline implements BeatPipeline {
   private center(sample: number): number { return Math.round(sample * this.scale); }
 
   private async label(final: boolean) {
-    const w = this.model.meta.window;
+    const w = this.meta.window;
     const known = this.beatOffset + this.beats.length;
     let upTo = this.labelled;
     while (upTo < known && (final || (upTo + LOOKAHEAD_BEATS < known && this.center(this.beats[upTo - this.beatOffset]) + w.after <= this.cond.out.end))) upTo++;
@@ -344,13 +384,12 @@ class LivePipeline implements BeatPipeline {
     const first = this.labelled - this.beatOffset;
     const m = upTo - this.labelled;
     const set = FAST_INPUTS ? this.inputsFast(first, m) : this.inputsExact(first, m);
-    const probs = predictProbs(this.model.model, set);
-    const labels = decide(probs, this.model.meta.decisionBias);
-    const K = this.model.meta.classes.length;
+    const { probabilities: probs, predicted: labels } = this.classifier.classify(set);
+    const K = this.meta.classes.length;
     const out: { sample: number; label: string; probabilities: number[] | null; readyAtSample: number }[] = [];
     for (let i = 0; i < m; i++) {
       // The beat became ready with the chunk that just arrived (its last sample); on flush, at the end.
-      out.push({ sample: set.samples[i], label: this.model.meta.classes[labels[i]], probabilities: Array.from(probs.subarray(i * K, (i + 1) * K)), readyAtSample: this.inputEnd - 1 });
+      out.push({ sample: set.samples[i], label: this.meta.classes[labels[i]], probabilities: Array.from(probs.subarray(i * K, (i + 1) * K)), readyAtSample: this.inputEnd - 1 });
     }
     this.labelled = upTo;
     this.forget();
@@ -358,7 +397,7 @@ class LivePipeline implements BeatPipeline {
   }
 
   private emptySet(m: number, first: number): BeatSet {
-    const len = windowLength(this.model.meta.window);
+    const len = windowLength(this.meta.window);
     const C = WINDOW_CHANNELS.length;
     return {
       n: m, length: len, channels: C, x: new Float32Array(m * len * C), features: new Float32Array(m * FEATURE_COUNT),
@@ -369,7 +408,7 @@ class LivePipeline implements BeatPipeline {
 
   /** Inputs of beats [first, first + m) by the classifier's own functions over the whole history (slow: O(history)). */
   private inputsExact(first: number, m: number): BeatSet {
-    const w = this.model.meta.window;
+    const w = this.meta.window;
     const o = this.cond.out.offset;
     const centers = Int32Array.from(this.beats, (s) => this.center(s) - o);
     const { x, templateFeatures } = extractWindows(this.cond.out.view(), centers, w);
@@ -394,7 +433,7 @@ class LivePipeline implements BeatPipeline {
    * (tests/devices/live-pipeline.test.ts checks the per-beat step against windows.ts / rr.ts).
    */
   private inputsFast(first: number, m: number): BeatSet {
-    const w = this.model.meta.window;
+    const w = this.meta.window;
     const o = this.cond.out.offset;
     const sig = this.cond.out.view();
     const n = this.beats.length;
@@ -425,16 +464,16 @@ class LivePipeline implements BeatPipeline {
 
   /** Drop signal and beats older than the history, in steps of ten minutes. */
   private forget(): void {
-    const keep = HISTORY_SECONDS * this.model.meta.window.fs;
-    if (this.cond.out.length < keep + 600 * this.model.meta.window.fs) return;
+    const keep = HISTORY_SECONDS * this.meta.window.fs;
+    if (this.cond.out.length < keep + 600 * this.meta.window.fs) return;
     const from = this.cond.out.end - keep;
     let k = 0;
     // Never forget a beat that is not labelled yet, nor the window of the oldest kept beat.
-    while (k < this.beats.length && this.beatOffset + k < this.labelled && this.center(this.beats[k]) - this.model.meta.window.before < from) k++;
+    while (k < this.beats.length && this.beatOffset + k < this.labelled && this.center(this.beats[k]) - this.meta.window.before < from) k++;
     this.beats = this.beats.slice(k);
     const base = this.rrSum[k] ?? 0;
     this.rrSum = this.rrSum.slice(k).map((v) => v - base);
     this.beatOffset += k;
-    this.cond.out.dropBefore(this.beats.length ? Math.min(from, this.center(this.beats[0]) - this.model.meta.window.before) : from);
+    this.cond.out.dropBefore(this.beats.length ? Math.min(from, this.center(this.beats[0]) - this.meta.window.before) : from);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * What the agent needs from a model: load it from a directory, prove it works (self-test on built-in beats),
- * and label beats from a live stream. The real implementation (`tfjs-runtime.ts`) uses the same TensorFlow.js
- * model format, QRS detector and beat pipeline as the app; tests may inject a fake to exercise faults.
+ * and label beats from a live stream. The real implementation (`model-runtime.ts`) uses the app's model format,
+ * QRS detector and beat pipeline, and runs the model on the lite runtime or TensorFlow.js (`classifiers.ts`);
+ * tests may inject a fake to exercise faults.
  */
 export interface SelfTestResult {
   /** Fraction of the built-in beats labelled as their reference says. */
@@ -11,6 +12,8 @@ export interface SelfTestResult {
   promised: number | null;
   tolerance: number;
   passed: boolean;
+  /** Which runtime ran the self-test, the one that runs the model live (as `LoadedModel.backend`). */
+  backend: string;
   message: string;
 }
 
@@ -19,6 +22,8 @@ export interface BeatLabel { label: string; probabilities: number[] | null }
 export interface LoadedModel {
   name: string;
   version: string;
+  /** Which runtime runs this model: 'lite (plain TypeScript)' or the TensorFlow.js backend ('wasm', …). */
+  backend: string;
   selfTest(): Promise<SelfTestResult>;
   dispose(): void;
 }
@@ -31,6 +36,7 @@ export interface BeatPipeline {
 }
 
 export interface ModelRuntime {
+  /** What runs models, for the status while no model is loaded (a loaded model says its own `backend`). */
   readonly backend: string;
   load(dir: string): Promise<LoadedModel>;
   /** A pipeline for a stream at `fs` Hz with the given lead names, using the loaded model. */

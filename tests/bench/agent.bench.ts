@@ -5,7 +5,8 @@
  *  - as fast as it goes (1000×): the ceiling;
  *  - real time: per-beat `latencyMs` (work the device adds after the beat became ready) and `delayMs` (from
  *    the R peak's arrival: adds the look-ahead of five beats the RR features need), p50/p95.
- * `npm run bench -- agent` (BENCH_AGENT_MODEL=<dir> to bench another model).
+ * `npm run bench -- agent` (BENCH_AGENT_MODEL=<dir> to bench another model; BENCH_AGENT_RUNTIME=tfjs|lite|auto for
+ * the agent's `--runtime`, default auto: the lite runtime when it runs the model, else TensorFlow.js).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -58,7 +59,8 @@ async function replay(c: DeviceClient, pid: number, speed: number, seconds: numb
 export async function run(): Promise<BenchTable[]> {
   const model = await smallestCompressed();
   const dataDir = await mkdtemp(join(tmpdir(), 'ecgr-agent-bench-'));
-  const agent = await startAgentProcess({ dataDir });
+  const runtime = process.env.BENCH_AGENT_RUNTIME;
+  const agent = await startAgentProcess({ dataDir, args: runtime ? ['--runtime', runtime] : [] });
   try {
     const c = new DeviceClient({ host: '127.0.0.1', port: agent.port });
     await c.pair(agent.codes.at(-1)!, 'bench');

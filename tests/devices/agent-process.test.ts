@@ -20,7 +20,7 @@ import { openRecording, readAnnotations } from '../../src-main/formats/index.js'
 import { SHA256_HEADER, type DeviceStatus, type PushResponse, type StreamMessage } from '../../src-main/devices/protocol.js';
 import { createNetns } from './netns.js';
 import { cliJson, listeningSockets, REPO, runCli, startAgentProcess, stopAllAgents, type AgentProcess } from './processes.js';
-import { LOOKAHEAD_BEATS } from '../../src-agent/tfjs-runtime.js';
+import { LOOKAHEAD_BEATS } from '../../src-agent/model-runtime.js';
 
 /** The compressed models shipped in resources/models: directories whose model card records a compression. */
 function shippedCompressedModels(): string[] {

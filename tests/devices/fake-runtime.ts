@@ -17,10 +17,11 @@ export function fakeRuntime(opts: { beforeSelfTest?: () => Promise<void> } = {})
       return {
         name: f.name,
         version: '1',
+        backend: 'fake',
         selfTest: async () => {
           await opts.beforeSelfTest?.();
           const passed = f.accuracy >= f.promised - 0.02;
-          return { accuracy: f.accuracy, beats: 100, promised: f.promised, tolerance: 0.02, passed, message: passed ? 'ok' : `accuracy ${f.accuracy} below the promised ${f.promised}` };
+          return { accuracy: f.accuracy, beats: 100, promised: f.promised, tolerance: 0.02, passed, backend: 'fake', message: passed ? 'ok' : `accuracy ${f.accuracy} below the promised ${f.promised}` };
         },
         dispose: () => {},
       };

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { beatInputs, LiveConditioner, templateOf } from '../../src-agent/tfjs-runtime.js';
+import { beatInputs, LiveConditioner, templateOf } from '../../src-agent/model-runtime.js';
 import { toPhysical } from '../../src-main/domain/recording.js';
 import { openRecording } from '../../src-main/formats/index.js';
 import { buildRecordBeats, FEATURE_COUNT } from '../../src-main/model/dataset/beats.js';

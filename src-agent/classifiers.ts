@@ -1,0 +1,91 @@
+/**
+ * What runs the model on the device: one interface, two implementations. The agent's pipeline (live beats and
+ * the self-test) builds a `BeatSet` and hands it to a `BeatClassifier`; only that step differs between
+ *
+ *  - the lite runtime (`src-main/model/lite/`, plain TypeScript, one beat at a time, ≈ 0.05 ms per beat), for
+ *    the layers it implements (`cnn` and the students), and
+ *  - TensorFlow.js (`model.predict` on the whole set), for everything else (e.g. `attention`'s custom pooling).
+ *
+ * Both decide the class as `decide` (train/train.ts) does: argmax of log p plus the model's decision offsets.
+ * The lite runtime agrees with tfjs within 1e-6 with identical labels (tests/model/lite.test.ts).
+ */
+import type { BeatSet } from '../src-main/model/dataset/beats.js';
+import { FEATURE_COUNT } from '../src-main/model/dataset/beats.js';
+import { windowLength } from '../src-main/model/dataset/windows.js';
+import { loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMetadata } from '../src-main/model/io.js';
+import { classifyBeat } from '../src-main/model/lite/classify-beat.js';
+import { LiteModelError } from '../src-main/model/lite/errors.js';
+import { loadLiteModel } from '../src-main/model/lite/load.js';
+import type { LiteModel } from '../src-main/model/lite/model.js';
+import { decide, predictProbs } from '../src-main/model/train/train.js';
+
+/** The status's `backend` when the lite runtime runs the model. */
+export const LITE_BACKEND = 'lite (plain TypeScript)';
+
+export interface Classified {
+  /** [beat][class], `meta.classes` order. */
+  probabilities: Float32Array;
+  /** Index into `meta.classes` per beat. */
+  predicted: Int8Array;
+}
+
+export interface BeatClassifier {
+  /** Which runtime runs the model: `LITE_BACKEND`, or the TensorFlow.js backend (`wasm`, `tensorflow`, `cpu`). */
+  readonly backend: string;
+  readonly meta: ModelMetadata;
+  classify(set: BeatSet): Classified;
+  dispose(): void;
+}
+
+/** TensorFlow.js: the model as `ecg-review classify` runs it (`loadModel` checks the directory). */
+export async function loadTfjsClassifier(dir: string, backend: string): Promise<BeatClassifier> {
+  const c = await loadModel(dir);
+  return {
+    backend,
+    meta: c.meta,
+    classify(set) {
+      const probabilities = predictProbs(c.model, set);
+      return { probabilities, predicted: decide(probabilities, c.meta.decisionBias) };
+    },
+    dispose: () => c.model.dispose(),
+  };
+}
+
+/**
+ * The lite runtime. Throws LiteModelError for a model it does not run — an unsupported layer, or a directory
+ * whose metadata and network disagree (the caller can then let `loadModel` judge it and give its own error).
+ */
+export async function loadLiteClassifier(dir: string): Promise<BeatClassifier> {
+  const lite = await loadLiteModel(dir);
+  const meta = checkedMeta(lite);
+  const K = meta.classes.length;
+  return {
+    backend: LITE_BACKEND,
+    meta,
+    classify(set) {
+      const W = set.length * set.channels;
+      const probabilities = new Float32Array(set.n * K);
+      const predicted = new Int8Array(set.n);
+      for (let i = 0; i < set.n; i++) {
+        const c = classifyBeat(lite, { window: set.x.subarray(i * W, (i + 1) * W), features: set.features.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT) });
+        probabilities.set(c.probabilities, i * K);
+        predicted[i] = c.index;
+      }
+      return { probabilities, predicted };
+    },
+    dispose: () => {},
+  };
+}
+
+/** The classifier metadata, checked against the network as `loadModel` checks it (window, features, classes). */
+function checkedMeta(lite: LiteModel): ModelMetadata {
+  const meta = lite.meta;
+  const fail = (message: string): never => { throw new LiteModelError(message, lite.dir); };
+  if (!meta || meta.format !== MODEL_FORMAT || !(meta.formatVersion <= MODEL_FORMAT_VERSION)) return fail('has no ECG Review classifier metadata this program understands');
+  const shapes = lite.inputs.map((i) => i.shape.join());
+  if (shapes.length !== 2 || shapes[0] !== [windowLength(meta.window), meta.channels.length].join() || shapes[1] !== String(meta.features.length)) {
+    return fail(`network inputs [${lite.inputs.map((i) => `[${i.shape}]`).join(', ')}] do not match the metadata's window and features`);
+  }
+  if (lite.outputSize !== meta.classes.length) return fail(`network outputs ${lite.outputSize} values for ${meta.classes.length} classes`);
+  return meta;
+}
