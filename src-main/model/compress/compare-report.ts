@@ -1,13 +1,21 @@
 /** `compare` output: a plain-text table, and a self-contained HTML page with an inline SVG accuracy-vs-size plot. */
-import type { Comparison, ModelRow } from './compare.js';
+import { LITE_BACKEND, LITE_ENGINE, type Comparison, type ModelRow } from './compare.js';
 
 /** Figures are percentages already. */
 const pct = (x: number | null | undefined, d = 1): string => (x === null || x === undefined ? '-' : x.toFixed(d));
-const ms = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : x < 0.1 ? x.toFixed(4) : x.toFixed(3));
+const ms = (x: number | null | undefined): string => (x === undefined || x === null || Number.isNaN(x) ? '-' : x < 0.1 ? x.toFixed(4) : x.toFixed(3));
 const kb = (b: number): string => (b / 1024).toFixed(1);
 
 export function backendsOf(c: Comparison): string[] {
   return [...new Set(c.models.flatMap((m) => m.latency.map((l) => l.backend)))];
+}
+
+/** Whether the lite runtime was timed (a column, single beat only). */
+const litePresent = (c: Comparison): boolean => c.models.some((m) => !!m.lite);
+
+/** Models the lite runtime does not run, with its reason (their lite cell is "—"). */
+export function liteRefusals(c: Comparison): { name: string; reason: string }[] {
+  return c.models.flatMap((m) => (m.lite?.refused ? [{ name: m.name, reason: m.lite.refused }] : []));
 }
 
 /** Column headers and rows of the main table (shared by text and HTML). */
@@ -15,6 +23,8 @@ export function tableRows(c: Comparison): { head: string[]; rows: string[][] } {
   const backends = backendsOf(c);
   const head = ['model', 'compression', 'params', 'non-zero', 'KB', 'KB gz'];
   for (const b of backends) head.push(`${b} 1-beat ms (med/p95)`, `${b} batched ms/beat (med/p95)`);
+  const lite = litePresent(c);
+  if (lite) head.push(`${LITE_BACKEND} 1-beat ms (med/p95)`);
   head.push('acc %', 'macro-F1 NSV %', 'N Se/+P', 'S Se/+P', 'V Se/+P', 'F Se/+P');
   const rows = c.models.map((m) => {
     const r = [m.name, m.compression, String(m.parameters), String(m.nonZeroParameters), kb(m.bytes), kb(m.gzipBytes)];
@@ -22,6 +32,7 @@ export function tableRows(c: Comparison): { head: string[]; rows: string[][] } {
       const l = m.latency.find((x) => x.backend === b);
       r.push(l ? `${ms(l.singleMedian)}/${ms(l.singleP95)}` : '-', l ? `${ms(l.batchedMedian)}/${ms(l.batchedP95)}` : '-');
     }
+    if (lite) r.push(!m.lite ? '-' : m.lite.refused ? '—' : `${ms(m.lite.singleMedian)}/${ms(m.lite.singleP95)}`);
     const e = m.evaluation;
     r.push(pct(e?.accuracy, 2), pct(e?.macroF1NSV, 2));
     for (const k of ['N', 'S', 'V', 'F'] as const) r.push(e ? `${pct(e.perClass[k]?.se)}/${pct(e.perClass[k]?.ppv)}` : '-');
@@ -35,6 +46,11 @@ export function formatComparisonText(c: Comparison): string {
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]): string => r.map((x, i) => x.padEnd(w[i])).join('  ');
   const out = [c.records.length ? `Evaluation (classify at the atr beats + EC57 evaluate, whole records, AAMI classes — as the classifiers' DS2 figures): ${c.records.length} records, ${c.beats} N/S/V/F beats (${c.records.join(' ')})` : 'No evaluation records (sizes and latency only)', '', line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)];
+  const refused = liteRefusals(c);
+  if (refused.length) {
+    out.push('', `— in the ${LITE_BACKEND} column: the lite runtime does not run the model (not timed):`);
+    for (const x of refused) out.push(`  ${x.name}: ${x.reason}`);
+  }
   if (c.mcnemar.length) {
     out.push('', "McNemar's test on the same beats (b: only A right, c: only B right):");
     for (const p of c.mcnemar) {
@@ -81,11 +97,16 @@ export function formatComparisonHtml(c: Comparison, command: string): string {
     ? `<h2>McNemar's test</h2><p>Same ${c.beats} beats for every model; b = beats only A classifies correctly, c = only B. A p-value above 0.05 means the accuracy difference is not evidence that one model is better.</p><table><thead><tr><th>A</th><th>B</th><th>Δ accuracy (points)</th><th>b</th><th>c</th><th>test</th><th>statistic</th><th>p</th></tr></thead><tbody>${c.mcnemar.map((p) => `<tr><td>${esc(p.a)}</td><td>${esc(p.b)}</td><td>${p.accuracyDifference === null ? '-' : p.accuracyDifference.toFixed(2)}</td><td>${p.result.b}</td><td>${p.result.c}</td><td>${p.result.method}</td><td>${p.result.statistic.toFixed(3)}</td><td>${p.result.pValue.toPrecision(3)}</td></tr>`).join('')}</tbody></table>`
     : '';
   const engines = [...new Set(c.models.flatMap((m) => m.latency.map((l) => l.engine)))];
+  if (litePresent(c)) engines.push(LITE_ENGINE);
+  const refused = liteRefusals(c);
+  const notes = refused.length
+    ? `\n<p>— in the ${LITE_BACKEND} column: the lite runtime does not run the model (not timed):</p><ul>${refused.map((x) => `<li>${esc(x.name)}: ${esc(x.reason)}</li>`).join('')}</ul>`
+    : '';
   return `<!doctype html><html><head><meta charset="utf-8"><title>ECG Review — model comparison</title><style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#f3f3f3}td:first-child,td:nth-child(2){text-align:left}code{background:#f3f3f3;padding:1px 4px}</style></head><body>
 <h1>Model comparison</h1>
 <p><code>${esc(command)}</code></p>
 <p>${c.records.length ? `Evaluation on ${c.records.length} MIT-BIH records (${esc(c.records.join(' '))}), ${c.beats} reference beats of classes N, S, V, F (classified at the atr positions, scored with EC57 over whole records, AAMI classes), each model loaded from disk as it runs.` : 'No evaluation records.'} Latency per beat in ms on ${esc(engines.join('; ') || 'no backend')}; timings vary from run to run, accuracy figures do not.</p>
-${table}
+${table}${notes}
 <h2>Accuracy versus size</h2>
 ${accuracySizeSvg(c.models)}
 ${mc}

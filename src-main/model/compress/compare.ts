@@ -1,13 +1,14 @@
 /**
  * Models side by side: size (parameters, non-zero parameters, bytes on disk and gzipped), inference latency per
- * beat on each available tfjs backend (single beat and batched, median and p95), accuracy, macro-F1 over N/S/V
+ * beat on each available tfjs backend (single beat and batched, median and p95) and on the lite runtime
+ * (src-main/model/lite, plain TypeScript, single beat; models it does not run are noted, not errors), accuracy, macro-F1 over N/S/V
  * and Se/+P per class on the same evaluation beats, and McNemar's test between every pair of models on those
  * beats, so that a small difference in accuracy is not read as a win (McNemar, Psychometrika 12:153–157, 1947;
  * Dietterich, Neural Computation 10:1895–1923, 1998, recommends it for comparing two classifiers on one test set).
  */
 import { basename, resolve } from 'node:path';
 import { mcnemar, type McNemarResult } from '../../evaluation/metrics.js';
-import type { BeatSet } from '../dataset/beats.js';
+import { FEATURE_COUNT, type BeatSet } from '../dataset/beats.js';
 import { describeEngine, initEngine, type BackendPreference } from '../engine/backend.js';
 import { readCard } from './card.js';
 import { CompressError } from './errors.js';
@@ -16,6 +17,10 @@ import { loadLabelledRecords } from '../dataset/mitdb.js';
 import { countParameters, diskSize, loadModelDir, readModelFiles } from './model-files.js';
 import { inputTensors } from './tensors.js';
 import { tf } from './tf.js';
+import { classifyBeat, type BeatInputs } from '../lite/classify-beat.js';
+import { LiteModelError } from '../lite/errors.js';
+import { loadLiteModel } from '../lite/load.js';
+import type { LiteModel } from '../lite/model.js';
 
 export interface Latency {
   backend: string;
@@ -26,6 +31,20 @@ export interface Latency {
   batchSize: number;
   batchedMedian: number;
   batchedP95: number;
+}
+
+/** The lite runtime's name among compare's backends (`--backends …,lite`, the table's column). */
+export const LITE_BACKEND = 'lite';
+export const LITE_ENGINE = 'lite runtime (plain TypeScript, no tfjs, one beat at a time)';
+
+/** Single-beat latency on the lite runtime; it has no batched kernels, so there is no batched figure. */
+export interface LiteLatency {
+  engine: string;
+  /** Milliseconds per beat (`classifyBeat`: forward pass + decision), null when refused. */
+  singleMedian: number | null;
+  singleP95: number | null;
+  /** Why the lite runtime does not run this model (its LiteModelError, without the directory); null when it does. */
+  refused: string | null;
 }
 
 export interface ModelRow {
@@ -39,6 +58,8 @@ export interface ModelRow {
   sparse: boolean;
   compression: string;
   latency: Latency[];
+  /** Absent when the lite runtime was not among the backends timed. */
+  lite?: LiteLatency;
   evaluation: Omit<ModelEvaluation, 'truth' | 'predicted'> | null;
 }
 
@@ -55,8 +76,11 @@ export interface CompareOptions {
   dataDir: string;
   /** Evaluation records (empty: sizes and latencies only). */
   records: readonly string[];
-  /** Backends to time on; unavailable ones are skipped. Default node (tfjs-node, when installed), wasm and cpu. */
-  backends?: BackendPreference[];
+  /**
+   * Backends to time on; unavailable ones are skipped. Default node (tfjs-node, when installed), wasm, cpu and
+   * lite (the plain-TypeScript runtime, single beat only).
+   */
+  backends?: (BackendPreference | typeof LITE_BACKEND)[];
   /** Timed repetitions (default 50 single-beat, 10 batched) and batch size (default 256). */
   latencyRuns?: number;
   batchSize?: number;
@@ -112,6 +136,56 @@ export async function measureLatency(model: tf.LayersModel, beats: BeatSet | nul
   };
 }
 
+/**
+ * Time the lite runtime on the beats `measureLatency` times one at a time (the first min(runs, 64) beats, or the
+ * same seeded normal inputs without records), after an untimed JIT warm-up. Throws LiteModelError for inputs the
+ * model does not take.
+ */
+export function measureLiteLatency(model: LiteModel, beats: BeatSet | null, runs: number): { singleMedian: number; singleP95: number } {
+  const n = Math.max(1, Math.min(runs, 64));
+  const inputs: BeatInputs[] = [];
+  if (beats && beats.n > 0) {
+    const W = beats.length * beats.channels;
+    for (let i = 0; i < n; i++) {
+      const j = i % beats.n;
+      inputs.push({ window: beats.x.subarray(j * W, (j + 1) * W), features: beats.features.subarray(j * FEATURE_COUNT, (j + 1) * FEATURE_COUNT) });
+    }
+  } else {
+    const random = (rank: number): Float32Array => {
+      const inp = model.inputs.find((i) => i.shape.length === rank);
+      if (!inp) return new Float32Array(0);
+      const t = tf.randomNormal([n, ...inp.shape], 0, 1, 'float32', 5);
+      const data = t.dataSync() as Float32Array;
+      t.dispose();
+      return data;
+    };
+    const win = random(2), feat = random(1);
+    const ws = win.length / n, fs = feat.length / n;
+    for (let i = 0; i < n; i++) inputs.push({ window: win.subarray(i * ws, (i + 1) * ws), features: feat.subarray(i * fs, (i + 1) * fs) });
+  }
+  for (let i = 0; i < 500; i++) classifyBeat(model, inputs[i % n]); // JIT warm-up (as the compress bench)
+  const single: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    classifyBeat(model, inputs[r % n]);
+    single.push(performance.now() - t0);
+  }
+  single.sort((a, b) => a - b);
+  return { singleMedian: quantile(single, 0.5), singleP95: quantile(single, 0.95) };
+}
+
+/** The lite runtime's latency for a model directory, or why it does not run it (not an error for compare). */
+export async function liteLatency(dir: string, beats: BeatSet | null, runs: number): Promise<LiteLatency> {
+  try {
+    const model = await loadLiteModel(dir);
+    return { engine: LITE_ENGINE, ...measureLiteLatency(model, beats, runs), refused: null };
+  } catch (e) {
+    if (!(e instanceof LiteModelError)) throw e;
+    const prefix = e.input ? `${e.input}: ` : '';
+    return { engine: LITE_ENGINE, singleMedian: null, singleP95: null, refused: prefix && e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message };
+  }
+}
+
 function uniqueName(name: string, rows: ModelRow[]): string {
   let n = name, k = 2;
   while (rows.some((r) => r.name === n)) n = `${name} (${k++})`;
@@ -135,7 +209,9 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
     if (!beatsByWindow.has(key)) beatsByWindow.set(key, await loadLabelledRecords(opts.dataDir, opts.records.slice(0, 1), { window: w }));
     return beatsByWindow.get(key)!;
   };
-  const backends = opts.backends ?? ['node', 'wasm', 'cpu'];
+  const requested = opts.backends ?? ['node', 'wasm', 'cpu', LITE_BACKEND];
+  const backends = requested.filter((b): b is BackendPreference => b !== LITE_BACKEND);
+  const timeLite = requested.includes(LITE_BACKEND);
   for (const dir of dirs) {
     const card = await readCard(dir);
     const files = await readModelFiles(dir);
@@ -161,12 +237,18 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
       m.dispose();
       latency.push({ backend: info.backend, engine: describeEngine(info), ...t });
     }
+    let lite: LiteLatency | undefined;
+    if (timeLite) {
+      say(`${dir}: timing on the ${LITE_ENGINE}`);
+      lite = await liteLatency(dir, beats, opts.latencyRuns ?? 50);
+      if (lite.refused) say(`${dir}: the lite runtime does not run it: ${lite.refused}`);
+    }
     const { truth: _t, predicted: _p, ...figures } = evaluation ?? ({} as ModelEvaluation);
     rows.push({
       dir: resolve(dir), name: uniqueName(card?.name ?? basename(resolve(dir)), rows), parameters, nonZeroParameters: nonZero,
       bytes: size.bytes, gzipBytes: size.gzipBytes, quantization: files.quantization, sparse: files.sparse,
       compression: (card?.compression ?? []).map((s) => s.kind).join(' → ') || 'none',
-      latency, evaluation: evaluation ? figures : null,
+      latency, ...(lite ? { lite } : {}), evaluation: evaluation ? figures : null,
     });
   }
   await initEngine();

@@ -1,6 +1,7 @@
 /**
  * `compare`: its accuracy figures are those of classify + evaluate for each model (same beats, same EC57
- * comparison), reproducible run to run, with McNemar between the models and an HTML report with the plot.
+ * comparison), reproducible run to run, with McNemar between the models and an HTML report with the plot; the
+ * lite runtime's single-beat latency as one more column, "—" with the reason for a model it does not run.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src-main/cli/main.js';
 import type { Comparison } from '../../../src-main/model/compress/compare.js';
+import { formatComparisonText, tableRows } from '../../../src-main/model/compress/compare-report.js';
+import { RESOURCES_MODELS_DIR } from '../../../src-main/model/io.js';
 import { evaluateModelOnRecords } from '../../../src-main/model/evaluate-records.js';
 import { loadModel } from '../../../src-main/model/io.js';
 import { describeMitdb, MITDB_DIR, mitdbRecord } from '../../helpers/data.js';
@@ -27,7 +30,7 @@ describeMitdb('ecg-review compare', () => {
     expect(await runCli(['compress', '--model', dir, '--quantize', 'uint8', '--out', q8, '--eval', 'none'], capture())).toBe(0);
     const io = capture();
     const html = join(work, 'report.html');
-    expect(await runCli(['compare', dir, q8, '--eval', RECORDS.join(','), '--data', MITDB_DIR, '--backends', 'wasm', '--latency-runs', '3', '--batch-size', '32', '--json', '--html', html], io)).toBe(0);
+    expect(await runCli(['compare', dir, q8, '--eval', RECORDS.join(','), '--data', MITDB_DIR, '--backends', 'wasm,lite', '--latency-runs', '3', '--batch-size', '32', '--json', '--html', html], io)).toBe(0);
     first = JSON.parse(io.stdout) as Comparison;
   });
 
@@ -56,7 +59,7 @@ describeMitdb('ecg-review compare', () => {
 
   it('is reproducible (latencies aside) and tests the pair with McNemar on the same beats', async () => {
     const io = capture();
-    expect(await runCli(['compare', dir, q8, '--eval', RECORDS.join(','), '--data', MITDB_DIR, '--backends', 'wasm', '--latency-runs', '3', '--batch-size', '32', '--json'], io)).toBe(0);
+    expect(await runCli(['compare', dir, q8, '--eval', RECORDS.join(','), '--data', MITDB_DIR, '--backends', 'wasm,lite', '--latency-runs', '3', '--batch-size', '32', '--json'], io)).toBe(0);
     const again = JSON.parse(io.stdout) as Comparison;
     again.models.forEach((m, i) => {
       expect(m.evaluation).toEqual(first.models[i].evaluation);
@@ -71,6 +74,7 @@ describeMitdb('ecg-review compare', () => {
       expect(m.latency[0].singleMedian).toBeGreaterThan(0);
       expect(m.latency[0].singleP95).toBeGreaterThanOrEqual(m.latency[0].singleMedian);
     }
+    expect(again.models.map((m) => m.lite?.refused)).toEqual([null, null]);
     expect(first.mcnemar).toHaveLength(1);
     const t = first.mcnemar[0].result;
     // b − c is the difference in correct beats between the two models.
@@ -79,12 +83,57 @@ describeMitdb('ecg-review compare', () => {
     expect(t.pValue).toBeLessThanOrEqual(1);
   });
 
+  it('times the lite runtime as one more column for a model it runs (the cnn and its uint8 copy)', () => {
+    for (const m of first.models) {
+      expect(m.lite).toBeDefined();
+      expect(m.lite!.refused).toBeNull();
+      expect(m.lite!.singleMedian).toBeGreaterThan(0);
+      expect(m.lite!.singleP95).toBeGreaterThanOrEqual(m.lite!.singleMedian!);
+    }
+    const { head, rows } = tableRows(first);
+    const col = head.indexOf('lite 1-beat ms (med/p95)');
+    expect(col).toBe(head.indexOf('wasm batched ms/beat (med/p95)') + 1);
+    for (const r of rows) {
+      const [med, p95] = r[col].split('/').map(Number);
+      expect(med).toBeGreaterThan(0);
+      expect(p95).toBeGreaterThanOrEqual(med);
+    }
+    expect(formatComparisonText(first)).toContain('lite 1-beat ms (med/p95)');
+    expect(formatComparisonText(first)).not.toContain('does not run');
+  });
+
+  it('shows "—" with the reason, not an error, for a model the lite runtime refuses (attention)', async () => {
+    const attention = join(RESOURCES_MODELS_DIR, 'attention');
+    const io = capture();
+    expect(await runCli(['compare', dir, attention, '--eval', 'none', '--backends', 'lite', '--latency-runs', '3', '--json'], io)).toBe(0);
+    const c = JSON.parse(io.stdout) as Comparison;
+    const [cnn, att] = c.models;
+    expect(cnn.lite!.singleMedian).toBeGreaterThan(0);
+    expect(att.lite!.singleMedian).toBeNull();
+    expect(att.lite!.singleP95).toBeNull();
+    expect(att.lite!.refused).toMatch(/layer '\w+' is a EcgAttentionPooling1D, which the lite runtime does not support/);
+    const { head, rows } = tableRows(c);
+    const col = head.indexOf('lite 1-beat ms (med/p95)');
+    expect(col).toBeGreaterThan(0);
+    expect(rows[1][col]).toBe('—');
+    expect(Number(rows[0][col].split('/')[0])).toBeGreaterThan(0);
+    const text = formatComparisonText(c);
+    expect(text).toContain(`  ${att.name}: ${att.lite!.refused}`);
+    // Without lite among the backends there is no lite field or column (the output is as before).
+    const none = capture();
+    expect(await runCli(['compare', dir, '--eval', 'none', '--backends', 'wasm', '--latency-runs', '3', '--batch-size', '8', '--json'], none)).toBe(0);
+    const plain = JSON.parse(none.stdout) as Comparison;
+    expect(Object.keys(plain.models[0])).not.toContain('lite');
+    expect(formatComparisonText(plain)).not.toContain('lite');
+  });
+
   it('writes an HTML report with the table, an inline SVG accuracy-vs-size plot and the McNemar table', () => {
     const html = readFileSync(join(work, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
     expect(html).toMatch(/<circle[^>]*><title>cnn: \d+ bytes/);
     expect(html).toContain('McNemar');
     expect(html).toContain('ecg-review compare');
+    expect(html).toContain('<th>lite 1-beat ms (med/p95)</th>');
   });
 
   it('says which argument is not a model directory', async () => {
