@@ -13,15 +13,17 @@ import { describeMitdb, mitdbRecord } from '../helpers/data.js';
 describeMitdb('shipped models (resources/models)', () => {
   beforeAll(async () => { await initEngine({ prefer: 'wasm' }); });
 
-  for (const arch of ARCHITECTURES) {
-    it(`${arch}: loads by name, matches its card, and classifies 119 (ventricular bigeminy, a DS2-free DS1 record)`, async () => {
-      const dir = join(RESOURCES_MODELS_DIR, arch);
+  const shipped = [...ARCHITECTURES.map((a) => ({ name: a, arch: a, architecture: a })), { name: 'ensemble', arch: 'ensemble', architecture: 'ensemble of cnn + attention + transformer' }];
+  for (const { name, arch, architecture } of shipped) {
+    it(`${name}: loads by name, matches its card, and classifies 119 (ventricular bigeminy, a DS2-free DS1 record)`, async () => {
+      const dir = join(RESOURCES_MODELS_DIR, name);
       expect(existsSync(join(dir, 'model.json')), `${dir}/model.json`).toBe(true);
       const card = JSON.parse(await readFile(join(dir, 'model-card.json'), 'utf8')) as { parameters: number; architecture: string; ds2: { perClass: Record<string, { se: number }> } };
-      const loaded = await loadModel(arch);
+      const loaded = await loadModel(name);
       expect(loaded.dir).toBe(dir);
       expect(loaded.meta.arch).toBe(arch);
-      expect(card.architecture).toBe(arch);
+      expect(card.architecture).toBe(architecture);
+      if (arch === 'ensemble') expect(loaded.meta.members?.map((m) => m.arch)).toEqual([...ARCHITECTURES]);
       expect(loaded.model.countParams()).toBe(card.parameters);
       expect(card.ds2.perClass.V.se).toBeGreaterThan(50);
       const src = await openRecording(mitdbRecord('119'));
