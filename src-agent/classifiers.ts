@@ -10,10 +10,9 @@
  * The lite runtime agrees with tfjs within 1e-6 with identical labels (tests/model/lite.test.ts).
  */
 import type { BeatSet } from '../src-main/model/dataset/beats.js';
-import { FEATURE_COUNT } from '../src-main/model/dataset/beats.js';
 import { windowLength } from '../src-main/model/dataset/windows.js';
 import { loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMetadata } from '../src-main/model/io.js';
-import { classifyBeat } from '../src-main/model/lite/classify-beat.js';
+import { classifyBeats } from '../src-main/model/lite/classify-beat.js';
 import { LiteModelError } from '../src-main/model/lite/errors.js';
 import { loadLiteModel } from '../src-main/model/lite/load.js';
 import type { LiteModel } from '../src-main/model/lite/model.js';
@@ -63,15 +62,7 @@ export async function loadLiteClassifier(dir: string): Promise<BeatClassifier> {
     backend: LITE_BACKEND,
     meta,
     classify(set) {
-      const W = set.length * set.channels;
-      const probabilities = new Float32Array(set.n * K);
-      const predicted = new Int8Array(set.n);
-      for (let i = 0; i < set.n; i++) {
-        const c = classifyBeat(lite, { window: set.x.subarray(i * W, (i + 1) * W), features: set.features.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT) });
-        probabilities.set(c.probabilities, i * K);
-        predicted[i] = c.index;
-      }
-      return { probabilities, predicted };
+      return classifyBeats(lite, set);
     },
     dispose: () => {},
   };

@@ -16,7 +16,7 @@ import { loadLabelledRecord } from '../../src-main/model/dataset/mitdb.js';
 import { initEngine } from '../../src-main/model/engine/backend.js';
 import { tf } from '../../src-main/model/engine/tf.js';
 import { RESOURCES_MODELS_DIR } from '../../src-main/model/io.js';
-import { classifyBeat } from '../../src-main/model/lite/classify-beat.js';
+import { classifyBeats } from '../../src-main/model/lite/classify-beat.js';
 import { LiteModelError } from '../../src-main/model/lite/errors.js';
 import { loadLiteModel } from '../../src-main/model/lite/load.js';
 import { LiteModel } from '../../src-main/model/lite/model.js';
@@ -59,14 +59,7 @@ describeMitdb('lite runtime vs tfjs-wasm on the shipped students (and cnn), ever
         const y = model.predict(xs, { batchSize: beats.n }) as tf.Tensor;
         const want = y.dataSync() as Float32Array;
         tf.dispose([...xs, y]);
-        const W = beats.length * beats.channels, F = beats.features.length / beats.n;
-        const got = new Float32Array(beats.n * K);
-        const decided = new Int8Array(beats.n);
-        for (let i = 0; i < beats.n; i++) {
-          const c = classifyBeat(lite, { window: beats.x.subarray(i * W, (i + 1) * W), features: beats.features.subarray(i * F, (i + 1) * F) });
-          got.set(c.probabilities, i * K);
-          decided[i] = c.index;
-        }
+        const { probabilities: got, predicted: decided } = classifyBeats(lite, beats);
         expect(beats.n).toBeGreaterThan(2000);
         expect(maxAbsDiff(got, want)).toBeLessThan(1e-4);
         let argmaxDiffers = 0;

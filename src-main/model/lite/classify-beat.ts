@@ -41,3 +41,18 @@ export function classifyBeat(model: LiteModel, beat: BeatInputs): BeatClass {
   }
   return { probabilities: p, index, label: meta.classes[index] };
 }
+
+/** Every beat of a set (windows [beat][time][channel], features [beat][feature]), one at a time as a device runs them. */
+export function classifyBeats(model: LiteModel, set: { n: number; length: number; channels: number; x: Float32Array; features: Float32Array }): { probabilities: Float32Array; predicted: Int8Array } {
+  const K = model.meta?.classes.length ?? 0;
+  const W = set.length * set.channels;
+  const F = set.n ? set.features.length / set.n : 0;
+  const probabilities = new Float32Array(set.n * K);
+  const predicted = new Int8Array(set.n);
+  for (let i = 0; i < set.n; i++) {
+    const c = classifyBeat(model, { window: set.x.subarray(i * W, (i + 1) * W), features: set.features.subarray(i * F, (i + 1) * F) });
+    probabilities.set(c.probabilities, i * K);
+    predicted[i] = c.index;
+  }
+  return { probabilities, predicted };
+}
