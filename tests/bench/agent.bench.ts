@@ -15,8 +15,7 @@ import { join } from 'node:path';
 import { packModelDir } from '../../src-main/devices/bundle.js';
 import { DeviceClient } from '../../src-main/devices/client.js';
 import { RESOURCES_MODELS_DIR as SHIPPED_MODELS_DIR } from '../../src-main/model/io.js';
-import type { StreamMessage } from '../../src-main/devices/protocol.js';
-import { REPO, startAgentProcess } from '../devices/processes.js';
+import { replayBeats, REPO, startAgentProcess } from '../devices/processes.js';
 import type { BenchTable } from './table.js';
 
 const RECORD = join(REPO, 'resources/samples/208');
@@ -42,17 +41,10 @@ const q = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) =
 interface Run { wallS: number; cpuS: number; beats: number; latency: number[]; delay: number[] }
 
 async function replay(c: DeviceClient, pid: number, speed: number, seconds: number): Promise<Run> {
-  const beats: Extract<StreamMessage, { type: 'beat' }>[] = [];
-  let done!: () => void;
-  const ended = new Promise<void>((r) => (done = r));
-  const w = await c.watch((m) => { if (m.type === 'beat') beats.push(m); else if (m.type === 'end') done(); });
-  const cpu0 = cpuSeconds(pid);
-  const t0 = performance.now();
-  await c.startMonitoring(RECORD, speed, seconds);
-  await ended;
+  let cpu0 = 0, t0 = 0;
+  const beats = await replayBeats(c, RECORD, speed, seconds, () => { cpu0 = cpuSeconds(pid); t0 = performance.now(); });
   const wallS = (performance.now() - t0) / 1000;
   const cpuS = cpuSeconds(pid) - cpu0;
-  w.close();
   return { wallS, cpuS, beats: beats.length, latency: beats.map((b) => b.latencyMs), delay: beats.map((b) => b.delayMs) };
 }
 

@@ -19,7 +19,7 @@ import { isBeatSymbol } from '../../src-main/domain/annotation.js';
 import { openRecording, readAnnotations } from '../../src-main/formats/index.js';
 import { SHA256_HEADER, type DeviceStatus, type PushResponse, type StreamMessage } from '../../src-main/devices/protocol.js';
 import { createNetns } from './netns.js';
-import { cliJson, listeningSockets, REPO, runCli, startAgentProcess, stopAllAgents, type AgentProcess } from './processes.js';
+import { cliJson, listeningSockets, REPO, replayBeats, runCli, startAgentProcess, stopAllAgents, type AgentProcess, type StreamedBeat } from './processes.js';
 import { LOOKAHEAD_BEATS } from '../../src-agent/model-runtime.js';
 
 /** The compressed models shipped in resources/models: directories whose model card records a compression. */
@@ -288,16 +288,7 @@ describe('device agent process: live monitoring of MIT-BIH 208', () => {
     const [fast, real] = await Promise.all([pairedAgent('pi-live-fast'), pairedAgent('pi-live-real')]);
     await Promise.all([fast, real].map((x) => cliJson(['device', 'push', x.agent.address, '--model', small, '--registry', x.registry])));
 
-    const collect = async (c: DeviceClient, speed: number, seconds?: number, record = SAMPLE_208): Promise<Extract<StreamMessage, { type: 'beat' }>[]> => {
-      const beats: Extract<StreamMessage, { type: 'beat' }>[] = [];
-      let done!: () => void;
-      const ended = new Promise<void>((r) => (done = r));
-      const w = await c.watch((m) => { if (m.type === 'beat') beats.push(m); else if (m.type === 'end') done(); });
-      await c.startMonitoring(record, speed, seconds);
-      await ended;
-      w.close();
-      return beats;
-    };
+    const collect = (c: DeviceClient, speed: number, seconds?: number, record = SAMPLE_208): Promise<StreamedBeat[]> => replayBeats(c, record, speed, seconds);
     // The real-time run goes through `ecg-review device watch --json` (what a script or the app would use).
     const watchCli = async (): Promise<Extract<StreamMessage, { type: 'beat' }>[]> => {
       const r = await runCli(['device', 'watch', real.agent.address, '--record', SAMPLE_208, '--speed', '1', '--seconds', '20', '--json', '--registry', real.registry]);

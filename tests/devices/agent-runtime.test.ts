@@ -13,15 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LITE_BACKEND } from '../../src-agent/classifiers.js';
 import { packModelDir } from '../../src-main/devices/bundle.js';
 import { DeviceClient } from '../../src-main/devices/client.js';
-import type { PushResponse, StreamMessage } from '../../src-main/devices/protocol.js';
+import type { PushResponse } from '../../src-main/devices/protocol.js';
 import { RESOURCES_MODELS_DIR } from '../../src-main/model/io.js';
-import { REPO, startAgentProcess, stopAllAgents } from './processes.js';
+import { REPO, replayBeats, startAgentProcess, stopAllAgents, type StreamedBeat } from './processes.js';
 
 const SAMPLE_208 = join(REPO, 'resources/samples/208');
 const STUDENT = join(RESOURCES_MODELS_DIR, 'student-int8');
 const ATTENTION = join(RESOURCES_MODELS_DIR, 'attention');
 
-type Beat = Extract<StreamMessage, { type: 'beat' }>;
+type Beat = StreamedBeat;
 type PushWithSelfTest = PushResponse & { selfTest: { backend: string; message: string; passed: boolean } };
 
 let work: string;
@@ -43,16 +43,7 @@ async function agentWith(name: string, runtime?: string): Promise<DeviceClient> 
 }
 
 /** The first `seconds` of 208 replayed at `speed`: every beat the agent streams. */
-async function replay(c: DeviceClient, seconds = 60, speed = 20): Promise<Beat[]> {
-  const beats: Beat[] = [];
-  let done!: () => void;
-  const ended = new Promise<void>((r) => (done = r));
-  const w = await c.watch((m) => { if (m.type === 'beat') beats.push(m); else if (m.type === 'end') done(); });
-  await c.startMonitoring(SAMPLE_208, speed, seconds);
-  await ended;
-  w.close();
-  return beats;
-}
+const replay = (c: DeviceClient, seconds = 60, speed = 20): Promise<Beat[]> => replayBeats(c, SAMPLE_208, speed, seconds);
 
 function expectSameBeats(a: Beat[], b: Beat[]): void {
   expect(a.length).toBeGreaterThan(50);

@@ -6,6 +6,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { DeviceClient } from '../../src-main/devices/client.js';
+import type { StreamMessage } from '../../src-main/devices/protocol.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const AGENT_BIN = fileURLToPath(new URL('../../src-agent/bin.mjs', import.meta.url));
@@ -141,4 +143,22 @@ export async function listeningSockets(pid: number): Promise<string[]> {
     .filter((s) => s.state === 'LISTEN' || s.state === 'UNCONN')
     .map((s) => `${s.proto.replace('6', '')} ${s.local}`)
     .sort();
+}
+
+export type StreamedBeat = Extract<StreamMessage, { type: 'beat' }>;
+
+/**
+ * Every beat a device streams while it replays `record` at `speed` (the first `seconds`, or all of it): watch first,
+ * then start, until the device says the source ended. `beforeStart` runs just before the replay starts (timing).
+ */
+export async function replayBeats(c: DeviceClient, record: string, speed: number, seconds?: number, beforeStart?: () => void): Promise<StreamedBeat[]> {
+  const beats: StreamedBeat[] = [];
+  let done!: () => void;
+  const ended = new Promise<void>((r) => (done = r));
+  const w = await c.watch((m) => { if (m.type === 'beat') beats.push(m); else if (m.type === 'end') done(); });
+  beforeStart?.();
+  await c.startMonitoring(record, speed, seconds);
+  await ended;
+  w.close();
+  return beats;
 }
