@@ -6,5 +6,6 @@ export { notch, NotchFilter, notchSections, type NotchOptions } from './notch.js
 export { removeBaseline, medianFilter, type RemoveBaselineOptions } from './remove-baseline.js';
 export { resample, Resampler } from './resample.js';
 export { detectQrs, QrsDetector, type QrsDetectorOptions } from './detect-qrs.js';
+export { detectQrsFast, FastQrsDetector, type FastQrsDetectorOptions } from './detect-qrs-fast.js';
 export type { NoiseGateOptions } from './noise-gate.js';
 export { segmentBeats, RR_FEATURE_NAMES, type BeatSegments, type SegmentOptions } from './segment-beats.js';
