@@ -22,12 +22,14 @@ import { aamiClassOf } from '../src-main/domain/aami.js';
 import { isBeatSymbol } from '../src-main/domain/annotation.js';
 import { openRecording, readAnnotations } from '../src-main/formats/index.js';
 import { buildRecordBeats, FEATURE_COUNT, FEATURE_NAMES, type BeatSet } from '../src-main/model/dataset/beats.js';
+import { CAUSAL_FEATURE_NAMES } from '../src-main/model/dataset/causal.js';
 import { conditionSignal } from '../src-main/model/dataset/preprocess.js';
 import { RR_FEATURE_COUNT, RR_FEATURE_NAMES, rrFeatures } from '../src-main/model/dataset/rr.js';
 import { extractWindows, medianTemplate, TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowLength, type WindowSpec } from '../src-main/model/dataset/windows.js';
 import { ModelError } from '../src-main/model/errors.js';
 import { chooseLead } from '../src-main/model/dataset/lead.js';
 import { initEngine } from '../src-main/model/engine/backend.js';
+import { CausalLivePipeline } from './causal-pipeline.js';
 import type { ModelMetadata } from '../src-main/model/io.js';
 import { beatPositions } from '../src-main/model/classify.js';
 import { LiteModelError } from '../src-main/model/lite/errors.js';
@@ -99,8 +101,9 @@ function checkInputs(m: ModelMetadata, dir: string): void {
   if (m.channels.join() !== WINDOW_CHANNELS.join()) {
     throw new ModelError(`the model reads window channels [${m.channels.join(', ')}] but this agent computes [${WINDOW_CHANNELS.join(', ')}]; update the agent or push a model trained for it`, dir);
   }
-  if (m.features.join() !== FEATURE_NAMES.join()) {
-    throw new ModelError(`the model reads features [${m.features.join(', ')}] but this agent computes [${FEATURE_NAMES.join(', ')}]; update the agent or push a model trained for it`, dir);
+  const expected = m.window.causal ? CAUSAL_FEATURE_NAMES : FEATURE_NAMES;
+  if (m.features.join() !== expected.join()) {
+    throw new ModelError(`the model reads features [${m.features.join(', ')}] but this agent computes [${expected.join(', ')}]${m.window.causal ? ' for causal models' : ''}; update the agent or push a model trained for it`, dir);
   }
 }
 
@@ -159,7 +162,9 @@ export async function createModelRuntime(o: { prefer?: 'wasm' | 'node' | 'cpu'; 
       return loaded;
     },
     pipeline(model: LoadedModel, fs: number, leadNames: string[]): BeatPipeline {
-      return new LivePipeline((model as AgentModel).classifier, fs, leadNames);
+      const { classifier } = model as AgentModel;
+      // A causal model labels each beat ~30 ms after its R peak; the others once their inputs are complete (~1 s+).
+      return classifier.meta.window.causal ? new CausalLivePipeline(classifier, fs, leadNames) : new LivePipeline(classifier, fs, leadNames);
     },
   };
 }

@@ -95,8 +95,9 @@ export class Monitor {
       const { fs } = src.info;
       const length = source.seconds !== undefined ? Math.min(src.info.length, Math.round(source.seconds * fs)) : src.info.length;
       const { pipe, id } = this.pipeline(fs, src.info.signals.map((s) => s.name));
-      // Feed 1/20 s of signal per tick at real time; faster replays feed proportionally more per tick.
-      const tickMs = 50;
+      // Feed 10 ms of signal per tick at real time (a device's ADC delivers small packets; a causal model labels
+      // a beat ~30 ms after its R peak, so coarser ticks would dominate its delay); faster replays feed more per tick.
+      const tickMs = 10;
       const perTick = Math.max(1, Math.round((fs * tickMs * Math.max(source.speed, 0.01)) / 1000));
       const arrival = new Float64Array(Math.ceil(length / perTick) + 1);
       const t0 = performance.now();

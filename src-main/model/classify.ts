@@ -9,7 +9,9 @@ import { toPhysical, type RecordingSource } from '../domain/recording.js';
 import { readAnnotations } from '../formats/index.js';
 import { alignFiducials } from '../signal/align-fiducials.js';
 import { detectQrs } from '../signal/detect-qrs.js';
+import { detectQrsFast } from '../signal/detect-qrs-fast.js';
 import { beatsFromAnnotations, buildRecordBeats, type BeatPositions } from './dataset/beats.js';
+import { causalDetectorLeads } from './dataset/causal.js';
 import { chooseLead } from './dataset/lead.js';
 import { ModelError } from './errors.js';
 import type { LoadedModel } from './io.js';
@@ -26,7 +28,7 @@ export interface ClassifiedBeats {
   record: string;
   lead: string;
   fs: number;
-  /** Where the positions came from: `annotator:atr` or `detector`. */
+  /** Where the positions came from: `annotator:atr`, `detector` or (causal models) `fast detector`. */
   positions: string;
   classes: AamiClass[];
   samples: Int32Array;
@@ -38,7 +40,7 @@ export interface ClassifiedBeats {
   referenceSymbols?: string[];
 }
 
-export async function beatPositions(src: RecordingSource, opts: ClassifyOptions): Promise<{ positions: BeatPositions; how: string; symbols?: string[] }> {
+export async function beatPositions(src: RecordingSource, opts: ClassifyOptions, causal = false): Promise<{ positions: BeatPositions; how: string; symbols?: string[] }> {
   if (opts.beats) {
     const anns = (await readAnnotations(src, opts.beats)).filter((a) => a.sample >= 0 && a.sample < src.info.length);
     const positions = beatsFromAnnotations(anns);
@@ -46,6 +48,13 @@ export async function beatPositions(src: RecordingSource, opts: ClassifyOptions)
     return { positions: { samples: positions.samples }, how: `annotator:${opts.beats}`, symbols: symbols.map((a) => a.symbol) };
   }
   const lead = chooseLead(src.info, opts.lead);
+  if (causal) {
+    // A causal model's beats come from the fast detector on every lead, the classifier's lead first (its
+    // fiducials sit on that lead), exactly as on a live device (src-agent/causal-pipeline.ts).
+    const all = await src.read({});
+    const leads = causalDetectorLeads(all.signals.map((s) => toPhysical(s)), lead.index);
+    return { positions: { samples: detectQrsFast(leads, src.info.fs) }, how: 'fast detector' };
+  }
   const rec = await src.read({ channels: [lead.index] });
   const lead0 = toPhysical(rec.signals[0]);
   // Detected positions moved to the reference annotators' fiducial point, where the models were trained.
@@ -61,9 +70,9 @@ export async function classifyRecording(src: RecordingSource, models: LoadedMode
     }
   }
   const lead = chooseLead(src.info, opts.lead);
-  const { positions, how } = await beatPositions(src, opts);
+  const { positions, how } = await beatPositions(src, opts, meta.window.causal === true);
   if (positions.samples.length === 0) {
-    throw new ModelError(how === 'detector' ? `no beats detected on lead ${lead.name}` : `annotator '${opts.beats}' has no beat annotations`, src.info.path);
+    throw new ModelError(!opts.beats ? `no beats detected on lead ${lead.name}` : `annotator '${opts.beats}' has no beat annotations`, src.info.path);
   }
   const set = await buildRecordBeats(src, positions, { window: meta.window, lead: lead.name });
   const K = meta.classes.length;

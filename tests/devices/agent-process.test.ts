@@ -279,12 +279,17 @@ describe('device agent process: mDNS discovery in a private network namespace', 
   });
 });
 
+/** Shipped compressed models with causal inputs (`train --causal`): labelled ~30 ms after the R peak. */
+const causalModels = (): string[] => MODELS.filter((d) => (JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')) as { userDefinedMetadata?: { ecgReview?: { window?: { causal?: boolean } } } })
+  .userDefinedMetadata?.ecgReview?.window?.causal === true);
+
 describe('device agent process: live monitoring of MIT-BIH 208', () => {
-  it('streams the beats an offline classify finds, at real speed and at 100×', async () => {
+  it('streams the beats an offline classify finds, at real speed and at 100× (offline-input student)', async () => {
     const { initEngine } = await import('../../src-main/model/engine/backend.js');
     const { loadModel } = await import('../../src-main/model/io.js');
     const { classifyRecording } = await import('../../src-main/model/classify.js');
-    const small = await smallestModel();
+    // The smallest model whose inputs need look-ahead (template, five later beats): live labels may differ.
+    const small = (await Promise.all(MODELS.filter((d) => !causalModels().includes(d)).map(async (d) => ({ d, n: await sizeOf(d) })))).sort((a, b) => a.n - b.n)[0].d;
     const [fast, real] = await Promise.all([pairedAgent('pi-live-fast'), pairedAgent('pi-live-real')]);
     await Promise.all([fast, real].map((x) => cliJson(['device', 'push', x.agent.address, '--model', small, '--registry', x.registry])));
 
@@ -367,6 +372,40 @@ describe('device agent process: live monitoring of MIT-BIH 208', () => {
     await src208.close();
     await fast.agent.kill();
     await real.agent.kill();
+  }, 300_000);
+
+  it('a causal model streams exactly the labels an offline classify gives, at 100× and at real time', async () => {
+    const { initEngine } = await import('../../src-main/model/engine/backend.js');
+    const { loadModel } = await import('../../src-main/model/io.js');
+    const { classifyRecording } = await import('../../src-main/model/classify.js');
+    const causal = causalModels();
+    expect(causal.length).toBeGreaterThan(0);
+    const dir = causal[0];
+    const x = await pairedAgent('pi-live-causal');
+    await cliJson(['device', 'push', x.agent.address, '--model', dir, '--registry', x.registry]);
+    const fastBeats = await replayBeats(x.client, SAMPLE_208, 100);
+    const realBeats = await replayBeats(x.client, SAMPLE_208, 1, 15);
+
+    await initEngine({ prefer: 'wasm' });
+    const model = await loadModel(dir);
+    const src = await openRecording(SAMPLE_208);
+    const off = await classifyRecording(src, [model]);
+    model.model.dispose();
+    await src.close();
+    expect(off.positions).toBe('fast detector');
+    const offLabels = Array.from(off.predicted, (k) => off.classes[k]);
+    // Same detector, same causal inputs, whatever the chunking: identical beats and labels, not just agreement.
+    expect(fastBeats.map((b) => b.sample)).toEqual(Array.from(off.samples));
+    expect(fastBeats.map((b) => b.label)).toEqual(offLabels);
+    // Real time, first 15 s: beats up to the last second before the cut are final and exactly the offline ones
+    // (the flush at the cut completes the last window with held samples, as at the end of a recording).
+    const upTo = 14 * off.fs;
+    const real = realBeats.filter((b) => b.sample < upTo);
+    const n = real.length;
+    expect(n).toBeGreaterThan(10);
+    expect(real.map((b) => b.sample)).toEqual(Array.from(off.samples).filter((s) => s < upTo));
+    expect(real.map((b) => b.label)).toEqual(offLabels.slice(0, n));
+    await x.agent.kill();
   }, 300_000);
 });
 

@@ -7,6 +7,7 @@ import { isBeatSymbol, type Annotation } from '../../domain/annotation.js';
 import { toPhysical, type RecordingSource } from '../../domain/recording.js';
 import { ModelError } from '../errors.js';
 import { chooseLead } from './lead.js';
+import { causalRecordInputs } from './causal.js';
 import { conditionSignal } from './preprocess.js';
 import { RR_FEATURE_COUNT, RR_FEATURE_NAMES, rrFeatures } from './rr.js';
 import { extractWindows, TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowLength, type WindowSpec } from './windows.js';
@@ -63,7 +64,7 @@ export async function buildRecordBeats(src: RecordingSource, positions: BeatPosi
   const lead = chooseLead(info, opts.lead);
   if (info.length === 0) throw new ModelError('recording has no samples', info.path);
   const rec = await src.read({ channels: [lead.index] });
-  const sig = conditionSignal(toPhysical(rec.signals[0]), info.fs, opts.window.fs);
+  const sig = opts.window.causal ? new Float32Array(0) : conditionSignal(toPhysical(rec.signals[0]), info.fs, opts.window.fs);
   const scale = opts.window.fs / info.fs;
   const n0 = positions.samples.length;
   const centers = new Int32Array(n0);
@@ -72,6 +73,7 @@ export async function buildRecordBeats(src: RecordingSource, positions: BeatPosi
     centers[i] = Math.round(positions.samples[i] * scale);
     times[i] = positions.samples[i] / info.fs;
   }
+  if (opts.window.causal) return causalBeatSet(info.name, lead.name, toPhysical(rec.signals[0]), info.fs, positions, opts);
   const { x, templateFeatures } = extractWindows(sig, centers, opts.window);
   const rr = rrFeatures(times);
   const labels0 = new Int8Array(n0).fill(-1);
@@ -97,6 +99,22 @@ export async function buildRecordBeats(src: RecordingSource, positions: BeatPosi
     out.samples[i] = positions.samples[k];
   });
   return out;
+}
+
+/** The causal form of `buildRecordBeats` (causal.ts): all of the beats' inputs come from the streaming encoder. */
+function causalBeatSet(record: string, lead: string, physical: Float32Array, fs: number, positions: BeatPositions, opts: RecordBeatsOptions): BeatSet {
+  const n0 = positions.samples.length;
+  const { x, features } = causalRecordInputs(physical, fs, positions.samples, opts.window);
+  const labels0 = new Int8Array(n0).fill(-1);
+  if (positions.classes) for (let i = 0; i < n0; i++) { const c = positions.classes[i]; labels0[i] = c ? MODEL_CLASSES.indexOf(c) : -1; }
+  const all: BeatSet = {
+    n: n0, length: windowLength(opts.window), channels: WINDOW_CHANNELS.length, x, features, labels: labels0,
+    samples: Int32Array.from(positions.samples), recordIndex: new Uint16Array(n0), records: [record], leads: [lead],
+  };
+  if (!opts.labelledOnly) return all;
+  const keep: number[] = [];
+  for (let i = 0; i < n0; i++) if (labels0[i] >= 0) keep.push(i);
+  return subsetBeats(all, keep);
 }
 
 /** Concatenate beat sets (same window shape). */

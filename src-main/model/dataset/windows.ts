@@ -18,6 +18,11 @@ export interface WindowSpec {
   before: number;
   /** Samples from the R peak on (the R sample included). */
   after: number;
+  /**
+   * Inputs computed causally (causal.ts: trailing filters, template and RR from earlier beats only), so a live
+   * device can label a beat `after` samples past its R peak. Absent for the offline models.
+   */
+  causal?: boolean;
 }
 
 export const DEFAULT_WINDOW: WindowSpec = { fs: 180, before: 45, after: 75 };

@@ -1,0 +1,65 @@
+/**
+ * The live pipeline of a causal model (`train --causal`, src-main/model/dataset/causal.ts): the fast QRS
+ * detector (every lead, the classifier's first) confirms a beat ~30 ms after its R peak, the causal encoder has its inputs (window to R + 28 ms,
+ * template and RR from earlier beats) by then, and the label goes out with the chunk that completed both. The
+ * same detector and encoder run offline in `ecg-review classify` (classifyRecording), so the streamed labels
+ * equal an offline classification of the same recording exactly, whatever the chunking.
+ */
+import { CausalBeatEncoder, causalDetectorLeads } from '../src-main/model/dataset/causal.js';
+import { FEATURE_COUNT, type BeatSet } from '../src-main/model/dataset/beats.js';
+import { chooseLead } from '../src-main/model/dataset/lead.js';
+import { WINDOW_CHANNELS } from '../src-main/model/dataset/windows.js';
+import { FastQrsDetector } from '../src-main/signal/detect-qrs-fast.js';
+import type { BeatClassifier } from './classifiers.js';
+import type { BeatPipeline } from './runtime.js';
+
+type Out = { sample: number; label: string; probabilities: number[] | null; readyAtSample: number };
+
+export class CausalLivePipeline implements BeatPipeline {
+  private readonly detector: FastQrsDetector;
+  private readonly encoder: CausalBeatEncoder;
+  private readonly leadIndex: number;
+  private inputEnd = 0;
+
+  constructor(private readonly classifier: BeatClassifier, fs: number, private readonly leadNames: string[]) {
+    // The lead an offline `classify` would read; the detector on every lead, that one first, as offline.
+    this.leadIndex = chooseLead({ signals: leadNames.map((name) => ({ name })) } as never).index;
+    this.detector = new FastQrsDetector(fs, leadNames.length);
+    this.encoder = new CausalBeatEncoder(fs, classifier.meta.window);
+  }
+
+  async push(leads: Float32Array[]): Promise<Out[]> {
+    const x = leads[this.leadIndex];
+    this.inputEnd += x.length;
+    this.encoder.push(x);
+    for (const b of this.detector.push(causalDetectorLeads(leads, this.leadIndex))) this.encoder.addBeat(b);
+    return this.label();
+  }
+
+  async flush(): Promise<Out[]> {
+    for (const b of this.detector.flush()) this.encoder.addBeat(b);
+    this.encoder.finish();
+    return this.label();
+  }
+
+  private label(): Out[] {
+    const ready = this.encoder.take();
+    const m = ready.length;
+    if (m === 0) return [];
+    const len = this.encoder.length;
+    const C = WINDOW_CHANNELS.length;
+    const set: BeatSet = {
+      n: m, length: len, channels: C, x: new Float32Array(m * len * C), features: new Float32Array(m * FEATURE_COUNT),
+      labels: new Int8Array(m).fill(-1), samples: Int32Array.from(ready, (b) => b.sample), recordIndex: new Uint16Array(m),
+      records: ['live'], leads: [this.leadNames[this.leadIndex]],
+    };
+    ready.forEach((b, i) => { set.x.set(b.x, i * len * C); set.features.set(b.features, i * FEATURE_COUNT); });
+    const { probabilities, predicted } = this.classifier.classify(set);
+    const K = this.classifier.meta.classes.length;
+    // Ready with the chunk that just arrived (its last sample): both the detector and the window needed it.
+    return ready.map((b, i) => ({
+      sample: b.sample, label: this.classifier.meta.classes[predicted[i]],
+      probabilities: Array.from(probabilities.subarray(i * K, (i + 1) * K)), readyAtSample: this.inputEnd - 1,
+    }));
+  }
+}
