@@ -31,8 +31,10 @@ export class CausalLivePipeline implements BeatPipeline {
   async push(leads: Float32Array[]): Promise<Out[]> {
     const x = leads[this.leadIndex];
     this.inputEnd += x.length;
-    this.encoder.push(x);
+    // Beats first, then samples: the encoder completes each beat as the chunk passes the end of its window, so a
+    // long chunk (a fast replay) never pushes a beat's window out of its buffer before the beat is known.
     for (const b of this.detector.push(causalDetectorLeads(leads, this.leadIndex))) this.encoder.addBeat(b);
+    this.encoder.push(x);
     return this.label();
   }
 

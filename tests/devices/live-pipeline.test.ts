@@ -71,3 +71,34 @@ describe('live pipeline inputs equal the offline ones', () => {
     }
   });
 });
+
+describe('causal live pipeline (src-agent/causal-pipeline.ts) against an offline classify', () => {
+  it('labels 208 exactly as `classify` does, in 4-sample, 1-s and 60-s chunks (a fast replay sends long chunks)', async () => {
+    const { loadLiteClassifier } = await import('../../src-agent/classifiers.js');
+    const { CausalLivePipeline } = await import('../../src-agent/causal-pipeline.js');
+    const { initEngine } = await import('../../src-main/model/engine/backend.js');
+    const { loadModel, RESOURCES_MODELS_DIR } = await import('../../src-main/model/io.js');
+    const { classifyRecording } = await import('../../src-main/model/classify.js');
+    const dir = join(RESOURCES_MODELS_DIR, 'causal-student-int8');
+    await initEngine({ prefer: 'wasm' });
+    const model = await loadModel(dir);
+    const src = await openRecording(join(REPO, 'resources/samples/208'));
+    const off = await classifyRecording(src, [model]);
+    model.model.dispose();
+    const leads = (await src.read({})).signals.map((s) => toPhysical(s));
+    const names = src.info.signals.map((s) => s.name);
+    await src.close();
+    const classifier = await loadLiteClassifier(dir);
+    for (const chunk of [4, 360, 60 * 360]) {
+      const pipe = new CausalLivePipeline(classifier, 360, names);
+      const got: { sample: number; label: string; readyAtSample: number }[] = [];
+      for (let i = 0; i < leads[0].length; i += chunk) got.push(...await pipe.push(leads.map((l) => l.subarray(i, Math.min(l.length, i + chunk)))));
+      got.push(...await pipe.flush());
+      expect(got.map((b) => b.sample), `${chunk}-sample chunks`).toEqual(Array.from(off.samples));
+      expect(got.map((b) => b.label), `${chunk}-sample chunks`).toEqual(Array.from(off.predicted, (k) => off.classes[k]));
+      // In small chunks a beat is ready with the chunk holding fiducial + 30 ms (11 samples at 360 Hz).
+      if (chunk === 4) expect(Math.max(...got.slice(0, -1).map((b) => b.readyAtSample - b.sample))).toBeLessThanOrEqual(11 + 4);
+    }
+    classifier.dispose();
+  }, 120_000);
+});
