@@ -12,12 +12,21 @@
  *    only 40 ms (P&T use 150 ms). Leads add up (the feature is dimensionless). For 2+ leads a lead is left out
  *    of the sum where its band-passed amplitude exceeds 5× its typical QRS amplitude (electrode steps) or its
  *    samples are missing (NaN, held at the last valid value) — QrsDetector's artefact gate.
- *  - Trigger: the feature crosses the threshold thr = NPK + 0.25·(SPK − NPK) (floor 3), at least 200 ms
- *    (refractory) after the last beat and after the feature has fallen below the threshold since the last
- *    candidate. SPK: the largest feature of each accepted beat's 140 ms window (weight 1/8, clamped at 3× SPK);
- *    NPK: feature peaks (largest within ±200 ms, known 200 ms late, which is fine for a level) outside beats.
- *    SPK starts at 20 per lead and only accepted beats move it, so an input that never shows a QRS-sized
- *    feature (flat line, white noise) yields no beats.
+ *  - Wide feature, first lead only: Butterworth band-pass 1–10 Hz, squared 20 ms slope, divided by its running
+ *    mean, integrated over 30 ms. Why: a wide, slow ventricular beat (MIT-BIH 208, 203, 207, 221 on MLII) rises
+ *    ~3× more slowly than a sharp N beat, so its main feature is only 1/5–1/10 of theirs and of the SPK they
+ *    set; on one lead alone it never became a candidate (without this feature 208 lead 0 missed 957 of its 992
+ *    V beats, which even raised NPK). In 1–10 Hz with a 20 ms slope it is 1/3–2/3 of an N beat's. Only
+ *    the first lead: with two leads the other lead's main feature already sees most such beats, and summing a
+ *    noisy second lead's wide feature added noise beats (two-lead +P 98.9 %).
+ *  - Trigger: the main feature crosses thr = NPK + 0.25·(SPK − NPK) (floor 3), or the wide feature crosses its
+ *    own thr2 = NPK2 + 0.25·(SPK2 − NPK2) (floor 4.75: P waves and noise in 108 reach ~3), at least 200 ms
+ *    (refractory) after the last beat and after both features have fallen below their thresholds since the last
+ *    candidate. SPK/SPK2: the largest feature of each accepted beat's 140 ms window (weight 1/8, clamped at 3×);
+ *    NPK/NPK2: feature peaks (largest within ±200 ms, known 200 ms late, which is fine for a level) outside beats.
+ *    SPK starts at 20 per lead, SPK2 at 40 (the 30 ms wide integral of 10 Hz-limited noise has few independent
+ *    samples, so its peaks on white noise reach ~11 where the main feature's stay ≤ 7), and only accepted beats
+ *    move them, so an input that never shows a QRS-sized feature (flat line, white noise) yields no beats.
  *  - No search-back (it would reach back too late). Instead, once no beat has come for 1.3× the mean of the last
  *    8 RR intervals, the threshold is halved until the next beat ("overdue" rule): a causal look *forward*.
  *  - Fiducial: the largest |deflection| of the raw lead from its baseline (median of the raw samples 300–80 ms
@@ -26,7 +35,9 @@
  *    lead is the first one (MLII on MIT-BIH, the lead the annotators' marks sit on) unless it is gated or
  *    carries < 25 % of the strongest lead's feature. So the beat lands on the R peak / main deflection.
  *  - T-wave rejection: a candidate within 360 ms of the last beat whose largest slope energy so far is below half
- *    of that beat's (measured over its whole QRS, which has passed by then) is a T wave. It needs no future data.
+ *    of that beat's (measured over its whole QRS, which has passed by then) is a T wave; within 500 ms, one below
+ *    6 % of it (the wide feature sees late T waves, whose slope energy is mostly < 4 % of the beat's, where wide
+ *    ventricular beats have ≥ 10 %). It needs no future data.
  *  - A candidate whose band-passed amplitude stays below 20 µV on every lead (mV input) is not a beat.
  *
  * Latency contract: a beat at sample r is returned by the `push` whose chunk contains sample r + D (never later;
@@ -34,11 +45,19 @@
  * any chunking gives exactly the batch result and memory does not grow with the recording.
  *
  * Measured (tests/signal/detect-qrs-fast.test.ts; EC57 bxb, 150 ms window, all 48 MIT-BIH records, whole
- * records, both leads): gross Se 99.59 %, +P 99.17 % (451 FN, 915 FP of 109,494 beats) against QrsDetector's
- * 99.85 / 99.81. Worst: FN in 201 (aberrated APCs), 207, 200, 203, 106, 223 (slow, wide PVCs that search-back
- * would find); FP in 108 (tall P waves, noise), 104, 200, 105, 103 (noise). Fiducial: 100 %, 99.7 % and 96.5 %
- * of the matched beats of records 100, 119, 208 within ±5 samples (14 ms) of the reference mark; every beat
- * returned ≤ 11 samples (30 ms) after its fiducial at 360 Hz. The constants were tuned on these 48 records.
+ * records, 109,494 beats): both leads gross Se 99.76 %, +P 99.12 % (260 FN, 971 FP; without the wide feature
+ * 99.59 / 99.17) against QrsDetector's 99.85 / 99.81; the first lead (MLII) alone Se 99.32 %, +P 99.66 %
+ * (747 FN, 367 FP; without the wide feature 97.83 / 99.65 with 2378 FN). Lead 0 alone: 208 finds 957 of 992 V
+ * beats (FN 52, FP 14; was 979 / 40), 203 FN 203 FP 16 (was 225 / 14), 207 FN 13 FP 7 in EC57's counted part
+ * (was 56 / 7; 299 / 17 counting its ventricular flutter episode, was 362 / 18). Worst, both leads: FN in 201
+ * (aberrated APCs), 203, 210, 200; FP in 108 (tall P waves, noise), 104, 200, 105, 103 (noise). Worst, lead 0:
+ * FN in 203 (multiform PVCs, noise), 210 and 228 (beats that are tiny on MLII), 201; FP in 108. Fiducial: 100 %,
+ * 99.8 % and 96.3 % of the matched beats of records 100, 119, 208 (both leads) within ±5 samples (14 ms) of the
+ * reference mark; every beat returned ≤ 11 samples (30 ms) after its fiducial at 360 Hz. On lead 0 alone only
+ * ~70 % of 208's matched beats are within ±5 samples: the wide feature crosses its threshold 15–30 ms after the
+ * peak of a slow V beat, and the fiducial may not lie more than D samples before the decision, so it lands on
+ * the down-slope (still well inside the 150 ms window).
+ * The constants were tuned on these 48 records.
  */
 import { BiquadCascade, butterworthHighPass, butterworthLowPass } from './biquad.js';
 import { checkRate, SignalError } from './errors.js';
@@ -82,6 +101,16 @@ export interface FastQrsDetectorOptions {
   minAmplitude?: number;
   /** Multi-lead artefact gate: band-passed amplitude above this many times the lead's typical QRS amplitude (default 5). */
   gateFactor?: number;
+  /**
+   * Second, "wide" feature for slow, wide complexes (ventricular beats whose 10 ms slope is small), computed on
+   * the first lead only: band-pass `wideLowCut`–`wideHighCut` Hz (default 1–10), squared 20 ms slope, normalised
+   * like the main feature, integrated over `wideWindow` s (default 0.03). It has its own QRS and noise levels and
+   * its own threshold floor `wideFloor` (default 4.75; the main feature's is `floor`).
+   */
+  wideLowCut?: number;
+  wideHighCut?: number;
+  wideWindow?: number;
+  wideFloor?: number;
   /** Development hook: every candidate, with the decision taken. */
   trace?: (what: 'qrs' | 'twave' | 'small', fiducial: number, decidedAt: number, value: number, threshold: number) => void;
 }
@@ -103,6 +132,10 @@ const DEFAULTS: Settings = {
   initialLevel: 20,
   minAmplitude: 0.02,
   gateFactor: 5,
+  wideLowCut: 1,
+  wideHighCut: 10,
+  wideWindow: 0.03,
+  wideFloor: 4.75,
 };
 
 /** Samples filtered per inner pass; the rings hold a block plus the look-back. */
@@ -114,6 +147,14 @@ const BASE_FROM = 0.3;
 const BASE_TO = 0.08;
 /** The first lead gives the fiducial unless its feature is below this share of the strongest lead's. */
 const FID_LEAD_SHARE = 0.25;
+/** Slope lag of the wide feature, s. */
+const WIDE_LAG = 0.02;
+/**
+ * Late T waves: a candidate 360–500 ms after the last beat whose slope energy is below this share of that beat's
+ * is a T wave (wide ventricular beats there have ≥ 0.1 of it; T waves mostly < 0.04).
+ */
+const LATE_T_WINDOW = 0.5;
+const LATE_T_SLOPE = 0.06;
 /** Accepted beats remembered for classifying feature peaks as QRS or noise. */
 const REGIONS = 8;
 
@@ -145,6 +186,18 @@ export class FastQrsDetector {
   private readonly startup: number;
   // per lead
   private readonly filters: BiquadCascade[];
+  // the wide feature (first lead only)
+  private readonly wideFilter: BiquadCascade;
+  private readonly wideScratch: Float64Array;
+  private readonly wbRing: Float64Array;
+  private readonly weRing: Float64Array;
+  private readonly gRing: Float64Array;
+  private readonly W2: number;
+  private readonly dk2: number;
+  private readonly lateT: number;
+  private wSum = 0;
+  private wMean = 0;
+  private wInv = 0;
   private readonly rawRing: Float64Array[];
   private readonly bpRing: Float64Array[];
   private readonly enRing: Float64Array[];
@@ -170,6 +223,8 @@ export class FastQrsDetector {
   // decision state
   private spk: number;
   private npk = 0;
+  private spk2: number;
+  private npk2 = 0;
   private armed = true;
   private refractoryEnd = 0;
   private lastFid = -1;
@@ -184,6 +239,7 @@ export class FastQrsDetector {
   // QRS level of the last accepted beat, measured until spkEnd
   private spkEnd = -1;
   private spkMax = 0;
+  private spk2Max = 0;
   private rrAvg = 0;
   private readonly rrs = new Float64Array(8);
   private nrr = 0;
@@ -214,6 +270,12 @@ export class FastQrsDetector {
     const lowCut = Math.min(o.lowCut, highCut / 2);
     const sections = [...butterworthHighPass(lowCut, fs, 2), ...butterworthLowPass(highCut, fs, 2)];
     this.filters = Array.from({ length: leads }, () => new BiquadCascade(sections));
+    const wideHigh = Math.min(o.wideHighCut, 0.45 * fs);
+    const wideLow = Math.min(o.wideLowCut, wideHigh / 2);
+    this.wideFilter = new BiquadCascade([...butterworthHighPass(wideLow, fs, 2), ...butterworthLowPass(wideHigh, fs, 2)]);
+    this.W2 = Math.max(1, Math.round(o.wideWindow * fs));
+    this.dk2 = Math.max(1, Math.round(WIDE_LAG * fs));
+    this.lateT = Math.round(LATE_T_WINDOW * fs);
     this.D = Math.round(o.decisionDelay * fs);
     this.decisionDelaySamples = this.D;
     this.W = Math.max(1, Math.round(o.integrationWindow * fs));
@@ -230,8 +292,9 @@ export class FastQrsDetector {
     this.gateHold = this.W + Math.round(0.25 * fs);
     this.startup = Math.round(0.2 * fs);
     this.spk = o.initialLevel * leads;
+    this.spk2 = 2 * o.initialLevel;
     let size = 1;
-    while (size < BLOCK + 2 * this.R + this.baseFrom + this.maxEvent + this.W + this.dk + 8) size *= 2;
+    while (size < BLOCK + 2 * this.R + this.baseFrom + this.maxEvent + Math.max(this.W, this.W2) + Math.max(this.dk, this.dk2) + 8) size *= 2;
     this.mask = size - 1;
     const perLead = <T>(make: () => T): T[] => Array.from({ length: leads }, make);
     this.rawRing = perLead(() => new Float64Array(size));
@@ -252,6 +315,10 @@ export class FastQrsDetector {
     this.baseScratch = new Float64Array(this.baseFrom - this.baseTo + 1);
     this.fRing = new Float64Array(size);
     this.cRing = new Float64Array(size);
+    this.wideScratch = new Float64Array(BLOCK);
+    this.wbRing = new Float64Array(size);
+    this.weRing = new Float64Array(size);
+    this.gRing = new Float64Array(size);
   }
 
   /** Feed the next samples of every lead; returns the beats decided during this chunk (ascending). */
@@ -295,6 +362,7 @@ export class FastQrsDetector {
         let k = start;
         while (k < end && !(src[k] - src[k] === 0)) k++;
         filter.primeWith(k < end ? src[k] : 0);
+        if (l === 0) this.wideFilter.primeWith(k < end ? src[k] : 0);
         this.lastValid[l] = k < end ? src[k] : 0;
       }
       // Invalid samples (NaN, ±Infinity) hold the last valid value and gate the lead out.
@@ -306,6 +374,7 @@ export class FastQrsDetector {
         raw[(t0 + i) & mask] = buf[i];
       }
       this.lastValid[l] = held;
+      if (l === 0) this.wideScratch.set(buf.subarray(0, len));
       filter.run(buf, len);
       const bp = this.bpRing[l], en = this.enRing[l], fl = this.flRing[l], gate = this.gateRing[l];
       let sum = this.sums[l], mean = this.means[l], inv = this.invMeans[l];
@@ -348,6 +417,7 @@ export class FastQrsDetector {
       this.secMax[l] = secMax;
       this.typicalAmp[l] = typ;
       if (l === L - 1) this.toNextSecond = toNext;
+      if (l === 0) this.wideFeature(len, t0, warm);
     }
     // Combine the leads: the sum of the ungated ones (of all of them where every lead is gated).
     const fR = this.fRing, cR = this.cRing;
@@ -362,8 +432,41 @@ export class FastQrsDetector {
       fR[k] = any ? f : fAll;
       cR[k] = any ? c : cAll;
     }
+
     this.t = t0 + len;
     for (let t = t0; t < this.t; t++) this.step(t);
+  }
+
+  /**
+   * The wide feature of the first lead for samples t0…t0+len−1 (wideScratch holds the raw samples, invalid ones
+   * held): 1–10 Hz band-pass, squared 20 ms slope divided by its running mean (frozen where the lead is gated),
+   * integrated over wideWindow; 0 where the lead is gated.
+   */
+  private wideFeature(len: number, t0: number, warm: number): void {
+    const x = this.wideScratch;
+    this.wideFilter.run(x, len);
+    const mask = this.mask, wb = this.wbRing, we = this.weRing, g = this.gRing, gate = this.gateRing[0];
+    const dk = this.dk2, W = this.W2, amin = this.alphaMin, invW = 1 / W;
+    let sum = this.wSum, mean = this.wMean, inv = this.wInv;
+    for (let i = 0; i < len; i++) {
+      const t = t0 + i;
+      const j = t & mask;
+      wb[j] = x[i];
+      const d = x[i] - wb[(t - dk) & mask];
+      const e = t >= dk ? d * d : 0;
+      const gated = gate[j] === 1;
+      if (!gated) {
+        if (t < warm) { mean += (e - mean) / (t + 1); inv = mean > 0 ? 1 / mean : 0; }
+        else { mean += (e - mean) * amin; if ((t & 3) === 0) inv = mean > 0 ? 1 / mean : 0; }
+      }
+      const v = e * inv;
+      sum += v - we[(t - W) & mask];
+      we[j] = v;
+      g[j] = sum > 0 && !gated ? sum * invW : 0;
+    }
+    this.wSum = sum;
+    this.wMean = mean;
+    this.wInv = inv;
   }
 
   /** Record lead l's maximum over one more second; return the median of the recent maxima. */
@@ -383,53 +486,73 @@ export class FastQrsDetector {
   }
 
   private threshold(t = -1): number {
-    let thr = this.npk + this.o.thresholdFactor * (this.spk - this.npk);
+    return this.level(this.spk, this.npk, this.o.floor, t);
+  }
+
+  /** The same for the wide feature. */
+  private wideThreshold(t = -1): number {
+    return this.level(this.spk2, this.npk2, this.o.wideFloor, t);
+  }
+
+  private level(spk: number, npk: number, floor: number, t: number): number {
+    let thr = npk + this.o.thresholdFactor * (spk - npk);
     // a beat is overdue: look for a smaller one (the causal stand-in for search-back)
     if (t >= 0 && this.nrr > 0 && t - this.lastFid > this.o.overdueRr * this.rrAvg) thr *= this.o.overdueFactor;
-    return thr > this.o.floor ? thr : this.o.floor;
+    return thr > floor ? thr : floor;
   }
 
   /** All decisions for sample t, which has just arrived. */
   private step(t: number): void {
     const mask = this.mask, f = this.fRing;
     const v = f[t & mask];
-    // 1. The QRS level of the last beat: the largest feature value of its window.
+    const w = this.gRing[t & mask];
+    // 1. The QRS levels of the last beat: the largest feature values of its window.
     if (this.spkEnd >= 0) {
       if (v > this.spkMax) this.spkMax = v;
+      if (w > this.spk2Max) this.spk2Max = w;
       const c = this.cRing[t & mask];
       if (c > this.lastSlope) this.lastSlope = c;
       if (t >= this.spkEnd) {
         const capped = Math.min(this.spkMax, 3 * this.spk + this.o.floor);
         this.spk += 0.125 * (capped - this.spk);
+        const capped2 = Math.min(this.spk2Max, 3 * this.spk2 + this.o.wideFloor);
+        this.spk2 += 0.125 * (capped2 - this.spk2);
         this.spkEnd = -1;
       }
     }
-    // 2. The noise level: feature peaks (largest within ±refractory, decided R samples late) outside any beat.
+    // 2. The noise levels: feature peaks (largest within ±refractory, decided R samples late) outside any beat.
     const m = t - this.R;
-    if (m > 0) this.noisePeak(m, t);
-    // 3. The candidate.
+    if (m > 0) {
+      const n1 = this.noisePeak(m, t, f);
+      if (n1 >= 0) this.npk += 0.125 * (n1 - this.npk);
+      const n2 = this.noisePeak(m, t, this.gRing);
+      if (n2 >= 0) this.npk2 += 0.125 * (n2 - this.npk2);
+    }
+    // 3. The candidate: either feature above its threshold.
     const thr = this.threshold(t);
+    const thr2 = this.wideThreshold(t);
     if (this.inEvent) {
       this.follow(t);
       if (t - this.cand >= this.D || t - this.evStart >= this.maxEvent) this.decide(t);
       return;
     }
-    if (v <= thr) { this.armed = true; return; }
+    if (v <= thr && w <= thr2) { this.armed = true; return; }
     if (!this.armed || t < this.refractoryEnd || t < this.startup) return;
     this.startEvent(t);
     if (t - this.cand >= this.D) this.decide(t);
   }
 
-  private noisePeak(m: number, t: number): void {
-    const mask = this.mask, f = this.fRing, R = this.R;
+  /** Feature f's value at m if m is a noise peak (the largest within ±R, outside any beat), else −1. */
+  private noisePeak(m: number, t: number, f: Float64Array): number {
+    const mask = this.mask, R = this.R;
     const v = f[m & mask];
-    if (!(v > f[(m - 1) & mask] && v >= f[(m + 1) & mask])) return;
+    if (!(v > f[(m - 1) & mask] && v >= f[(m + 1) & mask])) return -1;
     const from = Math.max(0, m - R);
-    for (let k = m - 1; k >= from; k--) if (f[k & mask] >= v) return;
-    for (let k = m + 1; k <= t; k++) if (f[k & mask] > v) return;
-    for (let i = 0; i < REGIONS; i++) if (m >= this.regions[2 * i] && m <= this.regions[2 * i + 1]) return;
-    if (this.inEvent && m >= this.evStart) return;
-    this.npk += 0.125 * (v - this.npk);
+    for (let k = m - 1; k >= from; k--) if (f[k & mask] >= v) return -1;
+    for (let k = m + 1; k <= t; k++) if (f[k & mask] > v) return -1;
+    for (let i = 0; i < REGIONS; i++) if (m >= this.regions[2 * i] && m <= this.regions[2 * i + 1]) return -1;
+    if (this.inEvent && m >= this.evStart) return -1;
+    return v;
   }
 
   /** The feature has crossed the threshold at t: follow the largest deflection from the baseline. */
@@ -470,16 +593,18 @@ export class FastQrsDetector {
     const mask = this.mask;
     this.inEvent = false;
     this.armed = false;
-    let slope = 0, amp = 0, value = 0;
+    let slope = 0, amp = 0, value = 0, wide = 0;
     for (let k = Math.max(0, this.evStart - this.W); k <= t; k++) {
       const c = this.cRing[k & mask]; if (c > slope) slope = c;
       const fv = this.fRing[k & mask]; if (fv > value) value = fv;
+      const gv = this.gRing[k & mask]; if (gv > wide) wide = gv;
       for (let l = 0; l < this.leads; l++) { const b = Math.abs(this.bpRing[l][k & mask]); if (b > amp) amp = b; }
     }
     const fid = this.cand;
     const thr = this.threshold();
     if (amp < this.o.minAmplitude) { this.trace?.('small', fid, t, value, thr); return; }
     if (this.lastFid >= 0 && fid - this.lastFid < this.tWave && slope < 0.5 * this.lastSlope) { this.trace?.('twave', fid, t, value, thr); return; }
+    if (this.lastFid >= 0 && fid - this.lastFid < this.lateT && slope < LATE_T_SLOPE * this.lastSlope) { this.trace?.('twave', fid, t, value, thr); return; }
     this.trace?.('qrs', fid, t, value, thr);
     if (this.lastFid >= 0) {
       const rr = fid - this.lastFid;
@@ -495,6 +620,7 @@ export class FastQrsDetector {
     this.refractoryEnd = fid + this.R;
     this.spkEnd = this.evStart + this.spkWin;
     this.spkMax = value;
+    this.spk2Max = wide;
     const r = this.nRegions++ % REGIONS;
     this.regions[2 * r] = this.evStart - (this.R >> 1);
     this.regions[2 * r + 1] = fid + this.R;
