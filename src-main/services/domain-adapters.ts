@@ -31,7 +31,7 @@ export async function detectBeats(leads: Float32Array[], fs: number): Promise<In
 }
 
 function describeCard(id: string, card: Record<string, unknown>): ModelSummary {
-  const meta = (card.metadata ?? {}) as { classes?: string[]; window?: { fs: number; before: number; after: number }; channels?: string[]; features?: string[] };
+  const meta = (card.metadata ?? {}) as { classes?: string[]; window?: { fs: number; before: number; after: number; causal?: boolean }; channels?: string[]; features?: string[] };
   const ds2 = card.ds2 as { accuracy?: number | null } | undefined;
   const w = meta.window;
   return {
@@ -41,9 +41,10 @@ function describeCard(id: string, card: Record<string, unknown>): ModelSummary {
       card.parameters ? `${Number(card.parameters).toLocaleString('en')} parameters` : '',
       ds2?.accuracy != null ? `DS2 accuracy ${Number(ds2.accuracy).toFixed(1)} %` : '',
       card.beatsDeChazal === true ? 'beats de Chazal 2004 on DS2' : '',
+      w?.causal ? `causal: inputs end ${Math.round((1000 * (w.after - 1)) / w.fs)} ms after the R peak (live labels within ~30 ms)` : '',
     ].filter(Boolean).join(' · '),
     classes: meta.classes ?? ['N', 'S', 'V', 'F', 'Q'],
-    input: w ? `${w.before + w.after} samples at ${w.fs} Hz around the R peak, input channels ${(meta.channels ?? []).join(', ')}; features ${(meta.features ?? []).join(', ')}` : '',
+    input: w ? `${w.before + w.after} samples at ${w.fs} Hz around the R peak${w.causal ? ' (causal: earlier beats\' template and RR only)' : ''}, input channels ${(meta.channels ?? []).join(', ')}; features ${(meta.features ?? []).join(', ')}` : '',
     card,
   };
 }

@@ -41,3 +41,25 @@ describeMitdb('tfjs model path', () => {
     expect((await s.getMetrics({ runId: job2.runIds[0], reference: 'annotations' })).qrs).toBeNull();
   });
 });
+
+describeMitdb('a shipped causal model in the app', () => {
+  it('is listed as causal and classifies 100 on the fast detector\'s beats in the worker', async () => {
+    const { RESOURCES_MODELS_DIR } = await import('../../src-main/model/io.js');
+    const svc = makeService({ modelsDir: RESOURCES_MODELS_DIR });
+    try {
+      const m = (await svc.listModels()).find((x) => x.id === 'causal-student-int8')!;
+      expect(m.description).toMatch(/causal: inputs end 28 ms after the R peak/);
+      expect(m.input).toMatch(/^51 samples at 180 Hz around the R peak \(causal/);
+      const rec = await svc.openRecording(mitdbRecord('100'));
+      const job = await waitJob(svc, (await svc.startClassification([rec.id], 'causal-student-int8', { beats: 'detector' })).jobId);
+      expect(job.error).toBeUndefined();
+      const beats = await svc.listBeats(rec.id, job.runIds[0]);
+      // 100: 2273 reference beats; the fast detector finds all of them (tests/signal/detect-qrs-fast.test.ts).
+      expect(Math.abs(beats.samples.length - 2273)).toBeLessThan(5);
+      const normal = [...beats.predicted].filter((c) => c === 'N').length / beats.predicted.length;
+      expect(normal).toBeGreaterThan(0.95); // 100 is 99 % normal beats
+    } finally {
+      await svc.dispose();
+    }
+  }, 120_000);
+});
