@@ -1,6 +1,7 @@
 /**
  * The live pipeline of a causal model (`train --causal`, src-main/model/dataset/causal.ts): the fast QRS
- * detector (every lead, the classifier's first) confirms a beat ~30 ms after its R peak, the causal encoder has its inputs (window to R + 28 ms,
+ * detector (detect-qrs-live.ts: fast detector + causal noise gate, every lead, the classifier's first) confirms a
+ * beat ~30 ms after its R peak, the causal encoder has its inputs (window to R + 28 ms,
  * template and RR from earlier beats) by then, and the label goes out with the chunk that completed both. The
  * same detector and encoder run offline in `ecg-review classify` (classifyRecording), so the streamed labels
  * equal an offline classification of the same recording exactly, whatever the chunking.
@@ -9,14 +10,14 @@ import { CausalBeatEncoder, causalDetectorLeads } from '../src-main/model/datase
 import { FEATURE_COUNT, type BeatSet } from '../src-main/model/dataset/beats.js';
 import { chooseLead } from '../src-main/model/dataset/lead.js';
 import { WINDOW_CHANNELS } from '../src-main/model/dataset/windows.js';
-import { FastQrsDetector } from '../src-main/signal/detect-qrs-fast.js';
+import { LiveQrsDetector } from '../src-main/signal/detect-qrs-live.js';
 import type { BeatClassifier } from './classifiers.js';
 import type { BeatPipeline } from './runtime.js';
 
 type Out = { sample: number; label: string; probabilities: number[] | null; readyAtSample: number };
 
 export class CausalLivePipeline implements BeatPipeline {
-  private readonly detector: FastQrsDetector;
+  private readonly detector: LiveQrsDetector;
   private readonly encoder: CausalBeatEncoder;
   private readonly leadIndex: number;
   private inputEnd = 0;
@@ -24,7 +25,7 @@ export class CausalLivePipeline implements BeatPipeline {
   constructor(private readonly classifier: BeatClassifier, fs: number, private readonly leadNames: string[]) {
     // The lead an offline `classify` would read; the detector on every lead, that one first, as offline.
     this.leadIndex = chooseLead({ signals: leadNames.map((name) => ({ name })) } as never).index;
-    this.detector = new FastQrsDetector(fs, leadNames.length);
+    this.detector = new LiveQrsDetector(fs, leadNames.length);
     this.encoder = new CausalBeatEncoder(fs, classifier.meta.window);
   }
 

@@ -9,7 +9,7 @@ import { toPhysical, type RecordingSource } from '../domain/recording.js';
 import { readAnnotations } from '../formats/index.js';
 import { alignFiducials } from '../signal/align-fiducials.js';
 import { detectQrs } from '../signal/detect-qrs.js';
-import { detectQrsFast } from '../signal/detect-qrs-fast.js';
+import { detectQrsLive } from '../signal/detect-qrs-live.js';
 import { beatsFromAnnotations, buildRecordBeats, type BeatPositions } from './dataset/beats.js';
 import { causalDetectorLeads } from './dataset/causal.js';
 import { chooseLead } from './dataset/lead.js';
@@ -49,11 +49,11 @@ export async function beatPositions(src: RecordingSource, opts: ClassifyOptions,
   }
   const lead = chooseLead(src.info, opts.lead);
   if (causal) {
-    // A causal model's beats come from the fast detector on every lead, the classifier's lead first (its
-    // fiducials sit on that lead), exactly as on a live device (src-agent/causal-pipeline.ts).
+    // A causal model's beats come from the live detector (fast detector + causal noise gate) on every lead, the
+    // classifier's lead first (its fiducials sit on that lead), exactly as on a device (src-agent/causal-pipeline.ts).
     const all = await src.read({});
     const leads = causalDetectorLeads(all.signals.map((s) => toPhysical(s)), lead.index);
-    return { positions: { samples: detectQrsFast(leads, src.info.fs) }, how: 'fast detector' };
+    return { positions: { samples: detectQrsLive(leads, src.info.fs) }, how: 'fast detector' };
   }
   const rec = await src.read({ channels: [lead.index] });
   const lead0 = toPhysical(rec.signals[0]);

@@ -9,3 +9,4 @@ export { detectQrs, QrsDetector, type QrsDetectorOptions } from './detect-qrs.js
 export { detectQrsFast, FastQrsDetector, type FastQrsDetectorOptions } from './detect-qrs-fast.js';
 export type { NoiseGateOptions } from './noise-gate.js';
 export { segmentBeats, RR_FEATURE_NAMES, type BeatSegments, type SegmentOptions } from './segment-beats.js';
+export { detectQrsLive, LiveQrsDetector, type LiveQrsDetectorOptions } from './detect-qrs-live.js';

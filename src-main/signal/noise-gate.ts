@@ -52,6 +52,12 @@ export interface NoiseGateOptions {
    * samples, once the run has ended.
    */
   onUnreadable?: (from: number, to: number) => void;
+  /**
+   * Causal (for live labels within tens of ms, detect-qrs-live.ts): each detection is judged, as soon as it is
+   * made, on the detections of the `windowSeconds` before it that are at least 0.5 s old (their shapes are
+   * complete) — the window is "is the signal ECG up to now?", the detection itself is not in it. Default false.
+   */
+  causal?: boolean;
 }
 
 /** A detection is decided this long after it (the window's look-ahead; also covers the detector's usual lag). */
@@ -124,6 +130,7 @@ export class NoiseGate {
   private readonly start: number;
   private readonly threshold: number;
   private readonly onUnreadable: NoiseGateOptions['onUnreadable'];
+  private readonly causal: boolean;
   private readonly H: number;
   private readonly len: number;
   private readonly reach: number[];
@@ -161,11 +168,12 @@ export class NoiseGate {
     if (!(threshold > 0 && threshold <= 1)) throw new SignalError(`noise gate threshold is a correlation in (0, 1], got ${String(options.threshold)}`);
     this.D = Math.max(1, Math.floor(fs / RATE));
     const rate = fs / this.D;
-    this.ahead = Math.round(AHEAD_SECONDS * fs);
+    this.causal = options.causal === true;
+    this.ahead = this.causal ? 0 : Math.round(AHEAD_SECONDS * fs);
     this.back = Math.round(seconds * fs) - this.ahead;
     // the window's later beats must have their signal (shape reach) when the beat is decided
     this.settle = Math.round(SETTLE_SECONDS * fs);
-    this.start = Math.round(START_SECONDS * fs);
+    this.start = this.causal ? 0 : Math.round(START_SECONDS * fs);
     this.threshold = threshold;
     this.onUnreadable = options.onUnreadable;
     this.H = Math.max(2, Math.round(HALF_WINDOW * rate));
@@ -228,6 +236,14 @@ export class NoiseGate {
       const beat = beats[this.next];
       // the window: detections of the last `back` samples and those up to `ahead` after (settled ones only)
       while (beats[this.first].at < beat.at - this.back) this.first++;
+      if (this.causal) {
+        // the settled detections before this one; the detection itself is judged by its past
+        let end = this.first;
+        while (end < this.next && beats[end].at <= beat.at - this.settle) end++;
+        this.judge(beat, this.first, end, out);
+        this.next++;
+        continue;
+      }
       const until = this.due(beat.at) - (beat.at + this.ahead < this.start ? this.settle : 0);
       let end = this.next + 1;
       while (end < beats.length && beats[end].at <= until && (final || beats[end].at <= m - this.settle)) end++;
