@@ -634,7 +634,11 @@ export class FastQrsDetector {
  */
 export function detectQrsFast(leads: ArrayLike<number>[], fs: number, options: FastQrsDetectorOptions = {}): Int32Array {
   if (!Array.isArray(leads) || leads.length === 0) throw new SignalError('detectQrsFast needs an array of at least one lead');
-  const det = new FastQrsDetector(fs, leads.length, options);
+  return runWhole(new FastQrsDetector(fs, leads.length, options), leads);
+}
+
+/** A whole recording through a streaming detector: one push, then flush; the beats of both. */
+export function runWhole(det: { push(leads: ArrayLike<number>[]): Int32Array; flush(): Int32Array }, leads: ArrayLike<number>[]): Int32Array {
   const a = det.push(leads);
   const b = det.flush();
   const out = new Int32Array(a.length + b.length);

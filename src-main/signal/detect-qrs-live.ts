@@ -11,7 +11,7 @@
  * detection is judged when the fast detector returns it, and any chunking gives the batch result.
  */
 import { SignalError } from './errors.js';
-import { FastQrsDetector, type FastQrsDetectorOptions } from './detect-qrs-fast.js';
+import { FastQrsDetector, runWhole, type FastQrsDetectorOptions } from './detect-qrs-fast.js';
 import { NoiseGate } from './noise-gate.js';
 
 export interface LiveQrsDetectorOptions extends FastQrsDetectorOptions {
@@ -89,11 +89,5 @@ export class LiveQrsDetector {
 
 /** Batch form: the beats `LiveQrsDetector` releases for a whole recording. */
 export function detectQrsLive(leads: ArrayLike<number>[], fs: number, options: LiveQrsDetectorOptions = {}): Int32Array {
-  const d = new LiveQrsDetector(fs, leads.length, options);
-  const a = d.push(leads);
-  const b = d.flush();
-  const out = new Int32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+  return runWhole(new LiveQrsDetector(fs, leads.length, options), leads);
 }

@@ -21,7 +21,7 @@
 import { ModelError } from '../errors.js';
 import { FEATURE_COUNT } from './beats.js';
 import { RR_FEATURE_COUNT } from './rr.js';
-import { TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowLength, type WindowSpec } from './windows.js';
+import { beatAgainstTemplate, TEMPLATE_FEATURE_NAMES, templateStats, WINDOW_CHANNELS, windowLength, type TemplateStats, type WindowSpec } from './windows.js';
 
 /** What each feature of a causal model means (same order and count as FEATURE_NAMES, so the networks are unchanged). */
 export const CAUSAL_FEATURE_NAMES: readonly string[] = [
@@ -187,7 +187,7 @@ export class CausalBeatEncoder {
   private rrCount = 0;
   private readonly windows: Float32Array;
   private windowsStored = 0;
-  private tpl: { t: Float32Array; mean: number; std: number; pp: number } | null = null;
+  private tpl: TemplateStats | null = null;
   private lastAdded: number | null = null;
   private lastRaw = 0;
 
@@ -271,36 +271,18 @@ export class CausalBeatEncoder {
     const index = this.nextIndex++;
     if (index === 0) this.tpl = this.templateFrom(one);
     else if (index <= TEMPLATE_REFRESH || index % TEMPLATE_REFRESH === 0) this.tpl = this.templateFrom(null);
-    const tpl = this.tpl!;
     const C = WINDOW_CHANNELS.length;
     const x = new Float32Array(len * C);
-    let mean = 0;
-    for (let j = 0; j < len; j++) mean += one[j];
-    mean /= len;
-    let v = 0;
-    let cov = 0;
-    let mn = Infinity;
-    let mx = -Infinity;
-    for (let j = 0; j < len; j++) {
-      const d = one[j] - mean;
-      v += d * d;
-      cov += d * (tpl.t[j] - tpl.mean);
-      if (one[j] < mn) mn = one[j];
-      if (one[j] > mx) mx = one[j];
-      x[j * C] = clip((one[j] - tpl.t[j]) / tpl.std, -20, 20);
-    }
-    const std = Math.sqrt(v / len) || 1e-3;
     const f = new Float32Array(FEATURE_COUNT);
     this.rrInto(sample / this.fsIn, f);
-    f[RR_FEATURE_COUNT] = cov / len / (std * tpl.std);
-    f[RR_FEATURE_COUNT + 1] = clip(Math.log(((mx - mn) || 1e-3) / tpl.pp), -3, 3);
+    beatAgainstTemplate(one, this.tpl!, x, 0, C, f, RR_FEATURE_COUNT);
     // this beat joins the template history
     this.windows.set(one, (this.windowsStored % TEMPLATE_BEATS) * len);
     this.windowsStored++;
     this.ready.push({ index, sample, x, features: f, readyAtSample: this.cond.inputsFor(c + this.spec.after - 1) });
   }
 
-  private templateFrom(first: Float32Array | null): { t: Float32Array; mean: number; std: number; pp: number } {
+  private templateFrom(first: Float32Array | null): TemplateStats {
     const len = this.length;
     const t = new Float32Array(len);
     if (first) t.set(first);
@@ -313,14 +295,7 @@ export class CausalBeatEncoder {
         t[j] = m % 2 ? col[m >> 1] : 0.5 * (col[(m >> 1) - 1] + col[m >> 1]);
       }
     }
-    let mean = 0;
-    for (let j = 0; j < len; j++) mean += t[j];
-    mean /= len;
-    let v = 0;
-    let mn = Infinity;
-    let mx = -Infinity;
-    for (let j = 0; j < len; j++) { v += (t[j] - mean) ** 2; mn = Math.min(mn, t[j]); mx = Math.max(mx, t[j]); }
-    return { t, mean, std: Math.sqrt(v / len) || 1e-3, pp: mx - mn || 1e-3 };
+    return templateStats(t);
   }
 
   /** RR features of the beat at time `time` (s) from the beats before it (rr.ts's formulas, past only). */

@@ -73,38 +73,53 @@ export function extractWindows(sig: Float32Array, centers: ArrayLike<number>, w:
   const C = WINDOW_CHANNELS.length;
   const x = new Float32Array(n * len * C);
   const tf = new Float32Array(n * TEMPLATE_FEATURE_NAMES.length);
-  const tpl = medianTemplate(sig, centers, w);
-  let tMean = 0;
-  for (let j = 0; j < len; j++) tMean += tpl[j];
-  tMean /= len;
-  let tVar = 0;
-  let tMin = Infinity;
-  let tMax = -Infinity;
-  for (let j = 0; j < len; j++) { tVar += (tpl[j] - tMean) ** 2; tMin = Math.min(tMin, tpl[j]); tMax = Math.max(tMax, tpl[j]); }
-  const tStd = Math.sqrt(tVar / len) || 1e-3;
-  const tPP = tMax - tMin || 1e-3;
+  const tpl = templateStats(medianTemplate(sig, centers, w));
   const one = new Float32Array(len);
   for (let i = 0; i < n; i++) {
     cut(sig, centers[i], w, one);
-    let mean = 0;
-    for (let j = 0; j < len; j++) mean += one[j];
-    mean /= len;
-    let v = 0;
-    let cov = 0;
-    let mn = Infinity;
-    let mx = -Infinity;
-    for (let j = 0; j < len; j++) {
-      const d = one[j] - mean;
-      v += d * d;
-      cov += d * (tpl[j] - tMean);
-      if (one[j] < mn) mn = one[j];
-      if (one[j] > mx) mx = one[j];
-    }
-    const std = Math.sqrt(v / len) || 1e-3;
-    const o = i * len * C;
-    for (let j = 0; j < len; j++) x[o + j * C] = Math.max(-20, Math.min(20, (one[j] - tpl[j]) / tStd));
-    tf[i * 2] = cov / len / (std * tStd);
-    tf[i * 2 + 1] = Math.max(-3, Math.min(3, Math.log(((mx - mn) || 1e-3) / tPP)));
+    beatAgainstTemplate(one, tpl, x, i * len * C, C, tf, i * TEMPLATE_FEATURE_NAMES.length);
   }
   return { x, templateFeatures: tf };
+}
+
+/** A template beat and the statistics every beat's inputs use. */
+export interface TemplateStats { t: Float32Array; mean: number; std: number; pp: number }
+
+export function templateStats(t: Float32Array): TemplateStats {
+  const len = t.length;
+  let mean = 0;
+  for (let j = 0; j < len; j++) mean += t[j];
+  mean /= len;
+  let v = 0;
+  let mn = Infinity;
+  let mx = -Infinity;
+  for (let j = 0; j < len; j++) { v += (t[j] - mean) ** 2; mn = Math.min(mn, t[j]); mx = Math.max(mx, t[j]); }
+  return { t, mean, std: Math.sqrt(v / len) || 1e-3, pp: mx - mn || 1e-3 };
+}
+
+/**
+ * One beat's inputs against a template (offline: the record's median beat; causal.ts: the earlier beats'):
+ * its window channel, beat minus template over the template's spread, written to `x` from `xo` with stride `C`,
+ * and its template features (correlation, log peak-to-peak ratio) to `tf` at `to`, `to + 1`.
+ */
+export function beatAgainstTemplate(one: Float32Array, tpl: TemplateStats, x: Float32Array, xo: number, C: number, tf: Float32Array, to: number): void {
+  const len = one.length;
+  let mean = 0;
+  for (let j = 0; j < len; j++) mean += one[j];
+  mean /= len;
+  let v = 0;
+  let cov = 0;
+  let mn = Infinity;
+  let mx = -Infinity;
+  for (let j = 0; j < len; j++) {
+    const d = one[j] - mean;
+    v += d * d;
+    cov += d * (tpl.t[j] - tpl.mean);
+    if (one[j] < mn) mn = one[j];
+    if (one[j] > mx) mx = one[j];
+  }
+  const std = Math.sqrt(v / len) || 1e-3;
+  for (let j = 0; j < len; j++) x[xo + j * C] = Math.max(-20, Math.min(20, (one[j] - tpl.t[j]) / tpl.std));
+  tf[to] = cov / len / (std * tpl.std);
+  tf[to + 1] = Math.max(-3, Math.min(3, Math.log(((mx - mn) || 1e-3) / tpl.pp)));
 }
