@@ -28,7 +28,7 @@ export interface ClassifiedBeats {
   record: string;
   lead: string;
   fs: number;
-  /** Where the positions came from: `annotator:atr`, `detector` or (causal models) `fast detector`. */
+  /** Where the positions came from: `annotator:atr`, `detector` or (causal models) `live detector`. */
   positions: string;
   classes: AamiClass[];
   samples: Int32Array;
@@ -53,7 +53,7 @@ export async function beatPositions(src: RecordingSource, opts: ClassifyOptions,
     // classifier's lead first (its fiducials sit on that lead), exactly as on a device (src-agent/causal-pipeline.ts).
     const all = await src.read({});
     const leads = causalDetectorLeads(all.signals.map((s) => toPhysical(s)), lead.index);
-    return { positions: { samples: detectQrsLive(leads, src.info.fs) }, how: 'fast detector' };
+    return { positions: { samples: detectQrsLive(leads, src.info.fs) }, how: 'live detector' };
   }
   const rec = await src.read({ channels: [lead.index] });
   const lead0 = toPhysical(rec.signals[0]);

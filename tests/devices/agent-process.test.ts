@@ -392,7 +392,7 @@ describe('device agent process: live monitoring of MIT-BIH 208', () => {
     const off = await classifyRecording(src, [model]);
     model.model.dispose();
     await src.close();
-    expect(off.positions).toBe('fast detector');
+    expect(off.positions).toBe('live detector');
     const offLabels = Array.from(off.predicted, (k) => off.classes[k]);
     // Same detector, same causal inputs, whatever the chunking: identical beats and labels, not just agreement.
     expect(fastBeats.map((b) => b.sample)).toEqual(Array.from(off.samples));
