@@ -61,6 +61,7 @@
  */
 import { BiquadCascade, butterworthHighPass, butterworthLowPass } from './biquad.js';
 import { checkRate, SignalError } from './errors.js';
+import { LeadFeatures } from './lead-features.js';
 
 export interface FastQrsDetectorOptions {
   /**
@@ -140,8 +141,6 @@ const DEFAULTS: Settings = {
 
 /** Samples filtered per inner pass; the rings hold a block plus the look-back. */
 const BLOCK = 2048;
-/** Typical QRS amplitude of a lead: median of its last AMP_BLOCKS one-second maxima of |band-pass|. */
-const AMP_BLOCKS = 15;
 /** Baseline of a lead for the fiducial: median of the raw samples from BASE_FROM to BASE_TO s before the trigger. */
 const BASE_FROM = 0.3;
 const BASE_TO = 0.08;
@@ -181,11 +180,8 @@ export class FastQrsDetector {
   private readonly maxEvent: number;
   private readonly mask: number;
   private readonly alphaMin: number;
-  private readonly sec: number;
-  private readonly gateHold: number;
   private readonly startup: number;
   // per lead
-  private readonly filters: BiquadCascade[];
   // the wide feature (first lead only)
   private readonly wideFilter: BiquadCascade;
   private readonly wideScratch: Float64Array;
@@ -199,27 +195,17 @@ export class FastQrsDetector {
   private wMean = 0;
   private wInv = 0;
   private readonly rawRing: Float64Array[];
+  // per-lead front end shared with QrsDetector (lead-features.ts) and views of its rings
+  private readonly front: LeadFeatures;
   private readonly bpRing: Float64Array[];
   private readonly enRing: Float64Array[];
   private readonly flRing: Float64Array[];
   private readonly gateRing: Uint8Array[];
-  private readonly scratch: Float64Array[];
-  private readonly invalid: Uint8Array[];
-  private readonly lastValid: Float64Array;
-  private readonly sums: Float64Array;
-  private readonly means: Float64Array;
-  private readonly invMeans: Float64Array;
-  private readonly gateUntil: Float64Array;
-  private readonly secMax: Float64Array;
-  private readonly maxima: Float64Array[];
-  private readonly typicalAmp: Float64Array;
-  private readonly sortScratch = new Float64Array(AMP_BLOCKS);
   private readonly baseScratch: Float64Array;
   // combined feature and slope energy
   private readonly fRing: Float64Array;
   private readonly cRing: Float64Array;
   private t = 0;
-  private toNextSecond: number;
   // decision state
   private spk: number;
   private npk = 0;
@@ -269,7 +255,6 @@ export class FastQrsDetector {
     const highCut = Math.min(o.highCut, 0.45 * fs);
     const lowCut = Math.min(o.lowCut, highCut / 2);
     const sections = [...butterworthHighPass(lowCut, fs, 2), ...butterworthLowPass(highCut, fs, 2)];
-    this.filters = Array.from({ length: leads }, () => new BiquadCascade(sections));
     const wideHigh = Math.min(o.wideHighCut, 0.45 * fs);
     const wideLow = Math.min(o.wideLowCut, wideHigh / 2);
     this.wideFilter = new BiquadCascade([...butterworthHighPass(wideLow, fs, 2), ...butterworthLowPass(wideHigh, fs, 2)]);
@@ -287,31 +272,18 @@ export class FastQrsDetector {
     this.baseTo = Math.round(BASE_TO * fs);
     this.maxEvent = Math.round(0.15 * fs);
     this.alphaMin = 1 / (o.energyTimeConstant * fs);
-    this.sec = Math.max(1, Math.round(fs));
-    this.toNextSecond = this.sec;
-    this.gateHold = this.W + Math.round(0.25 * fs);
     this.startup = Math.round(0.2 * fs);
     this.spk = o.initialLevel * leads;
     this.spk2 = 2 * o.initialLevel;
     let size = 1;
     while (size < BLOCK + 2 * this.R + this.baseFrom + this.maxEvent + Math.max(this.W, this.W2) + Math.max(this.dk, this.dk2) + 8) size *= 2;
     this.mask = size - 1;
-    const perLead = <T>(make: () => T): T[] => Array.from({ length: leads }, make);
-    this.rawRing = perLead(() => new Float64Array(size));
-    this.bpRing = perLead(() => new Float64Array(size));
-    this.enRing = perLead(() => new Float64Array(size));
-    this.flRing = perLead(() => new Float64Array(size));
-    this.gateRing = perLead(() => new Uint8Array(size));
-    this.scratch = perLead(() => new Float64Array(BLOCK));
-    this.invalid = perLead(() => new Uint8Array(BLOCK));
-    this.maxima = perLead(() => new Float64Array(AMP_BLOCKS));
-    this.lastValid = new Float64Array(leads);
-    this.sums = new Float64Array(leads);
-    this.means = new Float64Array(leads);
-    this.invMeans = new Float64Array(leads);
-    this.gateUntil = new Float64Array(leads).fill(-1);
-    this.secMax = new Float64Array(leads);
-    this.typicalAmp = new Float64Array(leads);
+    this.rawRing = Array.from({ length: leads }, () => new Float64Array(size));
+    this.front = new LeadFeatures({
+      fs, leads, sections, ringSize: size, block: BLOCK, W: this.W, dk: this.dk, alphaMin: this.alphaMin,
+      gateFactor: o.gateFactor, gateHold: this.W + Math.round(0.25 * fs),
+    });
+    ({ bp: this.bpRing, en: this.enRing, fl: this.flRing, gate: this.gateRing } = this.front);
     this.baseScratch = new Float64Array(this.baseFrom - this.baseTo + 1);
     this.fRing = new Float64Array(size);
     this.cRing = new Float64Array(size);
@@ -349,90 +321,18 @@ export class FastQrsDetector {
 
   private processBlock(leads: ArrayLike<number>[], start: number, end: number): void {
     const len = end - start;
-    const mask = this.mask, W = this.W, dk = this.dk, L = this.leads;
+    const mask = this.mask, L = this.leads;
     const t0 = this.t;
-    const gateOn = L > 1;
     const warm = Math.ceil(1 / this.alphaMin);
     for (let l = 0; l < L; l++) {
-      const buf = this.scratch[l];
-      const src = leads[l];
-      const invalid = this.invalid[l];
-      const filter = this.filters[l];
-      if (!filter.primed) {
-        let k = start;
-        while (k < end && !(src[k] - src[k] === 0)) k++;
-        filter.primeWith(k < end ? src[k] : 0);
-        if (l === 0) this.wideFilter.primeWith(k < end ? src[k] : 0);
-        this.lastValid[l] = k < end ? src[k] : 0;
-      }
-      // Invalid samples (NaN, ±Infinity) hold the last valid value and gate the lead out.
-      let held = this.lastValid[l];
       const raw = this.rawRing[l];
-      for (let i = 0; i < len; i++) {
-        const v = src[start + i];
-        if (v - v === 0) { buf[i] = v; held = v; invalid[i] = 0; } else { buf[i] = held; invalid[i] = 1; }
-        raw[(t0 + i) & mask] = buf[i];
-      }
-      this.lastValid[l] = held;
-      if (l === 0) this.wideScratch.set(buf.subarray(0, len));
-      filter.run(buf, len);
-      const bp = this.bpRing[l], en = this.enRing[l], fl = this.flRing[l], gate = this.gateRing[l];
-      let sum = this.sums[l], mean = this.means[l], inv = this.invMeans[l];
-      let gateUntil = this.gateUntil[l], secMax = this.secMax[l], typ = this.typicalAmp[l];
-      let toNext = this.toNextSecond;
-      const limit = gateOn ? this.o.gateFactor : Infinity;
-      const amin = this.alphaMin, hold = this.gateHold, invW = 1 / W;
-      let gateLevel = typ > 0 ? limit * typ : Infinity;
-      for (let i = 0; i < len; i++) {
-        const t = t0 + i;
-        const j = t & mask;
-        const x = buf[i];
-        bp[j] = x;
-        const ax = x < 0 ? -x : x;
-        if (ax > secMax) secMax = ax;
-        if (--toNext === 0) {
-          typ = this.nextSecond(l, secMax, Math.round((t + 1) / this.sec));
-          gateLevel = typ > 0 ? limit * typ : Infinity;
-          secMax = 0;
-          toNext = this.sec;
-        }
-        if (ax > gateLevel || invalid[i] === 1) gateUntil = t + hold;
-        const gated = t <= gateUntil;
-        gate[j] = gated ? 1 : 0;
-        const d = x - bp[(t - dk) & mask];
-        const e = t >= dk ? d * d : 0;
-        if (!gated) {
-          if (t < warm) { mean += (e - mean) / (t + 1); inv = mean > 0 ? 1 / mean : 0; }
-          else { mean += (e - mean) * amin; if ((t & 3) === 0) inv = mean > 0 ? 1 / mean : 0; }
-        }
-        const v = e * inv;
-        sum += v - en[(t - W) & mask];
-        en[j] = v;
-        fl[j] = sum > 0 ? sum * invW : 0;
-      }
-      this.sums[l] = sum;
-      this.means[l] = mean;
-      this.invMeans[l] = inv;
-      this.gateUntil[l] = gateUntil;
-      this.secMax[l] = secMax;
-      this.typicalAmp[l] = typ;
-      if (l === L - 1) this.toNextSecond = toNext;
+      this.front.run(l, leads[l], start, end, t0, (buf, n) => {
+        for (let i = 0; i < n; i++) raw[(t0 + i) & mask] = buf[i];
+        if (l === 0) this.wideScratch.set(buf.subarray(0, n));
+      }, l === 0 ? (v) => this.wideFilter.primeWith(v) : undefined);
       if (l === 0) this.wideFeature(len, t0, warm);
     }
-    // Combine the leads: the sum of the ungated ones (of all of them where every lead is gated).
-    const fR = this.fRing, cR = this.cRing;
-    for (let i = 0; i < len; i++) {
-      const k = (t0 + i) & mask;
-      let f = 0, c = 0, fAll = 0, cAll = 0, any = false;
-      for (let l = 0; l < L; l++) {
-        const fv = this.flRing[l][k], cv = this.enRing[l][k];
-        fAll += fv; cAll += cv;
-        if (this.gateRing[l][k] === 0) { f += fv; c += cv; any = true; }
-      }
-      fR[k] = any ? f : fAll;
-      cR[k] = any ? c : cAll;
-    }
-
+    this.front.combine(t0, len, this.fRing, this.cRing);
     this.t = t0 + len;
     for (let t = t0; t < this.t; t++) this.step(t);
   }
@@ -467,22 +367,6 @@ export class FastQrsDetector {
     this.wSum = sum;
     this.wMean = mean;
     this.wInv = inv;
-  }
-
-  /** Record lead l's maximum over one more second; return the median of the recent maxima. */
-  private nextSecond(l: number, max: number, block: number): number {
-    const ring = this.maxima[l];
-    ring[(block - 1) % AMP_BLOCKS] = max;
-    const n = Math.min(block, AMP_BLOCKS);
-    if (n < 3) return 0;
-    const sorted = this.sortScratch;
-    for (let i = 0; i < n; i++) {
-      const v = ring[i];
-      let j = i - 1;
-      while (j >= 0 && sorted[j] > v) { sorted[j + 1] = sorted[j]; j--; }
-      sorted[j + 1] = v;
-    }
-    return sorted[n >> 1];
   }
 
   private threshold(t = -1): number {

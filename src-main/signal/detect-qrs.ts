@@ -58,6 +58,7 @@
  */
 import { BiquadCascade, butterworthHighPass, butterworthLowPass, groupDelay } from './biquad.js';
 import { checkRate, SignalError } from './errors.js';
+import { LeadFeatures } from './lead-features.js';
 import { NoiseGate, type NoiseGateOptions } from './noise-gate.js';
 
 export { groupDelay };
@@ -129,9 +130,6 @@ const DEFAULTS: Required<Omit<QrsDetectorOptions, 'trace' | 'noiseGate'>> = {
 const BLOCK = 4096;
 /** Sub-threshold peaks kept for search-back (a few seconds' worth at most). */
 const MAX_CANDIDATES = 64;
-/** The typical QRS amplitude of a lead is the median of its last AMP_BLOCKS one-second maxima of |band-pass|. */
-const AMP_BLOCKS = 15;
-const AMP_QUANTILE = 0.5;
 
 /** A peak of the combined feature, as the decision rules see it. */
 interface Peak {
@@ -166,33 +164,20 @@ export class QrsDetector {
   private readonly fidFwd: number;
   private readonly mask: number;
   private readonly alphaMin: number;
-  private readonly sec: number;
-  private readonly gateHold: number;
-  // per-lead state
+  // per-lead front end (lead-features.ts) and views of its rings
+  private readonly front: LeadFeatures;
   private readonly filters: BiquadCascade[];
   private readonly bpRing: Float64Array[];
   private readonly enRing: Float64Array[];
   private readonly flRing: Float64Array[];
   private readonly gateRing: Uint8Array[];
-  private readonly sums: Float64Array;
-  private readonly means: Float64Array;
-  private readonly invMeans: Float64Array;
-  private readonly gateUntil: Float64Array;
-  private readonly secMax: Float64Array;
-  private readonly maxima: Float64Array[];
-  private readonly typicalAmp: Float64Array;
-  private readonly sortScratch = new Float64Array(AMP_BLOCKS);
   private readonly qrsLead: Float64Array;
   private readonly reliability: Float64Array;
   // combined feature and slope energy
   private readonly fRing: Float64Array;
   private readonly cRing: Float64Array;
-  private readonly scratch: Float64Array[];
-  private readonly invalid: Uint8Array[];
-  private readonly lastValid: Float64Array;
   private t = 0; // samples seen
   private m = 0; // next sample whose peak status is to be decided
-  private toNextSecond: number;
   // decision state
   private initialized = false;
   private spk = 0;
@@ -225,7 +210,6 @@ export class QrsDetector {
     const highCut = Math.min(o.highCut, 0.45 * fs);
     const lowCut = Math.min(o.lowCut, highCut / 2);
     const sections = [...butterworthHighPass(lowCut, fs, 2), ...butterworthLowPass(highCut, fs, 2)];
-    this.filters = Array.from({ length: leads }, () => new BiquadCascade(sections));
     this.W = Math.max(1, Math.round(o.integrationWindow * fs));
     this.R = Math.max(1, Math.round(o.refractory * fs));
     this.dk = Math.max(1, Math.round(0.01 * fs));
@@ -236,27 +220,14 @@ export class QrsDetector {
     this.fidFwd = Math.round(0.02 * fs);
     this.rrAvg = fs;
     this.alphaMin = 1 / (o.energyTimeConstant * fs);
-    this.sec = Math.max(1, Math.round(fs));
-    this.toNextSecond = this.sec;
-    this.gateHold = this.W + Math.round(0.25 * fs);
     let size = 1;
     while (size < BLOCK + 2 * this.R + this.fidBack + this.fidDelay + this.W + this.dk + 8) size *= 2;
     this.mask = size - 1;
-    const perLead = <T>(make: () => T): T[] => Array.from({ length: leads }, make);
-    this.bpRing = perLead(() => new Float64Array(size));
-    this.enRing = perLead(() => new Float64Array(size));
-    this.flRing = perLead(() => new Float64Array(size));
-    this.gateRing = perLead(() => new Uint8Array(size));
-    this.scratch = perLead(() => new Float64Array(BLOCK));
-    this.invalid = perLead(() => new Uint8Array(BLOCK));
-    this.lastValid = new Float64Array(leads);
-    this.maxima = perLead(() => new Float64Array(AMP_BLOCKS));
-    this.sums = new Float64Array(leads);
-    this.means = new Float64Array(leads);
-    this.invMeans = new Float64Array(leads);
-    this.gateUntil = new Float64Array(leads).fill(-1);
-    this.secMax = new Float64Array(leads);
-    this.typicalAmp = new Float64Array(leads);
+    this.front = new LeadFeatures({
+      fs, leads, sections, ringSize: size, block: BLOCK, W: this.W, dk: this.dk, alphaMin: this.alphaMin,
+      gateFactor: o.gateFactor, gateHold: this.W + Math.round(0.25 * fs),
+    });
+    ({ filters: this.filters, bp: this.bpRing, en: this.enRing, fl: this.flRing, gate: this.gateRing } = this.front);
     this.qrsLead = new Float64Array(leads);
     this.reliability = new Float64Array(leads);
     this.fRing = new Float64Array(size);
@@ -297,104 +268,12 @@ export class QrsDetector {
 
   private processBlock(leads: ArrayLike<number>[], start: number, end: number): void {
     const len = end - start;
-    const mask = this.mask, W = this.W, dk = this.dk, L = this.leads;
+    const mask = this.mask, L = this.leads;
     const t0 = this.t;
-    const gateOn = L > 1;
     const noiseGate = this.gate;
-    const warm = Math.ceil(1 / this.alphaMin);
-    for (let l = 0; l < L; l++) {
-      const buf = this.scratch[l];
-      const src = leads[l];
-      const invalid = this.invalid[l];
-      const filter = this.filters[l];
-      if (!filter.primed) {
-        let k = start;
-        while (k < end && !(src[k] - src[k] === 0)) k++;
-        filter.primeWith(k < end ? src[k] : 0);
-        this.lastValid[l] = k < end ? src[k] : 0;
-      }
-      // Invalid samples (NaN, ±Infinity) hold the last valid value and are flagged for the gate.
-      let held = this.lastValid[l];
-      for (let i = 0; i < len; i++) {
-        const v = src[start + i];
-        if (v - v === 0) { buf[i] = v; held = v; invalid[i] = 0; } else { buf[i] = held; invalid[i] = 1; }
-      }
-      this.lastValid[l] = held;
-      noiseGate?.feedInput(l, buf, len, t0);
-      filter.run(buf, len);
-      const bp = this.bpRing[l], en = this.enRing[l], fl = this.flRing[l], gate = this.gateRing[l];
-      let sum = this.sums[l], mean = this.means[l], inv = this.invMeans[l];
-      let gateUntil = this.gateUntil[l], secMax = this.secMax[l], typ = this.typicalAmp[l];
-      let toNext = this.toNextSecond;
-      const limit = gateOn ? this.o.gateFactor : Infinity;
-      const amin = this.alphaMin, hold = this.gateHold, invW = 1 / W;
-      let gateLevel = typ > 0 ? limit * typ : Infinity;
-      for (let i = 0; i < len; i++) {
-        const t = t0 + i;
-        const j = t & mask;
-        const x = buf[i];
-        bp[j] = x;
-        const ax = x < 0 ? -x : x;
-        if (ax > secMax) secMax = ax;
-        if (--toNext === 0) {
-          typ = this.nextSecond(l, secMax, Math.round((t + 1) / this.sec));
-          gateLevel = typ > 0 ? limit * typ : Infinity;
-          secMax = 0;
-          toNext = this.sec;
-        }
-        // Missing samples and artefacts gate the lead out (its mean energy frozen) until `hold` after them.
-        if (ax > gateLevel || invalid[i] === 1) gateUntil = t + hold;
-        const gated = t <= gateUntil;
-        gate[j] = gated ? 1 : 0;
-        const d = x - bp[(t - dk) & mask];
-        const e = t >= dk ? d * d : 0;
-        // An artefact does not count in the lead's mean energy, so the lead is usable again right after it.
-        // The reciprocal of the mean is refreshed every 4th sample (absolute index: chunking cannot matter).
-        if (!gated) {
-          if (t < warm) { mean += (e - mean) / (t + 1); inv = mean > 0 ? 1 / mean : 0; }
-          else { mean += (e - mean) * amin; if ((t & 3) === 0) inv = mean > 0 ? 1 / mean : 0; }
-        }
-        const v = e * inv;
-        // (the ring starts zeroed, so before W samples the subtracted term is 0)
-        sum += v - en[(t - W) & mask];
-        en[j] = v;
-        fl[j] = sum > 0 ? sum * invW : 0;
-      }
-      this.sums[l] = sum;
-      this.means[l] = mean;
-      this.invMeans[l] = inv;
-      this.gateUntil[l] = gateUntil;
-      this.secMax[l] = secMax;
-      this.typicalAmp[l] = typ;
-      if (l === L - 1) this.toNextSecond = toNext;
-    }
-    // Combine the leads: sum of the ungated ones (of all of them where every lead is gated).
-    const fR = this.fRing, cR = this.cRing;
-    if (L === 1) {
-      const fl = this.flRing[0], en = this.enRing[0];
-      for (let i = 0; i < len; i++) { const k = (t0 + i) & mask; fR[k] = fl[k]; cR[k] = en[k]; }
-    } else if (L === 2) {
-      const f0 = this.flRing[0], f1 = this.flRing[1], e0 = this.enRing[0], e1 = this.enRing[1], g0 = this.gateRing[0], g1 = this.gateRing[1];
-      for (let i = 0; i < len; i++) {
-        const k = (t0 + i) & mask;
-        const a = g0[k] === 0, b = g1[k] === 0;
-        if (a === b) { fR[k] = f0[k] + f1[k]; cR[k] = e0[k] + e1[k]; } // both usable, or both gated: all leads
-        else if (a) { fR[k] = f0[k]; cR[k] = e0[k]; }
-        else { fR[k] = f1[k]; cR[k] = e1[k]; }
-      }
-    } else {
-      for (let i = 0; i < len; i++) {
-        const k = (t0 + i) & mask;
-        let f = 0, c = 0, fAll = 0, cAll = 0, any = false;
-        for (let l = 0; l < L; l++) {
-          const fv = this.flRing[l][k], cv = this.enRing[l][k];
-          fAll += fv; cAll += cv;
-          if (this.gateRing[l][k] === 0) { f += fv; c += cv; any = true; }
-        }
-        fR[k] = any ? f : fAll;
-        cR[k] = any ? c : cAll;
-      }
-    }
+    for (let l = 0; l < L; l++) this.front.run(l, leads[l], start, end, t0, noiseGate ? (buf, n) => noiseGate.feedInput(l, buf, n, t0) : undefined);
+    const fR = this.fRing;
+    this.front.combine(t0, len, fR, this.cRing);
     this.t = t0 + len;
     // Peaks are decided R samples late, when the window after them is complete. Cheap pre-test inline: only a
     // local maximum can be a peak.
@@ -411,23 +290,6 @@ export class QrsDetector {
       m++;
     }
     this.m = m;
-  }
-
-  /** Record lead l's maximum over one more second; return the median of the recent maxima. */
-  private nextSecond(l: number, max: number, block: number): number {
-    const ring = this.maxima[l];
-    ring[(block - 1) % AMP_BLOCKS] = max;
-    const n = Math.min(block, AMP_BLOCKS);
-    if (n < 3) return 0;
-    // insertion sort into a scratch array (15 values once a second; no allocation)
-    const sorted = this.sortScratch;
-    for (let i = 0; i < n; i++) {
-      const v = ring[i];
-      let j = i - 1;
-      while (j >= 0 && sorted[j] > v) { sorted[j + 1] = sorted[j]; j--; }
-      sorted[j + 1] = v;
-    }
-    return sorted[(n * AMP_QUANTILE) | 0];
   }
 
   /** Is sample m a peak of the feature (largest in [m-R, m+R], right side cut at `last`)? Then handle it. */
