@@ -84,7 +84,7 @@ export async function classifyRecording(src: RecordingSource, models: LoadedMode
     for (let i = 0; i < p.length; i++) probs[i] += p[i] / models.length;
   }
   return {
-    record: src.info.name, lead: lead.name, fs: src.info.fs, positions: how, classes: meta.classes,
+    record: src.info.name, lead: set.leads[0] ?? lead.name, fs: src.info.fs, positions: how, classes: meta.classes,
     // an ensemble uses the mean of its members' decision offsets
     samples: set.samples, predicted: decide(probs, meta.decisionBias.map((_, k) => models.reduce((a, m) => a + (m.meta.decisionBias[k] ?? 0), 0) / models.length)), probabilities: probs,
   };

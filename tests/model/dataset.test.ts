@@ -6,7 +6,7 @@ import { chooseLead } from '../../src-main/model/dataset/lead.js';
 import { loadLabelledRecord } from '../../src-main/model/dataset/mitdb.js';
 import { medianFilter, resampleLinear } from '../../src-main/model/dataset/preprocess.js';
 import { rrFeatures, RR_FEATURE_COUNT } from '../../src-main/model/dataset/rr.js';
-import { DEFAULT_WINDOW, windowLength } from '../../src-main/model/dataset/windows.js';
+import { DEFAULT_WINDOW, windowChannels, windowLength } from '../../src-main/model/dataset/windows.js';
 import { ModelError } from '../../src-main/model/errors.js';
 import { describeMitdb, mitdbRecord } from '../helpers/data.js';
 
@@ -71,6 +71,47 @@ describeMitdb('beat dataset from MIT-BIH', () => {
     await expect(buildRecordBeats(src, { samples: new Int32Array(0) }, { window: DEFAULT_WINDOW })).resolves.toMatchObject({ n: 0 });
     const anns = (await readAnnotations(src, 'atr')).filter((a) => a.symbol === '+');
     expect(beatsFromAnnotations(anns).samples.length).toBe(0);
+    await src.close();
+  });
+
+  it('two-lead windows: channel 0 is the one-lead input, channel 1 the second lead\'s own (V1 of 119, V5 of 114), features from the first lead', async () => {
+    const two = { ...DEFAULT_WINDOW, leads: 2 as const };
+    for (const [rec, second] of [['119', 'V1'], ['114', 'V5']] as const) {
+      const src = await openRecording(mitdbRecord(rec));
+      const pos = beatsFromAnnotations(await readAnnotations(src, 'atr'));
+      const a = await buildRecordBeats(src, pos, { window: two, labelledOnly: true });
+      const one = await buildRecordBeats(src, pos, { window: DEFAULT_WINDOW, labelledOnly: true });
+      const other = await buildRecordBeats(src, pos, { window: DEFAULT_WINDOW, lead: second, labelledOnly: true });
+      await src.close();
+      expect(a.channels).toBe(2);
+      expect(windowChannels(two)).toEqual(['beat-minus-template', 'beat-minus-template-second-lead']);
+      expect(a.leads).toEqual([`MLII+${second}`]);
+      expect(a.n).toBe(one.n);
+      const L = a.length;
+      let same0 = true, same1 = true;
+      for (let k = 0; k < a.n * L; k++) {
+        if (a.x[2 * k] !== one.x[k]) same0 = false;
+        if (a.x[2 * k + 1] !== other.x[k]) same1 = false;
+      }
+      expect(same0).toBe(true);
+      expect(same1).toBe(true);
+      expect(Array.from(a.features)).toEqual(Array.from(one.features));
+      expect(Array.from(a.labels)).toEqual(Array.from(one.labels));
+    }
+    // the cache keeps one- and two-lead sets apart
+    const c1 = await loadLabelledRecord(mitdbRecord('119'), { window: DEFAULT_WINDOW });
+    const c2 = await loadLabelledRecord(mitdbRecord('119'), { window: two });
+    expect([c1.channels, c2.channels]).toEqual([1, 2]);
+  });
+
+  it('a two-lead model on a one-lead recording is a ModelError naming the file and its only lead', async () => {
+    const src = await openRecording(mitdbRecord('100'));
+    const oneLead = { ...src, info: { ...src.info, signals: [src.info.signals[0]] } };
+    const pos = beatsFromAnnotations(await readAnnotations(src, 'atr'));
+    const p = buildRecordBeats(oneLead, pos, { window: { ...DEFAULT_WINDOW, leads: 2 } });
+    await expect(p).rejects.toThrow(ModelError);
+    await expect(buildRecordBeats(oneLead, pos, { window: { ...DEFAULT_WINDOW, leads: 2 } })).rejects.toThrow(/100.*second ECG lead.*only MLII/);
+    await expect(buildRecordBeats(src, pos, { window: { ...DEFAULT_WINDOW, leads: 2, causal: true } })).rejects.toThrow(/two-lead windows have no causal form/);
     await src.close();
   });
 });

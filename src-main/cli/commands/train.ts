@@ -2,6 +2,7 @@ import { DE_CHAZAL_2004_DS2, DS1 } from '../../domain/mitdb.js';
 import { isArchitecture, type Architecture } from '../../model/architectures/index.js';
 import { loadDs1 } from '../../model/train/experiment.js';
 import { CAUSAL_WINDOW } from '../../model/dataset/causal.js';
+import { DEFAULT_WINDOW, type WindowSpec } from '../../model/dataset/windows.js';
 import { CliError, intFlag, numberFlag, stringFlag } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 
@@ -45,6 +46,7 @@ export const command: Command = {
     patience: { type: 'string', description: 'epochs without validation improvement before stopping (default 4)' },
     backend: { type: 'string', description: 'tfjs backend preference: node, wasm (default) or cpu' },
     causal: { type: 'boolean', description: 'causal inputs for live monitoring: 250 ms before the R peak to 28 ms after it, template and RR from earlier beats only (labels within tens of ms of the R peak; less accurate)' },
+    leads: { type: 'string', description: '1 (default) or 2: also read the recording\'s second ECG lead (MIT-BIH: V1, V2, V4 or V5) as a second input channel; the model then needs two-lead recordings' },
     json: { type: 'boolean', description: 'results as JSON on stdout' },
   },
   async run({ positionals, flags }, io: CliIo) {
@@ -74,6 +76,10 @@ export const command: Command = {
     if (config.fusionSynthesis > 0 && epochSize === 0) throw new CliError('--fusion-synthesis replaces class-balanced F draws: it needs --epoch-size > 0');
     const dataDir = stringFlag(flags, 'data-dir', DEFAULT_DATA_DIR)!;
     const lead = stringFlag(flags, 'lead');
+    const leads = intFlag(flags, 'leads', 1)!;
+    if (leads !== 1 && leads !== 2) throw new CliError(`--leads must be 1 or 2, got '${flags.leads}'`);
+    if (leads === 2 && flags.causal) throw new CliError('--leads 2 has no causal form yet: train a causal model on one lead');
+    const window: WindowSpec | undefined = flags.causal ? CAUSAL_WINDOW : leads === 2 ? { ...DEFAULT_WINDOW, leads: 2 } : undefined;
     const { initEngine, describeEngine } = await import('../../model/engine/backend.js');
     const backend = stringFlag(flags, 'backend', 'wasm')!;
     if (!['node', 'wasm', 'cpu'].includes(backend)) throw new CliError(`--backend must be node, wasm or cpu, got '${backend}'`);
@@ -105,8 +111,8 @@ export const command: Command = {
       if (seeds && !(fixedEpochs && decisionFolds)) throw new CliError('--seeds needs --fixed-epochs and --decision-folds K');
       if (seeds) config.seed = seeds[0];
       if (fixedEpochs && !decisionFolds) throw new CliError('--fixed-epochs leaves no validation split for the decision offsets: add --decision-folds K');
-      const command = `ecg-review train --arch ${archs.join(',')} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${config.fusionSynthesis ? ` --fusion-synthesis ${config.fusionSynthesis}` : ''}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''}${flags.causal ? ' --causal' : ''} --out ${out}`;
-      const r = await runDs1Ds2({ dataDir, out, config, lead, window: flags.causal ? CAUSAL_WINDOW : undefined, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, seeds, archs: archs.length > 1 ? (archs as Architecture[]) : undefined, command, onProgress: progress });
+      const command = `ecg-review train --arch ${archs.join(',')} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${config.fusionSynthesis ? ` --fusion-synthesis ${config.fusionSynthesis}` : ''}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''}${leads === 2 ? ' --leads 2' : ''}${flags.causal ? ' --causal' : ''} --out ${out}`;
+      const r = await runDs1Ds2({ dataDir, out, config, lead, window, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, seeds, archs: archs.length > 1 ? (archs as Architecture[]) : undefined, command, onProgress: progress });
       if (flags.json) {
         await io.out(`${JSON.stringify({ backend: describeEngine(engine), model: out, card: r.card }, null, 1)}\n`);
         return;
@@ -132,7 +138,7 @@ export const command: Command = {
     }
     const { crossValidate } = await import('../../model/train/cross-validation.js');
     io.progress('loading DS1');
-    const ds1 = await loadDs1(dataDir, flags.causal ? CAUSAL_WINDOW : undefined, lead);
+    const ds1 = await loadDs1(dataDir, window, lead);
     const cv = await crossValidate(evalMode as 'kfold', ds1, folds, config, (fold, p) => progress({ stage: `${evalMode} fold ${fold}/${folds}`, ...p }));
     if (flags.json) {
       await io.out(`${JSON.stringify({ backend: describeEngine(engine), data: `MIT-BIH DS1 (${DS1.length} records)`, config, crossValidation: cv }, null, 1)}\n`);

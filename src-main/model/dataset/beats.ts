@@ -6,11 +6,11 @@ import { aamiClassOf, type AamiClass } from '../../domain/aami.js';
 import { isBeatSymbol, type Annotation } from '../../domain/annotation.js';
 import { toPhysical, type RecordingSource } from '../../domain/recording.js';
 import { ModelError } from '../errors.js';
-import { chooseLead } from './lead.js';
+import { chooseLead, chooseSecondLead } from './lead.js';
 import { causalRecordInputs } from './causal.js';
 import { conditionSignal } from './preprocess.js';
 import { RR_FEATURE_COUNT, RR_FEATURE_NAMES, rrFeatures } from './rr.js';
-import { extractWindows, TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowLength, type WindowSpec } from './windows.js';
+import { extractWindows, TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowChannels, windowLength, type WindowSpec } from './windows.js';
 
 /** The classes the models output. Q (paced/unclassifiable) is too rare in DS1 (<0.1 %) to learn; EC57 excludes it. */
 export const MODEL_CLASSES: readonly AamiClass[] = ['N', 'S', 'V', 'F'];
@@ -63,7 +63,9 @@ export async function buildRecordBeats(src: RecordingSource, positions: BeatPosi
   const { info } = src;
   const lead = chooseLead(info, opts.lead);
   if (info.length === 0) throw new ModelError('recording has no samples', info.path);
-  const rec = await src.read({ channels: [lead.index] });
+  const second = opts.window.leads === 2 ? chooseSecondLead(info, lead.index) : null;
+  if (second && opts.window.causal) throw new ModelError('two-lead windows have no causal form yet', info.path);
+  const rec = await src.read({ channels: second ? [lead.index, second.index] : [lead.index] });
   const sig = opts.window.causal ? new Float32Array(0) : conditionSignal(toPhysical(rec.signals[0]), info.fs, opts.window.fs);
   const scale = opts.window.fs / info.fs;
   const n0 = positions.samples.length;
@@ -74,7 +76,9 @@ export async function buildRecordBeats(src: RecordingSource, positions: BeatPosi
     times[i] = positions.samples[i] / info.fs;
   }
   if (opts.window.causal) return causalBeatSet(info.name, lead.name, toPhysical(rec.signals[0]), info.fs, positions, opts);
-  const { x, templateFeatures } = extractWindows(sig, centers, opts.window);
+  const { x: x1, templateFeatures } = extractWindows(sig, centers, opts.window);
+  // The second lead gets its own template; its channel is interleaved after the first ([beat][time][channel]).
+  const x = second ? interleave(x1, extractWindows(conditionSignal(toPhysical(rec.signals[1]), info.fs, opts.window.fs), centers, opts.window).x) : x1;
   const rr = rrFeatures(times);
   const labels0 = new Int8Array(n0).fill(-1);
   if (positions.classes) for (let i = 0; i < n0; i++) { const c = positions.classes[i]; labels0[i] = c ? MODEL_CLASSES.indexOf(c) : -1; }
@@ -83,13 +87,13 @@ export async function buildRecordBeats(src: RecordingSource, positions: BeatPosi
   const idx = keep ?? Array.from({ length: n0 }, (_, i) => i);
   const n = idx.length;
   const len = windowLength(opts.window);
-  const C = WINDOW_CHANNELS.length;
+  const C = windowChannels(opts.window).length;
   const T = TEMPLATE_FEATURE_NAMES.length;
   const out: BeatSet = {
     n, length: len, channels: C,
     x: new Float32Array(n * len * C), features: new Float32Array(n * FEATURE_COUNT),
     labels: new Int8Array(n), samples: new Int32Array(n), recordIndex: new Uint16Array(n),
-    records: [info.name], leads: [lead.name],
+    records: [info.name], leads: [second ? `${lead.name}+${second.name}` : lead.name],
   };
   idx.forEach((k, i) => {
     out.x.set(x.subarray(k * len * C, (k + 1) * len * C), i * len * C);
@@ -98,6 +102,13 @@ export async function buildRecordBeats(src: RecordingSource, positions: BeatPosi
     out.labels[i] = labels0[k];
     out.samples[i] = positions.samples[k];
   });
+  return out;
+}
+
+/** Two one-channel window arrays of equal shape as one two-channel array. */
+function interleave(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length * 2);
+  for (let i = 0; i < a.length; i++) { out[2 * i] = a[i]; out[2 * i + 1] = b[i]; }
   return out;
 }
 

@@ -22,3 +22,14 @@ export function chooseLead(info: RecordingInfo, requested?: string): { index: nu
   if (ecg < 0) throw new ModelError(`has no ECG lead (signals: ${names.join(', ') || 'none'})`, info.path);
   return { index: ecg, name: names[ecg] };
 }
+
+/**
+ * The second lead a two-lead model reads: the first signal other than `primary` that looks like an ECG lead
+ * (MIT-BIH: V1 in most records, V2, V4 or V5 in some).
+ */
+export function chooseSecondLead(info: RecordingInfo, primary: number): { index: number; name: string } {
+  const names = info.signals.map((s) => s.name);
+  const i = names.findIndex((n, k) => k !== primary && !NON_ECG.test(n));
+  if (i < 0) throw new ModelError(`a two-lead model needs a second ECG lead, but the recording has only ${names[primary]} (signals: ${names.join(', ')})`, info.path);
+  return { index: i, name: names[i] };
+}

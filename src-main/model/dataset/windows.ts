@@ -9,6 +9,8 @@
  * S sensitivity stayed at 5–15 % over 10 epochs, against ≈ 50 % with the template difference alone.
  */
 export const WINDOW_CHANNELS = ['beat-minus-template'] as const;
+/** The channels of a two-lead window: the same input for the recording's second ECG lead (its own template). */
+export const TWO_LEAD_CHANNELS = ['beat-minus-template', 'beat-minus-template-second-lead'] as const;
 export const TEMPLATE_FEATURE_NAMES = ['template-corr', 'log-amp-ratio'] as const;
 
 export interface WindowSpec {
@@ -23,6 +25,16 @@ export interface WindowSpec {
    * device can label a beat `after` samples past its R peak. Absent for the offline models.
    */
   causal?: boolean;
+  /**
+   * 2: the windows also read the recording's second ECG lead (MIT-BIH: V1, V2, V4 or V5) as a second channel, as
+   * de Chazal et al. 2004 used both leads. Absent: one lead.
+   */
+  leads?: 2;
+}
+
+/** The input channel names of windows made by `w`. */
+export function windowChannels(w: WindowSpec): readonly string[] {
+  return w.leads === 2 ? TWO_LEAD_CHANNELS : WINDOW_CHANNELS;
 }
 
 export const DEFAULT_WINDOW: WindowSpec = { fs: 180, before: 45, after: 75 };

@@ -13,7 +13,7 @@ import { beatsDeChazal, writeModelCard, type ModelCard } from '../card.js';
 import { FEATURE_NAMES, MODEL_CLASSES, type BeatSet } from '../dataset/beats.js';
 import { loadLabelledRecords } from '../dataset/mitdb.js';
 import { CAUSAL_FEATURE_NAMES } from '../dataset/causal.js';
-import { DEFAULT_WINDOW, WINDOW_CHANNELS, type WindowSpec } from '../dataset/windows.js';
+import { DEFAULT_WINDOW, windowChannels, type WindowSpec } from '../dataset/windows.js';
 import { describeEngine } from '../engine/backend.js';
 import { tf } from '../engine/tf.js';
 import { evaluateModelOnRecords, type RecordsEvaluation } from '../evaluate-records.js';
@@ -130,7 +130,7 @@ export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
   const bias = decision.bias;
   const meta: ModelMetadata = {
     format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, arch: mixed ? 'ensemble' : arch0, ...(ensemble ? { members } : {}), classes: [...MODEL_CLASSES],
-    window, channels: [...WINDOW_CHANNELS], features: [...(window.causal ? CAUSAL_FEATURE_NAMES : FEATURE_NAMES)], decisionBias: bias,
+    window, channels: [...windowChannels(window)], features: [...(window.causal ? CAUSAL_FEATURE_NAMES : FEATURE_NAMES)], decisionBias: bias,
     parameters: r.model.countParams(), seed: o.config.seed, trainedOn: (valRecords.length ? `MIT-BIH DS1 (${DS1.length} records) minus validation ${valRecords.join(',')}` : `MIT-BIH DS1 (${DS1.length} records)`) + (ensemble ? (mixed ? `; ensemble of ${members.map((m) => m.arch).join(', ')} (seed ${o.config.seed})` : `; ensemble of seeds ${members.map((m) => m.seed).join(', ')}`) : ''),
     backend: describeEngine(), createdAt: new Date().toISOString(),
   };
