@@ -13,7 +13,9 @@
  * samples arrive; a beat is labelled once five later beats are known (its local RR features need them) and its
  * window is complete. Local features equal the offline ones exactly; the per-recording ones (template beat,
  * average RR) are computed over the history so far, so labels can differ from an offline `classify` of the
- * same record only while that history is short.
+ * same record only while that history is short. A two-lead model (`train --leads 2`) also reads the stream's second
+ * ECG lead, chosen as offline (`chooseSecondLead`), conditioned the same way and compared with its own template;
+ * beats are still found on the classifier's lead only.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,9 +27,9 @@ import { buildRecordBeats, FEATURE_COUNT, FEATURE_NAMES, type BeatSet } from '..
 import { CAUSAL_FEATURE_NAMES } from '../src-main/model/dataset/causal.js';
 import { conditionSignal } from '../src-main/model/dataset/preprocess.js';
 import { RR_FEATURE_COUNT, RR_FEATURE_NAMES, rrFeatures } from '../src-main/model/dataset/rr.js';
-import { extractWindows, medianTemplate, TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowLength, type WindowSpec } from '../src-main/model/dataset/windows.js';
+import { extractWindows, medianTemplate, TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowChannels, windowLength, type WindowSpec } from '../src-main/model/dataset/windows.js';
 import { ModelError } from '../src-main/model/errors.js';
-import { chooseLead } from '../src-main/model/dataset/lead.js';
+import { chooseLead, chooseSecondLead } from '../src-main/model/dataset/lead.js';
 import { initEngine } from '../src-main/model/engine/backend.js';
 import { CausalLivePipeline } from './causal-pipeline.js';
 import type { ModelMetadata } from '../src-main/model/io.js';
@@ -95,11 +97,15 @@ async function readCard(dir: string): Promise<CardSummary> {
 
 /**
  * A model is only usable when it was trained on the inputs this code computes: same window channels and the
- * same per-beat features in the same order. Otherwise it would run and give confident nonsense.
+ * same per-beat features in the same order. Otherwise it would run and give confident nonsense. Two-lead
+ * windows exist for the offline inputs only (as in `buildRecordBeats`), so a causal model reads one lead.
  */
-function checkInputs(m: ModelMetadata, dir: string): void {
-  if (m.channels.join() !== WINDOW_CHANNELS.join()) {
-    throw new ModelError(`the model reads window channels [${m.channels.join(', ')}] but this agent computes [${WINDOW_CHANNELS.join(', ')}]; update the agent or push a model trained for it`, dir);
+export function checkInputs(m: ModelMetadata, dir: string): void {
+  const twoLead = m.window.leads === 2 && !m.window.causal;
+  const channels = twoLead ? windowChannels(m.window) : WINDOW_CHANNELS;
+  // `leads` other than 2 (or on a causal model) is a window this agent cannot build, whatever the channel names.
+  if (m.channels.join() !== channels.join() || (m.window.leads !== undefined && !twoLead)) {
+    throw new ModelError(`the model reads window channels [${m.channels.join(', ')}]${m.window.leads !== undefined ? ` of ${m.window.leads} leads` : ''} but this agent computes [${channels.join(', ')}]${m.window.causal ? ' for causal models' : ''}; update the agent or push a model trained for it`, dir);
   }
   const expected = m.window.causal ? CAUSAL_FEATURE_NAMES : FEATURE_NAMES;
   if (m.features.join() !== expected.join()) {
@@ -250,9 +256,10 @@ export function templateOf(sig: Float32Array, centers: Int32Array, w: WindowSpec
 
 /**
  * One beat's window and template features against a given template: the per-beat step of `extractWindows`
- * (src-main/model/dataset/windows.ts) for its one channel, beat minus template over the template's spread.
+ * (src-main/model/dataset/windows.ts) for one channel, beat minus template over the template's spread, written
+ * to x[0], x[C], x[2C] … (C: the window's channel count, its layout being [time][channel]).
  */
-export function beatInputs(sig: Float32Array, center: number, w: WindowSpec, t: Template, x: Float32Array, tf: Float32Array): void {
+export function beatInputs(sig: Float32Array, center: number, w: WindowSpec, t: Template, x: Float32Array, tf: Float32Array, C = 1): void {
   const len = w.before + w.after;
   const start = center - w.before;
   let mean = 0;
@@ -267,14 +274,17 @@ export function beatInputs(sig: Float32Array, center: number, w: WindowSpec, t: 
     cov += d * (t.tpl[j] - t.mean);
     if (y < mn) mn = y;
     if (y > mx) mx = y;
-    x[j] = Math.max(-20, Math.min(20, (y - t.tpl[j]) / t.std));
+    x[j * C] = Math.max(-20, Math.min(20, (y - t.tpl[j]) / t.std));
   }
   const std = Math.sqrt(v / len) || 1e-3;
   tf[0] = cov / len / (std * t.std);
   tf[1] = Math.max(-3, Math.min(3, Math.log(((mx - mn) || 1e-3) / t.pp)));
 }
 
-/** The fast path mirrors windows.ts for the one-channel inputs it knows; anything else uses the exact path. */
+/**
+ * The fast path mirrors windows.ts for the inputs it knows (a two-lead window's second channel is the same input
+ * on the second lead); anything else uses the exact path.
+ */
 const FAST_INPUTS = WINDOW_CHANNELS.join() === 'beat-minus-template' && TEMPLATE_FEATURE_NAMES.join() === 'template-corr,log-amp-ratio'
   && RR_FEATURE_NAMES[3] === 'recordRR' && RR_FEATURE_NAMES[6] === 'pre/record' && process.env.ECG_AGENT_EXACT_INPUTS !== '1';
 
@@ -305,7 +315,7 @@ export const HISTORY_SECONDS = 3600;
  * can differ from an offline `classify` only through the template and the average RR while the history is
  * short; at the end of a recording replayed from its start both use the same beats.
  */
-class LivePipeline implements BeatPipeline {
+export class LivePipeline implements BeatPipeline {
   private readonly detector: QrsDetector;
   private readonly cond: LiveConditioner;
   /** Beat positions (input samples, global), oldest first; beatOffset = global index of beats[0]. */
@@ -319,6 +329,11 @@ class LivePipeline implements BeatPipeline {
   private readonly scale: number;
   private inputEnd = 0;
   private template: Template | null = null;
+  /** A two-lead model's second lead: its conditioned signal (same grid as `cond`) and template. */
+  private readonly second: { index: number; cond: LiveConditioner; template: Template | null } | null = null;
+  /** The lead(s) the inputs come from, as an offline `classify` reports them ("MLII", "MLII+V1"). */
+  private readonly leadName: string;
+  private readonly channels: number;
   /** The classifier lead's physical samples of the last seconds, for fiducial alignment. */
   private readonly lead = new Series();
   /** Detected beats waiting for the signal after them that alignment needs. */
@@ -329,10 +344,19 @@ class LivePipeline implements BeatPipeline {
   constructor(private readonly classifier: BeatClassifier, private readonly fs: number, private readonly leadNames: string[]) {
     // Beats are detected on the lead the classifier reads, as an offline `classify` does, so the device and
     // the app find the same beats (the streaming detector equals the batch one sample for sample).
-    this.leadIndex = chooseLead({ signals: leadNames.map((name) => ({ name })) } as never).index;
+    const info = { signals: leadNames.map((name) => ({ name })) } as never;
+    this.leadIndex = chooseLead(info).index;
     this.detector = new QrsDetector(fs, 1);
     this.meta = classifier.meta;
     this.cond = new LiveConditioner(fs, this.meta.window.fs);
+    this.leadName = leadNames[this.leadIndex];
+    if (this.meta.window.leads === 2) {
+      // The offline rule, and its error on a one-lead stream: refused here, before any sample is labelled.
+      const s = chooseSecondLead(info, this.leadIndex);
+      this.second = { index: s.index, cond: new LiveConditioner(fs, this.meta.window.fs), template: null };
+      this.leadName = `${this.leadName}+${s.name}`;
+    }
+    this.channels = windowChannels(this.meta.window).length;
     this.scale = this.meta.window.fs / fs;
     this.alignReach = Math.max(Math.round(0.04 * fs), Math.round(BASELINE_SECONDS * fs)) + 1;
   }
@@ -367,6 +391,7 @@ class LivePipeline implements BeatPipeline {
     this.cond.push(x); // copies x first: the detector is handed the same samples
     this.lead.append(x);
     for (const b of this.detector.push([x])) this.unaligned.push(b);
+    this.second?.cond.push(leads[this.second.index]); // the conditioner copies what it keeps
     this.align(false);
     return this.label(false);
   }
@@ -375,16 +400,20 @@ class LivePipeline implements BeatPipeline {
     for (const b of this.detector.flush()) this.unaligned.push(b);
     this.align(true);
     this.cond.push(new Float32Array(0), true);
+    this.second?.cond.push(new Float32Array(0), true);
     return this.label(true);
   }
 
   private center(sample: number): number { return Math.round(sample * this.scale); }
 
+  /** End of the conditioned signal of every lead read (both conditioners see the same samples, so equal). */
+  private condEnd(): number { return this.second ? Math.min(this.cond.out.end, this.second.cond.out.end) : this.cond.out.end; }
+
   private async label(final: boolean) {
     const w = this.meta.window;
     const known = this.beatOffset + this.beats.length;
     let upTo = this.labelled;
-    while (upTo < known && (final || (upTo + LOOKAHEAD_BEATS < known && this.center(this.beats[upTo - this.beatOffset]) + w.after <= this.cond.out.end))) upTo++;
+    while (upTo < known && (final || (upTo + LOOKAHEAD_BEATS < known && this.center(this.beats[upTo - this.beatOffset]) + w.after <= this.condEnd()))) upTo++;
     if (upTo <= this.labelled) return [];
     const first = this.labelled - this.beatOffset;
     const m = upTo - this.labelled;
@@ -403,11 +432,11 @@ class LivePipeline implements BeatPipeline {
 
   private emptySet(m: number, first: number): BeatSet {
     const len = windowLength(this.meta.window);
-    const C = WINDOW_CHANNELS.length;
+    const C = this.channels;
     return {
       n: m, length: len, channels: C, x: new Float32Array(m * len * C), features: new Float32Array(m * FEATURE_COUNT),
       labels: new Int8Array(m).fill(-1), samples: Int32Array.from(this.beats.slice(first, first + m)), recordIndex: new Uint16Array(m),
-      records: ['live'], leads: [this.leadNames[this.leadIndex]],
+      records: ['live'], leads: [this.leadName],
     };
   }
 
@@ -418,10 +447,17 @@ class LivePipeline implements BeatPipeline {
     const centers = Int32Array.from(this.beats, (s) => this.center(s) - o);
     const { x, templateFeatures } = extractWindows(this.cond.out.view(), centers, w);
     const rr = rrFeatures(Float64Array.from(this.beats, (s) => s / this.fs));
-    const L = windowLength(w) * WINDOW_CHANNELS.length;
     const T = TEMPLATE_FEATURE_NAMES.length;
     const set = this.emptySet(m, first);
-    set.x.set(x.subarray(first * L, (first + m) * L));
+    if (this.second) {
+      // As buildRecordBeats: the second lead's windows against its own template, interleaved as channel 1.
+      const x2 = extractWindows(this.second.cond.out.view(), centers, w).x;
+      const len = windowLength(w);
+      for (let k = 0; k < m * len; k++) { set.x[2 * k] = x[first * len + k]; set.x[2 * k + 1] = x2[first * len + k]; }
+    } else {
+      const L = windowLength(w) * WINDOW_CHANNELS.length;
+      set.x.set(x.subarray(first * L, (first + m) * L));
+    }
     for (let i = 0; i < m; i++) {
       set.features.set(rr.subarray((first + i) * RR_FEATURE_COUNT, (first + i + 1) * RR_FEATURE_COUNT), i * FEATURE_COUNT);
       set.features.set(templateFeatures.subarray((first + i) * T, (first + i + 1) * T), i * FEATURE_COUNT + RR_FEATURE_COUNT);
@@ -435,21 +471,32 @@ class LivePipeline implements BeatPipeline {
    * 100×): the template is the median of the first K beats, K taken from a fixed schedule of beat counts ≤ j + 1
    * (every beat up to 16, then growing by max(16, 5 %)); the average RR is over beats 0 … j + LOOKAHEAD_BEATS (all
    * known when j is labelled). Equal to `inputsExact` whenever the history is the same
-   * (tests/devices/live-pipeline.test.ts checks the per-beat step against windows.ts / rr.ts).
+   * (tests/devices/live-pipeline.test.ts checks the per-beat step against windows.ts / rr.ts; two-lead.test.ts the
+   * second lead's channel against extractWindows and, at the end of a record, the exact path against buildRecordBeats).
    */
   private inputsFast(first: number, m: number): BeatSet {
     const w = this.meta.window;
     const o = this.cond.out.offset;
     const sig = this.cond.out.view();
+    const sig2 = this.second?.cond.out.view();
     const n = this.beats.length;
     const set = this.emptySet(m, first);
-    const L = windowLength(w) * WINDOW_CHANNELS.length;
+    const C = this.channels;
+    const L = windowLength(w) * C;
     const T = TEMPLATE_FEATURE_NAMES.length;
     const tf = new Float32Array(T);
+    const tf2 = new Float32Array(T); // the second lead's template features are not model inputs (as offline)
     for (let i = 0; i < m; i++) {
       const k = Math.max(1, templateBeats(this.beatOffset + first + i + 1) - this.beatOffset);
-      if (!this.template || this.template.beats !== k) this.template = templateOf(sig, Int32Array.from(this.beats.slice(0, k), (s) => this.center(s) - o), w);
-      beatInputs(sig, this.center(this.beats[first + i]) - o, w, this.template, set.x.subarray(i * L, (i + 1) * L), tf);
+      if (!this.template || this.template.beats !== k) {
+        const centers = Int32Array.from(this.beats.slice(0, k), (s) => this.center(s) - o);
+        this.template = templateOf(sig, centers, w);
+        // The second lead's template from the same beats, as offline both come from the same centers.
+        if (this.second) this.second.template = templateOf(sig2!, centers, w);
+      }
+      const c = this.center(this.beats[first + i]) - o;
+      beatInputs(sig, c, w, this.template, set.x.subarray(i * L, (i + 1) * L), tf, C);
+      if (this.second) beatInputs(sig2!, c, w, this.second.template!, set.x.subarray(i * L + 1, (i + 1) * L), tf2, C);
       set.features.set(tf, i * FEATURE_COUNT + RR_FEATURE_COUNT);
     }
     // RR: the neighbourhood (six beats each side covers the local window) and the average RR of the beats so far.
@@ -479,6 +526,8 @@ class LivePipeline implements BeatPipeline {
     const base = this.rrSum[k] ?? 0;
     this.rrSum = this.rrSum.slice(k).map((v) => v - base);
     this.beatOffset += k;
-    this.cond.out.dropBefore(this.beats.length ? Math.min(from, this.center(this.beats[0]) - this.meta.window.before) : from);
+    const drop = this.beats.length ? Math.min(from, this.center(this.beats[0]) - this.meta.window.before) : from;
+    this.cond.out.dropBefore(drop);
+    this.second?.cond.out.dropBefore(drop); // same offset for both: beat centres index either
   }
 }
