@@ -6,7 +6,7 @@ import { openRecording } from '../../src-main/formats/index.js';
 import { classifyRecording } from '../../src-main/model/classify.js';
 import { concatBeatSets, FEATURE_NAMES, MODEL_CLASSES, subsetBeats, type BeatSet } from '../../src-main/model/dataset/beats.js';
 import { loadLabelledRecord } from '../../src-main/model/dataset/mitdb.js';
-import { DEFAULT_WINDOW, WINDOW_CHANNELS } from '../../src-main/model/dataset/windows.js';
+import { DEFAULT_WINDOW, WINDOW_CHANNELS, windowChannels } from '../../src-main/model/dataset/windows.js';
 import { describeEngine, initEngine } from '../../src-main/model/engine/backend.js';
 import { ModelError } from '../../src-main/model/errors.js';
 import { loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, saveModel, type ModelMetadata } from '../../src-main/model/io.js';
@@ -129,6 +129,32 @@ describeMitdb('training a beat classifier (small, real)', () => {
       await expect(loadModel(d)).rejects.toThrow(ModelError);
       await expect(loadModel(d)).rejects.toThrow(msg);
     }
+  });
+
+  it('a two-lead model trains, saves with both channels named, reloads to identical predictions and classifies a two-lead record only', async () => {
+    const two = { ...DEFAULT_WINDOW, leads: 2 as const };
+    const parts: BeatSet[] = [];
+    for (const r of ['119', '209']) {
+      const s = await loadLabelledRecord(mitdbRecord(r), { window: two });
+      parts.push(subsetBeats(s, Array.from({ length: 100 }, (_, i) => Math.floor((i * s.n) / 100))));
+    }
+    const set2 = concatBeatSets(parts);
+    expect(set2.channels).toBe(2);
+    const r = await trainModel(set2, null, { arch: 'cnn', epochs: 2, seed: 7, batchSize: 32, patience: 0 });
+    expect(r.history[1].loss).toBeLessThan(r.history[0].loss);
+    const d = join(dir, 'cnn-2lead');
+    await saveModel(r.model, d, { ...meta('cnn', r.model.countParams()), window: two, channels: [...windowChannels(two)] });
+    const loaded = await loadModel(d);
+    expect(loaded.model.inputs[0].shape).toEqual([null, 120, 2]);
+    expect(Array.from(predictProbs(loaded.model, set2))).toEqual(Array.from(predictProbs(r.model, set2)));
+    const src = await openRecording(mitdbRecord('119'));
+    const c = await classifyRecording(src, [loaded], { beats: 'atr' });
+    expect(c.lead).toBe('MLII+V1');
+    expect(c.samples.length).toBeGreaterThan(1900);
+    const oneLead = { ...src, info: { ...src.info, signals: [src.info.signals[0]] } };
+    await expect(classifyRecording(oneLead, [loaded], { beats: 'atr' })).rejects.toThrow(/needs a second ECG lead, but the recording has only MLII/);
+    await src.close();
+    for (const m of [r.model, loaded.model]) m.dispose();
   });
 
   it('a record whose annotator has no beats is a ModelError', async () => {
