@@ -9,9 +9,8 @@ import { toPhysical, type RecordingSource } from '../domain/recording.js';
 import { readAnnotations } from '../formats/index.js';
 import { alignFiducials } from '../signal/align-fiducials.js';
 import { detectQrs } from '../signal/detect-qrs.js';
-import { detectQrsLive } from '../signal/detect-qrs-live.js';
 import { beatsFromAnnotations, buildRecordBeats, type BeatPositions } from './dataset/beats.js';
-import { causalDetectorLeads } from './dataset/causal.js';
+import { liveDetectorPositions } from './dataset/causal.js';
 import { chooseLead } from './dataset/lead.js';
 import { ModelError } from './errors.js';
 import type { LoadedModel } from './io.js';
@@ -51,9 +50,7 @@ export async function beatPositions(src: RecordingSource, opts: ClassifyOptions,
   if (causal) {
     // A causal model's beats come from the live detector (fast detector + causal noise gate) on every lead, the
     // classifier's lead first (its fiducials sit on that lead), exactly as on a device (src-agent/causal-pipeline.ts).
-    const all = await src.read({});
-    const leads = causalDetectorLeads(all.signals.map((s) => toPhysical(s)), lead.index);
-    return { positions: { samples: detectQrsLive(leads, src.info.fs) }, how: 'live detector' };
+    return { positions: { samples: await liveDetectorPositions(src, lead.index) }, how: 'live detector' };
   }
   const rec = await src.read({ channels: [lead.index] });
   const lead0 = toPhysical(rec.signals[0]);

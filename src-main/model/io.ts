@@ -38,6 +38,8 @@ export interface ModelMetadata {
   seed: number;
   /** Members of an ensemble directory average their probabilities. */
   trainedOn: string;
+  /** 'live-detector': trained on the live detector's beats (mitdb.ts `positions`); absent: at the annotations. */
+  trainingBeats?: 'live-detector';
   backend: string;
   createdAt: string;
 }

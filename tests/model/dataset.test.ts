@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { aamiClassOf } from '../../src-main/domain/aami.js';
 import { openRecording, readAnnotations } from '../../src-main/formats/index.js';
-import { beatsFromAnnotations, buildRecordBeats, classCounts, FEATURE_NAMES, MODEL_CLASSES } from '../../src-main/model/dataset/beats.js';
+import { beatsFromAnnotations, buildRecordBeats, classCounts, FEATURE_NAMES, labelDetections, MODEL_CLASSES } from '../../src-main/model/dataset/beats.js';
+import { CAUSAL_WINDOW, liveDetectorPositions } from '../../src-main/model/dataset/causal.js';
 import { chooseLead } from '../../src-main/model/dataset/lead.js';
 import { loadLabelledRecord } from '../../src-main/model/dataset/mitdb.js';
 import { medianFilter, resampleLinear } from '../../src-main/model/dataset/preprocess.js';
@@ -113,6 +114,45 @@ describeMitdb('beat dataset from MIT-BIH', () => {
     await expect(buildRecordBeats(oneLead, pos, { window: { ...DEFAULT_WINDOW, leads: 2 } })).rejects.toThrow(/100.*second ECG lead.*only MLII/);
     await expect(buildRecordBeats(src, pos, { window: { ...DEFAULT_WINDOW, leads: 2, causal: true } })).rejects.toThrow(/two-lead windows have no causal form/);
     await src.close();
+  });
+});
+
+describeMitdb('training beats where the live detector finds them (causal models)', () => {
+  it('are the live detector\'s positions, each labelled by the atr beat within 150 ms; false detections stay unlabelled', async () => {
+    const src = await openRecording(mitdbRecord('119'));
+    const anns = await readAnnotations(src, 'atr');
+    const detected = await liveDetectorPositions(src, 0);
+    const set = await loadLabelledRecord(mitdbRecord('119'), { window: CAUSAL_WINDOW, positions: 'live-detector', cacheDir: false });
+    const atrSet = await loadLabelledRecord(mitdbRecord('119'), { window: CAUSAL_WINDOW, cacheDir: false });
+    await src.close();
+    const ref = anns.filter((a) => aamiClassOf(a.symbol) !== undefined && MODEL_CLASSES.includes(aamiClassOf(a.symbol)!));
+    // every labelled beat is a detection, within 150 ms of an atr beat of its class
+    const det = new Set(detected);
+    let far = 0;
+    for (let i = 0; i < set.n; i++) {
+      expect(det.has(set.samples[i])).toBe(true);
+      let best = ref[0];
+      for (const a of ref) if (Math.abs(a.sample - set.samples[i]) < Math.abs(best.sample - set.samples[i])) best = a;
+      if (Math.abs(best.sample - set.samples[i]) > 54 || MODEL_CLASSES[set.labels[i]] !== aamiClassOf(best.symbol)) far++;
+    }
+    expect(far).toBe(0);
+    // 119's ventricular bigeminy survives: nearly all of its beats and PVCs are found and labelled
+    expect(set.n).toBeGreaterThan(0.99 * atrSet.n);
+    const counts = classCounts(set), atrCounts = classCounts(atrSet);
+    expect(counts[MODEL_CLASSES.indexOf('V')]).toBeGreaterThan(0.98 * atrCounts[MODEL_CLASSES.indexOf('V')]);
+    // not the atr positions: the detector's fiducials differ from the annotators' for most beats
+    const atrPos = new Set(atrSet.samples);
+    expect(Array.from(set.samples).filter((p) => !atrPos.has(p)).length).toBeGreaterThan(0.5 * set.n);
+  });
+
+  it('labelDetections: nearest unused reference beat within the tolerance, else none', () => {
+    const anns = [{ sample: 100, symbol: 'N' }, { sample: 300, symbol: 'V' }, { sample: 320, symbol: 'A' }, { sample: 900, symbol: '+' }] as never;
+    const r = labelDetections(Int32Array.from([90, 310, 315, 600, 905]), anns, 360);
+    expect(r.classes).toEqual(['N', 'V', 'S', undefined, undefined]);
+  });
+
+  it('are refused for offline windows (those models are trained at the annotations)', async () => {
+    await expect(loadLabelledRecord(mitdbRecord('119'), { window: DEFAULT_WINDOW, positions: 'live-detector', cacheDir: false })).rejects.toThrow(/live detector are for causal windows/);
   });
 });
 

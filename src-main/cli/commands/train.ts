@@ -3,6 +3,7 @@ import { isArchitecture, type Architecture } from '../../model/architectures/ind
 import { loadDs1 } from '../../model/train/experiment.js';
 import { CAUSAL_WINDOW } from '../../model/dataset/causal.js';
 import { DEFAULT_WINDOW, type WindowSpec } from '../../model/dataset/windows.js';
+import { BEAT_SOURCES, type BeatSource } from '../../model/dataset/mitdb.js';
 import { CliError, intFlag, numberFlag, stringFlag } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 
@@ -46,6 +47,7 @@ export const command: Command = {
     patience: { type: 'string', description: 'epochs without validation improvement before stopping (default 4)' },
     backend: { type: 'string', description: 'tfjs backend preference: node, wasm (default) or cpu' },
     causal: { type: 'boolean', description: 'causal inputs for live monitoring: 250 ms before the R peak to 28 ms after it, template and RR from earlier beats only (labels within tens of ms of the R peak; less accurate)' },
+    'train-beats': { type: 'string', description: 'with --causal: annotator (default: the atr beat positions) or live-detector (where the live detector finds the beats, as in use; each labelled by the atr beat within 150 ms)' },
     leads: { type: 'string', description: '1 (default) or 2: also read the recording\'s second ECG lead (MIT-BIH: V1, V2, V4 or V5) as a second input channel; the model then needs two-lead recordings' },
     json: { type: 'boolean', description: 'results as JSON on stdout' },
   },
@@ -79,6 +81,10 @@ export const command: Command = {
     const leads = intFlag(flags, 'leads', 1)!;
     if (leads !== 1 && leads !== 2) throw new CliError(`--leads must be 1 or 2, got '${flags.leads}'`);
     if (leads === 2 && flags.causal) throw new CliError('--leads 2 has no causal form yet: train a causal model on one lead');
+    const trainBeats = stringFlag(flags, 'train-beats', 'annotator')!;
+    if (!BEAT_SOURCES.includes(trainBeats as BeatSource)) throw new CliError(`--train-beats must be ${BEAT_SOURCES.join(' or ')}, got '${trainBeats}'`);
+    if (trainBeats === 'live-detector' && !flags.causal) throw new CliError('--train-beats live-detector is for causal models (add --causal): the offline models are trained at the annotations');
+    const positions = trainBeats === 'live-detector' ? 'live-detector' as const : undefined;
     const window: WindowSpec | undefined = flags.causal ? CAUSAL_WINDOW : leads === 2 ? { ...DEFAULT_WINDOW, leads: 2 } : undefined;
     const { initEngine, describeEngine } = await import('../../model/engine/backend.js');
     const backend = stringFlag(flags, 'backend', 'wasm')!;
@@ -111,8 +117,8 @@ export const command: Command = {
       if (seeds && !(fixedEpochs && decisionFolds)) throw new CliError('--seeds needs --fixed-epochs and --decision-folds K');
       if (seeds) config.seed = seeds[0];
       if (fixedEpochs && !decisionFolds) throw new CliError('--fixed-epochs leaves no validation split for the decision offsets: add --decision-folds K');
-      const command = `ecg-review train --arch ${archs.join(',')} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${config.fusionSynthesis ? ` --fusion-synthesis ${config.fusionSynthesis}` : ''}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''}${leads === 2 ? ' --leads 2' : ''}${flags.causal ? ' --causal' : ''} --out ${out}`;
-      const r = await runDs1Ds2({ dataDir, out, config, lead, window, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, seeds, archs: archs.length > 1 ? (archs as Architecture[]) : undefined, command, onProgress: progress });
+      const command = `ecg-review train --arch ${archs.join(',')} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${config.fusionSynthesis ? ` --fusion-synthesis ${config.fusionSynthesis}` : ''}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''}${leads === 2 ? ' --leads 2' : ''}${flags.causal ? ' --causal' : ''}${positions ? ' --train-beats live-detector' : ''} --out ${out}`;
+      const r = await runDs1Ds2({ dataDir, out, config, lead, window, positions, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, seeds, archs: archs.length > 1 ? (archs as Architecture[]) : undefined, command, onProgress: progress });
       if (flags.json) {
         await io.out(`${JSON.stringify({ backend: describeEngine(engine), model: out, card: r.card }, null, 1)}\n`);
         return;
@@ -138,7 +144,7 @@ export const command: Command = {
     }
     const { crossValidate } = await import('../../model/train/cross-validation.js');
     io.progress('loading DS1');
-    const ds1 = await loadDs1(dataDir, window, lead);
+    const ds1 = await loadDs1(dataDir, window, lead, positions);
     const cv = await crossValidate(evalMode as 'kfold', ds1, folds, config, (fold, p) => progress({ stage: `${evalMode} fold ${fold}/${folds}`, ...p }));
     if (flags.json) {
       await io.out(`${JSON.stringify({ backend: describeEngine(engine), data: `MIT-BIH DS1 (${DS1.length} records)`, config, crossValidation: cv }, null, 1)}\n`);

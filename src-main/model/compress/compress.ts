@@ -103,7 +103,8 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
     if (sparse) await writeModelFiles(req.out, { modelTopology: files.json.modelTopology, ...weights }, { sparse: true, extra });
   } else {
     const parent = await modelFromFiles(files);
-    const beats = await loadLabelledRecords(req.dataDir, trainRecords, { window: windowOf(parentMeta, parentCard) });
+    // The child learns on the beats the parent learnt on (and will be given in use).
+    const beats = await loadLabelledRecords(req.dataDir, trainRecords, { window: windowOf(parentMeta, parentCard), ...(parentMeta?.trainingBeats ? { positions: parentMeta.trainingBeats } : {}) });
     say(`${beats.n} training beats from ${trainRecords.length} records`);
     const data = trainingSetOf(beats, parent);
     const classes = parent.outputs[0].shape[1] as number;

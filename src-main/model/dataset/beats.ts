@@ -51,6 +51,30 @@ export function beatsFromAnnotations(anns: readonly Annotation[]): BeatPositions
   return { samples: Int32Array.from(beats.map((a) => a.sample)), classes: beats.map((a) => aamiClassOf(a.symbol)) };
 }
 
+/**
+ * Detected beat positions labelled by the reference: each detection takes the AAMI class of the nearest unused
+ * reference beat within `toleranceSeconds` (EC57's 150 ms match window); a detection with none stays unlabelled
+ * (a false detection: its inputs count for the others' RR, it is never trained on). For training a model on the
+ * beats a detector will give it in use.
+ */
+export function labelDetections(detected: Int32Array, anns: readonly Annotation[], fs: number, toleranceSeconds = 0.15): BeatPositions {
+  const ref = anns.filter((a) => isBeatSymbol(a.symbol)).sort((a, b) => a.sample - b.sample);
+  const tol = Math.round(toleranceSeconds * fs);
+  const used = new Uint8Array(ref.length);
+  const classes: (AamiClass | undefined)[] = new Array(detected.length).fill(undefined);
+  let j = 0;
+  for (let i = 0; i < detected.length; i++) {
+    const p = detected[i];
+    while (j < ref.length && ref[j].sample < p - tol) j++;
+    let best = -1;
+    for (let k = j; k < ref.length && ref[k].sample <= p + tol; k++) {
+      if (!used[k] && (best < 0 || Math.abs(ref[k].sample - p) < Math.abs(ref[best].sample - p))) best = k;
+    }
+    if (best >= 0) { used[best] = 1; classes[i] = aamiClassOf(ref[best].symbol); }
+  }
+  return { samples: detected, classes };
+}
+
 export interface RecordBeatsOptions {
   window: WindowSpec;
   lead?: string;

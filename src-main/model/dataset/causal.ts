@@ -18,6 +18,8 @@
  *    (postRR = preRR, post/local = pre/local, post/pre = 1); localRR and irregularity use the last 10 intervals,
  *    recordRR the mean of all intervals so far; before the second beat every interval is taken as 1 s.
  */
+import { toPhysical, type RecordingSource } from '../../domain/recording.js';
+import { detectQrsLive } from '../../signal/detect-qrs-live.js';
 import { ModelError } from '../errors.js';
 import { FEATURE_COUNT } from './beats.js';
 import { RR_FEATURE_COUNT } from './rr.js';
@@ -38,6 +40,15 @@ export const CAUSAL_WINDOW: WindowSpec = { fs: 180, before: 45, after: 6, causal
 /** The leads the fast detector reads for a causal model: the classifier's lead first (fiducials sit on it), then the others. */
 export function causalDetectorLeads<T>(leads: T[], leadIndex: number): T[] {
   return [leads[leadIndex], ...leads.filter((_, i) => i !== leadIndex)];
+}
+
+/**
+ * The beats a causal model is given in use: the live detector (fast detector + causal noise gate) on every lead,
+ * the classifier's lead first — as `classify` and the device agent find them.
+ */
+export async function liveDetectorPositions(src: RecordingSource, leadIndex: number): Promise<Int32Array> {
+  const all = await src.read({});
+  return detectQrsLive(causalDetectorLeads(all.signals.map((s) => toPhysical(s)), leadIndex), src.info.fs);
 }
 
 /** Beats whose windows make up the running template. */

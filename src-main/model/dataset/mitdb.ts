@@ -8,22 +8,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRecording, readAnnotations } from '../../formats/index.js';
 import { ModelError } from '../errors.js';
-import { beatsFromAnnotations, buildRecordBeats, concatBeatSets, FEATURE_COUNT, type BeatSet } from './beats.js';
+import { beatsFromAnnotations, buildRecordBeats, concatBeatSets, FEATURE_COUNT, labelDetections, type BeatSet } from './beats.js';
+import { liveDetectorPositions } from './causal.js';
+import { chooseLead } from './lead.js';
 import type { WindowSpec } from './windows.js';
 
 /** Bump when preprocessing changes so stale caches are never read. */
 const DATASET_VERSION = 7;
 
+export type BeatSource = 'annotator' | 'live-detector';
+export const BEAT_SOURCES: readonly BeatSource[] = ['annotator', 'live-detector'];
+
 export interface LabelledDatasetOptions {
   window: WindowSpec;
   lead?: string;
   annotator?: string;
+  /**
+   * Where the beats are: 'annotator' (default) at the reference annotations; 'live-detector' where the live
+   * detector finds them (causal models run on those), each labelled by the reference beat within 150 ms.
+   */
+  positions?: BeatSource;
   /** Cache folder; default $ECG_REVIEW_CACHE or <tmpdir>/ecg-review-beats. `false` disables. */
   cacheDir?: string | false;
 }
 
 function cacheFile(dir: string, recordPath: string, o: LabelledDatasetOptions): string {
-  const key = createHash('sha1').update(JSON.stringify([DATASET_VERSION, recordPath, o.window, o.lead ?? '', o.annotator ?? 'atr'])).digest('hex').slice(0, 16);
+  const key = createHash('sha1').update(JSON.stringify([DATASET_VERSION, recordPath, o.window, o.lead ?? '', o.annotator ?? 'atr', ...(o.positions === 'live-detector' ? ['live-detector'] : [])])).digest('hex').slice(0, 16);
   return join(dir, `${key}.beats`);
 }
 
@@ -70,8 +80,12 @@ export async function loadLabelledRecord(recordPath: string, o: LabelledDatasetO
   const src = await openRecording(recordPath);
   try {
     const anns = await readAnnotations(src, o.annotator ?? 'atr');
-    const pos = beatsFromAnnotations(anns);
+    let pos = beatsFromAnnotations(anns);
     if (pos.samples.length === 0) throw new ModelError(`has no beat annotations in annotator '${o.annotator ?? 'atr'}'`, recordPath);
+    if (o.positions === 'live-detector') {
+      if (!o.window.causal) throw new ModelError('beats from the live detector are for causal windows (the offline models are trained at the annotations)', recordPath);
+      pos = labelDetections(await liveDetectorPositions(src, chooseLead(src.info, o.lead).index), anns, src.info.fs);
+    }
     const s = await buildRecordBeats(src, pos, { window: o.window, lead: o.lead, labelledOnly: true });
     if (dir && file) {
       await mkdir(dir, { recursive: true });

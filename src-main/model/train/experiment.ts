@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DS1, DS2 } from '../../domain/mitdb.js';
 import { beatsDeChazal, writeModelCard, type ModelCard } from '../card.js';
 import { FEATURE_NAMES, MODEL_CLASSES, type BeatSet } from '../dataset/beats.js';
-import { loadLabelledRecords } from '../dataset/mitdb.js';
+import { loadLabelledRecords, type BeatSource } from '../dataset/mitdb.js';
 import { CAUSAL_FEATURE_NAMES } from '../dataset/causal.js';
 import { DEFAULT_WINDOW, windowChannels, type WindowSpec } from '../dataset/windows.js';
 import { describeEngine } from '../engine/backend.js';
@@ -44,6 +44,8 @@ export interface Ds1Ds2Options {
   config: Partial<TrainConfig> & { seed: number; epochs: number };
   window?: WindowSpec;
   lead?: string;
+  /** Where the training beats are (mitdb.ts): at the atr annotations (default) or where the live detector finds them. */
+  positions?: BeatSource;
   /** Also run stratified and patient-wise K-fold on DS1 (for the model card), with this many epochs per fold. */
   cv?: { folds: number; epochs: number; epochSize?: number };
   /**
@@ -77,15 +79,15 @@ export interface Ds1Ds2Result {
   validationObjective: number;
 }
 
-export async function loadDs1(dataDir: string, window: WindowSpec = DEFAULT_WINDOW, lead?: string): Promise<BeatSet> {
-  return loadLabelledRecords(dataDir, DS1, { window, lead });
+export async function loadDs1(dataDir: string, window: WindowSpec = DEFAULT_WINDOW, lead?: string, positions?: BeatSource): Promise<BeatSet> {
+  return loadLabelledRecords(dataDir, DS1, { window, lead, ...(positions ? { positions } : {}) });
 }
 
 export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
   const window = o.window ?? DEFAULT_WINDOW;
   const t0 = performance.now();
   o.onProgress?.({ stage: 'loading DS1' });
-  const ds1 = await loadDs1(o.dataDir, window, o.lead);
+  const ds1 = await loadDs1(o.dataDir, window, o.lead, o.positions);
   const arch0 = o.config.arch ?? 'cnn';
   if (o.archs && o.archs.length > 1 && o.seeds && o.seeds.length > 1) throw new ModelError('an ensemble is of seeds or of architectures, not both');
   const members = o.archs && o.archs.length > 1
@@ -132,7 +134,7 @@ export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
     format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, arch: mixed ? 'ensemble' : arch0, ...(ensemble ? { members } : {}), classes: [...MODEL_CLASSES],
     window, channels: [...windowChannels(window)], features: [...(window.causal ? CAUSAL_FEATURE_NAMES : FEATURE_NAMES)], decisionBias: bias,
     parameters: r.model.countParams(), seed: o.config.seed, trainedOn: (valRecords.length ? `MIT-BIH DS1 (${DS1.length} records) minus validation ${valRecords.join(',')}` : `MIT-BIH DS1 (${DS1.length} records)`) + (ensemble ? (mixed ? `; ensemble of ${members.map((m) => m.arch).join(', ')} (seed ${o.config.seed})` : `; ensemble of seeds ${members.map((m) => m.seed).join(', ')}`) : ''),
-    backend: describeEngine(), createdAt: new Date().toISOString(),
+    backend: describeEngine(), createdAt: new Date().toISOString(), ...(o.positions === 'live-detector' ? { trainingBeats: 'live-detector' as const } : {}),
   };
   await saveModel(r.model, o.out, meta);
   const seconds = (performance.now() - t0) / 1000;
@@ -158,7 +160,7 @@ export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
   }
   const card: ModelCard = {
     name, architecture: mixed ? `ensemble of ${members.map((m) => m.arch).join(' + ')}` : arch0, parameters: meta.parameters, sizeOnDiskBytes: modelSizeOnDisk(o.out), metadata: meta,
-    training: { data: 'MIT-BIH Arrhythmia DS1 (de Chazal 2004), reference beat positions and labels from atr', records: [...DS1], validationRecords: valRecords, beats: train.n, config: { ...(await import('./train.js')).DEFAULT_TRAIN_CONFIG, ...o.config }, bestEpoch: r.bestEpoch, epochsRun: r.history.length, seconds, ...(ensemble ? { members: members.length } : {}) },
+    training: { data: o.positions === 'live-detector' ? 'MIT-BIH Arrhythmia DS1 (de Chazal 2004), beats where the live detector finds them (all leads, as in use), each labelled by the atr beat within 150 ms; detections with no atr beat are not trained on' : 'MIT-BIH Arrhythmia DS1 (de Chazal 2004), reference beat positions and labels from atr', records: [...DS1], validationRecords: valRecords, beats: train.n, config: { ...(await import('./train.js')).DEFAULT_TRAIN_CONFIG, ...o.config }, bestEpoch: r.bestEpoch, epochsRun: r.history.length, seconds, ...(ensemble ? { members: members.length } : {}) },
     command: o.command, backend: meta.backend,
     ds2: { ...ds2, measuredBy: `ecg-review classify <each DS2 record> --model ${o.out} --beats atr --format wfdb, then ecg-review evaluate (whole record, AAMI mapping)` },
     decision, crossValidation, deChazal2004: (await import('../../domain/mitdb.js')).DE_CHAZAL_2004_DS2, beatsDeChazal: beatsDeChazal(ds2),
