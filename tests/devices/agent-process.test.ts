@@ -283,13 +283,17 @@ describe('device agent process: mDNS discovery in a private network namespace', 
 const causalModels = (): string[] => MODELS.filter((d) => (JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')) as { userDefinedMetadata?: { ecgReview?: { window?: { causal?: boolean } } } })
   .userDefinedMetadata?.ecgReview?.window?.causal === true);
 
+async function smallestOfflineInputModel(): Promise<string> {
+  return (await Promise.all(MODELS.filter((d) => !causalModels().includes(d)).map(async (d) => ({ d, n: await sizeOf(d) })))).sort((a, b) => a.n - b.n)[0].d;
+}
+
 describe('device agent process: live monitoring of MIT-BIH 208', () => {
   it('streams the beats an offline classify finds, at real speed and at 100× (offline-input student)', async () => {
     const { initEngine } = await import('../../src-main/model/engine/backend.js');
     const { loadModel } = await import('../../src-main/model/io.js');
     const { classifyRecording } = await import('../../src-main/model/classify.js');
     // The smallest model whose inputs need look-ahead (template, five later beats): live labels may differ.
-    const small = (await Promise.all(MODELS.filter((d) => !causalModels().includes(d)).map(async (d) => ({ d, n: await sizeOf(d) })))).sort((a, b) => a.n - b.n)[0].d;
+    const small = await smallestOfflineInputModel();
     const [fast, real] = await Promise.all([pairedAgent('pi-live-fast'), pairedAgent('pi-live-real')]);
     await Promise.all([fast, real].map((x) => cliJson(['device', 'push', x.agent.address, '--model', small, '--registry', x.registry])));
 
@@ -420,7 +424,8 @@ describe('device agent process: ECG on stdin', () => {
     let done!: () => void;
     const ended = new Promise<void>((r) => (done = r));
     const w = await c.watch((m) => { if (m.type === 'beat') beats.push(m.sample); else if (m.type === 'end') done(); });
-    await c.push(await packModelDir(await smallestModel()));
+    // An offline-input model: its beats are the batch detector's (a causal model's come from the live detector).
+    await c.push(await packModelDir(await smallestOfflineInputModel()));
     // The first 60 s of 208 as the ADC would send them: (digital − baseline) per lead, interleaved frames.
     const src = await openRecording(SAMPLE_208);
     const n = 60 * src.info.fs;
