@@ -6,7 +6,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { DE_CHAZAL_2004_DS2, DS1, DS2 } from '../../domain/mitdb.js';
-import { DS2_HYGIENE_NOTE } from '../card.js';
+import { deChazalShortfalls, DS2_HYGIENE_NOTE } from '../card.js';
 import { describeEngine } from '../engine/backend.js';
 import { loadLabelledRecords } from '../dataset/mitdb.js';
 import { MODEL_CARD, readCard, writeCard, type CompressionStep, type ModelCard } from './card.js';
@@ -186,7 +186,7 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
     if (sameRecords(req.evalRecords, DS2)) {
       card.ds2 = measured;
       card.deChazal2004 = DE_CHAZAL_2004_DS2;
-      card.beatsDeChazal = (['N', 'S', 'V'] as const).every((c) => (figures.perClass[c].se ?? 0) > DE_CHAZAL_2004_DS2[c].se && (figures.perClass[c].ppv ?? 0) > DE_CHAZAL_2004_DS2[c].ppv);
+      card.beatsDeChazal = deChazalShortfalls(figures, false).length === 0;
     } else {
       card.evaluation = measured;
     }
@@ -221,7 +221,10 @@ export function cardMarkdown(card: ModelCard): string {
       lines.push(`| ${c} | ${f1(x.se)} | ${f1(x.ppv)} | ${f1(x.f1)} | ${x.support} | ${dc && c !== 'F' ? `${dc[c].se} / ${dc[c].ppv}` : '—'} |`);
     }
     lines.push('', `Accuracy ${f1(ev.accuracy)} %, macro-F1 (N,S,V) ${f1(ev.macroF1NSV)} %, macro-F1 (N,S,V,F) ${f1(ev.macroF1)} %. EC57 gross from minute 5 (bxb mapping): VEB Se ${f1(ev.ec57Gross.vebSe)} +P ${f1(ev.ec57Gross.vebPpv)}, SVEB Se ${f1(ev.ec57Gross.svebSe)} +P ${f1(ev.ec57Gross.svebPpv)}.`);
-    if (card.ds2) lines.push('', `Beats de Chazal et al. 2004 on N, S, V Se and +P: **${card.beatsDeChazal ? 'yes' : 'no'}**`);
+    if (card.ds2) {
+      const short = deChazalShortfalls(ev, false);
+      lines.push('', `Beats de Chazal et al. 2004 on N, S, V Se and +P: **${short.length ? 'no' : 'yes'}**${short.length ? ` — short on ${short.join(', ')}` : ''}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
