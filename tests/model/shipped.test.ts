@@ -13,7 +13,8 @@ import { describeMitdb, mitdbRecord } from '../helpers/data.js';
 describeMitdb('shipped models (resources/models)', () => {
   beforeAll(async () => { await initEngine({ prefer: 'wasm' }); });
 
-  const shipped = [...ARCHITECTURES.map((a) => ({ name: a, arch: a, architecture: a })), { name: 'ensemble', arch: 'ensemble', architecture: 'ensemble of cnn + attention + transformer' }];
+  const shipped = [...ARCHITECTURES.map((a) => ({ name: a, arch: a, architecture: a })), { name: 'ensemble', arch: 'ensemble', architecture: 'ensemble of cnn + attention + transformer' },
+    { name: 'attention-seeds', arch: 'attention', architecture: 'attention' }];
   for (const { name, arch, architecture } of shipped) {
     it(`${name}: loads by name, matches its card, and classifies 119 (ventricular bigeminy, a DS2-free DS1 record)`, async () => {
       const dir = join(RESOURCES_MODELS_DIR, name);
@@ -24,6 +25,7 @@ describeMitdb('shipped models (resources/models)', () => {
       expect(loaded.meta.arch).toBe(arch);
       expect(card.architecture).toBe(architecture);
       if (arch === 'ensemble') expect(loaded.meta.members?.map((m) => m.arch)).toEqual([...ARCHITECTURES]);
+      if (name === 'attention-seeds') expect(loaded.meta.members).toEqual([1, 2, 3].map((seed) => ({ arch: 'attention', seed })));
       expect(loaded.model.countParams()).toBe(card.parameters);
       expect(card.ds2.perClass.V.se).toBeGreaterThan(50);
       const src = await openRecording(mitdbRecord('119'));
