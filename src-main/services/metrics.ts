@@ -6,23 +6,7 @@
  */
 import { AAMI_LABELS, type AamiLabel, type ClassMetrics, type MetricsResult, type RocCurve } from '../api/contract.js';
 
-/** Greedy nearest matching of detected beats to reference beats within `tol` samples. Returns, per detected beat, the reference index or -1. */
-export function matchBeats(detected: ArrayLike<number>, reference: ArrayLike<number>, tol: number): Int32Array {
-  const out = new Int32Array(detected.length).fill(-1);
-  const used = new Uint8Array(reference.length);
-  let j = 0;
-  for (let i = 0; i < detected.length; i++) {
-    const d = detected[i];
-    while (j < reference.length && reference[j] < d - tol) j++;
-    let best = -1, bestDist = Infinity;
-    for (let k = j; k < reference.length && reference[k] <= d + tol; k++) {
-      const dist = Math.abs(reference[k] - d);
-      if (!used[k] && dist < bestDist) { best = k; bestDist = dist; }
-    }
-    if (best >= 0) { out[i] = best; used[best] = 1; }
-  }
-  return out;
-}
+export { matchBeats } from '../evaluation/match-beats.js';
 
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 

@@ -5,6 +5,7 @@
 import { aamiClassOf, type AamiClass } from '../../domain/aami.js';
 import { isBeatSymbol, type Annotation } from '../../domain/annotation.js';
 import { toPhysical, type RecordingSource } from '../../domain/recording.js';
+import { matchBeats } from '../../evaluation/match-beats.js';
 import { ModelError } from '../errors.js';
 import { chooseLead, chooseSecondLead } from './lead.js';
 import { causalRecordInputs } from './causal.js';
@@ -59,20 +60,8 @@ export function beatsFromAnnotations(anns: readonly Annotation[]): BeatPositions
  */
 export function labelDetections(detected: Int32Array, anns: readonly Annotation[], fs: number, toleranceSeconds = 0.15): BeatPositions {
   const ref = anns.filter((a) => isBeatSymbol(a.symbol)).sort((a, b) => a.sample - b.sample);
-  const tol = Math.round(toleranceSeconds * fs);
-  const used = new Uint8Array(ref.length);
-  const classes: (AamiClass | undefined)[] = new Array(detected.length).fill(undefined);
-  let j = 0;
-  for (let i = 0; i < detected.length; i++) {
-    const p = detected[i];
-    while (j < ref.length && ref[j].sample < p - tol) j++;
-    let best = -1;
-    for (let k = j; k < ref.length && ref[k].sample <= p + tol; k++) {
-      if (!used[k] && (best < 0 || Math.abs(ref[k].sample - p) < Math.abs(ref[best].sample - p))) best = k;
-    }
-    if (best >= 0) { used[best] = 1; classes[i] = aamiClassOf(ref[best].symbol); }
-  }
-  return { samples: detected, classes };
+  const match = matchBeats(detected, Int32Array.from(ref, (a) => a.sample), Math.round(toleranceSeconds * fs));
+  return { samples: detected, classes: Array.from(match, (k) => (k >= 0 ? aamiClassOf(ref[k].symbol) : undefined)) };
 }
 
 export interface RecordBeatsOptions {
