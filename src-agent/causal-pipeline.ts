@@ -6,10 +6,12 @@
  * same detector and encoder run offline in `ecg-review classify` (classifyRecording), so the streamed labels
  * equal an offline classification of the same recording exactly, whatever the chunking.
  */
+import { ConsensusStream } from '../src-main/model/consensus.js';
 import { CausalBeatEncoder, causalDetectorLeads } from '../src-main/model/dataset/causal.js';
 import { FEATURE_COUNT, type BeatSet } from '../src-main/model/dataset/beats.js';
 import { chooseLead } from '../src-main/model/dataset/lead.js';
 import { WINDOW_CHANNELS } from '../src-main/model/dataset/windows.js';
+import { decide } from '../src-main/model/train/train.js';
 import { LiveQrsDetector } from '../src-main/signal/detect-qrs-live.js';
 import type { BeatClassifier } from './classifiers.js';
 import type { BeatPipeline } from './runtime.js';
@@ -20,6 +22,8 @@ export class CausalLivePipeline implements BeatPipeline {
   private readonly detector: LiveQrsDetector;
   private readonly encoder: CausalBeatEncoder;
   private readonly leadIndex: number;
+  /** The model's morphology consensus over the beats before each one (null: the model has none). */
+  private readonly consensus: ConsensusStream | null;
   private inputEnd = 0;
 
   constructor(private readonly classifier: BeatClassifier, fs: number, private readonly leadNames: string[]) {
@@ -27,6 +31,7 @@ export class CausalLivePipeline implements BeatPipeline {
     this.leadIndex = chooseLead({ signals: leadNames.map((name) => ({ name })) } as never).index;
     this.detector = new LiveQrsDetector(fs, leadNames.length);
     this.encoder = new CausalBeatEncoder(fs, classifier.meta.window);
+    this.consensus = classifier.meta.consensus ? new ConsensusStream(classifier.meta.consensus, classifier.meta.window) : null;
   }
 
   async push(leads: Float32Array[]): Promise<Out[]> {
@@ -57,7 +62,11 @@ export class CausalLivePipeline implements BeatPipeline {
       records: ['live'], leads: [this.leadNames[this.leadIndex]],
     };
     ready.forEach((b, i) => { set.x.set(b.x, i * len * C); set.features.set(b.features, i * FEATURE_COUNT); });
-    const { probabilities, predicted } = this.classifier.classify(set);
+    let { probabilities, predicted } = this.classifier.classify(set);
+    if (this.consensus) {
+      probabilities = this.consensus.apply(set, probabilities);
+      predicted = decide(probabilities, this.classifier.meta.decisionBias);
+    }
     const K = this.classifier.meta.classes.length;
     // Ready with the chunk that just arrived (its last sample): both the detector and the window needed it.
     return ready.map((b, i) => ({

@@ -15,7 +15,9 @@
  * average RR) are computed over the history so far, so labels can differ from an offline `classify` of the
  * same record only while that history is short. A two-lead model (`train --leads 2`) also reads the stream's second
  * ECG lead, chosen as offline (`chooseSecondLead`), conditioned the same way and compared with its own template;
- * beats are still found on the classifier's lead only.
+ * beats are still found on the classifier's lead only. A model with a morphology consensus (model/consensus.ts)
+ * applies it over the beats before each one (`ConsensusStream`): for a causal model exactly as offline; for an
+ * offline model, whose consensus offline also looks at later beats, that is where live labels may differ.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,6 +31,8 @@ import { conditionSignal } from '../src-main/model/dataset/preprocess.js';
 import { RR_FEATURE_COUNT, RR_FEATURE_NAMES, rrFeatures } from '../src-main/model/dataset/rr.js';
 import { extractWindows, medianTemplate, TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowChannels, windowLength, type WindowSpec } from '../src-main/model/dataset/windows.js';
 import { ModelError } from '../src-main/model/errors.js';
+import { ConsensusStream, morphologyConsensus } from '../src-main/model/consensus.js';
+import { decide } from '../src-main/model/train/train.js';
 import { chooseLead, chooseSecondLead } from '../src-main/model/dataset/lead.js';
 import { initEngine } from '../src-main/model/engine/backend.js';
 import { CausalLivePipeline } from './causal-pipeline.js';
@@ -66,7 +70,12 @@ export async function selfTestAccuracy(classifier: BeatClassifier): Promise<{ ac
     try {
       const { positions } = await beatPositions(src, { beats: 'atr' });
       const set = await buildRecordBeats(src, positions, { window, lead: chooseLead(src.info).name });
-      const { predicted } = classifier.classify(set);
+      // As `classify --beats atr` decides, the model's consensus over the whole record included.
+      let { probabilities, predicted } = classifier.classify(set);
+      if (classifier.meta.consensus) {
+        probabilities = morphologyConsensus(probabilities, set, window, classifier.meta.consensus);
+        predicted = decide(probabilities, classifier.meta.decisionBias);
+      }
       const anns = (await readAnnotations(src, 'atr')).filter((a) => isBeatSymbol(a.symbol));
       const refAt = new Map(anns.map((a) => [a.sample, aamiClassOf(a.symbol)]));
       for (let i = 0; i < set.n; i++) {
@@ -340,6 +349,8 @@ export class LivePipeline implements BeatPipeline {
   private unaligned: number[] = [];
   private readonly alignReach: number;
   private readonly meta: ModelMetadata;
+  /** The model's morphology consensus over the beats before each one (null: the model has none). */
+  private readonly consensus: ConsensusStream | null;
 
   constructor(private readonly classifier: BeatClassifier, private readonly fs: number, private readonly leadNames: string[]) {
     // Beats are detected on the lead the classifier reads, as an offline `classify` does, so the device and
@@ -348,6 +359,7 @@ export class LivePipeline implements BeatPipeline {
     this.leadIndex = chooseLead(info).index;
     this.detector = new QrsDetector(fs, 1);
     this.meta = classifier.meta;
+    this.consensus = this.meta.consensus ? new ConsensusStream(this.meta.consensus, this.meta.window) : null;
     this.cond = new LiveConditioner(fs, this.meta.window.fs);
     this.leadName = leadNames[this.leadIndex];
     if (this.meta.window.leads === 2) {
@@ -418,7 +430,11 @@ export class LivePipeline implements BeatPipeline {
     const first = this.labelled - this.beatOffset;
     const m = upTo - this.labelled;
     const set = FAST_INPUTS ? this.inputsFast(first, m) : this.inputsExact(first, m);
-    const { probabilities: probs, predicted: labels } = this.classifier.classify(set);
+    let { probabilities: probs, predicted: labels } = this.classifier.classify(set);
+    if (this.consensus) {
+      probs = this.consensus.apply(set, probs);
+      labels = decide(probs, this.meta.decisionBias);
+    }
     const K = this.meta.classes.length;
     const out: { sample: number; label: string; probabilities: number[] | null; readyAtSample: number }[] = [];
     for (let i = 0; i < m; i++) {

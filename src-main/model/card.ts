@@ -5,6 +5,7 @@
  * (intra-patient) splits is plain to see.
  */
 import { writeFile } from 'node:fs/promises';
+import type { ConsensusSpec } from './consensus.js';
 import { join } from 'node:path';
 import { DE_CHAZAL_2004_DS2 } from '../domain/mitdb.js';
 import type { RecordsEvaluation } from './evaluate-records.js';
@@ -30,6 +31,9 @@ export interface ModelCard {
     method: string;
     bias: number[];
     objective: number;
+    /** The morphology consensus chosen with the offsets (absent: none), and the objective the offsets alone reach. */
+    consensus?: ConsensusSpec;
+    withoutConsensus?: number;
     folds?: { records: string[]; bestEpoch: number }[];
     outOfFold?: { accuracy: number; macroF1: number; se: Record<string, number>; ppv: Record<string, number>; confusion: number[][] };
   };
@@ -72,6 +76,7 @@ export function renderCardMarkdown(c: ModelCard): string {
   L.push(`- Input: ${c.metadata.window.before + c.metadata.window.after}-sample beat window at ${c.metadata.window.fs} Hz (${(c.metadata.window.before / c.metadata.window.fs).toFixed(3)} s before the R peak, ${(c.metadata.window.after / c.metadata.window.fs).toFixed(3)} s from it), channels ${c.metadata.channels.join(', ')}; features ${c.metadata.features.join(', ')}`);
   if (c.metadata.window.leads === 2) L.push('- Leads: two — the classifier lead (MLII unless --lead names another) and the recording\'s second ECG lead (in MIT-BIH V1 for most records; V2, V4 or V5 for some), each against its own template; a one-lead recording cannot be classified by this model');
   L.push(`- Output: ${c.metadata.classes.join(', ')} (AAMI classes; Q is not modelled), decision offsets ${c.metadata.decisionBias.map((b) => b.toFixed(2)).join(', ')} chosen on ${c.decision ? c.decision.method : 'DS1 patient-wise validation'}`);
+  if (c.metadata.consensus) L.push(`- Morphology consensus (model/consensus.ts): each beat's V and F probabilities are ${c.metadata.consensus.alpha} × its own plus ${1 - c.metadata.consensus.alpha} × the mean over the ${c.metadata.consensus.k} beats whose QRS looks most like it among the ${c.metadata.consensus.span} beats ${c.metadata.consensus.causal ? 'before it' : 'on each side'} in the same recording; chosen with the offsets on the same DS1 predictions (objective ${c.decision?.withoutConsensus !== undefined ? `${(c.decision.withoutConsensus * 100).toFixed(1)} % without, ${(c.decision.objective * 100).toFixed(1)} % with it` : 'see below'})`);
   L.push(`- Training data: ${c.training.data} — ${c.training.beats} beats from records ${c.training.records.join(', ')}${c.training.validationRecords.length ? `; patient-wise validation records (early stopping${c.decision?.folds ? '' : ', decision offsets'}): ${c.training.validationRecords.join(', ')}` : '; no validation split: a fixed number of epochs, the last weights kept'}`);
   L.push(`- Seed ${c.metadata.seed}; ${c.training.validationRecords.length ? `best epoch ${c.training.bestEpoch} of ${c.training.epochsRun} run` : `${c.training.epochsRun} epochs`}; ${(c.training.seconds / 60).toFixed(1)} min${c.training.members ? `; ensemble of ${c.training.members} ${new Set(c.metadata.members?.map((m) => m.arch)).size > 1 ? `architectures (${c.metadata.members!.map((m) => m.arch).join(', ')})` : `seeds (${c.metadata.members?.map((m) => m.seed).join(', ') ?? '?'})`}, probabilities averaged` : ''}`);
   L.push(`- Backend: ${c.backend}`);

@@ -12,6 +12,7 @@ import { detectQrs } from '../signal/detect-qrs.js';
 import { beatsFromAnnotations, buildRecordBeats, type BeatPositions } from './dataset/beats.js';
 import { liveDetectorPositions } from './dataset/causal.js';
 import { chooseLead } from './dataset/lead.js';
+import { morphologyConsensus } from './consensus.js';
 import { ModelError } from './errors.js';
 import type { LoadedModel } from './io.js';
 import { decide, predictProbs } from './train/train.js';
@@ -33,7 +34,7 @@ export interface ClassifiedBeats {
   samples: Int32Array;
   /** Index into `classes` per beat. */
   predicted: Int8Array;
-  /** [beat][class] averaged over the ensemble. */
+  /** [beat][class] averaged over the ensemble, after the model's morphology consensus when it has one. */
   probabilities: Float32Array;
   /** Reference symbol per beat when positions came from an annotator. */
   referenceSymbols?: string[];
@@ -62,8 +63,8 @@ export async function classifyRecording(src: RecordingSource, models: LoadedMode
   if (models.length === 0) throw new ModelError('no model to classify with');
   const meta = models[0].meta;
   for (const m of models) {
-    if (JSON.stringify(m.meta.window) !== JSON.stringify(meta.window) || m.meta.classes.join() !== meta.classes.join()) {
-      throw new ModelError('ensemble members disagree on window or classes', m.dir);
+    if (JSON.stringify(m.meta.window) !== JSON.stringify(meta.window) || m.meta.classes.join() !== meta.classes.join() || JSON.stringify(m.meta.consensus) !== JSON.stringify(meta.consensus)) {
+      throw new ModelError('ensemble members disagree on window, classes or morphology consensus', m.dir);
     }
   }
   const lead = chooseLead(src.info, opts.lead);
@@ -80,9 +81,10 @@ export async function classifyRecording(src: RecordingSource, models: LoadedMode
     const p = predictProbs(m.model, set);
     for (let i = 0; i < p.length; i++) probs[i] += p[i] / models.length;
   }
+  const decided = meta.consensus ? morphologyConsensus(probs, set, meta.window, meta.consensus) : probs;
   return {
     record: src.info.name, lead: set.leads[0] ?? lead.name, fs: src.info.fs, positions: how, classes: meta.classes,
     // an ensemble uses the mean of its members' decision offsets
-    samples: set.samples, predicted: decide(probs, meta.decisionBias.map((_, k) => models.reduce((a, m) => a + (m.meta.decisionBias[k] ?? 0), 0) / models.length)), probabilities: probs,
+    samples: set.samples, predicted: decide(decided, meta.decisionBias.map((_, k) => models.reduce((a, m) => a + (m.meta.decisionBias[k] ?? 0), 0) / models.length)), probabilities: decided,
   };
 }

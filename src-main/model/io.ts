@@ -12,6 +12,7 @@ import type { AamiClass } from '../domain/aami.js';
 import './architectures/layers.js'; // registers the custom layers before any model.json is parsed
 import type { Architecture } from './architectures/index.js';
 import type { WindowSpec } from './dataset/windows.js';
+import { checkConsensusSpec, type ConsensusSpec } from './consensus.js';
 import { tf } from './engine/tf.js';
 import type { LayersModel } from './engine/tf.js';
 import { ModelError } from './errors.js';
@@ -34,6 +35,8 @@ export interface ModelMetadata {
   features: string[];
   /** Log-prior offsets added to log-probabilities before argmax (chosen on DS1 patient-wise validation). */
   decisionBias: number[];
+  /** Morphology consensus applied before the offsets (model/consensus.ts), chosen on DS1 with them; absent: none. */
+  consensus?: ConsensusSpec;
   parameters: number;
   seed: number;
   /** Members of an ensemble directory average their probabilities. */
@@ -103,6 +106,7 @@ export async function loadModel(dirOrName: string): Promise<LoadedModel> {
   if (!meta || meta.format !== MODEL_FORMAT) throw new ModelError(`has no ECG Review metadata (userDefinedMetadata.ecgReview): not a beat classifier saved by ecg-review`, jsonPath);
   if (meta.formatVersion > MODEL_FORMAT_VERSION) throw new ModelError(`metadata format ${meta.formatVersion} is newer than this program understands (${MODEL_FORMAT_VERSION})`, jsonPath);
   if (!json.modelTopology || !json.weightsManifest?.length) throw new ModelError('has no model topology or weights manifest', jsonPath);
+  if (meta.consensus) checkConsensusSpec(meta.consensus, jsonPath);
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const expected = specs.reduce((a, w) => a + w.shape.reduce((p, d) => p * d, 1) * (DTYPE_BYTES[w.quantization?.dtype ?? w.dtype] ?? 4), 0);
   const buffers: Uint8Array[] = [];

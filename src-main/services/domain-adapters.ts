@@ -100,7 +100,9 @@ export async function classifyWithModel(modelsDir: string, modelId: string, sour
     const K = meta.classes.length;
     const probs = new Float32Array(set.n * K);
     for (const m of models) { const p = predictProbs(m.model, set); for (let i = 0; i < p.length; i++) probs[i] += p[i] / models.length; }
-    r = { samples: set.samples, classes: meta.classes, predicted: decide(probs, meta.decisionBias), probabilities: probs };
+    // The consensus sees the segment's beats only (the app classifies long recordings segment by segment).
+    const decided = meta.consensus ? (await import('../model/consensus.js')).morphologyConsensus(probs, set, meta.window, meta.consensus) : probs;
+    r = { samples: set.samples, classes: meta.classes, predicted: decide(decided, meta.decisionBias), probabilities: decided };
   } else {
     r = await classifyRecording(source, models);
   }

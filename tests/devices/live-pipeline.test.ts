@@ -101,4 +101,43 @@ describe('causal live pipeline (src-agent/causal-pipeline.ts) against an offline
     }
     classifier.dispose();
   }, 120_000);
+
+  it('applies a model\'s morphology consensus as `classify` does: the same labels streamed as offline, in 1-s chunks', async () => {
+    const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { loadLiteClassifier } = await import('../../src-agent/classifiers.js');
+    const { CausalLivePipeline } = await import('../../src-agent/causal-pipeline.js');
+    const { initEngine } = await import('../../src-main/model/engine/backend.js');
+    const { loadModel, RESOURCES_MODELS_DIR } = await import('../../src-main/model/io.js');
+    const { classifyRecording } = await import('../../src-main/model/classify.js');
+    // A copy of the smallest causal model with a consensus written into its metadata (whether or not it ships one).
+    const dir = mkdtempSync(join(tmpdir(), 'consensus-model-'));
+    cpSync(join(RESOURCES_MODELS_DIR, 'causal-student-int8'), dir, { recursive: true });
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const without = { ...json.userDefinedMetadata.ecgReview };
+    delete without.consensus;
+    json.userDefinedMetadata.ecgReview = { ...without, consensus: { k: 10, alpha: 0.25, span: 500, causal: true } };
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+    await initEngine({ prefer: 'wasm' });
+    const model = await loadModel(dir);
+    const src = await openRecording(join(REPO, 'resources/samples/208'));
+    const off = await classifyRecording(src, [model]);
+    const plain = await classifyRecording(src, [{ ...model, meta: without }]);
+    model.model.dispose();
+    const leads = (await src.read({})).signals.map((s) => toPhysical(s));
+    const names = src.info.signals.map((s) => s.name);
+    await src.close();
+    // The consensus changes labels (else this would test nothing) ...
+    const changed = Array.from(off.predicted).filter((k, i) => k !== plain.predicted[i]).length;
+    expect(changed).toBeGreaterThan(10);
+    // ... and the device gives the offline ones.
+    const classifier = await loadLiteClassifier(dir);
+    const pipe = new CausalLivePipeline(classifier, 360, names);
+    const got: { sample: number; label: string }[] = [];
+    for (let i = 0; i < leads[0].length; i += 360) got.push(...await pipe.push(leads.map((l) => l.subarray(i, Math.min(l.length, i + 360)))));
+    got.push(...await pipe.flush());
+    expect(got.map((b) => b.label)).toEqual(Array.from(off.predicted, (k) => off.classes[k]));
+    classifier.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
 });

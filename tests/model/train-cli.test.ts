@@ -16,6 +16,9 @@ describe('ecg-review train: input options', () => {
     [['--leads', '2', '--causal'], /--leads 2 has no causal form yet/],
     [['--train-beats', 'qrs'], /--train-beats must be annotator or live-detector, got 'qrs'/],
     [['--train-beats', 'live-detector'], /--train-beats live-detector is for causal models \(add --causal\)/],
+    [['--consensus'], /--consensus is chosen on out-of-fold predictions: add --decision-folds K/],
+    [['--consensus', '--decision-folds', '1'], /--consensus is chosen on out-of-fold predictions/],
+    [['--consensus', '--eval', 'patient'], /--consensus belongs to a shipped model \(--eval ds1ds2\), not to --eval patient/],
   ])('%j is refused', async (args, msg) => {
     const r = await cli('train', '--eval', 'ds1ds2', '--out', '/nonexistent/never-written', ...args);
     expect(r.code).not.toBe(0);

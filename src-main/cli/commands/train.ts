@@ -37,6 +37,7 @@ export const command: Command = {
     lead: { type: 'string', description: 'lead name (default MLII, else the first ECG lead)' },
     cv: { type: 'boolean', description: 'ds1ds2: also run stratified and patient-wise K-fold on DS1 for the model card' },
     'cv-epochs': { type: 'string', description: 'epochs per cross-validation fold (default 4)' },
+    consensus: { type: 'boolean', description: 'ds1ds2: also choose a morphology consensus (each beat\'s V/F probability blended with its QRS look-alikes in the same recording) with the decision offsets on the out-of-fold predictions; needs --decision-folds' },
     'fixed-epochs': { type: 'boolean', description: 'ds1ds2: train exactly --epochs epochs on all of DS1 and keep the last weights (no validation split, no early stopping); needs --decision-folds' },
     seeds: { type: 'string', description: 'ds1ds2: comma-separated seeds of an ensemble shipped as one model (with --fixed-epochs and --decision-folds)' },
     'decision-folds': { type: 'string', description: 'ds1ds2: choose the decision offsets on out-of-fold predictions of patient-wise K-fold over DS1 (default 0 = on the validation split)' },
@@ -81,6 +82,8 @@ export const command: Command = {
     const leads = intFlag(flags, 'leads', 1)!;
     if (leads !== 1 && leads !== 2) throw new CliError(`--leads must be 1 or 2, got '${flags.leads}'`);
     if (leads === 2 && flags.causal) throw new CliError('--leads 2 has no causal form yet: train a causal model on one lead');
+    if (flags.consensus === true && evalMode !== 'ds1ds2') throw new CliError(`--consensus belongs to a shipped model (--eval ds1ds2), not to --eval ${evalMode}`);
+    if (flags.consensus === true && !(Number(flags['decision-folds']) >= 2)) throw new CliError('--consensus is chosen on out-of-fold predictions: add --decision-folds K');
     const trainBeats = stringFlag(flags, 'train-beats', 'annotator')!;
     if (!BEAT_SOURCES.includes(trainBeats as BeatSource)) throw new CliError(`--train-beats must be ${BEAT_SOURCES.join(' or ')}, got '${trainBeats}'`);
     if (trainBeats === 'live-detector' && !flags.causal) throw new CliError('--train-beats live-detector is for causal models (add --causal): the offline models are trained at the annotations');
@@ -117,8 +120,9 @@ export const command: Command = {
       if (seeds && !(fixedEpochs && decisionFolds)) throw new CliError('--seeds needs --fixed-epochs and --decision-folds K');
       if (seeds) config.seed = seeds[0];
       if (fixedEpochs && !decisionFolds) throw new CliError('--fixed-epochs leaves no validation split for the decision offsets: add --decision-folds K');
-      const command = `ecg-review train --arch ${archs.join(',')} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${config.fusionSynthesis ? ` --fusion-synthesis ${config.fusionSynthesis}` : ''}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''}${leads === 2 ? ' --leads 2' : ''}${flags.causal ? ' --causal' : ''}${positions ? ' --train-beats live-detector' : ''} --out ${out}`;
-      const r = await runDs1Ds2({ dataDir, out, config, lead, window, positions, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, seeds, archs: archs.length > 1 ? (archs as Architecture[]) : undefined, command, onProgress: progress });
+      const consensus = flags.consensus === true;
+      const command = `ecg-review train --arch ${archs.join(',')} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${config.fusionSynthesis ? ` --fusion-synthesis ${config.fusionSynthesis}` : ''}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${consensus ? ' --consensus' : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''}${leads === 2 ? ' --leads 2' : ''}${flags.causal ? ' --causal' : ''}${positions ? ' --train-beats live-detector' : ''} --out ${out}`;
+      const r = await runDs1Ds2({ dataDir, out, config, lead, window, positions, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, consensus, seeds, archs: archs.length > 1 ? (archs as Architecture[]) : undefined, command, onProgress: progress });
       if (flags.json) {
         await io.out(`${JSON.stringify({ backend: describeEngine(engine), model: out, card: r.card }, null, 1)}\n`);
         return;

@@ -5,7 +5,9 @@
  * the same score that early stopping uses (F is too rare per validation set to steer on). The search range is
  * kept to [-1, 3]: a handful of validation patients cannot justify a larger shift of the priors.
  */
-import { MODEL_CLASSES } from '../dataset/beats.js';
+import { applyConsensus, morphologyNeighbours, type ConsensusSpec } from '../consensus.js';
+import { MODEL_CLASSES, type BeatSet } from '../dataset/beats.js';
+import type { WindowSpec } from '../dataset/windows.js';
 import { decide } from './train.js';
 
 function fBeta(tp: number, fp: number, fn: number, beta: number): number {
@@ -48,4 +50,29 @@ export function chooseDecisionBias(probs: Float32Array, labels: ArrayLike<number
     }
   }
   return { bias, objective: best };
+}
+
+/**
+ * The morphology-consensus grid searched on DS1 (model/consensus.ts). The beat's own weight stays ≥ 0.25 so that a
+ * lone ectopic beat of a shape seen nowhere else in the recording keeps its own evidence.
+ */
+export const CONSENSUS_GRID = { k: [10, 20, 40], alpha: [0.25, 0.5, 0.75], span: 500 } as const;
+
+/**
+ * Choose the consensus (k, alpha) together with the decision offsets on the same out-of-fold predictions: for each
+ * grid point the offsets are re-chosen, and the best objective wins. No consensus (the plain offsets) competes too,
+ * so the result is never worse on DS1 than without it.
+ */
+export function chooseConsensusAndBias(probs: Float32Array, labels: ArrayLike<number>, s: BeatSet, w: WindowSpec): { consensus?: ConsensusSpec; bias: number[]; objective: number; withoutConsensus: number } {
+  const plain = chooseDecisionBias(probs, labels);
+  let best: { consensus?: ConsensusSpec; bias: number[]; objective: number } = plain;
+  const kmax = Math.max(...CONSENSUS_GRID.k);
+  const nb = morphologyNeighbours(s, w, kmax, CONSENSUS_GRID.span, w.causal === true);
+  for (const k of CONSENSUS_GRID.k) {
+    for (const alpha of CONSENSUS_GRID.alpha) {
+      const c = chooseDecisionBias(applyConsensus(probs, MODEL_CLASSES.length, nb, k, alpha, kmax), labels);
+      if (c.objective > best.objective + 1e-9) best = { ...c, consensus: { k, alpha, span: CONSENSUS_GRID.span, ...(w.causal ? { causal: true } : {}) } };
+    }
+  }
+  return { ...best, withoutConsensus: plain.objective };
 }
