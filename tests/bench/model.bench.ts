@@ -18,6 +18,9 @@ import { DEFAULT_WINDOW } from '../../src-main/model/dataset/windows.js';
 import { describeEngine, initEngine, type BackendPreference } from '../../src-main/model/engine/backend.js';
 import { tf } from '../../src-main/model/engine/tf.js';
 import { predictProbs, trainModel } from '../../src-main/model/train/train.js';
+import { morphologyConsensus } from '../../src-main/model/consensus.js';
+import { CONSENSUS_GRID } from '../../src-main/model/train/decision.js';
+import { time } from './table.js';
 import { HAVE_MITDB, mitdbRecord } from '../helpers/data.js';
 import type { BenchTable } from './table.js';
 
@@ -114,6 +117,16 @@ export async function run(): Promise<BenchTable[]> {
       trainRows.push([arch, engine, params, ts.n, ...rateCells(tr), barCell(arch, info.backend, tr, TRAIN_BAR)]);
     }
   }
+  // Morphology consensus (model/consensus.ts) after the network: its neighbour search is linear in the beats.
+  const consensusRows: (string | number)[][] = [];
+  const probs = new Float32Array(data.n * 4).map((_, i) => ((i * 7919) % 97) / 97 + 0.01);
+  for (const k of CONSENSUS_GRID.k) {
+    for (const causal of [false, true]) {
+      const t = await time(() => morphologyConsensus(probs, data, DEFAULT_WINDOW, { k, alpha: 0.25, span: CONSENSUS_GRID.span, causal }), 3, 1);
+      const rate = (data.n / t.median) * 1000;
+      consensusRows.push([k, causal ? 'causal (500 before)' : 'offline (±500)', data.n, Math.round(rate), Math.round((data.n / t.min) * 1000), (100_000 / rate).toFixed(1)]);
+    }
+  }
   const load = `1-min load average ${loadStart} at the start, ${loadavg().map((v) => v.toFixed(1)).join(' / ')} at the end, on ${availableParallelism()} cores`;
   const cols = ['arch', 'backend', 'params', 'beats', 'wall beats/s median', 'wall best', 'per CPU-s median', 'per CPU-s best', 'runs'];
   return [
@@ -134,6 +147,12 @@ export async function run(): Promise<BenchTable[]> {
         `One run = one epoch over the beats, timed after a warm-up epoch; ${TRAIN_EPOCHS} epochs (cpu backend: 256 beats, 1 epoch).`,
         `Tensors alive after the runs: ${tf.memory().numTensors}.`,
       ],
+    },
+    {
+      title: 'model: morphology consensus (morphologyConsensus, plain TypeScript, one thread)',
+      columns: ['k', 'neighbours among', 'beats', 'beats/s median', 'best', 's per 100,000 beats (24-h Holter)'],
+      rows: consensusRows,
+      notes: ['Records 119 + 209; 3 runs after one warm-up. Applied after the network for models trained with --consensus.'],
     },
   ];
 }
