@@ -11,6 +11,7 @@ import { DE_CHAZAL_2004_DS2 } from '../domain/mitdb.js';
 import type { RecordsEvaluation } from './evaluate-records.js';
 import type { ModelMetadata } from './io.js';
 import type { CvSummary } from './train/cross-validation.js';
+import type { DecisionFloors } from './train/decision.js';
 import type { TrainConfig } from './train/train.js';
 
 /** What DS2 did and did not steer, printed on every card that shows DS2 figures (full models and compressed ones). */
@@ -34,12 +35,21 @@ export interface ModelCard {
     /** The morphology consensus chosen with the offsets (absent: none), and the objective the offsets alone reach. */
     consensus?: ConsensusSpec;
     withoutConsensus?: number;
+    /** Operating-point floors (percent) the offsets had to hold on the out-of-fold predictions, and whether they did. */
+    floors?: DecisionFloors;
+    floorsMet?: boolean;
     folds?: { records: string[]; bestEpoch: number }[];
     outOfFold?: { accuracy: number; macroF1: number; se: Record<string, number>; ppv: Record<string, number>; confusion: number[][] };
   };
   crossValidation?: { stratified?: CvSummary; patient?: CvSummary; note: string };
   deChazal2004: typeof DE_CHAZAL_2004_DS2;
   beatsDeChazal?: boolean;
+}
+
+/** "N +P ≥ 99.2 %, S Se ≥ 80 %" */
+export function describeFloors(f: DecisionFloors): string {
+  const parts = [...Object.entries(f.se ?? {}).map(([c, v]) => `${c} Se ≥ ${v} %`), ...Object.entries(f.ppv ?? {}).map(([c, v]) => `${c} +P ≥ ${v} %`)];
+  return parts.join(', ');
 }
 
 type DeChazalFigures = { perClass: Record<'N' | 'S' | 'V', { se: number | null; ppv: number | null }>; accuracy?: number | null };
@@ -77,6 +87,7 @@ export function renderCardMarkdown(c: ModelCard): string {
   if (c.metadata.window.leads === 2) L.push('- Leads: two — the classifier lead (MLII unless --lead names another) and the recording\'s second ECG lead (in MIT-BIH V1 for most records; V2, V4 or V5 for some), each against its own template; a one-lead recording cannot be classified by this model');
   L.push(`- Output: ${c.metadata.classes.join(', ')} (AAMI classes; Q is not modelled), decision offsets ${c.metadata.decisionBias.map((b) => b.toFixed(2)).join(', ')} chosen on ${c.decision ? c.decision.method : 'DS1 patient-wise validation'}`);
   if (c.metadata.consensus) L.push(`- Morphology consensus (model/consensus.ts): each beat's V and F probabilities are ${c.metadata.consensus.alpha} × its own plus ${1 - c.metadata.consensus.alpha} × the mean over the ${c.metadata.consensus.k} beats whose QRS looks most like it among the ${c.metadata.consensus.span} beats ${c.metadata.consensus.causal ? 'before it' : 'on each side'} in the same recording; chosen with the offsets on the same DS1 predictions (objective ${c.decision?.withoutConsensus !== undefined ? `${(c.decision.withoutConsensus * 100).toFixed(1)} % without, ${(c.decision.objective * 100).toFixed(1)} % with it` : 'see below'})`);
+  if (c.decision?.floors) L.push(`- Operating-point floors (train --min-se / --min-ppv): the offsets${c.metadata.consensus ? ' and the consensus' : ''} were chosen to keep ${describeFloors(c.decision.floors)} on the same DS1 predictions, the objective deciding among the offsets that do — ${c.decision.floorsMet ? 'held' : '**not held**: the offsets closest to them were kept'}`);
   L.push(`- Training data: ${c.training.data} — ${c.training.beats} beats from records ${c.training.records.join(', ')}${c.training.validationRecords.length ? `; patient-wise validation records (early stopping${c.decision?.folds ? '' : ', decision offsets'}): ${c.training.validationRecords.join(', ')}` : '; no validation split: a fixed number of epochs, the last weights kept'}`);
   L.push(`- Seed ${c.metadata.seed}; ${c.training.validationRecords.length ? `best epoch ${c.training.bestEpoch} of ${c.training.epochsRun} run` : `${c.training.epochsRun} epochs`}; ${(c.training.seconds / 60).toFixed(1)} min${c.training.members ? `; ensemble of ${c.training.members} ${new Set(c.metadata.members?.map((m) => m.arch)).size > 1 ? `architectures (${c.metadata.members!.map((m) => m.arch).join(', ')})` : `seeds (${c.metadata.members?.map((m) => m.seed).join(', ') ?? '?'})`}, probabilities averaged` : ''}`);
   L.push(`- Backend: ${c.backend}`);

@@ -12,7 +12,7 @@ import { beatsFromAnnotations, buildRecordBeats, MODEL_CLASSES, subsetBeats, typ
 import { CAUSAL_WINDOW } from '../../src-main/model/dataset/causal.js';
 import { DEFAULT_WINDOW } from '../../src-main/model/dataset/windows.js';
 import { ModelError } from '../../src-main/model/errors.js';
-import { chooseConsensusAndBias, chooseDecisionBias } from '../../src-main/model/train/decision.js';
+import { chooseConsensusAndBias, chooseDecisionBias, floorShortfall } from '../../src-main/model/train/decision.js';
 import { decide } from '../../src-main/model/train/train.js';
 import { REPO } from '../devices/processes.js';
 
@@ -159,6 +159,49 @@ describe('choosing a consensus on out-of-fold predictions', () => {
     const before = f1V(decide(p, plain.bias));
     const after = f1V(decide(morphologyConsensus(p, set, DEFAULT_WINDOW, chosen.consensus!), chosen.bias));
     expect(after).toBeGreaterThan(before + 0.05);
+  });
+});
+
+describe('decision floors (train --min-ppv / --min-se)', () => {
+  /** Weak per-beat evidence for every class: N +P of plain argmax is far from perfect. */
+  function weakProbs(): Float32Array {
+    const p = noisyProbs(set.n, 5);
+    for (let i = 0; i < set.n; i++) { const r = set.labels[i]; if (r >= 0) p[i * 4 + r] += 0.35; }
+    return p;
+  }
+  const nPpv = (pred: Int8Array) => {
+    let tp = 0, called = 0;
+    for (let i = 0; i < set.n; i++) if (set.labels[i] >= 0 && pred[i] === 0) { called++; if (set.labels[i] === 0) tp++; }
+    return (100 * tp) / called;
+  };
+
+  it('hold N +P at the floor on the very predictions, at some cost in the objective, with and without a consensus', () => {
+    const p = weakProbs();
+    const plain = chooseDecisionBias(p, set.labels);
+    const before = nPpv(decide(p, plain.bias));
+    const floor = Math.min(99.9, Math.round((before + 1.5) * 10) / 10);
+    expect(floor).toBeGreaterThan(before);
+    const held = chooseDecisionBias(p, set.labels, { ppv: { N: floor } });
+    expect(held.floorsMet).toBe(true);
+    expect(nPpv(decide(p, held.bias))).toBeGreaterThanOrEqual(floor);
+    expect(floorShortfall(set.labels, decide(p, held.bias), { ppv: { N: floor } })).toBe(0);
+    expect(held.objective).toBeLessThanOrEqual(plain.objective + 1e-12);
+    const withConsensus = chooseConsensusAndBias(p, set.labels, set, DEFAULT_WINDOW, { ppv: { N: floor } });
+    expect(withConsensus.floorsMet).toBe(true);
+    const q = withConsensus.consensus ? morphologyConsensus(p, set, DEFAULT_WINDOW, withConsensus.consensus) : p;
+    expect(nPpv(decide(q, withConsensus.bias))).toBeGreaterThanOrEqual(floor);
+    // No floors: exactly the search without them (the shipped models' choices do not move).
+    expect(chooseDecisionBias(p, set.labels, {}).bias).toEqual(plain.bias);
+  });
+
+  it('that cannot all be held are reported as not met, with the shortfall in points as the value', () => {
+    const p = weakProbs();
+    const floors = { se: { N: 100, V: 100 }, ppv: { N: 100 } };
+    const r = chooseDecisionBias(p, set.labels, floors);
+    expect(r.floorsMet).toBe(false);
+    const short = floorShortfall(set.labels, decide(p, r.bias), floors);
+    expect(short).toBeGreaterThan(0);
+    expect(r.value).toBeCloseTo(-short, 9);
   });
 });
 

@@ -19,6 +19,11 @@ describe('ecg-review train: input options', () => {
     [['--consensus'], /--consensus is chosen on out-of-fold predictions: add --decision-folds K/],
     [['--consensus', '--decision-folds', '1'], /--consensus is chosen on out-of-fold predictions/],
     [['--consensus', '--eval', 'patient'], /--consensus belongs to a shipped model \(--eval ds1ds2\), not to --eval patient/],
+    [['--min-ppv', 'N=99.2'], /--min-se \/ --min-ppv are held on out-of-fold predictions: add --decision-folds K/],
+    [['--min-ppv', 'N=99.2', '--decision-folds', '5', '--eval', 'kfold'], /--min-se \/ --min-ppv set a shipped model's operating point \(--eval ds1ds2\), not --eval kfold's/],
+    [['--min-ppv', 'Q=99', '--decision-folds', '5'], /--min-ppv takes CLASS=percent pairs with a class among N, S, V, F .*got 'Q=99'/],
+    [['--min-se', 'S=120', '--decision-folds', '5'], /--min-se takes CLASS=percent pairs .*got 'S=120'/],
+    [['--min-ppv', 'N:99', '--decision-folds', '5'], /--min-ppv takes CLASS=percent pairs .*got 'N:99'/],
   ])('%j is refused', async (args, msg) => {
     const r = await cli('train', '--eval', 'ds1ds2', '--out', '/nonexistent/never-written', ...args);
     expect(r.code).not.toBe(0);

@@ -4,7 +4,9 @@ import { loadDs1 } from '../../model/train/experiment.js';
 import { CAUSAL_WINDOW } from '../../model/dataset/causal.js';
 import { DEFAULT_WINDOW, type WindowSpec } from '../../model/dataset/windows.js';
 import { BEAT_SOURCES, type BeatSource } from '../../model/dataset/mitdb.js';
-import { CliError, intFlag, numberFlag, stringFlag } from '../args.js';
+import { MODEL_CLASSES } from '../../model/dataset/beats.js';
+import type { AamiClass } from '../../domain/aami.js';
+import { CliError, intFlag, numberFlag, stringFlag, type ParsedArgs } from '../args.js';
 import type { CliIo, Command } from '../command.js';
 
 const DEFAULT_DATA_DIR = process.env.ECG_DATA_DIR ? `${process.env.ECG_DATA_DIR}/mitdb` : new URL('../../../../shared/data/mitdb', import.meta.url).pathname;
@@ -22,6 +24,20 @@ function eta(seconds: number): string {
 
 const pct = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(1));
 
+/** `--min-ppv N=99.2,V=90` → { N: 99.2, V: 90 } (percent, modelled classes only). */
+function parseFloors(flags: ParsedArgs['flags'], name: 'min-se' | 'min-ppv'): Partial<Record<AamiClass, number>> | undefined {
+  const text = stringFlag(flags, name);
+  if (text === undefined) return undefined;
+  const out: Partial<Record<AamiClass, number>> = {};
+  for (const part of text.split(',')) {
+    const m = /^\s*([A-Z])\s*=\s*([0-9.]+)\s*$/.exec(part);
+    const v = m ? Number(m[2]) : NaN;
+    if (!m || !MODEL_CLASSES.includes(m[1] as AamiClass) || !(v > 0 && v <= 100)) throw new CliError(`--${name} takes CLASS=percent pairs with a class among ${MODEL_CLASSES.join(', ')} and a percent in (0, 100], e.g. N=99.2; got '${part}'`);
+    out[m[1] as AamiClass] = v;
+  }
+  return out;
+}
+
 export const command: Command = {
   name: 'train',
   usage: 'ecg-review train --arch cnn|attention|transformer --eval ds1ds2|kfold|stratified|patient [--folds K] [--epochs E] [--seed S] [--out <dir>] [--data-dir <mitdb dir>] [--json]',
@@ -38,6 +54,8 @@ export const command: Command = {
     cv: { type: 'boolean', description: 'ds1ds2: also run stratified and patient-wise K-fold on DS1 for the model card' },
     'cv-epochs': { type: 'string', description: 'epochs per cross-validation fold (default 4)' },
     consensus: { type: 'boolean', description: 'ds1ds2: also choose a morphology consensus (each beat\'s V/F probability blended with its QRS look-alikes in the same recording) with the decision offsets on the out-of-fold predictions; needs --decision-folds' },
+    'min-ppv': { type: 'string', description: 'ds1ds2: operating-point floors for the decision offsets, e.g. N=99.2 (comma-separated CLASS=percent): the offsets must keep these +P on the DS1 out-of-fold predictions; needs --decision-folds' },
+    'min-se': { type: 'string', description: 'ds1ds2: like --min-ppv, for sensitivities, e.g. S=80,V=85' },
     'fixed-epochs': { type: 'boolean', description: 'ds1ds2: train exactly --epochs epochs on all of DS1 and keep the last weights (no validation split, no early stopping); needs --decision-folds' },
     seeds: { type: 'string', description: 'ds1ds2: comma-separated seeds of an ensemble shipped as one model (with --fixed-epochs and --decision-folds)' },
     'decision-folds': { type: 'string', description: 'ds1ds2: choose the decision offsets on out-of-fold predictions of patient-wise K-fold over DS1 (default 0 = on the validation split)' },
@@ -84,6 +102,11 @@ export const command: Command = {
     if (leads === 2 && flags.causal) throw new CliError('--leads 2 has no causal form yet: train a causal model on one lead');
     if (flags.consensus === true && evalMode !== 'ds1ds2') throw new CliError(`--consensus belongs to a shipped model (--eval ds1ds2), not to --eval ${evalMode}`);
     if (flags.consensus === true && !(Number(flags['decision-folds']) >= 2)) throw new CliError('--consensus is chosen on out-of-fold predictions: add --decision-folds K');
+    const minSe = parseFloors(flags, 'min-se');
+    const minPpv = parseFloors(flags, 'min-ppv');
+    const floors = minSe || minPpv ? { ...(minSe ? { se: minSe } : {}), ...(minPpv ? { ppv: minPpv } : {}) } : undefined;
+    if (floors && evalMode !== 'ds1ds2') throw new CliError(`--min-se / --min-ppv set a shipped model's operating point (--eval ds1ds2), not --eval ${evalMode}'s`);
+    if (floors && !(Number(flags['decision-folds']) >= 2)) throw new CliError('--min-se / --min-ppv are held on out-of-fold predictions: add --decision-folds K');
     const trainBeats = stringFlag(flags, 'train-beats', 'annotator')!;
     if (!BEAT_SOURCES.includes(trainBeats as BeatSource)) throw new CliError(`--train-beats must be ${BEAT_SOURCES.join(' or ')}, got '${trainBeats}'`);
     if (trainBeats === 'live-detector' && !flags.causal) throw new CliError('--train-beats live-detector is for causal models (add --causal): the offline models are trained at the annotations');
@@ -121,8 +144,8 @@ export const command: Command = {
       if (seeds) config.seed = seeds[0];
       if (fixedEpochs && !decisionFolds) throw new CliError('--fixed-epochs leaves no validation split for the decision offsets: add --decision-folds K');
       const consensus = flags.consensus === true;
-      const command = `ecg-review train --arch ${archs.join(',')} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${config.fusionSynthesis ? ` --fusion-synthesis ${config.fusionSynthesis}` : ''}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${consensus ? ' --consensus' : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''}${leads === 2 ? ' --leads 2' : ''}${flags.causal ? ' --causal' : ''}${positions ? ' --train-beats live-detector' : ''} --out ${out}`;
-      const r = await runDs1Ds2({ dataDir, out, config, lead, window, positions, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, consensus, seeds, archs: archs.length > 1 ? (archs as Architecture[]) : undefined, command, onProgress: progress });
+      const command = `ecg-review train --arch ${archs.join(',')} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${config.fusionSynthesis ? ` --fusion-synthesis ${config.fusionSynthesis}` : ''}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${consensus ? ' --consensus' : ''}${minSe ? ` --min-se ${flags['min-se']}` : ''}${minPpv ? ` --min-ppv ${flags['min-ppv']}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''}${leads === 2 ? ' --leads 2' : ''}${flags.causal ? ' --causal' : ''}${positions ? ' --train-beats live-detector' : ''} --out ${out}`;
+      const r = await runDs1Ds2({ dataDir, out, config, lead, window, positions, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, consensus, floors, seeds, archs: archs.length > 1 ? (archs as Architecture[]) : undefined, command, onProgress: progress });
       if (flags.json) {
         await io.out(`${JSON.stringify({ backend: describeEngine(engine), model: out, card: r.card }, null, 1)}\n`);
         return;

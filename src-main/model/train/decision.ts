@@ -6,6 +6,7 @@
  * kept to [-1, 3]: a handful of validation patients cannot justify a larger shift of the priors.
  */
 import { applyConsensus, morphologyNeighbours, type ConsensusSpec } from '../consensus.js';
+import type { AamiClass } from '../../domain/aami.js';
 import { MODEL_CLASSES, type BeatSet } from '../dataset/beats.js';
 import type { WindowSpec } from '../dataset/windows.js';
 import { decide } from './train.js';
@@ -32,10 +33,60 @@ export function decisionObjective(labels: ArrayLike<number>, pred: ArrayLike<num
   return (fBeta(tp[0], fp[0], fn[0], 1) + fBeta(tp[1], fp[1], fn[1], 1) + fBeta(tp[2], fp[2], fn[2], 1)) / 3;
 }
 
-/** Coordinate search (three sweeps) of offsets for S, V, F in [-1, 3] (N fixed at 0). */
-export function chooseDecisionBias(probs: Float32Array, labels: ArrayLike<number>): { bias: number[]; objective: number } {
+/**
+ * Operating-point floors, in percent, that the chosen offsets must hold on the same predictions: e.g. N +P ≥ 99.2
+ * ("a beat called normal is normal", what a Holter reviewer who only looks at flagged beats relies on). Among the
+ * offsets that hold them the objective decides; when none does, the smallest total shortfall wins.
+ */
+export interface DecisionFloors {
+  se?: Partial<Record<AamiClass, number>>;
+  ppv?: Partial<Record<AamiClass, number>>;
+}
+
+/** Points (percent) by which a decision falls short of the floors; 0 when it holds them all. */
+export function floorShortfall(labels: ArrayLike<number>, pred: ArrayLike<number>, floors: DecisionFloors): number {
+  const K = MODEL_CLASSES.length;
+  const ref = new Array<number>(K).fill(0);
+  const called = new Array<number>(K).fill(0);
+  const hit = new Array<number>(K).fill(0);
+  for (let i = 0; i < labels.length; i++) {
+    const r = labels[i];
+    if (r < 0) continue;
+    ref[r]++;
+    called[pred[i]]++;
+    if (pred[i] === r) hit[r]++;
+  }
+  let short = 0;
+  for (const [key, per] of [['se', ref], ['ppv', called]] as const) {
+    for (const [c, floor] of Object.entries(floors[key] ?? {})) {
+      const k = MODEL_CLASSES.indexOf(c as AamiClass);
+      const v = per[k] > 0 ? (100 * hit[k]) / per[k] : 0;
+      if (v < floor!) short += floor! - v;
+    }
+  }
+  return short;
+}
+
+/** What the search maximises: the objective where the floors hold, minus the shortfall (always below 0) where not. */
+function decisionValue(labels: ArrayLike<number>, pred: ArrayLike<number>, floors?: DecisionFloors): number {
+  const short = floors ? floorShortfall(labels, pred, floors) : 0;
+  return short > 0 ? -short : decisionObjective(labels, pred);
+}
+
+export interface DecisionChoice {
+  bias: number[];
+  /** The objective at the chosen offsets (0–1). */
+  objective: number;
+  /** Whether the chosen offsets hold the floors (true when none were given). */
+  floorsMet: boolean;
+  /** The value the search compared: the objective, or minus the shortfall in points when the floors are not met. */
+  value: number;
+}
+
+/** Coordinate search (three sweeps) of offsets for S, V, F in [-1, 3] (N fixed at 0), within the floors if given. */
+export function chooseDecisionBias(probs: Float32Array, labels: ArrayLike<number>, floors?: DecisionFloors): DecisionChoice {
   const bias = MODEL_CLASSES.map(() => 0);
-  let best = decisionObjective(labels, decide(probs, bias));
+  let best = decisionValue(labels, decide(probs, bias), floors);
   const grid: number[] = [];
   for (let v = -1; v <= 3.0001; v += 0.25) grid.push(Math.round(v * 100) / 100);
   for (let sweep = 0; sweep < 3; sweep++) {
@@ -43,13 +94,14 @@ export function chooseDecisionBias(probs: Float32Array, labels: ArrayLike<number
       let bk = bias[k];
       for (const v of grid) {
         bias[k] = v;
-        const o = decisionObjective(labels, decide(probs, bias));
+        const o = decisionValue(labels, decide(probs, bias), floors);
         if (o > best + 1e-9) { best = o; bk = v; }
       }
       bias[k] = bk;
     }
   }
-  return { bias, objective: best };
+  const pred = decide(probs, bias);
+  return { bias, objective: decisionObjective(labels, pred), floorsMet: best >= 0, value: best };
 }
 
 /**
@@ -63,15 +115,15 @@ export const CONSENSUS_GRID = { k: [10, 20, 40], alpha: [0.25, 0.5, 0.75], span:
  * grid point the offsets are re-chosen, and the best objective wins. No consensus (the plain offsets) competes too,
  * so the result is never worse on DS1 than without it.
  */
-export function chooseConsensusAndBias(probs: Float32Array, labels: ArrayLike<number>, s: BeatSet, w: WindowSpec): { consensus?: ConsensusSpec; bias: number[]; objective: number; withoutConsensus: number } {
-  const plain = chooseDecisionBias(probs, labels);
-  let best: { consensus?: ConsensusSpec; bias: number[]; objective: number } = plain;
+export function chooseConsensusAndBias(probs: Float32Array, labels: ArrayLike<number>, s: BeatSet, w: WindowSpec, floors?: DecisionFloors): DecisionChoice & { consensus?: ConsensusSpec; withoutConsensus: number } {
+  const plain = chooseDecisionBias(probs, labels, floors);
+  let best: DecisionChoice & { consensus?: ConsensusSpec } = plain;
   const kmax = Math.max(...CONSENSUS_GRID.k);
   const nb = morphologyNeighbours(s, w, kmax, CONSENSUS_GRID.span, w.causal === true);
   for (const k of CONSENSUS_GRID.k) {
     for (const alpha of CONSENSUS_GRID.alpha) {
-      const c = chooseDecisionBias(applyConsensus(probs, MODEL_CLASSES.length, nb, k, alpha, kmax), labels);
-      if (c.objective > best.objective + 1e-9) best = { ...c, consensus: { k, alpha, span: CONSENSUS_GRID.span, ...(w.causal ? { causal: true } : {}) } };
+      const c = chooseDecisionBias(applyConsensus(probs, MODEL_CLASSES.length, nb, k, alpha, kmax), labels, floors);
+      if (c.value > best.value + 1e-9) best = { ...c, consensus: { k, alpha, span: CONSENSUS_GRID.span, ...(w.causal ? { causal: true } : {}) } };
     }
   }
   return { ...best, withoutConsensus: plain.objective };

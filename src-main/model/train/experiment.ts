@@ -19,7 +19,7 @@ import { tf } from '../engine/tf.js';
 import { evaluateModelOnRecords, type RecordsEvaluation } from '../evaluate-records.js';
 import { loadModel, modelSizeOnDisk, MODEL_FORMAT, MODEL_FORMAT_VERSION, saveModel, type ModelMetadata } from '../io.js';
 import { crossValidate, outOfFoldProbs, type CvKind, type CvSummary } from './cross-validation.js';
-import { chooseConsensusAndBias, chooseDecisionBias } from './decision.js';
+import { chooseConsensusAndBias, chooseDecisionBias, type DecisionFloors } from './decision.js';
 import { morphologyConsensus } from '../consensus.js';
 import { scoreBeats } from './metrics.js';
 import { decide, predictProbs, trainModel, type EpochLog, type ProgressFn, type TrainConfig } from './train.js';
@@ -74,6 +74,8 @@ export interface Ds1Ds2Options {
    * (needs decisionFolds); kept only where it raises the DS1 objective.
    */
   consensus?: boolean;
+  /** Operating-point floors the decision offsets must hold on the out-of-fold predictions (needs decisionFolds). */
+  floors?: DecisionFloors;
   command: string;
   onProgress?: (p: ExperimentProgress) => void;
 }
@@ -103,6 +105,7 @@ export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
   const mixed = new Set(members.map((m) => m.arch)).size > 1;
   if (ensemble && !(o.fixedEpochs && o.decisionFolds && o.decisionFolds > 1)) throw new ModelError('an ensemble needs --fixed-epochs and --decision-folds');
   if (o.consensus && !(o.decisionFolds && o.decisionFolds > 1)) throw new ModelError('a morphology consensus is chosen on out-of-fold predictions: it needs --decision-folds');
+  if (o.floors && !(o.decisionFolds && o.decisionFolds > 1)) throw new ModelError('decision floors are held on out-of-fold predictions: they need --decision-folds');
   const { train, val, valRecords } = o.fixedEpochs ? { train: ds1, val: null, valRecords: [] as string[] } : patientValidationSplit(ds1, o.config.seed);
   const runs: Awaited<ReturnType<typeof trainModel>>[] = [];
   let oofProbs: Float32Array | null = null;
@@ -123,14 +126,14 @@ export async function runDs1Ds2(o: Ds1Ds2Options): Promise<Ds1Ds2Result> {
   if (ensemble) for (const x of runs) x.model.dispose();
   let decision: NonNullable<ModelCard['decision']>;
   if (oofProbs) {
-    const { bias, objective, consensus, withoutConsensus } = o.consensus
-      ? chooseConsensusAndBias(oofProbs, ds1.labels, ds1, window)
-      : { ...chooseDecisionBias(oofProbs, ds1.labels), consensus: undefined, withoutConsensus: undefined };
+    const { bias, objective, consensus, withoutConsensus, floorsMet } = o.consensus
+      ? chooseConsensusAndBias(oofProbs, ds1.labels, ds1, window, o.floors)
+      : { ...chooseDecisionBias(oofProbs, ds1.labels, o.floors), consensus: undefined, withoutConsensus: undefined };
     const decided = consensus ? morphologyConsensus(oofProbs, ds1, window, consensus) : oofProbs;
     const sc = scoreBeats(MODEL_CLASSES, ds1.labels, decide(decided, bias), decided);
     decision = {
       method: `out-of-fold predictions of patient-wise ${o.decisionFolds}-fold cross-validation over all ${ds1.records.length} DS1 records (each fold model trained like this one${o.fixedEpochs ? `, ${o.config.epochs} epochs` : ', early stopping on its own patient-wise split'}${ensemble ? `; the mean of the ${members.length} members' out-of-fold predictions` : ''})`,
-      bias, objective, ...(consensus ? { consensus } : {}), ...(withoutConsensus !== undefined ? { withoutConsensus } : {}), folds: oofFolds,
+      bias, objective, ...(consensus ? { consensus } : {}), ...(withoutConsensus !== undefined ? { withoutConsensus } : {}), ...(o.floors ? { floors: o.floors, floorsMet } : {}), folds: oofFolds,
       outOfFold: { accuracy: sc.accuracy, macroF1: sc.macroF1, se: Object.fromEntries(MODEL_CLASSES.map((c) => [c, sc.perClass[c].se])), ppv: Object.fromEntries(MODEL_CLASSES.map((c) => [c, sc.perClass[c].ppv])), confusion: sc.confusion },
     };
   } else {
