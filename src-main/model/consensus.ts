@@ -36,10 +36,48 @@ export function qrsSpan(w: WindowSpec): { from: number; to: number } {
   return { from: Math.max(0, w.before - Math.round(0.1 * w.fs)), to: w.before + Math.min(w.after, Math.round(0.15 * w.fs)) };
 }
 
+/**
+ * The QRS span's window samples, nearest the R peak first: distances are summed in this order so that the partial
+ * sum grows fastest where beats differ most, and a far beat is dropped after a few samples (`distanceBelow`).
+ */
+function qrsOrder(w: WindowSpec): Int32Array {
+  const { from, to } = qrsSpan(w);
+  return Int32Array.from({ length: to - from }, (_, t) => from + t).sort((a, b) => Math.abs(a - w.before) - Math.abs(b - w.before) || a - b);
+}
+
 export function checkConsensusSpec(c: ConsensusSpec, where: string): void {
   if (!Number.isInteger(c.k) || c.k < 1 || !Number.isInteger(c.span) || c.span < c.k || !(c.alpha >= 0 && c.alpha <= 1)) {
     throw new ModelError(`consensus needs integers k ≥ 1 and span ≥ k and 0 ≤ alpha ≤ 1, got ${JSON.stringify(c)}`, where);
   }
+}
+
+/**
+ * Squared distance of a[ao..ao+D) and b[bo..bo+D), summed in order; stops early (returning a partial sum above
+ * `limit`) once it exceeds `limit`, because such a beat cannot be among the nearest. The partial sums are those of
+ * the full sum, so a beat that is kept gets exactly the distance a full pass gives.
+ */
+function distanceBelow(a: Float32Array, ao: number, b: Float32Array, bo: number, D: number, limit: number): number {
+  let d = 0;
+  let t = 0;
+  while (t < D) {
+    const end = Math.min(D, t + 8);
+    for (; t < end; t++) { const e = a[ao + t] - b[bo + t]; d += e * e; }
+    if (d > limit) return d;
+  }
+  return d;
+}
+
+/**
+ * An upper bound on a beat's k-th nearest distance: the k-th smallest distance to `seeds` (k or more distinct
+ * candidates; Infinity when fewer). Seeded with the previous beat's neighbours, which are usually the current
+ * beat's too, it lets the scan drop most beats after a few samples: beats farther than it cannot be among the k
+ * nearest, so the result stays exactly that of the full scan.
+ */
+function seedBound(a: Float32Array, ao: number, b: Float32Array, D: number, seeds: Int32Array, count: number, k: number, scratch: Float64Array): number {
+  if (count < k) return Infinity;
+  for (let q = 0; q < count; q++) scratch[q] = distanceBelow(a, ao, b, seeds[q] * D, D, Infinity);
+  const top = scratch.subarray(0, count).sort();
+  return top[k - 1];
 }
 
 /**
@@ -52,20 +90,35 @@ export function morphologyNeighbours(s: BeatSet, w: WindowSpec, k: number, span:
   const L = s.length;
   const C = s.channels;
   const n = s.n;
+  const order = qrsOrder(w);
   const f = new Float32Array(n * D);
-  for (let i = 0; i < n; i++) for (let t = 0; t < D; t++) f[i * D + t] = s.x[(i * L + from + t) * C];
+  for (let i = 0; i < n; i++) for (let t = 0; t < D; t++) f[i * D + t] = s.x[(i * L + order[t]) * C];
+  if (!causal) return symmetricNeighbours(f, D, s.recordIndex, n, k, span);
   const out = new Int32Array(n * k).fill(-1);
   const bestD = new Float64Array(k);
   const bestJ = new Int32Array(k);
+  const seeds = new Int32Array(k + 2);
+  const scratch = new Float64Array(k + 2);
   for (let i = 0; i < n; i++) {
     let m = 0; // neighbours held, sorted by distance
     const lo = Math.max(0, i - span);
     const hi = causal ? i - 1 : Math.min(n - 1, i + span);
+    const ri = s.recordIndex[i];
+    // Seeds: the previous beat's neighbours, the previous and the next beat — any k distinct candidates will do.
+    let ns = 0;
+    const offer = (j: number): void => {
+      if (j < lo || j > hi || j === i || s.recordIndex[j] !== ri) return;
+      for (let q = 0; q < ns; q++) if (seeds[q] === j) return;
+      seeds[ns++] = j;
+    };
+    if (i > 0) for (let q = 0; q < k; q++) offer(out[(i - 1) * k + q]);
+    offer(i - 1);
+    offer(i + 1);
+    const bound = seedBound(f, i * D, f, D, seeds, ns, k, scratch);
     for (let j = lo; j <= hi; j++) {
-      if (j === i || s.recordIndex[j] !== s.recordIndex[i]) continue;
-      let d = 0;
-      for (let t = 0; t < D; t++) { const e = f[i * D + t] - f[j * D + t]; d += e * e; }
-      if (m === k && d >= bestD[k - 1]) continue;
+      if (j === i || s.recordIndex[j] !== ri) continue;
+      const d = distanceBelow(f, i * D, f, j * D, D, m === k ? Math.min(bound, bestD[k - 1]) : bound);
+      if (d > bound || (m === k && d >= bestD[k - 1])) continue;
       let p = m < k ? m++ : k - 1;
       while (p > 0 && bestD[p - 1] > d) { bestD[p] = bestD[p - 1]; bestJ[p] = bestJ[p - 1]; p--; }
       bestD[p] = d; bestJ[p] = j;
@@ -73,6 +126,39 @@ export function morphologyNeighbours(s: BeatSet, w: WindowSpec, k: number, span:
     for (let q = 0; q < m; q++) out[i * k + q] = bestJ[q];
   }
   return out;
+}
+
+/**
+ * The offline search with each pair's distance computed once, for both beats' lists. Each list is still offered its
+ * candidates in ascending order (earlier beats while they are scanned, later ones during its own scan) and keeps
+ * them by the same rule, so ties resolve as in the one-sided scan and the result is the same.
+ */
+function symmetricNeighbours(f: Float32Array, D: number, recordIndex: ArrayLike<number>, n: number, k: number, span: number): Int32Array {
+  const bestD = new Float64Array(n * k);
+  const bestJ = new Int32Array(n * k).fill(-1);
+  const held = new Int32Array(n);
+  const insert = (i: number, j: number, d: number): void => {
+    const o = i * k;
+    const m = held[i];
+    if (m === k && d >= bestD[o + k - 1]) return;
+    let p = m < k ? held[i]++ : k - 1;
+    while (p > 0 && bestD[o + p - 1] > d) { bestD[o + p] = bestD[o + p - 1]; bestJ[o + p] = bestJ[o + p - 1]; p--; }
+    bestD[o + p] = d; bestJ[o + p] = j;
+  };
+  for (let i = 0; i < n; i++) {
+    const hi = Math.min(n - 1, i + span);
+    const ri = recordIndex[i];
+    for (let j = i + 1; j <= hi; j++) {
+      if (recordIndex[j] !== ri) continue;
+      // A pair farther than both lists' k-th nearest cannot enter either.
+      const limit = held[i] === k && held[j] === k ? Math.max(bestD[i * k + k - 1], bestD[j * k + k - 1]) : Infinity;
+      const d = distanceBelow(f, i * D, f, j * D, D, limit);
+      if (d > limit) continue;
+      insert(i, j, d);
+      insert(j, i, d);
+    }
+  }
+  return bestJ;
 }
 
 /**
@@ -121,15 +207,21 @@ function blend(probs: ArrayLike<number>, o: number, v: number, fz: number, c: nu
  */
 export class ConsensusStream {
   private readonly qrs: { from: number; to: number };
+  private readonly order: Int32Array;
   private readonly feats: Float32Array;
   private readonly probs: Float32Array;
   private seen = 0;
+  /** The previous beat's neighbours (ring slots), which seed the next beat's search. */
+  private readonly lastJ: Int32Array;
+  private lastM = 0;
 
   constructor(private readonly spec: ConsensusSpec, w: WindowSpec) {
     checkConsensusSpec(spec, 'consensus stream');
     this.qrs = qrsSpan(w);
+    this.order = qrsOrder(w);
     this.feats = new Float32Array(spec.span * (this.qrs.to - this.qrs.from));
     this.probs = new Float32Array(spec.span * 4);
+    this.lastJ = new Int32Array(spec.k);
   }
 
   /** Consensus probabilities of the set's beats, which follow the beats of earlier calls in time. */
@@ -144,16 +236,19 @@ export class ConsensusStream {
     const f = new Float32Array(D);
     const bestD = new Float64Array(k);
     const bestJ = new Int32Array(k);
+    const scratch = new Float64Array(k);
     for (let i = 0; i < s.n; i++) {
-      for (let t = 0; t < D; t++) f[t] = s.x[(i * L + from + t) * C];
+      for (let t = 0; t < D; t++) f[t] = s.x[(i * L + this.order[t]) * C];
       // Oldest first, as morphologyNeighbours scans, so that ties resolve the same way.
       const held = Math.min(this.seen, span);
+      // Bound from the previous beat's neighbours (ring slots, all still held: only the oldest slot was replaced,
+      // and by a beat, so any slot is a candidate).
+      const bound = seedBound(f, 0, this.feats, D, this.lastJ, held >= k ? this.lastM : 0, k, scratch);
       let m = 0;
       for (let a = 0; a < held; a++) {
         const r = (this.seen - held + a) % span;
-        let d = 0;
-        for (let t = 0; t < D; t++) { const e = f[t] - this.feats[r * D + t]; d += e * e; }
-        if (m === k && d >= bestD[k - 1]) continue;
+        const d = distanceBelow(f, 0, this.feats, r * D, D, m === k ? Math.min(bound, bestD[k - 1]) : bound);
+        if (d > bound || (m === k && d >= bestD[k - 1])) continue;
         let p = m < k ? m++ : k - 1;
         while (p > 0 && bestD[p - 1] > d) { bestD[p] = bestD[p - 1]; bestJ[p] = bestJ[p - 1]; p--; }
         bestD[p] = d; bestJ[p] = r;
@@ -162,6 +257,8 @@ export class ConsensusStream {
       let fz = 0;
       for (let q = 0; q < m; q++) { v += this.probs[bestJ[q] * 4 + V]; fz += this.probs[bestJ[q] * 4 + F]; }
       blend(probs, i * 4, v, fz, m, alpha, out);
+      this.lastJ.set(bestJ.subarray(0, m));
+      this.lastM = m;
       const w = this.seen % span;
       this.feats.set(f, w * D);
       this.probs.set(probs.subarray(i * 4, i * 4 + 4), w * 4);
