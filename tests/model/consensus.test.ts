@@ -80,6 +80,27 @@ describe('morphology neighbours', () => {
     expect(Array.from(morphologyNeighbours(s, DEFAULT_WINDOW, 5, 60, true).subarray(0, 5))).toEqual([-1, -1, -1, -1, -1]);
   });
 
+  it('break ties between equally near beats oldest first, as brute force does (beats with identical windows)', () => {
+    const s = subsetBeats(set, Array.from({ length: 120 }, (_, i) => i));
+    const x = new Float32Array(s.x);
+    const W = s.length * s.channels;
+    for (const i of [10, 25, 40, 55, 70, 85, 100]) x.copyWithin(i * W, 5 * W, 6 * W); // seven copies of beat 5
+    const t: BeatSet = { ...s, x };
+    const { from, to } = qrsSpan(DEFAULT_WINDOW);
+    const dist = (i: number, j: number) => { let d = 0; for (let q = from; q < to; q++) { const e = x[(i * s.length + q) * s.channels] - x[(j * s.length + q) * s.channels]; d += e * e; } return d; };
+    for (const causal of [false, true]) {
+      const k = 4;
+      const span = 50;
+      const nb = morphologyNeighbours(t, DEFAULT_WINDOW, k, span, causal);
+      for (const i of [5, 10, 40, 60, 100, 110]) {
+        const cand = [];
+        for (let j = Math.max(0, i - span); j <= (causal ? i - 1 : Math.min(t.n - 1, i + span)); j++) if (j !== i) cand.push(j);
+        const want = cand.map((j) => ({ j, d: dist(i, j) })).sort((a, b) => a.d - b.d || a.j - b.j).slice(0, k).map((c) => c.j);
+        expect(Array.from(nb.subarray(i * k, (i + 1) * k)).filter((j) => j >= 0)).toEqual(want);
+      }
+    }
+  });
+
   it('never cross into another recording', () => {
     const two: BeatSet = { ...set, recordIndex: Uint16Array.from(set.recordIndex, (_, i) => (i < 1000 ? 0 : 1)), records: ['a', 'b'] };
     const nb = morphologyNeighbours(two, DEFAULT_WINDOW, 10, 500);
