@@ -17,20 +17,27 @@ function fBeta(tp: number, fp: number, fn: number, beta: number): number {
   return d > 0 ? ((1 + b2) * tp) / d : 0;
 }
 
-/** The validation objective for prior selection (0–1, higher is better). */
-export function decisionObjective(labels: ArrayLike<number>, pred: ArrayLike<number>): number {
+/** Per class: reference beats, beats called that class, and beats both (labels < 0 are left out). */
+function classCounts(labels: ArrayLike<number>, pred: ArrayLike<number>): { ref: number[]; called: number[]; hit: number[] } {
   const K = MODEL_CLASSES.length;
-  const tp = new Array<number>(K).fill(0);
-  const fp = new Array<number>(K).fill(0);
-  const fn = new Array<number>(K).fill(0);
+  const ref = new Array<number>(K).fill(0);
+  const called = new Array<number>(K).fill(0);
+  const hit = new Array<number>(K).fill(0);
   for (let i = 0; i < labels.length; i++) {
     const r = labels[i];
     if (r < 0) continue;
-    const p = pred[i];
-    if (r === p) tp[r]++;
-    else { fn[r]++; fp[p]++; }
+    ref[r]++;
+    called[pred[i]]++;
+    if (pred[i] === r) hit[r]++;
   }
-  return (fBeta(tp[0], fp[0], fn[0], 1) + fBeta(tp[1], fp[1], fn[1], 1) + fBeta(tp[2], fp[2], fn[2], 1)) / 3;
+  return { ref, called, hit };
+}
+
+/** The validation objective for prior selection (0–1, higher is better). */
+export function decisionObjective(labels: ArrayLike<number>, pred: ArrayLike<number>): number {
+  const { ref, called, hit } = classCounts(labels, pred);
+  const f1 = (k: number): number => fBeta(hit[k], called[k] - hit[k], ref[k] - hit[k], 1);
+  return (f1(0) + f1(1) + f1(2)) / 3;
 }
 
 /**
@@ -45,17 +52,7 @@ export interface DecisionFloors {
 
 /** Points (percent) by which a decision falls short of the floors; 0 when it holds them all. */
 export function floorShortfall(labels: ArrayLike<number>, pred: ArrayLike<number>, floors: DecisionFloors): number {
-  const K = MODEL_CLASSES.length;
-  const ref = new Array<number>(K).fill(0);
-  const called = new Array<number>(K).fill(0);
-  const hit = new Array<number>(K).fill(0);
-  for (let i = 0; i < labels.length; i++) {
-    const r = labels[i];
-    if (r < 0) continue;
-    ref[r]++;
-    called[pred[i]]++;
-    if (pred[i] === r) hit[r]++;
-  }
+  const { ref, called, hit } = classCounts(labels, pred);
   let short = 0;
   for (const [key, per] of [['se', ref], ['ppv', called]] as const) {
     for (const [c, floor] of Object.entries(floors[key] ?? {})) {
