@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { aamiClassOf } from '../../src-main/domain/aami.js';
 import { openRecording, readAnnotations } from '../../src-main/formats/index.js';
 import { beatsFromAnnotations, buildRecordBeats, classCounts, FEATURE_NAMES, labelDetections, MODEL_CLASSES } from '../../src-main/model/dataset/beats.js';
-import { CAUSAL_WINDOW, liveDetectorPositions } from '../../src-main/model/dataset/causal.js';
+import { CAUSAL_WINDOW, causalDetectorLeads, liveDetectorPositions } from '../../src-main/model/dataset/causal.js';
+import { toPhysical, type RecordingSource, type SampleWindow } from '../../src-main/domain/recording.js';
+import { detectQrsLive } from '../../src-main/signal/detect-qrs-live.js';
 import { chooseLead } from '../../src-main/model/dataset/lead.js';
 import { loadLabelledRecord } from '../../src-main/model/dataset/mitdb.js';
 import { medianFilter, resampleLinear } from '../../src-main/model/dataset/preprocess.js';
@@ -118,6 +120,21 @@ describeMitdb('beat dataset from MIT-BIH', () => {
 });
 
 describeMitdb('training beats where the live detector finds them (causal models)', () => {
+  it('read by windows give exactly the beats of one whole-record pass of the live detector (208, 7 s and 10 min windows)', async () => {
+    const src = await openRecording(mitdbRecord('208'));
+    const all = await src.read({});
+    const whole = detectQrsLive(causalDetectorLeads(all.signals.map((x) => toPhysical(x)), 0), src.info.fs);
+    const reads: number[] = [];
+    const spy = { ...src, info: src.info, read: (w?: SampleWindow) => { reads.push((w?.to ?? src.info.length) - (w?.from ?? 0)); return src.read(w); } } as RecordingSource;
+    for (const blocks of [7, 600]) {
+      reads.length = 0;
+      expect(Array.from(await liveDetectorPositions(spy, 0, blocks))).toEqual(Array.from(whole));
+      expect(Math.max(...reads)).toBe(blocks * 360);
+    }
+    expect(whole.length).toBeGreaterThan(2900);
+    await src.close();
+  });
+
   it('are the live detector\'s positions, each labelled by the atr beat within 150 ms; false detections stay unlabelled', async () => {
     const src = await openRecording(mitdbRecord('119'));
     const anns = await readAnnotations(src, 'atr');

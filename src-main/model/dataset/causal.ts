@@ -19,7 +19,7 @@
  *    recordRR the mean of all intervals so far; before the second beat every interval is taken as 1 s.
  */
 import { toPhysical, type RecordingSource } from '../../domain/recording.js';
-import { detectQrsLive } from '../../signal/detect-qrs-live.js';
+import { LiveQrsDetector } from '../../signal/detect-qrs-live.js';
 import { ModelError } from '../errors.js';
 import { FEATURE_COUNT } from './beats.js';
 import { RR_FEATURE_COUNT } from './rr.js';
@@ -42,13 +42,29 @@ export function causalDetectorLeads<T>(leads: T[], leadIndex: number): T[] {
   return [leads[leadIndex], ...leads.filter((_, i) => i !== leadIndex)];
 }
 
+/** Detector blocks (seconds of signal) read at a time by `liveDetectorPositions`: ten minutes. */
+const LIVE_READ_BLOCKS = 600;
+
 /**
  * The beats a causal model is given in use: the live detector (fast detector + causal noise gate) on every lead,
  * the classifier's lead first — as `classify` and the device agent find them.
  */
-export async function liveDetectorPositions(src: RecordingSource, leadIndex: number): Promise<Int32Array> {
-  const all = await src.read({});
-  return detectQrsLive(causalDetectorLeads(all.signals.map((s) => toPhysical(s)), leadIndex), src.info.fs);
+export async function liveDetectorPositions(src: RecordingSource, leadIndex: number, chunkBlocks = LIVE_READ_BLOCKS): Promise<Int32Array> {
+  // Read by windows, as a device receives the signal, so a 24-hour Holter never sits in memory whole. Windows are
+  // whole multiples of the detector's one-second block, so the beats are exactly those of one whole-record pass.
+  const { fs, length } = src.info;
+  const det = new LiveQrsDetector(fs, src.info.signals.length);
+  const step = Math.max(1, Math.round(fs)) * chunkBlocks;
+  const parts: Int32Array[] = [];
+  for (let from = 0; from < length; from += step) {
+    const rec = await src.read({ from, to: Math.min(length, from + step) });
+    parts.push(det.push(causalDetectorLeads(rec.signals.map((s) => toPhysical(s)), leadIndex)));
+  }
+  parts.push(det.flush());
+  const out = new Int32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
 }
 
 /** Beats whose windows make up the running template. */
