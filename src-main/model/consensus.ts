@@ -68,19 +68,6 @@ function distanceBelow(a: Float32Array, ao: number, b: Float32Array, bo: number,
 }
 
 /**
- * An upper bound on a beat's k-th nearest distance: the k-th smallest distance to `seeds` (k or more distinct
- * candidates; Infinity when fewer). Seeded with the previous beat's neighbours, which are usually the current
- * beat's too, it lets the scan drop most beats after a few samples: beats farther than it cannot be among the k
- * nearest, so the result stays exactly that of the full scan.
- */
-function seedBound(a: Float32Array, ao: number, b: Float32Array, D: number, seeds: Int32Array, count: number, k: number, scratch: Float64Array): number {
-  if (count < k) return Infinity;
-  for (let q = 0; q < count; q++) scratch[q] = distanceBelow(a, ao, b, seeds[q] * D, D, Infinity);
-  const top = scratch.subarray(0, count).sort();
-  return top[k - 1];
-}
-
-/**
  * The k nearest beats of every beat (squared distance of channel 0 over the QRS span), among beats of the same
  * record within `span` positions (before only when causal). -1 where fewer exist. [beat][k]
  */
@@ -97,28 +84,12 @@ export function morphologyNeighbours(s: BeatSet, w: WindowSpec, k: number, span:
   const out = new Int32Array(n * k).fill(-1);
   const bestD = new Float64Array(k);
   const bestJ = new Int32Array(k);
-  const seeds = new Int32Array(k + 2);
-  const scratch = new Float64Array(k + 2);
   for (let i = 0; i < n; i++) {
     let m = 0; // neighbours held, sorted by distance
-    const lo = Math.max(0, i - span);
-    const hi = causal ? i - 1 : Math.min(n - 1, i + span);
-    const ri = s.recordIndex[i];
-    // Seeds: the previous beat's neighbours, the previous and the next beat — any k distinct candidates will do.
-    let ns = 0;
-    const offer = (j: number): void => {
-      if (j < lo || j > hi || j === i || s.recordIndex[j] !== ri) return;
-      for (let q = 0; q < ns; q++) if (seeds[q] === j) return;
-      seeds[ns++] = j;
-    };
-    if (i > 0) for (let q = 0; q < k; q++) offer(out[(i - 1) * k + q]);
-    offer(i - 1);
-    offer(i + 1);
-    const bound = seedBound(f, i * D, f, D, seeds, ns, k, scratch);
-    for (let j = lo; j <= hi; j++) {
-      if (j === i || s.recordIndex[j] !== ri) continue;
-      const d = distanceBelow(f, i * D, f, j * D, D, m === k ? Math.min(bound, bestD[k - 1]) : bound);
-      if (d > bound || (m === k && d >= bestD[k - 1])) continue;
+    for (let j = Math.max(0, i - span); j < i; j++) {
+      if (s.recordIndex[j] !== s.recordIndex[i]) continue;
+      const d = distanceBelow(f, i * D, f, j * D, D, m === k ? bestD[k - 1] : Infinity);
+      if (m === k && d >= bestD[k - 1]) continue;
       let p = m < k ? m++ : k - 1;
       while (p > 0 && bestD[p - 1] > d) { bestD[p] = bestD[p - 1]; bestJ[p] = bestJ[p - 1]; p--; }
       bestD[p] = d; bestJ[p] = j;
@@ -211,9 +182,6 @@ export class ConsensusStream {
   private readonly feats: Float32Array;
   private readonly probs: Float32Array;
   private seen = 0;
-  /** The previous beat's neighbours (ring slots), which seed the next beat's search. */
-  private readonly lastJ: Int32Array;
-  private lastM = 0;
 
   constructor(private readonly spec: ConsensusSpec, w: WindowSpec) {
     checkConsensusSpec(spec, 'consensus stream');
@@ -221,7 +189,6 @@ export class ConsensusStream {
     this.order = qrsOrder(w);
     this.feats = new Float32Array(spec.span * (this.qrs.to - this.qrs.from));
     this.probs = new Float32Array(spec.span * 4);
-    this.lastJ = new Int32Array(spec.k);
   }
 
   /** Consensus probabilities of the set's beats, which follow the beats of earlier calls in time. */
@@ -236,19 +203,15 @@ export class ConsensusStream {
     const f = new Float32Array(D);
     const bestD = new Float64Array(k);
     const bestJ = new Int32Array(k);
-    const scratch = new Float64Array(k);
     for (let i = 0; i < s.n; i++) {
       for (let t = 0; t < D; t++) f[t] = s.x[(i * L + this.order[t]) * C];
       // Oldest first, as morphologyNeighbours scans, so that ties resolve the same way.
       const held = Math.min(this.seen, span);
-      // Bound from the previous beat's neighbours (ring slots, all still held: only the oldest slot was replaced,
-      // and by a beat, so any slot is a candidate).
-      const bound = seedBound(f, 0, this.feats, D, this.lastJ, held >= k ? this.lastM : 0, k, scratch);
       let m = 0;
       for (let a = 0; a < held; a++) {
         const r = (this.seen - held + a) % span;
-        const d = distanceBelow(f, 0, this.feats, r * D, D, m === k ? Math.min(bound, bestD[k - 1]) : bound);
-        if (d > bound || (m === k && d >= bestD[k - 1])) continue;
+        const d = distanceBelow(f, 0, this.feats, r * D, D, m === k ? bestD[k - 1] : Infinity);
+        if (m === k && d >= bestD[k - 1]) continue;
         let p = m < k ? m++ : k - 1;
         while (p > 0 && bestD[p - 1] > d) { bestD[p] = bestD[p - 1]; bestJ[p] = bestJ[p - 1]; p--; }
         bestD[p] = d; bestJ[p] = r;
@@ -257,8 +220,6 @@ export class ConsensusStream {
       let fz = 0;
       for (let q = 0; q < m; q++) { v += this.probs[bestJ[q] * 4 + V]; fz += this.probs[bestJ[q] * 4 + F]; }
       blend(probs, i * 4, v, fz, m, alpha, out);
-      this.lastJ.set(bestJ.subarray(0, m));
-      this.lastM = m;
       const w = this.seen % span;
       this.feats.set(f, w * D);
       this.probs.set(probs.subarray(i * 4, i * 4 + 4), w * 4);
