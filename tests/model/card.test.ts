@@ -23,3 +23,17 @@ describe('de Chazal 2004 shortfalls', () => {
     expect(deChazalShortfalls(f, true)).toEqual(['S +P — ≤ 38.5']);
   });
 });
+
+describe('operating-point floors in the card', () => {
+  it('say which floors the offsets had to hold on DS1 and whether they did (the shipped attention-seeds card, floors added)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { renderCardMarkdown } = await import('../../src-main/model/card.js');
+    const { REPO } = await import('../devices/processes.js');
+    const card = JSON.parse(await readFile(`${REPO}/resources/models/attention-seeds/model-card.json`, 'utf8'));
+    expect(renderCardMarkdown(card)).not.toMatch(/Operating-point floors/);
+    const held = renderCardMarkdown({ ...card, decision: { ...card.decision, floors: { ppv: { N: 99.2 }, se: { S: 80 } }, floorsMet: true } });
+    expect(held).toMatch(/Operating-point floors \(train --min-se \/ --min-ppv\): the offsets and the consensus were chosen to keep S Se ≥ 80 %, N \+P ≥ 99.2 % on the same DS1 predictions.* — held/);
+    const missed = renderCardMarkdown({ ...card, decision: { ...card.decision, floors: { ppv: { N: 99.9 } }, floorsMet: false } });
+    expect(missed).toMatch(/N \+P ≥ 99.9 %.*\*\*not held\*\*/);
+  });
+});
