@@ -33,11 +33,16 @@ function classCounts(labels: ArrayLike<number>, pred: ArrayLike<number>): { ref:
   return { ref, called, hit };
 }
 
-/** The validation objective for prior selection (0–1, higher is better). */
-export function decisionObjective(labels: ArrayLike<number>, pred: ArrayLike<number>): number {
-  const { ref, called, hit } = classCounts(labels, pred);
+type ClassCounts = ReturnType<typeof classCounts>;
+
+function objectiveOf({ ref, called, hit }: ClassCounts): number {
   const f1 = (k: number): number => fBeta(hit[k], called[k] - hit[k], ref[k] - hit[k], 1);
   return (f1(0) + f1(1) + f1(2)) / 3;
+}
+
+/** The validation objective for prior selection (0–1, higher is better). */
+export function decisionObjective(labels: ArrayLike<number>, pred: ArrayLike<number>): number {
+  return objectiveOf(classCounts(labels, pred));
 }
 
 /**
@@ -52,7 +57,10 @@ export interface DecisionFloors {
 
 /** Points (percent) by which a decision falls short of the floors; 0 when it holds them all. */
 export function floorShortfall(labels: ArrayLike<number>, pred: ArrayLike<number>, floors: DecisionFloors): number {
-  const { ref, called, hit } = classCounts(labels, pred);
+  return shortfallOf(classCounts(labels, pred), floors);
+}
+
+function shortfallOf({ ref, called, hit }: ClassCounts, floors: DecisionFloors): number {
   let short = 0;
   for (const [key, per] of [['se', ref], ['ppv', called]] as const) {
     for (const [c, floor] of Object.entries(floors[key] ?? {})) {
@@ -66,8 +74,9 @@ export function floorShortfall(labels: ArrayLike<number>, pred: ArrayLike<number
 
 /** What the search maximises: the objective where the floors hold, minus the shortfall (always below 0) where not. */
 function decisionValue(labels: ArrayLike<number>, pred: ArrayLike<number>, floors?: DecisionFloors): number {
-  const short = floors ? floorShortfall(labels, pred, floors) : 0;
-  return short > 0 ? -short : decisionObjective(labels, pred);
+  const counts = classCounts(labels, pred); // one pass serves both
+  const short = floors ? shortfallOf(counts, floors) : 0;
+  return short > 0 ? -short : objectiveOf(counts);
 }
 
 export interface DecisionChoice {
