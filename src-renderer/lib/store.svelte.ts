@@ -99,6 +99,9 @@ export class AppState {
         this.notify('warning', `${row.name} could not be reopened: ${(e as Error).message}`);
       }
     }
+    // A recording the user opened while start-up was still running is kept: the list fetched above may
+    // predate it (under load this race emptied the library in CI).
+    for (const r of this.recordings) if (!byPath.has(r.path)) byPath.set(r.path, r);
     this.recordings = [...byPath.values()];
     await this.refreshRuns();
     if (last && last.recordingId && this.recordingId === null && this.recordings.some((r) => r.id === last.recordingId)) {
@@ -185,7 +188,11 @@ export class AppState {
     this.beats = beats;
     if (beats) {
       this.selected = keepSample !== null ? nearestBeat(beats.samples, keepSample) : beats.samples.length ? 0 : -1;
-      if (rec.referenceBeats === null) this.recordings = await this.api.listRecordings().catch(() => this.recordings);
+      if (rec.referenceBeats === null) {
+        // Refresh the reference counts in place: replacing the list would drop a recording opened meanwhile.
+        const fresh = new Map((await this.api.listRecordings().catch(() => [] as RecordingSummary[])).map((r) => [r.id, r]));
+        this.recordings = this.recordings.map((r) => fresh.get(r.id) ?? r);
+      }
     }
     await this.savePosition();
   }

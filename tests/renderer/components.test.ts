@@ -11,6 +11,7 @@ import Metrics from '../../src-renderer/views/Metrics.svelte';
 import Review from '../../src-renderer/views/Review.svelte';
 import { openReviewDb } from '../../src-renderer/lib/db.js';
 import { AppState } from '../../src-renderer/lib/store.svelte.js';
+import type { RecordingSummary } from '../../src-main/api/contract.js';
 import { BEATS, fakeTransport } from './fake-api.js';
 
 vi.mock('uplot', () => {
@@ -130,5 +131,24 @@ describe('renderer components', () => {
     expect(app.view).toBe('review');
     expect(app.recordingId).toBe('rec-1');
     expect(app.selected).toBe(3);
+  });
+
+  it('start-up: a recording opened while the service is still listing stays in the library', async () => {
+    // The service's list is taken before the user's open reaches it; the open's answer arrives just after the
+    // list's, while start-up is reading the workspace (before the open is saved there).
+    const { transport } = fakeTransport();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const openRecording = transport.api.openRecording.bind(transport.api);
+    transport.api.listRecordings = async () => { const before: RecordingSummary[] = []; await gate; return before; };
+    transport.api.openRecording = async (path) => { await gate; await Promise.resolve(); return openRecording(path); };
+    const app = new AppState(transport, openReviewDb(`test-${n++}`, new IDBFactory(), IDBKeyRange));
+    const started = app.init();
+    await new Promise((r) => setTimeout(r, 20));
+    const opened = app.openPath('/data/mitdb/208');
+    release();
+    expect((await opened)?.id).toBe('rec-1');
+    await started;
+    expect(app.recordings.map((r) => r.id)).toEqual(['rec-1']);
   });
 });
