@@ -10,7 +10,7 @@ import { ConsensusStream } from '../src-main/model/consensus.js';
 import { CausalBeatEncoder, causalDetectorLeads } from '../src-main/model/dataset/causal.js';
 import { FEATURE_COUNT, type BeatSet } from '../src-main/model/dataset/beats.js';
 import { chooseLead } from '../src-main/model/dataset/lead.js';
-import { WINDOW_CHANNELS } from '../src-main/model/dataset/windows.js';
+import { windowChannels } from '../src-main/model/dataset/windows.js';
 import { decide } from '../src-main/model/train/train.js';
 import { LiveQrsDetector } from '../src-main/signal/detect-qrs-live.js';
 import type { BeatClassifier } from './classifiers.js';
@@ -55,7 +55,7 @@ export class CausalLivePipeline implements BeatPipeline {
     const m = ready.length;
     if (m === 0) return [];
     const len = this.encoder.length;
-    const C = WINDOW_CHANNELS.length;
+    const C = windowChannels(this.classifier.meta.window).length;
     const set: BeatSet = {
       n: m, length: len, channels: C, x: new Float32Array(m * len * C), features: new Float32Array(m * FEATURE_COUNT),
       labels: new Int8Array(m).fill(-1), samples: Int32Array.from(ready, (b) => b.sample), recordIndex: new Uint16Array(m),

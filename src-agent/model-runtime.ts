@@ -111,7 +111,7 @@ async function readCard(dir: string): Promise<CardSummary> {
  */
 export function checkInputs(m: ModelMetadata, dir: string): void {
   const twoLead = m.window.leads === 2 && !m.window.causal;
-  const channels = twoLead ? windowChannels(m.window) : WINDOW_CHANNELS;
+  const channels = twoLead || (m.window.beat && m.window.leads === undefined) ? windowChannels(m.window) : WINDOW_CHANNELS;
   // `leads` other than 2 (or on a causal model) is a window this agent cannot build, whatever the channel names.
   if (m.channels.join() !== channels.join() || (m.window.leads !== undefined && !twoLead)) {
     throw new ModelError(`the model reads window channels [${m.channels.join(', ')}]${m.window.leads !== undefined ? ` of ${m.window.leads} leads` : ''} but this agent computes [${channels.join(', ')}]${m.window.causal ? ' for causal models' : ''}; update the agent or push a model trained for it`, dir);
@@ -266,7 +266,8 @@ export function templateOf(sig: Float32Array, centers: Int32Array, w: WindowSpec
 /**
  * One beat's window and template features against a given template: the per-beat step of `extractWindows`
  * (src-main/model/dataset/windows.ts) for one channel, beat minus template over the template's spread, written
- * to x[0], x[C], x[2C] … (C: the window's channel count, its layout being [time][channel]).
+ * to x[0], x[C], x[2C] … (C: the window's channel count, its layout being [time][channel]); with `w.beat` the beat
+ * itself over the template's spread goes to x[1], x[C + 1] … as well.
  */
 export function beatInputs(sig: Float32Array, center: number, w: WindowSpec, t: Template, x: Float32Array, tf: Float32Array, C = 1): void {
   const len = w.before + w.after;
@@ -284,6 +285,7 @@ export function beatInputs(sig: Float32Array, center: number, w: WindowSpec, t: 
     if (y < mn) mn = y;
     if (y > mx) mx = y;
     x[j * C] = Math.max(-20, Math.min(20, (y - t.tpl[j]) / t.std));
+    if (w.beat) x[j * C + 1] = Math.max(-20, Math.min(20, (y - t.mean) / t.std));
   }
   const std = Math.sqrt(v / len) || 1e-3;
   tf[0] = cov / len / (std * t.std);

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { AamiClass } from '../domain/aami.js';
 import './architectures/layers.js'; // registers the custom layers before any model.json is parsed
 import type { Architecture } from './architectures/index.js';
-import type { WindowSpec } from './dataset/windows.js';
+import { windowChannels, type WindowSpec } from './dataset/windows.js';
 import { checkConsensusSpec, type ConsensusSpec } from './consensus.js';
 import { tf } from './engine/tf.js';
 import type { LayersModel } from './engine/tf.js';
@@ -128,6 +128,8 @@ export async function loadModel(dirOrName: string): Promise<LoadedModel> {
   } catch (e) {
     throw new ModelError(`cannot be rebuilt: ${(e as Error).message}`, jsonPath, { cause: e });
   }
+  const computed = windowChannels(meta.window);
+  if (meta.channels.join() !== computed.join()) throw new ModelError(`metadata names window channels [${meta.channels.join(', ')}] but this program computes [${computed.join(', ')}] for its window: trained by another version`, jsonPath);
   const inShape = model.inputs[0].shape;
   const length = meta.window.before + meta.window.after;
   if (inShape[1] !== length || inShape[2] !== meta.channels.length) {

@@ -69,6 +69,16 @@ describe('live pipeline inputs equal the offline ones', () => {
       expect(win).toEqual(offline.x.subarray(i * L, (i + 1) * L));
       expect(tf).toEqual(offline.features.subarray(i * FEATURE_COUNT + RR_FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
     }
+    // With the beat channel (train --beat-channel) both channels, interleaved, as buildRecordBeats makes them.
+    const wb = { ...w, beat: true as const };
+    const src2 = await openRecording(join(REPO, 'resources/samples/100'));
+    const offline2 = await buildRecordBeats(src2, { samples: beats }, { window: wb, lead: src2.info.signals[0].name });
+    await src2.close();
+    const win2 = new Float32Array(2 * L);
+    for (const i of [0, 1, 500, 1000, beats.length - 1]) {
+      beatInputs(sig, centers[i], wb, t, win2, tf, 2);
+      expect(win2).toEqual(offline2.x.subarray(i * 2 * L, (i + 1) * 2 * L));
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import { openRecording } from '../../src-main/formats/index.js';
 import { buildRecordBeats, concatBeatSets, FEATURE_NAMES, MODEL_CLASSES, type BeatSet } from '../../src-main/model/dataset/beats.js';
 import { CAUSAL_FEATURE_NAMES } from '../../src-main/model/dataset/causal.js';
 import { conditionSignal } from '../../src-main/model/dataset/preprocess.js';
-import { DEFAULT_WINDOW, extractWindows, TWO_LEAD_CHANNELS, WINDOW_CHANNELS, windowLength, type WindowSpec } from '../../src-main/model/dataset/windows.js';
+import { BEAT_CHANNELS, DEFAULT_WINDOW, extractWindows, TWO_LEAD_CHANNELS, WINDOW_CHANNELS, windowLength, type WindowSpec } from '../../src-main/model/dataset/windows.js';
 import { ModelError } from '../../src-main/model/errors.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMetadata } from '../../src-main/model/io.js';
 import { REPO } from './processes.js';
@@ -106,6 +106,10 @@ describe('two-lead models on the device agent', () => {
     expect(() => checkInputs(metaFor(TWO, WINDOW_CHANNELS), 'm')).toThrow(ModelError);
     expect(() => checkInputs(metaFor(ONE, TWO_LEAD_CHANNELS), 'm')).toThrow(refused);
     expect(() => checkInputs(metaFor(ONE, ['beat-z-scored']), 'm')).toThrow(/computes \[beat-minus-template\];/);
+    // The beat channel (train --beat-channel), offline or causal, is computed here too; named without it, refused.
+    expect(() => checkInputs(metaFor({ ...ONE, beat: true }, BEAT_CHANNELS), 'm')).not.toThrow();
+    expect(() => checkInputs(metaFor({ ...ONE, beat: true }, WINDOW_CHANNELS), 'm')).toThrow(refused);
+    expect(() => checkInputs(metaFor(ONE, BEAT_CHANNELS), 'm')).toThrow(refused);
     // No causal form of two-lead windows (buildRecordBeats refuses it too), whatever the channels say.
     expect(() => checkInputs(metaFor({ ...TWO, causal: true }, TWO_LEAD_CHANNELS), 'm')).toThrow(/for causal models/);
     expect(() => checkInputs(metaFor({ ...TWO, causal: true }, WINDOW_CHANNELS), 'm')).toThrow(/of 2 leads .*for causal models/);

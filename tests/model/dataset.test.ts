@@ -107,6 +107,44 @@ describeMitdb('beat dataset from MIT-BIH', () => {
     expect([c1.channels, c2.channels]).toEqual([1, 2]);
   });
 
+  it('beat channel (train --beat-channel): channel 0 is the usual input, channel 1 the beat over the template\'s spread, offline and causal (232)', async () => {
+    const src = await openRecording(mitdbRecord('232'));
+    const pos = beatsFromAnnotations(await readAnnotations(src, 'atr'));
+    for (const base of [DEFAULT_WINDOW, CAUSAL_WINDOW]) {
+      const w = { ...base, beat: true as const };
+      const a = await buildRecordBeats(src, pos, { window: w, labelledOnly: true });
+      const one = await buildRecordBeats(src, pos, { window: base, labelledOnly: true });
+      expect(windowChannels(w)).toEqual(['beat-minus-template', 'beat']);
+      expect([a.channels, a.n, a.length]).toEqual([2, one.n, one.length]);
+      const L = a.length;
+      let same0 = true;
+      for (let k = 0; k < a.n * L; k++) if (a.x[2 * k] !== one.x[k]) same0 = false;
+      expect(same0).toBe(true);
+      expect(Array.from(a.features)).toEqual(Array.from(one.features));
+      // The beat and the difference differ by the template only: (beat − mean)/σ − (beat − t)/σ is the same for
+      // every beat wherever neither is clipped; on the offline window that is one fixed template for the record.
+      if (!base.causal) {
+        let maxSpread = 0;
+        for (let j = 0; j < L; j++) {
+          let lo = Infinity, hi = -Infinity;
+          for (let i = 0; i < a.n; i++) {
+            const b = a.x[(i * L + j) * 2 + 1], d = a.x[(i * L + j) * 2];
+            if (Math.abs(b) >= 20 || Math.abs(d) >= 20) continue;
+            lo = Math.min(lo, b - d); hi = Math.max(hi, b - d);
+          }
+          maxSpread = Math.max(maxSpread, hi - lo);
+        }
+        expect(maxSpread).toBeLessThan(1e-4);
+      }
+      // The beat channel is not the difference again: it carries the recording's own QRS.
+      let energy = 0;
+      for (let i = 0; i < a.n; i++) energy += a.x[(i * L + w.before) * 2 + 1] ** 2;
+      expect(energy / a.n).toBeGreaterThan(1);
+    }
+    await expect(buildRecordBeats(src, pos, { window: { ...DEFAULT_WINDOW, leads: 2, beat: true } })).rejects.toThrow(/either two leads or the beat channel/);
+    await src.close();
+  });
+
   it('a two-lead model on a one-lead recording is a ModelError naming the file and its only lead', async () => {
     const src = await openRecording(mitdbRecord('100'));
     const oneLead = { ...src, info: { ...src.info, signals: [src.info.signals[0]] } };

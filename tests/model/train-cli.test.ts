@@ -14,6 +14,7 @@ describe('ecg-review train: input options', () => {
   it.each([
     [['--leads', '3'], /--leads must be 1 or 2, got '3'/],
     [['--leads', '2', '--causal'], /--leads 2 has no causal form yet/],
+    [['--leads', '2', '--beat-channel'], /--beat-channel and --leads 2 cannot be combined/],
     [['--train-beats', 'qrs'], /--train-beats must be annotator or live-detector, got 'qrs'/],
     [['--train-beats', 'live-detector'], /--train-beats live-detector is for causal models \(add --causal\)/],
     [['--consensus'], /--consensus is chosen on out-of-fold predictions: add --decision-folds K/],

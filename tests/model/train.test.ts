@@ -121,6 +121,7 @@ describeMitdb('training a beat classifier (small, real)', () => {
     for (const [name, edit, msg] of [
       ['other-length', (m: ModelMetadata) => { m.window = { fs: 250, before: 60, after: 100 }; }, /metadata says 160-sample windows .* at 250 Hz, but the network takes \[120, 1\]/],
       ['other-features', (m: ModelMetadata) => { m.features = m.features.slice(0, 3); }, /metadata lists 3 features but the network takes 11/],
+      ['other-channels', (m: ModelMetadata) => { m.channels = ['beat']; }, /metadata names window channels \[beat\] but this program computes \[beat-minus-template\] for its window/],
     ] as const) {
       const d = await copy(name);
       const j = JSON.parse(await readFile(join(d, 'model.json'), 'utf8'));

@@ -67,6 +67,7 @@ export const command: Command = {
     backend: { type: 'string', description: 'tfjs backend preference: node, wasm (default) or cpu' },
     causal: { type: 'boolean', description: 'causal inputs for live monitoring: 250 ms before the R peak to 28 ms after it, template and RR from earlier beats only (labels within tens of ms of the R peak; less accurate)' },
     'train-beats': { type: 'string', description: 'with --causal: annotator (default: the atr beat positions) or live-detector (where the live detector finds the beats, as in use; each labelled by the atr beat within 150 ms)' },
+    'beat-channel': { type: 'boolean', description: 'also give the network the beat itself (normalised per recording by its template\'s spread) as a second channel beside the beat minus the template' },
     leads: { type: 'string', description: '1 (default) or 2: also read the recording\'s second ECG lead (MIT-BIH: V1, V2, V4 or V5) as a second input channel; the model then needs two-lead recordings' },
     json: { type: 'boolean', description: 'results as JSON on stdout' },
   },
@@ -111,7 +112,9 @@ export const command: Command = {
     if (!BEAT_SOURCES.includes(trainBeats as BeatSource)) throw new CliError(`--train-beats must be ${BEAT_SOURCES.join(' or ')}, got '${trainBeats}'`);
     if (trainBeats === 'live-detector' && !flags.causal) throw new CliError('--train-beats live-detector is for causal models (add --causal): the offline models are trained at the annotations');
     const positions = trainBeats === 'live-detector' ? 'live-detector' as const : undefined;
-    const window: WindowSpec | undefined = flags.causal ? CAUSAL_WINDOW : leads === 2 ? { ...DEFAULT_WINDOW, leads: 2 } : undefined;
+    if (flags['beat-channel'] === true && leads === 2) throw new CliError('--beat-channel and --leads 2 cannot be combined: a window has either the second lead or the beat channel');
+    const base: WindowSpec | undefined = flags.causal ? CAUSAL_WINDOW : leads === 2 ? { ...DEFAULT_WINDOW, leads: 2 } : undefined;
+    const window: WindowSpec | undefined = flags['beat-channel'] === true ? { ...(base ?? DEFAULT_WINDOW), beat: true } : base;
     const { initEngine, describeEngine } = await import('../../model/engine/backend.js');
     const backend = stringFlag(flags, 'backend', 'wasm')!;
     if (!['node', 'wasm', 'cpu'].includes(backend)) throw new CliError(`--backend must be node, wasm or cpu, got '${backend}'`);
@@ -144,7 +147,7 @@ export const command: Command = {
       if (seeds) config.seed = seeds[0];
       if (fixedEpochs && !decisionFolds) throw new CliError('--fixed-epochs leaves no validation split for the decision offsets: add --decision-folds K');
       const consensus = flags.consensus === true;
-      const command = `ecg-review train --arch ${archs.join(',')} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${config.fusionSynthesis ? ` --fusion-synthesis ${config.fusionSynthesis}` : ''}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${consensus ? ' --consensus' : ''}${minSe ? ` --min-se ${flags['min-se']}` : ''}${minPpv ? ` --min-ppv ${flags['min-ppv']}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''}${leads === 2 ? ' --leads 2' : ''}${flags.causal ? ' --causal' : ''}${positions ? ' --train-beats live-detector' : ''} --out ${out}`;
+      const command = `ecg-review train --arch ${archs.join(',')} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${config.fusionSynthesis ? ` --fusion-synthesis ${config.fusionSynthesis}` : ''}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${consensus ? ' --consensus' : ''}${minSe ? ` --min-se ${flags['min-se']}` : ''}${minPpv ? ` --min-ppv ${flags['min-ppv']}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''}${leads === 2 ? ' --leads 2' : ''}${flags['beat-channel'] === true ? ' --beat-channel' : ''}${flags.causal ? ' --causal' : ''}${positions ? ' --train-beats live-detector' : ''} --out ${out}`;
       const r = await runDs1Ds2({ dataDir, out, config, lead, window, positions, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, consensus, floors, seeds, archs: archs.length > 1 ? (archs as Architecture[]) : undefined, command, onProgress: progress });
       if (flags.json) {
         await io.out(`${JSON.stringify({ backend: describeEngine(engine), model: out, card: r.card }, null, 1)}\n`);

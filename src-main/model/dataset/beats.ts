@@ -11,7 +11,7 @@ import { chooseLead, chooseSecondLead } from './lead.js';
 import { causalRecordInputs } from './causal.js';
 import { conditionSignal } from './preprocess.js';
 import { RR_FEATURE_COUNT, RR_FEATURE_NAMES, rrFeatures } from './rr.js';
-import { extractWindows, TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowChannels, windowLength, type WindowSpec } from './windows.js';
+import { extractWindows, TEMPLATE_FEATURE_NAMES, windowChannels, windowLength, type WindowSpec } from './windows.js';
 
 /** The classes the models output. Q (paced/unclassifiable) is too rare in DS1 (<0.1 %) to learn; EC57 excludes it. */
 export const MODEL_CLASSES: readonly AamiClass[] = ['N', 'S', 'V', 'F'];
@@ -78,6 +78,7 @@ export async function buildRecordBeats(src: RecordingSource, positions: BeatPosi
   if (info.length === 0) throw new ModelError('recording has no samples', info.path);
   const second = opts.window.leads === 2 ? chooseSecondLead(info, lead.index) : null;
   if (second && opts.window.causal) throw new ModelError('two-lead windows have no causal form yet', info.path);
+  if (opts.window.leads === 2 && opts.window.beat) throw new ModelError('a window has either two leads or the beat channel, not both', info.path);
   const rec = await src.read({ channels: second ? [lead.index, second.index] : [lead.index] });
   const sig = opts.window.causal ? new Float32Array(0) : conditionSignal(toPhysical(rec.signals[0]), info.fs, opts.window.fs);
   const scale = opts.window.fs / info.fs;
@@ -132,7 +133,7 @@ function causalBeatSet(record: string, lead: string, physical: Float32Array, fs:
   const labels0 = new Int8Array(n0).fill(-1);
   if (positions.classes) for (let i = 0; i < n0; i++) { const c = positions.classes[i]; labels0[i] = c ? MODEL_CLASSES.indexOf(c) : -1; }
   const all: BeatSet = {
-    n: n0, length: windowLength(opts.window), channels: WINDOW_CHANNELS.length, x, features, labels: labels0,
+    n: n0, length: windowLength(opts.window), channels: windowChannels(opts.window).length, x, features, labels: labels0,
     samples: Int32Array.from(positions.samples), recordIndex: new Uint16Array(n0), records: [record], leads: [lead],
   };
   if (!opts.labelledOnly) return all;

@@ -23,7 +23,7 @@ import { LiveQrsDetector } from '../../signal/detect-qrs-live.js';
 import { ModelError } from '../errors.js';
 import { FEATURE_COUNT } from './beats.js';
 import { RR_FEATURE_COUNT } from './rr.js';
-import { beatAgainstTemplate, TEMPLATE_FEATURE_NAMES, templateStats, WINDOW_CHANNELS, windowLength, type TemplateStats, type WindowSpec } from './windows.js';
+import { beatAgainstTemplate, TEMPLATE_FEATURE_NAMES, templateStats, windowChannels, windowLength, type TemplateStats, type WindowSpec } from './windows.js';
 
 /** What each feature of a causal model means (same order and count as FEATURE_NAMES, so the networks are unchanged). */
 export const CAUSAL_FEATURE_NAMES: readonly string[] = [
@@ -298,11 +298,11 @@ export class CausalBeatEncoder {
     const index = this.nextIndex++;
     if (index === 0) this.tpl = this.templateFrom(one);
     else if (index <= TEMPLATE_REFRESH || index % TEMPLATE_REFRESH === 0) this.tpl = this.templateFrom(null);
-    const C = WINDOW_CHANNELS.length;
+    const C = windowChannels(this.spec).length;
     const x = new Float32Array(len * C);
     const f = new Float32Array(FEATURE_COUNT);
     this.rrInto(sample / this.fsIn, f);
-    beatAgainstTemplate(one, this.tpl!, x, 0, C, f, RR_FEATURE_COUNT);
+    beatAgainstTemplate(one, this.tpl!, x, 0, C, f, RR_FEATURE_COUNT, this.spec.beat ? 1 : -1);
     // this beat joins the template history
     this.windows.set(one, (this.windowsStored % TEMPLATE_BEATS) * len);
     this.windowsStored++;
@@ -362,7 +362,7 @@ export class CausalBeatEncoder {
 export function causalRecordInputs(physical: Float32Array, fsIn: number, samples: ArrayLike<number>, spec: WindowSpec): { x: Float32Array; features: Float32Array } {
   const enc = new CausalBeatEncoder(fsIn, spec);
   const n = samples.length;
-  const L = enc.length * WINDOW_CHANNELS.length;
+  const L = enc.length * windowChannels(spec).length;
   const x = new Float32Array(n * L);
   const features = new Float32Array(n * FEATURE_COUNT);
   // Beats are queued up front; they are encoded as the signal passes the end of each window.

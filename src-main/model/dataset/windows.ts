@@ -11,6 +11,12 @@
 export const WINDOW_CHANNELS = ['beat-minus-template'] as const;
 /** The channels of a two-lead window: the same input for the recording's second ECG lead (its own template). */
 export const TWO_LEAD_CHANNELS = ['beat-minus-template', 'beat-minus-template-second-lead'] as const;
+/**
+ * The channels with the beat itself beside its difference from the template (`train --beat-channel`): the beat
+ * minus the template's mean over the template's spread, i.e. normalised per recording, not per beat, so the
+ * patient's own scale stays and the P wave and QRS shape are seen directly, not only as a difference.
+ */
+export const BEAT_CHANNELS = ['beat-minus-template', 'beat'] as const;
 export const TEMPLATE_FEATURE_NAMES = ['template-corr', 'log-amp-ratio'] as const;
 
 export interface WindowSpec {
@@ -30,11 +36,13 @@ export interface WindowSpec {
    * de Chazal et al. 2004 used both leads. Absent: one lead.
    */
   leads?: 2;
+  /** true: a second channel holds the beat itself (BEAT_CHANNELS). One lead only. Absent: the difference alone. */
+  beat?: true;
 }
 
 /** The input channel names of windows made by `w`. */
 export function windowChannels(w: WindowSpec): readonly string[] {
-  return w.leads === 2 ? TWO_LEAD_CHANNELS : WINDOW_CHANNELS;
+  return w.leads === 2 ? TWO_LEAD_CHANNELS : w.beat ? BEAT_CHANNELS : WINDOW_CHANNELS;
 }
 
 export const DEFAULT_WINDOW: WindowSpec = { fs: 180, before: 45, after: 75 };
@@ -82,14 +90,15 @@ export function medianTemplate(sig: Float32Array, centers: ArrayLike<number>, w:
 export function extractWindows(sig: Float32Array, centers: ArrayLike<number>, w: WindowSpec): { x: Float32Array; templateFeatures: Float32Array } {
   const len = windowLength(w);
   const n = centers.length;
-  const C = WINDOW_CHANNELS.length;
+  // One lead's channels: a two-lead window is two of these interleaved (beats.ts).
+  const C = w.beat ? BEAT_CHANNELS.length : WINDOW_CHANNELS.length;
   const x = new Float32Array(n * len * C);
   const tf = new Float32Array(n * TEMPLATE_FEATURE_NAMES.length);
   const tpl = templateStats(medianTemplate(sig, centers, w));
   const one = new Float32Array(len);
   for (let i = 0; i < n; i++) {
     cut(sig, centers[i], w, one);
-    beatAgainstTemplate(one, tpl, x, i * len * C, C, tf, i * TEMPLATE_FEATURE_NAMES.length);
+    beatAgainstTemplate(one, tpl, x, i * len * C, C, tf, i * TEMPLATE_FEATURE_NAMES.length, w.beat ? 1 : -1);
   }
   return { x, templateFeatures: tf };
 }
@@ -112,9 +121,10 @@ export function templateStats(t: Float32Array): TemplateStats {
 /**
  * One beat's inputs against a template (offline: the record's median beat; causal.ts: the earlier beats'):
  * its window channel, beat minus template over the template's spread, written to `x` from `xo` with stride `C`,
- * and its template features (correlation, log peak-to-peak ratio) to `tf` at `to`, `to + 1`.
+ * and its template features (correlation, log peak-to-peak ratio) to `tf` at `to`, `to + 1`. With `beatAt` ≥ 0 the
+ * beat itself (minus the template's mean, over its spread) is written to channel `beatAt` too.
  */
-export function beatAgainstTemplate(one: Float32Array, tpl: TemplateStats, x: Float32Array, xo: number, C: number, tf: Float32Array, to: number): void {
+export function beatAgainstTemplate(one: Float32Array, tpl: TemplateStats, x: Float32Array, xo: number, C: number, tf: Float32Array, to: number, beatAt = -1): void {
   const len = one.length;
   let mean = 0;
   for (let j = 0; j < len; j++) mean += one[j];
@@ -132,6 +142,7 @@ export function beatAgainstTemplate(one: Float32Array, tpl: TemplateStats, x: Fl
   }
   const std = Math.sqrt(v / len) || 1e-3;
   for (let j = 0; j < len; j++) x[xo + j * C] = Math.max(-20, Math.min(20, (one[j] - tpl.t[j]) / tpl.std));
+  if (beatAt >= 0) for (let j = 0; j < len; j++) x[xo + j * C + beatAt] = Math.max(-20, Math.min(20, (one[j] - tpl.mean) / tpl.std));
   tf[to] = cov / len / (std * tpl.std);
   tf[to + 1] = Math.max(-3, Math.min(3, Math.log(((mx - mn) || 1e-3) / tpl.pp)));
 }
