@@ -1,6 +1,7 @@
 /**
- * Device agent throughput and latency, on the real agent process with the smallest shipped compressed model
- * (model.json + weights on disk, as the compression issue measures size):
+ * Device agent throughput and latency, on the real agent process with the smallest shipped compressed causal model
+ * (model.json + weights on disk, as the compression issue measures size; causal because a bedside monitor labels
+ * each beat ~30 ms after its R peak, and an offline-input model of about the same size waits seconds):
  *  - MIT-BIH 208 (360 Hz, 2 leads) replayed at 50× real time: beats labelled per second vs needed, whether the
  *    replay kept its pace (wall time vs record time / 50), the agent's CPU (from /proc/<pid>/stat);
  *  - as fast as it goes (1000×): the ceiling;
@@ -36,7 +37,10 @@ async function smallestCompressed(): Promise<string> {
     const json = JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')) as { weightsManifest?: { paths: string[] }[] };
     return statSync(join(d, 'model.json')).size + (json.weightsManifest ?? []).flatMap((g) => g.paths).reduce((a, p) => a + statSync(join(d, p)).size, 0);
   };
-  return dirs.map((d) => ({ d, n: onDisk(d) })).sort((a, b) => a.n - b.n)[0].d;
+  const causal = (d: string): boolean => (JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')) as { userDefinedMetadata?: { ecgReview?: { window?: { causal?: boolean } } } })
+    .userDefinedMetadata?.ecgReview?.window?.causal === true;
+  const pool = dirs.some(causal) ? dirs.filter(causal) : dirs;
+  return pool.map((d) => ({ d, n: onDisk(d) })).sort((a, b) => a.n - b.n)[0].d;
 }
 
 /** CPU seconds (user + system) the process has used. */
