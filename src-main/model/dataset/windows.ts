@@ -6,7 +6,9 @@
  *
  * Why not the beat itself, z-scored per beat (the usual input, and our first version)? With it the network
  * memorised each training patient's morphology: on DS1 patient-wise validation (records 118, 124, 205, 207, 223)
- * S sensitivity stayed at 5–15 % over 10 epochs, against ≈ 50 % with the template difference alone.
+ * S sensitivity stayed at 5–15 % over 10 epochs, against ≈ 50 % with the template difference alone. A model may
+ * still see the beat itself as a second channel (BEAT_CHANNELS) scaled per recording, beside the difference: that
+ * raised the DS1 patient-wise objective of the cnn and the causal cnn (see the README).
  */
 export const WINDOW_CHANNELS = ['beat-minus-template'] as const;
 /** The channels of a two-lead window: the same input for the recording's second ECG lead (its own template). */
