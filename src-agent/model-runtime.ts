@@ -111,7 +111,8 @@ async function readCard(dir: string): Promise<CardSummary> {
  */
 export function checkInputs(m: ModelMetadata, dir: string): void {
   const twoLead = m.window.leads === 2 && !m.window.causal;
-  const channels = twoLead || (m.window.beat && m.window.leads === undefined) ? windowChannels(m.window) : WINDOW_CHANNELS;
+  // One lead (with or without the beat channel) or an offline two-lead window: what windows.ts computes for it.
+  const channels = m.window.leads === undefined || twoLead ? windowChannels(m.window) : WINDOW_CHANNELS;
   // `leads` other than 2 (or on a causal model) is a window this agent cannot build, whatever the channel names.
   if (m.channels.join() !== channels.join() || (m.window.leads !== undefined && !twoLead)) {
     throw new ModelError(`the model reads window channels [${m.channels.join(', ')}]${m.window.leads !== undefined ? ` of ${m.window.leads} leads` : ''} but this agent computes [${channels.join(', ')}]${m.window.causal ? ' for causal models' : ''}; update the agent or push a model trained for it`, dir);
