@@ -474,7 +474,7 @@ export class LivePipeline implements BeatPipeline {
       const len = windowLength(w);
       for (let k = 0; k < m * len; k++) { set.x[2 * k] = x[first * len + k]; set.x[2 * k + 1] = x2[first * len + k]; }
     } else {
-      const L = windowLength(w) * WINDOW_CHANNELS.length;
+      const L = windowLength(w) * this.channels;
       set.x.set(x.subarray(first * L, (first + m) * L));
     }
     for (let i = 0; i < m; i++) {

@@ -14,7 +14,7 @@ import { openRecording } from '../../src-main/formats/index.js';
 import { buildRecordBeats, concatBeatSets, FEATURE_NAMES, MODEL_CLASSES, type BeatSet } from '../../src-main/model/dataset/beats.js';
 import { CAUSAL_FEATURE_NAMES } from '../../src-main/model/dataset/causal.js';
 import { conditionSignal } from '../../src-main/model/dataset/preprocess.js';
-import { BEAT_CHANNELS, DEFAULT_WINDOW, extractWindows, TWO_LEAD_CHANNELS, WINDOW_CHANNELS, windowLength, type WindowSpec } from '../../src-main/model/dataset/windows.js';
+import { BEAT_CHANNELS, DEFAULT_WINDOW, extractWindows, TWO_LEAD_CHANNELS, WINDOW_CHANNELS, windowChannels, windowLength, type WindowSpec } from '../../src-main/model/dataset/windows.js';
 import { ModelError } from '../../src-main/model/errors.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMetadata } from '../../src-main/model/io.js';
 import { REPO } from './processes.js';
@@ -23,7 +23,7 @@ const SAMPLE_208 = join(REPO, 'resources/samples/208');
 const ONE: WindowSpec = DEFAULT_WINDOW;
 const TWO: WindowSpec = { ...DEFAULT_WINDOW, leads: 2 };
 
-function metaFor(window: WindowSpec, channels: readonly string[] = window.leads === 2 ? TWO_LEAD_CHANNELS : WINDOW_CHANNELS): ModelMetadata {
+function metaFor(window: WindowSpec, channels: readonly string[] = windowChannels(window)): ModelMetadata {
   return {
     format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, arch: 'cnn', classes: [...MODEL_CLASSES], window, channels: [...channels],
     features: [...(window.causal ? CAUSAL_FEATURE_NAMES : FEATURE_NAMES)], decisionBias: MODEL_CLASSES.map(() => 0), parameters: 0, seed: 0,
@@ -163,7 +163,7 @@ describe('two-lead models on the device agent', () => {
     }
   }, 240_000);
 
-  it('at the end of the record (whole history) gives exactly buildRecordBeats\'s two-lead inputs at the beats it found', async () => {
+  it('at the end of the record (whole history) gives exactly buildRecordBeats\'s two-lead (and beat-channel) inputs at the beats it found', async () => {
     // The exact path (extractWindows over the whole history on every call) equals the offline inputs once the
     // history is the whole record: the beats labelled by the final flush.
     vi.stubEnv('ECG_AGENT_EXACT_INPUTS', '1');
@@ -188,6 +188,15 @@ describe('two-lead models on the device agent', () => {
         const offline1 = await buildRecordBeats(src, { samples: Int32Array.from(run.samples) }, { window: ONE });
         expectSame(channel(last.x, 2, 0), offline1.x.subarray(from * windowLength(ONE)), `channel 0, ${chunk}-sample chunks`);
       }
+      // The same for a one-lead window with the beat channel (train --beat-channel): both of its channels.
+      const BEAT: WindowSpec = { ...ONE, beat: true };
+      const run = await stream(exact, BEAT, leads, names, 300 * 360);
+      const last = run.sets.at(-1)!;
+      const offline = await buildRecordBeats(src, { samples: Int32Array.from(run.samples) }, { window: BEAT });
+      const from = run.samples.length - last.n;
+      expect(last.channels).toBe(2);
+      expectSame(last.x, offline.x.subarray(from * windowLength(BEAT) * 2), 'beat-channel windows');
+      expectSame(last.features, offline.features.subarray(from * FEATURE_NAMES.length), 'beat-channel features');
     } finally {
       await src.close();
     }
