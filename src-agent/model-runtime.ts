@@ -29,7 +29,7 @@ import { buildRecordBeats, FEATURE_COUNT, FEATURE_NAMES, type BeatSet } from '..
 import { CAUSAL_FEATURE_NAMES } from '../src-main/model/dataset/causal.js';
 import { conditionSignal } from '../src-main/model/dataset/preprocess.js';
 import { RR_FEATURE_COUNT, RR_FEATURE_NAMES, rrFeatures } from '../src-main/model/dataset/rr.js';
-import { extractWindows, medianTemplate, TEMPLATE_FEATURE_NAMES, WINDOW_CHANNELS, windowChannels, windowLength, type WindowSpec } from '../src-main/model/dataset/windows.js';
+import { beatAgainstTemplate, cutWindow, extractWindows, medianTemplate, TEMPLATE_FEATURE_NAMES, templateStats, WINDOW_CHANNELS, windowChannels, windowLength, type TemplateStats, type WindowSpec } from '../src-main/model/dataset/windows.js';
 import { ModelError } from '../src-main/model/errors.js';
 import { ConsensusStream, morphologyConsensus } from '../src-main/model/consensus.js';
 import { decide } from '../src-main/model/train/train.js';
@@ -252,53 +252,29 @@ export class LiveConditioner {
 const clip = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > hi ? hi : v);
 
 /** The patient's template beat and the statistics every beat's inputs use (as in `extractWindows`). */
-export interface Template { tpl: Float32Array; mean: number; std: number; pp: number; beats: number }
+export type Template = TemplateStats & { beats: number };
 
 export function templateOf(sig: Float32Array, centers: Int32Array, w: WindowSpec): Template {
-  const tpl = medianTemplate(sig, centers, w);
-  const len = tpl.length;
-  let mean = 0, v = 0, mn = Infinity, mx = -Infinity;
-  for (let j = 0; j < len; j++) mean += tpl[j];
-  mean /= len;
-  for (let j = 0; j < len; j++) { v += (tpl[j] - mean) ** 2; mn = Math.min(mn, tpl[j]); mx = Math.max(mx, tpl[j]); }
-  return { tpl, mean, std: Math.sqrt(v / len) || 1e-3, pp: mx - mn || 1e-3, beats: centers.length };
+  return { ...templateStats(medianTemplate(sig, centers, w)), beats: centers.length };
 }
 
 /**
  * One beat's window and template features against a given template: the per-beat step of `extractWindows`
- * (src-main/model/dataset/windows.ts) for one channel, beat minus template over the template's spread, written
+ * (windows.ts's own `cutWindow` + `beatAgainstTemplate`, so the device computes exactly what training did), written
  * to x[0], x[C], x[2C] … (C: the window's channel count, its layout being [time][channel]); with `w.beat` the beat
- * itself over the template's spread goes to x[1], x[C + 1] … as well.
+ * itself goes to x[1], x[C + 1] … as well.
  */
 export function beatInputs(sig: Float32Array, center: number, w: WindowSpec, t: Template, x: Float32Array, tf: Float32Array, C = 1): void {
-  const len = w.before + w.after;
-  const start = center - w.before;
-  let mean = 0;
-  for (let j = 0; j < len; j++) { const k = start + j; mean += k >= 0 && k < sig.length ? sig[k] : 0; }
-  mean /= len;
-  let v = 0, cov = 0, mn = Infinity, mx = -Infinity;
-  for (let j = 0; j < len; j++) {
-    const k = start + j;
-    const y = k >= 0 && k < sig.length ? sig[k] : 0;
-    const d = y - mean;
-    v += d * d;
-    cov += d * (t.tpl[j] - t.mean);
-    if (y < mn) mn = y;
-    if (y > mx) mx = y;
-    x[j * C] = Math.max(-20, Math.min(20, (y - t.tpl[j]) / t.std));
-    if (w.beat) x[j * C + 1] = Math.max(-20, Math.min(20, (y - t.mean) / t.std));
-  }
-  const std = Math.sqrt(v / len) || 1e-3;
-  tf[0] = cov / len / (std * t.std);
-  tf[1] = Math.max(-3, Math.min(3, Math.log(((mx - mn) || 1e-3) / t.pp)));
+  const one = new Float32Array(w.before + w.after);
+  cutWindow(sig, center, w, one);
+  beatAgainstTemplate(one, t, x, 0, C, tf, 0, w.beat ? 1 : -1);
 }
 
 /**
- * The fast path mirrors windows.ts for the inputs it knows (a two-lead window's second channel is the same input
- * on the second lead); anything else uses the exact path.
+ * The fast path uses windows.ts's per-beat step (`beatInputs`) and patches the two RR features that depend on the
+ * history by their index (recordRR, pre/record); if rr.ts ever moves them, the exact path is used instead.
  */
-const FAST_INPUTS = WINDOW_CHANNELS.join() === 'beat-minus-template' && TEMPLATE_FEATURE_NAMES.join() === 'template-corr,log-amp-ratio'
-  && RR_FEATURE_NAMES[3] === 'recordRR' && RR_FEATURE_NAMES[6] === 'pre/record' && process.env.ECG_AGENT_EXACT_INPUTS !== '1';
+const FAST_INPUTS = RR_FEATURE_NAMES[3] === 'recordRR' && RR_FEATURE_NAMES[6] === 'pre/record' && process.env.ECG_AGENT_EXACT_INPUTS !== '1';
 
 /**
  * Beats wait for this many later beats before they are labelled: the local RR average spans five beats on each

@@ -54,7 +54,7 @@ export function windowLength(w: WindowSpec): number {
 }
 
 /** Copy the raw window around `center` (zero outside the signal). */
-function cut(sig: Float32Array, center: number, w: WindowSpec, out: Float32Array): void {
+export function cutWindow(sig: Float32Array, center: number, w: WindowSpec, out: Float32Array): void {
   const start = center - w.before;
   const len = w.before + w.after;
   for (let j = 0; j < len; j++) {
@@ -73,7 +73,7 @@ export function medianTemplate(sig: Float32Array, centers: ArrayLike<number>, w:
   const buf = new Float32Array(m * len);
   const one = new Float32Array(len);
   for (let i = 0; i < m; i++) {
-    cut(sig, centers[Math.floor((i * n) / m)], w, one);
+    cutWindow(sig, centers[Math.floor((i * n) / m)], w, one);
     buf.set(one, i * len);
   }
   const col = new Float32Array(m);
@@ -99,7 +99,7 @@ export function extractWindows(sig: Float32Array, centers: ArrayLike<number>, w:
   const tpl = templateStats(medianTemplate(sig, centers, w));
   const one = new Float32Array(len);
   for (let i = 0; i < n; i++) {
-    cut(sig, centers[i], w, one);
+    cutWindow(sig, centers[i], w, one);
     beatAgainstTemplate(one, tpl, x, i * len * C, C, tf, i * TEMPLATE_FEATURE_NAMES.length, w.beat ? 1 : -1);
   }
   return { x, templateFeatures: tf };
