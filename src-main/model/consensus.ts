@@ -68,6 +68,19 @@ function distanceBelow(a: Float32Array, ao: number, b: Float32Array, bo: number,
 }
 
 /**
+ * Offer beat `j` at squared distance `d` to a list of the nearest (bestD/bestJ from offset `o`, `m` held, at most
+ * `k`, nearest first). It is kept when nearer than the k-th, after any equal distance already held, so the earlier
+ * offered wins a tie: the one rule of the offline, causal and streaming searches. Returns the new count.
+ */
+function keepNearest(bestD: Float64Array, bestJ: Int32Array, o: number, m: number, k: number, d: number, j: number): number {
+  if (m === k && d >= bestD[o + k - 1]) return m;
+  let p = m < k ? m++ : k - 1;
+  while (p > 0 && bestD[o + p - 1] > d) { bestD[o + p] = bestD[o + p - 1]; bestJ[o + p] = bestJ[o + p - 1]; p--; }
+  bestD[o + p] = d; bestJ[o + p] = j;
+  return m;
+}
+
+/**
  * The k nearest beats of every beat (squared distance of channel 0 over the QRS span), among beats of the same
  * record within `span` positions (before only when causal). -1 where fewer exist. [beat][k]
  */
@@ -88,11 +101,7 @@ export function morphologyNeighbours(s: BeatSet, w: WindowSpec, k: number, span:
     let m = 0; // neighbours held, sorted by distance
     for (let j = Math.max(0, i - span); j < i; j++) {
       if (s.recordIndex[j] !== s.recordIndex[i]) continue;
-      const d = distanceBelow(f, i * D, f, j * D, D, m === k ? bestD[k - 1] : Infinity);
-      if (m === k && d >= bestD[k - 1]) continue;
-      let p = m < k ? m++ : k - 1;
-      while (p > 0 && bestD[p - 1] > d) { bestD[p] = bestD[p - 1]; bestJ[p] = bestJ[p - 1]; p--; }
-      bestD[p] = d; bestJ[p] = j;
+      m = keepNearest(bestD, bestJ, 0, m, k, distanceBelow(f, i * D, f, j * D, D, m === k ? bestD[k - 1] : Infinity), j);
     }
     for (let q = 0; q < m; q++) out[i * k + q] = bestJ[q];
   }
@@ -108,14 +117,6 @@ function symmetricNeighbours(f: Float32Array, D: number, recordIndex: ArrayLike<
   const bestD = new Float64Array(n * k);
   const bestJ = new Int32Array(n * k).fill(-1);
   const held = new Int32Array(n);
-  const insert = (i: number, j: number, d: number): void => {
-    const o = i * k;
-    const m = held[i];
-    if (m === k && d >= bestD[o + k - 1]) return;
-    let p = m < k ? held[i]++ : k - 1;
-    while (p > 0 && bestD[o + p - 1] > d) { bestD[o + p] = bestD[o + p - 1]; bestJ[o + p] = bestJ[o + p - 1]; p--; }
-    bestD[o + p] = d; bestJ[o + p] = j;
-  };
   for (let i = 0; i < n; i++) {
     const hi = Math.min(n - 1, i + span);
     const ri = recordIndex[i];
@@ -125,8 +126,8 @@ function symmetricNeighbours(f: Float32Array, D: number, recordIndex: ArrayLike<
       const limit = held[i] === k && held[j] === k ? Math.max(bestD[i * k + k - 1], bestD[j * k + k - 1]) : Infinity;
       const d = distanceBelow(f, i * D, f, j * D, D, limit);
       if (d > limit) continue;
-      insert(i, j, d);
-      insert(j, i, d);
+      held[i] = keepNearest(bestD, bestJ, i * k, held[i], k, d, j);
+      held[j] = keepNearest(bestD, bestJ, j * k, held[j], k, d, i);
     }
   }
   return bestJ;
@@ -210,11 +211,7 @@ export class ConsensusStream {
       let m = 0;
       for (let a = 0; a < held; a++) {
         const r = (this.seen - held + a) % span;
-        const d = distanceBelow(f, 0, this.feats, r * D, D, m === k ? bestD[k - 1] : Infinity);
-        if (m === k && d >= bestD[k - 1]) continue;
-        let p = m < k ? m++ : k - 1;
-        while (p > 0 && bestD[p - 1] > d) { bestD[p] = bestD[p - 1]; bestJ[p] = bestJ[p - 1]; p--; }
-        bestD[p] = d; bestJ[p] = r;
+        m = keepNearest(bestD, bestJ, 0, m, k, distanceBelow(f, 0, this.feats, r * D, D, m === k ? bestD[k - 1] : Infinity), r);
       }
       let v = 0;
       let fz = 0;
