@@ -9,6 +9,8 @@ import type { ConsensusSpec } from './consensus.js';
 import { join } from 'node:path';
 import { DE_CHAZAL_2004_DS2 } from '../domain/mitdb.js';
 import type { RecordsEvaluation } from './evaluate-records.js';
+import type { Interval } from '../evaluation/bootstrap.js';
+import { FIGURE_CLASSES, macroF1NSV, type FigureIntervals } from '../evaluation/class-figures.js';
 import type { ModelMetadata } from './io.js';
 import type { CvSummary } from './train/cross-validation.js';
 import type { DecisionFloors } from './train/decision.js';
@@ -52,7 +54,7 @@ export function describeFloors(f: DecisionFloors): string {
   return parts.join(', ');
 }
 
-type DeChazalFigures = { perClass: Record<'N' | 'S' | 'V', { se: number | null; ppv: number | null }>; accuracy?: number | null };
+type DeChazalFigures = { perClass: Record<'N' | 'S' | 'V', { se: number | null; ppv: number | null }>; accuracy?: number | null; intervals?: FigureIntervals };
 
 /**
  * The figures where DS2 results do not beat de Chazal et al. 2004 (N, S, V Se and +P; with `accuracy`, also
@@ -64,10 +66,12 @@ export function deChazalShortfalls(e: DeChazalFigures, accuracy: boolean): strin
   for (const c of ['N', 'S', 'V'] as const) {
     for (const [k, label] of [['se', 'Se'], ['ppv', '+P']] as const) {
       const v = e.perClass[c][k];
-      if (v === null || !(v > d[c][k])) out.push(`${c} ${label} ${v === null ? '—' : v.toFixed(1)} ≤ ${d[c][k]}`);
+      const iv = e.intervals?.intervals[`${c}.${k}`];
+      if (v === null || !(v > d[c][k])) out.push(`${c} ${label} ${v === null ? '—' : v.toFixed(1)}${iv ? ` (95 % CI ${iv.lo.toFixed(1)}–${iv.hi.toFixed(1)})` : ''} ≤ ${d[c][k]}`);
     }
   }
-  if (accuracy && !((e.accuracy ?? 0) >= 93)) out.push(`accuracy ${(e.accuracy ?? 0).toFixed(1)} < 93`);
+  const acc = e.intervals?.intervals.accuracy;
+  if (accuracy && !((e.accuracy ?? 0) >= 93)) out.push(`accuracy ${(e.accuracy ?? 0).toFixed(1)}${acc ? ` (95 % CI ${acc.lo.toFixed(1)}–${acc.hi.toFixed(1)})` : ''} < 93`);
   return out;
 }
 
@@ -77,6 +81,30 @@ export function beatsDeChazal(e: RecordsEvaluation): boolean {
 }
 
 const f1 = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(1));
+
+/** "96.6 (95.1–97.8)": a figure with its interval when the evaluation has one. */
+function withInterval(v: number | null | undefined, iv: Interval | null | undefined): string {
+  return iv ? `${f1(v)} (${f1(iv.lo)}–${f1(iv.hi)})` : f1(v);
+}
+
+/**
+ * The DS2 (or other records') class table of a card, full or compressed: Se, +P and F1 per class beside de
+ * Chazal's, accuracy and macro-F1, and — when measured — each figure's 95 % record-bootstrap interval.
+ */
+export function figuresTableLines(e: Pick<RecordsEvaluation, 'perClass' | 'accuracy' | 'macroF1' | 'ec57Gross' | 'intervals'>, dc: typeof DE_CHAZAL_2004_DS2 | undefined): string[] {
+  const iv = e.intervals?.intervals;
+  const L: string[] = [];
+  L.push(`| class | Se %${iv ? ' (95 % CI)' : ''} | +P %${iv ? ' (95 % CI)' : ''} | F1 % | beats | de Chazal 2004 Se / +P |`, '|---|---|---|---|---|---|');
+  for (const k of FIGURE_CLASSES) {
+    const p = e.perClass[k];
+    const ref = k === 'F' || !dc ? '—' : `${dc[k].se} / ${dc[k].ppv}`;
+    L.push(`| ${k} | ${withInterval(p.se, iv?.[`${k}.se`])} | ${withInterval(p.ppv, iv?.[`${k}.ppv`])} | ${f1(p.f1)} | ${p.support} | ${ref} |`);
+  }
+  const nsv = macroF1NSV(e);
+  L.push('', `Accuracy ${withInterval(e.accuracy, iv?.accuracy)} %, macro-F1 (N,S,V) ${withInterval(nsv, iv?.macroF1NSV)} %, macro-F1 (N,S,V,F) ${f1(e.macroF1)} %. EC57 gross from minute 5 (bxb mapping): VEB Se ${f1(e.ec57Gross.vebSe)} +P ${f1(e.ec57Gross.vebPpv)}, SVEB Se ${f1(e.ec57Gross.svebSe)} +P ${f1(e.ec57Gross.svebPpv)}.`);
+  if (e.intervals) L.push('', `${Math.round(e.intervals.level * 100)} % intervals: ${e.intervals.method}. Beats of one patient are not independent, so whole records are resampled; with 22 patients the intervals are wide, and a figure whose interval holds the reference value is not shown to differ from it.`);
+  return L;
+}
 const ms = (a: { mean: number; sd: number } | undefined, scale = 1): string => (a && !Number.isNaN(a.mean) ? `${(a.mean * scale).toFixed(1)} ± ${(a.sd * scale).toFixed(1)}` : '—');
 
 export function renderCardMarkdown(c: ModelCard): string {
@@ -98,13 +126,7 @@ export function renderCardMarkdown(c: ModelCard): string {
     const dc = c.deChazal2004;
     L.push('## DS2 (inter-patient test; no weights, epochs or decision offsets were fitted on it, but DS2 scores of scratch experiments were seen while the design was chosen — see the note below)', '', DS2_HYGIENE_NOTE, '');
     L.push(`Measured by: \`${d.measuredBy}\``, '');
-    L.push('| class | Se % | +P % | F1 % | beats | de Chazal 2004 Se / +P |', '|---|---|---|---|---|---|');
-    for (const k of ['N', 'S', 'V', 'F'] as const) {
-      const p = d.perClass[k];
-      const ref = k === 'F' ? '—' : `${dc[k].se} / ${dc[k].ppv}`;
-      L.push(`| ${k} | ${f1(p.se)} | ${f1(p.ppv)} | ${f1(p.f1)} | ${p.support} | ${ref} |`);
-    }
-    L.push('', `Accuracy ${f1(d.accuracy)} %, macro-F1 (N,S,V,F) ${f1(d.macroF1)} %. EC57 gross from minute 5 (bxb mapping): VEB Se ${f1(d.ec57Gross.vebSe)} +P ${f1(d.ec57Gross.vebPpv)}, SVEB Se ${f1(d.ec57Gross.svebSe)} +P ${f1(d.ec57Gross.svebPpv)}.`);
+    L.push(...figuresTableLines(d, dc));
     const short = deChazalShortfalls(d, true);
     L.push('', `Beats de Chazal et al. 2004 on every figure with accuracy ≥ 93 %: **${short.length ? 'no' : 'yes'}**${short.length ? ` — short on ${short.join(', ')}` : ''}`, '');
     L.push('Confusion (rows reference N S V F, columns predicted n s v f q):', '', '```', ...d.confusion.map((r, i) => `${'NSVF'[i]}  ${r.map((v) => String(v).padStart(6)).join(' ')}`), '```', '');

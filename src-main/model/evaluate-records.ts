@@ -12,6 +12,7 @@ import { openRecording } from '../formats/index.js';
 import { writeWfdbAnnotationFile } from '../formats/wfdb/index.js';
 import { classifyRecording, type ClassifiedBeats, type ClassifyOptions } from './classify.js';
 import type { LoadedModel } from './io.js';
+import { figureIntervals, figuresFromCounts, type Figures, type FigureIntervals } from '../evaluation/class-figures.js';
 
 /** The MIT symbol written for each AAMI class (EC57 maps them back to the same class). */
 export const SYMBOL_OF_CLASS: Readonly<Record<string, string>> = { N: 'N', S: 'S', V: 'V', F: 'F', Q: 'Q' };
@@ -23,43 +24,16 @@ export function beatAnnotations(c: ClassifiedBeats): Annotation[] {
   });
 }
 
-export interface ClassFigures { se: number | null; ppv: number | null; f1: number | null; support: number }
+export type { ClassFigures } from '../evaluation/class-figures.js';
+export { figuresFromCounts } from '../evaluation/class-figures.js';
 
-export interface RecordsEvaluation {
+export interface RecordsEvaluation extends Figures {
   records: string[];
   annotator: string;
-  /** AAMI-class confusion, rows reference N S V F (Q rows/cols excluded from the figures), columns predicted n s v f q. */
-  confusion: number[][];
-  perClass: Record<'N' | 'S' | 'V' | 'F', ClassFigures>;
-  accuracy: number | null;
-  macroF1: number | null;
   /** EC57 gross statistics from minute 5 (bxb defaults): VEB and SVEB Se / +P. */
   ec57Gross: { vebSe: number | null; vebPpv: number | null; svebSe: number | null; svebPpv: number | null };
-}
-
-const CLS = ['N', 'S', 'V', 'F'] as const;
-
-/** From a summed bxb 7×7 matrix (rows N S V F Q O X, cols n s v f q o x). */
-export function figuresFromCounts(counts: Int32Array): Omit<RecordsEvaluation, 'records' | 'annotator' | 'ec57Gross'> {
-  const at = (r: number, c: number): number => counts[r * 7 + c];
-  const confusion = CLS.map((_, r) => [0, 1, 2, 3, 4].map((c) => at(r, c)));
-  const perClass = {} as Record<'N' | 'S' | 'V' | 'F', ClassFigures>;
-  let correct = 0;
-  let total = 0;
-  const f1s: number[] = [];
-  CLS.forEach((c, k) => {
-    const tp = at(k, k);
-    const support = [0, 1, 2, 3, 4].reduce((a, j) => a + at(k, j), 0);
-    const predicted = [0, 1, 2, 3, 4].reduce((a, i) => a + at(i, k), 0);
-    const se = support ? (100 * tp) / support : null;
-    const ppv = predicted ? (100 * tp) / predicted : null;
-    const f1 = se !== null && ppv !== null && se + ppv > 0 ? (2 * se * ppv) / (se + ppv) : se !== null ? 0 : null;
-    perClass[c] = { se, ppv, f1, support };
-    if (f1 !== null) f1s.push(f1);
-    correct += tp;
-    total += support;
-  });
-  return { confusion, perClass, accuracy: total ? (100 * correct) / total : null, macroF1: f1s.length ? f1s.reduce((a, b) => a + b, 0) / f1s.length : null };
+  /** 95 % record-bootstrap intervals of the figures (absent in cards written before they existed). */
+  intervals?: FigureIntervals;
 }
 
 /** Classify `recordPaths`, write `<outDir>/<record>.<annotator>`, and evaluate them against `atr`. */
@@ -83,6 +57,7 @@ export async function evaluateModelOnRecords(models: LoadedModel[], recordPaths:
   const g = std.summary.gross;
   return {
     records: names, annotator, ...figuresFromCounts(whole.summary.counts),
+    intervals: figureIntervals(whole.records.map((r) => r.comparison.counts)),
     ec57Gross: { vebSe: g.vebSensitivity, vebPpv: g.vebPositivePredictivity, svebSe: g.svebSensitivity, svebPpv: g.svebPositivePredictivity },
   };
 }

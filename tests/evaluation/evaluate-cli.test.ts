@@ -133,6 +133,40 @@ describeMitdb('ecg-review evaluate', () => {
     expect(all.records[0].matrix.counts[4][4]).toBeGreaterThan(1000);
   });
 
+  it('--ci: de Chazal class figures of the summed matrix, each inside the range its records span, reproducibly', async () => {
+    const args = ['evaluate', '--test', dir, mitdbRecord('100'), mitdbRecord('119'), '--whole', '--mapping', 'aami', '--ci', '--json'];
+    const r = await cli(args);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    const c = j.summary.classFigures;
+    const rowOf = (m: { rows: string[]; columns: string[]; counts: number[][] }, row: string): number[] => ['n', 's', 'v', 'f', 'q'].map((col) => m.counts[m.rows.indexOf(row)][m.columns.indexOf(col)]);
+    // Point figures: the summed matrix's. A quarter of 119's V beats were relabelled N.
+    const v = rowOf(j.summary.matrix, 'V');
+    expect(c.perClass.V.se).toBeCloseTo((100 * v[2]) / v.reduce((a: number, b: number) => a + b, 0), 10);
+    expect(c.perClass.V.se).toBeGreaterThan(70);
+    expect(c.perClass.V.se).toBeLessThan(80);
+    expect(c.perClass.N.se).toBe(100);
+    expect(c.intervals.records).toBe(2);
+    expect(c.intervals.draws).toBe(2000);
+    // A pooled ratio of any resample of records lies between the records' own ratios (the mediant inequality),
+    // so every interval must sit inside that range, and here it reaches both ends (2 records, 2000 draws).
+    const nPpv = j.records.map((x: { matrix: { rows: string[]; columns: string[]; counts: number[][] } }) => {
+      const col = ['N', 'S', 'V', 'F', 'Q'].map((row) => x.matrix.counts[x.matrix.rows.indexOf(row)][x.matrix.columns.indexOf('n')]);
+      return (100 * col[0]) / col.reduce((a, b) => a + b, 0);
+    });
+    const iv = c.intervals.intervals['N.ppv'];
+    expect(iv.lo).toBeCloseTo(Math.min(...nPpv), 10);
+    expect(iv.hi).toBeCloseTo(Math.max(...nPpv), 10);
+    expect(c.perClass.N.ppv).toBeGreaterThanOrEqual(iv.lo);
+    expect(c.perClass.N.ppv).toBeLessThanOrEqual(iv.hi);
+    // Same counts, same seed: the same intervals; the text output prints them.
+    expect((await cli(args)).out).toBe(r.out);
+    const text = await cli(args.slice(0, -1));
+    expect(text.out).toMatch(/Class figures over all records \(aami class mapping\), each with its 95 % interval \(percentile bootstrap over records: 2 records/);
+    expect(text.out).toMatch(new RegExp(`N\\s+100\\.00 \\(100\\.00–100\\.00\\)\\s+${c.perClass.N.ppv.toFixed(2)}`));
+    expect((await cli([...args, '--ci-draws', '5'])).err).toMatch(/--ci-draws must be an integer ≥ 100, got 5/);
+  });
+
   it('names the problem when the test annotations cannot be found', async () => {
     await writeFile(join(dir, '100.cls'), new Uint8Array([0, 0]));
     const several = await cli(['evaluate', '--test', dir, mitdbRecord('100')]);

@@ -37,3 +37,33 @@ describe('operating-point floors in the card', () => {
     expect(missed).toMatch(/N \+P ≥ 99.9 %.*\*\*not held\*\*/);
   });
 });
+
+describe('DS2 intervals in the cards', () => {
+  it('every shipped card carries record-bootstrap intervals that hold its own point figures, and prints them', async () => {
+    const { readFile, readdir } = await import('node:fs/promises');
+    const { REPO } = await import('../devices/processes.js');
+    const { renderCardMarkdown } = await import('../../src-main/model/card.js');
+    const { cardMarkdown } = await import('../../src-main/model/compress/compress.js');
+    const names = (await readdir(`${REPO}/resources/models`, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(names.length).toBeGreaterThanOrEqual(11);
+    for (const name of names) {
+      const card = JSON.parse(await readFile(`${REPO}/resources/models/${name}/model-card.json`, 'utf8'));
+      const iv = card.ds2.intervals;
+      expect(iv, name).toBeDefined();
+      expect(iv.records).toBe(22);
+      for (const c of ['N', 'S', 'V']) {
+        for (const k of ['se', 'ppv'] as const) {
+          const { lo, hi } = iv.intervals[`${c}.${k}`];
+          expect(lo, `${name} ${c} ${k}`).toBeLessThanOrEqual(card.ds2.perClass[c][k]);
+          expect(hi, `${name} ${c} ${k}`).toBeGreaterThanOrEqual(card.ds2.perClass[c][k]);
+        }
+      }
+      const md = Array.isArray(card.compression) ? cardMarkdown(card) : renderCardMarkdown(card);
+      const n = card.ds2.perClass.N;
+      expect(md).toContain(`| N | ${n.se.toFixed(1)} (${iv.intervals['N.se'].lo.toFixed(1)}–${iv.intervals['N.se'].hi.toFixed(1)}) | ${n.ppv.toFixed(1)} (${iv.intervals['N.ppv'].lo.toFixed(1)}–${iv.intervals['N.ppv'].hi.toFixed(1)}) |`);
+      expect(md).toContain('95 % intervals: percentile bootstrap over records: 22 records resampled with replacement, 2000 draws, seed 1.');
+      // The shipped Markdown is what the renderer makes of the JSON.
+      expect(await readFile(`${REPO}/resources/models/${name}/model-card.md`, 'utf8')).toBe(md);
+    }
+  });
+});

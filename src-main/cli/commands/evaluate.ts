@@ -3,6 +3,25 @@ import { join } from 'node:path';
 import { DS1, DS2, MITDB_RECORDS } from '../../domain/mitdb.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
+import { FIGURE_CLASSES, figureIntervals, figuresFromCounts, macroF1NSV, type FigureIntervals } from '../../evaluation/class-figures.js';
+
+/** The class figures of the summed matrix (de Chazal's table), with record-bootstrap intervals. */
+function classFigures(r: Ec57Report, draws: number): ReturnType<typeof figuresFromCounts> & { macroF1NSV: number | null; intervals: FigureIntervals } {
+  const f = figuresFromCounts(r.summary.counts);
+  return { ...f, macroF1NSV: macroF1NSV(f), intervals: figureIntervals(r.records.map((x) => x.comparison.counts), { draws }) };
+}
+
+function classFiguresText(c: ReturnType<typeof classFigures>, mapping: ClassMapping): string[] {
+  const iv = c.intervals.intervals;
+  const cell = (v: number | null, i: { lo: number; hi: number } | null): string => `${pct(v)} (${i ? `${pct(i.lo)}–${pct(i.hi)}` : '-'})`.padEnd(24);
+  return [
+    '',
+    `Class figures over all records (${mapping} class mapping), each with its ${Math.round(c.intervals.level * 100)} % interval (${c.intervals.method}):`,
+    `class  ${'Se %'.padEnd(24)}${'+P %'.padEnd(24)}beats`,
+    ...FIGURE_CLASSES.map((k) => `${k.padEnd(7)}${cell(c.perClass[k].se, iv[`${k}.se`])}${cell(c.perClass[k].ppv, iv[`${k}.ppv`])}${c.perClass[k].support}`),
+    `accuracy ${cell(c.accuracy, iv.accuracy).trim()}  macro-F1 (N,S,V) ${cell(c.macroF1NSV, iv.macroF1NSV).trim()}`,
+  ];
+}
 
 const pct = (x: number | null, digits = 2): string => (x === null ? '-' : formatFixed(x, digits));
 
@@ -14,7 +33,7 @@ function matrixJson(counts: Int32Array): { rows: string[]; columns: string[]; co
   };
 }
 
-function toJson(r: Ec57Report, mapping: ClassMapping): unknown {
+function toJson(r: Ec57Report, mapping: ClassMapping, ciDraws?: number): unknown {
   return {
     reference: r.reference,
     test: r.test,
@@ -45,11 +64,12 @@ function toJson(r: Ec57Report, mapping: ClassMapping): unknown {
       totalQrs: r.summary.totalQrs,
       totalVeb: r.summary.totalVeb,
       totalSveb: r.summary.totalSveb,
+      ...(ciDraws ? { classFigures: classFigures(r, ciDraws) } : {}),
     },
   };
 }
 
-function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean): string {
+function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean, ciDraws?: number): string {
   const from = r.startSeconds === 0 ? 'the start of each record' : `${Math.floor(r.startSeconds / 60)}:${String(r.startSeconds % 60).padStart(2, '0')}`;
   const lines = [
     `Beat-by-beat comparison (ANSI/AAMI EC57, as WFDB bxb -L / sumstats): reference '${r.reference}', test '${r.test}', from ${from}, ${mapping} class mapping`,
@@ -64,6 +84,7 @@ function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean): string
     `VEB false positive rate (bxb -l): gross ${pct(g.vebFalsePositiveRate, 3)}%  average ${pct(a.vebFalsePositiveRate, 3)}%`,
     `SVEB false positive rate (by analogy, not in WFDB): gross ${pct(g.svebFalsePositiveRate, 3)}%  average ${pct(a.svebFalsePositiveRate, 3)}%`,
   );
+  if (ciDraws && r.records.length) lines.push(...classFiguresText(classFigures(r, ciDraws), mapping));
   if (matrices) {
     for (const x of r.records) lines.push('', `Record ${x.record}`, ...formatBxbTable(x.comparison.counts));
     if (r.records.length > 1) lines.push('', `All ${r.records.length} records`, ...formatBxbTable(r.summary.counts));
@@ -79,7 +100,7 @@ function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean): string
 
 export const command: Command = {
   name: 'evaluate',
-  usage: 'ecg-review evaluate --test <annotator|file|dir|pattern> [--ref atr] [--db <dir>] <record...> [--json] [--whole] [--from-minute M] [--include-paced] [--mapping bxb|aami]',
+  usage: 'ecg-review evaluate --test <annotator|file|dir|pattern> [--ref atr] [--db <dir>] <record...> [--json] [--whole] [--from-minute M] [--include-paced] [--mapping bxb|aami] [--ci [--ci-draws B]]',
   summary: [
     'Compare test beat annotations with reference annotations beat by beat, as ANSI/AAMI EC57 and WFDB bxb do',
     '(150 ms match window, first 5 minutes excluded unless --whole), per record in bxb -L line format, then gross',
@@ -95,6 +116,9 @@ export const command: Command = {
     'With --db <dir>, records are names inside <dir>; all, ds1 and ds2 stand for the MIT-BIH record sets',
     "(de Chazal's inter-patient DS1/DS2), e.g. ecg-review evaluate --db data/mitdb --test out ds2.",
     'Classifier outputs labelled N, S, V, F, Q evaluate the same way (Q is bxb class Q).',
+    "--ci adds de Chazal's class figures (N, S, V, F Se and +P, accuracy, macro-F1) of the summed matrix, each",
+    'with a 95 % interval from a bootstrap over records (whole records resampled: beats of one patient are not',
+    'independent). E.g. ecg-review evaluate --db data/mitdb --test out ds2 --whole --mapping aami --ci.',
   ].join('\n'),
   flags: {
     ref: { type: 'string', description: 'reference annotator (default atr)' },
@@ -108,6 +132,8 @@ export const command: Command = {
     discrepancies: { type: 'boolean', description: 'list every pair whose labels differ, as bxb -v does' },
     matrix: { type: 'boolean', description: "also print each record's bxb -S confusion table (and the summed one)" },
     db: { type: 'string', description: 'directory of the records: then <record> is a name, and all, ds1, ds2 name MIT-BIH sets' },
+    ci: { type: 'boolean', description: 'class figures of the summed matrix with 95 % record-bootstrap intervals' },
+    'ci-draws': { type: 'string', description: 'bootstrap draws for --ci (default 2000, seed 1)' },
   },
   async run({ positionals, flags }, io) {
     const test = stringFlag(flags, 'test');
@@ -123,6 +149,10 @@ export const command: Command = {
     if (fromMinute !== undefined && fromMinute < 0) throw new CliError(`--from-minute must be ≥ 0, got ${fromMinute}`);
     const matchWindowSeconds = numberFlag(flags, 'match-window');
     if (matchWindowSeconds !== undefined && !(matchWindowSeconds > 0)) throw new CliError(`--match-window must be positive, got ${matchWindowSeconds}`);
+    const ciDrawsFlag = numberFlag(flags, 'ci-draws');
+    if (ciDrawsFlag !== undefined && !flags.ci) throw new CliError('--ci-draws needs --ci');
+    if (ciDrawsFlag !== undefined && !(Number.isInteger(ciDrawsFlag) && ciDrawsFlag >= 100)) throw new CliError(`--ci-draws must be an integer ≥ 100, got ${ciDrawsFlag}`);
+    const ciDraws = flags.ci ? ciDrawsFlag ?? 2000 : undefined;
     const report = await evaluateRecords(records, {
       reference: stringFlag(flags, 'ref'),
       test,
@@ -134,7 +164,7 @@ export const command: Command = {
       listDiscrepancies: flags.discrepancies === true,
     });
     if (report.records.length === 0) io.err('ecg-review evaluate: every record was skipped (paced records need --include-paced)');
-    await io.out(flags.json ? `${JSON.stringify(toJson(report, mapping), null, 1)}\n` : toText(report, mapping, flags.matrix === true));
+    await io.out(flags.json ? `${JSON.stringify(toJson(report, mapping, ciDraws), null, 1)}\n` : toText(report, mapping, flags.matrix === true, ciDraws));
     return report.records.length === 0 ? 1 : 0;
   },
 };

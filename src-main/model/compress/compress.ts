@@ -6,7 +6,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { DE_CHAZAL_2004_DS2, DS1, DS2 } from '../../domain/mitdb.js';
-import { deChazalShortfalls, DS2_HYGIENE_NOTE } from '../card.js';
+import { deChazalShortfalls, DS2_HYGIENE_NOTE, figuresTableLines } from '../card.js';
 import { describeEngine } from '../engine/backend.js';
 import { loadLabelledRecords } from '../dataset/mitdb.js';
 import { MODEL_CARD, readCard, writeCard, type CompressionStep, type ModelCard } from './card.js';
@@ -196,7 +196,6 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
   return { card, evaluation };
 }
 
-const f1 = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : x.toFixed(1));
 
 /** The human-readable card, beside model-card.json. */
 export function cardMarkdown(card: ModelCard): string {
@@ -215,12 +214,7 @@ export function cardMarkdown(card: ModelCard): string {
     const dc = card.deChazal2004 as typeof DE_CHAZAL_2004_DS2 | undefined;
     const hygiene = card.ds2 ? ['', DS2_HYGIENE_NOTE] : [];
     lines.push('', card.ds2 ? '## DS2 (inter-patient test; no weights, epochs or decision offsets were fitted on it, but DS2 scores of scratch experiments were seen while the design was chosen — see the note below)' :  `## Evaluation on ${ev.records.join(' ')}`, ...hygiene, '', `Measured by: ${(ev as { measuredBy?: string }).measuredBy ?? ''}`, '',
-      '| class | Se % | +P % | F1 % | beats | de Chazal 2004 Se / +P |', '|---|---|---|---|---|---|');
-    for (const c of ['N', 'S', 'V', 'F'] as const) {
-      const x = ev.perClass[c];
-      lines.push(`| ${c} | ${f1(x.se)} | ${f1(x.ppv)} | ${f1(x.f1)} | ${x.support} | ${dc && c !== 'F' ? `${dc[c].se} / ${dc[c].ppv}` : '—'} |`);
-    }
-    lines.push('', `Accuracy ${f1(ev.accuracy)} %, macro-F1 (N,S,V) ${f1(ev.macroF1NSV)} %, macro-F1 (N,S,V,F) ${f1(ev.macroF1)} %. EC57 gross from minute 5 (bxb mapping): VEB Se ${f1(ev.ec57Gross.vebSe)} +P ${f1(ev.ec57Gross.vebPpv)}, SVEB Se ${f1(ev.ec57Gross.svebSe)} +P ${f1(ev.ec57Gross.svebPpv)}.`);
+      ...figuresTableLines(ev, dc));
     if (card.ds2) {
       const short = deChazalShortfalls(ev, false);
       lines.push('', `Beats de Chazal et al. 2004 on N, S, V Se and +P: **${short.length ? 'no' : 'yes'}**${short.length ? ` — short on ${short.join(', ')}` : ''}`);

@@ -15,7 +15,8 @@ import { compareBeats, summarizeRecords, type BxbComparison } from '../../evalua
 import { openRecording, readAnnotations } from '../../formats/index.js';
 import { classifyRecording } from '../classify.js';
 import { DEFAULT_WINDOW, type WindowSpec } from '../dataset/windows.js';
-import { beatAnnotations, figuresFromCounts, type RecordsEvaluation } from '../evaluate-records.js';
+import { figureIntervals, figuresFromCounts, macroF1NSV } from '../../evaluation/class-figures.js';
+import { beatAnnotations, type RecordsEvaluation } from '../evaluate-records.js';
 import type { LoadedModel, ModelMetadata } from '../io.js';
 import { readCard, type ModelCard } from './card.js';
 import { CompressError } from './errors.js';
@@ -92,10 +93,10 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
   }
   const figures = figuresFromCounts(summarizeRecords(whole).counts);
   const g = summarizeRecords(std).gross;
-  const f = (['N', 'S', 'V'] as const).map((c) => figures.perClass[c].f1);
   return {
     records: names, ...figures,
-    macroF1NSV: f.every((v) => v !== null) ? (f as number[]).reduce((a, b) => a + b, 0) / 3 : null,
+    macroF1NSV: macroF1NSV(figures),
+    intervals: figureIntervals(whole.map((c) => c.counts)),
     ec57Gross: { vebSe: g.vebSensitivity, vebPpv: g.vebPositivePredictivity, svebSe: g.svebSensitivity, svebPpv: g.svebPositivePredictivity },
     beats: truth.length, truth: Int8Array.from(truth), predicted: Int8Array.from(predicted),
   };
