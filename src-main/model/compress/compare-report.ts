@@ -25,7 +25,7 @@ export function tableRows(c: Comparison): { head: string[]; rows: string[][] } {
   for (const b of backends) head.push(`${b} 1-beat ms (med/p95)`, `${b} batched ms/beat (med/p95)`);
   const lite = litePresent(c);
   if (lite) head.push(`${LITE_BACKEND} 1-beat ms (med/p95)`);
-  head.push('acc %', 'macro-F1 NSV %', 'N Se/+P', 'S Se/+P', 'V Se/+P', 'F Se/+P');
+  head.push('acc %', 'macro-F1 NSV % (95 % CI)', 'N Se/+P', 'S Se/+P', 'V Se/+P', 'F Se/+P');
   const rows = c.models.map((m) => {
     const r = [m.name, m.compression, String(m.parameters), String(m.nonZeroParameters), kb(m.bytes), kb(m.gzipBytes)];
     for (const b of backends) {
@@ -34,7 +34,8 @@ export function tableRows(c: Comparison): { head: string[]; rows: string[][] } {
     }
     if (lite) r.push(!m.lite ? '-' : m.lite.refused ? '—' : `${ms(m.lite.singleMedian)}/${ms(m.lite.singleP95)}`);
     const e = m.evaluation;
-    r.push(pct(e?.accuracy, 2), pct(e?.macroF1NSV, 2));
+    const iv = e?.intervals?.intervals.macroF1NSV;
+    r.push(pct(e?.accuracy, 2), `${pct(e?.macroF1NSV, 2)}${iv ? ` (${pct(iv.lo)}–${pct(iv.hi)})` : ''}`);
     for (const k of ['N', 'S', 'V', 'F'] as const) r.push(e ? `${pct(e.perClass[k]?.se)}/${pct(e.perClass[k]?.ppv)}` : '-');
     return r;
   });
@@ -51,6 +52,8 @@ export function formatComparisonText(c: Comparison): string {
     out.push('', `— in the ${LITE_BACKEND} column: the lite runtime does not run the model (not timed):`);
     for (const x of refused) out.push(`  ${x.name}: ${x.reason}`);
   }
+  const method = c.models.find((m) => m.evaluation?.intervals)?.evaluation?.intervals?.method;
+  if (method) out.push('', `Macro-F1 intervals: ${method}. Two models scored on the same records are not independent samples, so overlapping intervals do not mean "no difference": McNemar below tests the difference on the same beats.`);
   if (c.mcnemar.length) {
     out.push('', "McNemar's test on the same beats (b: only A right, c: only B right):");
     for (const p of c.mcnemar) {

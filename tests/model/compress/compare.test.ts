@@ -49,6 +49,8 @@ describeMitdb('ecg-review compare', () => {
     expect(got.perClass).toEqual(want.perClass);
     expect(got.confusion).toEqual(want.confusion);
     expect(got.ec57Gross).toEqual(want.ec57Gross);
+    expect(got.intervals).toEqual(want.intervals);
+    expect(got.intervals!.records).toBe(RECORDS.length);
     const f = (['N', 'S', 'V'] as const).map((c) => want.perClass[c].f1!);
     expect(got.macroF1NSV).toBeCloseTo((f[0] + f[1] + f[2]) / 3, 12);
     // McNemar's beats are the same beats: the reference N/S/V/F beats of the records.
