@@ -90,6 +90,34 @@ describeMitdb('noise stress records from MIT-BIH 119 and NSTDB em', () => {
     }
   });
 
+  it('works at another sampling rate: 119 at 250 Hz gets the 360-Hz noise resampled, at the gain for the SNR', async () => {
+    const orig = await openRecording(mitdbRecord('119'));
+    const rec = await orig.read({ to: 360 * 600 }); // 10 minutes: lead-in and the first noisy and clean segments
+    const atr = await readAnnotations(orig, 'atr');
+    await orig.close();
+    const { resample } = await import('../../src-main/signal/resample.js');
+    const { writeWfdbRecord } = await import('../../src-main/formats/wfdb/write.js');
+    const { writeWfdbAnnotationFile } = await import('../../src-main/formats/wfdb/annotations.js');
+    const sig = rec.signals.map((sg) => ({ samples: Int16Array.from(resample(toPhysical(sg), 360, 250), (v) => Math.round(v * 200 + 1024)), format: 16, gain: 200, baseline: 1024, units: 'mV', description: sg.name }));
+    await writeWfdbRecord(dir, { name: 'r250', fs: 250, signals: sig });
+    await writeWfdbAnnotationFile(join(dir, 'r250.atr'), atr.filter((a) => a.sample < 360 * 600).map((a) => ({ ...a, sample: Math.round((a.sample * 250) / 360) })));
+    const m = await makeStressRecord(join(dir, 'r250'), join(NSTDB_DIR, 'em'), 12, dir);
+    expect(m.name).toBe('r250e12');
+    expect(m.noisySamples).toBe(250 * 180); // 5:00–7:00 noisy, 7:00–9:00 clean, 9:00–10:00 noisy
+    const gen = await openRecording(m.path);
+    const y = toPhysical((await gen.read({ channels: [0] })).signals[0]);
+    expect([gen.info.fs, gen.info.length]).toEqual([250, 150000]);
+    await gen.close();
+    const noiseSrc = await openRecording(join(NSTDB_DIR, 'em'));
+    const n = Float32Array.from(resample(toPhysical((await noiseSrc.read({ channels: [0] })).signals[0]), 360, 250));
+    await noiseSrc.close();
+    const x = toPhysical({ ...rec.signals[0], samples: sig[0].samples, gain: 200, baseline: 1024 });
+    const g = m.signals[0].gain;
+    expect(10 * Math.log10(m.signals[0].qrsAmplitude ** 2 / 8 / (g * rmsAmplitude(n, 250)) ** 2)).toBeCloseTo(12, 9);
+    const c = y[75000] - x[75000] - g * n[75000];
+    for (let t = 75000; t < 105000; t += 17) expect(Math.abs(y[t] - x[t] - g * n[t] - c), `sample ${t}`).toBeLessThanOrEqual(1 / 200 + 1e-5);
+  });
+
   it('noise-stress --detect: the detector holds at 24 dB and loses +P at -6 dB; bad input is named', async () => {
     let out = '', err = '';
     const io: CliIo = { out: async (t) => { out += t; }, err: (t) => { err += `${t}\n`; }, progress: () => {} };
