@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordBootstrap } from '../../src-main/evaluation/bootstrap.js';
-import { figureIntervals, figuresFromCounts } from '../../src-main/evaluation/class-figures.js';
+import { figureDifferenceIntervals, figureIntervals, figuresFromCounts } from '../../src-main/evaluation/class-figures.js';
 
 /** A bxb 7×7 matrix (rows N S V F Q O X) from a few cells. */
 function bxb(cells: [number, number, number][]): Int32Array {
@@ -61,5 +61,22 @@ describe('class figures and their intervals', () => {
     const nPpv = iv.intervals['N.ppv']!;
     expect(nPpv.lo).toBeGreaterThanOrEqual(80);
     expect(nPpv.hi).toBe(100);
+  });
+});
+
+describe('paired differences between two classifiers on the same records', () => {
+  const rec = (nRight: number, nWrong: number, vRight: number) => bxb([[0, 0, nRight], [0, 2, nWrong], [2, 2, vRight], [2, 0, 10 - vRight]]);
+  it('are exactly zero for the same model, and above zero on every draw when A is better on every record', () => {
+    const a = [rec(95, 5, 9), rec(90, 10, 8), rec(80, 20, 7)];
+    const same = figureDifferenceIntervals(a, a);
+    expect(same.point.accuracy).toBe(0);
+    expect(same.point.macroF1NSV).toBeNull(); // no S beat in these records: F1 of S undefined
+    expect(same.intervals.accuracy).toEqual({ lo: 0, hi: 0 });
+    const worse = [rec(90, 10, 7), rec(85, 15, 6), rec(70, 30, 5)];
+    const d = figureDifferenceIntervals(a, worse);
+    expect(d.point.accuracy).toBeGreaterThan(0);
+    expect(d.intervals.accuracy!.lo).toBeGreaterThan(0);
+    expect(d.intervals['V.se']!.lo).toBeGreaterThan(0);
+    expect(() => figureDifferenceIntervals(a, worse.slice(1))).toThrow(/same records for both models \(3 vs 2\)/);
   });
 });

@@ -53,12 +53,15 @@ export function formatComparisonText(c: Comparison): string {
     for (const x of refused) out.push(`  ${x.name}: ${x.reason}`);
   }
   const method = c.models.find((m) => m.evaluation?.intervals)?.evaluation?.intervals?.method;
-  if (method) out.push('', `Macro-F1 intervals: ${method}. Two models scored on the same records are not independent samples, so overlapping intervals do not mean "no difference": McNemar below tests the difference on the same beats.`);
+  if (method) out.push('', `Macro-F1 intervals: ${method}. Two models scored on the same records are not independent samples, so overlapping intervals do not mean "no difference": the paired differences below are the comparison.`);
   if (c.mcnemar.length) {
-    out.push('', "McNemar's test on the same beats (b: only A right, c: only B right):");
+    out.push('', "McNemar's test on the same beats (b: only A right, c: only B right; it counts beats as independent, which one patient's beats are not, so its p-values are optimistic), and A − B with its paired bootstrap interval over records:");
     for (const p of c.mcnemar) {
       const r = p.result;
       out.push(`  ${p.a} vs ${p.b}: Δacc ${p.accuracyDifference === null ? '-' : p.accuracyDifference.toFixed(2)} points, b=${r.b} c=${r.c}, ${r.method} statistic ${r.statistic.toFixed(3)}, p=${r.pValue.toPrecision(3)}${r.pValue < 0.05 ? '' : ' (not significant at 0.05)'}`);
+      const d = p.differences;
+      const diff = (k: 'macroF1NSV' | 'N.ppv'): string => { const v = d.point[k], iv = d.intervals[k]; return v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(2)} (${iv ? `${iv.lo.toFixed(2)} to ${iv.hi.toFixed(2)}` : '-'})`; };
+      out.push(`    ${p.a} − ${p.b}: macro-F1 (N,S,V) ${diff('macroF1NSV')}, N +P ${diff('N.ppv')} points, ${Math.round(d.level * 100)} % paired bootstrap over records`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -181,7 +181,7 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
   if (req.evalRecords && req.evalRecords.length) {
     say(`evaluating on ${req.evalRecords.length} records`);
     evaluation = await evaluateModel(req.out, { dataDir: req.dataDir, records: req.evalRecords });
-    const { truth: _t, predicted: _p, ...figures } = evaluation;
+    const { truth: _t, predicted: _p, recordCounts: _r, ...figures } = evaluation;
     const measured = { ...figures, measuredBy: 'classifyRecording at the atr beats of each record (as ecg-review classify --beats atr), EC57 evaluate over whole records with the AAMI table; EC57 gross from minute 5' };
     if (sameRecords(req.evalRecords, DS2)) {
       card.ds2 = measured;

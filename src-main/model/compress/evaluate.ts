@@ -33,6 +33,8 @@ export interface ModelEvaluation extends Omit<RecordsEvaluation, 'annotator'> {
   macroF1NSV: number | null;
   /** Beats compared per beat (reference class N, S, V or F), records in order. */
   beats: number;
+  /** Each record's bxb 7×7 matrix (whole record, AAMI table), records in order: for paired comparisons. */
+  recordCounts: Int32Array[];
   /** AAMI class index (N S V F Q) of the reference and of the prediction, per compared beat. */
   truth: Int8Array;
   predicted: Int8Array;
@@ -98,7 +100,7 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
     macroF1NSV: macroF1NSV(figures),
     intervals: figureIntervals(whole.map((c) => c.counts)),
     ec57Gross: { vebSe: g.vebSensitivity, vebPpv: g.vebPositivePredictivity, svebSe: g.svebSensitivity, svebPpv: g.svebPositivePredictivity },
-    beats: truth.length, truth: Int8Array.from(truth), predicted: Int8Array.from(predicted),
+    beats: truth.length, recordCounts: whole.map((c) => c.counts), truth: Int8Array.from(truth), predicted: Int8Array.from(predicted),
   };
 }
 

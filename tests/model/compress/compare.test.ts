@@ -78,6 +78,12 @@ describeMitdb('ecg-review compare', () => {
     }
     expect(again.models.map((m) => m.lite?.refused)).toEqual([null, null]);
     expect(first.mcnemar).toHaveLength(1);
+    // The paired differences: A − B of the same figures, with an interval from resampling the records for both at once.
+    const d = first.mcnemar[0].differences;
+    expect(d.point.macroF1NSV).toBeCloseTo(a.evaluation!.macroF1NSV! - b.evaluation!.macroF1NSV!, 9);
+    expect(d.point.accuracy).toBeCloseTo(first.mcnemar[0].accuracyDifference!, 9);
+    expect(d.intervals.macroF1NSV!.lo).toBeLessThanOrEqual(d.intervals.macroF1NSV!.hi);
+    expect(d.method).toMatch(/^paired percentile bootstrap over records: 2 records/);
     const t = first.mcnemar[0].result;
     // b − c is the difference in correct beats between the two models.
     expect((100 * (t.b - t.c)) / first.beats).toBeCloseTo(a.evaluation!.accuracy! - b.evaluation!.accuracy!, 10);
