@@ -1,5 +1,5 @@
 /** `compare` output: a plain-text table, and a self-contained HTML page with an inline SVG accuracy-vs-size plot. */
-import { LITE_BACKEND, LITE_ENGINE, type Comparison, type ModelRow } from './compare.js';
+import { LITE_BACKEND, LITE_ENGINE, type Comparison, type ModelRow, type PairTest } from './compare.js';
 
 /** Figures are percentages already. */
 const pct = (x: number | null | undefined, d = 1): string => (x === null || x === undefined ? '-' : x.toFixed(d));
@@ -60,11 +60,16 @@ export function formatComparisonText(c: Comparison): string {
       const r = p.result;
       out.push(`  ${p.a} vs ${p.b}: Δacc ${p.accuracyDifference === null ? '-' : p.accuracyDifference.toFixed(2)} points, b=${r.b} c=${r.c}, ${r.method} statistic ${r.statistic.toFixed(3)}, p=${r.pValue.toPrecision(3)}${r.pValue < 0.05 ? '' : ' (not significant at 0.05)'}`);
       const d = p.differences;
-      const diff = (k: 'macroF1NSV' | 'N.ppv'): string => { const v = d.point[k], iv = d.intervals[k]; return v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(2)} (${iv ? `${iv.lo.toFixed(2)} to ${iv.hi.toFixed(2)}` : '-'})`; };
-      out.push(`    ${p.a} − ${p.b}: macro-F1 (N,S,V) ${diff('macroF1NSV')}, N +P ${diff('N.ppv')} points, ${Math.round(d.level * 100)} % paired bootstrap over records`);
+      out.push(`    ${p.a} − ${p.b}: macro-F1 (N,S,V) ${diffCell(d)} points, ${Math.round(d.level * 100)} % paired bootstrap over records`);
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** "+1.16 (−2.42 to 3.68)": A − B of macro-F1 (N,S,V) and its paired interval. */
+function diffCell(d: PairTest['differences']): string {
+  const v = d.point.macroF1NSV, iv = d.intervals.macroF1NSV;
+  return v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(2)} (${iv ? `${iv.lo.toFixed(2)} to ${iv.hi.toFixed(2)}` : '-'})`;
 }
 
 const esc = (s: string): string => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
@@ -100,7 +105,7 @@ export function formatComparisonHtml(c: Comparison, command: string): string {
   const { head, rows } = tableRows(c);
   const table = `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   const mc = c.mcnemar.length
-    ? `<h2>McNemar's test</h2><p>Same ${c.beats} beats for every model; b = beats only A classifies correctly, c = only B. A p-value above 0.05 means the accuracy difference is not evidence that one model is better.</p><table><thead><tr><th>A</th><th>B</th><th>Δ accuracy (points)</th><th>b</th><th>c</th><th>test</th><th>statistic</th><th>p</th></tr></thead><tbody>${c.mcnemar.map((p) => `<tr><td>${esc(p.a)}</td><td>${esc(p.b)}</td><td>${p.accuracyDifference === null ? '-' : p.accuracyDifference.toFixed(2)}</td><td>${p.result.b}</td><td>${p.result.c}</td><td>${p.result.method}</td><td>${p.result.statistic.toFixed(3)}</td><td>${p.result.pValue.toPrecision(3)}</td></tr>`).join('')}</tbody></table>`
+    ? `<h2>McNemar's test</h2><p>Same ${c.beats} beats for every model; b = beats only A classifies correctly, c = only B. A p-value above 0.05 means the accuracy difference is not evidence that one model is better; the test counts beats as independent, which one patient's beats are not. The last column is A − B of macro-F1 (N,S,V) with its 95 % interval from a paired bootstrap over records.</p><table><thead><tr><th>A</th><th>B</th><th>Δ accuracy (points)</th><th>b</th><th>c</th><th>test</th><th>statistic</th><th>p</th><th>Δ macro-F1 N,S,V (95 % CI)</th></tr></thead><tbody>${c.mcnemar.map((p) => `<tr><td>${esc(p.a)}</td><td>${esc(p.b)}</td><td>${p.accuracyDifference === null ? '-' : p.accuracyDifference.toFixed(2)}</td><td>${p.result.b}</td><td>${p.result.c}</td><td>${p.result.method}</td><td>${p.result.statistic.toFixed(3)}</td><td>${p.result.pValue.toPrecision(3)}</td><td>${diffCell(p.differences)}</td></tr>`).join('')}</tbody></table>`
     : '';
   const engines = [...new Set(c.models.flatMap((m) => m.latency.map((l) => l.engine)))];
   if (litePresent(c)) engines.push(LITE_ENGINE);
