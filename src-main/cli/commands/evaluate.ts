@@ -64,7 +64,7 @@ function toJson(r: Ec57Report, mapping: ClassMapping, ciDraws?: number): unknown
       totalQrs: r.summary.totalQrs,
       totalVeb: r.summary.totalVeb,
       totalSveb: r.summary.totalSveb,
-      ...(ciDraws ? { classFigures: classFigures(r, ciDraws) } : {}),
+      ...(ciDraws && r.records.length ? { classFigures: classFigures(r, ciDraws) } : {}),
     },
   };
 }
