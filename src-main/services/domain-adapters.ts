@@ -32,14 +32,15 @@ export async function detectBeats(leads: Float32Array[], fs: number): Promise<In
 
 function describeCard(id: string, card: Record<string, unknown>): ModelSummary {
   const meta = (card.metadata ?? {}) as { classes?: string[]; window?: { fs: number; before: number; after: number; causal?: boolean }; channels?: string[]; features?: string[] };
-  const ds2 = card.ds2 as { accuracy?: number | null } | undefined;
+  const ds2 = card.ds2 as { accuracy?: number | null; intervals?: { intervals?: { accuracy?: { lo: number; hi: number } | null } } } | undefined;
+  const acc = ds2?.intervals?.intervals?.accuracy;
   const w = meta.window;
   return {
     id,
     name: `${String(card.name ?? id)}${card.architecture && card.architecture !== (card.name ?? id) ? ` (${String(card.architecture)})` : ''}`,
     description: [
       card.parameters ? `${Number(card.parameters).toLocaleString('en')} parameters` : '',
-      ds2?.accuracy != null ? `DS2 accuracy ${Number(ds2.accuracy).toFixed(1)} %` : '',
+      ds2?.accuracy != null ? `DS2 accuracy ${Number(ds2.accuracy).toFixed(1)} %${acc ? ` (95 % CI ${acc.lo.toFixed(1)}–${acc.hi.toFixed(1)}, over patients)` : ''}` : '',
       card.beatsDeChazal === true ? 'beats de Chazal 2004 on DS2' : '',
       w?.causal ? `causal: inputs end ${Math.round((1000 * (w.after - 1)) / w.fs)} ms after the R peak (live labels within ~30 ms)` : '',
     ].filter(Boolean).join(' · '),

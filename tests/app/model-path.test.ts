@@ -49,6 +49,7 @@ describeMitdb('a shipped causal model in the app', () => {
     try {
       const m = (await svc.listModels()).find((x) => x.id === 'causal-student-int8')!;
       expect(m.description).toMatch(/causal: inputs end 28 ms after the R peak/);
+      expect(m.description).toMatch(/DS2 accuracy 94\.7 % \(95 % CI 91\.4–97\.6, over patients\)/);
       expect(m.input).toMatch(/^51 samples at 180 Hz around the R peak \(causal/);
       const rec = await svc.openRecording(mitdbRecord('100'));
       const job = await waitJob(svc, (await svc.startClassification([rec.id], 'causal-student-int8', { beats: 'detector' })).jobId);
