@@ -5,6 +5,7 @@
  * the interval is the percentile interval of the draws (Efron & Tibshirani, An Introduction to the Bootstrap,
  * 1993, ch. 13). Seeded, so the same counts give the same intervals.
  */
+import { EvaluationError } from './errors.js';
 import { mulberry32, randomInt } from './random.js';
 
 export interface Interval { lo: number; hi: number }
@@ -43,11 +44,11 @@ export function recordBootstrap<K extends string>(units: readonly ArrayLike<numb
   const draws = opts.draws ?? 2000;
   const level = opts.level ?? 0.95;
   const seed = opts.seed ?? 1;
-  if (!(draws >= 1) || !Number.isInteger(draws)) throw new RangeError(`bootstrap draws must be a positive integer, got ${draws}`);
-  if (!(level > 0 && level < 1)) throw new RangeError(`bootstrap level must be in (0, 1), got ${level}`);
-  if (units.length === 0) throw new RangeError('bootstrap needs at least one record');
+  if (!(draws >= 1) || !Number.isInteger(draws)) throw new EvaluationError(`bootstrap draws must be a positive integer, got ${draws}`);
+  if (!(level > 0 && level < 1)) throw new EvaluationError(`bootstrap level must be in (0, 1), got ${level}`);
+  if (units.length === 0) throw new EvaluationError('bootstrap needs at least one record');
   const width = units[0].length;
-  for (const u of units) if (u.length !== width) throw new RangeError(`bootstrap records' count arrays differ in length (${u.length} vs ${width})`);
+  for (const u of units) if (u.length !== width) throw new EvaluationError(`bootstrap records' count arrays differ in length (${u.length} vs ${width})`);
   const random = mulberry32(seed);
   const sum = new Float64Array(width);
   const values = new Map<K, number[]>();

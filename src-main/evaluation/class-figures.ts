@@ -5,6 +5,7 @@
  * uncertainty.
  */
 import { recordBootstrap, type BootstrapOptions, type Interval } from './bootstrap.js';
+import { EvaluationError } from './errors.js';
 
 export const FIGURE_CLASSES = ['N', 'S', 'V', 'F'] as const;
 export type FigureClass = (typeof FIGURE_CLASSES)[number];
@@ -104,7 +105,7 @@ function differenceValues(a: ArrayLike<number>, b: ArrayLike<number>): Record<Di
  * (their separate intervals overlap far more than the difference's).
  */
 export function figureDifferenceIntervals(perRecordA: readonly ArrayLike<number>[], perRecordB: readonly ArrayLike<number>[], opts: BootstrapOptions = {}): FigureDifferences {
-  if (perRecordA.length !== perRecordB.length) throw new RangeError(`paired bootstrap needs the same records for both models (${perRecordA.length} vs ${perRecordB.length})`);
+  if (perRecordA.length !== perRecordB.length) throw new EvaluationError(`paired bootstrap needs the same records for both models (${perRecordA.length} vs ${perRecordB.length})`);
   const units = perRecordA.map((a, i) => { const u = new Float64Array(98); u.set(Array.from(a), 0); u.set(Array.from(perRecordB[i]), 49); return u; });
   const b = recordBootstrap(units, (sum) => differenceValues(sum.subarray(0, 49), sum.subarray(49)), opts);
   const sumA = new Float64Array(49), sumB = new Float64Array(49);

@@ -11,6 +11,7 @@ import { openRecording, readAnnotations } from '../formats/index.js';
 import { writeWfdbAnnotationFile } from '../formats/wfdb/annotations.js';
 import { writeWfdbRecord } from '../formats/wfdb/write.js';
 import { addStressNoise, noiseGain, qrsAmplitude, rmsAmplitude, stressProtocol, STRESS_SEGMENT_SECONDS, STRESS_START_SECONDS } from '../signal/noise-stress.js';
+import { SignalError } from '../signal/errors.js';
 import { resample } from '../signal/resample.js';
 import { EvaluationError } from './errors.js';
 
@@ -46,23 +47,23 @@ export async function makeStressRecord(recordPath: string, noisePath: string, sn
     const rec = await src.read();
     const ann = await readAnnotations(src, ref);
     const normal = Int32Array.from(ann.filter((a) => aamiClassOf(a.symbol) === 'N').map((a) => a.sample));
-    if (normal.length === 0) throw new EvaluationError(`${src.info.path}: annotator '${ref}' has no normal beat to measure the QRS amplitude on`);
+    if (normal.length === 0) throw new EvaluationError(`annotator '${ref}' has no normal beat to measure the QRS amplitude on`, src.info.path);
     const nrec = await noiseSrc.read();
     let noise = nrec.signals.map((s) => toPhysical(s));
-    if (noise.length === 0) throw new EvaluationError(`${noiseSrc.info.path}: the noise record has no signals`);
+    if (noise.length === 0) throw new EvaluationError('the noise record has no signals', noiseSrc.info.path);
     if (Math.abs(noiseSrc.info.fs - fs) > 1e-9) noise = noise.map((n) => Float32Array.from(resample(n, noiseSrc.info.fs, fs)));
     const ecg = rec.signals.map((s) => toPhysical(s));
     const signals = ecg.map((x, i) => {
-      const q = qrsAmplitude(x, normal, fs);
-      const nr = rmsAmplitude(noise[i % noise.length], fs);
-      return { name: rec.signals[i].name, qrsAmplitude: q, noiseRms: nr, gain: noiseGain(snrDb, q, nr) };
+      const q = named(() => qrsAmplitude(x, normal, fs), `${src.info.path} signal ${i}`);
+      const nr = named(() => rmsAmplitude(noise[i % noise.length], fs), `${noiseSrc.info.path} signal ${i % noise.length}`);
+      return { name: rec.signals[i].name, qrsAmplitude: q, noiseRms: nr, gain: named(() => noiseGain(snrDb, q, nr), `${noiseSrc.info.path} signal ${i % noise.length}`) };
     });
     const segments = stressProtocol(length, fs);
     const noisy = addStressNoise(ecg, noise, { gains: signals.map((s) => s.gain), segments });
     const name = stressRecordName(src.info.name, snrDb);
     await writeWfdbRecord(outDir, {
       name, fs,
-      signals: noisy.map((y, i) => digital(y, rec.signals[i], `${join(outDir, name)}: signal ${i}`)),
+      signals: noisy.map((y, i) => digital(y, rec.signals[i], `${join(outDir, name)} signal ${i}`)),
       comments: [
         `Noise stress test record (EC57, as WFDB nst): ${src.info.name} + ${noiseSrc.info.name} at ${snrDb} dB`,
         `clean until ${STRESS_START_SECONDS / 60}:00, then noise in ${STRESS_SEGMENT_SECONDS / 60}-minute segments alternating with clean ones`,
@@ -78,6 +79,16 @@ export async function makeStressRecord(recordPath: string, noisePath: string, sn
   }
 }
 
+/** A signal-layer failure, re-raised naming the record and signal it was about. */
+function named<T>(f: () => T, input: string): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof SignalError) throw new EvaluationError(e.message, input, { cause: e });
+    throw e;
+  }
+}
+
 /** Physical values back to the source signal's ADC scale, stored as format 16 (as nst writes). */
 function digital(y: Float32Array, s: SignalInfo, what: string) {
   const gain = s.gain === 0 ? 200 : s.gain;
@@ -88,6 +99,6 @@ function digital(y: Float32Array, s: SignalInfo, what: string) {
     if (v > 32767 || v < -32768) clipped++;
     samples[i] = Number.isNaN(v) ? -32768 : Math.max(-32768, Math.min(32767, v));
   }
-  if (clipped > y.length / 100) throw new EvaluationError(`${what}: ${clipped} samples exceed the 16-bit range at this SNR`);
+  if (clipped > y.length / 100) throw new EvaluationError(`${clipped} samples exceed the 16-bit range at this SNR`, what);
   return { samples, format: 16, gain, baseline: s.baseline, units: s.units, adcResolution: 16, adcZero: s.adcZero, description: s.name };
 }

@@ -118,6 +118,12 @@ describeMitdb('noise stress records from MIT-BIH 119 and NSTDB em', () => {
     for (let t = 75000; t < 105000; t += 17) expect(Math.abs(y[t] - x[t] - g * n[t] - c), `sample ${t}`).toBeLessThanOrEqual(1 / 200 + 1e-5);
   });
 
+  it('refuses a flat noise record, naming it and the signal', async () => {
+    const { writeWfdbRecord } = await import('../../src-main/formats/wfdb/write.js');
+    await writeWfdbRecord(dir, { name: 'flat', fs: 360, signals: [{ samples: new Int16Array(360 * 10), format: 16, gain: 200 }] });
+    await expect(makeStressRecord(mitdbRecord('119'), join(dir, 'flat'), 6, dir)).rejects.toThrow(/flat signal 0: noise amplitude is zero: cannot scale it to 6 dB/);
+  });
+
   it('noise-stress --detect: the detector holds at 24 dB and loses +P at -6 dB; bad input is named', async () => {
     let out = '', err = '';
     const io: CliIo = { out: async (t) => { out += t; }, err: (t) => { err += `${t}\n`; }, progress: () => {} };
