@@ -133,6 +133,30 @@ export interface MetricsRequest {
   corrections?: CorrectionInput[];
 }
 
+/** Two or more runs of one recording compared beat by beat (`compareRuns`). */
+export interface RunComparisonRequest {
+  runIds: string[];
+  reference: 'annotations' | 'corrected';
+  corrections?: CorrectionInput[];
+}
+
+/** One pair of runs on the reference beats both labelled: accuracies and McNemar's test of the difference. */
+export interface RunPairTest {
+  a: string;
+  b: string;
+  /** Reference beats both runs labelled (matched within 150 ms). */
+  beats: number;
+  accuracyA: number | null;
+  accuracyB: number | null;
+  /** Beats only A got right, and only B. */
+  onlyA: number;
+  onlyB: number;
+  method: 'exact' | 'chi-square';
+  statistic: number;
+  /** Two-sided; beats of one recording are not independent, so read it as a guide. */
+  pValue: number;
+}
+
 export interface ClassMetrics {
   label: AamiLabel;
   tp: number;
@@ -320,6 +344,8 @@ export interface EcgApi {
   getJob(jobId: string): Promise<JobSummary>;
   listRuns(recordingId?: string): Promise<RunSummary[]>;
   getMetrics(req: MetricsRequest): Promise<MetricsResult>;
+  /** Every pair of the runs (same recording) on the same reference beats: McNemar's test. */
+  compareRuns(req: RunComparisonRequest): Promise<RunPairTest[]>;
   getTemplates(runId: string, corrections: CorrectionInput[]): Promise<TemplateGroup[]>;
   exportCorrections(req: ExportRequest): Promise<CorrectionsExport>;
   exportReport(req: ExportRequest): Promise<ReportResult>;
@@ -349,7 +375,7 @@ export type ApiMethod = keyof EcgApi;
 /** The channel map: the only method names either transport accepts. */
 export const API_METHODS: readonly ApiMethod[] = [
   'openRecording', 'listRecordings', 'closeRecording', 'browse', 'getWaveform', 'listBeats', 'listModels',
-  'startClassification', 'cancelJob', 'getJob', 'listRuns', 'getMetrics', 'getTemplates', 'exportCorrections',
+  'startClassification', 'cancelJob', 'getJob', 'listRuns', 'getMetrics', 'compareRuns', 'getTemplates', 'exportCorrections',
   'exportReport',
   'listDevices', 'addDevice', 'pairDevice', 'forgetDevice', 'pushDeviceModel', 'rollbackDevice', 'getDeviceStatus',
   'startDeviceWatch', 'stopDeviceWatch', 'startDeviceReplay', 'stopDeviceReplay',

@@ -9,7 +9,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import {
   AAMI_LABELS, type ApiEvent, type BeatTable, type CorrectionInput, type CorrectionsExport, type EcgApi, type ExportRequest,
   type JobSummary, type MetricsRequest, type MetricsResult, type ModelSummary, type RecordingSummary, type ReportResult,
-  type RunSummary, type TemplateGroup, type Waveform, type WaveformRequest,
+  type RunComparisonRequest, type RunPairTest, type RunSummary, type TemplateGroup, type Waveform, type WaveformRequest,
   type DevicePushResult, type DeviceStatusInfo, type DeviceSummary,
 } from '../api/contract.js';
 import { DeviceService, type DeviceServiceOptions } from './device-service.js';
@@ -24,6 +24,7 @@ import { listShippedModels } from './domain-adapters.js';
 import { AppError } from './errors.js';
 import { newJob, runClassifyWorker, WorkerFailure } from './jobs.js';
 import { matchBeats, metricsResult } from './metrics.js';
+import { mcnemarFromCounts } from '../evaluation/metrics.js';
 import { renderReportHtml } from './report.js';
 import { groupTemplates } from './templates.js';
 import { startWorker } from '../platform/worker.js';
@@ -416,6 +417,43 @@ export class ReviewService implements EcgApi {
       qrs = { tp, fp, fn, se: tp + fn ? tp / (tp + fn) : null, ppv: tp + fp ? tp / (tp + fp) : null };
     }
     return metricsResult(run.summary.id, req.reference, ref.applied, ref.labels, predicted, o.probs, qrs);
+  }
+
+  async compareRuns(req: RunComparisonRequest): Promise<RunPairTest[]> {
+    const runs = req.runIds.map((id) => this.run(id));
+    if (runs.length < 2) throw new AppError(`compareRuns needs two or more runs, got ${runs.length}`);
+    const recordingId = runs[0].summary.recordingId;
+    const other = runs.find((r) => r.summary.recordingId !== recordingId);
+    if (other) throw new AppError(`runs ${runs[0].summary.id} and ${other.summary.id} are of different recordings; compare runs of one recording`);
+    const fs = this.rec(recordingId).summary.fs;
+    // Per run: reference-beat index → [reference label, predicted label], for its beats matched to a reference beat.
+    const byRef = runs.map((run) => {
+      const o = run.out;
+      const truth = req.reference === 'corrected' ? this.correctedReference(run, req.corrections).labels : Array.from(o.reference, LABEL).join('');
+      const m = matchBeats(o.samples, o.referenceSamples, Math.round(0.15 * fs));
+      const map = new Map<number, [string, string]>();
+      for (let i = 0; i < m.length; i++) if (m[i] >= 0 && truth[i] !== '-') map.set(m[i], [truth[i], LABEL(o.predicted[i])]);
+      return map;
+    });
+    const out: RunPairTest[] = [];
+    for (let i = 0; i < runs.length; i++) {
+      for (let j = i + 1; j < runs.length; j++) {
+        let beats = 0, rightA = 0, rightB = 0, onlyA = 0, onlyB = 0;
+        for (const [k, [t, pa]] of byRef[i]) {
+          const other = byRef[j].get(k);
+          if (!other || other[0] !== t) continue; // not labelled by both, or corrected in one run only
+          const okA = pa === t, okB = other[1] === t;
+          beats++;
+          if (okA) rightA++;
+          if (okB) rightB++;
+          if (okA && !okB) onlyA++;
+          else if (okB && !okA) onlyB++;
+        }
+        const t = mcnemarFromCounts(onlyA, onlyB);
+        out.push({ a: runs[i].summary.id, b: runs[j].summary.id, beats, accuracyA: beats ? rightA / beats : null, accuracyB: beats ? rightB / beats : null, onlyA, onlyB, method: t.method, statistic: t.statistic, pValue: t.pValue });
+      }
+    }
+    return out;
   }
 
   async getTemplates(runId: string, corrections: CorrectionInput[]): Promise<TemplateGroup[]> {

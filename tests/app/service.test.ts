@@ -65,6 +65,25 @@ describeMitdb('ReviewService on MIT-BIH', () => {
     expect(r.pdfError).toMatch(/no PDF renderer/);
   });
 
+  it('compares two runs of 119 on the same reference beats: McNemar from the beats only one got right', async () => {
+    // A second run of the same model on the detector's beats, with one correction applied to both.
+    const job = await waitJob(s, (await s.startClassification([recId], BASELINE_MODEL_ID, { beats: 'detector' })).jobId);
+    const other = job.runIds[0];
+    const [p] = await s.compareRuns({ runIds: [runId, other], reference: 'annotations' });
+    const ma = await s.getMetrics({ runId, reference: 'annotations' });
+    // The first run labels 119's reference beats themselves; the detector's run finds almost all of them.
+    expect(p.beats).toBeLessThanOrEqual(ma.beats);
+    expect(p.beats).toBeGreaterThan(ma.beats * 0.99);
+    expect(p.onlyA - p.onlyB).toBe(Math.round((p.accuracyA! - p.accuracyB!) * p.beats));
+    expect(p.pValue).toBeGreaterThanOrEqual(0);
+    expect(p.pValue).toBeLessThanOrEqual(1);
+    // A run against itself: no discordant beats, p = 1, accuracy as getMetrics gives it.
+    const [self] = await s.compareRuns({ runIds: [runId, runId], reference: 'annotations' });
+    expect([self.onlyA, self.onlyB, self.pValue, self.beats]).toEqual([0, 0, 1, ma.beats]);
+    expect(self.accuracyA).toBeCloseTo(ma.accuracy!, 12);
+    await expect(s.compareRuns({ runIds: [runId], reference: 'annotations' })).rejects.toThrow(/needs two or more runs, got 1/);
+  });
+
   it('groups beats into templates that partition the run by label', async () => {
     const beats = await s.listBeats(recId, runId);
     const groups = await s.getTemplates(runId, []);

@@ -125,6 +125,8 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     }
     for (const v of ['compare', 'strips']) {
       await page.getByTestId(`tab-${v}`).click();
+      // Two runs of the recording: the McNemar row of the pair, with the beats both labelled.
+      if (v === 'compare' && shipped!.id !== BASELINE_MODEL_ID) await expect.poll(async () => page.locator('table[aria-label=McNemar] tbody tr td').first().textContent(), { timeout: 20_000 }).toMatch(/^\d+$/);
       await page.waitForTimeout(v === 'strips' ? 1200 : 300);
       await shot(v);
     }

@@ -38,6 +38,7 @@ export function fakeTransport(): { transport: Transport; calls: string[] } {
       for (const c of req.reference === 'corrected' ? req.corrections ?? [] : []) { const i = BEATS.samples.indexOf(c.sample); if (i >= 0) ref[i] = c.label; }
       return metricsResult('run-1', req.reference, req.corrections?.length ?? 0, ref.join(''), BEATS.predicted, null, null);
     },
+    async compareRuns() { return []; },
     async getTemplates() { return []; },
     async exportCorrections() { return { wfdbBase64: '', csv: '', fileName: '208.rev' }; },
     async exportReport() { return { html: '<p>r</p>', pdfBase64: null, pdfError: 'none', csv: '' }; },
