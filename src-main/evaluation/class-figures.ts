@@ -5,6 +5,7 @@
  * uncertainty.
  */
 import { recordBootstrap, type BootstrapOptions, type Interval } from './bootstrap.js';
+import { grossStatistics } from './ec57/stats.js';
 import { EvaluationError } from './errors.js';
 
 export const FIGURE_CLASSES = ['N', 'S', 'V', 'F'] as const;
@@ -114,4 +115,16 @@ export function figureDifferenceIntervals(perRecordA: readonly ArrayLike<number>
     method: `paired percentile bootstrap over records: ${b.units} records resampled with replacement, both models scored on each draw, ${b.draws} draws, seed ${b.seed}`,
     level: b.level, point: differenceValues(sumA, sumB), intervals: b.intervals,
   };
+}
+
+export type GrossKey = 'qrsSensitivity' | 'qrsPositivePredictivity' | 'vebSensitivity' | 'vebPositivePredictivity' | 'svebSensitivity' | 'svebPositivePredictivity';
+const GROSS_KEYS: readonly GrossKey[] = ['qrsSensitivity', 'qrsPositivePredictivity', 'vebSensitivity', 'vebPositivePredictivity', 'svebSensitivity', 'svebPositivePredictivity'];
+
+/** EC57's gross QRS, VEB and SVEB Se and +P (as sumstats sums records) with record-bootstrap intervals. */
+export function grossIntervals(perRecord: readonly ArrayLike<number>[], opts: BootstrapOptions = {}): { method: string; level: number; intervals: Record<GrossKey, Interval | null> } {
+  const b = recordBootstrap(perRecord, (sum) => {
+    const g = grossStatistics(Int32Array.from(sum));
+    return Object.fromEntries(GROSS_KEYS.map((k) => [k, g[k]])) as Record<GrossKey, number | null>;
+  }, opts);
+  return { method: `percentile bootstrap over records: ${b.units} records resampled with replacement, ${b.draws} draws, seed ${b.seed}`, level: b.level, intervals: b.intervals };
 }

@@ -159,9 +159,16 @@ describeMitdb('ecg-review evaluate', () => {
     expect(iv.hi).toBeCloseTo(Math.max(...nPpv), 10);
     expect(c.perClass.N.ppv).toBeGreaterThanOrEqual(iv.lo);
     expect(c.perClass.N.ppv).toBeLessThanOrEqual(iv.hi);
+    // EC57's gross QRS Se over records, with its interval spanning the two records' own (from minute 0 here).
+    const qrsSe = j.records.map((x: { statistics: { qrsSensitivity: number } }) => x.statistics.qrsSensitivity);
+    const g = j.summary.grossIntervals.intervals.qrsSensitivity;
+    expect(g.lo).toBeCloseTo(Math.min(...qrsSe), 10);
+    expect(g.hi).toBeCloseTo(Math.max(...qrsSe), 10);
+    expect(j.summary.gross.qrsSensitivity).toBeGreaterThan(g.lo);
     // Same counts, same seed: the same intervals; the text output prints them.
     expect((await cli(args)).out).toBe(r.out);
     const text = await cli(args.slice(0, -1));
+    expect(text.out).toMatch(/Gross statistics with 95 % intervals \(percentile bootstrap over records: 2 records/);
     expect(text.out).toMatch(/Class figures over all records \(aami class mapping\), each with its 95 % interval \(percentile bootstrap over records: 2 records/);
     expect(text.out).toMatch(new RegExp(`N\\s+100\\.00 \\(100\\.00–100\\.00\\)\\s+${c.perClass.N.ppv.toFixed(2)}`));
     expect((await cli([...args, '--ci-draws', '5'])).err).toMatch(/--ci-draws must be an integer ≥ 100, got 5/);

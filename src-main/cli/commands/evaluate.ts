@@ -3,12 +3,21 @@ import { join } from 'node:path';
 import { DS1, DS2, MITDB_RECORDS } from '../../domain/mitdb.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
-import { FIGURE_CLASSES, figureIntervals, figuresFromCounts, macroF1NSV, type FigureIntervals } from '../../evaluation/class-figures.js';
+import { FIGURE_CLASSES, figureIntervals, figuresFromCounts, grossIntervals, macroF1NSV, type FigureIntervals } from '../../evaluation/class-figures.js';
 
 /** The class figures of the summed matrix (de Chazal's table), with record-bootstrap intervals. */
 function classFigures(r: Ec57Report, draws: number): ReturnType<typeof figuresFromCounts> & { macroF1NSV: number | null; intervals: FigureIntervals } {
   const f = figuresFromCounts(r.summary.counts);
   return { ...f, macroF1NSV: macroF1NSV(f), intervals: figureIntervals(r.records.map((x) => x.comparison.counts), { draws }) };
+}
+
+function grossText(r: Ec57Report, draws: number): string[] {
+  const g = grossIntervals(r.records.map((x) => x.comparison.counts), { draws });
+  const cell = (k: keyof typeof g.intervals): string => { const iv = g.intervals[k]; return `${pct(r.summary.gross[k])} (${iv ? `${pct(iv.lo)}–${pct(iv.hi)}` : '-'})`; };
+  return ['', `Gross statistics with ${Math.round(g.level * 100)} % intervals (${g.method}):`,
+    `QRS Se ${cell('qrsSensitivity')}  +P ${cell('qrsPositivePredictivity')}`,
+    `VEB Se ${cell('vebSensitivity')}  +P ${cell('vebPositivePredictivity')}`,
+    `SVEB Se ${cell('svebSensitivity')}  +P ${cell('svebPositivePredictivity')}`];
 }
 
 function classFiguresText(c: ReturnType<typeof classFigures>, mapping: ClassMapping): string[] {
@@ -64,7 +73,7 @@ function toJson(r: Ec57Report, mapping: ClassMapping, ciDraws?: number): unknown
       totalQrs: r.summary.totalQrs,
       totalVeb: r.summary.totalVeb,
       totalSveb: r.summary.totalSveb,
-      ...(ciDraws && r.records.length ? { classFigures: classFigures(r, ciDraws) } : {}),
+      ...(ciDraws && r.records.length ? { grossIntervals: grossIntervals(r.records.map((x) => x.comparison.counts), { draws: ciDraws }), classFigures: classFigures(r, ciDraws) } : {}),
     },
   };
 }
@@ -84,7 +93,7 @@ function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean, ciDraws
     `VEB false positive rate (bxb -l): gross ${pct(g.vebFalsePositiveRate, 3)}%  average ${pct(a.vebFalsePositiveRate, 3)}%`,
     `SVEB false positive rate (by analogy, not in WFDB): gross ${pct(g.svebFalsePositiveRate, 3)}%  average ${pct(a.svebFalsePositiveRate, 3)}%`,
   );
-  if (ciDraws && r.records.length) lines.push(...classFiguresText(classFigures(r, ciDraws), mapping));
+  if (ciDraws && r.records.length) lines.push(...grossText(r, ciDraws), ...classFiguresText(classFigures(r, ciDraws), mapping));
   if (matrices) {
     for (const x of r.records) lines.push('', `Record ${x.record}`, ...formatBxbTable(x.comparison.counts));
     if (r.records.length > 1) lines.push('', `All ${r.records.length} records`, ...formatBxbTable(r.summary.counts));

@@ -183,12 +183,35 @@ export interface Ec57Summary {
   totalSveb: number;
 }
 
+/**
+ * sumstats' gross statistics from the summed 7×7 matrix of the records. Every column it sums is a sum of cells,
+ * so summing the matrices first gives the same figures; record bootstraps (`evaluate --ci`) resample that sum.
+ */
+export function grossStatistics(total: Int32Array): BeatStatistics {
+  const s = lineColumns(total);
+  const f = fprColumns(total);
+  const qtp = s.Nn + s.Ns + s.Nv + s.Sn + s.Ss + s.Sv + s.Vn + s.Vs + s.Vv + s.Fn + s.Fs + s.Fv;
+  const qfn = s.No + s.So + s.Vo + s.Fo;
+  const qfp = s.On + s.Os + s.Ov;
+  const kt = beatCounts(total);
+  return {
+    qrsSensitivity: pct(qtp, qtp + qfn),
+    qrsPositivePredictivity: pct(qtp, qtp + qfp),
+    vebSensitivity: pct(s.Vv, s.Vn + s.Vs + s.Vv + s.Vo),
+    vebPositivePredictivity: pct(s.Vv, s.Nv + s.Sv + s.Vv + s.Ov),
+    vebFalsePositiveRate: pct(f.nv + f.ov, f.nn + f.fn + f.on + f.nv + f.ov),
+    svebSensitivity: pct(s.Ss, s.Sn + s.Ss + s.Sv + s.So),
+    svebPositivePredictivity: pct(s.Ss, s.Ns + s.Ss + s.Vs + s.Os),
+    svebFalsePositiveRate: pct(kt.svebFP, kt.svebTN + kt.svebFP),
+    rrErrorMs: null,
+  };
+}
+
 /** Aggregate statistics over records, as sumstats prints them for a bxb `-L` file (and type 1 for VEB FPR). */
 export function summarizeRecords(comparisons: readonly BxbComparison[]): Ec57Summary {
   const s: LineColumns = { Nn: 0, Sn: 0, Vn: 0, Fn: 0, On: 0, Ns: 0, Ss: 0, Vs: 0, Fs: 0, Os: 0, Nv: 0, Sv: 0, Vv: 0, Fv: 0, Ov: 0, No: 0, So: 0, Vo: 0, Fo: 0 };
   const total = new Int32Array(49);
   const acc = { qs: 0, nqs: 0, qp: 0, nqp: 0, vs: 0, nvs: 0, vp: 0, nvp: 0, ss: 0, nss: 0, sp: 0, nsp: 0, rre: 0, nrre: 0, vf: 0, nvf: 0, sf: 0, nsf: 0 };
-  const fprTotal = { nn: 0, fn: 0, on: 0, nv: 0, ov: 0 };
   for (const c of comparisons) {
     for (let i = 0; i < 49; i++) total[i] += c.counts[i];
     const l = lineColumns(c.counts);
@@ -208,27 +231,12 @@ export function summarizeRecords(comparisons: readonly BxbComparison[]): Ec57Sum
     if (rre !== null) { acc.rre += Number(formatFixed(rre, 2)); acc.nrre++; }
     // sumstats.c unpack(), case 1 (bxb -l line): VEB FPR.
     const f = fprColumns(c.counts);
-    for (const k of Object.keys(fprTotal) as (keyof typeof fprTotal)[]) fprTotal[k] += f[k];
     if (f.nn + f.fn + f.on + f.nv + f.ov) { acc.vf += (f.nv + f.ov) / (f.nn + f.fn + f.on + f.nv + f.ov); acc.nvf++; }
     // SVEB FPR by analogy (not in sumstats).
     const k = beatCounts(c.counts);
     if (k.svebTN + k.svebFP) { acc.sf += k.svebFP / (k.svebTN + k.svebFP); acc.nsf++; }
   }
-  const qtp = s.Nn + s.Ns + s.Nv + s.Sn + s.Ss + s.Sv + s.Vn + s.Vs + s.Vv + s.Fn + s.Fs + s.Fv;
-  const qfn = s.No + s.So + s.Vo + s.Fo;
-  const qfp = s.On + s.Os + s.Ov;
-  const kt = beatCounts(total);
-  const gross: BeatStatistics = {
-    qrsSensitivity: pct(qtp, qtp + qfn),
-    qrsPositivePredictivity: pct(qtp, qtp + qfp),
-    vebSensitivity: pct(s.Vv, s.Vn + s.Vs + s.Vv + s.Vo),
-    vebPositivePredictivity: pct(s.Vv, s.Nv + s.Sv + s.Vv + s.Ov),
-    vebFalsePositiveRate: pct(fprTotal.nv + fprTotal.ov, fprTotal.nn + fprTotal.fn + fprTotal.on + fprTotal.nv + fprTotal.ov),
-    svebSensitivity: pct(s.Ss, s.Sn + s.Ss + s.Sv + s.So),
-    svebPositivePredictivity: pct(s.Ss, s.Ns + s.Ss + s.Vs + s.Os),
-    svebFalsePositiveRate: pct(kt.svebFP, kt.svebTN + kt.svebFP),
-    rrErrorMs: null,
-  };
+  const gross = grossStatistics(total);
   // sumstats pstat(" %6.2f", C, N) prints 100·C/N; its RR column passes CRRE/100.
   const average: BeatStatistics = {
     qrsSensitivity: pct(acc.qs, acc.nqs),
@@ -247,7 +255,8 @@ export function summarizeRecords(comparisons: readonly BxbComparison[]): Ec57Sum
     counts: total,
     gross,
     average,
-    totalQrs: qtp + qfn,
+    // sumstats' total QRS: every reference beat (QRS true positives and false negatives).
+    totalQrs: s.Nn + s.Ns + s.Nv + s.Sn + s.Ss + s.Sv + s.Vn + s.Vs + s.Vv + s.Fn + s.Fs + s.Fv + s.No + s.So + s.Vo + s.Fo,
     totalVeb: s.Vn + s.Vs + s.Vv + s.Vo,
     totalSveb: s.Sn + s.Ss + s.Sv + s.So,
   };
