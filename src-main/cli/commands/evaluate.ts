@@ -125,9 +125,10 @@ export const command: Command = {
     'With --db <dir>, records are names inside <dir>; all, ds1 and ds2 stand for the MIT-BIH record sets',
     "(de Chazal's inter-patient DS1/DS2), e.g. ecg-review evaluate --db data/mitdb --test out ds2.",
     'Classifier outputs labelled N, S, V, F, Q evaluate the same way (Q is bxb class Q).',
-    "--ci adds de Chazal's class figures (N, S, V, F Se and +P, accuracy, macro-F1) of the summed matrix, each",
-    'with a 95 % interval from a bootstrap over records (whole records resampled: beats of one patient are not',
-    'independent). E.g. ecg-review evaluate --db data/mitdb --test out ds2 --whole --mapping aami --ci.',
+    "--ci gives the gross QRS, VEB and SVEB Se and +P, and de Chazal's class figures of the summed matrix (N, S, V,",
+    'F Se and +P, accuracy, macro-F1), each with a 95 % interval from a bootstrap over records (whole records',
+    'resampled: beats of one patient are not independent).',
+    'E.g. ecg-review evaluate --db data/mitdb --test out ds2 --whole --mapping aami --ci.',
   ].join('\n'),
   flags: {
     ref: { type: 'string', description: 'reference annotator (default atr)' },
@@ -141,7 +142,7 @@ export const command: Command = {
     discrepancies: { type: 'boolean', description: 'list every pair whose labels differ, as bxb -v does' },
     matrix: { type: 'boolean', description: "also print each record's bxb -S confusion table (and the summed one)" },
     db: { type: 'string', description: 'directory of the records: then <record> is a name, and all, ds1, ds2 name MIT-BIH sets' },
-    ci: { type: 'boolean', description: 'class figures of the summed matrix with 95 % record-bootstrap intervals' },
+    ci: { type: 'boolean', description: 'gross statistics and class figures with 95 % record-bootstrap intervals' },
     'ci-draws': { type: 'string', description: 'bootstrap draws for --ci (default 2000, seed 1)' },
   },
   async run({ positionals, flags }, io) {
