@@ -47,7 +47,7 @@ export const command: Command = {
     ref: { type: 'string', description: 'reference annotator (default atr)' },
     detect: { type: 'boolean', description: 'run the QRS detector on each record and report QRS Se/+P per SNR' },
     model: { type: 'string', description: 'run the detector and this classifier (directory or shipped name) and report QRS, VEB and SVEB Se/+P per SNR' },
-    json: { type: 'boolean', description: 'JSON output: the records made, and the figures per SNR and per record' },
+    json: { type: 'boolean', description: 'JSON output: the records made (gains, amplitudes), and the gross figures per SNR with the records behind them' },
   },
   async run({ positionals, flags }, io) {
     if (positionals.length === 0) throw new CliError('noise-stress needs at least one <record>');
@@ -70,7 +70,7 @@ export const command: Command = {
     }
     io.err(`${made.length} records written to ${out}: ${made.map((m) => m.name).join(' ')}`);
 
-    let rows: SnrRow[] = [];
+    const rows: SnrRow[] = [];
     let annotator: string | undefined;
     if (flags.detect || modelName) {
       annotator = modelName ? 'cls' : 'qrs';
@@ -92,8 +92,6 @@ export const command: Command = {
         const g = rep.summary.gross;
         rows.push({ snr, records: rep.records.map((x) => x.record), qrsSe: g.qrsSensitivity, qrsPpv: g.qrsPositivePredictivity, vebSe: g.vebSensitivity, vebPpv: g.vebPositivePredictivity, svebSe: g.svebSensitivity, svebPpv: g.svebPositivePredictivity });
       }
-    } else {
-      rows = [];
     }
 
     if (flags.json) {
