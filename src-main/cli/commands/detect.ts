@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { Annotation } from '../../domain/annotation.js';
+import { beatsToAnnotations } from '../../evaluation/ec57/labels.js';
 import { openRecording } from '../../formats/index.js';
 import { writeWfdbAnnotationFile } from '../../formats/wfdb/annotations.js';
 import { detectQrsInRecording } from '../../signal/detect-recording.js';
@@ -62,8 +62,7 @@ export const command: Command = {
     const { fs, name } = src.info;
     const time = (s: number): number => Math.round((s / fs) * 1e6) / 1e6;
     if (format === 'wfdb') {
-      const anns: Annotation[] = Array.from(beats, (sample) => ({ sample, symbol: 'N', code: 1, subtype: 0, chan: 0, num: 0, aux: '' }));
-      await writeWfdbAnnotationFile(out!, anns);
+      await writeWfdbAnnotationFile(out!, beatsToAnnotations(beats));
       io.err(`${beats.length} beats written to ${out}`);
       return;
     }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Annotation } from '../../domain/annotation.js';
-import { evaluateRecords, formatFixed } from '../../evaluation/ec57/index.js';
+import { beatsToAnnotations, evaluateRecords, formatFixed } from '../../evaluation/ec57/index.js';
 import { makeStressRecord, type StressRecord } from '../../evaluation/noise-stress-records.js';
 import { openRecording } from '../../formats/index.js';
 import { writeWfdbAnnotationFile } from '../../formats/wfdb/index.js';
@@ -119,8 +119,7 @@ async function labeller(modelName: string | undefined): Promise<((path: string) 
     const f = async (path: string): Promise<Annotation[]> => {
       const src = await openRecording(path);
       try {
-        const beats = await detectQrsInRecording(src);
-        return Array.from(beats, (sample) => ({ sample, symbol: 'N', code: 1, subtype: 0, chan: 0, num: 0, aux: '' }));
+        return beatsToAnnotations(await detectQrsInRecording(src));
       } finally {
         await src.close();
       }
