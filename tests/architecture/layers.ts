@@ -5,6 +5,7 @@
  *   domain            ← nothing of ours
  *   formats           ← domain                      (I/O knows nothing of processing)
  *   signal            ← domain
+ *   rhythm            ← domain                      (beat labels → Holter figures)
  *   evaluation        ← domain, formats, signal
  *   model             ← domain, formats, signal, evaluation, platform
  *   devices           ← domain, formats, signal, evaluation, model, platform
@@ -18,12 +19,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
-const CORE = ['domain', 'formats', 'signal', 'evaluation', 'model', 'devices', 'platform'];
+const CORE = ['domain', 'formats', 'signal', 'rhythm', 'evaluation', 'model', 'devices', 'platform'];
 export const ALLOWED: Record<string, string[]> = {
   domain: [],
   platform: [],
   formats: ['domain'],
   signal: ['domain'],
+  rhythm: ['domain'],
   evaluation: ['domain', 'formats', 'signal'],
   model: ['domain', 'formats', 'signal', 'evaluation', 'platform'],
   devices: ['domain', 'formats', 'signal', 'evaluation', 'model', 'platform', 'api'],

@@ -1,0 +1,76 @@
+import type { EctopySummary, HolterSummary } from '../../domain/holter.js';
+import { openRecording, readAnnotations } from '../../formats/index.js';
+import { beatsOfAnnotations, MAX_LISTED, summarizeHolter } from '../../rhythm/index.js';
+import { CliError, numberFlag, stringFlag } from '../args.js';
+import type { Command } from '../command.js';
+
+/** h:mm:ss from the start of the recording. */
+function clock(seconds: number): string {
+  const s = Math.floor(seconds);
+  return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** Runs the text output lists; the JSON has them all. */
+const TEXT_RUNS = 20;
+
+const num = (v: number | null, digits = 0): string => (v === null ? '—' : v.toFixed(digits));
+
+function ectopyLines(title: string, e: EctopySummary, tachy: string): string[] {
+  const run = (r: EctopySummary['longestRun']): string => (r ? `${r.beats} beats at ${clock(r.start)} (${num(r.rate)} bpm)` : '—');
+  const ep = (x: EctopySummary['bigeminy']): string => `${x.episodes} episode(s), ${x.cycles} cycles${x.longest ? `, longest ${clock(x.longest.start)}–${clock(x.longest.end)}` : ''}`;
+  return [
+    `${title}: ${e.total} beats (${e.perThousand.toFixed(1)} per 1,000); isolated ${e.isolated}, couplets ${e.couplets}, runs of ≥ 3 ${e.runs} (${e.beatsInRuns} beats; ${e.tachycardiaRuns} at ≥ 100 bpm: ${tachy})`,
+    `  longest run ${run(e.longestRun)}; fastest run ${run(e.fastestRun)}`,
+    `  bigeminy ${ep(e.bigeminy)}; trigeminy ${ep(e.trigeminy)}`,
+  ];
+}
+
+export function holterText(name: string, annotator: string, s: HolterSummary): string {
+  const hr = s.heartRate, h = s.hrv;
+  const lines = [
+    `Holter summary of ${name} (beat labels: ${annotator}): ${clock(s.seconds)} analysed, ${s.beats} beats`,
+    `Beats: ${Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(', ')}${s.unlabelled ? `, without an AAMI class (e.g. flutter waves) ${s.unlabelled}` : ''}`,
+    `Heart rate: mean ${num(hr.mean)} bpm; per-minute min ${hr.min ? `${num(hr.min.bpm)} at ${clock(hr.min.minute * 60)}` : '—'}, max ${hr.max ? `${num(hr.max.bpm)} at ${clock(hr.max.minute * 60)}` : '—'}; ${hr.bradycardiaMinutes} of ${hr.minutes} minutes below 60, ${hr.tachycardiaMinutes} above 100`,
+    `HRV (NN intervals, Task Force 1996): ${h.nnCount} NN kept, ${h.nnExcluded} dropped by the filters (${s.settings.minNN}–${s.settings.maxNN} s, ±${Math.round(s.settings.nnOutlierFraction * 100)} % of the local mean)`,
+    `  mean NN ${num(h.meanNN)} ms, SDNN ${num(h.sdnn, 1)} ms, SDANN ${num(h.sdann, 1)} ms, SDNN index ${num(h.sdnnIndex, 1)} ms, RMSSD ${num(h.rmssd, 1)} ms, pNN50 ${num(h.pnn50, 1)} %, triangular index ${num(h.triangularIndex, 1)}`,
+    ...ectopyLines('Ventricular ectopy (V)', s.ectopy.V, 'ventricular tachycardia'),
+    ...ectopyLines('Supraventricular ectopy (S)', s.ectopy.S, 'supraventricular tachycardia'),
+    `Pauses ≥ ${s.pauses.threshold} s: ${s.pauses.count}${s.pauses.longest ? `, longest ${s.pauses.longest.seconds.toFixed(2)} s at ${clock(s.pauses.longest.start)}` : ''}`,
+    '',
+    'hour   beats      N      S      V      F      Q   HR mean  min  max  pauses',
+    ...s.hourly.map((x) => `${String(x.hour).padStart(4)} ${String(x.beats).padStart(7)} ${(['N', 'S', 'V', 'F', 'Q'] as const).map((k) => String(x.counts[k]).padStart(6)).join(' ')} ${num(x.meanRate).padStart(9)} ${num(x.minRate).padStart(4)} ${num(x.maxRate).padStart(4)} ${String(x.pauses).padStart(7)}`),
+  ];
+  const runs = [...s.ectopy.V.runList.map((r) => ({ ...r, cls: 'V' })), ...s.ectopy.S.runList.map((r) => ({ ...r, cls: 'S' }))].sort((a, b) => a.start - b.start);
+  if (runs.length) {
+    lines.push('', `Runs of ≥ 3 ectopic beats${runs.length > TEXT_RUNS ? ` (the first ${TEXT_RUNS} of ${runs.length}; --json lists them all)` : ''}:`,
+      ...runs.slice(0, TEXT_RUNS).map((r) => `  ${clock(r.start)}–${clock(r.end)}  ${r.cls} × ${r.beats}  ${num(r.rate)} bpm`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const command: Command = {
+  name: 'holter',
+  usage: 'ecg-review holter <record> [--annotator atr|<file>] [--pause S] [--json]',
+  summary: 'Holter summary from beat labels (the reference, or a classifier\'s WFDB output): heart rate, HRV (SDNN, SDANN, RMSSD, pNN50…), ectopic couplets, runs, bigeminy, trigeminy, pauses, and an hour-by-hour table.',
+  flags: {
+    annotator: { type: 'string', description: 'WFDB annotator or annotation file with the beat labels, e.g. atr, or the file `classify --format wfdb` wrote (default atr)' },
+    pause: { type: 'string', description: 'RR interval in seconds from which a gap counts as a pause (default 2.0)' },
+    json: { type: 'boolean', description: `JSON output (runs, episodes and pauses listed, up to ${MAX_LISTED} of each)` },
+    fs: { type: 'string', description: 'sampling rate of a CSV without a time column' },
+  },
+  async run({ positionals, flags }, io) {
+    if (positionals.length !== 1) throw new CliError('holter takes exactly one <record>');
+    const annotator = stringFlag(flags, 'annotator', 'atr')!;
+    const pause = numberFlag(flags, 'pause');
+    const src = await openRecording(positionals[0], { fs: numberFlag(flags, 'fs') });
+    try {
+      const anns = await readAnnotations(src, annotator);
+      const beats = beatsOfAnnotations(anns, src.info.fs, src.info.length, `${src.info.name} (${annotator})`);
+      if (beats.samples.length === 0) throw new CliError(`${src.info.name}: annotator '${annotator}' has no beat annotations`);
+      const s = summarizeHolter(beats, pause !== undefined ? { pauseSeconds: pause } : {});
+      await io.out(flags.json ? `${JSON.stringify({ record: src.info.name, annotator, ...s }, null, 1)}\n` : holterText(src.info.name, annotator, s));
+    } finally {
+      await src.close();
+    }
+  },
+};

@@ -1,0 +1,128 @@
+/**
+ * What a Holter report states about a recording once every beat has a label: heart rate, heart-rate variability
+ * (the time-domain measures of the Task Force of the ESC and NASPE, Circulation 1996;93:1043–65), ectopy
+ * (isolated beats, couplets, runs, bigeminy, trigeminy) and pauses. Computed by `src-main/rhythm`; plain data, so
+ * the renderer, the report and the command line share it.
+ */
+
+/** An ectopic class a Holter report counts patterns of. */
+export type EctopicClass = 'S' | 'V';
+
+/** Consecutive ectopic beats of one class (three or more: a run; ≥ 100 bpm ventricular: ventricular tachycardia). */
+export interface EctopicSalvo {
+  /** Index of the first beat and the time (s) of its R peak. */
+  firstBeat: number;
+  start: number;
+  /** Time (s) of the last beat's R peak. */
+  end: number;
+  beats: number;
+  /** Rate within the salvo from its own RR intervals (beats/min); null for one beat. */
+  rate: number | null;
+}
+
+/** An episode of alternation with normal beats: bigeminy N X N X …, trigeminy N N X N N X …. */
+export interface EctopicEpisode {
+  start: number;
+  end: number;
+  /** Ectopic beats in the episode (= cycles). */
+  cycles: number;
+}
+
+export interface EctopySummary {
+  cls: EctopicClass;
+  total: number;
+  isolated: number;
+  couplets: number;
+  /** Salvos of three or more. */
+  runs: number;
+  beatsInRuns: number;
+  /** Runs of three or more at or above the tachycardia rate (100 beats/min). */
+  tachycardiaRuns: number;
+  longestRun: EctopicSalvo | null;
+  fastestRun: EctopicSalvo | null;
+  /** Every run of three or more, in time order (at most `MAX_LISTED` in a summary). */
+  runList: EctopicSalvo[];
+  bigeminy: { episodes: number; cycles: number; longest: EctopicEpisode | null; list: EctopicEpisode[] };
+  trigeminy: { episodes: number; cycles: number; longest: EctopicEpisode | null; list: EctopicEpisode[] };
+  /** Per 1,000 beats analysed. */
+  perThousand: number;
+}
+
+export interface Pause {
+  /** Time (s) of the beat that starts the pause, and the pause length (s). */
+  start: number;
+  seconds: number;
+}
+
+export interface HeartRateSummary {
+  /** Beats per minute over the whole analysis: (beats − 1) / (last − first beat). */
+  mean: number | null;
+  /** Lowest and highest per-minute heart rate (60 / mean RR of the minute; minutes covered ≥ 50 % by RR intervals). */
+  min: { bpm: number; minute: number } | null;
+  max: { bpm: number; minute: number } | null;
+  /** Minutes with a heart rate at all, below 60 and above 100 beats/min. */
+  minutes: number;
+  bradycardiaMinutes: number;
+  tachycardiaMinutes: number;
+}
+
+/** Time-domain HRV over normal-to-normal (NN) intervals, in milliseconds unless stated. Null: not enough NN intervals. */
+export interface HrvSummary {
+  /** NN intervals kept after the filters, and those dropped by them. */
+  nnCount: number;
+  nnExcluded: number;
+  meanNN: number | null;
+  sdnn: number | null;
+  /** SD of the 5-minute mean NN; null with fewer than two 5-minute segments. */
+  sdann: number | null;
+  /** Mean of the 5-minute SDNNs. */
+  sdnnIndex: number | null;
+  rmssd: number | null;
+  /** Percent of successive NN differences above 50 ms. */
+  pnn50: number | null;
+  /** NN count over the height of the NN histogram with 1/128-s bins (dimensionless). */
+  triangularIndex: number | null;
+}
+
+export interface HourSummary {
+  /** Hour from the start of the recording (0-based). */
+  hour: number;
+  /** Seconds of the recording inside this hour. */
+  seconds: number;
+  beats: number;
+  counts: Record<'N' | 'S' | 'V' | 'F' | 'Q', number>;
+  meanRate: number | null;
+  minRate: number | null;
+  maxRate: number | null;
+  pauses: number;
+}
+
+export interface HolterSummary {
+  /** Seconds analysed (the recording's length) and beats in it. */
+  seconds: number;
+  beats: number;
+  counts: Record<'N' | 'S' | 'V' | 'F' | 'Q', number>;
+  /** Beats without an AAMI label (e.g. not yet classified); they break every pattern. */
+  unlabelled: number;
+  heartRate: HeartRateSummary;
+  hrv: HrvSummary;
+  ectopy: { S: EctopySummary; V: EctopySummary };
+  pauses: { threshold: number; count: number; longest: Pause | null; list: Pause[] };
+  hourly: HourSummary[];
+  /** The settings the figures were computed with. */
+  settings: HolterSettings;
+}
+
+export interface HolterSettings {
+  /** RR interval (s) from which a gap counts as a pause. */
+  pauseSeconds: number;
+  /** NN intervals outside [minNN, maxNN] s are dropped (PhysioNet HRV Toolkit default 0.4–2.0 s). */
+  minNN: number;
+  maxNN: number;
+  /** NN intervals differing from the mean of their neighbours by more than this fraction are dropped (default 0.2). */
+  nnOutlierFraction: number;
+  /** Neighbours on each side for that mean (default 20, the HRV Toolkit's window of 41). */
+  nnOutlierHalfWindow: number;
+  /** Cycles that make a bigeminy or trigeminy episode (default 3). */
+  minCycles: number;
+}

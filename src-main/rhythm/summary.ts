@@ -1,0 +1,70 @@
+/**
+ * The Holter summary of a labelled recording: heart rate, HRV, ectopy, pauses and an hour-by-hour table, each
+ * from its own module. Pure: beats and labels in, plain data out (`domain/holter.ts`).
+ */
+import type { HolterSettings, HolterSummary, HourSummary } from '../domain/holter.js';
+import { analysedSeconds, checkBeats, type LabelledBeats } from './beats.js';
+import { MAX_LISTED, summarizeEctopy } from './ectopy.js';
+import { RhythmError } from './errors.js';
+import { findPauses, minuteRates, summarizeHeartRate } from './heart-rate.js';
+import { timeDomainHrv } from './hrv.js';
+
+export const DEFAULT_HOLTER_SETTINGS: Readonly<HolterSettings> = {
+  pauseSeconds: 2.0, minNN: 0.4, maxNN: 2.0, nnOutlierFraction: 0.2, nnOutlierHalfWindow: 20, minCycles: 3,
+};
+
+type ClassCounts = HolterSummary['counts'];
+const zeroCounts = (): ClassCounts => ({ N: 0, S: 0, V: 0, F: 0, Q: 0 });
+const isCounted = (l: string): l is keyof ClassCounts => l === 'N' || l === 'S' || l === 'V' || l === 'F' || l === 'Q';
+
+function checkSettings(s: HolterSettings, where: string): void {
+  const bad = (what: string): never => { throw new RhythmError(what, where); };
+  if (!(s.pauseSeconds > 0)) bad(`pause threshold must be a positive number of seconds, got ${s.pauseSeconds}`);
+  if (!(s.minNN >= 0 && s.maxNN > s.minNN)) bad(`NN range must satisfy 0 ≤ min < max, got ${s.minNN}–${s.maxNN} s`);
+  if (!(s.nnOutlierFraction > 0)) bad(`NN outlier fraction must be positive, got ${s.nnOutlierFraction}`);
+  if (!(Number.isInteger(s.nnOutlierHalfWindow) && s.nnOutlierHalfWindow >= 1)) bad(`NN outlier half-window must be a whole number ≥ 1, got ${s.nnOutlierHalfWindow}`);
+  if (!(Number.isInteger(s.minCycles) && s.minCycles >= 2)) bad(`bigeminy/trigeminy episodes need a whole number ≥ 2 of cycles, got ${s.minCycles}`);
+}
+
+export function summarizeHolter(b: LabelledBeats, settings: Partial<HolterSettings> = {}): HolterSummary {
+  checkBeats(b);
+  const s: HolterSettings = { ...DEFAULT_HOLTER_SETTINGS, ...settings };
+  checkSettings(s, b.source ?? 'Holter settings');
+  const seconds = analysedSeconds(b);
+  const counts = zeroCounts();
+  let unlabelled = 0;
+  for (let i = 0; i < b.labels.length; i++) { const l = b.labels[i]; if (isCounted(l)) counts[l]++; else unlabelled++; }
+  const rates = minuteRates(b, Math.ceil(seconds / 60));
+  const pauses = findPauses(b, s.pauseSeconds);
+
+  const hours: HourSummary[] = [];
+  for (let h = 0; h * 3600 < seconds; h++) {
+    hours.push({ hour: h, seconds: Math.min(3600, seconds - h * 3600), beats: 0, counts: zeroCounts(), meanRate: null, minRate: null, maxRate: null, pauses: 0 });
+  }
+  const rrSum = new Float64Array(hours.length), rrCount = new Float64Array(hours.length);
+  for (let i = 0; i < b.samples.length; i++) {
+    const h = hours[Math.floor(b.samples[i] / b.fs / 3600)];
+    h.beats++;
+    if (isCounted(b.labels[i])) h.counts[b.labels[i] as keyof ClassCounts]++;
+    if (i > 0) { rrSum[h.hour] += (b.samples[i] - b.samples[i - 1]) / b.fs; rrCount[h.hour]++; }
+  }
+  for (const h of hours) {
+    if (rrSum[h.hour] > 0) h.meanRate = (60 * rrCount[h.hour]) / rrSum[h.hour];
+    for (let m = h.hour * 60; m < Math.min(rates.length, (h.hour + 1) * 60); m++) {
+      if (Number.isNaN(rates[m])) continue;
+      if (h.minRate === null || rates[m] < h.minRate) h.minRate = rates[m];
+      if (h.maxRate === null || rates[m] > h.maxRate) h.maxRate = rates[m];
+    }
+  }
+  for (const p of pauses) hours[Math.floor(p.start / 3600)].pauses++;
+
+  return {
+    seconds, beats: b.samples.length, counts, unlabelled,
+    heartRate: summarizeHeartRate(b, rates),
+    hrv: timeDomainHrv(b, s),
+    ectopy: { S: summarizeEctopy(b, 'S', s.minCycles), V: summarizeEctopy(b, 'V', s.minCycles) },
+    pauses: { threshold: s.pauseSeconds, count: pauses.length, longest: pauses.reduce<typeof pauses[number] | null>((a, p) => (!a || p.seconds > a.seconds ? p : a), null), list: pauses.slice(0, MAX_LISTED) },
+    hourly: hours,
+    settings: s,
+  };
+}

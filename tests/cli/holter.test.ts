@@ -1,0 +1,63 @@
+/**
+ * `ecg-review holter`: the Holter summary of a record's beat labels, from the reference annotator or from any
+ * annotation file (what `classify --format wfdb` writes), as text and as JSON equal to the rhythm layer's result.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { aamiClassOf } from '../../src-main/domain/aami.js';
+import { annotationCode } from '../../src-main/domain/annotation.js';
+import type { CliIo } from '../../src-main/cli/command.js';
+import { runCli } from '../../src-main/cli/main.js';
+import { openRecording, readAnnotations } from '../../src-main/formats/index.js';
+import { writeWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
+import { beatsOfAnnotations, summarizeHolter } from '../../src-main/rhythm/index.js';
+import { describeMitdb, mitdbRecord } from '../helpers/data.js';
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [], err: string[] = [];
+  const io: CliIo = { out: async (t) => { out.push(t); }, err: (t) => { err.push(`${t}\n`); }, progress: () => {} };
+  const code = await runCli(args, io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+describeMitdb('ecg-review holter', () => {
+  it('record 119 (ventricular bigeminy and trigeminy): text and JSON, the JSON equal to summarizeHolter on atr', async () => {
+    const text = await cli('holter', mitdbRecord('119'));
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^Holter summary of 119 \(beat labels: atr\): 0:30:05 analysed, 1987 beats/);
+    expect(text.stdout).toMatch(/Ventricular ectopy \(V\): 444 beats/);
+    expect(text.stdout).toMatch(/bigeminy 37 episode\(s\)/);
+    const json = await cli('holter', mitdbRecord('119'), '--json');
+    const src = await openRecording(mitdbRecord('119'));
+    const expected = summarizeHolter(beatsOfAnnotations(await readAnnotations(src, 'atr'), src.info.fs, src.info.length, '119'));
+    await src.close();
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify({ record: '119', annotator: 'atr', ...expected })));
+  });
+
+  it('reads a classifier\'s WFDB output (AAMI symbols), and --pause sets the pause threshold', async () => {
+    const src = await openRecording(mitdbRecord('232'));
+    // as classify writes them: the AAMI class letter of each beat (232's normal beats are right bundle branch block, R)
+    const anns = (await readAnnotations(src, 'atr')).filter((a) => aamiClassOf(a.symbol)).map((a) => ({ ...a, symbol: aamiClassOf(a.symbol)!, code: annotationCode(aamiClassOf(a.symbol)!)! }));
+    await src.close();
+    const file = join(mkdtempSync(join(tmpdir(), 'holter-')), '232.cls');
+    await writeWfdbAnnotationFile(file, anns);
+    const a = JSON.parse((await cli('holter', mitdbRecord('232'), '--annotator', file, '--json')).stdout);
+    expect(a.counts).toEqual({ N: 398, S: 1382, V: 0, F: 0, Q: 0 });
+    const b = JSON.parse((await cli('holter', mitdbRecord('232'), '--annotator', file, '--pause', '4', '--json')).stdout);
+    expect(b.pauses.threshold).toBe(4);
+    expect(b.pauses.count).toBeLessThan(a.pauses.count);
+    expect(b.pauses.longest).toEqual(a.pauses.longest);
+  });
+
+  it('bad input: one line naming it', async () => {
+    const noBeats = await cli('holter', mitdbRecord('100'), '--annotator', join(tmpdir(), 'no-such.cls'));
+    expect(noBeats.code).toBe(1);
+    expect(noBeats.stderr).toMatch(/no-such\.cls/);
+    const pause = await cli('holter', mitdbRecord('100'), '--pause', '0');
+    expect(pause.code).toBe(1);
+    expect(pause.stderr.trim().split('\n')).toHaveLength(1);
+    expect(pause.stderr).toMatch(/100 \(atr\): pause threshold must be a positive number of seconds, got 0/);
+  });
+});
