@@ -7,6 +7,9 @@
  *
  * This module has no Node or DOM dependency: the renderer, the preload script and the main process all import it.
  */
+import type { HolterSummary } from '../domain/holter.js';
+
+export type { HolterSummary } from '../domain/holter.js';
 
 export type AamiLabel = 'N' | 'S' | 'V' | 'F' | 'Q';
 export const AAMI_LABELS: readonly AamiLabel[] = ['N', 'S', 'V', 'F', 'Q'];
@@ -223,6 +226,8 @@ export interface ReportResult {
   pdfError: string | null;
   /** CSV of every beat. */
   csv: string;
+  /** The Holter summary of the final labels (heart rate, HRV, ectopy, pauses, hour by hour), as the report shows it. */
+  holter: HolterSummary;
 }
 
 export interface CorrectionsExport {

@@ -126,3 +126,9 @@ export interface HolterSettings {
   /** Cycles that make a bigeminy or trigeminy episode (default 3). */
   minCycles: number;
 }
+
+/** h:mm:ss from the start of the recording, as Holter reports give event times. */
+export function clockTime(seconds: number): string {
+  const s = Math.floor(seconds);
+  return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}

@@ -1,11 +1,13 @@
 /**
  * The review report as one self-contained HTML document (inline CSS and SVG, no scripts, no network), laid out
- * for A4 printing: page 1 summary, per-class table and confusion matrix; page 2 ROC and precision-recall
- * curves; then ECG strips (25 mm/s, 10 mm/mV) of misclassified beats, four per page.
+ * for A4 printing: page 1 summary, per-class table and confusion matrix; page 2 the Holter summary (heart rate,
+ * HRV, ectopy, pauses, hour by hour); page 3 ROC and precision-recall curves; then ECG strips (25 mm/s, 10 mm/mV) of misclassified beats, four per page.
  */
 import { AAMI_LABELS, type MetricsResult, type ModelSummary, type RecordingSummary, type RunSummary } from '../api/contract.js';
 import type { RecordingSource } from '../domain/recording.js';
+import type { HolterSummary } from '../domain/holter.js';
 import { ecgStripSvg, escapeXml as esc } from './ecg-svg.js';
+import { holterSectionHtml } from './holter-html.js';
 
 export interface ReportInput {
   recording: RecordingSummary;
@@ -20,6 +22,8 @@ export interface ReportInput {
   notes: string;
   reviewer: string;
   corrections: number;
+  /** The Holter summary of the final labels. */
+  holter: HolterSummary;
 }
 
 export const STRIPS_PER_PAGE = 4;
@@ -84,7 +88,7 @@ export async function renderReportHtml(r: ReportInput): Promise<string> {
 body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt; color: #111; margin: 0; }
 .page { page-break-after: always; break-after: page; }
 .page:last-child { page-break-after: auto; break-after: auto; }
-h1 { font-size: 16pt; margin: 0 0 4mm; } h2 { font-size: 12pt; margin: 0 0 3mm; } small { font-weight: normal; color: #555; }
+h1 { font-size: 16pt; margin: 0 0 4mm; } h2 { font-size: 12pt; margin: 0 0 3mm; } h3 { font-size: 10.5pt; margin: 3mm 0 1mm; } small { font-weight: normal; color: #555; }
 table { border-collapse: collapse; margin: 2mm 0 5mm; } th, td { border: 0.3mm solid #999; padding: 1mm 2mm; text-align: right; }
 th { background: #eef; } td.diag { background: #e6f4e6; font-weight: bold; } td.off { background: #fbe3e3; }
 dl { display: grid; grid-template-columns: 40mm 1fr; gap: 1mm 4mm; margin: 0 0 5mm; } dt { font-weight: bold; }
@@ -103,12 +107,13 @@ figure { display: inline-block; margin: 0 4mm 0 0; } figcaption { text-align: ce
 ${m.qrs ? `<dt>QRS detection (EC57)</dt><dd>Se ${pct(m.qrs.se)} %, +P ${pct(m.qrs.ppv)} % (TP ${m.qrs.tp}, FN ${m.qrs.fn}, FP ${m.qrs.fp})</dd>` : ''}</dl>
 <h2>Per-class statistics (%)</h2><table><tr><th>Class</th><th>Ref beats</th><th>TP</th><th>FN</th><th>FP</th><th>Se</th><th>Sp</th><th>+P</th><th>F1</th></tr>${rows}</table>
 <h2>Confusion matrix (rows: reference, columns: model)</h2><table>${conf}</table></section>
+${holterSectionHtml(r.holter, r.run.beatSource)}
 <section class="page"><h2>Curves</h2>${withRoc.length ? roc + pr : '<p>No class probabilities.</p>'}</section>
 ${stripPages.join('\n')}
 </body></html>`;
 }
 
-/** Pages the report should print to: summary, curves, and the strip pages. */
+/** Pages the report should print to: summary, Holter summary, curves, and the strip pages. */
 export function expectedReportPages(misclassified: number): number {
-  return 2 + Math.max(1, Math.ceil(Math.min(MAX_STRIPS, misclassified) / STRIPS_PER_PAGE));
+  return 3 + Math.max(1, Math.ceil(Math.min(MAX_STRIPS, misclassified) / STRIPS_PER_PAGE));
 }

@@ -26,6 +26,7 @@ import { newJob, runClassifyWorker, WorkerFailure } from './jobs.js';
 import { matchBeats, metricsResult } from './metrics.js';
 import { mcnemarFromCounts } from '../evaluation/metrics.js';
 import { renderReportHtml } from './report.js';
+import { summarizeHolter } from '../rhythm/index.js';
 import { groupTemplates } from './templates.js';
 import { startWorker } from '../platform/worker.js';
 import { columnsFromPyramid, columnsFromSource, rawValues, BLOCK, CHUNK, type LeadPyramid } from './waveform.js';
@@ -516,16 +517,17 @@ export class ReviewService implements EcgApi {
     const models = await this.listModels();
     const metrics = await this.getMetrics({ runId: req.runId, reference: req.corrections?.length ? 'corrected' : 'annotations', corrections: req.corrections });
     const { final, referenceCorrected } = this.finalLabels(run, req.corrections ?? []);
+    const holter = summarizeHolter({ fs: r.summary.fs, samples: run.out.samples, labels: final, length: r.summary.length, source: `run ${run.summary.id}` });
     const html = await renderReportHtml({
       recording: r.summary, source: r.source, run: run.summary, model: models.find((m) => m.id === run.summary.modelId) ?? null,
       metrics, samples: run.out.samples, reference: referenceCorrected, predicted: Array.from(run.out.predicted, LABEL).join(''), final,
-      notes: req.notes ?? '', reviewer: req.reviewer ?? '', corrections: req.corrections?.length ?? 0,
+      notes: req.notes ?? '', reviewer: req.reviewer ?? '', corrections: req.corrections?.length ?? 0, holter,
     });
     let pdfBase64: string | null = null, pdfError: string | null = null;
     if (this.opts.renderPdf) {
       try { pdfBase64 = Buffer.from(await this.opts.renderPdf(html)).toString('base64'); } catch (e) { pdfError = `PDF rendering failed: ${(e as Error).message}`; }
     } else pdfError = 'no PDF renderer is configured (HTML only)';
-    return { html, pdfBase64, pdfError, csv: this.beatsCsv(run, req.corrections ?? []) };
+    return { html, pdfBase64, pdfError, csv: this.beatsCsv(run, req.corrections ?? []), holter };
   }
 
   // Devices: delegated to DeviceService (src-main/devices/* underneath).

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AAMI_LABELS } from '../../src-main/api/contract.js';
-import { decodeWfdbAnnotations } from '../../src-main/formats/wfdb/index.js';
+import { decodeWfdbAnnotations, readWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
 import { BASELINE_MODEL_ID } from '../../src-main/services/domain-adapters.js';
 import type { ReviewService } from '../../src-main/services/review-service.js';
 import { describeMitdb, mitdbRecord } from '../helpers/data.js';
@@ -61,6 +61,16 @@ describeMitdb('ReviewService on MIT-BIH', () => {
     for (const c of m.classes) expect(r.html).toContain(`<tr><th>${c.label}</th><td>${c.tp + c.fn}</td><td>${c.tp}</td>`);
     const wrong = m.confusion.reduce((a, row, k) => a + row.reduce((x, y) => x + y, 0) - row[k], 0);
     expect(r.html).toContain(`of ${wrong} <small>`);
+    // The Holter page, from the final labels: 119's ventricular bigeminy and trigeminy as the model labelled them.
+    const beats = await s.listBeats(recId, runId);
+    for (const k of ['N', 'S', 'V', 'F', 'Q'] as const) expect(r.holter.counts[k]).toBe([...beats.predicted].filter((x) => x === k).length);
+    expect(r.holter.ectopy.V.total).toBe(r.holter.counts.V);
+    const atr = await readWfdbAnnotationFile(`${mitdbRecord('119')}.atr`);
+    const marked = atr.filter((a) => a.symbol === '+').map((a, k, all) => [a.sample / 360, (all[k + 1]?.sample ?? 650000) / 360, a.aux.startsWith('(B')] as const).filter((x) => x[2]);
+    const episodes = r.holter.ectopy.V.bigeminy.list;
+    expect(episodes.length).toBeGreaterThan(10); // the cardiologists marked 37 (B episodes
+    for (const e of episodes) expect(marked.some(([a, b]) => e.start < b && e.end > a), `bigeminy at ${e.start} s`).toBe(true);
+    expect(r.html).toContain(`<tr><th>Ventricular (V)</th><td>${r.holter.ectopy.V.total}</td>`);
     expect(r.pdfBase64).toBeNull();
     expect(r.pdfError).toMatch(/no PDF renderer/);
   });

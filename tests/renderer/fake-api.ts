@@ -2,6 +2,7 @@
 import type { BeatTable, EcgApi, MetricsRequest, RecordingSummary } from '../../src-main/api/contract.js';
 import { ApiError } from '../../src-main/api/contract.js';
 import { metricsResult } from '../../src-main/services/metrics.js';
+import { summarizeHolter } from '../../src-main/rhythm/index.js';
 import type { Transport } from '../../src-renderer/lib/api.js';
 
 export const REC: RecordingSummary = {
@@ -41,7 +42,7 @@ export function fakeTransport(): { transport: Transport; calls: string[] } {
     async compareRuns() { return []; },
     async getTemplates() { return []; },
     async exportCorrections() { return { wfdbBase64: '', csv: '', fileName: '208.rev' }; },
-    async exportReport() { return { html: '<p>r</p>', pdfBase64: null, pdfError: 'none', csv: '' }; },
+    async exportReport() { return { html: '<p>r</p>', pdfBase64: null, pdfError: 'none', csv: '', holter: summarizeHolter({ fs: BEATS.fs, samples: BEATS.samples, labels: BEATS.predicted, length: REC.length }) }; },
   };
   return { transport: { api, kind: 'browser', onEvent: () => () => {} }, calls };
 }

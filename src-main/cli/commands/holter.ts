@@ -1,14 +1,8 @@
-import type { EctopySummary, HolterSummary } from '../../domain/holter.js';
+import { clockTime, type EctopySummary, type HolterSummary } from '../../domain/holter.js';
 import { openRecording, readAnnotations } from '../../formats/index.js';
 import { beatsOfAnnotations, MAX_LISTED, summarizeHolter } from '../../rhythm/index.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
-
-/** h:mm:ss from the start of the recording. */
-function clock(seconds: number): string {
-  const s = Math.floor(seconds);
-  return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
 
 /** Runs the text output lists; the JSON has them all. */
 const TEXT_RUNS = 20;
@@ -16,8 +10,8 @@ const TEXT_RUNS = 20;
 const num = (v: number | null, digits = 0): string => (v === null ? '—' : v.toFixed(digits));
 
 function ectopyLines(title: string, e: EctopySummary, tachy: string): string[] {
-  const run = (r: EctopySummary['longestRun']): string => (r ? `${r.beats} beats at ${clock(r.start)} (${num(r.rate)} bpm)` : '—');
-  const ep = (x: EctopySummary['bigeminy']): string => `${x.episodes} episode(s), ${x.cycles} cycles${x.longest ? `, longest ${clock(x.longest.start)}–${clock(x.longest.end)}` : ''}`;
+  const run = (r: EctopySummary['longestRun']): string => (r ? `${r.beats} beats at ${clockTime(r.start)} (${num(r.rate)} bpm)` : '—');
+  const ep = (x: EctopySummary['bigeminy']): string => `${x.episodes} episode(s), ${x.cycles} cycles${x.longest ? `, longest ${clockTime(x.longest.start)}–${clockTime(x.longest.end)}` : ''}`;
   return [
     `${title}: ${e.total} beats (${e.perThousand.toFixed(1)} per 1,000); isolated ${e.isolated}, couplets ${e.couplets}, runs of ≥ 3 ${e.runs} (${e.beatsInRuns} beats; ${e.tachycardiaRuns} at ≥ 100 bpm: ${tachy})`,
     `  longest run ${run(e.longestRun)}; fastest run ${run(e.fastestRun)}`,
@@ -28,14 +22,14 @@ function ectopyLines(title: string, e: EctopySummary, tachy: string): string[] {
 export function holterText(name: string, annotator: string, s: HolterSummary): string {
   const hr = s.heartRate, h = s.hrv;
   const lines = [
-    `Holter summary of ${name} (beat labels: ${annotator}): ${clock(s.seconds)} analysed, ${s.beats} beats`,
+    `Holter summary of ${name} (beat labels: ${annotator}): ${clockTime(s.seconds)} analysed, ${s.beats} beats`,
     `Beats: ${Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(', ')}${s.unlabelled ? `, without an AAMI class (e.g. flutter waves) ${s.unlabelled}` : ''}`,
-    `Heart rate: mean ${num(hr.mean)} bpm; per-minute min ${hr.min ? `${num(hr.min.bpm)} at ${clock(hr.min.minute * 60)}` : '—'}, max ${hr.max ? `${num(hr.max.bpm)} at ${clock(hr.max.minute * 60)}` : '—'}; ${hr.bradycardiaMinutes} of ${hr.minutes} minutes below 60, ${hr.tachycardiaMinutes} above 100`,
+    `Heart rate: mean ${num(hr.mean)} bpm; per-minute min ${hr.min ? `${num(hr.min.bpm)} at ${clockTime(hr.min.minute * 60)}` : '—'}, max ${hr.max ? `${num(hr.max.bpm)} at ${clockTime(hr.max.minute * 60)}` : '—'}; ${hr.bradycardiaMinutes} of ${hr.minutes} minutes below 60, ${hr.tachycardiaMinutes} above 100`,
     `HRV (NN intervals, Task Force 1996): ${h.nnCount} NN kept, ${h.nnExcluded} dropped by the filters (${s.settings.minNN}–${s.settings.maxNN} s, ±${Math.round(s.settings.nnOutlierFraction * 100)} % of the local mean)`,
     `  mean NN ${num(h.meanNN)} ms, SDNN ${num(h.sdnn, 1)} ms, SDANN ${num(h.sdann, 1)} ms, SDNN index ${num(h.sdnnIndex, 1)} ms, RMSSD ${num(h.rmssd, 1)} ms, pNN50 ${num(h.pnn50, 1)} %, triangular index ${num(h.triangularIndex, 1)}`,
     ...ectopyLines('Ventricular ectopy (V)', s.ectopy.V, 'ventricular tachycardia'),
     ...ectopyLines('Supraventricular ectopy (S)', s.ectopy.S, 'supraventricular tachycardia'),
-    `Pauses ≥ ${s.pauses.threshold} s: ${s.pauses.count}${s.pauses.longest ? `, longest ${s.pauses.longest.seconds.toFixed(2)} s at ${clock(s.pauses.longest.start)}` : ''}`,
+    `Pauses ≥ ${s.pauses.threshold} s: ${s.pauses.count}${s.pauses.longest ? `, longest ${s.pauses.longest.seconds.toFixed(2)} s at ${clockTime(s.pauses.longest.start)}` : ''}`,
     '',
     'hour   beats      N      S      V      F      Q   HR mean  min  max  pauses',
     ...s.hourly.map((x) => `${String(x.hour).padStart(4)} ${String(x.beats).padStart(7)} ${(['N', 'S', 'V', 'F', 'Q'] as const).map((k) => String(x.counts[k]).padStart(6)).join(' ')} ${num(x.meanRate).padStart(9)} ${num(x.minRate).padStart(4)} ${num(x.maxRate).padStart(4)} ${String(x.pauses).padStart(7)}`),
@@ -43,7 +37,7 @@ export function holterText(name: string, annotator: string, s: HolterSummary): s
   const runs = [...s.ectopy.V.runList.map((r) => ({ ...r, cls: 'V' })), ...s.ectopy.S.runList.map((r) => ({ ...r, cls: 'S' }))].sort((a, b) => a.start - b.start);
   if (runs.length) {
     lines.push('', `Runs of ≥ 3 ectopic beats${runs.length > TEXT_RUNS ? ` (the first ${TEXT_RUNS} of ${runs.length}; --json lists them all)` : ''}:`,
-      ...runs.slice(0, TEXT_RUNS).map((r) => `  ${clock(r.start)}–${clock(r.end)}  ${r.cls} × ${r.beats}  ${num(r.rate)} bpm`));
+      ...runs.slice(0, TEXT_RUNS).map((r) => `  ${clockTime(r.start)}–${clockTime(r.end)}  ${r.cls} × ${r.beats}  ${num(r.rate)} bpm`));
   }
   return `${lines.join('\n')}\n`;
 }

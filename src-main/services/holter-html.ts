@@ -1,0 +1,31 @@
+/**
+ * The Holter page of the review report: heart rate, HRV, ectopy, pauses and the hour-by-hour table, from the final
+ * labels (the model's, with the reviewer's corrections). Inline HTML, no scripts, styled by the report's sheet.
+ */
+import { clockTime, type EctopySummary, type HolterSummary } from '../domain/holter.js';
+import { escapeXml as esc } from './ecg-svg.js';
+
+const f = (v: number | null, digits = 0): string => (v === null ? '—' : v.toFixed(digits));
+
+function ectopyRow(name: string, e: EctopySummary): string {
+  const run = (r: EctopySummary['longestRun']): string => (r ? `${r.beats} at ${clockTime(r.start)} (${f(r.rate)} bpm)` : '—');
+  const ep = (x: EctopySummary['bigeminy']): string => `${x.episodes}${x.episodes ? ` (${x.cycles} cycles)` : ''}`;
+  return `<tr><th>${esc(name)}</th><td>${e.total}</td><td>${e.perThousand.toFixed(1)}</td><td>${e.isolated}</td><td>${e.couplets}</td><td>${e.runs}${e.runs ? ` (${e.beatsInRuns} beats)` : ''}</td><td>${e.tachycardiaRuns}</td><td>${run(e.longestRun)}</td><td>${run(e.fastestRun)}</td><td>${ep(e.bigeminy)}</td><td>${ep(e.trigeminy)}</td></tr>`;
+}
+
+export function holterSectionHtml(s: HolterSummary, beatSource: string): string {
+  const hr = s.heartRate, h = s.hrv;
+  const hours = s.hourly.map((x) => `<tr><th>${x.hour}</th><td>${x.beats}</td>${(['N', 'S', 'V', 'F', 'Q'] as const).map((k) => `<td>${x.counts[k]}</td>`).join('')}<td>${f(x.meanRate)}</td><td>${f(x.minRate)}</td><td>${f(x.maxRate)}</td><td>${x.pauses}</td></tr>`).join('');
+  return `<section class="page"><h2>Holter summary <small>(final labels: the model's, with the reviewer's corrections)</small></h2>
+<dl><dt>Analysed</dt><dd>${clockTime(s.seconds)}, ${s.beats} beats: ${Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(', ')}${s.unlabelled ? `; ${s.unlabelled} without a label` : ''}</dd>
+<dt>Heart rate</dt><dd>mean ${f(hr.mean)} bpm; per-minute minimum ${hr.min ? `${f(hr.min.bpm)} at ${clockTime(hr.min.minute * 60)}` : '—'}, maximum ${hr.max ? `${f(hr.max.bpm)} at ${clockTime(hr.max.minute * 60)}` : '—'}; ${hr.bradycardiaMinutes} min below 60, ${hr.tachycardiaMinutes} min above 100 (of ${hr.minutes})</dd>
+<dt>Pauses ≥ ${s.pauses.threshold} s</dt><dd>${s.pauses.count}${s.pauses.longest ? `, longest ${s.pauses.longest.seconds.toFixed(2)} s at ${clockTime(s.pauses.longest.start)}` : ''}${beatSource === 'detector' ? ' (beats from the QRS detector: a missed beat shows as a pause)' : ''}</dd></dl>
+<h3>Heart-rate variability <small>(time domain, Task Force 1996; NN intervals 0.4–2.0 s within ±${Math.round(s.settings.nnOutlierFraction * 100)} % of the local mean)</small></h3>
+<table><tr><th>NN kept / dropped</th><th>mean NN ms</th><th>SDNN ms</th><th>SDANN ms</th><th>SDNN index ms</th><th>RMSSD ms</th><th>pNN50 %</th><th>HRV triangular index</th></tr>
+<tr><td>${h.nnCount} / ${h.nnExcluded}</td><td>${f(h.meanNN)}</td><td>${f(h.sdnn, 1)}</td><td>${f(h.sdann, 1)}</td><td>${f(h.sdnnIndex, 1)}</td><td>${f(h.rmssd, 1)}</td><td>${f(h.pnn50, 1)}</td><td>${f(h.triangularIndex, 1)}</td></tr></table>
+<h3>Ectopy</h3>
+<table><tr><th></th><th>beats</th><th>per 1,000</th><th>isolated</th><th>couplets</th><th>runs ≥ 3</th><th>runs ≥ 100 bpm</th><th>longest run</th><th>fastest run</th><th>bigeminy</th><th>trigeminy</th></tr>
+${ectopyRow('Ventricular (V)', s.ectopy.V)}${ectopyRow('Supraventricular (S)', s.ectopy.S)}</table>
+<h3>Hour by hour</h3>
+<table><tr><th>hour</th><th>beats</th><th>N</th><th>S</th><th>V</th><th>F</th><th>Q</th><th>HR mean</th><th>min</th><th>max</th><th>pauses</th></tr>${hours}</table></section>`;
+}
