@@ -82,6 +82,23 @@ export interface HrvSummary {
   pnn50: number | null;
   /** NN count over the height of the NN histogram with 1/128-s bins (dimensionless). */
   triangularIndex: number | null;
+  /** Frequency domain: Lomb–Scargle spectra of the 5-minute segments, band powers averaged over them. */
+  frequency: HrvSpectrum | null;
+}
+
+/** Band powers in ms² (Task Force bands: VLF 0.0033–0.04 Hz, LF 0.04–0.15 Hz, HF 0.15–0.4 Hz). */
+export interface HrvSpectrum {
+  /** 5-minute segments whose spectra were averaged. */
+  segments: number;
+  /** VLF + LF + HF (0.0033–0.4 Hz). */
+  total: number;
+  vlf: number;
+  lf: number;
+  hf: number;
+  lfHf: number | null;
+  /** LF and HF in normalised units: 100 × band / (total − VLF). */
+  lfNu: number | null;
+  hfNu: number | null;
 }
 
 export interface HourSummary {

@@ -1,12 +1,14 @@
 /**
- * Time-domain heart-rate variability over normal-to-normal (NN) intervals, as the Task Force of the ESC and NASPE
- * defined it (Circulation 1996;93:1043–65). An NN interval joins two consecutive beats both labelled N, so the
+ * Heart-rate variability over normal-to-normal (NN) intervals: the time-domain measures here, the spectrum of each
+ * 5-minute segment in `hrv-spectrum.ts`. Both follow the Task Force of the ESC and NASPE
+ * (Circulation 1996;93:1043–65). An NN interval joins two consecutive beats both labelled N, so the
  * intervals around an ectopic beat never count. Two filters follow the PhysioNet HRV Toolkit's defaults: intervals
  * outside 0.4–2.0 s are dropped, and so is any interval more than 20 % away from the mean of the 20 kept-in-range
  * intervals on each side (missed or extra beats, artefact).
  */
 import type { HolterSettings, HrvSummary } from '../domain/holter.js';
 import type { LabelledBeats } from './beats.js';
+import { segmentSpectra } from './hrv-spectrum.js';
 
 /** NN intervals (s), the index of the beat that ends each, and whether the filters keep it. */
 export interface NNIntervals {
@@ -57,7 +59,7 @@ function sdOf(xs: ArrayLike<number>): number {
 /** Segment length of SDANN and the SDNN index (Task Force: 5 minutes). */
 export const HRV_SEGMENT_SECONDS = 300;
 
-export function timeDomainHrv(b: LabelledBeats, s: Pick<HolterSettings, 'minNN' | 'maxNN' | 'nnOutlierFraction' | 'nnOutlierHalfWindow'>): HrvSummary {
+export function heartRateVariability(b: LabelledBeats, s: Pick<HolterSettings, 'minNN' | 'maxNN' | 'nnOutlierFraction' | 'nnOutlierHalfWindow'>): HrvSummary {
   const nn = nnIntervals(b, s);
   const kept: number[] = [];
   const keptEnd: number[] = [];
@@ -69,14 +71,17 @@ export function timeDomainHrv(b: LabelledBeats, s: Pick<HolterSettings, 'minNN' 
     if (nn.kept[k] && nn.kept[k - 1] && nn.endBeat[k] === nn.endBeat[k - 1] + 1) diffs.push((nn.seconds[k] - nn.seconds[k - 1]) * 1000);
   }
   // 5-minute segments by the time of each interval's end; a segment counts when its NN intervals cover half of it
-  const segments = new Map<number, number[]>();
+  const segments = new Map<number, { t: number[]; nn: number[] }>();
   for (let k = 0; k < n; k++) {
-    const seg = Math.floor(b.samples[keptEnd[k]] / b.fs / HRV_SEGMENT_SECONDS);
-    let list = segments.get(seg);
-    if (!list) segments.set(seg, (list = []));
-    list.push(kept[k]);
+    const t = b.samples[keptEnd[k]] / b.fs;
+    const seg = Math.floor(t / HRV_SEGMENT_SECONDS);
+    let s = segments.get(seg);
+    if (!s) segments.set(seg, (s = { t: [], nn: [] }));
+    s.t.push(t);
+    s.nn.push(kept[k]);
   }
-  const full = [...segments.values()].filter((l) => l.length >= 2 && l.reduce((a, v) => a + v, 0) >= (HRV_SEGMENT_SECONDS * 1000) / 2);
+  const covered = [...segments.values()].filter((s) => s.nn.length >= 2 && s.nn.reduce((a, v) => a + v, 0) >= (HRV_SEGMENT_SECONDS * 1000) / 2);
+  const full = covered.map((s) => s.nn);
   let triangularIndex: number | null = null;
   if (n >= 2) {
     const bins = new Map<number, number>();
@@ -94,5 +99,6 @@ export function timeDomainHrv(b: LabelledBeats, s: Pick<HolterSettings, 'minNN' 
     rmssd: diffs.length ? Math.sqrt(meanOf(diffs.map((d) => d * d))) : null,
     pnn50: diffs.length ? (100 * diffs.filter((d) => Math.abs(d) > 50).length) / diffs.length : null,
     triangularIndex,
+    frequency: segmentSpectra(covered),
   };
 }

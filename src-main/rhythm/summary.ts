@@ -7,7 +7,7 @@ import { analysedSeconds, checkBeats, type LabelledBeats } from './beats.js';
 import { MAX_LISTED, summarizeEctopy } from './ectopy.js';
 import { RhythmError } from './errors.js';
 import { findPauses, minuteRates, summarizeHeartRate } from './heart-rate.js';
-import { timeDomainHrv } from './hrv.js';
+import { heartRateVariability } from './hrv.js';
 
 export const DEFAULT_HOLTER_SETTINGS: Readonly<HolterSettings> = {
   pauseSeconds: 2.0, minNN: 0.4, maxNN: 2.0, nnOutlierFraction: 0.2, nnOutlierHalfWindow: 20, minCycles: 3,
@@ -61,7 +61,7 @@ export function summarizeHolter(b: LabelledBeats, settings: Partial<HolterSettin
   return {
     seconds, beats: b.samples.length, counts, unlabelled,
     heartRate: summarizeHeartRate(b, rates),
-    hrv: timeDomainHrv(b, s),
+    hrv: heartRateVariability(b, s),
     ectopy: { S: summarizeEctopy(b, 'S', s.minCycles), V: summarizeEctopy(b, 'V', s.minCycles) },
     pauses: { threshold: s.pauseSeconds, count: pauses.length, longest: pauses.reduce<typeof pauses[number] | null>((a, p) => (!a || p.seconds > a.seconds ? p : a), null), list: pauses.slice(0, MAX_LISTED) },
     hourly: hours,

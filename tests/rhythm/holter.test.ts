@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MITDB_PACED_RECORDS } from '../../src-main/domain/mitdb.js';
 import { openRecording, readAnnotations } from '../../src-main/formats/index.js';
 import {
-  alternationEpisodes, beatsOfAnnotations, ectopicSalvos, nnIntervals, RhythmError, summarizeHolter, DEFAULT_HOLTER_SETTINGS, type LabelledBeats,
+  alternationEpisodes, beatsOfAnnotations, ectopicSalvos, lombSpectrum, nnIntervals, RhythmError, summarizeHolter, DEFAULT_HOLTER_SETTINGS, type LabelledBeats,
 } from '../../src-main/rhythm/index.js';
 import { describeMitdb, mitdbRecord, MITDB_RECORDS } from '../helpers/data.js';
 
@@ -36,6 +36,41 @@ describe('Holter summary on synthetic rhythms with known answers', () => {
     expect(s.hrv.pnn50).toBe(100);
     expect(s.hrv.meanNN).toBeCloseTo(850, 6);
     expect(s.hrv.sdnn).toBeCloseTo(50 * Math.sqrt(400 / 399), 6);
+  });
+
+  it('frequency domain: a 0.25 Hz (respiratory) modulation lands in HF, a 0.1 Hz one in LF, with the variance as power', () => {
+    const modulated = (hz: number, amp: number): LabelledBeats => {
+      const rr: number[] = [];
+      for (let t = 0; t < 600; ) { const v = 0.8 + (amp / 1000) * Math.sin(2 * Math.PI * hz * t); rr.push(v); t += v; }
+      return beatsAt(rr, 'N'.repeat(rr.length + 1));
+    };
+    const hf = summarizeHolter(modulated(0.25, 40)).hrv.frequency!;
+    expect(hf.segments).toBe(2);
+    expect(hf.hf).toBeGreaterThan(0.9 * 800); // variance of 40 sin(): 800 ms²
+    expect(hf.hf).toBeLessThan(1.05 * 800);
+    expect(hf.lf + hf.vlf).toBeLessThan(0.05 * hf.hf);
+    expect(hf.hfNu!).toBeGreaterThan(95);
+    const lf = summarizeHolter(modulated(0.1, 30)).hrv.frequency!;
+    expect(lf.lf).toBeGreaterThan(0.9 * 450);
+    expect(lf.lf).toBeLessThan(1.05 * 450);
+    expect(lf.lfHf!).toBeGreaterThan(20);
+  });
+
+  it('the rotated Lomb–Scargle periodogram equals Lomb\'s formula evaluated directly', () => {
+    const t: number[] = [], x: number[] = [];
+    for (let k = 0, tk = 0; k < 300; k++) { tk += 0.6 + 0.4 * Math.abs(Math.sin(k * 12.9898)); t.push(tk); x.push(800 + 50 * Math.sin(k * 78.233)); }
+    const { f, psd } = lombSpectrum(t, x);
+    const mean = x.reduce((a, v) => a + v, 0) / x.length;
+    const direct = (fr: number): number => {
+      const w = 2 * Math.PI * fr;
+      const tau = Math.atan2(t.reduce((a, ti) => a + Math.sin(2 * w * ti), 0), t.reduce((a, ti) => a + Math.cos(2 * w * ti), 0)) / (2 * w);
+      let yc = 0, ys = 0, cc = 0, ss = 0;
+      t.forEach((ti, i) => { const c = Math.cos(w * (ti - tau)), s = Math.sin(w * (ti - tau)); yc += (x[i] - mean) * c; ys += (x[i] - mean) * s; cc += c * c; ss += s * s; });
+      return yc * yc / cc + ys * ys / ss;
+    };
+    // the spectrum is scaled to the variance: compare shapes through the ratio at two frequencies, and each point
+    const scale = psd[10] / direct(f[10]);
+    for (const j of [0, 10, 59, 150, f.length - 1]) expect(psd[j] / scale).toBeCloseTo(direct(f[j]), 6);
   });
 
   it('NN intervals never touch an ectopic beat, and the range and outlier filters drop missed beats', () => {

@@ -27,6 +27,9 @@ export function holterText(name: string, annotator: string, s: HolterSummary): s
     `Heart rate: mean ${num(hr.mean)} bpm; per-minute min ${hr.min ? `${num(hr.min.bpm)} at ${clockTime(hr.min.minute * 60)}` : '—'}, max ${hr.max ? `${num(hr.max.bpm)} at ${clockTime(hr.max.minute * 60)}` : '—'}; ${hr.bradycardiaMinutes} of ${hr.minutes} minutes below 60, ${hr.tachycardiaMinutes} above 100`,
     `HRV (NN intervals, Task Force 1996): ${h.nnCount} NN kept, ${h.nnExcluded} dropped by the filters (${s.settings.minNN}–${s.settings.maxNN} s, ±${Math.round(s.settings.nnOutlierFraction * 100)} % of the local mean)`,
     `  mean NN ${num(h.meanNN)} ms, SDNN ${num(h.sdnn, 1)} ms, SDANN ${num(h.sdann, 1)} ms, SDNN index ${num(h.sdnnIndex, 1)} ms, RMSSD ${num(h.rmssd, 1)} ms, pNN50 ${num(h.pnn50, 1)} %, triangular index ${num(h.triangularIndex, 1)}`,
+    h.frequency
+      ? `  spectrum (Lomb–Scargle, mean of ${h.frequency.segments} 5-min segments): total ${num(h.frequency.total)} ms², VLF ${num(h.frequency.vlf)}, LF ${num(h.frequency.lf)}, HF ${num(h.frequency.hf)} ms², LF/HF ${num(h.frequency.lfHf, 2)}, LF ${num(h.frequency.lfNu, 1)} nu, HF ${num(h.frequency.hfNu, 1)} nu`
+      : '  spectrum: no 5-minute segment with enough NN intervals',
     ...ectopyLines('Ventricular ectopy (V)', s.ectopy.V, 'ventricular tachycardia'),
     ...ectopyLines('Supraventricular ectopy (S)', s.ectopy.S, 'supraventricular tachycardia'),
     `Pauses ≥ ${s.pauses.threshold} s: ${s.pauses.count}${s.pauses.longest ? `, longest ${s.pauses.longest.seconds.toFixed(2)} s at ${clockTime(s.pauses.longest.start)}` : ''}`,
