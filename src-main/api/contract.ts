@@ -218,6 +218,14 @@ export interface ExportRequest {
   reviewer?: string;
 }
 
+/** The Holter summary of a run's final labels: the model's, with the reviewer's corrections applied. */
+export interface HolterRequest {
+  runId: string;
+  corrections?: CorrectionInput[];
+  /** RR interval (s) from which a gap counts as a pause (default 2.0). */
+  pauseSeconds?: number;
+}
+
 export interface ReportResult {
   /** Self-contained HTML (inline CSS and SVG, no network). */
   html: string;
@@ -354,6 +362,8 @@ export interface EcgApi {
   getTemplates(runId: string, corrections: CorrectionInput[]): Promise<TemplateGroup[]>;
   exportCorrections(req: ExportRequest): Promise<CorrectionsExport>;
   exportReport(req: ExportRequest): Promise<ReportResult>;
+  /** Heart rate, HRV, ectopy, pauses and the hour table of a run's final labels (what the report's Holter page shows). */
+  getHolterSummary(req: HolterRequest): Promise<HolterSummary>;
 
   /** Devices added by address (kept in the device registry) and, with `discover`, those found by mDNS, each with its state. */
   listDevices(options?: { discover?: boolean; discoverMs?: number }): Promise<DeviceSummary[]>;
@@ -381,7 +391,7 @@ export type ApiMethod = keyof EcgApi;
 export const API_METHODS: readonly ApiMethod[] = [
   'openRecording', 'listRecordings', 'closeRecording', 'browse', 'getWaveform', 'listBeats', 'listModels',
   'startClassification', 'cancelJob', 'getJob', 'listRuns', 'getMetrics', 'compareRuns', 'getTemplates', 'exportCorrections',
-  'exportReport',
+  'exportReport', 'getHolterSummary',
   'listDevices', 'addDevice', 'pairDevice', 'forgetDevice', 'pushDeviceModel', 'rollbackDevice', 'getDeviceStatus',
   'startDeviceWatch', 'stopDeviceWatch', 'startDeviceReplay', 'stopDeviceReplay',
 ] as const;

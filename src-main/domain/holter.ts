@@ -64,6 +64,8 @@ export interface HeartRateSummary {
   minutes: number;
   bradycardiaMinutes: number;
   tachycardiaMinutes: number;
+  /** The rate of every clock minute (null: not covered enough), for a trend plot. */
+  perMinute: (number | null)[];
 }
 
 /** Time-domain HRV over normal-to-normal (NN) intervals, in milliseconds unless stated. Null: not enough NN intervals. */

@@ -33,7 +33,10 @@ export function summarizeHeartRate(b: LabelledBeats, rates: Float64Array): Heart
     if (!min || r < min.bpm) min = { bpm: r, minute: m };
     if (!max || r > max.bpm) max = { bpm: r, minute: m };
   }
-  return { mean: span > 0 ? (60 * (n - 1)) / span : null, min, max, minutes, bradycardiaMinutes: brady, tachycardiaMinutes: tachy };
+  return {
+    mean: span > 0 ? (60 * (n - 1)) / span : null, min, max, minutes, bradycardiaMinutes: brady, tachycardiaMinutes: tachy,
+    perMinute: Array.from(rates, (r) => (Number.isNaN(r) ? null : r)),
+  };
 }
 
 /** Every RR interval (between consecutive beats of any class) of at least `threshold` seconds, in time order. */

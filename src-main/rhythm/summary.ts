@@ -28,7 +28,8 @@ function checkSettings(s: HolterSettings, where: string): void {
 
 export function summarizeHolter(b: LabelledBeats, settings: Partial<HolterSettings> = {}): HolterSummary {
   checkBeats(b);
-  const s: HolterSettings = { ...DEFAULT_HOLTER_SETTINGS, ...settings };
+  // an option given as undefined keeps its default
+  const s: HolterSettings = { ...DEFAULT_HOLTER_SETTINGS, ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) };
   checkSettings(s, b.source ?? 'Holter settings');
   const seconds = analysedSeconds(b);
   const counts = zeroCounts();

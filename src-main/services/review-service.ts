@@ -10,7 +10,7 @@ import {
   AAMI_LABELS, type ApiEvent, type BeatTable, type CorrectionInput, type CorrectionsExport, type EcgApi, type ExportRequest,
   type JobSummary, type MetricsRequest, type MetricsResult, type ModelSummary, type RecordingSummary, type ReportResult,
   type RunComparisonRequest, type RunPairTest, type RunSummary, type TemplateGroup, type Waveform, type WaveformRequest,
-  type DevicePushResult, type DeviceStatusInfo, type DeviceSummary,
+  type DevicePushResult, type DeviceStatusInfo, type DeviceSummary, type HolterRequest, type HolterSummary,
 } from '../api/contract.js';
 import { DeviceService, type DeviceServiceOptions } from './device-service.js';
 import type { Annotation } from '../domain/annotation.js';
@@ -511,13 +511,23 @@ export class ReviewService implements EcgApi {
     return { wfdbBase64: Buffer.from(bytes).toString('base64'), csv: this.beatsCsv(run, req.corrections), fileName: `${r.summary.name}.rev` };
   }
 
+  private holterOf(run: Run, final: string, pauseSeconds?: number): HolterSummary {
+    const r = this.rec(run.summary.recordingId);
+    return summarizeHolter({ fs: r.summary.fs, samples: run.out.samples, labels: final, length: r.summary.length, source: `run ${run.summary.id}` }, pauseSeconds !== undefined ? { pauseSeconds } : {});
+  }
+
+  async getHolterSummary(req: HolterRequest): Promise<HolterSummary> {
+    const run = this.run(req.runId);
+    return this.holterOf(run, this.finalLabels(run, req.corrections ?? []).final, req.pauseSeconds);
+  }
+
   async exportReport(req: ExportRequest): Promise<ReportResult> {
     const run = this.run(req.runId);
     const r = this.rec(run.summary.recordingId);
     const models = await this.listModels();
     const metrics = await this.getMetrics({ runId: req.runId, reference: req.corrections?.length ? 'corrected' : 'annotations', corrections: req.corrections });
     const { final, referenceCorrected } = this.finalLabels(run, req.corrections ?? []);
-    const holter = summarizeHolter({ fs: r.summary.fs, samples: run.out.samples, labels: final, length: r.summary.length, source: `run ${run.summary.id}` });
+    const holter = this.holterOf(run, final);
     const html = await renderReportHtml({
       recording: r.summary, source: r.source, run: run.summary, model: models.find((m) => m.id === run.summary.modelId) ?? null,
       metrics, samples: run.out.samples, reference: referenceCorrected, predicted: Array.from(run.out.predicted, LABEL).join(''), final,

@@ -109,6 +109,12 @@ describeMitdb('API contract over IPC and HTTP', () => {
     const diag = (m: typeof m1): number => m.confusion.reduce((s, row, k) => s + row[k], 0);
     expect(diag(m2)).toBe(diag(m1) + 1);
     expect(m2.corrections).toBe(1);
+    // The Holter summary of the corrected labels: the same over both transports, and it counts the correction.
+    const h = await http.getHolterSummary({ runId, corrections, pauseSeconds: 2.5 });
+    expect(await ipc.api.getHolterSummary({ runId, corrections, pauseSeconds: 2.5 })).toEqual(h);
+    expect(h.settings.pauseSeconds).toBe(2.5);
+    const final = [...beats.predicted]; final[i] = corrections[0].label;
+    expect(h.counts.V).toBe(final.filter((c) => c === 'V').length);
   });
 
   it('maps errors the same way on both transports', async () => {

@@ -96,6 +96,17 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     expect(after.corrections).toBe(1);
     await shot('metrics');
 
+    // Holter: the final labels (the correction sided with the model, so they are the model's) give the ectopy table,
+    // and an event opens its beat in Review.
+    await page.getByTestId('tab-holter').click();
+    const vCount = [...(await api.listBeats(runs[0].recordingId, runId)).predicted].filter((c) => c === 'V').length;
+    await expect.poll(async () => page.locator('[data-testid=holter-ectopy] tbody tr').first().locator('td').first().textContent()).toBe(String(vCount));
+    await page.locator('[data-testid=holter-trend] canvas').first().waitFor();
+    await page.waitForTimeout(300);
+    await shot('holter');
+    await page.locator('[data-testid=holter-events] button').first().click();
+    await page.getByTestId('beat-panel').waitFor();
+
     // Report: PDF with summary, curves and strip pages.
     await page.getByTestId('tab-report').click();
     await page.getByTestId('make-report').click();

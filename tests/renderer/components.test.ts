@@ -8,6 +8,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
 import Library from '../../src-renderer/views/Library.svelte';
 import Metrics from '../../src-renderer/views/Metrics.svelte';
+import Holter from '../../src-renderer/views/Holter.svelte';
 import Review from '../../src-renderer/views/Review.svelte';
 import { openReviewDb } from '../../src-renderer/lib/db.js';
 import { AppState } from '../../src-renderer/lib/store.svelte.js';
@@ -150,5 +151,22 @@ describe('renderer components', () => {
     expect((await opened)?.id).toBe('rec-1');
     await started;
     expect(app.recordings.map((r) => r.id)).toEqual(['rec-1']);
+  });
+
+  it('Holter: ectopy from the final labels follows a correction; an event opens its beat in Review', async () => {
+    const { app, calls } = await makeApp();
+    await app.review('rec-1', 'run-1');
+    render(Holter, { app });
+    // model labels NNNNVSNV: two isolated V beats, no couplet
+    await waitFor(() => expect(screen.getByTestId('holter-ectopy').textContent).toMatch(/V\s*2\s*250\.0\s*2\s*0/));
+    await app.relabel([6], 'V', 'manual');
+    await waitFor(() => expect(screen.getByTestId('holter-ectopy').textContent).toMatch(/V\s*3\s*375\.0\s*1\s*1/));
+    expect(calls).toContain('holter 1 2');
+    // RR here is 1.11 s: a 1-s pause threshold lists every interval as a pause
+    await fireEvent.input(screen.getByRole('spinbutton'), { target: { value: '1' } });
+    await waitFor(() => expect(screen.getByTestId('holter-events').querySelectorAll('li').length).toBeGreaterThanOrEqual(7));
+    await fireEvent.click(screen.getByTestId('holter-events').querySelectorAll('button')[3]);
+    expect(app.view).toBe('review');
+    expect(app.selected).toBe(3);
   });
 });

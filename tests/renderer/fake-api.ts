@@ -42,6 +42,12 @@ export function fakeTransport(): { transport: Transport; calls: string[] } {
     async compareRuns() { return []; },
     async getTemplates() { return []; },
     async exportCorrections() { return { wfdbBase64: '', csv: '', fileName: '208.rev' }; },
+    async getHolterSummary(req) {
+      calls.push(`holter ${req.corrections?.length ?? 0} ${req.pauseSeconds}`);
+      const final = [...BEATS.predicted];
+      for (const c of req.corrections ?? []) { const i = BEATS.samples.indexOf(c.sample); if (i >= 0) final[i] = c.label; }
+      return summarizeHolter({ fs: BEATS.fs, samples: BEATS.samples, labels: final.join(''), length: REC.length }, { pauseSeconds: req.pauseSeconds });
+    },
     async exportReport() { return { html: '<p>r</p>', pdfBase64: null, pdfError: 'none', csv: '', holter: summarizeHolter({ fs: BEATS.fs, samples: BEATS.samples, labels: BEATS.predicted, length: REC.length }) }; },
   };
   return { transport: { api, kind: 'browser', onEvent: () => () => {} }, calls };
