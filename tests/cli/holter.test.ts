@@ -33,7 +33,7 @@ describeMitdb('ecg-review holter', () => {
     const src = await openRecording(mitdbRecord('119'));
     const expected = summarizeHolter(beatsOfAnnotations(await readAnnotations(src, 'atr'), src.info.fs, src.info.length, '119'));
     await src.close();
-    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify({ record: '119', annotator: 'atr', ...expected })));
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify({ record: '119', labels: 'atr', ...expected })));
   });
 
   it('reads a classifier\'s WFDB output (AAMI symbols), and --pause sets the pause threshold', async () => {
@@ -49,6 +49,19 @@ describeMitdb('ecg-review holter', () => {
     expect(b.pauses.threshold).toBe(4);
     expect(b.pauses.count).toBeLessThan(a.pauses.count);
     expect(b.pauses.longest).toEqual(a.pauses.longest);
+  });
+
+  it('--model labels the beats first: the shipped causal student on 119\'s detected beats finds its bigeminy', async () => {
+    const o = await cli('holter', mitdbRecord('119'), '--model', 'causal-student-int8', '--json');
+    expect(o.code, o.stderr).toBe(0);
+    const s = JSON.parse(o.stdout);
+    expect(s.labels).toMatch(/^model causal-student-int8 on live detector beats, lead MLII$/);
+    // the cardiologists count 444 V beats and 37 bigeminy episodes; the model's labels must find most of them
+    expect(s.counts.V).toBeGreaterThan(400);
+    expect(s.ectopy.V.bigeminy.episodes).toBeGreaterThan(25);
+    const both = await cli('holter', mitdbRecord('119'), '--model', 'causal-student-int8', '--annotator', 'atr');
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/not both/);
   });
 
   it('bad input: one line naming it', async () => {

@@ -1,6 +1,6 @@
 import { clockTime, type EctopySummary, type HolterSummary } from '../../domain/holter.js';
 import { openRecording, readAnnotations } from '../../formats/index.js';
-import { beatsOfAnnotations, MAX_LISTED, summarizeHolter } from '../../rhythm/index.js';
+import { beatsOfAnnotations, MAX_LISTED, summarizeHolter, type LabelledBeats } from '../../rhythm/index.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -47,25 +47,48 @@ export function holterText(name: string, annotator: string, s: HolterSummary): s
 
 export const command: Command = {
   name: 'holter',
-  usage: 'ecg-review holter <record> [--annotator atr|<file>] [--pause S] [--json]',
-  summary: 'Holter summary from beat labels (the reference, or a classifier\'s WFDB output): heart rate, HRV (SDNN, SDANN, RMSSD, pNN50…), ectopic couplets, runs, bigeminy, trigeminy, pauses, and an hour-by-hour table.',
+  usage: 'ecg-review holter <record> [--annotator atr|<file> | --model <dir-or-name> [--beats atr] [--lead NAME]] [--pause S] [--json]',
+  summary: 'Holter summary from beat labels (the reference, a classifier\'s WFDB output, or a model run on the recording now): heart rate, HRV (SDNN, SDANN, RMSSD, pNN50, LF/HF…), ectopic couplets, runs, bigeminy, trigeminy, pauses, and an hour-by-hour table.',
   flags: {
     annotator: { type: 'string', description: 'WFDB annotator or annotation file with the beat labels, e.g. atr, or the file `classify --format wfdb` wrote (default atr)' },
+    model: { type: 'string', description: 'label the beats with this model first (as classify does: detected beats unless --beats), then summarise' },
+    beats: { type: 'string', description: 'with --model: reference annotator whose beat positions to classify (e.g. atr); default: detect QRS complexes' },
+    lead: { type: 'string', description: 'with --model: lead name (default MLII, else the first ECG lead)' },
     pause: { type: 'string', description: 'RR interval in seconds from which a gap counts as a pause (default 2.0)' },
     json: { type: 'boolean', description: `JSON output (runs, episodes and pauses listed, up to ${MAX_LISTED} of each)` },
     fs: { type: 'string', description: 'sampling rate of a CSV without a time column' },
   },
   async run({ positionals, flags }, io) {
     if (positionals.length !== 1) throw new CliError('holter takes exactly one <record>');
-    const annotator = stringFlag(flags, 'annotator', 'atr')!;
+    const model = stringFlag(flags, 'model');
+    if (model && flags.annotator !== undefined) throw new CliError('give --annotator (labels from a file) or --model (labels from a model), not both');
+    if (!model && (flags.beats !== undefined || flags.lead !== undefined)) throw new CliError('--beats and --lead go with --model');
     const pause = numberFlag(flags, 'pause');
     const src = await openRecording(positionals[0], { fs: numberFlag(flags, 'fs') });
     try {
-      const anns = await readAnnotations(src, annotator);
-      const beats = beatsOfAnnotations(anns, src.info.fs, src.info.length, `${src.info.name} (${annotator})`);
-      if (beats.samples.length === 0) throw new CliError(`${src.info.name}: annotator '${annotator}' has no beat annotations`);
-      const s = summarizeHolter(beats, pause !== undefined ? { pauseSeconds: pause } : {});
-      await io.out(flags.json ? `${JSON.stringify({ record: src.info.name, annotator, ...s }, null, 1)}\n` : holterText(src.info.name, annotator, s));
+      let beats: LabelledBeats, labelsFrom: string;
+      if (model) {
+        const { initEngine } = await import('../../model/engine/backend.js');
+        const { loadModel } = await import('../../model/io.js');
+        const { classifyRecording } = await import('../../model/classify.js');
+        await initEngine({ prefer: 'wasm' });
+        const models = [];
+        for (const m of model.split(',').filter(Boolean)) models.push(await loadModel(m));
+        try {
+          const c = await classifyRecording(src, models, { beats: stringFlag(flags, 'beats'), lead: stringFlag(flags, 'lead') });
+          labelsFrom = `model ${model} on ${c.positions} beats, lead ${c.lead}`;
+          beats = { fs: c.fs, samples: c.samples, labels: Array.from(c.predicted, (k) => c.classes[k]), length: src.info.length, source: `${src.info.name} (${labelsFrom})` };
+        } finally {
+          for (const m of models) m.model.dispose();
+        }
+      } else {
+        const annotator = stringFlag(flags, 'annotator', 'atr')!;
+        labelsFrom = annotator;
+        beats = beatsOfAnnotations(await readAnnotations(src, annotator), src.info.fs, src.info.length, `${src.info.name} (${annotator})`);
+        if (beats.samples.length === 0) throw new CliError(`${src.info.name}: annotator '${annotator}' has no beat annotations`);
+      }
+      const s = summarizeHolter(beats, { pauseSeconds: pause });
+      await io.out(flags.json ? `${JSON.stringify({ record: src.info.name, labels: labelsFrom, ...s }, null, 1)}\n` : holterText(src.info.name, labelsFrom, s));
     } finally {
       await src.close();
     }
