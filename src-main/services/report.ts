@@ -90,7 +90,7 @@ body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt; color: #1
 .page:last-child { page-break-after: auto; break-after: auto; }
 h1 { font-size: 16pt; margin: 0 0 4mm; } h2 { font-size: 12pt; margin: 0 0 3mm; } h3 { font-size: 10.5pt; margin: 3mm 0 1mm; } small { font-weight: normal; color: #555; }
 table { border-collapse: collapse; margin: 2mm 0 5mm; } th, td { border: 0.3mm solid #999; padding: 1mm 2mm; text-align: right; }
-th { background: #eef; } td.diag { background: #e6f4e6; font-weight: bold; } td.off { background: #fbe3e3; }
+th { background: #eef; } table.compact { font-size: 8.5pt; } table.compact th, table.compact td { padding: 0.6mm 1.2mm; } td.diag { background: #e6f4e6; font-weight: bold; } td.off { background: #fbe3e3; }
 dl { display: grid; grid-template-columns: 40mm 1fr; gap: 1mm 4mm; margin: 0 0 5mm; } dt { font-weight: bold; }
 figure { display: inline-block; margin: 0 4mm 0 0; } figcaption { text-align: center; font-weight: bold; }
 .notes { white-space: pre-wrap; }
