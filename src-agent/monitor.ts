@@ -14,6 +14,7 @@ import { toPhysical } from '../src-main/domain/recording.js';
 import { openRecording } from '../src-main/formats/index.js';
 import { DeviceError } from '../src-main/devices/errors.js';
 import type { LatencyStats, StreamMessage } from '../src-main/devices/protocol.js';
+import { RhythmAlarms } from '../src-main/rhythm/index.js';
 import type { BeatPipeline, LoadedModel, ModelRuntime } from './runtime.js';
 
 export type MonitorSource =
@@ -37,7 +38,7 @@ export class Monitor {
   private stopRequested = false;
   private done: Promise<void> = Promise.resolve();
   private latencies: number[] = [];
-  private recentV = 0;
+  private alarms = new RhythmAlarms();
   private lastBeatTime: number | null = null;
 
   constructor(private readonly deps: MonitorDeps) {}
@@ -57,7 +58,7 @@ export class Monitor {
     this.running = true;
     this.beats = 0;
     this.latencies = [];
-    this.recentV = 0;
+    this.alarms = new RhythmAlarms();
     this.lastBeatTime = null;
     this.sourceName = source.kind === 'replay' ? source.record : source.name;
     this.speed = source.kind === 'replay' ? source.speed : 1;
@@ -163,9 +164,8 @@ export class Monitor {
         this.deps.emit({ type: 'rate', time, bpm });
       }
       this.lastBeatTime = time;
-      // A run of three or more ventricular beats (non-sustained VT when ≥ 3 at > 100 bpm) is the classic alarm.
-      this.recentV = b.label === 'V' ? this.recentV + 1 : 0;
-      if (this.recentV === 3) this.deps.emit({ type: 'alert', time, kind: 'ventricular-run', message: `run of 3 or more V beats at ${time.toFixed(1)} s` });
+      // Ventricular and supraventricular runs, pauses, extreme rates: the Holter summary's definitions (src-main/rhythm).
+      for (const a of this.alarms.push(time, b.label)) this.deps.emit({ type: 'alert', time: a.time, kind: a.kind, message: a.message });
     }
   }
 }

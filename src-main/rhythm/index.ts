@@ -5,3 +5,4 @@ export { heartRateVariability, nnIntervals, HRV_SEGMENT_SECONDS, type NNInterval
 export { HRV_BANDS, lombSpectrum, segmentSpectra } from './hrv-spectrum.js';
 export { findPauses, minuteRates, summarizeHeartRate } from './heart-rate.js';
 export { DEFAULT_HOLTER_SETTINGS, summarizeHolter } from './summary.js';
+export { DEFAULT_LIVE_ALARMS, RhythmAlarms, type LiveAlarm, type LiveAlarmSettings } from './live-alarms.js';

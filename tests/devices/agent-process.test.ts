@@ -15,6 +15,7 @@ import { packModelDir, sha256 } from '../../src-main/devices/bundle.js';
 import { DeviceClient } from '../../src-main/devices/client.js';
 import { RESOURCES_MODELS_DIR as SHIPPED_MODELS_DIR } from '../../src-main/model/io.js';
 import { aamiClassOf } from '../../src-main/domain/aami.js';
+import { RhythmAlarms } from '../../src-main/rhythm/index.js';
 import { isBeatSymbol } from '../../src-main/domain/annotation.js';
 import { openRecording, readAnnotations } from '../../src-main/formats/index.js';
 import { SHA256_HEADER, type DeviceStatus, type PushResponse, type StreamMessage } from '../../src-main/devices/protocol.js';
@@ -302,7 +303,13 @@ describe('device agent process: live monitoring of MIT-BIH 208', () => {
     const watchCli = async (): Promise<Extract<StreamMessage, { type: 'beat' }>[]> => {
       const r = await runCli(['device', 'watch', real.agent.address, '--record', SAMPLE_208, '--speed', '1', '--seconds', '20', '--json', '--registry', real.registry]);
       expect(r.code, r.stderr).toBe(0);
-      return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as StreamMessage).filter((m): m is Extract<StreamMessage, { type: 'beat' }> => m.type === 'beat');
+      const msgs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as StreamMessage);
+      const beats = msgs.filter((m): m is Extract<StreamMessage, { type: 'beat' }> => m.type === 'beat');
+      // The device's alarms are the rhythm layer's, beat by beat, on the labels it streamed.
+      const alarms = new RhythmAlarms();
+      const expected = beats.flatMap((b) => alarms.push(b.time, b.label)).map((a) => [a.kind, a.time]);
+      expect(msgs.filter((m): m is Extract<StreamMessage, { type: 'alert' }> => m.type === 'alert').map((a) => [a.kind, a.time])).toEqual(expected);
+      return beats;
     };
     const [fastBeats, realBeats] = await Promise.all([collect(fast.client, 100), watchCli()]);
     // Record 100 (normal sinus rhythm, a few APCs): a stable template, so live and offline labels must agree.

@@ -1,0 +1,73 @@
+/**
+ * Rhythm alarms of a bedside monitor, beat by beat as labels arrive: the same definitions as the Holter summary
+ * (ectopy.ts, heart-rate.ts), so a device's alarms and the offline report count the same events.
+ * - `ventricular-run` / `supraventricular-run`: the third consecutive V (or S) beat, once per run; a supraventricular
+ *   run alarms only at tachycardia rates (≥ 100 bpm), where it is SVT rather than an atrial rhythm;
+ * - `pause`: an RR interval of at least `pauseSeconds` (default 3 s, where bedside monitors commonly alarm), raised
+ *   by the beat that ends it;
+ * - `bradycardia` / `tachycardia`: the rate over the last `rateBeats` beats below `bradycardiaBpm` or above
+ *   `tachycardiaBpm`, once until the rate recovers past the limit by `hysteresisBpm`.
+ */
+import { TACHYCARDIA_BPM } from './ectopy.js';
+import { RhythmError } from './errors.js';
+
+export interface LiveAlarm {
+  kind: 'ventricular-run' | 'supraventricular-run' | 'pause' | 'bradycardia' | 'tachycardia';
+  /** Time (s) of the beat that raised it. */
+  time: number;
+  message: string;
+}
+
+export interface LiveAlarmSettings {
+  pauseSeconds: number;
+  rateBeats: number;
+  bradycardiaBpm: number;
+  tachycardiaBpm: number;
+  hysteresisBpm: number;
+}
+
+export const DEFAULT_LIVE_ALARMS: Readonly<LiveAlarmSettings> = { pauseSeconds: 3, rateBeats: 8, bradycardiaBpm: 40, tachycardiaBpm: 150, hysteresisBpm: 5 };
+
+export class RhythmAlarms {
+  private readonly s: LiveAlarmSettings;
+  private times: number[] = [];
+  private runLabel = '';
+  private runStart = 0;
+  private runLength = 0;
+  private rateAlarm: 'bradycardia' | 'tachycardia' | null = null;
+
+  constructor(settings: Partial<LiveAlarmSettings> = {}) {
+    this.s = { ...DEFAULT_LIVE_ALARMS, ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) };
+    if (!(this.s.pauseSeconds > 0)) throw new RhythmError(`pause alarm threshold must be a positive number of seconds, got ${this.s.pauseSeconds}`, 'alarm settings');
+    if (!(Number.isInteger(this.s.rateBeats) && this.s.rateBeats >= 2)) throw new RhythmError(`rate alarms need a whole number ≥ 2 of beats, got ${this.s.rateBeats}`, 'alarm settings');
+    if (!(this.s.bradycardiaBpm > 0 && this.s.tachycardiaBpm > this.s.bradycardiaBpm)) throw new RhythmError(`rate limits must satisfy 0 < bradycardia < tachycardia, got ${this.s.bradycardiaBpm} and ${this.s.tachycardiaBpm} bpm`, 'alarm settings');
+  }
+
+  /** The next beat, in time order: its time (s) and AAMI label. Returns the alarms it raises. */
+  push(time: number, label: string): LiveAlarm[] {
+    const out: LiveAlarm[] = [];
+    const prev = this.times.length ? this.times[this.times.length - 1] : null;
+    if (prev !== null && !(time > prev)) return out; // a repeated or out-of-order beat changes nothing
+    if (prev !== null && time - prev >= this.s.pauseSeconds) out.push({ kind: 'pause', time, message: `pause of ${(time - prev).toFixed(1)} s before the beat at ${time.toFixed(1)} s` });
+    this.times.push(time);
+    if (this.times.length > this.s.rateBeats) this.times.shift();
+
+    if (label === this.runLabel) this.runLength++;
+    else { this.runLabel = label; this.runLength = 1; this.runStart = time; }
+    if (this.runLength === 3 && (label === 'V' || label === 'S')) {
+      const rate = (60 * 2) / (time - this.runStart);
+      if (label === 'V') out.push({ kind: 'ventricular-run', time, message: `run of 3 or more V beats at ${time.toFixed(1)} s, ${rate.toFixed(0)} bpm${rate >= TACHYCARDIA_BPM ? ' (ventricular tachycardia)' : ''}` });
+      else if (rate >= TACHYCARDIA_BPM) out.push({ kind: 'supraventricular-run', time, message: `run of 3 or more S beats at ${time.toFixed(1)} s, ${rate.toFixed(0)} bpm (supraventricular tachycardia)` });
+    }
+
+    if (this.times.length === this.s.rateBeats) {
+      const bpm = (60 * (this.times.length - 1)) / (this.times[this.times.length - 1] - this.times[0]);
+      const h = this.s.hysteresisBpm;
+      if (this.rateAlarm === 'bradycardia' && bpm > this.s.bradycardiaBpm + h) this.rateAlarm = null;
+      if (this.rateAlarm === 'tachycardia' && bpm < this.s.tachycardiaBpm - h) this.rateAlarm = null;
+      if (!this.rateAlarm && bpm < this.s.bradycardiaBpm) { this.rateAlarm = 'bradycardia'; out.push({ kind: 'bradycardia', time, message: `heart rate ${bpm.toFixed(0)} bpm over the last ${this.s.rateBeats} beats (< ${this.s.bradycardiaBpm})` }); }
+      if (!this.rateAlarm && bpm > this.s.tachycardiaBpm) { this.rateAlarm = 'tachycardia'; out.push({ kind: 'tachycardia', time, message: `heart rate ${bpm.toFixed(0)} bpm over the last ${this.s.rateBeats} beats (> ${this.s.tachycardiaBpm})` }); }
+    }
+    return out;
+  }
+}

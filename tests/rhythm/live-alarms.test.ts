@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { MITDB_PACED_RECORDS } from '../../src-main/domain/mitdb.js';
+import { readWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
+import { beatsOfAnnotations, findPauses, RhythmAlarms, summarizeHolter, type LiveAlarm } from '../../src-main/rhythm/index.js';
+import { describeMitdb, mitdbRecord, MITDB_RECORDS } from '../helpers/data.js';
+
+function replay(times: number[], labels: string, a = new RhythmAlarms()): LiveAlarm[] {
+  return times.flatMap((t, i) => a.push(t, labels[i]));
+}
+
+describe('live rhythm alarms', () => {
+  it('a V run alarms once, at its third beat, with its rate; a slow S run does not, a fast one does', () => {
+    const t = Array.from({ length: 12 }, (_, i) => i * 0.5); // 120 bpm
+    const v = replay(t, 'NNVVVVVNNNNN');
+    expect(v.map((x) => [x.kind, x.time])).toEqual([['ventricular-run', 2]]);
+    expect(v[0].message).toMatch(/120 bpm \(ventricular tachycardia\)/);
+    expect(replay(t.map((x) => x * 2), 'NNSSSSNNNNNN')).toEqual([]); // 60 bpm: an atrial rhythm, not SVT
+    expect(replay(t, 'NNSSSNNNNNNN').map((x) => x.kind)).toEqual(['supraventricular-run']);
+  });
+
+  it('pauses alarm at the threshold; rate alarms fire once per episode (hysteresis)', () => {
+    const a = new RhythmAlarms({ pauseSeconds: 2.5 });
+    expect(replay([0, 1, 2, 4.5, 5.5], 'NNNNN', a).map((x) => x.kind)).toEqual(['pause']);
+    // 30 bpm for 20 beats, 80 bpm for 20, 30 again: two bradycardia alarms
+    const times: number[] = [];
+    let t = 0;
+    for (const [n, rr] of [[20, 2], [20, 0.75], [20, 2]]) for (let i = 0; i < n; i++) times.push((t += rr));
+    expect(replay(times, 'N'.repeat(times.length)).map((x) => x.kind)).toEqual(['bradycardia', 'bradycardia']);
+  });
+
+  it('rejects settings out of range, naming them', () => {
+    expect(() => new RhythmAlarms({ pauseSeconds: 0 })).toThrow(/alarm settings.*pause/);
+    expect(() => new RhythmAlarms({ bradycardiaBpm: 160 })).toThrow(/0 < bradycardia < tachycardia/);
+    expect(() => new RhythmAlarms({ rateBeats: 1 })).toThrow(/whole number ≥ 2/);
+  });
+});
+
+describeMitdb('live alarms on MIT-BIH reference labels count what the Holter summary counts', () => {
+  it('one ventricular-run alarm per V run and one pause alarm per pause, in all 44 unpaced records', async () => {
+    let runs = 0, pauses = 0;
+    for (const r of MITDB_RECORDS.filter((x) => !(MITDB_PACED_RECORDS as readonly string[]).includes(x))) {
+      const b = beatsOfAnnotations(await readWfdbAnnotationFile(`${mitdbRecord(r)}.atr`), 360, 650000, r);
+      const times = Array.from(b.samples, (s) => s / 360);
+      const alarms = replay(times, (b.labels as string[]).join(''));
+      const count = (k: string): number => alarms.filter((x) => x.kind === k).length;
+      const s = summarizeHolter(b);
+      expect(count('ventricular-run'), r).toBe(s.ectopy.V.runs);
+      expect(count('pause'), r).toBe(findPauses(b, 3).length);
+      expect(count('supraventricular-run'), r).toBeLessThanOrEqual(s.ectopy.S.runs);
+      runs += s.ectopy.V.runs; pauses += count('pause');
+      if (r === '100') expect(alarms).toEqual([]); // sinus rhythm with one isolated V beat
+      if (r === '232') expect(count('bradycardia')).toBeGreaterThan(0); // sick sinus, pauses up to 6 s
+    }
+    expect(runs).toBeGreaterThan(50);
+    expect(pauses).toBeGreaterThan(20);
+  });
+});
