@@ -1,4 +1,4 @@
-import { BXB_LABELS, BXB_LINE_HEADER, evaluateRecords, formatBxbLine, formatBxbTable, formatFixed, formatSumstatsFooter, lineColumns, type ClassMapping, type Ec57Report } from '../../evaluation/ec57/index.js';
+import { BXB_LABELS, BXB_LINE_HEADER, evaluateRecords, formatBxbLine, formatBxbTable, formatFixed, formatRxrLine, formatSumstatsFooter, lineColumns, runByRunCounts, runByRunStatistics, RXR_LINE_HEADER, type ClassMapping, type Ec57Report, type RunByRunCounts } from '../../evaluation/ec57/index.js';
 import { join } from 'node:path';
 import { DS1, DS2, MITDB_RECORDS } from '../../domain/mitdb.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
@@ -62,6 +62,7 @@ function toJson(r: Ec57Report, mapping: ClassMapping, ciDraws?: number): unknown
       rrErrorPairs: x.comparison.rrErrorCount,
       shutdownSeconds: x.comparison.shutdownSeconds,
       ...(x.comparison.discrepancies ? { discrepancies: x.comparison.discrepancies } : {}),
+      ...(x.runs ? { runs: { ve: { ...x.runs.ve, ...runsJson(runByRunCounts(x.runs.ve)) }, sve: { ...x.runs.sve, ...runsJson(runByRunCounts(x.runs.sve)) } } } : {}),
     })),
     skipped: r.skipped,
     summary: {
@@ -73,9 +74,25 @@ function toJson(r: Ec57Report, mapping: ClassMapping, ciDraws?: number): unknown
       totalQrs: r.summary.totalQrs,
       totalVeb: r.summary.totalVeb,
       totalSveb: r.summary.totalSveb,
+      ...(r.runTotals ? { runs: { ve: runsJson(r.runTotals.ve), sve: runsJson(r.runTotals.sve) } } : {}),
       ...(ciDraws && r.records.length ? { grossIntervals: grossIntervals(r.records.map((x) => x.comparison.counts), { draws: ciDraws }), classFigures: classFigures(r, ciDraws) } : {}),
     },
   };
+}
+
+/** rxr -L lines per record, the Sum line and gross percentages (one decimal) for VE or SVE runs. */
+function runsText(r: Ec57Report, kind: 've' | 'sve', name: string): string[] {
+  const t = r.runTotals![kind];
+  const g = runByRunStatistics(t);
+  const cell = (x: number | null): string => (x === null ? '-' : formatFixed(100 * x, 1));
+  return ['', `${name} run-by-run comparison (EC57, as WFDB rxr -L): couplets (C), short runs of 3–5 (S), long runs of 6 or more (L)`, RXR_LINE_HEADER,
+    ...r.records.map((x) => formatRxrLine(x.record, runByRunCounts(x.runs![kind]))),
+    formatRxrLine('Sum', t),
+    `Gross: couplet Se ${cell(g.coupletSe)} +P ${cell(g.coupletPpv)}, short run Se ${cell(g.shortRunSe)} +P ${cell(g.shortRunPpv)}, long run Se ${cell(g.longRunSe)} +P ${cell(g.longRunPpv)}`];
+}
+
+function runsJson(c: RunByRunCounts): RunByRunCounts & ReturnType<typeof runByRunStatistics> {
+  return { ...c, ...runByRunStatistics(c) };
 }
 
 function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean, ciDraws?: number): string {
@@ -94,6 +111,7 @@ function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean, ciDraws
     `SVEB false positive rate (by analogy, not in WFDB): gross ${pct(g.svebFalsePositiveRate, 3)}%  average ${pct(a.svebFalsePositiveRate, 3)}%`,
   );
   if (ciDraws && r.records.length) lines.push(...grossText(r, ciDraws), ...classFiguresText(classFigures(r, ciDraws), mapping));
+  if (r.runTotals) lines.push(...runsText(r, 've', 'VE'), ...runsText(r, 'sve', 'SVE'));
   if (matrices) {
     for (const x of r.records) lines.push('', `Record ${x.record}`, ...formatBxbTable(x.comparison.counts));
     if (r.records.length > 1) lines.push('', `All ${r.records.length} records`, ...formatBxbTable(r.summary.counts));
@@ -109,7 +127,7 @@ function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean, ciDraws
 
 export const command: Command = {
   name: 'evaluate',
-  usage: 'ecg-review evaluate --test <annotator|file|dir|pattern> [--ref atr] [--db <dir>] <record...> [--json] [--whole] [--from-minute M] [--include-paced] [--mapping bxb|aami] [--ci [--ci-draws B]]',
+  usage: 'ecg-review evaluate --test <annotator|file|dir|pattern> [--ref atr] [--db <dir>] <record...> [--json] [--whole] [--from-minute M] [--include-paced] [--mapping bxb|aami] [--ci [--ci-draws B]] [--runs]',
   summary: [
     'Compare test beat annotations with reference annotations beat by beat, as ANSI/AAMI EC57 and WFDB bxb do',
     '(150 ms match window, first 5 minutes excluded unless --whole), per record in bxb -L line format, then gross',
@@ -128,6 +146,8 @@ export const command: Command = {
     "--ci gives the gross QRS, VEB and SVEB Se and +P, and de Chazal's class figures of the summed matrix (N, S, V,",
     'F Se and +P, accuracy, macro-F1), each with a 95 % interval from a bootstrap over records (whole records',
     'resampled: beats of one patient are not independent).',
+    '--runs adds the run-by-run comparison of EC57 as WFDB rxr makes it: ventricular (V, F) and supraventricular (S)',
+    'couplets, short runs (3–5) and long runs (≥ 6, VF/AF episodes included), Se and +P per record and gross.',
     'E.g. ecg-review evaluate --db data/mitdb --test out ds2 --whole --mapping aami --ci.',
   ].join('\n'),
   flags: {
@@ -144,6 +164,7 @@ export const command: Command = {
     db: { type: 'string', description: 'directory of the records: then <record> is a name, and all, ds1, ds2 name MIT-BIH sets' },
     ci: { type: 'boolean', description: 'gross statistics and class figures with 95 % record-bootstrap intervals' },
     'ci-draws': { type: 'string', description: 'bootstrap draws for --ci (default 2000, seed 1)' },
+    runs: { type: 'boolean', description: 'also compare run by run (WFDB rxr): VE and SVE couplets, short runs, long runs' },
   },
   async run({ positionals, flags }, io) {
     const test = stringFlag(flags, 'test');
@@ -172,6 +193,7 @@ export const command: Command = {
       mapping,
       matchWindowSeconds,
       listDiscrepancies: flags.discrepancies === true,
+      runs: flags.runs === true,
     });
     if (report.records.length === 0) io.err('ecg-review evaluate: every record was skipped (paced records need --include-paced)');
     await io.out(flags.json ? `${JSON.stringify(toJson(report, mapping, ciDraws), null, 1)}\n` : toText(report, mapping, flags.matrix === true, ciDraws));

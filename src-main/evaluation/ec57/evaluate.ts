@@ -12,6 +12,19 @@ import { readWfdbAnnotationFile } from '../../formats/wfdb/index.js';
 import { EvaluationError } from '../errors.js';
 import { compareBeats, type BxbComparison, type BxbOptions } from './compare.js';
 import { recordStatistics, summarizeRecords, type BeatStatistics, type Ec57Summary } from './stats.js';
+import { addRunByRunCounts, compareRunByRun, runByRunCounts, type RunByRunComparison, type RunByRunCounts } from './runs.js';
+
+/** sumstats' Sum line of rxr's line format: the twelve counts summed over the records. */
+function totalRunCounts(records: readonly RecordResult[]): { ve: RunByRunCounts; sve: RunByRunCounts } {
+  const zero: RunByRunCounts = { CTPs: 0, CFN: 0, CTPp: 0, CFP: 0, STPs: 0, SFN: 0, STPp: 0, SFP: 0, LTPs: 0, LFN: 0, LTPp: 0, LFP: 0 };
+  let ve = zero, sve = zero;
+  for (const r of records) {
+    if (!r.runs) continue;
+    ve = addRunByRunCounts(ve, runByRunCounts(r.runs.ve));
+    sve = addRunByRunCounts(sve, runByRunCounts(r.runs.sve));
+  }
+  return { ve, sve };
+}
 
 export interface EvaluateOptions extends Pick<BxbOptions, 'mapping' | 'matchWindowSeconds' | 'listDiscrepancies'> {
   /** Reference annotator (default `atr`). */
@@ -28,6 +41,8 @@ export interface EvaluateOptions extends Pick<BxbOptions, 'mapping' | 'matchWind
   whole?: boolean;
   /** Keep records with paced beats (102, 104, 107, 217). */
   includePaced?: boolean;
+  /** Also compare run by run (WFDB rxr): VE and SVE couplets, short and long runs. */
+  runs?: boolean;
 }
 
 export interface RecordResult {
@@ -36,6 +51,8 @@ export interface RecordResult {
   testFile: string;
   comparison: BxbComparison;
   statistics: BeatStatistics;
+  /** Run-by-run comparison (rxr), when asked for. */
+  runs?: RunByRunComparison;
 }
 
 export interface Ec57Report {
@@ -45,6 +62,8 @@ export interface Ec57Report {
   records: RecordResult[];
   skipped: { record: string; reason: string }[];
   summary: Ec57Summary;
+  /** rxr counts summed over the records (VE and SVE), when runs were compared. */
+  runTotals?: { ve: RunByRunCounts; sve: RunByRunCounts };
 }
 
 const NOT_ANNOTATIONS = new Set(['hea', 'dat', 'mat', 'xws', 'json', 'csv', 'txt', 'edf', 'md']);
@@ -109,7 +128,8 @@ export async function evaluateRecords(recordPaths: readonly string[], options: E
         mapping: options.mapping,
         listDiscrepancies: options.listDiscrepancies,
       });
-      records.push({ record: name, path, testFile: testFile ?? `${name}.${options.test}`, comparison, statistics: recordStatistics(comparison) });
+      const runs = options.runs ? compareRunByRun(ref, test, { fs: src.info.fs, recordLength: src.info.length, startSeconds, matchWindowSeconds: options.matchWindowSeconds }) : undefined;
+      records.push({ record: name, path, testFile: testFile ?? `${name}.${options.test}`, comparison, statistics: recordStatistics(comparison), ...(runs ? { runs } : {}) });
     } finally {
       await src.close();
     }
@@ -121,5 +141,6 @@ export async function evaluateRecords(recordPaths: readonly string[], options: E
     records,
     skipped,
     summary: summarizeRecords(records.map((r) => r.comparison)),
+    ...(options.runs ? { runTotals: totalRunCounts(records) } : {}),
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Text reports in the exact layout of `bxb -L` line-format output (app/bxb.c, print_results, fflag 5) and of
- * `sumstats` on such a file (app/sumstats.c, type 4), so that our report can be diffed against WFDB's.
+ * `sumstats` on such a file (app/sumstats.c, type 4), and of `rxr -L` lines (app/rxr.c), so that our report can be
+ * diffed against WFDB's.
  */
 import type { BxbComparison } from './compare.js';
+import type { RunByRunCounts } from './runs.js';
 import { formatFixed, lineColumns, recordStatistics, type Ec57Summary } from './stats.js';
 
 export const BXB_LINE_HEADER =
@@ -62,4 +64,15 @@ export function formatBxbTable(counts: Int32Array): string[] {
     row('N', 0, 7), row('S', 1, 7), row('V', 2, 7), row('F', 3, 7), row('Q', 4, 7),
     row('O', 5, 5), row('X', 6, 5),
   ];
+}
+
+/** rxr -l / -L line-format header (app/rxr.c, print_results, fflag 2/5). */
+export const RXR_LINE_HEADER = 'Record CTs CFN CTp CFP STs SFN STp SFP LTs LFN LTp LFP  CSe C+P SSe S+P LSe L+P';
+
+/** One rxr line: the twelve counts ("%3ld"), then each statistic as rxr's pstat prints it in line mode: " %3d" of
+ * (int)(100·a/b + 0.5), or "   -". */
+export function formatRxrLine(record: string, c: RunByRunCounts): string {
+  const p = (a: number, b: number): string => (b <= 0 ? '   -' : ` ${String(Math.trunc((100 * a) / b + 0.5)).padStart(3)}`);
+  const counts = [c.CTPs, c.CFN, c.CTPp, c.CFP, c.STPs, c.SFN, c.STPp, c.SFP, c.LTPs, c.LFN, c.LTPp, c.LFP].map((n) => ld(n, 3)).join(' ');
+  return `${record.padStart(4)} ${counts} ${p(c.CTPs, c.CTPs + c.CFN)}${p(c.CTPp, c.CTPp + c.CFP)}${p(c.STPs, c.STPs + c.SFN)}${p(c.STPp, c.STPp + c.SFP)}${p(c.LTPs, c.LTPs + c.LFN)}${p(c.LTPp, c.LTPp + c.LFP)}`;
 }

@@ -4,5 +4,6 @@ export {
   beatCounts, formatFixed, lineColumns, recordStatistics, rrErrorMs, summarizeRecords,
   type BeatCounts, type BeatStatistics, type Ec57Summary, type LineColumns,
 } from './stats.js';
-export { BXB_LINE_HEADER, formatBxbLine, formatBxbTable, formatSumstatsFooter } from './format.js';
+export { BXB_LINE_HEADER, formatBxbLine, formatBxbTable, formatRxrLine, formatSumstatsFooter, RXR_LINE_HEADER } from './format.js';
 export { evaluateRecords, resolveTestAnnotationFile, type Ec57Report, type EvaluateOptions, type RecordResult } from './evaluate.js';
+export { addRunByRunCounts, compareRunByRun, runByRunCounts, runByRunStatistics, type RunByRunComparison, type RunByRunCounts, type RunByRunOptions, type RunLengthMatrix } from './runs.js';
