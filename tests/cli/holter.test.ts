@@ -64,6 +64,17 @@ describeMitdb('ecg-review holter', () => {
     expect(both.stderr).toMatch(/not both/);
   });
 
+  it('--compare puts two summaries side by side: atr against itself differs in nothing', async () => {
+    const o = await cli('holter', mitdbRecord('223'), '--compare', 'atr');
+    expect(o.code, o.stderr).toBe(0);
+    expect(o.stdout).toMatch(/^V runs ≥ 3 +7 +7 +0$/m);
+    const rows = o.stdout.split('\n').slice(3).filter(Boolean);
+    expect(rows.length).toBeGreaterThan(25);
+    for (const row of rows) expect(row, row).toMatch(/ (0|—)$/);
+    const j = JSON.parse((await cli('holter', mitdbRecord('223'), '--compare', 'atr', '--json')).stdout);
+    expect({ ...j.test, labels: '' }).toEqual({ ...j.reference, labels: '' });
+  });
+
   it('bad input: one line naming it', async () => {
     const noBeats = await cli('holter', mitdbRecord('100'), '--annotator', join(tmpdir(), 'no-such.cls'));
     expect(noBeats.code).toBe(1);

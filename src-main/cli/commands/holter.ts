@@ -1,6 +1,6 @@
 import { clockTime, type EctopySummary, type HolterSummary } from '../../domain/holter.js';
 import { openRecording, readAnnotations } from '../../formats/index.js';
-import { beatsOfAnnotations, MAX_LISTED, summarizeHolter, type LabelledBeats } from '../../rhythm/index.js';
+import { beatsOfAnnotations, holterKeyFigures, MAX_LISTED, summarizeHolter, type LabelledBeats } from '../../rhythm/index.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -45,9 +45,23 @@ export function holterText(name: string, annotator: string, s: HolterSummary): s
   return `${lines.join('\n')}\n`;
 }
 
+/** Two summaries of one recording side by side: the figures, and the difference. */
+export function holterComparisonText(name: string, testFrom: string, refFrom: string, t: HolterSummary, r: HolterSummary): string {
+  const a = holterKeyFigures(t), b = holterKeyFigures(r);
+  const w = Math.max(...a.map((x) => x.figure.length));
+  const lines = [`Holter summary of ${name}: ${testFrom} (test) against ${refFrom} (reference)`, '', `${'figure'.padEnd(w)}  ${'test'.padStart(9)}  ${'reference'.padStart(9)}  ${'test − ref'.padStart(10)}`];
+  a.forEach((x, k) => {
+    const y = b[k].value;
+    const raw = x.value !== null && y !== null ? x.value - y : null;
+    const d = raw !== null && Math.abs(raw) < 0.5 * 10 ** -x.digits ? 0 : raw; // no "−0.0"
+    lines.push(`${x.figure.padEnd(w)}  ${num(x.value, x.digits).padStart(9)}  ${num(y, x.digits).padStart(9)}  ${(d === null ? '—' : d === 0 ? '0' : `${d > 0 ? '+' : ''}${d.toFixed(x.digits)}`).padStart(10)}`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
 export const command: Command = {
   name: 'holter',
-  usage: 'ecg-review holter <record> [--annotator atr|<file> | --model <dir-or-name> [--beats atr] [--lead NAME]] [--pause S] [--json]',
+  usage: 'ecg-review holter <record> [--annotator atr|<file> | --model <dir-or-name> [--beats atr] [--lead NAME]] [--compare atr] [--pause S] [--json]',
   summary: 'Holter summary from beat labels (the reference, a classifier\'s WFDB output, or a model run on the recording now): heart rate, HRV (SDNN, SDANN, RMSSD, pNN50, LF/HF…), ectopic couplets, runs, bigeminy, trigeminy, pauses, and an hour-by-hour table.',
   flags: {
     annotator: { type: 'string', description: 'WFDB annotator or annotation file with the beat labels, e.g. atr, or the file `classify --format wfdb` wrote (default atr)' },
@@ -55,6 +69,7 @@ export const command: Command = {
     beats: { type: 'string', description: 'with --model: reference annotator whose beat positions to classify (e.g. atr); default: detect QRS complexes' },
     lead: { type: 'string', description: 'with --model: lead name (default MLII, else the first ECG lead)' },
     pause: { type: 'string', description: 'RR interval in seconds from which a gap counts as a pause (default 2.0)' },
+    compare: { type: 'string', description: 'also summarise this annotator\'s labels (e.g. atr) and print both side by side: how far the Holter report of a model is from the cardiologists\'' },
     json: { type: 'boolean', description: `JSON output (runs, episodes and pauses listed, up to ${MAX_LISTED} of each)` },
     fs: { type: 'string', description: 'sampling rate of a CSV without a time column' },
   },
@@ -88,6 +103,14 @@ export const command: Command = {
         if (beats.samples.length === 0) throw new CliError(`${src.info.name}: annotator '${annotator}' has no beat annotations`);
       }
       const s = summarizeHolter(beats, { pauseSeconds: pause });
+      const compareWith = stringFlag(flags, 'compare');
+      if (compareWith) {
+        const ref = beatsOfAnnotations(await readAnnotations(src, compareWith), src.info.fs, src.info.length, `${src.info.name} (${compareWith})`);
+        if (ref.samples.length === 0) throw new CliError(`${src.info.name}: annotator '${compareWith}' has no beat annotations`);
+        const r = summarizeHolter(ref, { pauseSeconds: pause });
+        await io.out(flags.json ? `${JSON.stringify({ record: src.info.name, test: { labels: labelsFrom, ...s }, reference: { labels: compareWith, ...r } }, null, 1)}\n` : holterComparisonText(src.info.name, labelsFrom, compareWith, s, r));
+        return;
+      }
       await io.out(flags.json ? `${JSON.stringify({ record: src.info.name, labels: labelsFrom, ...s }, null, 1)}\n` : holterText(src.info.name, labelsFrom, s));
     } finally {
       await src.close();
