@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DE_CHAZAL_2004_DS2 } from '../domain/mitdb.js';
 import type { RecordsEvaluation } from './evaluate-records.js';
 import type { Interval } from '../evaluation/bootstrap.js';
+import type { RunByRunFigures } from '../evaluation/ec57/index.js';
 import { FIGURE_CLASSES, macroF1NSV, type FigureIntervals } from '../evaluation/class-figures.js';
 import type { ModelMetadata } from './io.js';
 import type { CvSummary } from './train/cross-validation.js';
@@ -82,6 +83,9 @@ export function beatsDeChazal(e: RecordsEvaluation): boolean {
 
 const f1 = (v: number | null | undefined): string => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(1));
 
+/** A 0–1 fraction in percent (null stays null). */
+const pctOf = (x: number | null): number | null => (x === null ? null : 100 * x);
+
 /** "96.6 (95.1–97.8)": a figure with its interval when the evaluation has one. */
 function withInterval(v: number | null | undefined, iv: Interval | null | undefined): string {
   return iv ? `${f1(v)} (${f1(iv.lo)}–${f1(iv.hi)})` : f1(v);
@@ -91,7 +95,7 @@ function withInterval(v: number | null | undefined, iv: Interval | null | undefi
  * The DS2 (or other records') class table of a card, full or compressed: Se, +P and F1 per class beside de
  * Chazal's, accuracy and macro-F1, and — when measured — each figure's 95 % record-bootstrap interval.
  */
-export function figuresTableLines(e: Pick<RecordsEvaluation, 'perClass' | 'accuracy' | 'macroF1' | 'ec57Gross' | 'intervals'>, dc: typeof DE_CHAZAL_2004_DS2 | undefined): string[] {
+export function figuresTableLines(e: Pick<RecordsEvaluation, 'perClass' | 'accuracy' | 'macroF1' | 'ec57Gross' | 'intervals' | 'ec57Runs'>, dc: typeof DE_CHAZAL_2004_DS2 | undefined): string[] {
   const iv = e.intervals?.intervals;
   const L: string[] = [];
   L.push(`| class | Se %${iv ? ' (95 % CI)' : ''} | +P %${iv ? ' (95 % CI)' : ''} | F1 % | beats | de Chazal 2004 Se / +P |`, '|---|---|---|---|---|---|');
@@ -102,6 +106,12 @@ export function figuresTableLines(e: Pick<RecordsEvaluation, 'perClass' | 'accur
   }
   const nsv = macroF1NSV(e);
   L.push('', `Accuracy ${withInterval(e.accuracy, iv?.accuracy)} %, macro-F1 (N,S,V) ${withInterval(nsv, iv?.macroF1NSV)} %, macro-F1 (N,S,V,F) ${f1(e.macroF1)} %. EC57 gross from minute 5 (bxb mapping): VEB Se ${f1(e.ec57Gross.vebSe)} +P ${f1(e.ec57Gross.vebPpv)}, SVEB Se ${f1(e.ec57Gross.svebSe)} +P ${f1(e.ec57Gross.svebPpv)}.`);
+  if (e.ec57Runs) {
+    const r = (x: RunByRunFigures): string => `couplets Se ${f1(pctOf(x.coupletSe))} +P ${f1(pctOf(x.coupletPpv))} (${x.CTPs + x.CFN} in the reference), short runs Se ${f1(pctOf(x.shortRunSe))} +P ${f1(pctOf(x.shortRunPpv))} (${x.STPs + x.SFN}), long runs Se ${f1(pctOf(x.longRunSe))} +P ${f1(pctOf(x.longRunPpv))} (${x.LTPs + x.LFN})`;
+    // Ventricular only: rxr counts normal beats in atrial fibrillation as supraventricular runs, which a beat
+    // classifier (AF beats are class N) cannot report; the SVE figures stay in the card's JSON.
+    L.push('', `EC57 run-by-run from minute 5 (as WFDB rxr), ventricular: ${r(e.ec57Runs.ve)}.`);
+  }
   if (e.intervals) L.push('', `${Math.round(e.intervals.level * 100)} % intervals: ${e.intervals.method}. Beats of one patient are not independent, so whole records are resampled; with 22 patients the intervals are wide, and a figure whose interval holds the reference value is not shown to differ from it.`);
   return L;
 }

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { annotationCode, type Annotation } from '../domain/annotation.js';
-import { evaluateRecords } from '../evaluation/ec57/index.js';
+import { evaluateRecords, summarizeRunByRun, type RunByRunFigures } from '../evaluation/ec57/index.js';
 import { openRecording } from '../formats/index.js';
 import { writeWfdbAnnotationFile } from '../formats/wfdb/index.js';
 import { classifyRecording, type ClassifiedBeats, type ClassifyOptions } from './classify.js';
@@ -34,6 +34,8 @@ export interface RecordsEvaluation extends Figures {
   ec57Gross: { vebSe: number | null; vebPpv: number | null; svebSe: number | null; svebPpv: number | null };
   /** 95 % record-bootstrap intervals of the figures (absent in cards written before they existed). */
   intervals?: FigureIntervals;
+  /** EC57 run-by-run statistics from minute 5 (rxr): VE and SVE couplets, short and long runs (absent in older cards). */
+  ec57Runs?: { ve: RunByRunFigures; sve: RunByRunFigures };
 }
 
 /** Classify `recordPaths`, write `<outDir>/<record>.<annotator>`, and evaluate them against `atr`. */
@@ -53,11 +55,12 @@ export async function evaluateModelOnRecords(models: LoadedModel[], recordPaths:
     }
   }
   const whole = await evaluateRecords(recordPaths, { test: join(outDir, `{record}.${annotator}`), whole: true, mapping: 'aami', includePaced: true });
-  const std = await evaluateRecords(recordPaths, { test: join(outDir, `{record}.${annotator}`) });
+  const std = await evaluateRecords(recordPaths, { test: join(outDir, `{record}.${annotator}`), runs: true });
   const g = std.summary.gross;
   return {
     records: names, annotator, ...figuresFromCounts(whole.summary.counts),
     intervals: figureIntervals(whole.records.map((r) => r.comparison.counts)),
     ec57Gross: { vebSe: g.vebSensitivity, vebPpv: g.vebPositivePredictivity, svebSe: g.svebSensitivity, svebPpv: g.svebPositivePredictivity },
+    ec57Runs: summarizeRunByRun(std.records.flatMap((r) => (r.runs ? [r.runs] : []))),
   };
 }

@@ -38,7 +38,7 @@ describe('operating-point floors in the card', () => {
   });
 });
 
-describe('DS2 intervals in the cards', () => {
+describe('DS2 intervals and run-by-run figures in the cards', () => {
   it('every shipped card carries record-bootstrap intervals that hold its own point figures, and prints them', async () => {
     const { readFile, readdir } = await import('node:fs/promises');
     const { REPO } = await import('../devices/processes.js');
@@ -46,6 +46,16 @@ describe('DS2 intervals in the cards', () => {
     const { cardMarkdown } = await import('../../src-main/model/compress/compress.js');
     const names = (await readdir(`${REPO}/resources/models`, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
     expect(names.length).toBeGreaterThanOrEqual(11);
+    const { readWfdbAnnotationFile } = await import('../../src-main/formats/wfdb/index.js');
+    const { compareRunByRun, runByRunCounts } = await import('../../src-main/evaluation/ec57/index.js');
+    const { DS2, mitdbRecord } = await import('../helpers/data.js');
+    const referenceRuns = [0, 0, 0];
+    for (const r of DS2) {
+      const atr = await readWfdbAnnotationFile(`${mitdbRecord(r)}.atr`);
+      const n = runByRunCounts(compareRunByRun(atr, atr, { fs: 360, recordLength: 650000 }).ve);
+      referenceRuns[0] += n.CTPs + n.CFN; referenceRuns[1] += n.STPs + n.SFN; referenceRuns[2] += n.LTPs + n.LFN;
+    }
+    expect(referenceRuns).toEqual([105, 20, 2]);
     for (const name of names) {
       const card = JSON.parse(await readFile(`${REPO}/resources/models/${name}/model-card.json`, 'utf8'));
       const iv = card.ds2.intervals;
@@ -64,6 +74,11 @@ describe('DS2 intervals in the cards', () => {
       expect(md).toContain('95 % intervals: percentile bootstrap over records: 22 records resampled with replacement, 2000 draws, seed 1.');
       // The shipped Markdown is what the renderer makes of the JSON.
       expect(await readFile(`${REPO}/resources/models/${name}/model-card.md`, 'utf8')).toBe(md);
+      // EC57 run-by-run: every card counts the same reference runs (DS2 from minute 5), those rxr finds when atr is
+      // compared with itself.
+      const ve = card.ds2.ec57Runs.ve;
+      expect([ve.CTPs + ve.CFN, ve.STPs + ve.SFN, ve.LTPs + ve.LFN], name).toEqual(referenceRuns);
+      expect(md).toContain(`EC57 run-by-run from minute 5 (as WFDB rxr), ventricular: couplets Se ${(100 * ve.coupletSe).toFixed(1)}`);
     }
   });
 });

@@ -12,18 +12,11 @@ import { readWfdbAnnotationFile } from '../../formats/wfdb/index.js';
 import { EvaluationError } from '../errors.js';
 import { compareBeats, type BxbComparison, type BxbOptions } from './compare.js';
 import { recordStatistics, summarizeRecords, type BeatStatistics, type Ec57Summary } from './stats.js';
-import { addRunByRunCounts, compareRunByRun, runByRunCounts, type RunByRunComparison, type RunByRunCounts } from './runs.js';
+import { compareRunByRun, summarizeRunByRun, type RunByRunComparison, type RunByRunCounts } from './runs.js';
 
 /** sumstats' Sum line of rxr's line format: the twelve counts summed over the records. */
 function totalRunCounts(records: readonly RecordResult[]): { ve: RunByRunCounts; sve: RunByRunCounts } {
-  const zero: RunByRunCounts = { CTPs: 0, CFN: 0, CTPp: 0, CFP: 0, STPs: 0, SFN: 0, STPp: 0, SFP: 0, LTPs: 0, LFN: 0, LTPp: 0, LFP: 0 };
-  let ve = zero, sve = zero;
-  for (const r of records) {
-    if (!r.runs) continue;
-    ve = addRunByRunCounts(ve, runByRunCounts(r.runs.ve));
-    sve = addRunByRunCounts(sve, runByRunCounts(r.runs.sve));
-  }
-  return { ve, sve };
+  return summarizeRunByRun(records.flatMap((r) => (r.runs ? [r.runs] : [])));
 }
 
 export interface EvaluateOptions extends Pick<BxbOptions, 'mapping' | 'matchWindowSeconds' | 'listDiscrepancies'> {

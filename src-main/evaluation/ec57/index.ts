@@ -6,4 +6,4 @@ export {
 } from './stats.js';
 export { BXB_LINE_HEADER, formatBxbLine, formatBxbTable, formatRxrLine, formatSumstatsFooter, RXR_LINE_HEADER } from './format.js';
 export { evaluateRecords, resolveTestAnnotationFile, type Ec57Report, type EvaluateOptions, type RecordResult } from './evaluate.js';
-export { addRunByRunCounts, compareRunByRun, runByRunCounts, runByRunStatistics, type RunByRunComparison, type RunByRunCounts, type RunByRunOptions, type RunLengthMatrix } from './runs.js';
+export { addRunByRunCounts, compareRunByRun, runByRunCounts, runByRunStatistics, summarizeRunByRun, type RunByRunComparison, type RunByRunCounts, type RunByRunFigures, type RunByRunOptions, type RunLengthMatrix } from './runs.js';

@@ -289,3 +289,13 @@ export function addRunByRunCounts(a: RunByRunCounts, b: RunByRunCounts): RunByRu
   for (const k of Object.keys(out) as (keyof RunByRunCounts)[]) out[k] += b[k];
   return out;
 }
+
+export type RunByRunFigures = RunByRunCounts & ReturnType<typeof runByRunStatistics>;
+
+/** Counts summed over records and their gross Se / +P, for VE and SVE runs (what a model card reports). */
+export function summarizeRunByRun(records: readonly RunByRunComparison[]): { ve: RunByRunFigures; sve: RunByRunFigures } {
+  const zero: RunByRunCounts = { CTPs: 0, CFN: 0, CTPp: 0, CFP: 0, STPs: 0, SFN: 0, STPp: 0, SFP: 0, LTPs: 0, LFN: 0, LTPp: 0, LFP: 0 };
+  let ve = zero, sve = zero;
+  for (const r of records) { ve = addRunByRunCounts(ve, runByRunCounts(r.ve)); sve = addRunByRunCounts(sve, runByRunCounts(r.sve)); }
+  return { ve: { ...ve, ...runByRunStatistics(ve) }, sve: { ...sve, ...runByRunStatistics(sve) } };
+}

@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import { AAMI_CLASSES, aamiClassOf, type AamiClass } from '../../domain/aami.js';
-import { compareBeats, summarizeRecords, type BxbComparison } from '../../evaluation/ec57/index.js';
+import { compareBeats, compareRunByRun, summarizeRecords, summarizeRunByRun, type BxbComparison, type RunByRunComparison } from '../../evaluation/ec57/index.js';
 import { openRecording, readAnnotations } from '../../formats/index.js';
 import { classifyRecording } from '../classify.js';
 import { DEFAULT_WINDOW, type WindowSpec } from '../dataset/windows.js';
@@ -64,6 +64,7 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
   const loaded = await loadForClassify(dir);
   const whole: BxbComparison[] = [];
   const std: BxbComparison[] = [];
+  const runs: RunByRunComparison[] = [];
   const truth: number[] = [], predicted: number[] = [];
   const names: string[] = [];
   try {
@@ -76,6 +77,7 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
         const base = { fs: src.info.fs, recordLength: src.info.length };
         whole.push(compareBeats(ref, test, { ...base, startSeconds: 0, mapping: 'aami' }));
         std.push(compareBeats(ref, test, base));
+        runs.push(compareRunByRun(ref, test, base));
         names.push(src.info.name);
         // Per-beat pairs for McNemar: the positions are the reference beats themselves.
         const refClass = new Map<number, AamiClass | undefined>();
@@ -100,6 +102,7 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
     macroF1NSV: macroF1NSV(figures),
     intervals: figureIntervals(whole.map((c) => c.counts)),
     ec57Gross: { vebSe: g.vebSensitivity, vebPpv: g.vebPositivePredictivity, svebSe: g.svebSensitivity, svebPpv: g.svebPositivePredictivity },
+    ec57Runs: summarizeRunByRun(runs),
     beats: truth.length, recordCounts: whole.map((c) => c.counts), truth: Int8Array.from(truth), predicted: Int8Array.from(predicted),
   };
 }
