@@ -224,6 +224,11 @@ export interface HolterRequest {
   corrections?: CorrectionInput[];
   /** RR interval (s) from which a gap counts as a pause (default 2.0). */
   pauseSeconds?: number;
+  /**
+   * Whose labels: `final` (default; the model's with your corrections) or `reference` (the recording's reference
+   * annotations, with your corrections applied to the beats they match), to set the two side by side.
+   */
+  labels?: 'final' | 'reference';
 }
 
 export interface ReportResult {

@@ -4,5 +4,5 @@ export { alternationEpisodes, ectopicSalvos, summarizeEctopy, MAX_LISTED, TACHYC
 export { heartRateVariability, nnIntervals, HRV_SEGMENT_SECONDS, type NNIntervals } from './hrv.js';
 export { HRV_BANDS, lombSpectrum, segmentSpectra } from './hrv-spectrum.js';
 export { findPauses, minuteRates, summarizeHeartRate } from './heart-rate.js';
-export { DEFAULT_HOLTER_SETTINGS, holterKeyFigures, summarizeHolter } from './summary.js';
+export { DEFAULT_HOLTER_SETTINGS, summarizeHolter } from './summary.js';
 export { DEFAULT_LIVE_ALARMS, RhythmAlarms, type LiveAlarm, type LiveAlarmSettings } from './live-alarms.js';

@@ -70,31 +70,3 @@ export function summarizeHolter(b: LabelledBeats, settings: Partial<HolterSettin
   };
 }
 
-/** The figures a Holter report leads with, by name, for putting two summaries side by side (model vs reference). */
-export function holterKeyFigures(s: HolterSummary): { figure: string; value: number | null; digits: number }[] {
-  const e = (c: 'V' | 'S'): { figure: string; value: number | null; digits: number }[] => [
-    { figure: `${c} beats`, value: s.ectopy[c].total, digits: 0 },
-    { figure: `${c} isolated`, value: s.ectopy[c].isolated, digits: 0 },
-    { figure: `${c} couplets`, value: s.ectopy[c].couplets, digits: 0 },
-    { figure: `${c} runs ≥ 3`, value: s.ectopy[c].runs, digits: 0 },
-    { figure: `${c} runs ≥ 100 bpm`, value: s.ectopy[c].tachycardiaRuns, digits: 0 },
-    { figure: `${c} longest run (beats)`, value: s.ectopy[c].longestRun?.beats ?? 0, digits: 0 },
-    { figure: `${c} bigeminy episodes`, value: s.ectopy[c].bigeminy.episodes, digits: 0 },
-    { figure: `${c} trigeminy episodes`, value: s.ectopy[c].trigeminy.episodes, digits: 0 },
-  ];
-  return [
-    { figure: 'beats', value: s.beats, digits: 0 },
-    ...(['N', 'F', 'Q'] as const).map((k) => ({ figure: `${k} beats`, value: s.counts[k], digits: 0 })),
-    ...e('V'), ...e('S'),
-    { figure: `pauses ≥ ${s.settings.pauseSeconds} s`, value: s.pauses.count, digits: 0 },
-    { figure: 'longest pause (s)', value: s.pauses.longest?.seconds ?? null, digits: 2 },
-    { figure: 'mean heart rate (bpm)', value: s.heartRate.mean, digits: 1 },
-    { figure: 'minimum per-minute rate (bpm)', value: s.heartRate.min?.bpm ?? null, digits: 1 },
-    { figure: 'maximum per-minute rate (bpm)', value: s.heartRate.max?.bpm ?? null, digits: 1 },
-    { figure: 'NN intervals kept', value: s.hrv.nnCount, digits: 0 },
-    { figure: 'SDNN (ms)', value: s.hrv.sdnn, digits: 1 },
-    { figure: 'RMSSD (ms)', value: s.hrv.rmssd, digits: 1 },
-    { figure: 'pNN50 (%)', value: s.hrv.pnn50, digits: 1 },
-    { figure: 'LF/HF', value: s.hrv.frequency?.lfHf ?? null, digits: 2 },
-  ];
-}

@@ -518,7 +518,17 @@ export class ReviewService implements EcgApi {
 
   async getHolterSummary(req: HolterRequest): Promise<HolterSummary> {
     const run = this.run(req.runId);
-    return this.holterOf(run, this.finalLabels(run, req.corrections ?? []).final, req.pauseSeconds);
+    if ((req.labels ?? 'final') === 'final') return this.holterOf(run, this.finalLabels(run, req.corrections ?? []).final, req.pauseSeconds);
+    if (req.labels !== 'reference') throw new AppError(`labels must be 'final' or 'reference', got ${JSON.stringify(req.labels)}`);
+    const r = this.rec(run.summary.recordingId);
+    const ref = await r.ref;
+    if (ref.samples.length === 0) throw new AppError(`${r.summary.name} has no reference annotations to summarise`, r.summary.path);
+    const labels = Array.from(ref.labels, LABEL);
+    // corrections sit on the run's beats: apply each to the reference beat it matches (EC57's 150 ms window)
+    const valid = (req.corrections ?? []).filter((c) => c && Number.isFinite(c.sample) && AAMI_LABELS.includes(c.label)).sort((a, b) => a.sample - b.sample);
+    const m = matchBeats(Int32Array.from(valid, (c) => c.sample), ref.samples, Math.round(0.15 * r.summary.fs));
+    valid.forEach((c, i) => { if (m[i] >= 0) labels[m[i]] = c.label; });
+    return summarizeHolter({ fs: r.summary.fs, samples: ref.samples, labels, length: r.summary.length, source: `${r.summary.name} reference` }, req.pauseSeconds !== undefined ? { pauseSeconds: req.pauseSeconds } : {});
   }
 
   async exportReport(req: ExportRequest): Promise<ReportResult> {

@@ -71,6 +71,10 @@ describeMitdb('ReviewService on MIT-BIH', () => {
     expect(episodes.length).toBeGreaterThan(10); // the cardiologists marked 37 (B episodes
     for (const e of episodes) expect(marked.some(([a, b]) => e.start < b && e.end > a), `bigeminy at ${e.start} s`).toBe(true);
     expect(r.html).toContain(`<tr><th>Ventricular (V)</th><td>${r.holter.ectopy.V.total}</td>`);
+    // The reference side (119's atr: 444 V beats in 37 bigeminy and 23 trigeminy episodes), for the Holter view's comparison.
+    const ref = await s.getHolterSummary({ runId, labels: 'reference' });
+    expect([ref.counts.V, ref.ectopy.V.bigeminy.episodes, ref.ectopy.V.trigeminy.episodes]).toEqual([444, 37, 23]);
+    await expect(s.getHolterSummary({ runId, labels: 'other' as 'final' })).rejects.toThrow(/labels must be 'final' or 'reference'/);
     expect(r.pdfBase64).toBeNull();
     expect(r.pdfError).toMatch(/no PDF renderer/);
   });

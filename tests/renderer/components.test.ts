@@ -161,7 +161,11 @@ describe('renderer components', () => {
     await waitFor(() => expect(screen.getByTestId('holter-ectopy').textContent).toMatch(/V\s*2\s*250\.0\s*2\s*0/));
     await app.relabel([6], 'V', 'manual');
     await waitFor(() => expect(screen.getByTestId('holter-ectopy').textContent).toMatch(/V\s*3\s*375\.0\s*1\s*1/));
-    expect(calls).toContain('holter 1 2');
+    expect(calls).toContain('holter final 1 2');
+    expect(calls).toContain('holter reference 1 2');
+    // the reference NNVNNSNV with the same correction: two V beats at 2 and 7, one more at 6
+    await waitFor(() => expect(screen.getByTestId('holter-compare').textContent).toMatch(/V beats\s*3\s*3\s*0/));
+    expect(screen.getByTestId('holter-compare').textContent).toMatch(/V couplets\s*1\s*1\s*0/);
     // RR here is 1.11 s: a 1-s pause threshold lists every interval as a pause
     await fireEvent.input(screen.getByRole('spinbutton'), { target: { value: '1' } });
     await waitFor(() => expect(screen.getByTestId('holter-events').querySelectorAll('li').length).toBeGreaterThanOrEqual(7));

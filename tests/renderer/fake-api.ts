@@ -43,8 +43,8 @@ export function fakeTransport(): { transport: Transport; calls: string[] } {
     async getTemplates() { return []; },
     async exportCorrections() { return { wfdbBase64: '', csv: '', fileName: '208.rev' }; },
     async getHolterSummary(req) {
-      calls.push(`holter ${req.corrections?.length ?? 0} ${req.pauseSeconds}`);
-      const final = [...BEATS.predicted];
+      calls.push(`holter ${req.labels ?? 'final'} ${req.corrections?.length ?? 0} ${req.pauseSeconds}`);
+      const final = [...(req.labels === 'reference' ? BEATS.reference : BEATS.predicted)];
       for (const c of req.corrections ?? []) { const i = BEATS.samples.indexOf(c.sample); if (i >= 0) final[i] = c.label; }
       return summarizeHolter({ fs: BEATS.fs, samples: BEATS.samples, labels: final.join(''), length: REC.length }, { pauseSeconds: req.pauseSeconds });
     },

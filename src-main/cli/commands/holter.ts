@@ -1,6 +1,6 @@
-import { clockTime, type EctopySummary, type HolterSummary } from '../../domain/holter.js';
+import { clockTime, holterKeyFigures, type EctopySummary, type HolterSummary } from '../../domain/holter.js';
 import { openRecording, readAnnotations } from '../../formats/index.js';
-import { beatsOfAnnotations, holterKeyFigures, MAX_LISTED, summarizeHolter, type LabelledBeats } from '../../rhythm/index.js';
+import { beatsOfAnnotations, MAX_LISTED, summarizeHolter, type LabelledBeats } from '../../rhythm/index.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 
