@@ -8,19 +8,13 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { aamiClassOf } from '../../src-main/domain/aami.js';
 import { annotationCode } from '../../src-main/domain/annotation.js';
-import type { CliIo } from '../../src-main/cli/command.js';
-import { runCli } from '../../src-main/cli/main.js';
 import { openRecording, readAnnotations } from '../../src-main/formats/index.js';
 import { writeWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
 import { beatsOfAnnotations, summarizeHolter } from '../../src-main/rhythm/index.js';
+import { runCliCaptured } from '../helpers/cli.js';
 import { describeMitdb, mitdbRecord } from '../helpers/data.js';
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [], err: string[] = [];
-  const io: CliIo = { out: async (t) => { out.push(t); }, err: (t) => { err.push(`${t}\n`); }, progress: () => {} };
-  const code = await runCli(args, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = runCliCaptured;
 
 describeMitdb('ecg-review holter', () => {
   it('record 119 (ventricular bigeminy and trigeminy): text and JSON, the JSON equal to summarizeHolter on atr', async () => {

@@ -5,11 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { annotationCode, type Annotation } from '../../src-main/domain/annotation.js';
-import type { CliIo } from '../../src-main/cli/command.js';
-import { runCli } from '../../src-main/cli/main.js';
 import { compareRunByRun, runByRunCounts } from '../../src-main/evaluation/ec57/index.js';
 import { EvaluationError } from '../../src-main/evaluation/errors.js';
 import { readWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
+import { runCliCaptured } from '../helpers/cli.js';
 import { describeMitdb, MITDB_DIR, mitdbRecord, MITDB_RECORDS } from '../helpers/data.js';
 
 const FS = 360;
@@ -81,15 +80,14 @@ describeMitdb('run-by-run comparison on MIT-BIH', () => {
   });
 
   it('evaluate --runs prints rxr lines and gross figures, and gives them in JSON', async () => {
-    const out: string[] = [];
-    const io: CliIo = { out: async (t) => { out.push(t); }, err: () => {}, progress: () => {} };
-    expect(await runCli(['evaluate', '--db', MITDB_DIR, '--test', 'atr', '203', '223', '--runs'], io)).toBe(0);
-    const text = out.join('');
+    const t = await runCliCaptured('evaluate', '--db', MITDB_DIR, '--test', 'atr', '203', '223', '--runs');
+    expect(t.code).toBe(0);
+    const text = t.stdout;
     expect(text).toContain('VE run-by-run comparison (EC57, as WFDB rxr -L)');
     expect(text).toMatch(/^ 203 +\d+ +0 +\d+ +0 .* 100 100 100 100 100 100$/m);
-    out.length = 0;
-    expect(await runCli(['evaluate', '--db', MITDB_DIR, '--test', 'atr', '203', '223', '--runs', '--json'], io)).toBe(0);
-    const json = JSON.parse(out.join(''));
+    const j = await runCliCaptured('evaluate', '--db', MITDB_DIR, '--test', 'atr', '203', '223', '--runs', '--json');
+    expect(j.code).toBe(0);
+    const json = JSON.parse(j.stdout);
     expect(json.summary.runs.ve.shortRunSe).toBe(1);
     expect(json.records[0].runs.ve.sensitivity).toHaveLength(7);
     expect(json.summary.runs.ve.STPs).toBe(json.records.reduce((a: number, x: { runs: { ve: { STPs: number } } }) => a + x.runs.ve.STPs, 0));

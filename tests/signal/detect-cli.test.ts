@@ -5,18 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, expect, it } from 'vitest';
-import type { CliIo } from '../../src-main/cli/command.js';
-import { runCli } from '../../src-main/cli/main.js';
 import { readWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
 import { detectQrs } from '../../src-main/signal/index.js';
+import { runCliCaptured } from '../helpers/cli.js';
 import { describeMitdb, mitdbRecord, REPO_ROOT } from '../helpers/data.js';
 import { loadRecord } from './records.js';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const io: CliIo = { out: async (t) => { out.push(t); }, err: (t) => { err.push(`${t}\n`); }, progress: () => {} };
-  const code = await runCli(args, io);
-  return { code, out: out.join(''), err: err.join('') };
+  const r = await runCliCaptured(...args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 describeMitdb('ecg-review detect', () => {
