@@ -3,8 +3,9 @@
  * (ectopy.ts, heart-rate.ts), so a device's alarms and the offline report count the same events.
  * - `ventricular-run` / `supraventricular-run`: the third consecutive V (or S) beat, once per run; a supraventricular
  *   run alarms only at tachycardia rates (≥ 100 bpm), where it is SVT rather than an atrial rhythm;
- * - `pause`: an RR interval of at least `pauseSeconds` (default 3 s, where bedside monitors commonly alarm), raised
- *   by the beat that ends it;
+ * - `pause`: an RR interval of at least `pauseSeconds` (default 3 s, where bedside monitors commonly alarm). `elapse`
+ *   raises it while the pause goes on, once no beat has come for `pauseSeconds` + `settleSeconds` (the detector
+ *   confirms a beat a little after its R peak); otherwise the beat that ends it does. One alarm per pause;
  * - `bradycardia` / `tachycardia`: the rate over the last `rateBeats` beats below `bradycardiaBpm` or above
  *   `tachycardiaBpm`, once until the rate recovers past the limit by `hysteresisBpm`.
  */
@@ -20,13 +21,15 @@ export interface LiveAlarm {
 
 export interface LiveAlarmSettings {
   pauseSeconds: number;
+  /** How long after its R peak a beat may still arrive (the live detector confirms ~30 ms after it). */
+  settleSeconds: number;
   rateBeats: number;
   bradycardiaBpm: number;
   tachycardiaBpm: number;
   hysteresisBpm: number;
 }
 
-export const DEFAULT_LIVE_ALARMS: Readonly<LiveAlarmSettings> = { pauseSeconds: 3, rateBeats: 8, bradycardiaBpm: 40, tachycardiaBpm: 150, hysteresisBpm: 5 };
+export const DEFAULT_LIVE_ALARMS: Readonly<LiveAlarmSettings> = { pauseSeconds: 3, settleSeconds: 0.1, rateBeats: 8, bradycardiaBpm: 40, tachycardiaBpm: 150, hysteresisBpm: 5 };
 
 export class RhythmAlarms {
   private readonly s: LiveAlarmSettings;
@@ -35,12 +38,23 @@ export class RhythmAlarms {
   private runStart = 0;
   private runLength = 0;
   private rateAlarm: 'bradycardia' | 'tachycardia' | null = null;
+  /** The current gap (since the last beat) has already raised its pause alarm. */
+  private pauseRaised = false;
 
   constructor(settings: Partial<LiveAlarmSettings> = {}) {
     this.s = { ...DEFAULT_LIVE_ALARMS, ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) };
+    if (!(this.s.settleSeconds >= 0)) throw new RhythmError(`settle time must be ≥ 0 s, got ${this.s.settleSeconds}`, 'alarm settings');
     if (!(this.s.pauseSeconds > 0)) throw new RhythmError(`pause alarm threshold must be a positive number of seconds, got ${this.s.pauseSeconds}`, 'alarm settings');
     if (!(Number.isInteger(this.s.rateBeats) && this.s.rateBeats >= 2)) throw new RhythmError(`rate alarms need a whole number ≥ 2 of beats, got ${this.s.rateBeats}`, 'alarm settings');
     if (!(this.s.bradycardiaBpm > 0 && this.s.tachycardiaBpm > this.s.bradycardiaBpm)) throw new RhythmError(`rate limits must satisfy 0 < bradycardia < tachycardia, got ${this.s.bradycardiaBpm} and ${this.s.tachycardiaBpm} bpm`, 'alarm settings');
+  }
+
+  /** Signal time `now` (s) has been reached with no new beat: raise a pause alarm once the gap is long enough. */
+  elapse(now: number): LiveAlarm[] {
+    const last = this.times.length ? this.times[this.times.length - 1] : null;
+    if (last === null || this.pauseRaised || now - last < this.s.pauseSeconds + this.s.settleSeconds) return [];
+    this.pauseRaised = true;
+    return [{ kind: 'pause', time: now, message: `no beat for ${(now - last).toFixed(1)} s since the beat at ${last.toFixed(1)} s` }];
   }
 
   /** The next beat, in time order: its time (s) and AAMI label. Returns the alarms it raises. */
@@ -48,7 +62,8 @@ export class RhythmAlarms {
     const out: LiveAlarm[] = [];
     const prev = this.times.length ? this.times[this.times.length - 1] : null;
     if (prev !== null && !(time > prev)) return out; // a repeated or out-of-order beat changes nothing
-    if (prev !== null && time - prev >= this.s.pauseSeconds) out.push({ kind: 'pause', time, message: `pause of ${(time - prev).toFixed(1)} s before the beat at ${time.toFixed(1)} s` });
+    if (prev !== null && time - prev >= this.s.pauseSeconds && !this.pauseRaised) out.push({ kind: 'pause', time, message: `pause of ${(time - prev).toFixed(1)} s before the beat at ${time.toFixed(1)} s` });
+    this.pauseRaised = false;
     this.times.push(time);
     if (this.times.length > this.s.rateBeats) this.times.shift();
 

@@ -28,6 +28,21 @@ describe('live rhythm alarms', () => {
     expect(replay(times, 'N'.repeat(times.length)).map((x) => x.kind)).toEqual(['bradycardia', 'bradycardia']);
   });
 
+  it('a pause alarms while it goes on (elapse), once, and the beat that ends it adds no second alarm', () => {
+    const a = new RhythmAlarms();
+    expect(replay([0, 1, 2], 'NNN', a)).toEqual([]);
+    expect(a.elapse(5.0)).toEqual([]); // 3.0 s: within the settle time
+    expect(a.elapse(5.2).map((x) => [x.kind, x.time])).toEqual([['pause', 5.2]]);
+    expect(a.elapse(6)).toEqual([]);
+    expect(a.push(6.5, 'N')).toEqual([]);
+    expect(a.push(7.5, 'N')).toEqual([]);
+    // a pause just over the threshold ends before the settle time runs out: the ending beat raises it
+    const b = new RhythmAlarms();
+    replay([0, 1], 'NN', b);
+    expect(b.elapse(4.05)).toEqual([]);
+    expect(b.push(4.05, 'N').map((x) => x.kind)).toEqual(['pause']);
+  });
+
   it('rejects settings out of range, naming them', () => {
     expect(() => new RhythmAlarms({ pauseSeconds: 0 })).toThrow(/alarm settings.*pause/);
     expect(() => new RhythmAlarms({ bradycardiaBpm: 160 })).toThrow(/0 < bradycardia < tachycardia/);
@@ -53,5 +68,24 @@ describeMitdb('live alarms on MIT-BIH reference labels count what the Holter sum
     }
     expect(runs).toBeGreaterThan(50);
     expect(pauses).toBeGreaterThan(20);
+  });
+
+  it('232 replayed as a device sees it (beats confirmed 30 ms late, 10-ms ticks): one alarm per pause, the long ones during the pause', async () => {
+    const b = beatsOfAnnotations(await readWfdbAnnotationFile(`${mitdbRecord('232')}.atr`), 360, 650000, '232');
+    const times = Array.from(b.samples, (s) => s / 360);
+    const a = new RhythmAlarms();
+    const alarms: LiveAlarm[] = [];
+    let k = 0;
+    for (let tick = 0; tick * 0.01 <= times[times.length - 1] + 1; tick++) {
+      const now = tick * 0.01;
+      while (k < times.length && times[k] + 0.03 <= now) alarms.push(...a.push(times[k], (b.labels as string[])[k++]));
+      alarms.push(...a.elapse(now));
+    }
+    const pauses = findPauses(b, 3);
+    const raised = alarms.filter((x) => x.kind === 'pause');
+    expect(raised).toHaveLength(pauses.length);
+    expect(pauses.length).toBeGreaterThan(10);
+    // every pause of 3.2 s or more was announced before the beat that ended it
+    raised.forEach((x, i) => { if (pauses[i].seconds >= 3.2) expect(x.time, `pause at ${pauses[i].start}`).toBeLessThan(pauses[i].start + pauses[i].seconds); });
   });
 });
