@@ -48,6 +48,12 @@ export interface EctopySummary {
   perThousand: number;
 }
 
+/** An episode of atrial fibrillation (or flutter with an irregular response), seconds from the recording's start. */
+export interface AfEpisode {
+  start: number;
+  end: number;
+}
+
 export interface Pause {
   /** Time (s) of the beat that starts the pause, and the pause length (s). */
   start: number;
@@ -110,6 +116,8 @@ export interface HourSummary {
   seconds: number;
   beats: number;
   counts: Record<'N' | 'S' | 'V' | 'F' | 'Q', number>;
+  /** Seconds of AF in this hour. */
+  afSeconds: number;
   meanRate: number | null;
   minRate: number | null;
   maxRate: number | null;
@@ -127,6 +135,8 @@ export interface HolterSummary {
   hrv: HrvSummary;
   ectopy: { S: EctopySummary; V: EctopySummary };
   pauses: { threshold: number; count: number; longest: Pause | null; list: Pause[] };
+  /** Atrial fibrillation found from RR irregularity (rhythm/atrial-fibrillation.ts): episodes ≥ 30 s and burden. */
+  af: { episodes: number; seconds: number; burdenPercent: number; longest: AfEpisode | null; list: AfEpisode[] };
   hourly: HourSummary[];
   /** The settings the figures were computed with. */
   settings: HolterSettings;
@@ -168,6 +178,8 @@ export function holterKeyFigures(s: HolterSummary): { figure: string; value: num
     { figure: 'beats', value: s.beats, digits: 0 },
     ...(['N', 'F', 'Q'] as const).map((k) => ({ figure: `${k} beats`, value: s.counts[k], digits: 0 })),
     ...e('V'), ...e('S'),
+    { figure: 'AF episodes', value: s.af.episodes, digits: 0 },
+    { figure: 'AF burden (%)', value: s.af.burdenPercent, digits: 1 },
     { figure: `pauses ≥ ${s.settings.pauseSeconds} s`, value: s.pauses.count, digits: 0 },
     { figure: 'longest pause (s)', value: s.pauses.longest?.seconds ?? null, digits: 2 },
     { figure: 'mean heart rate (bpm)', value: s.heartRate.mean, digits: 1 },

@@ -8,6 +8,7 @@ import { MAX_LISTED, summarizeEctopy } from './ectopy.js';
 import { RhythmError } from './errors.js';
 import { findPauses, minuteRates, summarizeHeartRate } from './heart-rate.js';
 import { heartRateVariability } from './hrv.js';
+import { atrialFibrillationEpisodes } from './atrial-fibrillation.js';
 
 export const DEFAULT_HOLTER_SETTINGS: Readonly<HolterSettings> = {
   pauseSeconds: 2.0, minNN: 0.4, maxNN: 2.0, nnOutlierFraction: 0.2, nnOutlierHalfWindow: 20, minCycles: 3,
@@ -40,7 +41,7 @@ export function summarizeHolter(b: LabelledBeats, settings: Partial<HolterSettin
 
   const hours: HourSummary[] = [];
   for (let h = 0; h * 3600 < seconds; h++) {
-    hours.push({ hour: h, seconds: Math.min(3600, seconds - h * 3600), beats: 0, counts: zeroCounts(), meanRate: null, minRate: null, maxRate: null, pauses: 0 });
+    hours.push({ hour: h, seconds: Math.min(3600, seconds - h * 3600), beats: 0, counts: zeroCounts(), afSeconds: 0, meanRate: null, minRate: null, maxRate: null, pauses: 0 });
   }
   const rrSum = new Float64Array(hours.length), rrCount = new Float64Array(hours.length);
   for (let i = 0; i < b.samples.length; i++) {
@@ -58,6 +59,11 @@ export function summarizeHolter(b: LabelledBeats, settings: Partial<HolterSettin
     }
   }
   for (const p of pauses) hours[Math.floor(p.start / 3600)].pauses++;
+  const af = atrialFibrillationEpisodes(b);
+  for (const e of af) {
+    for (const h of hours) h.afSeconds += Math.max(0, Math.min(e.end, (h.hour + 1) * 3600) - Math.max(e.start, h.hour * 3600));
+  }
+  const afSeconds = af.reduce((a, e) => a + e.end - e.start, 0);
 
   return {
     seconds, beats: b.samples.length, counts, unlabelled,
@@ -65,6 +71,7 @@ export function summarizeHolter(b: LabelledBeats, settings: Partial<HolterSettin
     hrv: heartRateVariability(b, s),
     ectopy: { S: summarizeEctopy(b, 'S', s.minCycles), V: summarizeEctopy(b, 'V', s.minCycles) },
     pauses: { threshold: s.pauseSeconds, count: pauses.length, longest: pauses.reduce<typeof pauses[number] | null>((a, p) => (!a || p.seconds > a.seconds ? p : a), null), list: pauses.slice(0, MAX_LISTED) },
+    af: { episodes: af.length, seconds: afSeconds, burdenPercent: seconds > 0 ? (100 * afSeconds) / seconds : 0, longest: af.reduce<typeof af[number] | null>((a, e) => (!a || e.end - e.start > a.end - a.start ? e : a), null), list: af.slice(0, MAX_LISTED) },
     hourly: hours,
     settings: s,
   };

@@ -34,10 +34,11 @@ export function heartRateTrendSvg(perMinute: readonly (number | null)[]): string
 
 export function holterSectionHtml(s: HolterSummary, beatSource: string): string {
   const hr = s.heartRate, h = s.hrv;
-  const hours = s.hourly.map((x) => `<tr><th>${x.hour}</th><td>${x.beats}</td>${(['N', 'S', 'V', 'F', 'Q'] as const).map((k) => `<td>${x.counts[k]}</td>`).join('')}<td>${f(x.meanRate)}</td><td>${f(x.minRate)}</td><td>${f(x.maxRate)}</td><td>${x.pauses}</td></tr>`).join('');
+  const hours = s.hourly.map((x) => `<tr><th>${x.hour}</th><td>${x.beats}</td>${(['N', 'S', 'V', 'F', 'Q'] as const).map((k) => `<td>${x.counts[k]}</td>`).join('')}<td>${f(x.meanRate)}</td><td>${f(x.minRate)}</td><td>${f(x.maxRate)}</td><td>${x.pauses}</td><td>${(x.afSeconds / 60).toFixed(1)}</td></tr>`).join('');
   return `<section class="page"><h2>Holter summary <small>(final labels: the model's, with the reviewer's corrections)</small></h2>
 <dl><dt>Analysed</dt><dd>${clockTime(s.seconds)}, ${s.beats} beats: ${Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(', ')}${s.unlabelled ? `; ${s.unlabelled} without a label` : ''}</dd>
 <dt>Heart rate</dt><dd>mean ${f(hr.mean)} bpm; per-minute minimum ${hr.min ? `${f(hr.min.bpm)} at ${clockTime(hr.min.minute * 60)}` : '—'}, maximum ${hr.max ? `${f(hr.max.bpm)} at ${clockTime(hr.max.minute * 60)}` : '—'}; ${hr.bradycardiaMinutes} min below 60, ${hr.tachycardiaMinutes} min above 100 (of ${hr.minutes})</dd>
+<dt>Atrial fibrillation</dt><dd>${s.af.episodes} episode(s) of ≥ 30 s, ${(s.af.seconds / 60).toFixed(1)} min, burden ${s.af.burdenPercent.toFixed(1)} %${s.af.longest ? `, longest ${clockTime(s.af.longest.start)}–${clockTime(s.af.longest.end)}` : ''} <small>(from RR irregularity; misses flutter and AF with a regular response)</small></dd>
 <dt>Pauses ≥ ${s.pauses.threshold} s</dt><dd>${s.pauses.count}${s.pauses.longest ? `, longest ${s.pauses.longest.seconds.toFixed(2)} s at ${clockTime(s.pauses.longest.start)}` : ''}${beatSource === 'detector' ? ' (beats from the QRS detector: a missed beat shows as a pause)' : ''}</dd></dl>
 ${heartRateTrendSvg(hr.perMinute)}
 <h3>Heart-rate variability <small>(Task Force 1996; NN intervals 0.4–2.0 s within ±${Math.round(s.settings.nnOutlierFraction * 100)} % of the local mean; spectra: Lomb–Scargle per 5-minute segment, VLF ≤ 0.04, LF 0.04–0.15, HF 0.15–0.4 Hz)</small></h3>
@@ -49,5 +50,5 @@ ${h.frequency ? `<table><tr><th>5-min segments</th><th>total ms²</th><th>VLF ms
 <table class="compact"><tr><th></th><th>beats</th><th>per 1,000</th><th>isolated</th><th>couplets</th><th>runs ≥ 3</th><th>runs ≥ 100 bpm</th><th>longest run</th><th>fastest run</th><th>bigeminy</th><th>trigeminy</th></tr>
 ${ectopyRow('Ventricular (V)', s.ectopy.V)}${ectopyRow('Supraventricular (S)', s.ectopy.S)}</table>
 <h3>Hour by hour</h3>
-<table><tr><th>hour</th><th>beats</th><th>N</th><th>S</th><th>V</th><th>F</th><th>Q</th><th>HR mean</th><th>min</th><th>max</th><th>pauses</th></tr>${hours}</table></section>`;
+<table><tr><th>hour</th><th>beats</th><th>N</th><th>S</th><th>V</th><th>F</th><th>Q</th><th>HR mean</th><th>min</th><th>max</th><th>pauses</th><th>AF min</th></tr>${hours}</table></section>`;
 }

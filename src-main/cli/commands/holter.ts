@@ -32,10 +32,11 @@ export function holterText(name: string, annotator: string, s: HolterSummary): s
       : '  spectrum: no 5-minute segment with enough NN intervals',
     ...ectopyLines('Ventricular ectopy (V)', s.ectopy.V, 'ventricular tachycardia'),
     ...ectopyLines('Supraventricular ectopy (S)', s.ectopy.S, 'supraventricular tachycardia'),
+    `Atrial fibrillation (from RR irregularity; misses flutter and AF with a regular response): ${s.af.episodes} episode(s) of ≥ 30 s, ${(s.af.seconds / 60).toFixed(1)} min, burden ${s.af.burdenPercent.toFixed(1)} %${s.af.longest ? `, longest ${clockTime(s.af.longest.start)}–${clockTime(s.af.longest.end)}` : ''}`,
     `Pauses ≥ ${s.pauses.threshold} s: ${s.pauses.count}${s.pauses.longest ? `, longest ${s.pauses.longest.seconds.toFixed(2)} s at ${clockTime(s.pauses.longest.start)}` : ''}`,
     '',
-    'hour   beats      N      S      V      F      Q   HR mean  min  max  pauses',
-    ...s.hourly.map((x) => `${String(x.hour).padStart(4)} ${String(x.beats).padStart(7)} ${(['N', 'S', 'V', 'F', 'Q'] as const).map((k) => String(x.counts[k]).padStart(6)).join(' ')} ${num(x.meanRate).padStart(9)} ${num(x.minRate).padStart(4)} ${num(x.maxRate).padStart(4)} ${String(x.pauses).padStart(7)}`),
+    'hour   beats      N      S      V      F      Q   HR mean  min  max  pauses  AF min',
+    ...s.hourly.map((x) => `${String(x.hour).padStart(4)} ${String(x.beats).padStart(7)} ${(['N', 'S', 'V', 'F', 'Q'] as const).map((k) => String(x.counts[k]).padStart(6)).join(' ')} ${num(x.meanRate).padStart(9)} ${num(x.minRate).padStart(4)} ${num(x.maxRate).padStart(4)} ${String(x.pauses).padStart(7)} ${(x.afSeconds / 60).toFixed(1).padStart(7)}`),
   ];
   const runs = [...s.ectopy.V.runList.map((r) => ({ ...r, cls: 'V' })), ...s.ectopy.S.runList.map((r) => ({ ...r, cls: 'S' }))].sort((a, b) => a.start - b.start);
   if (runs.length) {
@@ -62,7 +63,7 @@ export function holterComparisonText(name: string, testFrom: string, refFrom: st
 export const command: Command = {
   name: 'holter',
   usage: 'ecg-review holter <record> [--annotator atr|<file> | --model <dir-or-name> [--beats atr] [--lead NAME]] [--compare atr] [--pause S] [--json]',
-  summary: 'Holter summary from beat labels (the reference, a classifier\'s WFDB output, or a model run on the recording now): heart rate, HRV (SDNN, SDANN, RMSSD, pNN50, LF/HF…), ectopic couplets, runs, bigeminy, trigeminy, pauses, and an hour-by-hour table.',
+  summary: 'Holter summary from beat labels (the reference, a classifier\'s WFDB output, or a model run on the recording now): heart rate, HRV (SDNN, SDANN, RMSSD, pNN50, LF/HF…), ectopic couplets, runs, bigeminy, trigeminy, atrial fibrillation from RR irregularity, pauses, and an hour-by-hour table.',
   flags: {
     annotator: { type: 'string', description: 'WFDB annotator or annotation file with the beat labels, e.g. atr, or the file `classify --format wfdb` wrote (default atr)' },
     model: { type: 'string', description: 'label the beats with this model first (as classify does: detected beats unless --beats), then summarise' },

@@ -1,0 +1,78 @@
+/**
+ * Atrial fibrillation from the rhythm alone: AF makes the ventricular response irregularly irregular, so the
+ * normal-to-normal intervals around each beat vary far more than in sinus rhythm, even sinus arrhythmia. A beat
+ * classifier cannot see AF (its beats are class N), so a Holter summary needs this to report AF burden.
+ *
+ * Score of a beat: the RMSSD of the NN intervals among the `windowBeats` around it, over their mean. The largest
+ * 10 % of the successive differences are trimmed, so a missed or extra beat does not make a window look irregular.
+ * Intervals that touch an S, V, F or Q beat are left out, so ectopy is not mistaken for AF. Beats scoring above
+ * `threshold` are AF. Runs of them, merged across gaps shorter than `mergeSeconds`, are episodes; an episode must
+ * last `minSeconds` (30 s, the usual clinical definition).
+ *
+ * The window and threshold were chosen on the MIT-BIH DS1 records only (201 and 203 hold its AF). There, AF beats
+ * score apart from the rest with AUC 0.999; at 64 beats and 0.15, beat Se 99.8 % and +P 96.4 % against the
+ * cardiologists' (AFIB and (AFL. DS2's figures are in the README.
+ */
+import type { AfEpisode } from '../domain/holter.js';
+import type { LabelledBeats } from './beats.js';
+import { RhythmError } from './errors.js';
+
+export interface AfSettings {
+  windowBeats: number;
+  threshold: number;
+  minSeconds: number;
+  mergeSeconds: number;
+}
+
+export const DEFAULT_AF_SETTINGS: Readonly<AfSettings> = { windowBeats: 64, threshold: 0.15, minSeconds: 30, mergeSeconds: 10 };
+
+/** Per beat: the irregularity score, NaN where the window holds fewer than half its NN intervals. */
+export function afScores(b: LabelledBeats, windowBeats = DEFAULT_AF_SETTINGS.windowBeats): Float64Array {
+  const n = b.samples.length;
+  const half = Math.floor(windowBeats / 2);
+  // NN interval ending at beat j (s), NaN when either beat is not N
+  const nn = new Float64Array(n).fill(NaN);
+  for (let j = 1; j < n; j++) if (b.labels[j] === 'N' && b.labels[j - 1] === 'N') nn[j] = (b.samples[j] - b.samples[j - 1]) / b.fs;
+  const out = new Float64Array(n).fill(NaN);
+  const xs: number[] = [];
+  const d: number[] = [];
+  for (let i = 0; i < n; i++) {
+    xs.length = 0;
+    for (let j = Math.max(1, i - half); j <= Math.min(n - 1, i + half); j++) if (!Number.isNaN(nn[j])) xs.push(nn[j]);
+    if (xs.length < half) continue;
+    let mean = 0;
+    for (const v of xs) mean += v;
+    mean /= xs.length;
+    d.length = 0;
+    for (let k = 1; k < xs.length; k++) d.push(Math.abs(xs[k] - xs[k - 1]));
+    d.sort((a, c) => a - c);
+    const keep = Math.max(1, Math.floor(d.length * 0.9));
+    let ss = 0;
+    for (let k = 0; k < keep; k++) ss += d[k] * d[k];
+    out[i] = Math.sqrt(ss / keep) / mean;
+  }
+  return out;
+}
+
+/** AF episodes (start and end in seconds from the start of the recording), in time order. */
+export function atrialFibrillationEpisodes(b: LabelledBeats, settings: Partial<AfSettings> = {}): AfEpisode[] {
+  const s: AfSettings = { ...DEFAULT_AF_SETTINGS, ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) };
+  if (!(Number.isInteger(s.windowBeats) && s.windowBeats >= 8)) throw new RhythmError(`AF window must be a whole number ≥ 8 of beats, got ${s.windowBeats}`, b.source ?? 'AF settings');
+  if (!(s.threshold > 0)) throw new RhythmError(`AF threshold must be positive, got ${s.threshold}`, b.source ?? 'AF settings');
+  const score = afScores(b, s.windowBeats);
+  const raw: AfEpisode[] = [];
+  let from = -1;
+  const close = (to: number): void => { raw.push({ start: b.samples[from] / b.fs, end: b.samples[to] / b.fs }); from = -1; };
+  for (let i = 0; i < score.length; i++) {
+    if (score[i] > s.threshold) { if (from < 0) from = i; }
+    else if (from >= 0) close(i - 1);
+  }
+  if (from >= 0) close(score.length - 1);
+  const merged: AfEpisode[] = [];
+  for (const e of raw) {
+    const last = merged[merged.length - 1];
+    if (last && e.start - last.end < s.mergeSeconds) last.end = e.end;
+    else merged.push({ ...e });
+  }
+  return merged.filter((e) => e.end - e.start >= s.minSeconds);
+}
