@@ -4,7 +4,7 @@
  */
 import { MITDB_RECORDS } from '../../src-main/domain/mitdb.js';
 import { readWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
-import { beatsOfAnnotations, heartRateVariability, summarizeHolter, DEFAULT_HOLTER_SETTINGS } from '../../src-main/rhythm/index.js';
+import { atrialFibrillationEpisodes, beatsOfAnnotations, heartRateVariability, summarizeHolter, DEFAULT_HOLTER_SETTINGS } from '../../src-main/rhythm/index.js';
 import { HAVE_MITDB, mitdbRecord } from '../helpers/data.js';
 import { time, type BenchTable } from './table.js';
 
@@ -21,13 +21,15 @@ export async function run(): Promise<BenchTable[]> {
   const beats = { fs: 360, samples: Int32Array.from(samples), labels: labels.join(''), length: MITDB_RECORDS.length * RECORD_SAMPLES, source: '24-h MIT-BIH' };
   const whole = await time(() => summarizeHolter(beats), 5, 1);
   const hrv = await time(() => heartRateVariability(beats, DEFAULT_HOLTER_SETTINGS), 5, 1);
+  const af = await time(() => atrialFibrillationEpisodes(beats), 5, 1);
   const n = samples.length;
   return [{
     title: 'Holter summary of a 24-hour beat list (48 MIT-BIH records end to end, atr labels)',
     columns: ['operation', 'beats', 'median ms', 'min ms', 'beats/s (median)'],
     rows: [
-      ['summarizeHolter (rate, HRV time + frequency, ectopy, pauses, hours)', n, whole.median, whole.min, Math.round(n / (whole.median / 1000))],
+      ['summarizeHolter (rate, HRV time + frequency, ectopy, AF, pauses, hours)', n, whole.median, whole.min, Math.round(n / (whole.median / 1000))],
       ['heartRateVariability alone (NN filters, time domain, Lomb–Scargle per 5 min)', n, hrv.median, hrv.min, Math.round(n / (hrv.median / 1000))],
+      ['atrialFibrillationEpisodes alone (64-beat trimmed nRMSSD per beat)', n, af.median, af.min, Math.round(n / (af.median / 1000))],
     ],
     notes: ['Five timed runs after one warm-up.'],
   }];
