@@ -111,7 +111,7 @@ export class Monitor {
         arrival[tick] = performance.now();
         const out = await pipe.push(rec.signals.map((s) => toPhysical(s)));
         this.publish(out, fs, id, (sample) => arrival[Math.floor(sample / perTick)] ?? arrival[tick]);
-        this.elapse(to / fs);
+        this.elapse(pipe, to / fs);
       }
       if (!this.stopRequested) this.publish(await pipe.flush(), fs, id, () => performance.now());
     } finally {
@@ -141,14 +141,18 @@ export class Monitor {
       if (arrivals.length > 1000) arrivals.splice(0, 500);
       const out = await pipe.push(leads);
       this.publish(out, source.fs, id, (s) => arrivals.find((a) => a.upTo > s)?.at ?? performance.now());
-      this.elapse(sample0 / source.fs);
+      this.elapse(pipe, sample0 / source.fs);
     }
     this.publish(await pipe.flush(), source.fs, id, () => performance.now());
   }
 
-  /** The signal has reached `now` (s): a pause still going on raises its alarm now, not at the next beat. */
-  private elapse(now: number): void {
-    for (const a of this.alarms.elapse(now)) this.deps.emit({ type: 'alert', time: a.time, kind: a.kind, message: a.message });
+  /**
+   * The signal has reached `now` (s): a pause still going on raises its alarm now, not at the next beat — when the
+   * pipeline's beats are out within a known short delay (causal models). Otherwise the ending beat raises it.
+   */
+  private elapse(pipe: BeatPipeline, now: number): void {
+    if (pipe.maxDelaySeconds === undefined) return;
+    for (const a of this.alarms.elapse(now - pipe.maxDelaySeconds)) this.deps.emit({ type: 'alert', time: a.time, kind: a.kind, message: a.message });
   }
 
   private publish(

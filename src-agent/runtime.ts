@@ -30,6 +30,12 @@ export interface LoadedModel {
 
 /** A live pipeline: samples in (frames of all leads), labelled beats out. */
 export interface BeatPipeline {
+  /**
+   * Seconds after its R peak by which every beat is out, when that is bounded and short (a causal pipeline: ~30 ms).
+   * Absent when it varies with the rhythm (offline inputs wait for later beats), so a pause cannot be told apart
+   * from a beat still on its way.
+   */
+  readonly maxDelaySeconds?: number;
   /** Feed a chunk of physical samples, one Float32Array per lead. Returns beats that became final. */
   push(leads: Float32Array[]): Promise<{ sample: number; label: string; probabilities: number[] | null; readyAtSample: number }[]>;
   flush(): Promise<{ sample: number; label: string; probabilities: number[] | null; readyAtSample: number }[]>;
