@@ -95,6 +95,13 @@ export function mergeSegments(parts: ClassifyOutput[], fs: number): ClassifyOutp
 }
 
 const LABEL = (i: number): string => (i < AAMI_LABELS.length ? AAMI_LABELS[i] : '-');
+
+/** The valid corrections matched onto `samples` (EC57's 150 ms window, as the metrics match beats): beat index and label. */
+function correctionsOnBeats(corrections: readonly CorrectionInput[], samples: Int32Array, fs: number): { beat: number; label: string }[] {
+  const valid = corrections.filter((c) => c && Number.isFinite(c.sample) && AAMI_LABELS.includes(c.label)).sort((a, b) => a.sample - b.sample);
+  const m = matchBeats(Int32Array.from(valid, (c) => c.sample), samples, Math.round(0.15 * fs));
+  return valid.flatMap((c, i) => (m[i] >= 0 ? [{ beat: m[i], label: c.label }] : []));
+}
 const MIT_SYMBOL_OF_AAMI: Record<string, string> = { N: 'N', S: 'S', V: 'V', F: 'F', Q: 'Q' };
 
 export function defaultWorkerEntry(): URL {
@@ -397,11 +404,9 @@ export class ReviewService implements EcgApi {
     const o = run.out;
     const labels = Array.from(o.reference, LABEL);
     const corrected = new Uint8Array(o.samples.length);
-    const valid = (corrections ?? []).filter((c) => c && Number.isFinite(c.sample) && AAMI_LABELS.includes(c.label)).sort((a, b) => a.sample - b.sample);
     const fs = this.recordings.get(run.summary.recordingId)?.summary.fs ?? 360;
-    const m = matchBeats(Int32Array.from(valid, (c) => c.sample), o.samples, Math.round(0.15 * fs));
     let applied = 0;
-    valid.forEach((c, i) => { if (m[i] >= 0) { labels[m[i]] = c.label; corrected[m[i]] = 1; applied++; } });
+    for (const { beat, label } of correctionsOnBeats(corrections ?? [], o.samples, fs)) { labels[beat] = label; corrected[beat] = 1; applied++; }
     return { labels: labels.join(''), applied, corrected };
   }
 
@@ -524,10 +529,8 @@ export class ReviewService implements EcgApi {
     const ref = await r.ref;
     if (ref.samples.length === 0) throw new AppError(`${r.summary.name} has no reference annotations to summarise`, r.summary.path);
     const labels = Array.from(ref.labels, LABEL);
-    // corrections sit on the run's beats: apply each to the reference beat it matches (EC57's 150 ms window)
-    const valid = (req.corrections ?? []).filter((c) => c && Number.isFinite(c.sample) && AAMI_LABELS.includes(c.label)).sort((a, b) => a.sample - b.sample);
-    const m = matchBeats(Int32Array.from(valid, (c) => c.sample), ref.samples, Math.round(0.15 * r.summary.fs));
-    valid.forEach((c, i) => { if (m[i] >= 0) labels[m[i]] = c.label; });
+    // corrections sit on the run's beats: apply each to the reference beat it matches
+    for (const { beat, label } of correctionsOnBeats(req.corrections ?? [], ref.samples, r.summary.fs)) labels[beat] = label;
     return summarizeHolter({ fs: r.summary.fs, samples: ref.samples, labels, length: r.summary.length, source: `${r.summary.name} reference` }, req.pauseSeconds !== undefined ? { pauseSeconds: req.pauseSeconds } : {});
   }
 
