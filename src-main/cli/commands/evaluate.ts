@@ -1,4 +1,4 @@
-import { BXB_LABELS, BXB_LINE_HEADER, evaluateRecords, formatBxbLine, formatBxbTable, formatFixed, formatRxrLine, formatSumstatsFooter, lineColumns, runByRunCounts, runByRunStatistics, RXR_LINE_HEADER, type ClassMapping, type Ec57Report, type RunByRunCounts } from '../../evaluation/ec57/index.js';
+import { BXB_LABELS, BXB_LINE_HEADER, evaluateRecords, formatBxbLine, formatBxbTable, formatFixed, formatRxrLine, formatSumstatsFooter, lineColumns, runByRunCounts, RXR_LINE_HEADER, summarizeRunByRun, type ClassMapping, type Ec57Report } from '../../evaluation/ec57/index.js';
 import { join } from 'node:path';
 import { DS1, DS2, MITDB_RECORDS } from '../../domain/mitdb.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
@@ -62,7 +62,7 @@ function toJson(r: Ec57Report, mapping: ClassMapping, ciDraws?: number): unknown
       rrErrorPairs: x.comparison.rrErrorCount,
       shutdownSeconds: x.comparison.shutdownSeconds,
       ...(x.comparison.discrepancies ? { discrepancies: x.comparison.discrepancies } : {}),
-      ...(x.runs ? { runs: { ve: { ...x.runs.ve, ...runsJson(runByRunCounts(x.runs.ve)) }, sve: { ...x.runs.sve, ...runsJson(runByRunCounts(x.runs.sve)) } } } : {}),
+      ...(x.runs ? { runs: ((f) => ({ ve: { ...x.runs!.ve, ...f.ve }, sve: { ...x.runs!.sve, ...f.sve } }))(summarizeRunByRun([x.runs])) } : {}),
     })),
     skipped: r.skipped,
     summary: {
@@ -74,7 +74,7 @@ function toJson(r: Ec57Report, mapping: ClassMapping, ciDraws?: number): unknown
       totalQrs: r.summary.totalQrs,
       totalVeb: r.summary.totalVeb,
       totalSveb: r.summary.totalSveb,
-      ...(r.runTotals ? { runs: { ve: runsJson(r.runTotals.ve), sve: runsJson(r.runTotals.sve) } } : {}),
+      ...(r.runTotals ? { runs: r.runTotals } : {}),
       ...(ciDraws && r.records.length ? { grossIntervals: grossIntervals(r.records.map((x) => x.comparison.counts), { draws: ciDraws }), classFigures: classFigures(r, ciDraws) } : {}),
     },
   };
@@ -83,16 +83,11 @@ function toJson(r: Ec57Report, mapping: ClassMapping, ciDraws?: number): unknown
 /** rxr -L lines per record, the Sum line and gross percentages (one decimal) for VE or SVE runs. */
 function runsText(r: Ec57Report, kind: 've' | 'sve', name: string): string[] {
   const t = r.runTotals![kind];
-  const g = runByRunStatistics(t);
   const cell = (x: number | null): string => (x === null ? '-' : formatFixed(100 * x, 1));
   return ['', `${name} run-by-run comparison (EC57, as WFDB rxr -L): couplets (C), short runs of 3–5 (S), long runs of 6 or more (L)`, RXR_LINE_HEADER,
     ...r.records.map((x) => formatRxrLine(x.record, runByRunCounts(x.runs![kind]))),
     formatRxrLine('Sum', t),
-    `Gross: couplet Se ${cell(g.coupletSe)} +P ${cell(g.coupletPpv)}, short run Se ${cell(g.shortRunSe)} +P ${cell(g.shortRunPpv)}, long run Se ${cell(g.longRunSe)} +P ${cell(g.longRunPpv)}`];
-}
-
-function runsJson(c: RunByRunCounts): RunByRunCounts & ReturnType<typeof runByRunStatistics> {
-  return { ...c, ...runByRunStatistics(c) };
+    `Gross: couplet Se ${cell(t.coupletSe)} +P ${cell(t.coupletPpv)}, short run Se ${cell(t.shortRunSe)} +P ${cell(t.shortRunPpv)}, long run Se ${cell(t.longRunSe)} +P ${cell(t.longRunPpv)}`];
 }
 
 function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean, ciDraws?: number): string {

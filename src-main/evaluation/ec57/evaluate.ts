@@ -12,12 +12,9 @@ import { readWfdbAnnotationFile } from '../../formats/wfdb/index.js';
 import { EvaluationError } from '../errors.js';
 import { compareBeats, type BxbComparison, type BxbOptions } from './compare.js';
 import { recordStatistics, summarizeRecords, type BeatStatistics, type Ec57Summary } from './stats.js';
-import { compareRunByRun, summarizeRunByRun, type RunByRunComparison, type RunByRunCounts } from './runs.js';
+import { compareRunByRun, summarizeRunByRun, type RunByRunComparison, type RunByRunFigures } from './runs.js';
 
-/** sumstats' Sum line of rxr's line format: the twelve counts summed over the records. */
-function totalRunCounts(records: readonly RecordResult[]): { ve: RunByRunCounts; sve: RunByRunCounts } {
-  return summarizeRunByRun(records.flatMap((r) => (r.runs ? [r.runs] : [])));
-}
+
 
 export interface EvaluateOptions extends Pick<BxbOptions, 'mapping' | 'matchWindowSeconds' | 'listDiscrepancies'> {
   /** Reference annotator (default `atr`). */
@@ -55,8 +52,8 @@ export interface Ec57Report {
   records: RecordResult[];
   skipped: { record: string; reason: string }[];
   summary: Ec57Summary;
-  /** rxr counts summed over the records (VE and SVE), when runs were compared. */
-  runTotals?: { ve: RunByRunCounts; sve: RunByRunCounts };
+  /** rxr counts summed over the records (sumstats' Sum line) and their gross Se / +P, VE and SVE, when runs were compared. */
+  runTotals?: { ve: RunByRunFigures; sve: RunByRunFigures };
 }
 
 const NOT_ANNOTATIONS = new Set(['hea', 'dat', 'mat', 'xws', 'json', 'csv', 'txt', 'edf', 'md']);
@@ -134,6 +131,6 @@ export async function evaluateRecords(recordPaths: readonly string[], options: E
     records,
     skipped,
     summary: summarizeRecords(records.map((r) => r.comparison)),
-    ...(options.runs ? { runTotals: totalRunCounts(records) } : {}),
+    ...(options.runs ? { runTotals: summarizeRunByRun(records.flatMap((r) => (r.runs ? [r.runs] : []))) } : {}),
   };
 }
