@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { annotationCode, type Annotation } from '../../src-main/domain/annotation.js';
 import {
-  beatCounts, beatsToAnnotations, BXB_LABELS, compareBeats, count, formatBxbLine, formatFixed, formatSumstatsFooter, recordStatistics,
+  beatCounts, beatsToAnnotations, BXB_LABELS, compareBeats, count, formatBxbLine, formatFixed, formatSumstatsFooter, grossBeatCounts, recordStatistics,
   secondsToSamples, summarizeRecords, BXB_LINE_HEADER, type BxbComparison, type BxbLabel,
 } from '../../src-main/evaluation/ec57/index.js';
 
@@ -234,6 +234,10 @@ describe('sumstats aggregation', () => {
     expect(s.totalVeb).toBe(1);
     expect(s.totalSveb).toBe(10);
     expect(s.sum.Fs).toBe(2);
+    // The counts behind the gross figures: S +P's false positives leave Fs out, as sumstats does.
+    const g = grossBeatCounts(s.counts);
+    expect(g).toEqual({ vebTP: 1, vebFN: 0, vebFP: 0, vebTN: 112, svebTP: 10, svebFN: 0, svebFP: 0 });
+    expect(beatCounts(s.counts).svebFP).toBe(2);
   });
 
   it('prints bxb -L lines and the sumstats footer in WFDB layout', () => {

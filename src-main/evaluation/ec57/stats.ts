@@ -184,12 +184,31 @@ export interface Ec57Summary {
 }
 
 /**
+ * The counts behind sumstats' gross VEB and SVEB figures, from a (summed) 7×7 matrix: VEB TP = Vv, FN = Vn+Vs+Vo,
+ * FP = Nv+Sv+Ov; VEB TN = nn'+fn'+on' of the SVEB-blind `-l` columns (for FPR = FP / (TN + FP)); SVEB TP = Ss,
+ * FN = Sn+Sv+So, FP = Ns+Vs+Os' (sumstats leaves Fs' out, where bxb's per-record SFP keeps it).
+ */
+export interface GrossBeatCounts {
+  vebTP: number; vebFN: number; vebFP: number; vebTN: number;
+  svebTP: number; svebFN: number; svebFP: number;
+}
+
+export function grossBeatCounts(total: Int32Array): GrossBeatCounts {
+  const s = lineColumns(total);
+  const f = fprColumns(total);
+  return {
+    vebTP: s.Vv, vebFN: s.Vn + s.Vs + s.Vo, vebFP: f.nv + f.ov, vebTN: f.nn + f.fn + f.on,
+    svebTP: s.Ss, svebFN: s.Sn + s.Sv + s.So, svebFP: s.Ns + s.Vs + s.Os,
+  };
+}
+
+/**
  * sumstats' gross statistics from the summed 7×7 matrix of the records. Every column it sums is a sum of cells,
  * so summing the matrices first gives the same figures; record bootstraps (`evaluate --ci`) resample that sum.
  */
 export function grossStatistics(total: Int32Array): BeatStatistics {
   const s = lineColumns(total);
-  const f = fprColumns(total);
+  const g = grossBeatCounts(total);
   const qtp = s.Nn + s.Ns + s.Nv + s.Sn + s.Ss + s.Sv + s.Vn + s.Vs + s.Vv + s.Fn + s.Fs + s.Fv;
   const qfn = s.No + s.So + s.Vo + s.Fo;
   const qfp = s.On + s.Os + s.Ov;
@@ -197,11 +216,13 @@ export function grossStatistics(total: Int32Array): BeatStatistics {
   return {
     qrsSensitivity: pct(qtp, qtp + qfn),
     qrsPositivePredictivity: pct(qtp, qtp + qfp),
-    vebSensitivity: pct(s.Vv, s.Vn + s.Vs + s.Vv + s.Vo),
-    vebPositivePredictivity: pct(s.Vv, s.Nv + s.Sv + s.Vv + s.Ov),
-    vebFalsePositiveRate: pct(f.nv + f.ov, f.nn + f.fn + f.on + f.nv + f.ov),
-    svebSensitivity: pct(s.Ss, s.Sn + s.Ss + s.Sv + s.So),
-    svebPositivePredictivity: pct(s.Ss, s.Ns + s.Ss + s.Vs + s.Os),
+    // Vv / (Vn+Vs+Vv+Vo), Vv / (Nv+Sv+Vv+Ov) (Nv+Sv+Ov = nv+ov of the -l columns), (nv+ov) / (nn'+fn'+on'+nv+ov')
+    vebSensitivity: pct(g.vebTP, g.vebTP + g.vebFN),
+    vebPositivePredictivity: pct(g.vebTP, g.vebTP + g.vebFP),
+    vebFalsePositiveRate: pct(g.vebFP, g.vebTN + g.vebFP),
+    // Ss / (Sn+Ss+Sv+So), Ss / (Ns+Ss+Vs+Os')
+    svebSensitivity: pct(g.svebTP, g.svebTP + g.svebFN),
+    svebPositivePredictivity: pct(g.svebTP, g.svebTP + g.svebFP),
     svebFalsePositiveRate: pct(kt.svebFP, kt.svebTN + kt.svebFP),
     rrErrorMs: null,
   };
