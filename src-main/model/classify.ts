@@ -5,6 +5,7 @@
  * and on any single lead.
  */
 import { aamiClassOf, type AamiClass } from '../domain/aami.js';
+import type { Annotation } from '../domain/annotation.js';
 import { toPhysical, type RecordingSource } from '../domain/recording.js';
 import { readAnnotations } from '../formats/index.js';
 import { alignFiducials } from '../signal/align-fiducials.js';
@@ -15,6 +16,7 @@ import { chooseLead } from './dataset/lead.js';
 import { morphologyConsensus } from './consensus.js';
 import { ModelError } from './errors.js';
 import type { LoadedModel } from './io.js';
+import { adaptModel, labelsFromAnnotations, type Adaptation, type AdaptOptions } from './adapt.js';
 import { decide, predictProbs } from './train/train.js';
 
 export interface ClassifyOptions {
@@ -22,6 +24,18 @@ export interface ClassifyOptions {
   beats?: string;
   /** Lead name; default MLII, else the first ECG lead. */
   lead?: string;
+  /**
+   * Adapt the model(s) to this patient first (model/adapt.ts): fine-tune on the beats of the first `seconds`
+   * labelled by `annotator` — EC57's learning period, which its scoring leaves out.
+   */
+  adapt?: {
+    seconds: number;
+    /** Names the labels: an annotator of the recording, read unless `annotations` are given. */
+    annotator: string;
+    /** The labels themselves (e.g. a reviewed run: model labels with the reviewer's corrections). */
+    annotations?: readonly Annotation[];
+    options?: Partial<AdaptOptions>;
+  };
 }
 
 export interface ClassifiedBeats {
@@ -38,6 +52,8 @@ export interface ClassifiedBeats {
   probabilities: Float32Array;
   /** Reference symbol per beat when positions came from an annotator. */
   referenceSymbols?: string[];
+  /** How each model was adapted to this patient, when it was. */
+  adaptations?: Adaptation[];
 }
 
 export async function beatPositions(src: RecordingSource, opts: ClassifyOptions, causal = false): Promise<{ positions: BeatPositions; how: string; symbols?: string[] }> {
@@ -75,10 +91,16 @@ export async function classifyRecording(src: RecordingSource, models: LoadedMode
   const set = await buildRecordBeats(src, positions, { window: meta.window, lead: lead.name });
   const K = meta.classes.length;
   const probs = new Float32Array(set.n * K);
+  const adaptations: Adaptation[] = [];
+  const learn = opts.adapt
+    ? labelsFromAnnotations(set, opts.adapt.annotations ?? await readAnnotations(src, opts.adapt.annotator), src.info.fs, opts.adapt.seconds, meta.classes)
+    : null;
   for (const m of models) {
     const inShape = m.model.inputs[0].shape;
     if (inShape[1] !== set.length || inShape[2] !== set.channels) throw new ModelError(`takes windows [${inShape.slice(1).join(', ')}] but the data are [${set.length}, ${set.channels}]`, m.dir);
-    const p = predictProbs(m.model, set);
+    const adapted = learn ? await adaptModel(m, set, learn, `${opts.adapt!.annotator}, first ${opts.adapt!.seconds} s`, opts.adapt!.options) : null;
+    const p = predictProbs(adapted?.model ?? m.model, set);
+    if (adapted) { adaptations.push(adapted.adaptation); adapted.model.dispose(); }
     for (let i = 0; i < p.length; i++) probs[i] += p[i] / models.length;
   }
   const decided = meta.consensus ? morphologyConsensus(probs, set, meta.window, meta.consensus) : probs;
@@ -86,5 +108,6 @@ export async function classifyRecording(src: RecordingSource, models: LoadedMode
     record: src.info.name, lead: set.leads[0] ?? lead.name, fs: src.info.fs, positions: how, classes: meta.classes,
     // an ensemble uses the mean of its members' decision offsets
     samples: set.samples, predicted: decide(decided, meta.decisionBias.map((_, k) => models.reduce((a, m) => a + (m.meta.decisionBias[k] ?? 0), 0) / models.length)), probabilities: decided,
+    ...(adaptations.length ? { adaptations } : {}),
   };
 }

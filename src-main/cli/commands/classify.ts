@@ -6,7 +6,7 @@ import type { Command } from '../command.js';
 
 export const command: Command = {
   name: 'classify',
-  usage: 'ecg-review classify <record> --model <dir-or-name> [--beats atr] [--lead NAME] [--out file] [--format wfdb|csv|json]',
+  usage: 'ecg-review classify <record> --model <dir-or-name> [--beats atr] [--lead NAME] [--adapt-minutes M [--adapt-labels atr]] [--out file] [--format wfdb|csv|json]',
   summary: 'Classify every beat of a recording into AAMI classes (N, S, V, F) with a trained model. Beat positions come from the annotator named by --beats, else from the QRS detector.',
   flags: {
     model: { type: 'string', description: 'model directory, or a shipped model name: cnn, attention, transformer (default cnn); several, comma-separated, average their probabilities (ensemble)' },
@@ -16,6 +16,8 @@ export const command: Command = {
     format: { type: 'string', description: 'wfdb (MIT annotation file, one AAMI-class symbol per beat), csv or json (with class probabilities); default json, or wfdb when --out ends in an annotator extension' },
     backend: { type: 'string', description: 'tfjs backend preference: node, wasm (default) or cpu' },
     fs: { type: 'string', description: 'sampling rate of a CSV without a time column' },
+    'adapt-minutes': { type: 'string', description: "patient-specific: fine-tune the model on this patient's first M minutes of labelled beats before classifying (EC57's learning period is 5; score from minute M)" },
+    'adapt-labels': { type: 'string', description: 'annotator whose labels the adaptation learns from (default: the --beats annotator, else atr)' },
   },
   async run({ positionals, flags }, io) {
     if (positionals.length !== 1) throw new CliError('classify takes exactly one <record>');
@@ -32,10 +34,18 @@ export const command: Command = {
     const engine = await initEngine({ prefer: backend as 'wasm' });
     const models = [];
     for (const m of stringFlag(flags, 'model', 'cnn')!.split(',').filter(Boolean)) models.push(await loadModel(m));
+    const adaptMinutes = numberFlag(flags, 'adapt-minutes');
+    if (adaptMinutes !== undefined && !(adaptMinutes > 0)) throw new CliError(`--adapt-minutes must be a positive number of minutes, got ${adaptMinutes}`);
+    if (adaptMinutes === undefined && stringFlag(flags, 'adapt-labels') !== undefined) throw new CliError('--adapt-labels needs --adapt-minutes');
+    const adapt = adaptMinutes === undefined ? undefined
+      : { seconds: adaptMinutes * 60, annotator: stringFlag(flags, 'adapt-labels') ?? stringFlag(flags, 'beats') ?? 'atr' };
     const src = await openRecording(positionals[0], { fs: numberFlag(flags, 'fs') });
     try {
       const t0 = performance.now();
-      const c = await classifyRecording(src, models, { beats: stringFlag(flags, 'beats'), lead: stringFlag(flags, 'lead') });
+      const c = await classifyRecording(src, models, { beats: stringFlag(flags, 'beats'), lead: stringFlag(flags, 'lead'), adapt });
+      for (const a of c.adaptations ?? []) {
+        io.err(`${c.record}: adapted to this patient on ${Object.entries(a.beats).map(([k, v]) => `${v} ${k}`).join(', ')} beats (${a.source}), ${a.options.epochs} epochs, loss ${a.losses[0].toFixed(3)} → ${a.losses[a.losses.length - 1].toFixed(3)}; score it from minute ${adaptMinutes}`);
+      }
       const seconds = (performance.now() - t0) / 1000;
       const counts: Record<string, number> = Object.fromEntries(c.classes.map((k) => [k, 0]));
       for (let i = 0; i < c.predicted.length; i++) counts[c.classes[c.predicted[i]]]++;
@@ -58,7 +68,7 @@ export const command: Command = {
           sample: s, time: Math.round((s / c.fs) * 1e4) / 1e4, class: c.classes[c.predicted[i]],
           probabilities: Object.fromEntries(c.classes.map((k, j) => [k, Math.round(c.probabilities[i * K + j] * 1e5) / 1e5])),
         }));
-        text = `{"record": ${JSON.stringify(c.record)}, "lead": ${JSON.stringify(c.lead)}, "fs": ${c.fs}, "positions": ${JSON.stringify(c.positions)}, "model": ${JSON.stringify(models.map((m) => ({ dir: m.dir, arch: m.meta.arch, window: m.meta.window })))}, "backend": ${JSON.stringify(describeEngine(engine))}, "counts": ${JSON.stringify(counts)},\n"beats": [${beats.join(',\n')}]}\n`;
+        text = `{"record": ${JSON.stringify(c.record)}, "lead": ${JSON.stringify(c.lead)}, "fs": ${c.fs}, "positions": ${JSON.stringify(c.positions)}, "model": ${JSON.stringify(models.map((m) => ({ dir: m.dir, arch: m.meta.arch, window: m.meta.window })))}, "backend": ${JSON.stringify(describeEngine(engine))}, "counts": ${JSON.stringify(counts)},${c.adaptations ? ` "adaptations": ${JSON.stringify(c.adaptations)},` : ''}\n"beats": [${beats.join(',\n')}]}\n`;
       }
       if (out) await writeFile(out, text);
       else await io.out(text);
