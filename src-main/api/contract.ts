@@ -129,11 +129,16 @@ export interface CorrectionInput {
   label: AamiLabel;
 }
 
+/** Where the EC57 comparison starts: `minute5`, EC57's rule (the first 5 minutes are a learning period), or `start`. */
+export type Ec57From = 'minute5' | 'start';
+
 export interface MetricsRequest {
   runId: string;
   /** `annotations`: the annotator file; `corrected`: the annotator with the reviewer's corrections applied. */
   reference: 'annotations' | 'corrected';
   corrections?: CorrectionInput[];
+  /** Start of the EC57 figures (bxb, rxr); default `minute5`. */
+  ec57From?: Ec57From;
 }
 
 /** Two or more runs of one recording compared beat by beat (`compareRuns`). */
@@ -183,6 +188,45 @@ export interface RocCurve {
   precision: number[];
 }
 
+/**
+ * One kind of run as WFDB `rxr` counts it. Se: of the reference's runs (`tpSe` + `fn`), those the run found;
+ * +P: of the run's runs (`tpPpv` + `fp`), those the reference confirms. Fractions, null when undefined (0/0).
+ */
+export interface Ec57RunFigures {
+  se: number | null;
+  ppv: number | null;
+  tpSe: number;
+  fn: number;
+  tpPpv: number;
+  fp: number;
+  /** Runs of this kind in the reference (`tpSe` + `fn`). */
+  reference: number;
+}
+
+/** Couplets (2 beats), short runs (3–5) and long runs (6 or more; VF/AF episodes count as long runs). */
+export interface Ec57RunTable {
+  couplets: Ec57RunFigures;
+  shortRuns: Ec57RunFigures;
+  longRuns: Ec57RunFigures;
+}
+
+/**
+ * ANSI/AAMI EC57 figures of a run against the chosen reference, counted as WFDB does: beat by beat as `bxb` pairs
+ * beats (150 ms window, bxb's class table: j and e are S) with `sumstats`' gross VEB and SVEB figures, and run by
+ * run as `rxr` does. Fractions (0–1), null when undefined (no reference events, or none found).
+ */
+export interface Ec57Metrics {
+  from: Ec57From;
+  /** First second compared (300 from minute 5, 0 from the start). */
+  startSeconds: number;
+  /** Ventricular ectopic beats: Se = TP / (TP + FN), +P = TP / (TP + FP), FPR = FP / (TN + FP). */
+  veb: { se: number | null; ppv: number | null; fpr: number | null; tp: number; fn: number; fp: number; tn: number; reference: number };
+  /** Supraventricular ectopic beats (sumstats' +P: F beats labelled S are not counted as false positives). */
+  sveb: { se: number | null; ppv: number | null; tp: number; fn: number; fp: number; reference: number };
+  /** rxr: ventricular runs (V and F beats) and supraventricular runs (S beats, and N beats inside atrial fibrillation or flutter). */
+  runs: { ve: Ec57RunTable; sve: Ec57RunTable };
+}
+
 export interface MetricsResult {
   runId: string;
   reference: 'annotations' | 'corrected';
@@ -196,6 +240,9 @@ export interface MetricsResult {
   roc: RocCurve[];
   /** EC57 QRS detection statistics against the annotator (only when the beats came from the detector). */
   qrs: { tp: number; fn: number; fp: number; se: number | null; ppv: number | null } | null;
+  /** EC57 beat-by-beat and run-by-run figures; null when they cannot be computed (`ec57Unavailable` says why). */
+  ec57: Ec57Metrics | null;
+  ec57Unavailable: string | null;
 }
 
 export interface TemplateGroup {

@@ -7,7 +7,7 @@
  */
 import { AAMI_LABELS } from '../api/contract.js';
 import { aamiClassOf } from '../domain/aami.js';
-import { isBeatSymbol } from '../domain/annotation.js';
+import { isBeatSymbol, type Annotation } from '../domain/annotation.js';
 import { toPhysical, type Recording, type RecordingSource, type SampleWindow } from '../domain/recording.js';
 import { openRecording, readAnnotations } from '../formats/index.js';
 import { classifyBaseline } from './baseline-classifier.js';
@@ -51,22 +51,34 @@ export function windowedSource(source: RecordingSource, from: number, to: number
   };
 }
 
-export interface ReferenceBeats { samples: Int32Array; labels: Uint8Array; symbols: string; annotator: string | null }
+export interface ReferenceBeats {
+  samples: Int32Array;
+  labels: Uint8Array;
+  symbols: string;
+  annotator: string | null;
+  /** Every annotation of the annotator (rhythm, noise and VF ones too), for the EC57 comparison (bxb, rxr). */
+  annotations: Annotation[];
+  /** Index in `annotations` of each beat. */
+  beatAt: Int32Array;
+}
 
 /** Reference beats of an opened recording (annotator `atr` or EDF+ embedded), AAMI-mapped; empty when none. */
 export async function referenceBeats(source: Parameters<typeof readAnnotations>[0]): Promise<ReferenceBeats> {
-  let anns;
+  let anns: Annotation[];
   try {
     anns = await readAnnotations(source);
   } catch {
-    return { samples: new Int32Array(0), labels: new Uint8Array(0), symbols: '', annotator: null };
+    return { samples: new Int32Array(0), labels: new Uint8Array(0), symbols: '', annotator: null, annotations: [], beatAt: new Int32Array(0) };
   }
-  const beats = anns.filter((a) => isBeatSymbol(a.symbol));
+  const beatAt = Int32Array.from(anns.flatMap((a, i) => (isBeatSymbol(a.symbol) ? [i] : [])));
+  const beats = Array.from(beatAt, (i) => anns[i]);
   return {
     samples: Int32Array.from(beats, (a) => a.sample),
     labels: Uint8Array.from(beats, (a) => AAMI_LABELS.indexOf(aamiClassOf(a.symbol) ?? 'Q')),
     symbols: beats.map((a) => a.symbol[0]).join(''),
     annotator: source.info.format === 'wfdb' ? 'atr' : 'embedded',
+    annotations: anns,
+    beatAt,
   };
 }
 

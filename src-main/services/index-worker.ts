@@ -11,7 +11,7 @@ const { path } = workerData as { path: string };
 try {
   const source = await openRecording(path);
   const ref = await referenceBeats(source);
-  parentPort!.postMessage({ type: 'reference', ref }, [ref.samples.buffer, ref.labels.buffer] as ArrayBuffer[]);
+  parentPort!.postMessage({ type: 'reference', ref }, [ref.samples.buffer, ref.labels.buffer, ref.beatAt.buffer] as ArrayBuffer[]);
   const pyramid = await buildPyramid(source);
   await source.close();
   parentPort!.postMessage({ type: 'pyramid', pyramid }, pyramid!.flatMap((p) => [p.min.buffer, p.max.buffer]) as ArrayBuffer[]);

@@ -4,7 +4,12 @@
  * one-vs-rest; accuracy over matched beats; ROC and precision-recall one-vs-rest from the model's class
  * probabilities (Fawcett T. An introduction to ROC analysis. Pattern Recognit Lett 27:861-874, 2006).
  */
-import { AAMI_LABELS, type AamiLabel, type ClassMetrics, type MetricsResult, type RocCurve } from '../api/contract.js';
+import { AAMI_LABELS, type AamiLabel, type ClassMetrics, type Ec57From, type Ec57Metrics, type Ec57RunTable, type MetricsResult, type RocCurve } from '../api/contract.js';
+import type { Annotation } from '../domain/annotation.js';
+import { compareBeats, secondsToSamples } from '../evaluation/ec57/compare.js';
+import { codeOf, isBxbBeatCode } from '../evaluation/ec57/labels.js';
+import { compareRunByRun, summarizeRunByRun, type RunByRunFigures } from '../evaluation/ec57/runs.js';
+import { grossBeatCounts, summarizeRecords } from '../evaluation/ec57/stats.js';
 
 export { matchBeats } from '../evaluation/match-beats.js';
 
@@ -61,8 +66,55 @@ export function rocCurve(reference: string, probs: ArrayLike<number>, k: number,
   return { label, fpr, tpr, auc: P && N ? auc : NaN, recall, precision };
 }
 
-export function metricsResult(runId: string, ref: 'annotations' | 'corrected', corrections: number, reference: string, predicted: string, probs: ArrayLike<number> | null, qrs: MetricsResult['qrs']): MetricsResult {
+export type Ec57Outcome = Pick<MetricsResult, 'ec57' | 'ec57Unavailable'>;
+
+export function metricsResult(runId: string, ref: 'annotations' | 'corrected', corrections: number, reference: string, predicted: string, probs: ArrayLike<number> | null, qrs: MetricsResult['qrs'], ec57: Ec57Outcome): MetricsResult {
   const m = classMetrics(reference, predicted);
   const roc = probs ? AAMI_LABELS.map((_, k) => rocCurve(reference, probs, k)).map((c) => ({ ...c, auc: Number.isFinite(c.auc) ? c.auc : -1 })) : [];
-  return { runId, reference: ref, corrections, beats: m.beats, accuracy: m.accuracy, classes: m.classes, confusion: m.confusion, roc, qrs };
+  return { runId, reference: ref, corrections, beats: m.beats, accuracy: m.accuracy, classes: m.classes, confusion: m.confusion, roc, qrs, ...ec57 };
+}
+
+/** First second of the EC57 comparison: bxb's and rxr's default 5:00, or 0 (`-f 0`). */
+export const EC57_START_SECONDS: Readonly<Record<Ec57From, number>> = { minute5: 300, start: 0 };
+
+const fraction = (percent: number | null): number | null => (percent === null ? null : percent / 100);
+
+function runTable(f: RunByRunFigures): Ec57RunTable {
+  return {
+    couplets: { se: f.coupletSe, ppv: f.coupletPpv, tpSe: f.CTPs, fn: f.CFN, tpPpv: f.CTPp, fp: f.CFP, reference: f.CTPs + f.CFN },
+    shortRuns: { se: f.shortRunSe, ppv: f.shortRunPpv, tpSe: f.STPs, fn: f.SFN, tpPpv: f.STPp, fp: f.SFP, reference: f.STPs + f.SFN },
+    longRuns: { se: f.longRunSe, ppv: f.longRunPpv, tpSe: f.LTPs, fn: f.LFN, tpPpv: f.LTPp, fp: f.LFP, reference: f.LTPs + f.LFN },
+  };
+}
+
+/**
+ * EC57 figures of one recording's test annotations against its reference annotations, by the calls
+ * `ecg-review evaluate --runs` makes for each record (evaluation/ec57/evaluate.ts): `compareBeats` (bxb) summarised by
+ * `summarizeRecords` (sumstats' gross figures), and `compareRunByRun` (rxr) summarised by `summarizeRunByRun`.
+ * `length` is the recording's length in samples (bxb's and rxr's end, `strtim("e")`).
+ */
+export function ec57Metrics(reference: readonly Annotation[], test: readonly Annotation[], o: { fs: number; length: number; from: Ec57From }): Ec57Outcome {
+  const startSeconds = EC57_START_SECONDS[o.from];
+  if (!reference.some((a) => isBxbBeatCode(codeOf(a)))) return { ec57: null, ec57Unavailable: 'the recording has no reference beat annotations to compare with' };
+  if (secondsToSamples(startSeconds, o.fs) > o.length) {
+    return { ec57: null, ec57Unavailable: `the recording (${(o.length / o.fs).toFixed(1)} s) ends before minute 5, where EC57 starts comparing; compare from the start instead` };
+  }
+  const window = { fs: o.fs, recordLength: o.length, startSeconds };
+  const summary = summarizeRecords([compareBeats(reference, test, window)]);
+  const g = grossBeatCounts(summary.counts);
+  const runs = summarizeRunByRun([compareRunByRun(reference, test, window)]);
+  const ec57: Ec57Metrics = {
+    from: o.from,
+    startSeconds,
+    veb: {
+      se: fraction(summary.gross.vebSensitivity), ppv: fraction(summary.gross.vebPositivePredictivity), fpr: fraction(summary.gross.vebFalsePositiveRate),
+      tp: g.vebTP, fn: g.vebFN, fp: g.vebFP, tn: g.vebTN, reference: summary.totalVeb,
+    },
+    sveb: {
+      se: fraction(summary.gross.svebSensitivity), ppv: fraction(summary.gross.svebPositivePredictivity),
+      tp: g.svebTP, fn: g.svebFN, fp: g.svebFP, reference: summary.totalSveb,
+    },
+    runs: { ve: runTable(runs.ve), sve: runTable(runs.sve) },
+  };
+  return { ec57, ec57Unavailable: null };
 }

@@ -10,7 +10,7 @@ import {
   AAMI_LABELS, type ApiEvent, type BeatTable, type CorrectionInput, type CorrectionsExport, type EcgApi, type ExportRequest,
   type JobSummary, type MetricsRequest, type MetricsResult, type ModelSummary, type RecordingSummary, type ReportResult,
   type RunComparisonRequest, type RunPairTest, type RunSummary, type TemplateGroup, type Waveform, type WaveformRequest,
-  type DevicePushResult, type DeviceStatusInfo, type DeviceSummary, type HolterRequest, type HolterSummary,
+  type DevicePushResult, type DeviceStatusInfo, type DeviceSummary, type HolterRequest, type HolterSummary, type Ec57From,
 } from '../api/contract.js';
 import { DeviceService, type DeviceServiceOptions } from './device-service.js';
 import type { Annotation } from '../domain/annotation.js';
@@ -23,7 +23,8 @@ import { availableParallelism } from 'node:os';
 import { listShippedModels } from './domain-adapters.js';
 import { AppError } from './errors.js';
 import { newJob, runClassifyWorker, WorkerFailure } from './jobs.js';
-import { matchBeats, metricsResult } from './metrics.js';
+import { ec57Metrics, matchBeats, metricsResult, type Ec57Outcome } from './metrics.js';
+import { beatsToAnnotations } from '../evaluation/ec57/labels.js';
 import { mcnemarFromCounts } from '../evaluation/metrics.js';
 import { renderReportHtml } from './report.js';
 import { summarizeHolter } from '../rhythm/index.js';
@@ -49,7 +50,7 @@ export interface ServiceOptions {
 
 /** Recordings longer than this (samples per lead, ≈ 3 h at 360 Hz) are indexed in a worker thread. */
 const LONG_RECORDING = 4 * (1 << 20);
-const EMPTY_REF: ReferenceBeats = { samples: new Int32Array(0), labels: new Uint8Array(0), symbols: '', annotator: null };
+const EMPTY_REF: ReferenceBeats = { samples: new Int32Array(0), labels: new Uint8Array(0), symbols: '', annotator: null, annotations: [], beatAt: new Int32Array(0) };
 
 interface OpenRecording {
   summary: RecordingSummary;
@@ -410,8 +411,41 @@ export class ReviewService implements EcgApi {
     return { labels: labels.join(''), applied, corrected };
   }
 
+  /**
+   * The reference annotations for the EC57 figures: the annotator's whole file (rhythm, noise and VF annotations
+   * too, which bxb and rxr read), with the reviewer's corrections applied as `correctedReference` applies them to
+   * the per-class figures: a correction on a run beat relabels the reference beat that beat matched, or adds a
+   * reference beat there when it matched none.
+   */
+  private ec57Reference(run: Run, ref: ReferenceBeats, fs: number, corrections: CorrectionInput[] | null): Annotation[] {
+    const on = corrections ? correctionsOnBeats(corrections, run.out.samples, fs) : [];
+    if (!on.length) return ref.annotations;
+    const out = [...ref.annotations];
+    const added: Annotation[] = [];
+    const match = matchBeats(run.out.samples, run.out.referenceSamples, Math.round(0.15 * fs));
+    for (const { beat, label } of on) {
+      const symbol = MIT_SYMBOL_OF_AAMI[label];
+      const relabel = { symbol, code: annotationCode(symbol)! };
+      if (match[beat] >= 0) { const k = ref.beatAt[match[beat]]; out[k] = { ...out[k], ...relabel }; }
+      else added.push({ sample: run.out.samples[beat], ...relabel, subtype: 0, chan: 0, num: 0, aux: '' });
+    }
+    // rxr reads the file in order: an added beat goes after the annotations already at its time (a stable sort).
+    return added.length ? [...out, ...added].sort((a, b) => a.sample - b.sample) : out;
+  }
+
+  private async ec57Of(run: Run, reference: 'annotations' | 'corrected', corrections: CorrectionInput[] | undefined, from: Ec57From): Promise<Ec57Outcome> {
+    const r = this.recordings.get(run.summary.recordingId);
+    if (!r || r.closed) return { ec57: null, ec57Unavailable: `the recording of run ${run.summary.id} is no longer open; open it again for the EC57 figures` };
+    const ref = await r.ref;
+    const { fs, length } = r.summary;
+    const annotations = this.ec57Reference(run, ref, fs, reference === 'corrected' ? corrections ?? [] : null);
+    return ec57Metrics(annotations, beatsToAnnotations(run.out.samples, run.out.predicted), { fs, length, from });
+  }
+
   async getMetrics(req: MetricsRequest): Promise<MetricsResult> {
     const run = this.run(req.runId);
+    const from = req.ec57From ?? 'minute5';
+    if (from !== 'minute5' && from !== 'start') throw new AppError(`ec57From must be 'minute5' or 'start', got ${JSON.stringify(req.ec57From)}`);
     const o = run.out;
     const ref = req.reference === 'corrected' ? this.correctedReference(run, req.corrections) : { labels: Array.from(o.reference, LABEL).join(''), applied: 0 };
     const predicted = Array.from(o.predicted, LABEL).join('');
@@ -422,7 +456,7 @@ export class ReviewService implements EcgApi {
       const fp = o.samples.length - tp, fn = o.referenceSamples.length - tp;
       qrs = { tp, fp, fn, se: tp + fn ? tp / (tp + fn) : null, ppv: tp + fp ? tp / (tp + fp) : null };
     }
-    return metricsResult(run.summary.id, req.reference, ref.applied, ref.labels, predicted, o.probs, qrs);
+    return metricsResult(run.summary.id, req.reference, ref.applied, ref.labels, predicted, o.probs, qrs, await this.ec57Of(run, req.reference, req.corrections, from));
   }
 
   async compareRuns(req: RunComparisonRequest): Promise<RunPairTest[]> {

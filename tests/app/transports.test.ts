@@ -1,7 +1,8 @@
 /**
  * The API contract over both transports: the same ReviewService called through a simulated Electron IPC
  * (handlers registered on a fake ipcMain, invoked with fake events) and through the browser-mode HTTP server
- * must give identical answers; unknown channels/methods, foreign frames and missing tokens are refused.
+ * must give identical answers (metrics with their EC57 figures too); unknown channels/methods, foreign frames and
+ * missing tokens are refused.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -101,6 +102,15 @@ describeMitdb('API contract over IPC and HTTP', () => {
     expect(await http.getMetrics({ runId, reference: 'annotations' })).toEqual(m1);
     const total = m1.confusion.flat().reduce((x, y) => x + y, 0);
     expect(total).toBe(m1.beats);
+    // The EC57 figures (bxb, sumstats, rxr) from minute 5 by default, and from the start when asked: the same over both.
+    expect(m1.ec57).toMatchObject({ from: 'minute5', startSeconds: 300, veb: { reference: 824 } });
+    const whole = await http.getMetrics({ runId, reference: 'annotations', ec57From: 'start' });
+    expect(await ipc.api.getMetrics({ runId, reference: 'annotations', ec57From: 'start' })).toEqual(whole);
+    expect(whole.ec57).toMatchObject({ from: 'start', startSeconds: 0, veb: { reference: 992 } });
+    const bad = { runId, reference: 'annotations' as const, ec57From: 'minute3' as 'start' };
+    const [ei, eh] = [await ipc.api.getMetrics(bad).catch((e) => e), await http.getMetrics(bad).catch((e) => e)];
+    expect((eh as ApiError).message).toBe((ei as ApiError).message);
+    expect((ei as ApiError).message).toMatch(/ec57From must be 'minute5' or 'start', got "minute3"/);
     // A correction of a disagreement to the model's label moves exactly one beat onto the diagonal.
     const i = [...beats.reference].findIndex((r, k) => r !== '-' && r !== beats.predicted[k]);
     const corrections = [{ sample: beats.samples[i], label: beats.predicted[i] as 'N' }];

@@ -1,7 +1,8 @@
 /** An in-memory EcgApi for component tests: one recording with a small beat table and a run. */
-import type { BeatTable, EcgApi, MetricsRequest, RecordingSummary } from '../../src-main/api/contract.js';
-import { ApiError } from '../../src-main/api/contract.js';
-import { metricsResult } from '../../src-main/services/metrics.js';
+import type { AamiLabel, BeatTable, EcgApi, MetricsRequest, RecordingSummary } from '../../src-main/api/contract.js';
+import { AAMI_LABELS, ApiError } from '../../src-main/api/contract.js';
+import { beatsToAnnotations } from '../../src-main/evaluation/ec57/labels.js';
+import { ec57Metrics, metricsResult } from '../../src-main/services/metrics.js';
 import { summarizeHolter } from '../../src-main/rhythm/index.js';
 import type { Transport } from '../../src-renderer/lib/api.js';
 
@@ -34,10 +35,13 @@ export function fakeTransport(): { transport: Transport; calls: string[] } {
     async getJob(id) { return { id, kind: 'classify', state: 'running', recordingIds: ['rec-1'], modelId: 'cnn', progress: 0.5, message: '', runIds: [] }; },
     async listRuns() { return [{ id: 'run-1', recordingId: 'rec-1', modelId: 'cnn', createdAt: new Date(0).toISOString(), beats: 8, disagreements: 2, elapsedMs: 1, beatSource: 'detector' }]; },
     async getMetrics(req: MetricsRequest) {
-      calls.push(`metrics ${req.reference} ${req.corrections?.length ?? 0}`);
+      calls.push(`metrics ${req.reference} ${req.corrections?.length ?? 0} ${req.ec57From ?? 'minute5'}`);
       const ref = [...BEATS.reference];
       for (const c of req.reference === 'corrected' ? req.corrections ?? [] : []) { const i = BEATS.samples.indexOf(c.sample); if (i >= 0) ref[i] = c.label; }
-      return metricsResult('run-1', req.reference, req.corrections?.length ?? 0, ref.join(''), BEATS.predicted, null, null);
+      // EC57 figures by the service's own helper on these 8 beats: from minute 5 none (the recording lasts 10 s).
+      const classes = (labels: string | string[]): number[] => [...labels].map((l) => AAMI_LABELS.indexOf(l as AamiLabel));
+      const ec57 = ec57Metrics(beatsToAnnotations(BEATS.samples, classes(ref)), beatsToAnnotations(BEATS.samples, classes(BEATS.predicted)), { fs: REC.fs, length: REC.length, from: req.ec57From ?? 'minute5' });
+      return metricsResult('run-1', req.reference, req.corrections?.length ?? 0, ref.join(''), BEATS.predicted, null, null, ec57);
     },
     async compareRuns() { return []; },
     async getTemplates() { return []; },
