@@ -1,9 +1,9 @@
 /**
  * Svelte components against an in-memory API and fake-indexeddb: the Library shows the importer's message for
  * a bad file; Review's keyboard moves between disagreements and relabels (stored in Dexie, undoable); Metrics
- * shows the per-class table and follows corrections. uPlot is stubbed (jsdom has no canvas).
+ * shows the per-class table and the EC57 panel and follows corrections. uPlot is stubbed (jsdom has no canvas).
  */
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
 import Library from '../../src-renderer/views/Library.svelte';
@@ -104,6 +104,31 @@ describe('renderer components', () => {
     // The confusion matrix cell of (reference V, model N) empties after the correction.
     const cells = screen.getByTestId('confusion').querySelectorAll('tbody tr');
     expect(cells[2].querySelectorAll('td')[0].textContent).toBe('0');
+  });
+
+  it('Metrics: the EC57 panel, from minute 5 or from the start, follows corrections', async () => {
+    const { app, calls } = await makeApp();
+    await app.review('rec-1', 'run-1');
+    // Earlier tests' components stay mounted: query this one's container only.
+    const view = within(render(Metrics, { app }).container);
+    // The fake recording lasts 10 s: nothing to compare from minute 5, and the panel says why.
+    await waitFor(() => expect(view.getByTestId('ec57-unavailable').textContent).toMatch(/ends before minute 5.*from the start/));
+    await fireEvent.change(view.getByTestId('ec57-from'), { target: { value: 'start' } });
+    await waitFor(() => expect(calls).toContain('metrics corrected 0 start'));
+    const cell = (row: string, c: string) => view.getByTestId('ec57-gross').querySelector(`tr[data-kind=${row}] td.${c}`)!.textContent;
+    // reference NNVNNSNV, model NNNNVSNV: V beats 2 missed, 7 found, 4 extra; 5 non-V beats labelled non-V
+    await waitFor(() => expect([cell('veb', 'se'), cell('veb', 'ppv'), cell('veb', 'fpr'), cell('veb', 'ref')]).toEqual(['50.0', '50.0', '16.67', '2']));
+    expect([cell('sveb', 'se'), cell('sveb', 'ppv'), cell('sveb', 'ref')]).toEqual(['100.0', '100.0', '1']);
+    const runs = view.getByTestId('ec57-runs');
+    const run = (r: string) => [...runs.querySelectorAll(`tr[data-run=${r}] td`)].map((td) => td.textContent);
+    // no runs in either: every figure undefined
+    expect(run('couplets')).toEqual(['—', '—', '—', '—', '0', '0']);
+    expect(view.getByTestId('ec57').textContent).toMatch(/N beats inside atrial fibrillation/);
+    // Beat 6 corrected to V: the reference gains a V couplet (6–7) that the model, labelling 6 N, misses.
+    await app.relabel([6], 'V', 'manual');
+    await waitFor(() => expect(cell('veb', 'ref')).toBe('3'));
+    expect([cell('veb', 'se'), cell('veb', 'ppv')]).toEqual(['33.3', '50.0']);
+    expect(run('couplets')).toEqual(['0.0', '—', '—', '—', '1', '0']);
   });
 
   it('start-up: a tab picked while the workspace is still reopening wins, and the saved position survives', async () => {
