@@ -1,9 +1,9 @@
 /**
  * The review report as one self-contained HTML document (inline CSS and SVG, no scripts, no network), laid out
- * for A4 printing: page 1 summary, per-class table and confusion matrix; page 2 the Holter summary (heart rate,
- * HRV, ectopy, pauses, hour by hour); page 3 ROC and precision-recall curves; then ECG strips (25 mm/s, 10 mm/mV) of misclassified beats, four per page.
+ * for A4 printing: page 1 summary (with the EC57 beat-by-beat and run-by-run figures), per-class table and
+ * confusion matrix; page 2 the Holter summary (heart rate, HRV, ectopy, pauses, hour by hour); page 3 ROC and precision-recall curves; then ECG strips (25 mm/s, 10 mm/mV) of misclassified beats, four per page.
  */
-import { AAMI_LABELS, type MetricsResult, type ModelSummary, type RecordingSummary, type RunSummary } from '../api/contract.js';
+import { AAMI_LABELS, type Ec57RunTable, type MetricsResult, type ModelSummary, type RecordingSummary, type RunSummary } from '../api/contract.js';
 import type { RecordingSource } from '../domain/recording.js';
 import type { HolterSummary } from '../domain/holter.js';
 import { ecgStripSvg, escapeXml as esc } from './ecg-svg.js';
@@ -43,6 +43,17 @@ function curveSvg(title: string, xs: number[][], ys: number[][], labels: string[
   const legend = labels.map((l, k) => `<text x="${W - 25}" y="${H - 20 + k * 4.5}" font-size="3.2" fill="${colors[k % 5]}">${esc(l)}</text>`).join('');
   return `<figure><svg xmlns="http://www.w3.org/2000/svg" width="90mm" height="100mm" viewBox="0 0 95 100"><rect x="10" y="5" width="${W}" height="${H}" fill="none" stroke="#555" stroke-width="0.3"/>${lines}${ticks}${legend}`
     + `<text x="50" y="${H + 14}" font-size="3.5" text-anchor="middle">${esc(xl)}</text><text x="3" y="45" font-size="3.5" text-anchor="middle" transform="rotate(-90 3 45)">${esc(yl)}</text></svg><figcaption>${esc(title)}</figcaption></figure>`;
+}
+
+/** The EC57 lines of the summary: VEB/SVEB as bxb + sumstats count them, VE/SVE runs as rxr does (Se / +P %, reference count). */
+function ec57Html(m: MetricsResult): string {
+  const e = m.ec57;
+  if (!e) return `<dt>EC57</dt><dd>not computed: ${esc(m.ec57Unavailable ?? 'no figures')}</dd>`;
+  const from = e.startSeconds ? `from minute ${e.startSeconds / 60}` : 'from the start';
+  const runs = (t: Ec57RunTable): string => ([['couplets', t.couplets], ['short runs', t.shortRuns], ['long runs', t.longRuns]] as const)
+    .map(([name, x]) => `${name} ${pct(x.se)} / ${pct(x.ppv)} (${x.reference})`).join(', ');
+  return `<dt>EC57 beats (bxb)</dt><dd>${from}: VEB Se ${pct(e.veb.se)} %, +P ${pct(e.veb.ppv)} %, FPR ${e.veb.fpr === null ? '—' : (e.veb.fpr * 100).toFixed(2)} % (${e.veb.reference} in the reference); SVEB Se ${pct(e.sveb.se)} %, +P ${pct(e.sveb.ppv)} % (${e.sveb.reference})</dd>
+<dt>EC57 runs (rxr)</dt><dd>Se / +P % (runs in the reference): VE ${runs(e.runs.ve)}; SVE ${runs(e.runs.sve)}</dd>`;
 }
 
 export async function renderReportHtml(r: ReportInput): Promise<string> {
@@ -104,7 +115,8 @@ figure { display: inline-block; margin: 0 4mm 0 0; } figcaption { text-align: ce
 <dt>Final labels</dt><dd>${counts}</dd>
 <dt>Reviewer</dt><dd>${esc(r.reviewer || '—')}</dd><dt>Notes</dt><dd class="notes">${esc(r.notes || '—')}</dd>
 <dt>Accuracy</dt><dd>${pct(m.accuracy)} %</dd>
-${m.qrs ? `<dt>QRS detection (EC57)</dt><dd>Se ${pct(m.qrs.se)} %, +P ${pct(m.qrs.ppv)} % (TP ${m.qrs.tp}, FN ${m.qrs.fn}, FP ${m.qrs.fp})</dd>` : ''}</dl>
+${m.qrs ? `<dt>QRS detection (EC57)</dt><dd>Se ${pct(m.qrs.se)} %, +P ${pct(m.qrs.ppv)} % (TP ${m.qrs.tp}, FN ${m.qrs.fn}, FP ${m.qrs.fp})</dd>` : ''}
+${ec57Html(m)}</dl>
 <h2>Per-class statistics (%)</h2><table><tr><th>Class</th><th>Ref beats</th><th>TP</th><th>FN</th><th>FP</th><th>Se</th><th>Sp</th><th>+P</th><th>F1</th></tr>${rows}</table>
 <h2>Confusion matrix (rows: reference, columns: model)</h2><table>${conf}</table></section>
 ${holterSectionHtml(r.holter, r.run.beatSource)}

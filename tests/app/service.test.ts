@@ -61,6 +61,12 @@ describeMitdb('ReviewService on MIT-BIH', () => {
     for (const c of m.classes) expect(r.html).toContain(`<tr><th>${c.label}</th><td>${c.tp + c.fn}</td><td>${c.tp}</td>`);
     const wrong = m.confusion.reduce((a, row, k) => a + row.reduce((x, y) => x + y, 0) - row[k], 0);
     expect(r.html).toContain(`of ${wrong} <small>`);
+    // The EC57 lines: getMetrics' figures from minute 5 (364 of 119's 444 PVCs come after it).
+    const e = m.ec57!;
+    expect(e.veb.reference).toBe(364);
+    const p1 = (v: number | null): string => (v === null ? '—' : (v * 100).toFixed(1));
+    expect(r.html).toContain(`from minute 5: VEB Se ${p1(e.veb.se)} %, +P ${p1(e.veb.ppv)} %, FPR ${(e.veb.fpr! * 100).toFixed(2)} % (${e.veb.reference} in the reference)`);
+    expect(r.html).toContain(`VE couplets ${p1(e.runs.ve.couplets.se)} / ${p1(e.runs.ve.couplets.ppv)} (${e.runs.ve.couplets.reference})`);
     // The Holter page, from the final labels: 119's ventricular bigeminy and trigeminy as the model labelled them.
     const beats = await s.listBeats(recId, runId);
     for (const k of ['N', 'S', 'V', 'F', 'Q'] as const) expect(r.holter.counts[k]).toBe([...beats.predicted].filter((x) => x === k).length);
