@@ -1,14 +1,15 @@
 /**
  * Acceptance: browser mode in the system Chromium. Open MIT-BIH 208, classify it with a shipped model, go to the
  * next disagreement, relabel it, reload and see the correction kept, see the metrics table move by exactly that
- * beat, export the report and check the PDF's pages. Screenshots of every view go to tests/e2e/screenshots/.
+ * beat and the EC57 panel show getMetrics' figures (from minute 5 and from the start), export the report and
+ * check the PDF's pages. Screenshots of every view go to tests/e2e/screenshots/.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApiClient, httpCall } from '../../src-main/api/client.js';
-import type { EcgApi, MetricsResult } from '../../src-main/api/contract.js';
+import type { AamiLabel, EcgApi, MetricsResult } from '../../src-main/api/contract.js';
 import { BASELINE_MODEL_ID } from '../../src-main/services/domain-adapters.js';
 import { expectedReportPages } from '../../src-main/services/report.js';
 import { DATA_DIR, describeMitdb } from '../helpers/data.js';
@@ -70,7 +71,8 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     const panel = page.getByTestId('beat-panel');
     const text = (await panel.textContent())!;
     const ref = /Reference:\s*([NSVFQ])/.exec(text)![1];
-    const pred = /Model:\s*([NSVFQ])/.exec(text)![1];
+    const pred = /Model:\s*([NSVFQ])/.exec(text)![1] as AamiLabel;
+    const beatNo = Number(/Beat\s*(\d+)\//.exec(text)![1]);
     expect(pred).not.toBe(ref);
     await page.getByTestId(`relabel-${pred}`).click();
     await expect.poll(() => page.getByTestId('current-label').textContent()).toMatch(/set by/);
@@ -94,6 +96,28 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     await expect.poll(async () => Number(await row(pred).textContent())).toBe(tpOf(before, pred) + 1);
     const after = await api.getMetrics({ runId, reference: 'corrected', corrections: [{ sample: (await api.listBeats(runs[0].recordingId, runId)).samples[0], label: 'N' }] });
     expect(after.corrections).toBe(1);
+    // The EC57 panel: what getMetrics gives for the reference with that correction, from minute 5 (EC57's rule, the
+    // default) and from the start, which counts the first five minutes' beats too.
+    const corrected = [{ sample: (await api.listBeats(runs[0].recordingId, runId)).samples[beatNo - 1], label: pred }];
+    const pct = (v: number | null): string => (v === null ? '—' : (v * 100).toFixed(1));
+    const gross = (kind: string, c: string) => page.locator(`[data-testid=ec57-gross] tr[data-kind=${kind}] td.${c}`).textContent();
+    const runCells = async (r: string) => page.locator(`[data-testid=ec57-runs] tr[data-run=${r}] td`).allTextContents();
+    const figures: Record<string, number> = {};
+    for (const from of ['start', 'minute5'] as const) {
+      const e = (await api.getMetrics({ runId, reference: 'corrected', corrections: corrected, ec57From: from })).ec57!;
+      figures[from] = e.veb.reference;
+      await page.getByTestId('ec57-from').selectOption(from);
+      await expect.poll(() => gross('veb', 'ref')).toBe(String(e.veb.reference));
+      expect([await gross('veb', 'se'), await gross('veb', 'ppv'), await gross('veb', 'fpr')]).toEqual([pct(e.veb.se), pct(e.veb.ppv), e.veb.fpr === null ? '—' : (e.veb.fpr * 100).toFixed(2)]);
+      expect([await gross('sveb', 'se'), await gross('sveb', 'ppv'), await gross('sveb', 'ref')]).toEqual([pct(e.sveb.se), pct(e.sveb.ppv), String(e.sveb.reference)]);
+      for (const r of ['couplets', 'shortRuns', 'longRuns'] as const) {
+        const ve = e.runs.ve[r], sve = e.runs.sve[r];
+        expect(await runCells(r)).toEqual([pct(ve.se), pct(ve.ppv), pct(sve.se), pct(sve.ppv), String(ve.reference), String(sve.reference)]);
+      }
+    }
+    // 208: 992 PVCs, 168 of them in the first five minutes (one more or fewer when the correction touched a V).
+    expect(Math.abs(figures.start - figures.minute5 - 168)).toBeLessThanOrEqual(1);
+    await expect.poll(() => page.getByTestId('ec57').textContent()).toMatch(/N beats inside atrial fibrillation/);
     await shot('metrics');
 
     // Holter: the final labels (the correction sided with the model, so they are the model's) give the ectopy table,
