@@ -120,6 +120,52 @@ export interface RunSummary {
   elapsedMs: number;
   /** How beats were found: `detector` (QRS detector) or `reference` (annotator positions). */
   beatSource: 'detector' | 'reference';
+  /** Set when the model was adapted to this patient before classifying (`startClassification`'s `adapt`). */
+  adaptation?: RunAdaptation;
+}
+
+/**
+ * Patient-specific adaptation (EC57's learning period; Hu et al. 1997, Kiranyaz et al. 2016): before classifying,
+ * a copy of the model is fine-tuned on the labelled beats of the recording's first `minutes`, once per recording.
+ * Labels come from the recording's reference annotator, or from a run of the same recording: its final labels,
+ * the model's with the reviewer's corrections applied. Score such a run from minute `minutes` on: its figures are
+ * patient-specific, not comparable with patient-independent ones.
+ */
+export interface AdaptRequest {
+  /** Learning period: the first `minutes` of the recording (> 0, at most its duration). */
+  minutes: number;
+  labels: { from: 'reference' } | { from: 'run'; runId: string; corrections?: CorrectionInput[] };
+}
+
+export interface ClassificationOptions {
+  /** Beat positions: the reference annotations or the QRS detector; default the reference when there is one. */
+  beats?: 'reference' | 'detector';
+  adapt?: AdaptRequest;
+}
+
+/** How a run's model was adapted to the patient (see `AdaptRequest`). */
+export interface RunAdaptation {
+  minutes: number;
+  /**
+   * Where the labels came from: the reference annotator (`atr`, or `embedded` for EDF+), or a run's final labels
+   * with `corrections` of the reviewer's corrections applied to its beats in the learning period.
+   */
+  labels: { from: 'reference'; annotator: string } | { from: 'run'; runId: string; corrections: number };
+  /** Labelled beats learnt from, per class (beats of classes the model does not output, such as Q, are left out). */
+  beats: Partial<Record<AamiLabel, number>>;
+  epochs: number;
+  /** Mean loss of the first and of the last epoch (averaged over an ensemble's members). */
+  firstLoss: number;
+  lastLoss: number;
+}
+
+/** One line for a run list or header: `adapted on 80 N, 215 S beats, first 5 min of atr`. */
+export function describeAdaptation(a: RunAdaptation): string {
+  const beats = AAMI_LABELS.filter((l) => a.beats[l]).map((l) => `${a.beats[l]} ${l}`).join(', ');
+  const of = a.labels.from === 'reference'
+    ? a.labels.annotator
+    : `run ${a.labels.runId}'s reviewed labels (${a.labels.corrections} correction${a.labels.corrections === 1 ? '' : 's'})`;
+  return `adapted on ${beats || 'no'} beats, first ${a.minutes} min of ${of}`;
 }
 
 /** One reviewer correction as the renderer stores it and sends it back for metrics and exports. */
@@ -402,9 +448,10 @@ export interface EcgApi {
   /**
    * Classify. Beat positions come from the reference annotations when the recording has them (the classifier
    * judged alone, as EC57 class statistics and the model cards do), else from the QRS detector; `beats` forces
-   * one or the other.
+   * one or the other. `adapt` first fine-tunes the model on each recording's first minutes (see `AdaptRequest`);
+   * the run's summary then carries `adaptation`.
    */
-  startClassification(recordingIds: string[], modelId: string, options?: { beats?: 'reference' | 'detector' }): Promise<{ jobId: string }>;
+  startClassification(recordingIds: string[], modelId: string, options?: ClassificationOptions): Promise<{ jobId: string }>;
   cancelJob(jobId: string): Promise<void>;
   getJob(jobId: string): Promise<JobSummary>;
   listRuns(recordingId?: string): Promise<RunSummary[]>;

@@ -5,13 +5,14 @@
  * classifiers' RR and template features have settled, and keeps only the beats inside its own range. Reference
  * labels are attached by the caller. Runs inside a worker thread (`classify-worker.ts`).
  */
-import { AAMI_LABELS } from '../api/contract.js';
+import { join } from 'node:path';
+import { AAMI_LABELS, type AamiLabel } from '../api/contract.js';
 import { aamiClassOf } from '../domain/aami.js';
-import { isBeatSymbol, type Annotation } from '../domain/annotation.js';
+import { annotationCode, isBeatSymbol, type Annotation } from '../domain/annotation.js';
 import { toPhysical, type Recording, type RecordingSource, type SampleWindow } from '../domain/recording.js';
 import { openRecording, readAnnotations } from '../formats/index.js';
 import { classifyBaseline } from './baseline-classifier.js';
-import { BASELINE_MODEL_ID, classifyWithModel, detectBeats } from './domain-adapters.js';
+import { adaptWithModel, BASELINE_MODEL_ID, classifyWithModel, detectBeats, type AdaptOutcome } from './domain-adapters.js';
 
 /** Lead-in/lead-out read around a segment, seconds. */
 export const SEGMENT_PAD_S = 20;
@@ -20,6 +21,8 @@ export interface ClassifyInput {
   path: string;
   modelId: string;
   modelsDir: string;
+  /** Classify with this model directory instead of `modelsDir/modelId` (a model adapted to the patient). */
+  modelDir?: string;
   /** Beat positions to classify (recording samples, ascending; may cover more than this segment); default: detect. */
   positions?: Int32Array;
   /** Beats kept: [keepFrom, keepTo) in samples; default the whole recording. */
@@ -109,7 +112,7 @@ export async function classifyRecording(input: ClassifyInput, onProgress: (fract
       out = classifyBaseline(leads[0], fs, samples, (f) => onProgress(0.3 + 0.65 * f, `classifying ${samples.length} beats`));
     } else {
       onProgress(0.1, 'detecting and classifying beats');
-      const r = await classifyWithModel(input.modelsDir, input.modelId, source, (f) => onProgress(0.1 + 0.85 * f, 'detecting and classifying beats'), given);
+      const r = await classifyWithModel(input.modelDir ?? join(input.modelsDir, input.modelId), source, (f) => onProgress(0.1 + 0.85 * f, 'detecting and classifying beats'), given);
       samples = r.samples;
       out = r;
     }
@@ -125,6 +128,51 @@ export async function classifyRecording(input: ClassifyInput, onProgress: (fract
       probs,
       elapsedMs: performance.now() - t0,
     };
+  } finally {
+    await whole.close();
+  }
+}
+
+/**
+ * Adapt a model to one patient before its segments are classified (once per recording, in a worker of its own):
+ * the first `seconds` of the recording plus the segments' lead-out, its beats found as a segment finds them, labelled
+ * by `labels` (AAMI classes at beat positions: the reference's, or a reviewed run's final labels).
+ */
+export interface AdaptInput {
+  task: 'adapt';
+  path: string;
+  modelId: string;
+  modelsDir: string;
+  /** The run's beat positions (recording samples, ascending; may cover the whole recording); default: detect. */
+  positions?: Int32Array;
+  seconds: number;
+  labels: { sample: number; label: AamiLabel }[];
+  /** What the labels are, for messages (`atr, first 300 s`). */
+  source: string;
+  /** Where the adapted model is saved. */
+  outDir: string;
+}
+
+export interface AdaptOutput extends AdaptOutcome {
+  elapsedMs: number;
+}
+
+export async function adaptToPatient(input: AdaptInput, onProgress: (fraction: number, message: string) => void): Promise<AdaptOutput> {
+  const t0 = performance.now();
+  onProgress(0, 'reading the learning period');
+  const whole = await openRecording(input.path);
+  try {
+    const { fs, length } = whole.info;
+    const to = Math.min(length, Math.ceil(input.seconds * fs) + Math.round(SEGMENT_PAD_S * fs));
+    const source = to === length ? whole : windowedSource(whole, 0, to);
+    let n = 0;
+    while (input.positions && n < input.positions.length && input.positions[n] < to) n++;
+    const positions = input.positions?.subarray(0, n);
+    const labels: Annotation[] = input.labels.map(({ sample, label }) => ({ sample, symbol: label, code: annotationCode(label) ?? 0, subtype: 0, chan: 0, num: 0, aux: '' }));
+    onProgress(0.1, `adapting the model to this patient (${input.source})`);
+    const out = await adaptWithModel(join(input.modelsDir, input.modelId), source, labels, input.seconds, input.source, input.outDir, positions);
+    onProgress(1, 'adapted');
+    return { ...out, elapsedMs: performance.now() - t0 };
   } finally {
     await whole.close();
   }

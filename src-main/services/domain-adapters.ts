@@ -4,8 +4,9 @@
  * with a model card, plus a rule-based baseline that needs no network.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { AAMI_LABELS, type AamiLabel, type ModelSummary } from '../api/contract.js';
+import type { Annotation } from '../domain/annotation.js';
 import type { RecordingSource } from '../domain/recording.js';
 import { alignFiducials } from '../signal/align-fiducials.js';
 import { detectQrs } from '../signal/detect-qrs.js';
@@ -71,27 +72,31 @@ export async function listShippedModels(modelsDir: string): Promise<ModelSummary
 
 export interface ModelOutput extends Classified { samples: Int32Array }
 
-/**
- * Classify with a shipped tfjs model. Beat positions: the given ones (reference annotations, so the classifier
- * is judged alone, as the model cards' DS2 figures are), else the model module's QRS detector.
- */
-export async function classifyWithModel(modelsDir: string, modelId: string, source: RecordingSource, onProgress: (f: number) => void, positions?: Int32Array): Promise<ModelOutput> {
-  const dir = join(modelsDir, modelId);
+/** The engine (wasm, else cpu) and the model of a directory: one model, or an ensemble's members (its sub-directories). */
+async function loadModels(dir: string) {
   const { initEngine } = await import('../model/engine/backend.js');
   await initEngine({ prefer: 'wasm' }).catch(() => initEngine({ prefer: 'cpu' }));
   const { loadModel } = await import('../model/io.js');
-  const { classifyRecording } = await import('../model/classify.js');
-  const { buildRecordBeats } = await import('../model/dataset/beats.js');
-  const { predictProbs, decide } = await import('../model/train/train.js');
-  let models;
   try {
-    models = [await loadModel(dir)];
+    return { members: false, models: [await loadModel(dir)] };
   } catch (e) {
     // An ensemble: every sub-directory is a member.
     const subs = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((s) => s.isDirectory()).map((s) => join(dir, s.name));
     if (!subs.length) throw e;
-    models = await Promise.all(subs.map((s) => loadModel(s)));
+    return { members: true, models: await Promise.all(subs.map((s) => loadModel(s))) };
   }
+}
+
+/**
+ * Classify with a tfjs model directory (a shipped model, or one adapted to the patient). Beat positions: the given
+ * ones (reference annotations, so the classifier is judged alone, as the model cards' DS2 figures are), else the
+ * model module's QRS detector.
+ */
+export async function classifyWithModel(dir: string, source: RecordingSource, onProgress: (f: number) => void, positions?: Int32Array): Promise<ModelOutput> {
+  const { classifyRecording } = await import('../model/classify.js');
+  const { buildRecordBeats } = await import('../model/dataset/beats.js');
+  const { predictProbs, decide } = await import('../model/train/train.js');
+  const { models } = await loadModels(dir);
   onProgress(0.2);
   let r: { samples: Int32Array; classes: string[]; predicted: Int8Array; probabilities: Float32Array };
   if (positions) {
@@ -111,7 +116,7 @@ export async function classifyWithModel(modelsDir: string, modelId: string, sour
   const n = r.samples.length;
   const K = r.classes.length;
   const map = r.classes.map((c) => AAMI_LABELS.indexOf(c as AamiLabel));
-  if (map.some((m) => m < 0)) throw new AppError(`model ${modelId} has classes ${r.classes.join(',')} outside N,S,V,F,Q`, dir);
+  if (map.some((m) => m < 0)) throw new AppError(`model ${basename(dir)} has classes ${r.classes.join(',')} outside N,S,V,F,Q`, dir);
   const probs = new Float32Array(n * 5);
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -119,4 +124,46 @@ export async function classifyWithModel(modelsDir: string, modelId: string, sour
     labels[i] = map[r.predicted[i]];
   }
   return { samples: r.samples, labels, probs };
+}
+
+export interface AdaptOutcome {
+  /** Labelled beats learnt from, per class. */
+  beats: Partial<Record<AamiLabel, number>>;
+  epochs: number;
+  /** Mean loss of each epoch, per model (one, or an ensemble's members). */
+  losses: number[][];
+}
+
+/**
+ * Adapt the model of `dir` to the patient of `source` (model/adapt.ts) and save the adapted copy to `outDir` (an
+ * ensemble's members to sub-directories of the same names), for `classifyWithModel` to classify with. The beats
+ * are found as `classifyWithModel` finds them: at the given positions, else by the detector the model uses (the
+ * live detector for a causal model); `labels` label those before `seconds` (nearest within 150 ms).
+ */
+export async function adaptWithModel(dir: string, source: RecordingSource, labels: readonly Annotation[], seconds: number, what: string, outDir: string, positions?: Int32Array): Promise<AdaptOutcome> {
+  const { beatPositions } = await import('../model/classify.js');
+  const { buildRecordBeats } = await import('../model/dataset/beats.js');
+  const { adaptModel, labelsFromAnnotations } = await import('../model/adapt.js');
+  const { saveModel } = await import('../model/io.js');
+  const { members, models } = await loadModels(dir);
+  const meta = models[0].meta;
+  const found = positions ? { samples: positions } : (await beatPositions(source, {}, meta.window.causal === true)).positions;
+  const set = await buildRecordBeats(source, found, { window: meta.window });
+  const learn = labelsFromAnnotations(set, labels, source.info.fs, seconds, meta.classes);
+  let beats: AdaptOutcome['beats'] = {};
+  const losses: number[][] = [];
+  let epochs = 0;
+  for (const m of models) {
+    const adapted = await adaptModel(m, set, learn, what);
+    try {
+      const to = members ? join(outDir, basename(m.dir)) : outDir;
+      await saveModel(adapted.model, to, { ...m.meta, trainedOn: `${m.meta.trainedOn}; adapted to ${source.info.name} (${what})`, createdAt: new Date().toISOString() });
+    } finally {
+      adapted.model.dispose();
+    }
+    beats = adapted.adaptation.beats as AdaptOutcome['beats'];
+    epochs = adapted.adaptation.options.epochs;
+    losses.push(adapted.adaptation.losses);
+  }
+  return { beats, epochs, losses };
 }

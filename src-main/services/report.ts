@@ -3,7 +3,7 @@
  * for A4 printing: page 1 summary (with the EC57 beat-by-beat and run-by-run figures), per-class table and
  * confusion matrix; page 2 the Holter summary (heart rate, HRV, ectopy, pauses, hour by hour); page 3 ROC and precision-recall curves; then ECG strips (25 mm/s, 10 mm/mV) of misclassified beats, four per page.
  */
-import { AAMI_LABELS, type Ec57RunTable, type MetricsResult, type ModelSummary, type RecordingSummary, type RunSummary } from '../api/contract.js';
+import { AAMI_LABELS, describeAdaptation, type Ec57RunTable, type MetricsResult, type ModelSummary, type RecordingSummary, type RunSummary } from '../api/contract.js';
 import type { RecordingSource } from '../domain/recording.js';
 import type { HolterSummary } from '../domain/holter.js';
 import { ecgStripSvg, escapeXml as esc } from './ecg-svg.js';
@@ -110,6 +110,7 @@ figure { display: inline-block; margin: 0 4mm 0 0; } figcaption { text-align: ce
 <section class="page"><h1>ECG Review report — ${esc(rec.name)}</h1>
 <dl><dt>Recording</dt><dd>${esc(rec.path)} (${esc(rec.format)}, ${rec.fs} Hz, ${rec.leads.length} leads: ${esc(rec.leads.map((l) => l.name).join(', '))}, ${hms(rec.durationSeconds)})</dd>
 <dt>Model</dt><dd>${esc(r.model?.name ?? r.run.modelId)}${r.model && !r.model.name.includes(r.run.modelId) ? ` (${esc(r.run.modelId)})` : ''}</dd>
+${r.run.adaptation ? `<dt>Adaptation</dt><dd>${esc(describeAdaptation(r.run.adaptation))} (${r.run.adaptation.epochs} epochs, loss ${r.run.adaptation.firstLoss.toFixed(3)} → ${r.run.adaptation.lastLoss.toFixed(3)}): patient-specific, score it from minute ${r.run.adaptation.minutes}; not comparable with patient-independent figures</dd>` : ''}
 <dt>Run</dt><dd>${esc(r.run.id)}, ${esc(r.run.createdAt)}, ${r.run.beats} beats (${r.run.beatSource === 'detector' ? 'QRS detector' : 'reference beat positions'})</dd>
 <dt>Reference</dt><dd>${m.reference === 'corrected' ? `annotator with ${m.corrections} reviewer correction(s)` : 'annotator (atr)'}; ${m.beats} beats compared</dd>
 <dt>Final labels</dt><dd>${counts}</dd>

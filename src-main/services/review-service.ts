@@ -4,13 +4,15 @@
  * Heavy work (classification) runs in worker threads; waveform requests are answered from a min/max pyramid.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   AAMI_LABELS, type ApiEvent, type BeatTable, type CorrectionInput, type CorrectionsExport, type EcgApi, type ExportRequest,
   type JobSummary, type MetricsRequest, type MetricsResult, type ModelSummary, type RecordingSummary, type ReportResult,
   type RunComparisonRequest, type RunPairTest, type RunSummary, type TemplateGroup, type Waveform, type WaveformRequest,
   type DevicePushResult, type DeviceStatusInfo, type DeviceSummary, type HolterRequest, type HolterSummary, type Ec57From,
+  type AamiLabel, type AdaptRequest, type ClassificationOptions, type RunAdaptation,
 } from '../api/contract.js';
 import { DeviceService, type DeviceServiceOptions } from './device-service.js';
 import type { Annotation } from '../domain/annotation.js';
@@ -20,9 +22,9 @@ import { openRecording } from '../formats/index.js';
 import { encodeWfdbAnnotations } from '../formats/wfdb/index.js';
 import { referenceBeats, type ClassifyOutput, type ReferenceBeats } from './classify-recording.js';
 import { availableParallelism } from 'node:os';
-import { listShippedModels } from './domain-adapters.js';
+import { BASELINE_MODEL_ID, listShippedModels } from './domain-adapters.js';
 import { AppError } from './errors.js';
-import { newJob, runClassifyWorker, WorkerFailure } from './jobs.js';
+import { newJob, runAdaptWorker, runClassifyWorker, WorkerFailure } from './jobs.js';
 import { ec57Metrics, matchBeats, metricsResult, type Ec57Outcome } from './metrics.js';
 import { beatsToAnnotations } from '../evaluation/ec57/labels.js';
 import { mcnemarFromCounts } from '../evaluation/metrics.js';
@@ -44,6 +46,11 @@ export interface ServiceOptions {
   templatesWorkerEntry?: URL;
   /** HTML → PDF (system Chromium via playwright-core in browser mode, printToPDF in Electron). */
   renderPdf?: (html: string) => Promise<Uint8Array>;
+  /**
+   * Where models adapted to a patient are saved (one directory per adapted run, inside a directory of this
+   * service's own that `dispose()` removes: runs live as long as the service); default the OS temp directory.
+   */
+  cacheDir?: string;
   /** Devices view: registry file and mDNS options (see device-service.ts). */
   devices?: Pick<DeviceServiceOptions, 'registryPath' | 'mdns' | 'statusTimeoutMs'>;
 }
@@ -75,6 +82,19 @@ interface Run {
   summary: RunSummary;
   out: RunData;
 }
+
+/** What a recording's adaptation learns from: the labelled beats of its first `seconds` (see `adaptPlans`). */
+interface AdaptPlan {
+  minutes: number;
+  seconds: number;
+  labels: { sample: number; label: AamiLabel }[];
+  /** For messages: `atr, first 300 s`. */
+  source: string;
+  summary: RunAdaptation['labels'];
+}
+
+/** Share of a recording's progress bar taken by the adaptation before its segments. */
+const ADAPT_SHARE = 0.2;
 
 /** Recordings longer than this (samples, ≈ 2 h at 360 Hz) are classified in parallel segments. */
 const SEGMENTED = 2_600_000;
@@ -117,6 +137,8 @@ export class ReviewService implements EcgApi {
   private readonly listeners = new Set<(e: ApiEvent) => void>();
   private models: ModelSummary[] | null = null;
   private readonly devices: DeviceService;
+  /** This service's directory of adapted models (created at the first adaptation). */
+  private adaptRoot: Promise<string> | null = null;
 
   constructor(private readonly opts: ServiceOptions) {
     this.devices = new DeviceService({ ...opts.devices, modelsDir: opts.modelsDir, resolvePath: (p) => this.resolvePath(p), emit: (e) => this.emit(e) });
@@ -305,12 +327,70 @@ export class ReviewService implements EcgApi {
     return this.models;
   }
 
-  async startClassification(recordingIds: string[], modelId: string, options: { beats?: 'reference' | 'detector' } = {}): Promise<{ jobId: string }> {
+  /**
+   * Check an adaptation request and gather, per recording, the labels of its learning period: the reference
+   * annotator's beats, or a run's final labels (the model's, with the reviewer's corrections applied).
+   */
+  private async adaptPlans(recs: OpenRecording[], modelId: string, adapt: AdaptRequest): Promise<AdaptPlan[]> {
+    if (typeof adapt !== 'object' || adapt === null) throw new AppError(`adapt must be { minutes, labels }, got ${JSON.stringify(adapt)}`);
+    const { minutes, labels } = adapt;
+    if (typeof minutes !== 'number' || !Number.isFinite(minutes) || !(minutes > 0)) throw new AppError(`adapt.minutes must be a positive number of minutes, got ${JSON.stringify(minutes)}`);
+    if (modelId === BASELINE_MODEL_ID) throw new AppError(`the rule-based baseline (${BASELINE_MODEL_ID}) has no network to adapt: choose a trained model to adapt to the patient`);
+    const from = (labels as { from?: unknown } | undefined)?.from;
+    if (from !== 'reference' && from !== 'run') throw new AppError(`adapt.labels.from must be 'reference' or 'run', got ${JSON.stringify(from)}`);
+    if (labels.from === 'run' && labels.corrections !== undefined && !Array.isArray(labels.corrections)) throw new AppError('adapt.labels.corrections must be a list of corrections');
+    const seconds = minutes * 60;
+    const plans: AdaptPlan[] = [];
+    for (const r of recs) {
+      const { name, fs, durationSeconds } = r.summary;
+      if (seconds > durationSeconds + 1e-6) throw new AppError(`${name} lasts ${(durationSeconds / 60).toFixed(1)} min: it has no first ${minutes} min to learn from`);
+      // A label just after the period still labels the period's last beat (beats are matched within 150 ms).
+      const end = seconds * fs + Math.round(0.15 * fs);
+      let plan: AdaptPlan;
+      if (labels.from === 'reference') {
+        const ref = await r.ref;
+        if (!ref.samples.length || !ref.annotator) throw new AppError(`${name} has no reference annotations to learn from; adapt on a reviewed run's labels instead`);
+        const learn: AdaptPlan['labels'] = [];
+        for (let i = 0; i < ref.samples.length && ref.samples[i] < end; i++) learn.push({ sample: ref.samples[i], label: AAMI_LABELS[ref.labels[i]] });
+        plan = { minutes, seconds, labels: learn, source: `${ref.annotator}, first ${seconds} s`, summary: { from: 'reference', annotator: ref.annotator } };
+      } else {
+        const run = this.run(labels.runId);
+        if (run.summary.recordingId !== r.summary.id) {
+          const of = this.recordings.get(run.summary.recordingId)?.summary.name ?? run.summary.recordingId;
+          throw new AppError(`run ${run.summary.id} is a run of ${of}, not of ${name}: adapt on a run of the recording being classified`);
+        }
+        const { final, corrected } = this.finalLabels(run, labels.corrections ?? []);
+        const learn: AdaptPlan['labels'] = [];
+        let corrections = 0;
+        for (let i = 0; i < run.out.samples.length && run.out.samples[i] < end; i++) {
+          if (final[i] !== '-') learn.push({ sample: run.out.samples[i], label: final[i] as AamiLabel });
+          if (corrected[i] && run.out.samples[i] < seconds * fs) corrections++;
+        }
+        plan = { minutes, seconds, labels: learn, source: `run ${run.summary.id}'s labels with ${corrections} correction(s), first ${seconds} s`, summary: { from: 'run', runId: run.summary.id, corrections } };
+      }
+      if (!plan.labels.length) throw new AppError(`${name} has no labelled beats in its first ${minutes} min (${plan.source}) to learn from`);
+      plans.push(plan);
+    }
+    return plans;
+  }
+
+  /** A fresh directory for the model adapted for a run, inside this service's own (`cacheDir`). */
+  private async adaptDir(runId: string): Promise<string> {
+    this.adaptRoot ??= (async () => {
+      const parent = this.opts.cacheDir ?? tmpdir();
+      await mkdir(parent, { recursive: true });
+      return mkdtemp(join(parent, 'ecg-review-adapted-'));
+    })();
+    return join(await this.adaptRoot, runId);
+  }
+
+  async startClassification(recordingIds: string[], modelId: string, options: ClassificationOptions = {}): Promise<{ jobId: string }> {
     if (options?.beats !== undefined && options.beats !== 'reference' && options.beats !== 'detector') throw new AppError(`beats must be 'reference' or 'detector', got ${JSON.stringify(options.beats)}`);
     if (!Array.isArray(recordingIds) || !recordingIds.length) throw new AppError('choose at least one recording to classify');
     const recs = recordingIds.map((id) => this.rec(id));
     const models = await this.listModels();
     if (!models.some((m) => m.id === modelId)) throw new AppError(`unknown model '${String(modelId)}' (available: ${models.map((m) => m.id).join(', ')})`);
+    const plans = options?.adapt !== undefined ? await this.adaptPlans(recs, modelId, options.adapt) : null;
     const id = `job-${randomUUID().slice(0, 8)}`;
     const summary = newJob(id, recordingIds, modelId);
     const state = { summary, cancel: () => { /* replaced while a worker runs */ } };
@@ -335,15 +415,45 @@ export class ReviewService implements EcgApi {
         const useRef = options?.beats === 'reference' || (options?.beats !== 'detector' && ref0.samples.length > 0);
         if (useRef && !ref0.samples.length) { update({ state: 'failed', error: `${r.summary.name}: no reference beats to take positions from`, message: 'failed' }, true); return; }
         const positions = useRef ? ref0.samples : undefined;
+        const runId = `run-${randomUUID().slice(0, 8)}`;
+        // Adaptation: once per recording, before its segments, which then all classify with the adapted model.
+        const plan = plans?.[k];
+        let adaptation: RunAdaptation | undefined, modelDir: string | undefined;
+        if (plan) {
+          const outDir = await this.adaptDir(runId);
+          const w = runAdaptWorker(
+            this.opts.workerEntry ?? defaultWorkerEntry(),
+            { task: 'adapt', path: r.summary.path, modelId, modelsDir: this.opts.modelsDir, positions, seconds: plan.seconds, labels: plan.labels, source: plan.source, outDir },
+            (f, msg) => update({ progress: (k + ADAPT_SHARE * f) / recs.length, message: `${r.summary.name}: ${msg}` }),
+          );
+          state.cancel = () => w.cancel();
+          update({ progress: k / recs.length, message: `${r.summary.name}: adapting the model to this patient (${plan.source})` }, true);
+          try {
+            const o = await w.done;
+            if (o === 'cancelled' || summary.state !== 'running') { await rm(outDir, { recursive: true, force: true }); return; }
+            const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+            adaptation = {
+              minutes: plan.minutes, labels: plan.summary, beats: o.beats, epochs: o.epochs,
+              firstLoss: mean(o.losses.map((l) => l[0])), lastLoss: mean(o.losses.map((l) => l[l.length - 1])),
+            };
+            modelDir = outDir;
+          } catch (e) {
+            await rm(outDir, { recursive: true, force: true });
+            const msg = e instanceof WorkerFailure ? e.message : `internal error: ${(e as Error).message}`;
+            update({ state: 'failed', error: `${r.summary.name}: adapting ${modelId} failed: ${msg}`, message: `failed on ${r.summary.name}` }, true);
+            return;
+          }
+        }
+        const share = plan ? ADAPT_SHARE : 0;
         const workers = bounds.slice(0, -1).map((from, j) => runClassifyWorker(
           this.opts.workerEntry ?? defaultWorkerEntry(),
-          { path: r.summary.path, modelId, modelsDir: this.opts.modelsDir, positions, ...(nSeg > 1 ? { keepFrom: from, keepTo: bounds[j + 1] } : {}) },
-          (f, msg) => { fractions[j] = f; update({ progress: (k + fractions.reduce((a, b) => a + b, 0) / nSeg) / recs.length, message: `${r.summary.name}: ${msg}${nSeg > 1 ? ` (${nSeg} segments in parallel)` : ''}` }); },
+          { path: r.summary.path, modelId, modelsDir: this.opts.modelsDir, modelDir, positions, ...(nSeg > 1 ? { keepFrom: from, keepTo: bounds[j + 1] } : {}) },
+          (f, msg) => { fractions[j] = f; update({ progress: (k + share + (1 - share) * fractions.reduce((a, b) => a + b, 0) / nSeg) / recs.length, message: `${r.summary.name}: ${msg}${plan ? ' (adapted model)' : ''}${nSeg > 1 ? ` (${nSeg} segments in parallel)` : ''}` }); },
         ));
         state.cancel = () => { for (const w of workers) w.cancel(); };
         try {
           const outs = await Promise.all(workers.map((w) => w.done));
-          if (outs.some((o) => o === 'cancelled')) return;
+          if (outs.some((o) => o === 'cancelled')) { if (modelDir) await rm(modelDir, { recursive: true, force: true }); return; }
           const merged = mergeSegments(outs as ClassifyOutput[], fs);
           const ref = await r.ref;
           const match = matchBeats(merged.samples, ref.samples, Math.round(0.15 * fs));
@@ -355,14 +465,17 @@ export class ReviewService implements EcgApi {
             if (m >= 0) { reference[i] = ref.labels[m]; symbols.push(ref.symbols[m]); if (reference[i] !== merged.predicted[i]) disagreements++; } else symbols.push('-');
           }
           const out: RunData = { ...merged, reference, symbols: symbols.join(''), referenceSamples: ref.samples, beatSource: useRef ? 'reference' : 'detector', elapsedMs: performance.now() - t0 };
-          const runId = `run-${randomUUID().slice(0, 8)}`;
           this.runs.set(runId, {
             out,
-            summary: { id: runId, recordingId: r.summary.id, modelId, createdAt: new Date().toISOString(), beats: out.samples.length, disagreements, elapsedMs: Math.round(out.elapsedMs), beatSource: out.beatSource },
+            summary: {
+              id: runId, recordingId: r.summary.id, modelId, createdAt: new Date().toISOString(), beats: out.samples.length, disagreements, elapsedMs: Math.round(out.elapsedMs), beatSource: out.beatSource,
+              ...(adaptation ? { adaptation } : {}),
+            },
           });
           summary.runIds.push(runId);
         } catch (e) {
           for (const w of workers) w.cancel();
+          if (modelDir) await rm(modelDir, { recursive: true, force: true });
           const msg = e instanceof WorkerFailure ? e.message : `internal error: ${(e as Error).message}`;
           update({ state: 'failed', error: `${r.summary.name}: ${msg}`, message: `failed on ${r.summary.name}` }, true);
           return;
@@ -604,5 +717,8 @@ export class ReviewService implements EcgApi {
     await this.devices.dispose();
     for (const j of this.jobs.values()) if (j.summary.state === 'running') j.cancel();
     for (const id of [...this.recordings.keys()]) await this.closeRecording(id);
+    // The models adapted for this service's runs go with the runs.
+    const root = await this.adaptRoot?.catch(() => null);
+    if (root) await rm(root, { recursive: true, force: true });
   }
 }
