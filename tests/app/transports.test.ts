@@ -1,8 +1,8 @@
 /**
  * The API contract over both transports: the same ReviewService called through a simulated Electron IPC
  * (handlers registered on a fake ipcMain, invoked with fake events) and through the browser-mode HTTP server
- * must give identical answers (metrics with their EC57 figures too); unknown channels/methods, foreign frames and
- * missing tokens are refused.
+ * must give identical answers (metrics with their EC57 figures too, a run adapted to the patient); unknown
+ * channels/methods, foreign frames and missing tokens are refused.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -125,6 +125,25 @@ describeMitdb('API contract over IPC and HTTP', () => {
     expect(h.settings.pauseSeconds).toBe(2.5);
     const final = [...beats.predicted]; final[i] = corrections[0].label;
     expect(h.counts.V).toBe(final.filter((c) => c === 'V').length);
+  });
+
+  it('adapts to the patient through either transport: the same run summary with its adaptation, the same refusals', async () => {
+    const rec = await ipc.api.openRecording(mitdbRecord('100'));
+    const { jobId } = await ipc.api.startClassification([rec.id], 'causal-student-int8', { adapt: { minutes: 5, labels: { from: 'reference' } } });
+    const job = await waitJob(http, jobId);
+    expect(job.state, job.error).toBe('done');
+    const runs = await http.listRuns(rec.id);
+    expect(await ipc.api.listRuns(rec.id)).toEqual(runs);
+    const run = runs.find((r) => r.id === job.runIds[0])!;
+    expect(run.adaptation).toMatchObject({ minutes: 5, labels: { from: 'reference', annotator: 'atr' }, epochs: 10 });
+    expect(Object.keys(run.adaptation!.beats)).toContain('N');
+    const bad = [{ adapt: { minutes: 5, labels: { from: 'reference' as const } } }, { adapt: { minutes: 40, labels: { from: 'run' as const, runId: run.id } } }];
+    for (const [model, options] of [['rr-morphology-baseline', bad[0]], ['causal-student-int8', bad[1]]] as const) {
+      const [ei, eh] = [await ipc.api.startClassification([rec.id], model, options).catch((e) => e), await http.startClassification([rec.id], model, options).catch((e) => e)];
+      expect(eh).toBeInstanceOf(ApiError);
+      expect((eh as ApiError).message).toBe((ei as ApiError).message);
+      expect((ei as ApiError).message).toMatch(model === 'causal-student-int8' ? /^100 lasts 30\.1 min: it has no first 40 min/ : /rule-based baseline/);
+    }
   });
 
   it('maps errors the same way on both transports', async () => {
