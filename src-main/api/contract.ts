@@ -81,6 +81,9 @@ export interface BeatTable {
   symbols: string;
 }
 
+/** The rule-based baseline's model id (`listModels` lists it last): no network, so nothing to adapt. */
+export const BASELINE_MODEL_ID = 'rr-morphology-baseline';
+
 export interface ModelSummary {
   id: string;
   name: string;

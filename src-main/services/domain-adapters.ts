@@ -5,7 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { AAMI_LABELS, type AamiLabel, type ModelSummary } from '../api/contract.js';
+import { AAMI_LABELS, BASELINE_MODEL_ID, type AamiLabel, type ModelSummary } from '../api/contract.js';
 import type { Annotation } from '../domain/annotation.js';
 import type { RecordingSource } from '../domain/recording.js';
 import { alignFiducials } from '../signal/align-fiducials.js';
@@ -13,7 +13,7 @@ import { detectQrs } from '../signal/detect-qrs.js';
 import type { Classified } from './baseline-classifier.js';
 import { AppError } from './errors.js';
 
-export const BASELINE_MODEL_ID = 'rr-morphology-baseline';
+export { BASELINE_MODEL_ID };
 
 export const BASELINE_MODEL: ModelSummary = {
   id: BASELINE_MODEL_ID,

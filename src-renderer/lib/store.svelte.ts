@@ -3,7 +3,7 @@
  * never proxied element by element. Corrections are read from Dexie at start and after every change, so what is
  * shown is what is stored.
  */
-import type { AamiLabel, ApiEvent, BeatTable, EcgApi, JobSummary, ModelSummary, RecordingSummary, RunSummary } from '../../src-main/api/contract.js';
+import type { AamiLabel, ApiEvent, BeatTable, ClassificationOptions, EcgApi, JobSummary, ModelSummary, RecordingSummary, RunSummary } from '../../src-main/api/contract.js';
 import { connect, type Transport } from './api.js';
 import { nearestBeat } from './navigation.js';
 import { addCorrection, effectiveCorrections, getSetting, openReviewDb, redoNext, setSetting, toInputs, undoLast, type CorrectionRow, type Provenance, type ReviewDb } from './db.js';
@@ -147,9 +147,9 @@ export class AppState {
     this.runs = await this.api.listRuns().catch(() => [] as RunSummary[]);
   }
 
-  async classify(recordingIds: string[], modelId: string, beats?: 'reference' | 'detector'): Promise<string | null> {
+  async classify(recordingIds: string[], modelId: string, options: ClassificationOptions = {}): Promise<string | null> {
     try {
-      const { jobId } = await this.api.startClassification(recordingIds, modelId, beats ? { beats } : {});
+      const { jobId } = await this.api.startClassification(recordingIds, modelId, options);
       this.jobs = { ...this.jobs, [jobId]: await this.api.getJob(jobId) };
       return jobId;
     } catch (e) {

@@ -1,7 +1,9 @@
 /**
  * Svelte components against an in-memory API and fake-indexeddb: the Library shows the importer's message for
  * a bad file; Review's keyboard moves between disagreements and relabels (stored in Dexie, undoable); Metrics
- * shows the per-class table and the EC57 panel and follows corrections. uPlot is stubbed (jsdom has no canvas).
+ * shows the per-class table and the EC57 panel and follows corrections; Classify's "Adapt to this patient" sends the
+ * learning period and the label source (the reference, or the run under review with your corrections), and the run
+ * list names an adapted run's adaptation. uPlot is stubbed (jsdom has no canvas).
  */
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
@@ -10,10 +12,11 @@ import Library from '../../src-renderer/views/Library.svelte';
 import Metrics from '../../src-renderer/views/Metrics.svelte';
 import Holter from '../../src-renderer/views/Holter.svelte';
 import Review from '../../src-renderer/views/Review.svelte';
+import Classify from '../../src-renderer/views/Classify.svelte';
 import { openReviewDb } from '../../src-renderer/lib/db.js';
 import { AppState } from '../../src-renderer/lib/store.svelte.js';
-import type { RecordingSummary } from '../../src-main/api/contract.js';
-import { BEATS, fakeTransport } from './fake-api.js';
+import { BASELINE_MODEL_ID, type ModelSummary, type RecordingSummary, type RunSummary } from '../../src-main/api/contract.js';
+import { BEATS, REC, fakeTransport } from './fake-api.js';
 
 vi.mock('uplot', () => {
   class FakePlot {
@@ -129,6 +132,56 @@ describe('renderer components', () => {
     await waitFor(() => expect(cell('veb', 'ref')).toBe('3'));
     expect([cell('veb', 'se'), cell('veb', 'ppv')]).toEqual(['33.3', '50.0']);
     expect(run('couplets')).toEqual(['0.0', '—', '—', '—', '1', '0']);
+  });
+
+  it('Classify: "Adapt to this patient" learns from the reference or from the reviewed run, within the recording; the run list names the adaptation', async () => {
+    const { transport, calls } = fakeTransport();
+    // A 30-minute recording (the fake's own lasts 10 s), the baseline beside the CNN, and an adapted run.
+    const rec: RecordingSummary = { ...REC, length: 648_000, durationSeconds: 1800 };
+    const adapted: RunSummary = {
+      id: 'run-2', recordingId: 'rec-1', modelId: 'cnn', createdAt: new Date(0).toISOString(), beats: 8, disagreements: 0, elapsedMs: 1, beatSource: 'reference',
+      adaptation: { minutes: 5, labels: { from: 'reference', annotator: 'atr' }, beats: { N: 80, S: 215 }, epochs: 10, firstLoss: 0.1, lastLoss: 0.08 },
+    };
+    const runs = await transport.api.listRuns();
+    const baseline: ModelSummary = { id: BASELINE_MODEL_ID, name: 'RR + morphology rules', description: '', classes: ['N', 'S', 'V', 'F', 'Q'], input: '', card: {} };
+    transport.api.listRecordings = async () => [rec];
+    transport.api.listModels = async () => [{ id: 'cnn', name: 'CNN', description: '', classes: ['N', 'S', 'V', 'F'], input: '', card: {} }, baseline];
+    transport.api.listRuns = async () => [...runs, adapted];
+    const app = new AppState(transport, openReviewDb(`test-${n++}`, new IDBFactory(), IDBKeyRange));
+    await app.init();
+    await app.review('rec-1', 'run-1');
+    // Two corrections in the first 5 minutes.
+    await app.relabel([2], 'V', 'manual');
+    await app.relabel([4], 'N', 'manual');
+    const view = render(Classify, { app });
+    expect(view.queryByTestId('adapt-note')).toBeNull();
+    await fireEvent.click(view.getByTestId('adapt-toggle'));
+    expect(view.getByTestId('adapt-note').textContent).toMatch(/fine-tuned on those beats .* score the run from minute 5 \(the Metrics view's EC57 panel scores from minute 5 by default\); figures of an adapted run are patient-specific and not comparable with patient-independent ones/);
+    expect((view.getByTestId('adapt-from-reference') as HTMLInputElement).checked).toBe(true);
+    expect(view.getByTestId('adapt').textContent).toMatch(/this run's reviewed labels \(model \+ your 2 corrections\)/);
+    await fireEvent.click(view.getByTestId('start-classify'));
+    expect(calls.at(-1)).toBe(`classify ${JSON.stringify([['rec-1'], 'cnn', { adapt: { minutes: 5, labels: { from: 'reference' } } }])}`);
+    // The run's reviewed labels, with the corrections, and a 10-minute learning period.
+    await fireEvent.click(view.getByTestId('adapt-from-run'));
+    await fireEvent.input(view.getByTestId('adapt-minutes'), { target: { value: '10' } });
+    await waitFor(() => expect(view.getByTestId('adapt-note').textContent).toMatch(/score the run from minute 10/));
+    await fireEvent.click(view.getByTestId('start-classify'));
+    const sent = JSON.parse(calls.at(-1)!.slice('classify '.length));
+    expect(sent[2].adapt).toEqual({ minutes: 10, labels: { from: 'run', runId: 'run-1', corrections: [{ sample: BEATS.samples[2], label: 'V' }, { sample: BEATS.samples[4], label: 'N' }] } });
+    // Longer than the recording: said, and not sent.
+    await fireEvent.input(view.getByTestId('adapt-minutes'), { target: { value: '40' } });
+    await waitFor(() => expect(view.getByTestId('adapt').querySelector('[role=alert]')?.textContent).toMatch(/at most 30\.0 min/));
+    expect((view.getByTestId('start-classify') as HTMLButtonElement).disabled).toBe(true);
+    // The rule-based baseline cannot be adapted.
+    await fireEvent.change(view.getByTestId('model-select'), { target: { value: BASELINE_MODEL_ID } });
+    await waitFor(() => expect((view.getByTestId('adapt-toggle') as HTMLInputElement).disabled).toBe(true));
+    expect(view.getByTestId('adapt').textContent).toMatch(/the rule-based baseline has no network to adapt/);
+    view.unmount();
+    // Review's run list names the adapted run's adaptation.
+    const review = render(Review, { app });
+    const options = [...within(review.container).getByTestId('run-select').querySelectorAll('option')].map((o) => o.textContent);
+    expect(options.some((o) => /^cnn, adapted on 80 N, 215 S beats, first 5 min of atr · /.test(o ?? ''))).toBe(true);
+    review.unmount();
   });
 
   it('start-up: a tab picked while the workspace is still reopening wins, and the saved position survives', async () => {

@@ -30,7 +30,7 @@ export function fakeTransport(): { transport: Transport; calls: string[] } {
     async getWaveform(req) { return { kind: 'raw', recordingId: req.recordingId, from: req.from, to: req.to, fs: 360, step: 1, leads: REC.leads.map((l) => ({ ...l, values: new Array(req.to - req.from).fill(0) })) }; },
     async listBeats(_r, runId) { return runId ? BEATS : { ...BEATS, runId: null, predicted: '--------' }; },
     async listModels() { return [{ id: 'cnn', name: 'CNN', description: '', classes: ['N', 'S', 'V', 'F', 'Q'], input: '', card: {} }]; },
-    async startClassification() { return { jobId: 'job-1' }; },
+    async startClassification(ids, modelId, options) { calls.push(`classify ${JSON.stringify([ids, modelId, options ?? {}])}`); return { jobId: 'job-1' }; },
     async cancelJob() {},
     async getJob(id) { return { id, kind: 'classify', state: 'running', recordingIds: ['rec-1'], modelId: 'cnn', progress: 0.5, message: '', runIds: [] }; },
     async listRuns() { return [{ id: 'run-1', recordingId: 'rec-1', modelId: 'cnn', createdAt: new Date(0).toISOString(), beats: 8, disagreements: 2, elapsedMs: 1, beatSource: 'detector' }]; },
