@@ -10,7 +10,7 @@ import { toPhysical, type RecordingSource } from '../domain/recording.js';
 import { readAnnotations } from '../formats/index.js';
 import { alignFiducials } from '../signal/align-fiducials.js';
 import { detectQrs } from '../signal/detect-qrs.js';
-import { beatsFromAnnotations, buildRecordBeats, type BeatPositions } from './dataset/beats.js';
+import { beatsFromAnnotations, buildRecordBeats, type BeatPositions, type BeatSet } from './dataset/beats.js';
 import { liveDetectorPositions } from './dataset/causal.js';
 import { chooseLead } from './dataset/lead.js';
 import { morphologyConsensus } from './consensus.js';
@@ -75,6 +75,16 @@ export async function beatPositions(src: RecordingSource, opts: ClassifyOptions,
   return { positions: { samples: alignFiducials(lead0, src.info.fs, detectQrs(lead0, src.info.fs)) }, how: 'detector' };
 }
 
+/** The beats a model classifies in a recording, at the positions `classifyRecording` uses, as its inputs. */
+export async function classifierBeats(src: RecordingSource, meta: LoadedModel['meta'], opts: Pick<ClassifyOptions, 'beats' | 'lead'> = {}): Promise<{ set: BeatSet; how: string; lead: { name: string } }> {
+  const lead = chooseLead(src.info, opts.lead);
+  const { positions, how } = await beatPositions(src, opts, meta.window.causal === true);
+  if (positions.samples.length === 0) {
+    throw new ModelError(!opts.beats ? `no beats detected on lead ${lead.name}` : `annotator '${opts.beats}' has no beat annotations`, src.info.path);
+  }
+  return { set: await buildRecordBeats(src, positions, { window: meta.window, lead: lead.name }), how, lead };
+}
+
 export async function classifyRecording(src: RecordingSource, models: LoadedModel[], opts: ClassifyOptions = {}): Promise<ClassifiedBeats> {
   if (models.length === 0) throw new ModelError('no model to classify with');
   const meta = models[0].meta;
@@ -83,12 +93,7 @@ export async function classifyRecording(src: RecordingSource, models: LoadedMode
       throw new ModelError('ensemble members disagree on window, classes or morphology consensus', m.dir);
     }
   }
-  const lead = chooseLead(src.info, opts.lead);
-  const { positions, how } = await beatPositions(src, opts, meta.window.causal === true);
-  if (positions.samples.length === 0) {
-    throw new ModelError(!opts.beats ? `no beats detected on lead ${lead.name}` : `annotator '${opts.beats}' has no beat annotations`, src.info.path);
-  }
-  const set = await buildRecordBeats(src, positions, { window: meta.window, lead: lead.name });
+  const { set, how, lead } = await classifierBeats(src, meta, opts);
   const K = meta.classes.length;
   const probs = new Float32Array(set.n * K);
   const adaptations: Adaptation[] = [];

@@ -3,7 +3,12 @@
  * reference labels (EC57's learning period) and scoring the rest. Records 232 and 213 are DS2 patients the model
  * never saw: 232's atrial premature beats and 213's fusion beats are what the patient-independent models miss.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
+import { readCard } from '../../src-main/model/compress/card.js';
+import { RESOURCES_MODELS_DIR } from '../../src-main/model/io.js';
 import { aamiClassOf, type AamiClass } from '../../src-main/domain/aami.js';
 import { openRecording, readAnnotations } from '../../src-main/formats/index.js';
 import { adaptModel, labelsFromAnnotations } from '../../src-main/model/adapt.js';
@@ -119,5 +124,48 @@ describeMitdb('patient-specific adaptation', () => {
     const missing = await runCliCaptured('classify', mitdbRecord('232'), '--model', MODEL, '--beats', 'atr', '--adapt-minutes', '5', '--adapt-labels', 'nosuch');
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/232\.nosuch/);
+  });
+
+  it('compress --adapt makes a patient\'s own model with a card (evaluated on that patient after the learning period), which quantizes for the device', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'ecg-adapt-'));
+    const out = join(work, 'a232');
+    const r = await runCliCaptured('compress', '--model', join(RESOURCES_MODELS_DIR, 'causal-student'), '--adapt', mitdbRecord('232'), '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const card = (await readCard(out))!;
+    const step = card.compression!.at(-1)!;
+    expect(step).toMatchObject({ kind: 'adapt', record: '232', seconds: 300, annotator: 'atr', beats: { N: 80, S: 215 } });
+    expect(card.trainedOn).toEqual(['DS1', '232, first 300 s (atr)']);
+    expect(card.ds2).toBeUndefined();
+    type Ev = { records: string[]; perClass: Record<string, { se: number; support: number }> };
+    const ev = card.evaluation as Ev, parent = card.parentEvaluation as Ev;
+    expect(ev.records).toEqual(['232']);
+    expect(ev.perClass.S.support).toBe(parent.perClass.S.support);
+    expect(ev.perClass.S.support).toBeGreaterThan(1000); // the S beats after minute 5 only
+    expect(ev.perClass.S.se).toBeGreaterThan(parent.perClass.S.se + 5);
+    // quantized for the device: still evaluated on 232 from minute 5, not on DS2 (which holds 232 itself)
+    const q = join(work, 'a232-uint8');
+    const rq = await runCliCaptured('compress', '--model', out, '--quantize', 'uint8', '--out', q);
+    expect(rq.code, rq.stderr).toBe(0);
+    expect(rq.stdout).toMatch(/1 evaluation records, \d+ beats \(EC57 from 300 s, after the learning period\)/);
+    const qc = (await readCard(q))!;
+    expect((qc.evaluation as Ev).records).toEqual(['232']);
+    expect(qc.compression!.map((x) => x.kind)).toEqual(['distill', 'adapt', 'quantize']);
+    expect(qc.sizeOnDiskBytes).toBeLessThan(32 * 1024);
+    const loaded = await loadModel(q);
+    const src = await openRecording(mitdbRecord('232'));
+    const c = await classifyRecording(src, [loaded], { beats: 'atr' });
+    await src.close();
+    expect((await sensitivityFromMinute5('232', c, 'S')).se).toBeGreaterThan(0.95);
+    loaded.model.dispose();
+  });
+
+  it('compress --adapt refuses a quantized model, a bad learning period, and its flags without --adapt', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'ecg-adapt-'));
+    const q = await runCliCaptured('compress', '--model', join(RESOURCES_MODELS_DIR, MODEL), '--adapt', mitdbRecord('232'), '--out', join(work, 'x'));
+    expect(q.stderr).toMatch(/causal-student-int8: is quantized \(uint8\); adapt the float model and quantize last/);
+    const m = await runCliCaptured('compress', '--model', join(RESOURCES_MODELS_DIR, 'causal-student'), '--adapt', mitdbRecord('232'), '--adapt-minutes', '-1', '--out', join(work, 'y'));
+    expect(m.stderr).toMatch(/--adapt-minutes must be a positive number of minutes, got -1/);
+    const f = await runCliCaptured('compress', '--model', join(RESOURCES_MODELS_DIR, 'causal-student'), '--quantize', 'uint8', '--adapt-labels', 'atr', '--out', join(work, 'z'));
+    expect(f.stderr).toMatch(/--adapt-minutes, --adapt-labels and --beats go with --adapt <record>/);
   });
 });

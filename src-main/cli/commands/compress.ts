@@ -1,5 +1,6 @@
 import { DS1, DS2, MITDB_RECORDS } from '../../domain/mitdb.js';
-import { compressModel, type CompressOperation } from '../../model/compress/compress.js';
+import { adaptationOf, compressModel, type CompressOperation } from '../../model/compress/compress.js';
+import { readCard } from '../../model/compress/card.js';
 import { isStudentArchitecture, STUDENT_ARCHITECTURES } from '../../model/compress/distill.js';
 import { CompressError } from '../../model/compress/errors.js';
 import { defaultMitdbDir } from '../../model/compress/evaluate.js';
@@ -36,7 +37,7 @@ function fmt(x: number | null | undefined, digits = 1): string {
 
 export const command: Command = {
   name: 'compress',
-  usage: 'ecg-review compress --model <dir> (--prune <ratio> [--structured] | --distill --student <arch> | --quantize uint8|float16 | --expand) --out <dir>',
+  usage: 'ecg-review compress --model <dir> (--prune <ratio> [--structured] | --distill --student <arch> | --quantize uint8|float16 | --expand | --adapt <record> [--adapt-minutes 5] [--adapt-labels atr] [--beats atr]) --out <dir>',
   summary: 'Make a lighter model: prune (gradual magnitude pruning with fine-tuning on DS1, or --structured filter pruning), distil into a tiny student (trained on DS1 from the teacher\'s soft targets), or quantize weights (uint8 affine / float16, tfjs weight-manifest format). Chain steps by compressing the output again. Writes the model, and a model card with sizes, the command and DS2 results.',
   flags: {
     model: { type: 'string', description: 'input model directory (model.json + weights)' },
@@ -49,6 +50,10 @@ export const command: Command = {
     temperature: { type: 'string', description: 'distillation temperature T (default 4)' },
     quantize: { type: 'string', description: 'uint8 (affine per tensor) or float16' },
     expand: { type: 'boolean', description: 'write the dense form of a sparse (pruned) model, for generic tfjs runtimes' },
+    adapt: { type: 'string', description: "patient-specific: fine-tune on this recording's first minutes of labelled beats (e.g. before pushing the model to that patient's device); evaluated on the rest of the recording" },
+    'adapt-minutes': { type: 'string', description: 'with --adapt: learning period in minutes (default 5, EC57\'s)' },
+    'adapt-labels': { type: 'string', description: 'with --adapt: annotator whose labels are learnt (default atr)' },
+    beats: { type: 'string', description: 'with --adapt: annotator whose beat positions to learn at (default: the positions the model uses in practice — the live detector for causal models, else the QRS detector)' },
     'keep-dense': { type: 'boolean', description: 'pruned outputs: also write dense weights.bin (generic tfjs can load the directory)' },
     epochs: { type: 'string', description: 'training epochs (distil default 20, prune fine-tuning default 6)' },
     'batch-size': { type: 'string', description: 'mini-batch size (default 256)' },
@@ -81,14 +86,24 @@ export const command: Command = {
       ops.push({ kind: 'quantize', dtype: q });
     }
     if (flags.expand) ops.push({ kind: 'expand' });
-    if (ops.length !== 1) throw new CliError('give exactly one of --prune, --distill, --quantize, --expand (chain steps by compressing the output again)');
+    const adaptRecord = stringFlag(flags, 'adapt');
+    if (adaptRecord !== undefined) {
+      const minutes = numberFlag(flags, 'adapt-minutes', 5)!;
+      if (!(minutes > 0)) throw new CliError(`--adapt-minutes must be a positive number of minutes, got ${minutes}`);
+      ops.push({ kind: 'adapt', record: adaptRecord, seconds: minutes * 60, annotator: stringFlag(flags, 'adapt-labels', 'atr')!, beats: stringFlag(flags, 'beats') });
+    } else if (['adapt-minutes', 'adapt-labels', 'beats'].some((f) => flags[f] !== undefined)) {
+      throw new CliError('--adapt-minutes, --adapt-labels and --beats go with --adapt <record>');
+    }
+    if (ops.length !== 1) throw new CliError('give exactly one of --prune, --distill, --quantize, --expand, --adapt (chain steps by compressing the output again)');
     if (flags.structured && ops[0].kind !== 'prune') throw new CliError('--structured goes with --prune');
     const op = ops[0];
     const alpha = numberFlag(flags, 'alpha');
     if (alpha !== undefined && !(alpha >= 0 && alpha <= 1)) throw new CompressError(`--alpha must be in [0, 1], got ${alpha}`);
     const info = await initEngine({ prefer: (stringFlag(flags, 'backend') as 'wasm' | undefined) ?? 'wasm' });
     io.progress(`engine: ${describeEngine(info)}`);
-    const evalRecords = recordList(stringFlag(flags, 'eval', 'ds2')!, 'eval');
+    // An adapted model (this step or an earlier one) is evaluated on its own patient after the learning period.
+    const adapted = adaptationOf(op, await readCard(model));
+    const evalRecords = adapted && flags.eval === undefined ? [adapted.record] : recordList(stringFlag(flags, 'eval', 'ds2')!, 'eval');
     const { card, evaluation } = await compressModel({
       model, out, op,
       dataDir: stringFlag(flags, 'data') ?? defaultMitdbDir(),
@@ -111,7 +126,7 @@ export const command: Command = {
     ];
     if (evaluation) {
       const pc = evaluation.perClass;
-      lines.push(`  ${evaluation.records.length} evaluation records, ${evaluation.beats} beats (EC57 whole records, AAMI classes, as the classifiers' DS2 figures): accuracy ${fmt(evaluation.accuracy, 2)} %, macro-F1 N,S,V ${fmt(evaluation.macroF1NSV, 2)} % (N,S,V,F ${fmt(evaluation.macroF1, 2)} %)`);
+      lines.push(`  ${evaluation.records.length} evaluation records, ${evaluation.beats} beats (EC57 ${adapted ? `from ${adapted.seconds} s, after the learning period` : "whole records, AAMI classes, as the classifiers' DS2 figures"}): accuracy ${fmt(evaluation.accuracy, 2)} %, macro-F1 N,S,V ${fmt(evaluation.macroF1NSV, 2)} % (N,S,V,F ${fmt(evaluation.macroF1, 2)} %)`);
       for (const c of ['N', 'S', 'V', 'F'] as const) lines.push(`    ${c}: Se ${fmt(pc[c].se)}  +P ${fmt(pc[c].ppv)}  (${pc[c].support} beats)`);
     }
     await io.out(`${lines.join('\n')}\n`);

@@ -7,6 +7,9 @@ import { rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { DE_CHAZAL_2004_DS2, DS1, DS2 } from '../../domain/mitdb.js';
 import { deChazalShortfalls, DS2_HYGIENE_NOTE, figuresTableLines } from '../card.js';
+import { openRecording, readAnnotations } from '../../formats/index.js';
+import { adaptModel, labelsFromAnnotations } from '../adapt.js';
+import { classifierBeats } from '../classify.js';
 import { describeEngine } from '../engine/backend.js';
 import { loadLabelledRecords } from '../dataset/mitdb.js';
 import { MODEL_CARD, readCard, writeCard, type CompressionStep, type ModelCard } from './card.js';
@@ -24,7 +27,9 @@ export type CompressOperation =
   | { kind: 'prune'; ratio: number; structured?: boolean }
   | { kind: 'distill'; student: StudentArchitecture; alpha?: number; temperature?: number }
   | { kind: 'quantize'; dtype: 'uint8' | 'float16' }
-  | { kind: 'expand' };
+  | { kind: 'expand' }
+  /** Patient-specific: fine-tune on the first `seconds` of one recording, labelled by `annotator` (model/adapt.ts). */
+  | { kind: 'adapt'; record: string; seconds: number; annotator: string; beats?: string };
 
 export interface CompressRequest {
   model: string;
@@ -69,6 +74,11 @@ export async function checkRequest(req: CompressRequest): Promise<void> {
     if (op.dtype !== 'uint8' && op.dtype !== 'float16') throw new CompressError(`unknown quantization '${String(op.dtype)}' (use uint8 or float16)`);
   }
   if (op.kind === 'expand' && !files.sparse) throw new CompressError('has no sparse weights to expand', req.model);
+  if (op.kind === 'adapt') {
+    if (files.quantization) throw new CompressError(`is quantized (${files.quantization}); adapt the float model and quantize last`, req.model);
+    if (!(op.seconds > 0)) throw new CompressError(`learning period must be a positive number of seconds, got ${op.seconds}`);
+    if (!(await readMetadata(req.model)).meta) throw new CompressError('has no ECG Review metadata (window, classes, decision): only a beat classifier can be adapted', req.model);
+  }
   if (req.epochs !== undefined && (!Number.isInteger(req.epochs) || req.epochs < 0)) throw new CompressError(`epochs must be a non-negative integer, got ${req.epochs}`);
 }
 
@@ -101,6 +111,24 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
     const extra = metadataFor(parentMeta?.parameters ?? 0);
     if (!sparse || req.keepDense) await writeModelFiles(req.out, { modelTopology: files.json.modelTopology, ...weights }, { extra });
     if (sparse) await writeModelFiles(req.out, { modelTopology: files.json.modelTopology, ...weights }, { sparse: true, extra });
+  } else if (op.kind === 'adapt') {
+    const parent = await modelFromFiles(files);
+    const src = await openRecording(op.record);
+    try {
+      const { set, how } = await classifierBeats(src, parentMeta!, { beats: op.beats });
+      const learn = labelsFromAnnotations(set, await readAnnotations(src, op.annotator), src.info.fs, op.seconds, parentMeta!.classes);
+      say(`${learn.indices.length} labelled beats of ${src.info.name} in its first ${op.seconds} s (${how})`);
+      const adapted = await adaptModel({ model: parent, meta: parentMeta!, dir: req.model }, set, learn, `${op.annotator}, first ${op.seconds} s`, { epochs: req.epochs, learningRate: req.learningRate, seed: req.seed });
+      const a = adapted.adaptation;
+      Object.assign(step, { record: src.info.name, recordPath: op.record, seconds: op.seconds, annotator: op.annotator, positions: how, beats: a.beats, epochs: a.options.epochs, learningRate: a.options.learningRate, alpha: a.options.alpha, temperature: a.options.temperature, losses: a.losses });
+      step.trainedOn = `${src.info.name}, first ${op.seconds} s (${op.annotator})`;
+      await writeModelFiles(req.out, await artifactsOf(adapted.model), { extra: metadataFor(adapted.model.countParams()) });
+      adapted.model.dispose();
+    } finally {
+      await src.close();
+      parent.dispose();
+    }
+    sparse = false;
   } else {
     const parent = await modelFromFiles(files);
     // The child learns on the beats the parent learnt on (and will be given in use).
@@ -172,7 +200,8 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
     metadata: childMeta,
     parent: { name: parentName, dir: req.model },
     compression: [...(parentCard?.compression ?? []), step],
-    trainedOn: (op.kind === "quantize" || op.kind === "expand" ? parentCard?.trainedOn ?? childMeta?.trainedOn : step.trainedOn) as string | string[] | undefined,
+    trainedOn: (op.kind === "quantize" || op.kind === "expand" ? parentCard?.trainedOn ?? childMeta?.trainedOn
+      : op.kind === 'adapt' ? [...[parentCard?.trainedOn ?? childMeta?.trainedOn ?? []].flat(), step.trainedOn as string] : step.trainedOn) as string | string[] | undefined,
     command: req.command,
     backend: describeEngine(),
     createdAt: new Date().toISOString(),
@@ -180,10 +209,17 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
   let evaluation: ModelEvaluation | undefined;
   if (req.evalRecords && req.evalRecords.length) {
     say(`evaluating on ${req.evalRecords.length} records`);
-    evaluation = await evaluateModel(req.out, { dataDir: req.dataDir, records: req.evalRecords });
+    const adapted = adaptationOf(op, parentCard);
+    const fromSeconds = adapted?.seconds;
+    evaluation = await evaluateModel(req.out, { dataDir: req.dataDir, records: req.evalRecords, fromSeconds });
     const { truth: _t, predicted: _p, recordCounts: _r, ...figures } = evaluation;
-    const measured = { ...figures, measuredBy: 'classifyRecording at the atr beats of each record (as ecg-review classify --beats atr), EC57 evaluate over whole records with the AAMI table; EC57 gross from minute 5' };
-    if (sameRecords(req.evalRecords, DS2)) {
+    const measured = { ...figures, measuredBy: `classifyRecording at the atr beats of each record (as ecg-review classify --beats atr), EC57 evaluate ${fromSeconds ? `from ${fromSeconds} s (after the learning period)` : 'over whole records'} with the AAMI table; EC57 gross from minute 5` };
+    if (op.kind === 'adapt') {
+      // The parent on the same beats, so the card shows what adapting changed.
+      const { truth: _pt, predicted: _pp, recordCounts: _pr, ...parentFigures } = await evaluateModel(req.model, { dataDir: req.dataDir, records: req.evalRecords, fromSeconds });
+      card.parentEvaluation = parentFigures;
+    }
+    if (sameRecords(req.evalRecords, DS2) && !adapted) {
       card.ds2 = measured;
       card.deChazal2004 = DE_CHAZAL_2004_DS2;
       card.beatsDeChazal = deChazalShortfalls(figures, false).length === 0;
@@ -197,6 +233,16 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
 }
 
 
+/**
+ * The patient a model was adapted to — by this step or an earlier one (adapt → quantize) — or null. Such a model
+ * is evaluated on that patient after the learning period; DS2 figures would mix its own patient with others.
+ */
+export function adaptationOf(op: CompressOperation, parentCard: ModelCard | null): { record: string; seconds: number } | null {
+  if (op.kind === 'adapt') return { record: op.record, seconds: op.seconds };
+  const step = [...(parentCard?.compression ?? [])].reverse().find((s) => s.kind === 'adapt');
+  return step ? { record: String(step.recordPath ?? step.record), seconds: Number(step.seconds) } : null;
+}
+
 /** The human-readable card, beside model-card.json. */
 export function cardMarkdown(card: ModelCard): string {
   const ev = (card.ds2 ?? card.evaluation) as ModelEvaluation | undefined;
@@ -205,7 +251,7 @@ export function cardMarkdown(card: ModelCard): string {
     `- ${card.description}`,
     `- Architecture: **${card.architecture ?? '?'}** — ${card.parameters} parameters (${card.nonZeroParameters} non-zero); ${card.sizeOnDiskBytes} bytes on disk (model.json + weights), ${card.gzipBytesOnDisk} gzipped`,
     `- Weights: ${(card.weights as { dtype: string; storage: string }).dtype}, ${(card.weights as { dtype: string; storage: string }).storage}`,
-    `- Parent: \`${card.parent?.dir}\`; compression steps from the full model: ${(card.compression ?? []).map((s) => s.kind + (s.kind === 'prune' ? ` ${s.ratio}${s.structured ? ' structured' : ''}` : s.kind === 'quantize' ? ` ${s.dtype}` : s.kind === 'distill' ? ` → ${s.student}` : '')).join(' → ')}`,
+    `- Parent: \`${card.parent?.dir}\`; compression steps from the full model: ${(card.compression ?? []).map((s) => s.kind + (s.kind === 'prune' ? ` ${s.ratio}${s.structured ? ' structured' : ''}` : s.kind === 'quantize' ? ` ${s.dtype}` : s.kind === 'distill' ? ` → ${s.student}` : s.kind === 'adapt' ? ` to ${String(s.record)} (${Object.entries(s.beats as Record<string, number>).map(([k, v]) => `${v} ${k}`).join(', ')} beats, first ${String(s.seconds)} s)` : '')).join(' → ')}`,
     `- Trained on: ${JSON.stringify(card.trainedOn ?? 'DS1')}`,
     `- Reproduce: \`${card.command ?? '?'}\``,
     ...(card.note ? [`- Note: ${String(card.note)}`] : []),
@@ -215,6 +261,11 @@ export function cardMarkdown(card: ModelCard): string {
     const hygiene = card.ds2 ? ['', DS2_HYGIENE_NOTE] : [];
     lines.push('', card.ds2 ? '## DS2 (inter-patient test; no weights, epochs or decision offsets were fitted on it, but DS2 scores of scratch experiments were seen while the design was chosen — see the note below)' :  `## Evaluation on ${ev.records.join(' ')}`, ...hygiene, '', `Measured by: ${(ev as { measuredBy?: string }).measuredBy ?? ''}`, '',
       ...figuresTableLines(ev, dc));
+    const pe = card.parentEvaluation as ModelEvaluation | undefined;
+    if (pe) {
+      const f = (e: ModelEvaluation): string => `${(['N', 'S', 'V', 'F'] as const).map((c) => `${c} ${e.perClass[c].se?.toFixed(1) ?? '—'}/${e.perClass[c].ppv?.toFixed(1) ?? '—'}`).join(', ')}; accuracy ${e.accuracy?.toFixed(1) ?? '—'} %`;
+      lines.push('', `Se/+P on the same beats: parent ${f(pe)}; adapted ${f(ev)}. Patient-specific figures: not comparable with patient-independent (DS2) ones.`);
+    }
     if (card.ds2) {
       const short = deChazalShortfalls(ev, false);
       lines.push('', `Beats de Chazal et al. 2004 on N, S, V Se and +P: **${short.length ? 'no' : 'yes'}**${short.length ? ` — short on ${short.join(', ')}` : ''}`);
@@ -233,6 +284,7 @@ function stepLabel(op: CompressOperation): string {
     case 'prune': return `${op.structured ? 'sp' : 'p'}${Math.round(op.ratio * 100)}`;
     case 'quantize': return op.dtype;
     case 'expand': return 'dense';
+    case 'adapt': return `adapted-${basename(op.record)}`;
   }
 }
 
@@ -242,5 +294,6 @@ function describeOp(op: CompressOperation): string {
     case 'prune': return `${op.structured ? 'Structured (filter)' : 'Unstructured magnitude'} pruning at ${Math.round(op.ratio * 100)} %`;
     case 'quantize': return `${op.dtype} weight quantization`;
     case 'expand': return 'Dense (generic tfjs) form';
+    case 'adapt': return `Patient-specific adaptation to ${basename(op.record)} (fine-tuned on its first ${op.seconds} s, labels from ${op.annotator})`;
   }
 }

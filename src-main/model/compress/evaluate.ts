@@ -25,7 +25,10 @@ import { loadModelDir, readModelFiles } from './model-files.js';
 export interface EvaluationOptions {
   /** MIT-BIH directory. */
   dataDir: string;
+  /** MIT-BIH record names (under dataDir), or paths of any recordings with an atr annotator. */
   records: readonly string[];
+  /** Score from this many seconds (a patient-adapted model: its learning period is left out); default: whole records. */
+  fromSeconds?: number;
 }
 
 export interface ModelEvaluation extends Omit<RecordsEvaluation, 'annotator'> {
@@ -69,13 +72,13 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
   const names: string[] = [];
   try {
     for (const r of opts.records) {
-      const src = await openRecording(join(opts.dataDir, r));
+      const src = await openRecording(r.includes('/') || r.includes('\\') ? r : join(opts.dataDir, r));
       try {
         const ref = await readAnnotations(src, 'atr');
         const cls = await classifyRecording(src, [loaded], { beats: 'atr' });
         const test = beatAnnotations(cls);
         const base = { fs: src.info.fs, recordLength: src.info.length };
-        whole.push(compareBeats(ref, test, { ...base, startSeconds: 0, mapping: 'aami' }));
+        whole.push(compareBeats(ref, test, { ...base, startSeconds: opts.fromSeconds ?? 0, mapping: 'aami' }));
         std.push(compareBeats(ref, test, base));
         runs.push(compareRunByRun(ref, test, base));
         names.push(src.info.name);
@@ -83,6 +86,7 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
         const refClass = new Map<number, AamiClass | undefined>();
         for (const a of ref) { const c = aamiClassOf(a.symbol); if (c) refClass.set(a.sample, c); }
         for (let i = 0; i < cls.samples.length; i++) {
+          if (cls.samples[i] < (opts.fromSeconds ?? 0) * src.info.fs) continue;
           const t = refClass.get(cls.samples[i]);
           if (t === undefined || t === 'Q') continue;
           truth.push(AAMI_CLASSES.indexOf(t));
@@ -100,7 +104,8 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
   return {
     records: names, ...figures,
     macroF1NSV: macroF1NSV(figures),
-    intervals: figureIntervals(whole.map((c) => c.counts)),
+    // a bootstrap over records says nothing about one record (one patient)
+    ...(whole.length > 1 ? { intervals: figureIntervals(whole.map((c) => c.counts)) } : {}),
     ec57Gross: { vebSe: g.vebSensitivity, vebPpv: g.vebPositivePredictivity, svebSe: g.svebSensitivity, svebPpv: g.svebPositivePredictivity },
     ec57Runs: summarizeRunByRun(runs),
     beats: truth.length, recordCounts: whole.map((c) => c.counts), truth: Int8Array.from(truth), predicted: Int8Array.from(predicted),
