@@ -2,14 +2,15 @@
  * Acceptance: browser mode in the system Chromium. Open MIT-BIH 208, classify it with a shipped model, go to the
  * next disagreement, relabel it, reload and see the correction kept, see the metrics table move by exactly that
  * beat and the EC57 panel show getMetrics' figures (from minute 5 and from the start), export the report and
- * check the PDF's pages. Screenshots of every view go to tests/e2e/screenshots/.
+ * check the PDF's pages; then adapt a small model to the patient and see the run header name the adaptation.
+ * Screenshots of every view go to tests/e2e/screenshots/.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApiClient, httpCall } from '../../src-main/api/client.js';
-import type { AamiLabel, EcgApi, MetricsResult } from '../../src-main/api/contract.js';
+import { describeAdaptation, type AamiLabel, type EcgApi, type MetricsResult } from '../../src-main/api/contract.js';
 import { BASELINE_MODEL_ID } from '../../src-main/services/domain-adapters.js';
 import { expectedReportPages } from '../../src-main/services/report.js';
 import { DATA_DIR, describeMitdb } from '../helpers/data.js';
@@ -173,5 +174,24 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     await page.getByRole('button', { name: 'Group beats by shape' }).click();
     await page.locator('.templates canvas').first().waitFor();
     await shot('templates');
+
+    // Adapt to this patient: the small causal model learns 208's first 5 minutes of atr, and the run header says so.
+    await page.getByTestId('tab-classify').click();
+    await page.getByTestId('model-select').selectOption('causal-student-int8');
+    await page.getByTestId('adapt-toggle').check();
+    await expect.poll(() => page.getByTestId('adapt-note').textContent()).toMatch(/score the run from minute 5 .*patient-specific/);
+    await page.getByTestId('start-classify').click();
+    const newest = page.getByTestId('job').first();
+    await expect.poll(() => newest.textContent()).toMatch(/causal-student-int8/);
+    await expect.poll(() => newest.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
+    const adapted = (await api.listRuns()).find((r) => r.adaptation)!;
+    expect(adapted.adaptation).toMatchObject({ minutes: 5, labels: { from: 'reference', annotator: 'atr' } });
+    await newest.getByTestId('review-run').click();
+    // Review's run header names it in full (the top bar briefly, in full on hover).
+    const described = `causal-student-int8, ${describeAdaptation(adapted.adaptation!)}`;
+    expect(described).toMatch(/^causal-student-int8, adapted on \d+ N, .*beats, first 5 min of atr$/);
+    await expect.poll(() => page.getByTestId('run-select').locator('option:checked').textContent()).toMatch(new RegExp(`^${described} · `));
+    expect(await page.getByTestId('run-header').textContent()).toBe('causal-student-int8 (adapted, first 5 min)');
+    expect(await page.getByTestId('run-header').getAttribute('title')).toBe(described);
   });
 });
