@@ -34,24 +34,33 @@ export function afScores(b: LabelledBeats, windowBeats = DEFAULT_AF_SETTINGS.win
   const nn = new Float64Array(n).fill(NaN);
   for (let j = 1; j < n; j++) if (b.labels[j] === 'N' && b.labels[j - 1] === 'N') nn[j] = (b.samples[j] - b.samples[j - 1]) / b.fs;
   const out = new Float64Array(n).fill(NaN);
-  // typed buffers: a typed array sorts numerically without a comparator, several times faster
   const xs = new Float64Array(2 * half + 1);
   const d = new Float64Array(2 * half + 1);
   for (let i = 0; i < n; i++) {
     let m = 0;
     for (let j = Math.max(1, i - half); j <= Math.min(n - 1, i + half); j++) if (!Number.isNaN(nn[j])) xs[m++] = nn[j];
     if (m < half) continue;
-    let mean = 0;
-    for (let k = 0; k < m; k++) mean += xs[k];
-    mean /= m;
-    for (let k = 1; k < m; k++) d[k - 1] = Math.abs(xs[k] - xs[k - 1]);
-    const diffs = d.subarray(0, m - 1).sort();
-    const keep = Math.max(1, Math.floor(diffs.length * 0.9));
-    let ss = 0;
-    for (let k = 0; k < keep; k++) ss += diffs[k] * diffs[k];
-    out[i] = Math.sqrt(ss / keep) / mean;
+    out[i] = trimmedIrregularity(xs, m, d);
   }
   return out;
+}
+
+/**
+ * The irregularity of `m` NN intervals (s) in `xs`: the RMS of their successive differences, the largest 10 %
+ * trimmed, over their mean. `d` is scratch space of at least `m` values. Shared by the Holter summary (a window
+ * centred on each beat) and the live alarm (the window ending at the newest beat).
+ */
+export function trimmedIrregularity(xs: Float64Array, m: number, d: Float64Array): number {
+  let mean = 0;
+  for (let k = 0; k < m; k++) mean += xs[k];
+  mean /= m;
+  for (let k = 1; k < m; k++) d[k - 1] = Math.abs(xs[k] - xs[k - 1]);
+  // typed buffers: a typed array sorts numerically without a comparator, several times faster
+  const diffs = d.subarray(0, m - 1).sort();
+  const keep = Math.max(1, Math.floor(diffs.length * 0.9));
+  let ss = 0;
+  for (let k = 0; k < keep; k++) ss += diffs[k] * diffs[k];
+  return Math.sqrt(ss / keep) / mean;
 }
 
 /** AF episodes (start and end in seconds from the start of the recording), in time order. */

@@ -7,13 +7,18 @@
  *   raises it while the pause goes on, once no beat has come for `pauseSeconds` + `settleSeconds` (the detector
  *   confirms a beat a little after its R peak); otherwise the beat that ends it does. One alarm per pause;
  * - `bradycardia` / `tachycardia`: the rate over the last `rateBeats` beats below `bradycardiaBpm` or above
- *   `tachycardiaBpm`, once until the rate recovers past the limit by `hysteresisBpm`.
+ *   `tachycardiaBpm`, once until the rate recovers past the limit by `hysteresisBpm`;
+ * - `atrial-fibrillation`: the Holter summary's AF rule (atrial-fibrillation.ts, chosen on DS1) over the NN
+ *   intervals of the last `af.windowBeats` beats rather than a window centred on the beat, since later beats are not
+ *   there yet: irregular for `af.minSeconds`, with lapses shorter than `af.mergeSeconds` bridged. Once per episode;
+ *   the episode ends, and a new one may alarm, after `af.minSeconds` without an irregular window.
  */
+import { DEFAULT_AF_SETTINGS, trimmedIrregularity, type AfSettings } from './atrial-fibrillation.js';
 import { TACHYCARDIA_BPM } from './ectopy.js';
 import { RhythmError } from './errors.js';
 
 export interface LiveAlarm {
-  kind: 'ventricular-run' | 'supraventricular-run' | 'pause' | 'bradycardia' | 'tachycardia';
+  kind: 'ventricular-run' | 'supraventricular-run' | 'pause' | 'bradycardia' | 'tachycardia' | 'atrial-fibrillation';
   /** Time (s) of the beat that raised it. */
   time: number;
   message: string;
@@ -27,9 +32,10 @@ export interface LiveAlarmSettings {
   bradycardiaBpm: number;
   tachycardiaBpm: number;
   hysteresisBpm: number;
+  af: AfSettings;
 }
 
-export const DEFAULT_LIVE_ALARMS: Readonly<LiveAlarmSettings> = { pauseSeconds: 3, settleSeconds: 0.1, rateBeats: 8, bradycardiaBpm: 40, tachycardiaBpm: 150, hysteresisBpm: 5 };
+export const DEFAULT_LIVE_ALARMS: Readonly<LiveAlarmSettings> = { pauseSeconds: 3, settleSeconds: 0.1, rateBeats: 8, bradycardiaBpm: 40, tachycardiaBpm: 150, hysteresisBpm: 5, af: DEFAULT_AF_SETTINGS };
 
 export class RhythmAlarms {
   private readonly s: LiveAlarmSettings;
@@ -40,6 +46,15 @@ export class RhythmAlarms {
   private rateAlarm: 'bradycardia' | 'tachycardia' | null = null;
   /** The current gap (since the last beat) has already raised its pause alarm. */
   private pauseRaised = false;
+  private lastLabel = '';
+  /** NN interval (s) ending at each of the last `af.windowBeats` beats (NaN: not between two N beats), a ring. */
+  private readonly nn: Float64Array;
+  private nnAt = 0;
+  private readonly xs: Float64Array;
+  private readonly diffs: Float64Array;
+  private afSince: number | null = null;
+  private afLastIrregular = 0;
+  private afRaised = false;
 
   constructor(settings: Partial<LiveAlarmSettings> = {}) {
     this.s = { ...DEFAULT_LIVE_ALARMS, ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) };
@@ -47,6 +62,37 @@ export class RhythmAlarms {
     if (!(this.s.pauseSeconds > 0)) throw new RhythmError(`pause alarm threshold must be a positive number of seconds, got ${this.s.pauseSeconds}`, 'alarm settings');
     if (!(Number.isInteger(this.s.rateBeats) && this.s.rateBeats >= 2)) throw new RhythmError(`rate alarms need a whole number ≥ 2 of beats, got ${this.s.rateBeats}`, 'alarm settings');
     if (!(this.s.bradycardiaBpm > 0 && this.s.tachycardiaBpm > this.s.bradycardiaBpm)) throw new RhythmError(`rate limits must satisfy 0 < bradycardia < tachycardia, got ${this.s.bradycardiaBpm} and ${this.s.tachycardiaBpm} bpm`, 'alarm settings');
+    if (!(Number.isInteger(this.s.af.windowBeats) && this.s.af.windowBeats >= 8)) throw new RhythmError(`AF window must be a whole number ≥ 8 of beats, got ${this.s.af.windowBeats}`, 'alarm settings');
+    this.nn = new Float64Array(this.s.af.windowBeats).fill(NaN);
+    this.xs = new Float64Array(this.s.af.windowBeats);
+    this.diffs = new Float64Array(this.s.af.windowBeats);
+  }
+
+  /** The AF rule on the NN intervals of the last beats, after the beat at `time` (s) labelled `label`. */
+  private atrialFibrillation(time: number, label: string, prev: number | null): LiveAlarm[] {
+    const af = this.s.af;
+    this.nn[this.nnAt] = prev !== null && label === 'N' && this.lastLabel === 'N' ? time - prev : NaN;
+    this.nnAt = (this.nnAt + 1) % af.windowBeats;
+    let m = 0;
+    for (let k = 0; k < af.windowBeats; k++) {
+      const v = this.nn[(this.nnAt + k) % af.windowBeats]; // oldest first
+      if (!Number.isNaN(v)) this.xs[m++] = v;
+    }
+    const score = m >= Math.floor(af.windowBeats / 2) ? trimmedIrregularity(this.xs, m, this.diffs) : NaN;
+    if (score > af.threshold) {
+      this.afSince ??= time;
+      this.afLastIrregular = time;
+      if (!this.afRaised && time - this.afSince >= af.minSeconds) {
+        this.afRaised = true;
+        return [{ kind: 'atrial-fibrillation', time, message: `irregularly irregular rhythm for ${(time - this.afSince).toFixed(0)} s at ${time.toFixed(1)} s (NN irregularity ${score.toFixed(2)} > ${af.threshold}): atrial fibrillation?` }];
+      }
+    } else if (this.afSince !== null && time - this.afLastIrregular >= (this.afRaised ? af.minSeconds : af.mergeSeconds)) {
+      // an alarmed episode ends as it began, after minSeconds (of regular rhythm), so one AF episode whose
+      // irregularity dips for a few seconds is not announced again and again
+      this.afSince = null;
+      this.afRaised = false;
+    }
+    return [];
   }
 
   /** Signal time `now` (s) has been reached with no new beat: raise a pause alarm once the gap is long enough. */
@@ -64,6 +110,8 @@ export class RhythmAlarms {
     if (prev !== null && !(time > prev)) return out; // a repeated or out-of-order beat changes nothing
     if (prev !== null && time - prev >= this.s.pauseSeconds && !this.pauseRaised) out.push({ kind: 'pause', time, message: `pause of ${(time - prev).toFixed(1)} s before the beat at ${time.toFixed(1)} s` });
     this.pauseRaised = false;
+    out.push(...this.atrialFibrillation(time, label, prev));
+    this.lastLabel = label;
     this.times.push(time);
     if (this.times.length > this.s.rateBeats) this.times.shift();
 
