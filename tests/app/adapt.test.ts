@@ -5,7 +5,7 @@
  * hold 80 N and 215 S reference beats. Labels come from the reference annotator, or from a reviewed run (the
  * model's labels with the reviewer's corrections). Bad requests fail at once, naming the recording or run.
  */
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -57,7 +57,10 @@ describeMitdb('adapting to the patient in the app (MIT-BIH 232)', () => {
     plain = await classify({});
     adapted = await classify({ adapt: { minutes: 5, labels: { from: 'reference' } } });
   });
-  afterAll(async () => { await s?.dispose(); });
+  afterAll(async () => {
+    await s?.dispose();
+    if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+  });
 
   it('learns the reference labels of the first 5 minutes, says so, and finds more of the S beats after them', async () => {
     expect(plain.adaptation).toBeUndefined();
