@@ -178,8 +178,11 @@ export interface CorrectionInput {
   label: AamiLabel;
 }
 
-/** Where the EC57 comparison starts: `minute5`, EC57's rule (the first 5 minutes are a learning period), or `start`. */
-export type Ec57From = 'minute5' | 'start';
+/**
+ * Where the EC57 comparison starts: `minute5`, EC57's rule (the first 5 minutes are a learning period), `start`, or
+ * `learning`: the end of an adapted run's learning period (`RunSummary.adaptation.minutes`).
+ */
+export type Ec57From = 'minute5' | 'start' | 'learning';
 
 export interface MetricsRequest {
   runId: string;
@@ -282,6 +285,11 @@ export interface MetricsResult {
   corrections: number;
   /** Beats compared (both a reference and a prediction). */
   beats: number;
+  /**
+   * The per-class figures, confusion and curves count beats from this time (s): 0, or for an adapted run the end of
+   * its learning period, whose beats its model learnt from.
+   */
+  scoredFromSeconds: number;
   accuracy: number | null;
   classes: ClassMetrics[];
   /** confusion[r][p]: reference class r (rows) predicted as p (columns), in AAMI_LABELS order. */

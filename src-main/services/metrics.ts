@@ -68,14 +68,14 @@ export function rocCurve(reference: string, probs: ArrayLike<number>, k: number,
 
 export type Ec57Outcome = Pick<MetricsResult, 'ec57' | 'ec57Unavailable'>;
 
-export function metricsResult(runId: string, ref: 'annotations' | 'corrected', corrections: number, reference: string, predicted: string, probs: ArrayLike<number> | null, qrs: MetricsResult['qrs'], ec57: Ec57Outcome): MetricsResult {
+export function metricsResult(runId: string, ref: 'annotations' | 'corrected', corrections: number, reference: string, predicted: string, probs: ArrayLike<number> | null, qrs: MetricsResult['qrs'], ec57: Ec57Outcome, scoredFromSeconds = 0): MetricsResult {
   const m = classMetrics(reference, predicted);
   const roc = probs ? AAMI_LABELS.map((_, k) => rocCurve(reference, probs, k)).map((c) => ({ ...c, auc: Number.isFinite(c.auc) ? c.auc : -1 })) : [];
-  return { runId, reference: ref, corrections, beats: m.beats, accuracy: m.accuracy, classes: m.classes, confusion: m.confusion, roc, qrs, ...ec57 };
+  return { runId, reference: ref, corrections, beats: m.beats, scoredFromSeconds, accuracy: m.accuracy, classes: m.classes, confusion: m.confusion, roc, qrs, ...ec57 };
 }
 
 /** First second of the EC57 comparison: bxb's and rxr's default 5:00, or 0 (`-f 0`). */
-export const EC57_START_SECONDS: Readonly<Record<Ec57From, number>> = { minute5: 300, start: 0 };
+export const EC57_START_SECONDS: Readonly<Record<Exclude<Ec57From, 'learning'>, number>> = { minute5: 300, start: 0 };
 
 const fraction = (percent: number | null): number | null => (percent === null ? null : percent / 100);
 
@@ -93,11 +93,11 @@ function runTable(f: RunByRunFigures): Ec57RunTable {
  * `summarizeRecords` (sumstats' gross figures), and `compareRunByRun` (rxr) summarised by `summarizeRunByRun`.
  * `length` is the recording's length in samples (bxb's and rxr's end, `strtim("e")`).
  */
-export function ec57Metrics(reference: readonly Annotation[], test: readonly Annotation[], o: { fs: number; length: number; from: Ec57From }): Ec57Outcome {
-  const startSeconds = EC57_START_SECONDS[o.from];
+export function ec57Metrics(reference: readonly Annotation[], test: readonly Annotation[], o: { fs: number; length: number; from: Ec57From; learningSeconds?: number }): Ec57Outcome {
+  const startSeconds = o.from === 'learning' ? o.learningSeconds ?? 0 : EC57_START_SECONDS[o.from];
   if (!reference.some((a) => isBxbBeatCode(codeOf(a)))) return { ec57: null, ec57Unavailable: 'the recording has no reference beat annotations to compare with' };
   if (secondsToSamples(startSeconds, o.fs) > o.length) {
-    return { ec57: null, ec57Unavailable: `the recording (${(o.length / o.fs).toFixed(1)} s) ends before minute 5, where EC57 starts comparing; compare from the start instead` };
+    return { ec57: null, ec57Unavailable: `the recording (${(o.length / o.fs).toFixed(1)} s) ends before ${o.from === 'minute5' ? 'minute 5' : `${startSeconds} s`}, where the comparison starts; compare from the start instead` };
   }
   const window = { fs: o.fs, recordLength: o.length, startSeconds };
   const summary = summarizeRecords([compareBeats(reference, test, window)]);

@@ -112,7 +112,7 @@ figure { display: inline-block; margin: 0 4mm 0 0; } figcaption { text-align: ce
 <dt>Model</dt><dd>${esc(r.model?.name ?? r.run.modelId)}${r.model && !r.model.name.includes(r.run.modelId) ? ` (${esc(r.run.modelId)})` : ''}</dd>
 ${r.run.adaptation ? `<dt>Adaptation</dt><dd>${esc(describeAdaptation(r.run.adaptation))} (${r.run.adaptation.epochs} epochs, loss ${r.run.adaptation.firstLoss.toFixed(3)} → ${r.run.adaptation.lastLoss.toFixed(3)}): patient-specific, score it from minute ${r.run.adaptation.minutes}; not comparable with patient-independent figures</dd>` : ''}
 <dt>Run</dt><dd>${esc(r.run.id)}, ${esc(r.run.createdAt)}, ${r.run.beats} beats (${r.run.beatSource === 'detector' ? 'QRS detector' : 'reference beat positions'})</dd>
-<dt>Reference</dt><dd>${m.reference === 'corrected' ? `annotator with ${m.corrections} reviewer correction(s)` : 'annotator (atr)'}; ${m.beats} beats compared</dd>
+<dt>Reference</dt><dd>${m.reference === 'corrected' ? `annotator with ${m.corrections} reviewer correction(s)` : 'annotator (atr)'}; ${m.beats} beats compared${m.scoredFromSeconds ? `, from ${+(m.scoredFromSeconds / 60).toFixed(2)} min (after the learning period the adapted model learnt from; the per-class figures and confusion count these beats only)` : ''}</dd>
 <dt>Final labels</dt><dd>${counts}</dd>
 <dt>Reviewer</dt><dd>${esc(r.reviewer || '—')}</dd><dt>Notes</dt><dd class="notes">${esc(r.notes || '—')}</dd>
 <dt>Accuracy</dt><dd>${pct(m.accuracy)} %</dd>

@@ -552,16 +552,31 @@ export class ReviewService implements EcgApi {
     const ref = await r.ref;
     const { fs, length } = r.summary;
     const annotations = this.ec57Reference(run, ref, fs, reference === 'corrected' ? corrections ?? [] : null);
-    return ec57Metrics(annotations, beatsToAnnotations(run.out.samples, run.out.predicted), { fs, length, from });
+    return ec57Metrics(annotations, beatsToAnnotations(run.out.samples, run.out.predicted), { fs, length, from, learningSeconds: (run.summary.adaptation?.minutes ?? 0) * 60 });
   }
 
   async getMetrics(req: MetricsRequest): Promise<MetricsResult> {
     const run = this.run(req.runId);
     const from = req.ec57From ?? 'minute5';
-    if (from !== 'minute5' && from !== 'start') throw new AppError(`ec57From must be 'minute5' or 'start', got ${JSON.stringify(req.ec57From)}`);
+    if (from !== 'minute5' && from !== 'start' && from !== 'learning') throw new AppError(`ec57From must be 'minute5', 'start' or 'learning', got ${JSON.stringify(req.ec57From)}`);
+    if (from === 'learning' && !run.summary.adaptation) throw new AppError(`run ${run.summary.id} was not adapted to its patient, so it has no learning period to compare from; use 'minute5' or 'start'`);
     const o = run.out;
     const ref = req.reference === 'corrected' ? this.correctedReference(run, req.corrections) : { labels: Array.from(o.reference, LABEL).join(''), applied: 0 };
-    const predicted = Array.from(o.predicted, LABEL).join('');
+    let predicted = Array.from(o.predicted, LABEL).join('');
+    // An adapted run's model learnt the beats of its learning period: score the rest only.
+    const scoredFromSeconds = (run.summary.adaptation?.minutes ?? 0) * 60;
+    let refLabels = ref.labels;
+    let probs: ArrayLike<number> | null = o.probs;
+    if (scoredFromSeconds > 0) {
+      let first = 0;
+      const rec = this.recordings.get(run.summary.recordingId);
+      if (!rec) throw new AppError(`the recording of run ${run.summary.id} is no longer open; open it again to score the run after its learning period`);
+      const end = scoredFromSeconds * rec.summary.fs;
+      while (first < o.samples.length && o.samples[first] < end) first++;
+      refLabels = refLabels.slice(first);
+      predicted = predicted.slice(first);
+      probs = o.probs ? o.probs.subarray(first * 5) : null;
+    }
     let qrs: MetricsResult['qrs'] = null;
     if (run.summary.beatSource === 'detector' && o.referenceSamples.length) {
       let tp = 0;
@@ -569,7 +584,7 @@ export class ReviewService implements EcgApi {
       const fp = o.samples.length - tp, fn = o.referenceSamples.length - tp;
       qrs = { tp, fp, fn, se: tp + fn ? tp / (tp + fn) : null, ppv: tp + fp ? tp / (tp + fp) : null };
     }
-    return metricsResult(run.summary.id, req.reference, ref.applied, ref.labels, predicted, o.probs, qrs, await this.ec57Of(run, req.reference, req.corrections, from));
+    return metricsResult(run.summary.id, req.reference, ref.applied, refLabels, predicted, probs, qrs, await this.ec57Of(run, req.reference, req.corrections, from), scoredFromSeconds);
   }
 
   async compareRuns(req: RunComparisonRequest): Promise<RunPairTest[]> {
@@ -685,7 +700,7 @@ export class ReviewService implements EcgApi {
     const run = this.run(req.runId);
     const r = this.rec(run.summary.recordingId);
     const models = await this.listModels();
-    const metrics = await this.getMetrics({ runId: req.runId, reference: req.corrections?.length ? 'corrected' : 'annotations', corrections: req.corrections });
+    const metrics = await this.getMetrics({ runId: req.runId, reference: req.corrections?.length ? 'corrected' : 'annotations', corrections: req.corrections, ec57From: run.summary.adaptation ? 'learning' : 'minute5' });
     const { final, referenceCorrected } = this.finalLabels(run, req.corrections ?? []);
     const holter = this.holterOf(run, final);
     const html = await renderReportHtml({

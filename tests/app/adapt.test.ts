@@ -84,6 +84,27 @@ describeMitdb('adapting to the patient in the app (MIT-BIH 232)', () => {
     expect(html).toMatch(/<dt>Adaptation<\/dt><dd>adapted on 80 N, 215 S beats, first 5 min of atr \(10 epochs, loss [\d.]+ → [\d.]+\): patient-specific, score it from minute 5/);
   });
 
+  it('scores an adapted run after its learning period: the per-class figures, the EC57 panel (learning) and the report', async () => {
+    const b = await s.listBeats(recId, adapted.id);
+    const after = b.samples.filter((x) => x >= LEARN).length;
+    const m = await s.getMetrics({ runId: adapted.id, reference: 'annotations', ec57From: 'learning' });
+    expect(m.scoredFromSeconds).toBe(300);
+    expect(m.beats).toBe(after);
+    expect(m.beats).toBeLessThan(b.samples.length);
+    const sRow = m.classes.find((c) => c.label === 'S')!;
+    expect(sRow.tp + sRow.fn).toBe(1167); // the S beats after minute 5 only
+    // learning ends at minute 5 here: the same EC57 figures as EC57's own start
+    expect(m.ec57!.startSeconds).toBe(300);
+    expect({ ...m.ec57, from: 'minute5' }).toEqual((await s.getMetrics({ runId: adapted.id, reference: 'annotations', ec57From: 'minute5' })).ec57);
+    // a plain run is scored whole, and has no learning period to start from
+    const p = await s.getMetrics({ runId: plain.id, reference: 'annotations' });
+    expect(p.scoredFromSeconds).toBe(0);
+    expect(p.beats).toBe(b.samples.length);
+    await expect(s.getMetrics({ runId: plain.id, reference: 'annotations', ec57From: 'learning' })).rejects.toThrow(new RegExp(`run ${plain.id} was not adapted to its patient`));
+    const html = (await s.exportReport({ runId: adapted.id, corrections: [] })).html;
+    expect(html).toContain(`${after} beats compared, from 5 min (after the learning period the adapted model learnt from`);
+  });
+
   it("learns a reviewed run's final labels: the model's, with the reviewer's corrections in the learning period", async () => {
     const b = await s.listBeats(recId, plain.id);
     const first = b.samples.filter((x) => x < LEARN).length;

@@ -158,7 +158,7 @@ describeMitdb('EC57 figures of getMetrics on MIT-BIH 208', () => {
   });
 
   it('refuses an unknown start, naming it', async () => {
-    await expect(oracle.getMetrics({ runId: oracleRun, reference: 'annotations', ec57From: 'minute3' as 'start' })).rejects.toThrow(/ec57From must be 'minute5' or 'start', got "minute3"/);
+    await expect(oracle.getMetrics({ runId: oracleRun, reference: 'annotations', ec57From: 'minute3' as 'start' })).rejects.toThrow(/ec57From must be 'minute5', 'start' or 'learning', got "minute3"/);
   });
 });
 
