@@ -110,7 +110,7 @@ describeMitdb('API contract over IPC and HTTP', () => {
     const bad = { runId, reference: 'annotations' as const, ec57From: 'minute3' as 'start' };
     const [ei, eh] = [await ipc.api.getMetrics(bad).catch((e) => e), await http.getMetrics(bad).catch((e) => e)];
     expect((eh as ApiError).message).toBe((ei as ApiError).message);
-    expect((ei as ApiError).message).toMatch(/ec57From must be 'minute5' or 'start', got "minute3"/);
+    expect((ei as ApiError).message).toMatch(/ec57From must be 'minute5', 'start' or 'learning', got "minute3"/);
     // A correction of a disagreement to the model's label moves exactly one beat onto the diagonal.
     const i = [...beats.reference].findIndex((r, k) => r !== '-' && r !== beats.predicted[k]);
     const corrections = [{ sample: beats.samples[i], label: beats.predicted[i] as 'N' }];
