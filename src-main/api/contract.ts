@@ -423,7 +423,7 @@ export type DeviceLiveMessage =
 /** Progress of a push: packing, upload (bytes), the device's checks and self-test, then done or failed. */
 export interface DevicePushProgress {
   address: string;
-  /** Model pushed: a shipped model's id or the directory given. */
+  /** Model pushed: a shipped model's id, the directory given, or `run <id>` for an adapted run's model. */
   model: string;
   phase: 'packing' | 'uploading' | 'verifying' | 'done' | 'failed';
   sent: number;
@@ -483,8 +483,11 @@ export interface EcgApi {
   pairDevice(address: string, code: string): Promise<DeviceSummary>;
   /** Forget a device; when paired and reachable, revoke our token on it first (`revoke: false` skips that). */
   forgetDevice(address: string, options?: { revoke?: boolean }): Promise<void>;
-  /** Push a shipped model (id from `listModels`) or a model directory; progress arrives as `device-push` events. */
-  pushDeviceModel(address: string, model: string): Promise<DevicePushResult>;
+  /**
+   * Push a shipped model (id from `listModels`), a model directory, or the model an adapted run was classified with
+   * (`{ runId }`: that patient's own model, for that patient's device); progress arrives as `device-push` events.
+   */
+  pushDeviceModel(address: string, model: string | { runId: string }): Promise<DevicePushResult>;
   rollbackDevice(address: string): Promise<DevicePushResult>;
   getDeviceStatus(address: string): Promise<DeviceStatusInfo>;
   /** Subscribe to a device's live beats; they arrive as `device-live` events until `stopDeviceWatch`. */

@@ -27,6 +27,8 @@ export interface DeviceServiceOptions {
   /** Resolves a model directory the user names (in browser mode it must lie inside the data directory). */
   resolvePath: (path: string) => Promise<string>;
   emit: (e: ApiEvent) => void;
+  /** The directory of the model an adapted run was classified with; null when the run was not adapted. */
+  adaptedModelDir?: (runId: string) => Promise<string | null>;
   /** mDNS interface/port for discovery (tests use a private port). */
   mdns?: MdnsOptions;
   /** How long to wait for each device's answer when listing, ms. */
@@ -117,16 +119,23 @@ export class DeviceService {
 
   /** A shipped model id, else a model directory the user named. */
   private async modelDir(model: unknown, device: string): Promise<string> {
+    if (model && typeof model === 'object' && typeof (model as { runId?: unknown }).runId === 'string') {
+      const { runId } = model as { runId: string };
+      const dir = await this.opts.adaptedModelDir?.(runId);
+      if (!dir) throw new AppError(`${device}: run ${runId} was not adapted to its patient, so it has no model of its own to push; push the model it was classified with instead`);
+      return dir;
+    }
     if (typeof model !== 'string' || !model.trim()) throw new AppError(`${device}: choose a model to push`);
     if (model === BASELINE_MODEL_ID) throw new AppError(`${device}: ${model} is the rule-based baseline, not a TensorFlow.js model; it cannot run on a device`);
     if (/^[\w.-]+$/.test(model) && existsSync(join(this.opts.modelsDir, model, 'model.json'))) return join(this.opts.modelsDir, model);
     return this.opts.resolvePath(model);
   }
 
-  async pushDeviceModel(address: string, model: string): Promise<DevicePushResult> {
+  async pushDeviceModel(address: string, model: string | { runId: string }): Promise<DevicePushResult> {
     const c = await this.client(address);
     const dir = await this.modelDir(model, c.name);
-    const progress = (p: Omit<DevicePushProgress, 'address' | 'model'>): void => this.opts.emit({ type: 'device-push', progress: { address: c.name, model, ...p } });
+    const name = typeof model === 'string' ? model : `run ${model.runId}`;
+    const progress = (p: Omit<DevicePushProgress, 'address' | 'model'>): void => this.opts.emit({ type: 'device-push', progress: { address: c.name, model: name, ...p } });
     let total = 0;
     try {
       progress({ phase: 'packing', sent: 0, total: 0 });

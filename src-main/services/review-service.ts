@@ -141,7 +141,10 @@ export class ReviewService implements EcgApi {
   private adaptRoot: Promise<string> | null = null;
 
   constructor(private readonly opts: ServiceOptions) {
-    this.devices = new DeviceService({ ...opts.devices, modelsDir: opts.modelsDir, resolvePath: (p) => this.resolvePath(p), emit: (e) => this.emit(e) });
+    this.devices = new DeviceService({
+      ...opts.devices, modelsDir: opts.modelsDir, resolvePath: (p) => this.resolvePath(p), emit: (e) => this.emit(e),
+      adaptedModelDir: async (runId) => (this.runs.get(runId)?.summary.adaptation && this.adaptRoot ? join(await this.adaptRoot, runId) : null),
+    });
   }
 
   onEvent(listener: (e: ApiEvent) => void): () => void {
@@ -720,7 +723,7 @@ export class ReviewService implements EcgApi {
   addDevice(address: string): Promise<DeviceSummary> { return this.devices.addDevice(address); }
   pairDevice(address: string, code: string): Promise<DeviceSummary> { return this.devices.pairDevice(address, code); }
   forgetDevice(address: string, options?: { revoke?: boolean }): Promise<void> { return this.devices.forgetDevice(address, options); }
-  pushDeviceModel(address: string, model: string): Promise<DevicePushResult> { return this.devices.pushDeviceModel(address, model); }
+  pushDeviceModel(address: string, model: string | { runId: string }): Promise<DevicePushResult> { return this.devices.pushDeviceModel(address, model); }
   rollbackDevice(address: string): Promise<DevicePushResult> { return this.devices.rollbackDevice(address); }
   getDeviceStatus(address: string): Promise<DeviceStatusInfo> { return this.devices.getDeviceStatus(address); }
   startDeviceWatch(address: string): Promise<void> { return this.devices.startDeviceWatch(address); }

@@ -151,9 +151,11 @@ export class DevicesState {
     }
   }
 
-  async push(address: string, model: string): Promise<boolean> {
-    this.pushes = { ...this.pushes, [address]: { address, model, phase: 'packing', sent: 0, total: 0 } };
-    const r = await this.act(address, 'pushing', `Pushing ${model}`, () => this.app.api.pushDeviceModel(address, model));
+  /** Push a shipped model (id), a model directory, or an adapted run's own model (`{ runId }`). */
+  async push(address: string, model: string | { runId: string }): Promise<boolean> {
+    const name = typeof model === 'string' ? model : `run ${model.runId}`;
+    this.pushes = { ...this.pushes, [address]: { address, model: name, phase: 'packing', sent: 0, total: 0 } };
+    const r = await this.act(address, 'pushing', `Pushing ${name}`, () => this.app.api.pushDeviceModel(address, model));
     await this.status(address, true);
     if (r) this.app.notify('info', `${address} now runs ${r.model.id}`);
     return Boolean(r);

@@ -6,7 +6,7 @@
  * the agent → forget (which revokes the token on the device); and mDNS discovery inside a network namespace.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import { startServer, type RunningServer } from '../../src-main/server/server.js
 import { ReviewService } from '../../src-main/services/review-service.js';
 import { createNetns } from '../devices/netns.js';
 import { REPO, startAgentProcess, stopAllAgents, type AgentProcess } from '../devices/processes.js';
-import { makeService, MODELS_DIR } from './helpers.js';
+import { makeService, MODELS_DIR, waitJob } from './helpers.js';
 import { untrainedModelsDir } from './model-fixture.js';
 
 const SAMPLE_208 = join(REPO, 'resources/samples/208');
@@ -176,6 +176,29 @@ describe('Devices API with a real agent on 127.0.0.1', () => {
     expect((lost[0].reason as Error).message).toMatch(new RegExp(`^${agent.address}: another push is in progress .*\\(HTTP 409\\)$`));
     const winner = both.find((r): r is PromiseFulfilledResult<Awaited<ReturnType<EcgApi['pushDeviceModel']>>> => r.status === 'fulfilled')!.value;
     expect((await http.getDeviceStatus(agent.address)).model?.sha256).toBe(winner.model.sha256);
+  });
+
+  it("pushes an adapted run's own model (that patient's) to the device; a plain run has none to push", async () => {
+    // Browser mode opens recordings inside its data directory: the shipped sample is copied there.
+    for (const ext of ['hea', 'dat', 'atr']) await copyFile(`${SAMPLE_208}.${ext}`, join(work, `208.${ext}`));
+    const rec = await http.openRecording('208');
+    const classify = async (options: Parameters<EcgApi['startClassification']>[2]): Promise<string> => {
+      const job = await waitJob(http, (await http.startClassification([rec.id], 'causal-student-int8', options)).jobId);
+      expect(job.state, job.error).toBe('done');
+      return job.runIds[0];
+    };
+    const plain = await classify({});
+    const adapted = await classify({ adapt: { minutes: 5, labels: { from: 'reference' } } });
+    const pushed = await http.pushDeviceModel(agent.address, { runId: adapted });
+    const status = await ipc.api.getDeviceStatus(agent.address);
+    expect(status.model?.sha256).toBe(pushed.model.sha256);
+    // the device runs a model of its own, not the shipped one the run started from
+    expect(pushed.model.sha256).not.toBe(sha256(await packModelDir(join(MODELS_DIR, 'causal-student-int8'))));
+    await until(wsEvents, (ev) => ev.some((e) => e.type === 'device-push' && e.progress.model === `run ${adapted}` && e.progress.phase === 'done'), 'the done event of the adapted push');
+    const refused = (await ipc.api.pushDeviceModel(agent.address, { runId: plain }).catch((e: Error) => e)) as Error;
+    expect(refused.message).toBe(`${agent.address}: run ${plain} was not adapted to its patient, so it has no model of its own to push; push the model it was classified with instead`);
+    // leave the device as the next test expects it: back on the model it ran before
+    expect((await http.rollbackDevice(agent.address)).previousModel?.sha256).toBe(pushed.model.sha256);
   });
 
   it('watches live beats of MIT-BIH 208 replayed by the agent, then forgets the device and revokes its token', async () => {
