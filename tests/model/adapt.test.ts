@@ -45,26 +45,25 @@ describeMitdb('patient-specific adaptation', () => {
     model = await loadModel(MODEL);
   });
 
-  it('232: after learning its first 5 minutes, the atrial premature beats after them are found', async () => {
-    const src = await openRecording(mitdbRecord('232'));
+  /** `cls` sensitivity from minute 5 of `record` at the atr beats, by the model as shipped and adapted on the first 5 minutes. */
+  async function plainAndAdapted(record: string, cls: AamiClass): Promise<{ before: { se: number; n: number }; after: { se: number; n: number }; adapted: ClassifiedBeats }> {
+    const src = await openRecording(mitdbRecord(record));
     const plain = await classifyRecording(src, [model], { beats: 'atr' });
     const adapted = await classifyRecording(src, [model], { beats: 'atr', adapt: { seconds: LEARN, annotator: 'atr' } });
     await src.close();
+    return { before: await sensitivityFromMinute5(record, plain, cls), after: await sensitivityFromMinute5(record, adapted, cls), adapted };
+  }
+
+  it('232: after learning its first 5 minutes, the atrial premature beats after them are found', async () => {
+    const { before, after, adapted } = await plainAndAdapted('232', 'S');
     expect(adapted.adaptations?.[0].beats).toEqual({ N: 80, S: 215 });
-    const before = await sensitivityFromMinute5('232', plain, 'S');
-    const after = await sensitivityFromMinute5('232', adapted, 'S');
     expect(before.n).toBeGreaterThan(1000);
     expect(before.se).toBeLessThan(0.9);
     expect(after.se).toBeGreaterThan(0.95);
   });
 
   it('213: fusion beats, almost never called F by the patient-independent model, are found once its own are learnt', async () => {
-    const src = await openRecording(mitdbRecord('213'));
-    const plain = await classifyRecording(src, [model], { beats: 'atr' });
-    const adapted = await classifyRecording(src, [model], { beats: 'atr', adapt: { seconds: LEARN, annotator: 'atr' } });
-    await src.close();
-    const before = await sensitivityFromMinute5('213', plain, 'F');
-    const after = await sensitivityFromMinute5('213', adapted, 'F');
+    const { before, after } = await plainAndAdapted('213', 'F');
     expect(before.n).toBeGreaterThan(200);
     expect(before.se).toBeLessThan(0.05);
     expect(after.se).toBeGreaterThan(0.2);
