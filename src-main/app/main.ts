@@ -32,6 +32,8 @@ async function renderPdf(html: string): Promise<Uint8Array> {
 // Workers are separate entries of the main bundle (electron.vite.config.ts), beside index.js.
 const service = new ReviewService({
   modelsDir, renderPdf,
+  // models adapted to a patient live in the app's own cache, not the OS temp directory
+  cacheDir: join(app.getPath('userData'), 'cache'),
   workerEntry: new URL('./classify-worker.js', import.meta.url),
   indexWorkerEntry: new URL('./index-worker.js', import.meta.url),
   templatesWorkerEntry: new URL('./templates-worker.js', import.meta.url),
