@@ -9,12 +9,16 @@
  * closed tab loses at most the one being written.
  */
 import Dexie, { type EntityTable } from 'dexie';
-import type { AamiLabel, CorrectionInput } from '../../src-main/api/contract.js';
+import type { AamiLabel, CorrectionInput, RunAdaptation } from '../../src-main/api/contract.js';
 
 export type Provenance = 'manual' | 'accept-model' | 'reject-model' | 'template' | 'selection';
 
 export interface RecordingRow { path: string; id: string; name: string; openedAt: string }
-export interface RunRow { id: string; recordingPath: string; recordingId: string; modelId: string; createdAt: string; beats: number; disagreements: number }
+export interface RunRow {
+  id: string; recordingPath: string; recordingId: string; modelId: string; createdAt: string; beats: number; disagreements: number;
+  /** What the run's model learnt of this patient first, when it was adapted (not indexed: no migration). */
+  adaptation?: RunAdaptation;
+}
 export interface CorrectionRow {
   id?: number;
   recordingPath: string;

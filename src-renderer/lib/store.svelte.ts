@@ -77,7 +77,7 @@ export class AppState {
       const run = this.runs.find((r) => r.id === runId);
       const rec = this.recordings.find((r) => r.id === run?.recordingId);
       if (run && rec) {
-        await this.db.runs.put({ id: run.id, recordingPath: rec.path, recordingId: rec.id, modelId: run.modelId, createdAt: run.createdAt, beats: run.beats, disagreements: run.disagreements });
+        await this.db.runs.put({ id: run.id, recordingPath: rec.path, recordingId: rec.id, modelId: run.modelId, createdAt: run.createdAt, beats: run.beats, disagreements: run.disagreements, ...(run.adaptation ? { adaptation: run.adaptation } : {}) });
       }
     }
   }

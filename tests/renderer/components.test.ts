@@ -15,7 +15,7 @@ import Review from '../../src-renderer/views/Review.svelte';
 import Classify from '../../src-renderer/views/Classify.svelte';
 import { openReviewDb } from '../../src-renderer/lib/db.js';
 import { AppState } from '../../src-renderer/lib/store.svelte.js';
-import { BASELINE_MODEL_ID, type ModelSummary, type RecordingSummary, type RunSummary } from '../../src-main/api/contract.js';
+import { BASELINE_MODEL_ID, type ApiEvent, type ModelSummary, type RecordingSummary, type RunAdaptation, type RunSummary } from '../../src-main/api/contract.js';
 import { BEATS, REC, fakeTransport } from './fake-api.js';
 
 vi.mock('uplot', () => {
@@ -182,6 +182,22 @@ describe('renderer components', () => {
     const options = [...within(review.container).getByTestId('run-select').querySelectorAll('option')].map((o) => o.textContent);
     expect(options.some((o) => /^cnn, adapted on 80 N, 215 S beats, first 5 min of atr · /.test(o ?? ''))).toBe(true);
     review.unmount();
+  });
+
+  it('a finished classification is logged in the workspace (Dexie) with what an adapted run learnt', async () => {
+    const { transport } = fakeTransport();
+    let listener: ((e: ApiEvent) => void) | null = null;
+    transport.onEvent = (l) => { listener = l; return () => { listener = null; }; };
+    const adaptation: RunAdaptation = { minutes: 5, labels: { from: 'reference', annotator: 'atr' }, beats: { N: 80, S: 215 }, epochs: 10, firstLoss: 0.1, lastLoss: 0.08 };
+    const adapted: RunSummary = { id: 'run-2', recordingId: 'rec-1', modelId: 'cnn', createdAt: new Date(0).toISOString(), beats: 8, disagreements: 1, elapsedMs: 1, beatSource: 'reference', adaptation };
+    const listRuns = transport.api.listRuns.bind(transport.api);
+    transport.api.listRuns = async () => [...(await listRuns()), adapted];
+    const db = openReviewDb(`test-${n++}`, new IDBFactory(), IDBKeyRange);
+    const app = new AppState(transport, db);
+    await app.init();
+    listener!({ type: 'job', job: { id: 'job-2', kind: 'classify', state: 'done', recordingIds: ['rec-1'], modelId: 'cnn', progress: 1, message: 'done', runIds: ['run-2'] } });
+    await waitFor(async () => expect((await db.runs.get('run-2'))?.adaptation).toEqual(adaptation));
+    expect(await db.runs.get('run-2')).toMatchObject({ recordingPath: REC.path, modelId: 'cnn', beats: 8 });
   });
 
   it('start-up: a tab picked while the workspace is still reopening wins, and the saved position survives', async () => {
