@@ -89,7 +89,9 @@ async function cloneModel(model: tf.LayersModel): Promise<tf.LayersModel> {
 /** Fine-tune a copy of `m` on the labelled beats of one patient's `set`. */
 export async function adaptModel(m: LoadedModel, set: BeatSet, learn: PatientLabels, source: string, options: Partial<AdaptOptions> = {}): Promise<AdaptedModel> {
   const o: AdaptOptions = { ...DEFAULT_ADAPT_OPTIONS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
-  const where = `${m.dir} adapted to ${set.records.join(', ') || 'the recording'}`;
+  // name the recordings these beats come from (a subset of a larger set lists every record in `records`)
+  const present = [...new Set(Array.from(set.recordIndex, (r) => set.records[r]))];
+  const where = `${m.dir} adapted to ${present.join(', ') || 'the recording'}`;
   if (learn.indices.length !== learn.labels.length) throw new ModelError(`${learn.indices.length} beat indices but ${learn.labels.length} labels`, where);
   if (learn.indices.length === 0) throw new ModelError(`no labelled beats to adapt on (${source})`, where);
   if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new ModelError(`epochs must be a whole number ≥ 1, got ${o.epochs}`, where);
