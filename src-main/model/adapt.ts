@@ -96,6 +96,8 @@ export async function adaptModel(m: LoadedModel, set: BeatSet, learn: PatientLab
   if (learn.indices.length === 0) throw new ModelError(`no labelled beats to adapt on (${source})`, where);
   if (!(Number.isInteger(o.epochs) && o.epochs >= 1)) throw new ModelError(`epochs must be a whole number ≥ 1, got ${o.epochs}`, where);
   if (!(o.alpha > 0 && o.alpha <= 1)) throw new ModelError(`alpha must be in (0, 1], got ${o.alpha}`, where);
+  if (!(o.learningRate > 0)) throw new ModelError(`learning rate must be positive, got ${o.learningRate}`, where);
+  if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1)) throw new ModelError(`batch size must be a whole number ≥ 1, got ${o.batchSize}`, where);
   const K = m.meta.classes.length;
   const beats: Partial<Record<AamiClass, number>> = {};
   for (const l of learn.labels) {

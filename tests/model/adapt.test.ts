@@ -110,6 +110,8 @@ describeMitdb('patient-specific adaptation', () => {
     const learn = labelsFromAnnotations(set, anns, 360, LEARN, model.meta.classes);
     await expect(adaptModel(model, set, learn, 'atr', { epochs: 0 })).rejects.toThrow(/causal-student-int8 adapted to 213.*epochs must be a whole number/);
     expect(() => labelsFromAnnotations(set, anns, 360, -5, model.meta.classes)).toThrow(/learning period must be a positive number of seconds/);
+    await expect(adaptModel(model, set, learn, 'atr', { learningRate: -1 })).rejects.toThrow(/learning rate must be positive, got -1/);
+    await expect(adaptModel(model, set, learn, 'atr', { batchSize: 0.5 })).rejects.toThrow(/batch size must be a whole number ≥ 1, got 0\.5/);
   });
 
   it('ecg-review classify --adapt-minutes: says what it learnt from, and refuses bad flags', async () => {
