@@ -62,6 +62,13 @@ export function numberFlag(flags: ParsedArgs['flags'], name: string, fallback?: 
   return n;
 }
 
+/** A flag that must be a positive number when given (a duration, a learning period…); `what` names its unit. */
+export function positiveFlag(flags: ParsedArgs['flags'], name: string, what: string, fallback?: number): number | undefined {
+  const n = numberFlag(flags, name, fallback);
+  if (n !== undefined && !(n > 0)) throw new CliError(`--${name} must be a positive number of ${what}, got ${n}`);
+  return n;
+}
+
 export function stringFlag(flags: ParsedArgs['flags'], name: string, fallback?: string): string | undefined {
   const v = flags[name];
   if (v === undefined) return fallback;

@@ -169,4 +169,19 @@ describeMitdb('patient-specific adaptation', () => {
     const f = await runCliCaptured('compress', '--model', join(RESOURCES_MODELS_DIR, 'causal-student'), '--quantize', 'uint8', '--adapt-labels', 'atr', '--out', join(work, 'z'));
     expect(f.stderr).toMatch(/--adapt-minutes, --adapt-labels and --beats go with --adapt <record>/);
   });
+
+  it('compare --adapt-minutes: the patient-specific figures are what classify --adapt-minutes + evaluate from that minute give', async () => {
+    const c = JSON.parse((await runCliCaptured('compare', join(RESOURCES_MODELS_DIR, MODEL), '--eval', '232', '--adapt-minutes', '5', '--backends', 'lite', '--latency-runs', '3', '--json')).stdout) as {
+      adaptMinutes: number; beats: number; models: { evaluation: { perClass: unknown; confusion: unknown } }[];
+    };
+    expect(c.adaptMinutes).toBe(5);
+    const out = mkdtempSync(join(tmpdir(), 'ecg-adapt-'));
+    expect((await runCliCaptured('classify', mitdbRecord('232'), '--model', MODEL, '--beats', 'atr', '--adapt-minutes', '5', '--format', 'wfdb', '--out', join(out, '232.cls'))).code).toBe(0);
+    const e = JSON.parse((await runCliCaptured('evaluate', '--db', join(mitdbRecord('232'), '..'), '--test', out, '232', '--mapping', 'aami', '--from-minute', '5', '--ci', '--json')).stdout) as { summary: { classFigures: { perClass: unknown; confusion: unknown } } };
+    expect(c.models[0].evaluation.confusion).toEqual(e.summary.classFigures.confusion);
+    expect(c.models[0].evaluation.perClass).toEqual(e.summary.classFigures.perClass);
+    expect(c.beats).toBe(1485); // 232's N and S beats after minute 5
+    const text = await runCliCaptured('compare', join(RESOURCES_MODELS_DIR, MODEL), '--eval', '232', '--adapt-minutes', '0', '--backends', 'lite');
+    expect(text.stderr).toMatch(/--adapt-minutes must be a positive number of minutes, got 0/);
+  });
 });

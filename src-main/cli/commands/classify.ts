@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { openRecording } from '../../formats/index.js';
 import { writeWfdbAnnotationFile } from '../../formats/wfdb/index.js';
-import { CliError, numberFlag, stringFlag } from '../args.js';
+import { CliError, numberFlag, positiveFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 
 export const command: Command = {
@@ -34,8 +34,7 @@ export const command: Command = {
     const engine = await initEngine({ prefer: backend as 'wasm' });
     const models = [];
     for (const m of stringFlag(flags, 'model', 'cnn')!.split(',').filter(Boolean)) models.push(await loadModel(m));
-    const adaptMinutes = numberFlag(flags, 'adapt-minutes');
-    if (adaptMinutes !== undefined && !(adaptMinutes > 0)) throw new CliError(`--adapt-minutes must be a positive number of minutes, got ${adaptMinutes}`);
+    const adaptMinutes = positiveFlag(flags, 'adapt-minutes', 'minutes');
     if (adaptMinutes === undefined && stringFlag(flags, 'adapt-labels') !== undefined) throw new CliError('--adapt-labels needs --adapt-minutes');
     const adapt = adaptMinutes === undefined ? undefined
       : { seconds: adaptMinutes * 60, annotator: stringFlag(flags, 'adapt-labels') ?? stringFlag(flags, 'beats') ?? 'atr' };

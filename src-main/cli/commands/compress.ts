@@ -5,7 +5,7 @@ import { isStudentArchitecture, STUDENT_ARCHITECTURES } from '../../model/compre
 import { CompressError } from '../../model/compress/errors.js';
 import { defaultMitdbDir } from '../../model/compress/evaluate.js';
 import { describeEngine, initEngine } from '../../model/engine/backend.js';
-import { CliError, intFlag, numberFlag, stringFlag } from '../args.js';
+import { CliError, intFlag, numberFlag, positiveFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 
 /** `ds1`, `ds2`, `none`, or comma-separated MIT-BIH record names. */
@@ -88,8 +88,7 @@ export const command: Command = {
     if (flags.expand) ops.push({ kind: 'expand' });
     const adaptRecord = stringFlag(flags, 'adapt');
     if (adaptRecord !== undefined) {
-      const minutes = numberFlag(flags, 'adapt-minutes', 5)!;
-      if (!(minutes > 0)) throw new CliError(`--adapt-minutes must be a positive number of minutes, got ${minutes}`);
+      const minutes = positiveFlag(flags, 'adapt-minutes', 'minutes', 5)!;
       ops.push({ kind: 'adapt', record: adaptRecord, seconds: minutes * 60, annotator: stringFlag(flags, 'adapt-labels', 'atr')!, beats: stringFlag(flags, 'beats') });
     } else if (['adapt-minutes', 'adapt-labels', 'beats'].some((f) => flags[f] !== undefined)) {
       throw new CliError('--adapt-minutes, --adapt-labels and --beats go with --adapt <record>');

@@ -46,7 +46,7 @@ export function formatComparisonText(c: Comparison): string {
   const { head, rows } = tableRows(c);
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]): string => r.map((x, i) => x.padEnd(w[i])).join('  ');
-  const out = [c.records.length ? `Evaluation (classify at the atr beats + EC57 evaluate, whole records, AAMI classes — as the classifiers' DS2 figures): ${c.records.length} records, ${c.beats} N/S/V/F beats (${c.records.join(' ')})` : 'No evaluation records (sizes and latency only)', '', line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)];
+  const out = [c.records.length ? `Evaluation (classify at the atr beats + EC57 evaluate, ${c.adaptMinutes ? `patient-specific: each model adapted to each record on its first ${c.adaptMinutes} min of atr labels and scored after them, not comparable with patient-independent figures` : "whole records"}, AAMI classes${c.adaptMinutes ? '' : " — as the classifiers' DS2 figures"}): ${c.records.length} records, ${c.beats} N/S/V/F beats (${c.records.join(' ')})` : 'No evaluation records (sizes and latency only)', '', line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)];
   const refused = liteRefusals(c);
   if (refused.length) {
     out.push('', `— in the ${LITE_BACKEND} column: the lite runtime does not run the model (not timed):`);
@@ -116,7 +116,7 @@ export function formatComparisonHtml(c: Comparison, command: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>ECG Review — model comparison</title><style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#f3f3f3}td:first-child,td:nth-child(2){text-align:left}code{background:#f3f3f3;padding:1px 4px}</style></head><body>
 <h1>Model comparison</h1>
 <p><code>${esc(command)}</code></p>
-<p>${c.records.length ? `Evaluation on ${c.records.length} MIT-BIH records (${esc(c.records.join(' '))}), ${c.beats} reference beats of classes N, S, V, F (classified at the atr positions, scored with EC57 over whole records, AAMI classes), each model loaded from disk as it runs.` : 'No evaluation records.'} Latency per beat in ms on ${esc(engines.join('; ') || 'no backend')}; timings vary from run to run, accuracy figures do not.</p>
+<p>${c.records.length ? `Evaluation on ${c.records.length} MIT-BIH records (${esc(c.records.join(' '))}), ${c.beats} reference beats of classes N, S, V, F (classified at the atr positions, scored with EC57 ${c.adaptMinutes ? `after each model was adapted to each record on its first ${c.adaptMinutes} min of atr labels, from minute ${c.adaptMinutes}: the patient-specific protocol, not comparable with patient-independent figures` : 'over whole records'}, AAMI classes), each model loaded from disk as it runs.` : 'No evaluation records.'} Latency per beat in ms on ${esc(engines.join('; ') || 'no backend')}; timings vary from run to run, accuracy figures do not.</p>
 ${table}${notes}
 <h2>Accuracy versus size</h2>
 ${accuracySizeSvg(c.models)}

@@ -72,6 +72,8 @@ export interface PairTest {
 
 export interface Comparison {
   records: string[];
+  /** Patient-specific protocol: each record's first minutes learnt (atr labels) and left out of the scoring. */
+  adaptMinutes?: number;
   beats: number;
   models: ModelRow[];
   mcnemar: PairTest[];
@@ -89,6 +91,8 @@ export interface CompareOptions {
   /** Timed repetitions (default 50 single-beat, 10 batched) and batch size (default 256). */
   latencyRuns?: number;
   batchSize?: number;
+  /** Adapt each model to each record on its first minutes of atr labels, and score after them (model/adapt.ts). */
+  adaptMinutes?: number;
   progress?: (m: string) => void;
 }
 
@@ -228,7 +232,7 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
     const { parameters, nonZero } = countParameters(model);
     model.dispose();
     say(`${dir}: evaluating`);
-    const evaluation = opts.records.length ? await evaluateModel(dir, { dataDir: opts.dataDir, records: opts.records }) : null;
+    const evaluation = opts.records.length ? await evaluateModel(dir, { dataDir: opts.dataDir, records: opts.records, ...(opts.adaptMinutes ? { adaptSeconds: opts.adaptMinutes * 60 } : {}) }) : null;
     evaluations.push(evaluation);
     const latency: Latency[] = [];
     const seen = new Set<string>();
@@ -270,5 +274,5 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
     }
   }
   const first = evaluations.find((e) => e);
-  return { records: [...opts.records], beats: first?.beats ?? 0, models: rows, mcnemar: pairs };
+  return { records: [...opts.records], ...(opts.adaptMinutes ? { adaptMinutes: opts.adaptMinutes } : {}), beats: first?.beats ?? 0, models: rows, mcnemar: pairs };
 }

@@ -29,6 +29,11 @@ export interface EvaluationOptions {
   records: readonly string[];
   /** Score from this many seconds (a patient-adapted model: its learning period is left out); default: whole records. */
   fromSeconds?: number;
+  /**
+   * Patient-specific protocol: adapt the model to each record on its first `adaptSeconds` of atr labels
+   * (model/adapt.ts) before classifying it; score from the same time unless `fromSeconds` says otherwise.
+   */
+  adaptSeconds?: number;
 }
 
 export interface ModelEvaluation extends Omit<RecordsEvaluation, 'annotator'> {
@@ -64,6 +69,8 @@ export async function loadForClassify(dir: string): Promise<LoadedModel> {
 
 export async function evaluateModel(dir: string, opts: EvaluationOptions): Promise<ModelEvaluation> {
   if (opts.records.length === 0) throw new CompressError('no evaluation records');
+  if (opts.adaptSeconds !== undefined && !(opts.adaptSeconds > 0)) throw new CompressError(`learning period must be a positive number of seconds, got ${opts.adaptSeconds}`);
+  const from = opts.fromSeconds ?? opts.adaptSeconds ?? 0;
   const loaded = await loadForClassify(dir);
   const whole: BxbComparison[] = [];
   const std: BxbComparison[] = [];
@@ -75,10 +82,10 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
       const src = await openRecording(r.includes('/') || r.includes('\\') ? r : join(opts.dataDir, r));
       try {
         const ref = await readAnnotations(src, 'atr');
-        const cls = await classifyRecording(src, [loaded], { beats: 'atr' });
+        const cls = await classifyRecording(src, [loaded], { beats: 'atr', ...(opts.adaptSeconds ? { adapt: { seconds: opts.adaptSeconds, annotator: 'atr', annotations: ref } } : {}) });
         const test = beatAnnotations(cls);
         const base = { fs: src.info.fs, recordLength: src.info.length };
-        whole.push(compareBeats(ref, test, { ...base, startSeconds: opts.fromSeconds ?? 0, mapping: 'aami' }));
+        whole.push(compareBeats(ref, test, { ...base, startSeconds: from, mapping: 'aami' }));
         std.push(compareBeats(ref, test, base));
         runs.push(compareRunByRun(ref, test, base));
         names.push(src.info.name);
@@ -86,7 +93,7 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
         const refClass = new Map<number, AamiClass | undefined>();
         for (const a of ref) { const c = aamiClassOf(a.symbol); if (c) refClass.set(a.sample, c); }
         for (let i = 0; i < cls.samples.length; i++) {
-          if (cls.samples[i] < (opts.fromSeconds ?? 0) * src.info.fs) continue;
+          if (cls.samples[i] < from * src.info.fs) continue;
           const t = refClass.get(cls.samples[i]);
           if (t === undefined || t === 'Q') continue;
           truth.push(AAMI_CLASSES.indexOf(t));
