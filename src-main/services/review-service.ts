@@ -81,6 +81,8 @@ interface RunData extends ClassifyOutput {
 interface Run {
   summary: RunSummary;
   out: RunData;
+  /** The model directory an adapted run was classified with (that patient's own model). */
+  modelDir?: string;
 }
 
 /** What a recording's adaptation learns from: the labelled beats of its first `seconds` (see `adaptPlans`). */
@@ -143,7 +145,7 @@ export class ReviewService implements EcgApi {
   constructor(private readonly opts: ServiceOptions) {
     this.devices = new DeviceService({
       ...opts.devices, modelsDir: opts.modelsDir, resolvePath: (p) => this.resolvePath(p), emit: (e) => this.emit(e),
-      adaptedModelDir: async (runId) => (this.runs.get(runId)?.summary.adaptation && this.adaptRoot ? join(await this.adaptRoot, runId) : null),
+      adaptedModelDir: async (runId) => this.runs.get(runId)?.modelDir ?? null,
     });
   }
 
@@ -470,6 +472,7 @@ export class ReviewService implements EcgApi {
           const out: RunData = { ...merged, reference, symbols: symbols.join(''), referenceSamples: ref.samples, beatSource: useRef ? 'reference' : 'detector', elapsedMs: performance.now() - t0 };
           this.runs.set(runId, {
             out,
+            ...(modelDir ? { modelDir } : {}),
             summary: {
               id: runId, recordingId: r.summary.id, modelId, createdAt: new Date().toISOString(), beats: out.samples.length, disagreements, elapsedMs: Math.round(out.elapsedMs), beatSource: out.beatSource,
               ...(adaptation ? { adaptation } : {}),
