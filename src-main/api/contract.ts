@@ -302,6 +302,95 @@ export interface MetricsResult {
   ec57Unavailable: string | null;
 }
 
+/**
+ * A study: several recordings scored together, the way a paper reports a classifier (de Chazal et al. 2004's
+ * figures pooled over patients). Each model's runs are pooled over its recordings: per-recording rows, the gross
+ * figures over all their beats, EC57's gross and average VEB/SVEB figures (sumstats), and 95 % intervals from a
+ * bootstrap over recordings, because beats of one patient are not independent. Two models classified on the same
+ * recordings get paired intervals of their differences. `ecg-review evaluate --mapping aami --ci` gives the same
+ * figures from files.
+ */
+export interface StudyRequest {
+  /** The runs to pool: each model's runs, at most one per recording per model. */
+  runIds: string[];
+  /** `corrected`: each recording's annotator with the reviewer's corrections to that run (`corrections[runId]`). */
+  reference: 'annotations' | 'corrected';
+  corrections?: Record<string, CorrectionInput[]>;
+  /** Bootstrap resamples for the intervals (default 2000; 0: no intervals). */
+  draws?: number;
+}
+
+/** A 95 % interval (percent, or percentage points for a difference). */
+export interface StudyInterval { lo: number; hi: number }
+
+/** Figures in percent; the keys of `intervals` are `N.se`, `N.ppv`, … `F.ppv`, `accuracy`, `macroF1NSV`. */
+export interface StudyFigures {
+  /** Reference beats counted (N, S, V, F rows). */
+  beats: number;
+  /** Rows reference N S V F, columns predicted N S V F Q. */
+  confusion: number[][];
+  perClass: Record<'N' | 'S' | 'V' | 'F', { se: number | null; ppv: number | null; f1: number | null; support: number }>;
+  accuracy: number | null;
+  /** Mean F1 of N, S and V: the figure model selection uses. */
+  macroF1NSV: number | null;
+}
+
+/** EC57 beat-by-beat figures in percent, from minute 5 (bxb's classes, sumstats' gross and average). */
+export interface StudyEc57 {
+  vebSe: number | null;
+  vebPpv: number | null;
+  vebFpr: number | null;
+  svebSe: number | null;
+  svebPpv: number | null;
+}
+
+export interface StudyRecording {
+  runId: string;
+  recordingId: string;
+  recording: string;
+  /** Per-class figures count beats from here (s): 0, or an adapted run's end of learning. */
+  scoredFromSeconds: number;
+  /** Corrections applied to this recording's reference. */
+  corrections: number;
+  figures: StudyFigures;
+  /** Null when the recording is too short for minute 5 or has no reference beats. */
+  ec57: StudyEc57 | null;
+}
+
+export interface StudyModel {
+  /** The runs' model (`RunSummary.modelId`). */
+  modelId: string;
+  /** True when any run was adapted to its patient: the figures are patient-specific. */
+  adapted: boolean;
+  recordings: StudyRecording[];
+  /** Over all the recordings' beats, with intervals (null with fewer than two recordings or `draws` 0). */
+  gross: StudyFigures & { intervals: Record<string, StudyInterval | null> | null };
+  /** sumstats over the recordings that reach minute 5: gross (pooled) and average (mean of the records' figures). */
+  ec57: { recordings: number; gross: StudyEc57; average: StudyEc57 } | null;
+}
+
+/** Model A − model B on the recordings both classified, in percentage points, with paired intervals. */
+export interface StudyPair {
+  a: string;
+  b: string;
+  recordings: string[];
+  /** Keys: `accuracy`, `macroF1NSV`, `N.se`, `N.ppv`, `S.se`, `S.ppv`, `V.se`, `V.ppv`. */
+  point: Record<string, number | null>;
+  intervals: Record<string, StudyInterval | null> | null;
+}
+
+export interface StudyResult {
+  reference: 'annotations' | 'corrected';
+  models: StudyModel[];
+  pairs: StudyPair[];
+  /** How the intervals were made (null without them). */
+  method: string | null;
+  /** de Chazal et al. 2004 on DS2 (percent), the usual yardstick, for the tables' last row. */
+  deChazal2004: Record<'N' | 'S' | 'V', { se: number; ppv: number }>;
+  /** The per-recording and gross rows of every model as CSV (what the Study tab downloads). */
+  csv: string;
+}
+
 export interface TemplateGroup {
   id: number;
   /** Dominant label (predicted, else reference). */
@@ -469,6 +558,8 @@ export interface EcgApi {
   getMetrics(req: MetricsRequest): Promise<MetricsResult>;
   /** Every pair of the runs (same recording) on the same reference beats: McNemar's test. */
   compareRuns(req: RunComparisonRequest): Promise<RunPairTest[]>;
+  /** Runs of several recordings pooled per model, with intervals over recordings and paired model differences (`StudyRequest`). */
+  getStudy(req: StudyRequest): Promise<StudyResult>;
   getTemplates(runId: string, corrections: CorrectionInput[]): Promise<TemplateGroup[]>;
   exportCorrections(req: ExportRequest): Promise<CorrectionsExport>;
   exportReport(req: ExportRequest): Promise<ReportResult>;
@@ -503,7 +594,7 @@ export type ApiMethod = keyof EcgApi;
 /** The channel map: the only method names either transport accepts. */
 export const API_METHODS: readonly ApiMethod[] = [
   'openRecording', 'listRecordings', 'closeRecording', 'browse', 'getWaveform', 'listBeats', 'listModels',
-  'startClassification', 'cancelJob', 'getJob', 'listRuns', 'getMetrics', 'compareRuns', 'getTemplates', 'exportCorrections',
+  'startClassification', 'cancelJob', 'getJob', 'listRuns', 'getMetrics', 'compareRuns', 'getStudy', 'getTemplates', 'exportCorrections',
   'exportReport', 'getHolterSummary',
   'listDevices', 'addDevice', 'pairDevice', 'forgetDevice', 'pushDeviceModel', 'rollbackDevice', 'getDeviceStatus',
   'startDeviceWatch', 'stopDeviceWatch', 'startDeviceReplay', 'stopDeviceReplay',

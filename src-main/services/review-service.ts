@@ -12,7 +12,7 @@ import {
   type JobSummary, type MetricsRequest, type MetricsResult, type ModelSummary, type RecordingSummary, type ReportResult,
   type RunComparisonRequest, type RunPairTest, type RunSummary, type TemplateGroup, type Waveform, type WaveformRequest,
   type DevicePushResult, type DeviceStatusInfo, type DeviceSummary, type HolterRequest, type HolterSummary, type Ec57From,
-  type AamiLabel, type AdaptRequest, type ClassificationOptions, type RunAdaptation,
+  type AamiLabel, type AdaptRequest, type ClassificationOptions, type RunAdaptation, type StudyRequest, type StudyResult,
 } from '../api/contract.js';
 import { DeviceService, type DeviceServiceOptions } from './device-service.js';
 import type { Annotation } from '../domain/annotation.js';
@@ -29,6 +29,7 @@ import { ec57Metrics, matchBeats, metricsResult, type Ec57Outcome } from './metr
 import { beatsToAnnotations } from '../evaluation/ec57/labels.js';
 import { mcnemarFromCounts } from '../evaluation/metrics.js';
 import { renderReportHtml } from './report.js';
+import { studyOf, type StudyRunInput } from './study.js';
 import { summarizeHolter } from '../rhythm/index.js';
 import { groupTemplates } from './templates.js';
 import { startWorker } from '../platform/worker.js';
@@ -628,6 +629,28 @@ export class ReviewService implements EcgApi {
       }
     }
     return out;
+  }
+
+  async getStudy(req: StudyRequest): Promise<StudyResult> {
+    if (!Array.isArray(req?.runIds) || req.runIds.length === 0) throw new AppError('getStudy needs the ids of one or more runs (runIds)');
+    if (req.reference !== 'annotations' && req.reference !== 'corrected') throw new AppError(`reference must be 'annotations' or 'corrected', got ${JSON.stringify(req.reference)}`);
+    const inputs: StudyRunInput[] = [];
+    for (const id of req.runIds) {
+      const run = this.run(id);
+      const r = this.recordings.get(run.summary.recordingId);
+      if (!r || r.closed) throw new AppError(`the recording of run ${run.summary.id} is no longer open; open it again to include it in the study`);
+      const ref = await r.ref;
+      if (ref.samples.length === 0) throw new AppError(`${r.summary.name} has no reference annotations to score run ${run.summary.id} against`, r.summary.path);
+      const { fs, length } = r.summary;
+      const corrections = req.reference === 'corrected' ? req.corrections?.[run.summary.id] ?? [] : null;
+      inputs.push({
+        runId: run.summary.id, recordingId: r.summary.id, recording: r.summary.name, modelId: run.summary.modelId,
+        adapted: Boolean(run.summary.adaptation), scoredFromSeconds: (run.summary.adaptation?.minutes ?? 0) * 60,
+        corrections: corrections ? this.correctedReference(run, corrections).applied : 0, fs, length,
+        reference: this.ec57Reference(run, ref, fs, corrections), test: beatsToAnnotations(run.out.samples, run.out.predicted),
+      });
+    }
+    return studyOf(req.reference, inputs, req.draws ?? 2000);
   }
 
   async getTemplates(runId: string, corrections: CorrectionInput[]): Promise<TemplateGroup[]> {

@@ -1,0 +1,173 @@
+/**
+ * A study: each model's runs pooled over their recordings, as a paper reports a beat classifier. The figures are
+ * the ones `ecg-review evaluate` prints for the same annotations, computed by the same calls:
+ *  - de Chazal et al. 2004's class figures (N, S, V, F Se and +P, accuracy, macro-F1) from bxb matrices under the
+ *    AAMI mapping over the whole record (`evaluate --mapping aami --whole`), or from the end of an adapted run's
+ *    learning period, summed over recordings (`figuresFromCounts`), with record-bootstrap intervals
+ *    (`figureIntervals`, as `--ci`);
+ *  - EC57's gross and average VEB/SVEB figures from minute 5 under bxb's own mapping (`summarizeRecords`, sumstats);
+ *  - for two models on the same recordings, the paired bootstrap of their differences (`figureDifferenceIntervals`,
+ *    as `compare` gives it).
+ * Recordings, not beats, are the unit of resampling: one patient's beats are not independent.
+ */
+import type { StudyEc57, StudyFigures, StudyModel, StudyPair, StudyRecording, StudyResult } from '../api/contract.js';
+import type { Annotation } from '../domain/annotation.js';
+import { DE_CHAZAL_2004_DS2 } from '../domain/mitdb.js';
+import { FIGURE_CLASSES, figureDifferenceIntervals, figureIntervals, figuresFromCounts, macroF1NSV, type FigureClass } from '../evaluation/class-figures.js';
+import { compareBeats, secondsToSamples, type BxbComparison } from '../evaluation/ec57/compare.js';
+import { summarizeRecords, type BeatStatistics } from '../evaluation/ec57/stats.js';
+import { AppError } from './errors.js';
+
+/** One run of one recording, as the service hands it over: annotations already corrected when asked. */
+export interface StudyRunInput {
+  runId: string;
+  recordingId: string;
+  recording: string;
+  modelId: string;
+  adapted: boolean;
+  /** Adapted runs: the end of the learning period (s); 0 otherwise. */
+  scoredFromSeconds: number;
+  corrections: number;
+  fs: number;
+  /** Recording length in samples (bxb's end). */
+  length: number;
+  reference: readonly Annotation[];
+  test: readonly Annotation[];
+}
+
+/** EC57's start, minute 5, or later for an adapted run whose learning period is longer. */
+const EC57_START_SECONDS = 300;
+
+interface Scored {
+  input: StudyRunInput;
+  /** AAMI-mapped bxb matrix from `scoredFromSeconds`. */
+  aami: BxbComparison;
+  /** bxb-mapped comparison from minute 5 (null when the recording ends before). */
+  bxb: BxbComparison | null;
+}
+
+function studyFigures(counts: ArrayLike<number>): StudyFigures {
+  const f = figuresFromCounts(counts);
+  const perClass = {} as StudyFigures['perClass'];
+  let beats = 0;
+  for (const c of FIGURE_CLASSES) { perClass[c] = { ...f.perClass[c] }; beats += f.perClass[c].support; }
+  return { beats, confusion: f.confusion, perClass, accuracy: f.accuracy, macroF1NSV: macroF1NSV(f) };
+}
+
+function ec57Of(s: BeatStatistics): StudyEc57 {
+  return { vebSe: s.vebSensitivity, vebPpv: s.vebPositivePredictivity, vebFpr: s.vebFalsePositiveRate, svebSe: s.svebSensitivity, svebPpv: s.svebPositivePredictivity };
+}
+
+function score(input: StudyRunInput): Scored {
+  const window = { fs: input.fs, recordLength: input.length };
+  const aami = compareBeats(input.reference, input.test, { ...window, startSeconds: input.scoredFromSeconds, mapping: 'aami' });
+  const start = Math.max(EC57_START_SECONDS, input.scoredFromSeconds);
+  const bxb = secondsToSamples(start, input.fs) < input.length ? compareBeats(input.reference, input.test, { ...window, startSeconds: start }) : null;
+  return { input, aami, bxb };
+}
+
+function sumCounts(list: readonly BxbComparison[]): Float64Array {
+  const total = new Float64Array(49);
+  for (const c of list) for (let i = 0; i < 49; i++) total[i] += c.counts[i];
+  return total;
+}
+
+function modelOf(modelId: string, runs: readonly Scored[], draws: number): StudyModel {
+  const recordings: StudyRecording[] = runs.map(({ input, aami, bxb }) => ({
+    runId: input.runId, recordingId: input.recordingId, recording: input.recording, scoredFromSeconds: input.scoredFromSeconds,
+    corrections: input.corrections, figures: studyFigures(aami.counts), ec57: bxb ? ec57Of(summarizeRecords([bxb]).gross) : null,
+  }));
+  const perRecord = runs.map((r) => r.aami.counts);
+  const intervals = perRecord.length >= 2 && draws > 0 ? figureIntervals(perRecord, { draws }).intervals : null;
+  const withEc57 = runs.flatMap((r) => (r.bxb ? [r.bxb] : []));
+  const sum = withEc57.length ? summarizeRecords(withEc57) : null;
+  return {
+    modelId, adapted: runs.some((r) => r.input.adapted), recordings,
+    gross: { ...studyFigures(sumCounts(runs.map((r) => r.aami))), intervals },
+    ec57: sum ? { recordings: withEc57.length, gross: ec57Of(sum.gross), average: ec57Of(sum.average) } : null,
+  };
+}
+
+const DIFFERENCE_KEYS = ['accuracy', 'macroF1NSV', 'N.se', 'N.ppv', 'S.se', 'S.ppv', 'V.se', 'V.ppv'] as const;
+
+function pairOf(a: string, b: string, runsA: readonly Scored[], runsB: readonly Scored[], draws: number): StudyPair | null {
+  const byRecording = new Map(runsB.map((r) => [r.input.recordingId, r]));
+  const shared = runsA.filter((r) => byRecording.has(r.input.recordingId));
+  if (!shared.length) return null;
+  const countsA = shared.map((r) => r.aami.counts);
+  const countsB = shared.map((r) => byRecording.get(r.input.recordingId)!.aami.counts);
+  const recordings = shared.map((r) => r.input.recording);
+  if (shared.length >= 2 && draws > 0) {
+    const d = figureDifferenceIntervals(countsA, countsB, { draws });
+    return { a, b, recordings, point: { ...d.point }, intervals: { ...d.intervals } };
+  }
+  const fa = figuresFromCounts(sumCounts(shared.map((r) => r.aami)));
+  const fb = figuresFromCounts(sumCounts(shared.map((r) => byRecording.get(r.input.recordingId)!.aami)));
+  const value = (f: typeof fa, k: (typeof DIFFERENCE_KEYS)[number]): number | null => {
+    if (k === 'accuracy') return f.accuracy;
+    if (k === 'macroF1NSV') return macroF1NSV(f);
+    const [c, m] = k.split('.') as [FigureClass, 'se' | 'ppv'];
+    return f.perClass[c][m];
+  };
+  const point: Record<string, number | null> = {};
+  for (const k of DIFFERENCE_KEYS) { const x = value(fa, k), y = value(fb, k); point[k] = x === null || y === null ? null : x - y; }
+  return { a, b, recordings, point, intervals: null };
+}
+
+const FIGURE_COLUMNS = [...FIGURE_CLASSES.flatMap((c) => [`${c}.se`, `${c}.ppv`]), 'accuracy', 'macroF1NSV'] as const;
+
+function figureValue(f: StudyFigures, k: (typeof FIGURE_COLUMNS)[number]): number | null {
+  if (k === 'accuracy') return f.accuracy;
+  if (k === 'macroF1NSV') return f.macroF1NSV;
+  const [c, m] = k.split('.') as [FigureClass, 'se' | 'ppv'];
+  return f.perClass[c][m];
+}
+
+const csvCell = (v: string | number | null): string => (v === null ? '' : typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** Per-recording rows, then a gross row per model with its interval bounds (`_lo`, `_hi`). */
+export function studyCsv(models: readonly StudyModel[]): string {
+  const ec57Keys = ['vebSe', 'vebPpv', 'vebFpr', 'svebSe', 'svebPpv'] as const;
+  const header = ['model', 'recording', 'row', 'adapted', 'scored_from_s', 'corrections', 'beats',
+    ...FIGURE_COLUMNS.flatMap((k) => [k, `${k}_lo`, `${k}_hi`]), ...ec57Keys.map((k) => `ec57_${k}`)];
+  const lines = [header.join(',')];
+  for (const m of models) {
+    for (const r of m.recordings) {
+      lines.push([m.modelId, r.recording, 'recording', m.adapted ? 'yes' : 'no', r.scoredFromSeconds, r.corrections, r.figures.beats,
+        ...FIGURE_COLUMNS.flatMap((k) => [figureValue(r.figures, k), null, null]), ...ec57Keys.map((k) => r.ec57?.[k] ?? null)].map(csvCell).join(','));
+    }
+    const iv = m.gross.intervals;
+    lines.push([m.modelId, `${m.recordings.length} recordings`, 'gross', m.adapted ? 'yes' : 'no', null, m.recordings.reduce((a, r) => a + r.corrections, 0), m.gross.beats,
+      ...FIGURE_COLUMNS.flatMap((k) => [figureValue(m.gross, k), iv?.[k]?.lo ?? null, iv?.[k]?.hi ?? null]), ...ec57Keys.map((k) => m.ec57?.gross[k] ?? null)].map(csvCell).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The study of the given runs (at most one per recording per model), in the order models first appear. */
+export function studyOf(reference: 'annotations' | 'corrected', runs: readonly StudyRunInput[], draws = 2000): StudyResult {
+  if (!Number.isInteger(draws) || draws < 0) throw new AppError(`draws must be a whole number ≥ 0, got ${JSON.stringify(draws)}`);
+  const byModel = new Map<string, Scored[]>();
+  for (const input of runs) {
+    const list = byModel.get(input.modelId) ?? [];
+    const twin = list.find((s) => s.input.recordingId === input.recordingId);
+    if (twin) throw new AppError(`runs ${twin.input.runId} and ${input.runId} are both ${input.modelId} on ${input.recording}; a study takes one run per recording per model`);
+    list.push(score(input));
+    byModel.set(input.modelId, list);
+  }
+  const ids = [...byModel.keys()];
+  const models = ids.map((id) => modelOf(id, byModel.get(id)!, draws));
+  const pairs: StudyPair[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    for (let j = i + 1; j < ids.length; j++) {
+      const p = pairOf(ids[i], ids[j], byModel.get(ids[i])!, byModel.get(ids[j])!, draws);
+      if (p) pairs.push(p);
+    }
+  }
+  const bootstrapped = draws > 0 && (models.some((m) => m.gross.intervals) || pairs.some((p) => p.intervals));
+  return {
+    reference, models, pairs,
+    method: bootstrapped ? `95 % percentile bootstrap over recordings: recordings resampled with replacement, ${draws} draws, seed 1; for a pair both models are scored on each draw` : null,
+    deChazal2004: { N: { ...DE_CHAZAL_2004_DS2.N }, S: { ...DE_CHAZAL_2004_DS2.S }, V: { ...DE_CHAZAL_2004_DS2.V } },
+    csv: studyCsv(models),
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * getStudy on three DS2 records (100, 213: fusion beats, 232: supraventricular beats) classified by two shipped
+ * models at the reference beats: the figures equal what `ecg-review evaluate` prints for the same labels written as
+ * WFDB files (whole records under the AAMI mapping with --ci; EC57 gross and average from minute 5), per recording
+ * and pooled; the paired differences are the gross figures' differences; the reviewer's corrections move exactly
+ * the beats they relabel; and the errors name what is wrong.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BeatTable, CorrectionInput, RunSummary, StudyResult } from '../../src-main/api/contract.js';
+import { annotationCode } from '../../src-main/domain/annotation.js';
+import { encodeWfdbAnnotations } from '../../src-main/formats/wfdb/index.js';
+import type { ReviewService } from '../../src-main/services/review-service.js';
+import { runCliCaptured } from '../helpers/cli.js';
+import { describeMitdb, MITDB_DIR, mitdbRecord } from '../helpers/data.js';
+import { makeService, waitJob } from './helpers.js';
+
+const RECORDS = ['100', '213', '232'];
+const MODELS = ['causal-student-int8', 'cnn'];
+const DRAWS = 300;
+
+interface CliFigures {
+  perClass: Record<'N' | 'S' | 'V' | 'F', { se: number | null; ppv: number | null }>;
+  accuracy: number | null;
+  macroF1NSV: number | null;
+  intervals: { intervals: Record<string, { lo: number; hi: number } | null> };
+}
+
+describeMitdb('getStudy: runs of several recordings pooled per model', () => {
+  let s: ReviewService;
+  let dir: string;
+  const runs = new Map<string, RunSummary>(); // `${model}/${record}` → run
+  const recordingOf = new Map<string, string>(); // record → recording id
+  let study: StudyResult;
+
+  /** `evaluate --json` over the three records for one model's labels (written as WFDB files by exportCorrections). */
+  async function cli(model: string, ...flags: string[]): Promise<{ records: { record: string; summaryCounts?: unknown; matrix: { counts: number[][] }; statistics: Record<string, number | null> }[]; summary: { gross: Record<string, number | null>; average: Record<string, number | null>; classFigures?: CliFigures } }> {
+    const r = await runCliCaptured('evaluate', '--db', MITDB_DIR, '--test', join(dir, model, '{record}.test'), ...RECORDS, '--json', ...flags);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout);
+  }
+
+  beforeAll(async () => {
+    s = makeService();
+    dir = await mkdtemp(join(tmpdir(), 'study-'));
+    for (const rec of RECORDS) recordingOf.set(rec, (await s.openRecording(mitdbRecord(rec))).id);
+    for (const model of MODELS) {
+      const job = await waitJob(s, (await s.startClassification([...recordingOf.values()], model, { beats: 'reference' })).jobId, 180_000);
+      expect(job.state, job.error).toBe('done');
+      for (const runId of job.runIds) {
+        const run = (await s.listRuns()).find((r) => r.id === runId)!;
+        const rec = RECORDS.find((x) => recordingOf.get(x) === run.recordingId)!;
+        runs.set(`${model}/${rec}`, run);
+        // the model's labels as a WFDB annotation file, each beat with its AAMI class's MIT symbol (classify --format wfdb)
+        const beats = await s.listBeats(run.recordingId, runId);
+        const anns = beats.samples.map((sample, i) => ({ sample, symbol: beats.predicted[i], code: annotationCode(beats.predicted[i])!, subtype: 0, chan: 0, num: 0, aux: '' }));
+        await mkdir(join(dir, model), { recursive: true });
+        await writeFile(join(dir, model, `${rec}.test`), encodeWfdbAnnotations(anns, `${rec}.test`));
+      }
+    }
+    study = await s.getStudy({ runIds: [...runs.values()].map((r) => r.id), reference: 'annotations', draws: DRAWS });
+  }, 300_000);
+  afterAll(async () => { await s?.dispose(); if (dir) await rm(dir, { recursive: true, force: true }); });
+
+  it('pools each model over its three recordings, in the order the runs were given', () => {
+    expect(study.models.map((m) => m.modelId)).toEqual(MODELS);
+    for (const m of study.models) {
+      expect(m.adapted).toBe(false);
+      expect(m.recordings.map((r) => r.recording).sort()).toEqual(RECORDS);
+      expect(m.gross.beats).toBe(m.recordings.reduce((a, r) => a + r.figures.beats, 0));
+      // 100 + 213 + 232: 2,273 + 3,251 + 1,780 reference beats, fewer Q (not a figure class)
+      expect(m.gross.beats).toBeGreaterThan(7_200);
+      expect(m.gross.perClass.F.support).toBeGreaterThan(350); // 213's fusion beats
+      expect(m.gross.perClass.S.support).toBeGreaterThan(1_380); // 232's APCs
+    }
+    expect(study.deChazal2004.N).toEqual({ se: 86.9, ppv: 99.2 });
+  });
+
+  it('gross figures and their intervals equal `evaluate --whole --mapping aami --ci` of the same labels', async () => {
+    for (const m of study.models) {
+      const c = (await cli(m.modelId, '--whole', '--mapping', 'aami', '--ci', '--ci-draws', String(DRAWS))).summary.classFigures!;
+      for (const k of ['N', 'S', 'V', 'F'] as const) {
+        expect(m.gross.perClass[k].se).toBeCloseTo(c.perClass[k].se!, 9);
+        expect(m.gross.perClass[k].ppv).toBeCloseTo(c.perClass[k].ppv!, 9);
+      }
+      expect(m.gross.accuracy).toBeCloseTo(c.accuracy!, 9);
+      expect(m.gross.macroF1NSV).toBeCloseTo(c.macroF1NSV!, 9);
+      expect(m.gross.intervals).toEqual(c.intervals.intervals);
+      const iv = m.gross.intervals!['N.ppv']!;
+      expect(iv.lo).toBeLessThanOrEqual(m.gross.perClass.N.ppv!);
+      expect(iv.hi).toBeGreaterThanOrEqual(m.gross.perClass.N.ppv!);
+    }
+  });
+
+  it("each recording's row equals that record's own line of evaluate (AAMI, whole record)", async () => {
+    for (const m of study.models) {
+      const out = await cli(m.modelId, '--whole', '--mapping', 'aami');
+      for (const row of m.recordings) {
+        const rec = out.records.find((r) => r.record === row.recording)!;
+        const counts = rec.matrix.counts; // rows N S V F Q O X, columns n s v f q o x
+        const tp = (k: number): number => counts[k][k];
+        const support = (k: number): number => [0, 1, 2, 3, 4].reduce((a, j) => a + counts[k][j], 0);
+        const called = (k: number): number => [0, 1, 2, 3, 4].reduce((a, i) => a + counts[i][k], 0);
+        ['N', 'S', 'V', 'F'].forEach((c, k) => {
+          const f = row.figures.perClass[c as 'N'];
+          expect(f.support).toBe(support(k));
+          expect(f.se).toBe(support(k) ? (100 * tp(k)) / support(k) : null);
+          expect(f.ppv).toBe(called(k) ? (100 * tp(k)) / called(k) : null);
+        });
+        expect(row.figures.confusion).toEqual(counts.slice(0, 4).map((r) => r.slice(0, 5)));
+      }
+    }
+  });
+
+  it('EC57 figures from minute 5 equal the gross and average lines of evaluate (bxb mapping, as sumstats prints them)', async () => {
+    for (const m of study.models) {
+      const out = await cli(m.modelId);
+      expect(m.ec57!.recordings).toBe(3);
+      expect(m.ec57!.gross).toEqual({ vebSe: out.summary.gross.vebSensitivity, vebPpv: out.summary.gross.vebPositivePredictivity, vebFpr: out.summary.gross.vebFalsePositiveRate, svebSe: out.summary.gross.svebSensitivity, svebPpv: out.summary.gross.svebPositivePredictivity });
+      expect(m.ec57!.average).toEqual({ vebSe: out.summary.average.vebSensitivity, vebPpv: out.summary.average.vebPositivePredictivity, vebFpr: out.summary.average.vebFalsePositiveRate, svebSe: out.summary.average.svebSensitivity, svebPpv: out.summary.average.svebPositivePredictivity });
+      for (const row of m.recordings) {
+        const st = out.records.find((r) => r.record === row.recording)!.statistics;
+        expect(row.ec57!.vebSe).toBe(st.vebSensitivity);
+        expect(row.ec57!.svebPpv).toBe(st.svebPositivePredictivity);
+      }
+    }
+  });
+
+  it('the pair A − B is the difference of the two gross figures, with a paired interval around it', () => {
+    expect(study.pairs).toHaveLength(1);
+    const [p] = study.pairs;
+    const [a, b] = study.models;
+    expect([p.a, p.b]).toEqual(MODELS);
+    expect(p.recordings.sort()).toEqual(RECORDS);
+    expect(p.point.accuracy).toBeCloseTo(a.gross.accuracy! - b.gross.accuracy!, 9);
+    expect(p.point['N.ppv']).toBeCloseTo(a.gross.perClass.N.ppv! - b.gross.perClass.N.ppv!, 9);
+    expect(p.point.macroF1NSV).toBeCloseTo(a.gross.macroF1NSV! - b.gross.macroF1NSV!, 9);
+    for (const [k, iv] of Object.entries(p.intervals!)) {
+      if (!iv) continue;
+      expect(iv.lo, k).toBeLessThanOrEqual(p.point[k]! + 1e-9);
+      expect(iv.hi, k).toBeGreaterThanOrEqual(p.point[k]! - 1e-9);
+    }
+    expect(study.method).toMatch(/bootstrap over recordings.*300 draws/);
+  });
+
+  it("the reviewer's corrections: relabelling 12 of 213's misclassified beats to the model's label adds exactly 12 hits", async () => {
+    const run = runs.get('cnn/213')!;
+    const beats: BeatTable = await s.listBeats(run.recordingId, run.id);
+    const wrong: CorrectionInput[] = [];
+    for (let i = 0; i < beats.samples.length && wrong.length < 12; i++) {
+      if (beats.reference[i] !== '-' && beats.reference[i] !== 'Q' && beats.predicted[i] !== beats.reference[i]) wrong.push({ sample: beats.samples[i], label: beats.predicted[i] as CorrectionInput['label'] });
+    }
+    expect(wrong).toHaveLength(12);
+    const ids = [...runs.values()].map((r) => r.id);
+    const corrected = await s.getStudy({ runIds: ids, reference: 'corrected', corrections: { [run.id]: wrong }, draws: 0 });
+    const before = study.models[1].recordings.find((r) => r.recording === '213')!;
+    const after = corrected.models[1].recordings.find((r) => r.recording === '213')!;
+    const hits = (f: typeof before.figures): number => f.confusion.reduce((a, row, k) => a + row[k], 0);
+    expect(after.corrections).toBe(12);
+    expect(after.figures.beats).toBe(before.figures.beats);
+    expect(hits(after.figures)).toBe(hits(before.figures) + 12);
+    // the other model's run of 213 was not corrected: the reference it is scored against is the annotator's
+    expect(corrected.models[0].recordings.find((r) => r.recording === '213')!.figures).toEqual(study.models[0].recordings.find((r) => r.recording === '213')!.figures);
+    expect(corrected.method).toBeNull();
+    expect(corrected.models[1].gross.intervals).toBeNull();
+  });
+
+  it('the CSV holds a row per recording and a gross row per model with its interval bounds', () => {
+    const lines = study.csv.trim().split('\n');
+    const header = lines[0].split(',');
+    expect(lines).toHaveLength(1 + MODELS.length * (RECORDS.length + 1));
+    const gross = lines.find((l) => l.startsWith('cnn,3 recordings,gross'))!.split(',');
+    const at = (k: string): number => Number(gross[header.indexOf(k)]);
+    const cnn = study.models[1].gross;
+    expect(at('N.ppv')).toBeCloseTo(cnn.perClass.N.ppv!, 3);
+    expect(at('N.ppv_lo')).toBeCloseTo(cnn.intervals!['N.ppv']!.lo, 3);
+    expect(at('accuracy')).toBeCloseTo(cnn.accuracy!, 3);
+    expect(at('beats')).toBe(cnn.beats);
+  });
+
+  it('says what is wrong: no runs, two runs of one model on one recording, an unknown run, a bad reference or draws', async () => {
+    await expect(s.getStudy({ runIds: [], reference: 'annotations' })).rejects.toThrow(/one or more runs/);
+    const one = runs.get('cnn/100')!;
+    const job = await waitJob(s, (await s.startClassification([one.recordingId], 'cnn', { beats: 'reference' })).jobId);
+    await expect(s.getStudy({ runIds: [one.id, job.runIds[0]], reference: 'annotations' })).rejects.toThrow(new RegExp(`${one.id} and ${job.runIds[0]} are both cnn on 100`));
+    await expect(s.getStudy({ runIds: ['nope'], reference: 'annotations' })).rejects.toThrow(/no run nope/);
+    await expect(s.getStudy({ runIds: [one.id], reference: 'mine' as never })).rejects.toThrow(/reference must be/);
+    await expect(s.getStudy({ runIds: [one.id], reference: 'annotations', draws: -1 })).rejects.toThrow(/draws must be/);
+  });
+});
