@@ -119,6 +119,11 @@ describeMitdb('API contract over IPC and HTTP', () => {
     const diag = (m: typeof m1): number => m.confusion.reduce((s, row, k) => s + row[k], 0);
     expect(diag(m2)).toBe(diag(m1) + 1);
     expect(m2.corrections).toBe(1);
+    // The study of this one run (a recording is the bootstrap's unit, so one gives no interval): the same over both.
+    const st = await http.getStudy({ runIds: [runId], reference: 'corrected', corrections: { [runId]: corrections } });
+    expect(await ipc.api.getStudy({ runIds: [runId], reference: 'corrected', corrections: { [runId]: corrections } })).toEqual(st);
+    expect(st.models[0].recordings[0]).toMatchObject({ recording: '208', corrections: 1 });
+    expect(st.models[0].gross.intervals).toBeNull();
     // The Holter summary of the corrected labels: the same over both transports, and it counts the correction.
     const h = await http.getHolterSummary({ runId, corrections, pauseSeconds: 2.5 });
     expect(await ipc.api.getHolterSummary({ runId, corrections, pauseSeconds: 2.5 })).toEqual(h);
