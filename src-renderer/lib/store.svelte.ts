@@ -8,7 +8,7 @@ import { connect, type Transport } from './api.js';
 import { nearestBeat } from './navigation.js';
 import { addCorrection, effectiveCorrections, getSetting, openReviewDb, redoNext, setSetting, toInputs, undoLast, type CorrectionRow, type Provenance, type ReviewDb } from './db.js';
 
-export type View = 'library' | 'classify' | 'review' | 'metrics' | 'holter' | 'compare' | 'strips' | 'report' | 'devices';
+export type View = 'library' | 'classify' | 'review' | 'metrics' | 'holter' | 'compare' | 'study' | 'strips' | 'report' | 'devices';
 
 export interface Notice { id: number; level: 'info' | 'warning' | 'error'; text: string }
 
