@@ -1,7 +1,14 @@
-/** An in-memory EcgApi for component tests: one recording with a small beat table and a run. */
-import type { AamiLabel, BeatTable, EcgApi, MetricsRequest, RecordingSummary } from '../../src-main/api/contract.js';
+/**
+ * An in-memory EcgApi for component tests: one recording with a small beat table and a run; for the Study tab, a
+ * study over three recordings classified by two models (`studyTransport`, whose `getStudy` pools fixed bxb count
+ * matrices with the evaluation library's own figures, intervals and sumstats, so every total adds up).
+ */
+import type { AamiLabel, BeatTable, CorrectionInput, EcgApi, MetricsRequest, RecordingSummary, RunSummary, StudyEc57, StudyFigures, StudyModel, StudyPair, StudyRequest, StudyResult } from '../../src-main/api/contract.js';
 import { AAMI_LABELS, ApiError } from '../../src-main/api/contract.js';
+import { DE_CHAZAL_2004_DS2 } from '../../src-main/domain/mitdb.js';
+import { figureDifferenceIntervals, figureIntervals, figuresFromCounts, macroF1NSV } from '../../src-main/evaluation/class-figures.js';
 import { beatsToAnnotations } from '../../src-main/evaluation/ec57/labels.js';
+import { summarizeRecords, type BeatStatistics } from '../../src-main/evaluation/ec57/stats.js';
 import { ec57Metrics, metricsResult } from '../../src-main/services/metrics.js';
 import { summarizeHolter } from '../../src-main/rhythm/index.js';
 import type { Transport } from '../../src-renderer/lib/api.js';
@@ -44,6 +51,7 @@ export function fakeTransport(): { transport: Transport; calls: string[] } {
       return metricsResult('run-1', req.reference, req.corrections?.length ?? 0, ref.join(''), BEATS.predicted, null, null, ec57);
     },
     async compareRuns() { return []; },
+    async getStudy(req) { calls.push(`study ${JSON.stringify(req)}`); return fakeStudy(req); },
     async getTemplates() { return []; },
     async exportCorrections() { return { wfdbBase64: '', csv: '', fileName: '208.rev' }; },
     async getHolterSummary(req) {
@@ -55,4 +63,123 @@ export function fakeTransport(): { transport: Transport; calls: string[] } {
     async exportReport() { return { html: '<p>r</p>', pdfBase64: null, pdfError: 'none', csv: '', holter: summarizeHolter({ fs: BEATS.fs, samples: BEATS.samples, labels: BEATS.predicted, length: REC.length }) }; },
   };
   return { transport: { api, kind: 'browser', onEvent: () => () => {} }, calls };
+}
+
+/** The study's recordings: 208 (the fake's REC, here 30 min long), 100, and a 4-minute excerpt too short for EC57. */
+export const STUDY_RECORDINGS: RecordingSummary[] = [
+  { ...REC, length: 650_000, durationSeconds: 1805, referenceBeats: 2953 },
+  { ...REC, id: 'rec-2', name: '100', path: '/data/mitdb/100', length: 650_000, durationSeconds: 1805, referenceBeats: 2273 },
+  { ...REC, id: 'rec-3', name: '232x', path: '/data/mitdb/232x', length: 86_400, durationSeconds: 240, referenceBeats: 282 },
+];
+
+const run = (id: string, recordingId: string, modelId: string, day: number): RunSummary => ({
+  id, recordingId, modelId, createdAt: new Date(Date.UTC(2026, 0, day)).toISOString(), beats: 0, disagreements: 0, elapsedMs: 1, beatSource: 'detector',
+});
+/** cnn and student on each recording; cnn's run-1 on 208 is older than s-cnn-1, which the Study tab takes. */
+export const STUDY_RUNS: RunSummary[] = [
+  run('run-1', 'rec-1', 'cnn', 1),
+  run('s-cnn-1', 'rec-1', 'cnn', 2), run('s-cnn-2', 'rec-2', 'cnn', 2), run('s-cnn-3', 'rec-3', 'cnn', 2),
+  run('s-stu-1', 'rec-1', 'student', 3), run('s-stu-2', 'rec-2', 'student', 3), run('s-stu-3', 'rec-3', 'student', 3),
+];
+
+/** Reference N S V F rows × predicted n s v f q columns of each run (bxb's other rows and columns are 0). */
+const STUDY_COUNTS: Record<string, number[][]> = {
+  'run-1': [[1530, 20, 32, 4, 0], [1, 1, 0, 0, 0], [30, 0, 950, 12, 0], [160, 0, 60, 153, 0]],
+  's-cnn-1': [[1540, 12, 30, 4, 0], [1, 1, 0, 0, 0], [25, 0, 955, 12, 0], [150, 0, 60, 163, 0]],
+  's-cnn-2': [[2230, 7, 2, 0, 0], [6, 27, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 0, 0]],
+  's-cnn-3': [[48, 2, 0, 0, 0], [40, 190, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 2]],
+  's-stu-1': [[1500, 30, 50, 6, 0], [2, 0, 0, 0, 0], [40, 2, 940, 10, 0], [190, 0, 80, 103, 0]],
+  's-stu-2': [[2200, 35, 4, 0, 0], [12, 21, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 0, 0]],
+  's-stu-3': [[45, 5, 0, 0, 0], [70, 160, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 2]],
+};
+/** Draws of the fake's bootstraps (the service's default is 2000; a few hundred keep the tests fast). */
+export const STUDY_DRAWS = 300;
+
+/**
+ * A run's 7×7 bxb matrix; with the corrected reference each correction to label L moves one beat the model called L
+ * from another reference row to row L (the reviewer sided with the model), so the figures move as they should.
+ */
+function studyCounts(runId: string, corrections: readonly CorrectionInput[]): Int32Array {
+  const block = STUDY_COUNTS[runId].map((row) => [...row]);
+  for (const c of corrections) {
+    const l = 'NSVF'.indexOf(c.label);
+    if (l < 0) continue;
+    const from = [0, 1, 2, 3].find((r) => r !== l && block[r][l] > 0);
+    if (from === undefined) continue;
+    block[from][l]--;
+    block[l][l]++;
+  }
+  const counts = new Int32Array(49);
+  block.forEach((row, r) => row.forEach((v, c) => { counts[r * 7 + c] = v; }));
+  return counts;
+}
+
+function studyFigures(counts: ArrayLike<number>): StudyFigures {
+  const f = figuresFromCounts(counts);
+  const beats = Object.values(f.perClass).reduce((a, c) => a + c.support, 0);
+  return { beats, confusion: f.confusion, perClass: f.perClass, accuracy: f.accuracy, macroF1NSV: macroF1NSV(f) };
+}
+
+const ec57Of = (s: BeatStatistics): StudyEc57 => ({ vebSe: s.vebSensitivity, vebPpv: s.vebPositivePredictivity, vebFpr: s.vebFalsePositiveRate, svebSe: s.svebSensitivity, svebPpv: s.svebPositivePredictivity });
+const comparison = (counts: Int32Array) => ({ fs: 360, start: 0, end: 0, matchWindow: 54, counts, rrErrorSumSquares: 0, rrErrorCount: 0, shutdownSeconds: 0 });
+const sum = (list: readonly Int32Array[]): Int32Array => { const t = new Int32Array(49); for (const c of list) for (let i = 0; i < 49; i++) t[i] += c[i]; return t; };
+
+/**
+ * What the service answers for these runs (one per recording per model), from the fixed matrices above (`runs`: the
+ * runs the service knows; an adapted one is scored from the end of its learning period, here the same matrix).
+ */
+export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY_RUNS): StudyResult {
+  const draws = req.draws ?? STUDY_DRAWS;
+  const byModel = new Map<string, { run: RunSummary; counts: Int32Array; corrections: number }[]>();
+  for (const id of req.runIds) {
+    const r = runs.find((x) => x.id === id);
+    if (!r) throw new ApiError({ name: 'NotFoundError', message: `no run ${id}`, expected: true });
+    const corrections = req.reference === 'corrected' ? req.corrections?.[id] ?? [] : [];
+    const list = byModel.get(r.modelId) ?? [];
+    if (list.some((x) => x.run.recordingId === r.recordingId)) throw new ApiError({ name: 'AppError', message: `two ${r.modelId} runs on ${r.recordingId}`, expected: true });
+    list.push({ run: r, counts: studyCounts(id, corrections), corrections: corrections.length });
+    byModel.set(r.modelId, list);
+  }
+  const nameOf = (recordingId: string): string => STUDY_RECORDINGS.find((x) => x.id === recordingId)!.name;
+  // rec-3 lasts 4 minutes: no EC57 figures from minute 5.
+  const reachesMinute5 = (recordingId: string): boolean => STUDY_RECORDINGS.find((x) => x.id === recordingId)!.durationSeconds > 300;
+  const models: StudyModel[] = [...byModel.entries()].map(([modelId, list]) => {
+    const ec57Runs = list.filter((x) => reachesMinute5(x.run.recordingId)).map((x) => comparison(x.counts));
+    const s = ec57Runs.length ? summarizeRecords(ec57Runs) : null;
+    return {
+      modelId, adapted: list.some((x) => x.run.adaptation),
+      recordings: list.map((x) => ({
+        runId: x.run.id, recordingId: x.run.recordingId, recording: nameOf(x.run.recordingId), scoredFromSeconds: (x.run.adaptation?.minutes ?? 0) * 60, corrections: x.corrections,
+        figures: studyFigures(x.counts), ec57: reachesMinute5(x.run.recordingId) ? ec57Of(summarizeRecords([comparison(x.counts)]).gross) : null,
+      })),
+      gross: { ...studyFigures(sum(list.map((x) => x.counts))), intervals: list.length >= 2 && draws > 0 ? { ...figureIntervals(list.map((x) => x.counts), { draws }).intervals } : null },
+      ec57: s ? { recordings: ec57Runs.length, gross: ec57Of(s.gross), average: ec57Of(s.average) } : null,
+    };
+  });
+  const pairs: StudyPair[] = [];
+  const ids = [...byModel.keys()];
+  for (let i = 0; i < ids.length; i++) {
+    for (let j = i + 1; j < ids.length; j++) {
+      const b = new Map(byModel.get(ids[j])!.map((x) => [x.run.recordingId, x]));
+      const shared = byModel.get(ids[i])!.filter((x) => b.has(x.run.recordingId));
+      if (!shared.length) continue;
+      const d = figureDifferenceIntervals(shared.map((x) => x.counts), shared.map((x) => b.get(x.run.recordingId)!.counts), { draws: Math.max(draws, 1) });
+      pairs.push({ a: ids[i], b: ids[j], recordings: shared.map((x) => nameOf(x.run.recordingId)), point: { ...d.point }, intervals: shared.length >= 2 && draws > 0 ? { ...d.intervals } : null });
+    }
+  }
+  const csv = ['model,recording,beats,accuracy', ...models.flatMap((m) => [...m.recordings.map((r) => `${m.modelId},${r.recording},${r.figures.beats},${r.figures.accuracy}`), `${m.modelId},gross,${m.gross.beats},${m.gross.accuracy}`])].join('\n') + '\n';
+  return {
+    reference: req.reference, models, pairs,
+    method: draws > 0 ? `95 % percentile bootstrap over recordings, ${draws} draws, seed 1 (fake)` : null,
+    deChazal2004: { N: { ...DE_CHAZAL_2004_DS2.N }, S: { ...DE_CHAZAL_2004_DS2.S }, V: { ...DE_CHAZAL_2004_DS2.V } },
+    csv,
+  };
+}
+
+/** The fake API with the study's three recordings and seven runs open. */
+export function studyTransport(): { transport: Transport; calls: string[] } {
+  const t = fakeTransport();
+  t.transport.api.listRecordings = async () => STUDY_RECORDINGS;
+  t.transport.api.listRuns = async () => STUDY_RUNS;
+  return t;
 }

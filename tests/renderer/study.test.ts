@@ -1,0 +1,242 @@
+/**
+ * The Study tab against the fake API's study (three recordings, cnn and student): it asks for each model's newest run
+ * of every open recording, its tables show the figures and intervals getStudy returns, unticking a model asks again
+ * without that model's runs, the corrected reference sends each run's recording's live corrections from Dexie, the
+ * CSV button downloads `result.csv`, an adapted model is flagged patient-specific, and with runs on one recording
+ * the tab says what it needs. The expected cells are the fake's answer to the same request, formatted here.
+ */
+import { fireEvent, render, waitFor, within } from '@testing-library/svelte';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import Study from '../../src-renderer/views/Study.svelte';
+import App from '../../src-renderer/App.svelte';
+import { addCorrection, openReviewDb, undoLast } from '../../src-renderer/lib/db.js';
+import { AppState } from '../../src-renderer/lib/store.svelte.js';
+import type { StudyInterval, StudyRequest, StudyResult } from '../../src-main/api/contract.js';
+import { STUDY_RECORDINGS, STUDY_RUNS, fakeStudy, fakeTransport, studyTransport } from './fake-api.js';
+
+let n = 0;
+async function makeApp(t = studyTransport()): Promise<{ app: AppState; calls: string[] }> {
+  const app = new AppState(t.transport, openReviewDb(`study-${n++}`, new IDBFactory(), IDBKeyRange));
+  await app.init();
+  return { app, calls: t.calls };
+}
+
+const requests = (calls: string[]): StudyRequest[] => calls.filter((c) => c.startsWith('study ')).map((c) => JSON.parse(c.slice('study '.length)));
+const lastRequest = (calls: string[]): StudyRequest => requests(calls).at(-1)!;
+
+// The view's formats, restated: one decimal, "—" for none, differences signed, intervals "[lo, hi]".
+const f = (v: number | null): string => (v === null ? '—' : v.toFixed(1));
+const sf = (v: number | null): string => (v === null ? '—' : `${v > 0 && v.toFixed(1) !== '0.0' ? '+' : ''}${v.toFixed(1)}`);
+const ci = (i: StudyInterval | null): string => (i ? `[${i.lo.toFixed(1)}, ${i.hi.toFixed(1)}]` : '—');
+const KEYS = ['N.se', 'N.ppv', 'S.se', 'S.ppv', 'V.se', 'V.ppv', 'F.se', 'F.ppv', 'accuracy', 'macroF1NSV'] as const;
+const grossOf = (r: StudyResult, model: string, k: (typeof KEYS)[number]): number | null => {
+  const g = r.models.find((m) => m.modelId === model)!.gross;
+  if (k === 'accuracy') return g.accuracy;
+  if (k === 'macroF1NSV') return g.macroF1NSV;
+  const [c, x] = k.split('.') as ['N' | 'S' | 'V' | 'F', 'se' | 'ppv'];
+  return g.perClass[c][x];
+};
+
+afterEach(() => { vi.restoreAllMocks(); });
+
+describe('Study tab', () => {
+  it('pools each model\'s newest run per recording; the tables show getStudy\'s figures and intervals', async () => {
+    const { app, calls } = await makeApp();
+    const view = within(render(Study, { app }).container);
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=student]')).not.toBeNull());
+    const req = lastRequest(calls);
+    // cnn's older run-1 on 208 is left out for s-cnn-1; no corrections with the annotator's reference.
+    expect(req).toEqual({ runIds: ['s-cnn-1', 's-cnn-2', 's-cnn-3', 's-stu-1', 's-stu-2', 's-stu-3'], reference: 'annotations' });
+    const r = fakeStudy(req);
+    expect(r.models.map((m) => m.modelId)).toEqual(['cnn', 'student']);
+
+    // Gross: every figure with its interval below it; recordings and beats.
+    const gross = view.getByTestId('study-gross');
+    for (const m of r.models) {
+      const row = gross.querySelector(`tr[data-model=${m.modelId}]`)!;
+      expect(row.querySelector('td.recordings')!.textContent).toBe('3');
+      expect(row.querySelector('td.beats')!.textContent).toBe(String(m.gross.beats));
+      expect(m.gross.intervals).not.toBeNull();
+      for (const k of KEYS) {
+        const cell = row.querySelector(`td[data-key="${k}"]`)!;
+        expect([k, cell.querySelector('.v')!.textContent, cell.querySelector('.ci')!.textContent]).toEqual([k, f(grossOf(r, m.modelId, k)), ci(m.gross.intervals![k])]);
+      }
+    }
+    // The pooled beats are the sum of the per-recording rows (the fake's matrices add up).
+    const cnn = r.models[0];
+    expect(cnn.gross.beats).toBe(cnn.recordings.reduce((a, x) => a + x.figures.beats, 0));
+    // de Chazal 2004's row: N, S, V only.
+    const yard = gross.querySelector('tr[data-yardstick]')!;
+    expect(yard.textContent).toMatch(/de Chazal et al\. 2004/);
+    const yv = (k: string) => yard.querySelector(`td[data-key="${k}"] .v`)!.textContent;
+    expect([yv('N.se'), yv('N.ppv'), yv('S.se'), yv('S.ppv'), yv('V.se'), yv('V.ppv')]).toEqual([r.deChazal2004.N.se, r.deChazal2004.N.ppv, r.deChazal2004.S.se, r.deChazal2004.S.ppv, r.deChazal2004.V.se, r.deChazal2004.V.ppv].map(f));
+    expect([yv('F.se'), yv('F.ppv'), yv('accuracy')]).toEqual(['—', '—', '—']);
+
+    // Per recording, per model: figures, corrections, EC57 (none for the 4-minute recording).
+    for (const m of r.models) {
+      const section = view.getAllByTestId('study-model').find((s) => s.getAttribute('data-model') === m.modelId)!;
+      const table = within(section).getByRole('table', { name: `${m.modelId} per recording` });
+      expect(table.querySelectorAll('tbody tr').length).toBe(3);
+      for (const rec of m.recordings) {
+        const row = table.querySelector(`tr[data-recording="${rec.recording}"]`)!;
+        const cell = (k: string) => row.querySelector(`td[data-key="${k}"]`)!.textContent;
+        expect(row.querySelector('td.beats')!.textContent).toBe(String(rec.figures.beats));
+        expect(['N', 'S', 'V', 'F'].flatMap((c) => [cell(`${c}.se`), cell(`${c}.ppv`)])).toEqual((['N', 'S', 'V', 'F'] as const).flatMap((c) => [f(rec.figures.perClass[c].se), f(rec.figures.perClass[c].ppv)]));
+        expect(cell('accuracy')).toBe(f(rec.figures.accuracy));
+        expect(row.querySelector('td.corrections')!.textContent).toBe('0');
+        expect(['vebSe', 'vebPpv', 'svebSe', 'svebPpv'].map(cell)).toEqual(rec.ec57 ? [f(rec.ec57.vebSe), f(rec.ec57.vebPpv), f(rec.ec57.svebSe), f(rec.ec57.svebPpv)] : ['—', '—', '—', '—']);
+      }
+      expect(m.recordings.find((x) => x.recording === '232x')!.ec57).toBeNull();
+      // EC57 gross and average over the two recordings that reach minute 5.
+      const ec57 = within(section).getByRole('table', { name: `EC57 of ${m.modelId}` });
+      expect(ec57.querySelector('caption')!.textContent).toMatch(/over 2 recording\(s\)/);
+      for (const kind of ['gross', 'average'] as const) {
+        const e = m.ec57![kind];
+        const cells = [...ec57.querySelectorAll(`tr[data-kind=${kind}] td`)].map((td) => td.textContent);
+        expect(cells).toEqual([f(e.vebSe), f(e.vebPpv), e.vebFpr === null ? '—' : e.vebFpr.toFixed(2), f(e.svebSe), f(e.svebPpv)]);
+      }
+      // The per-recording table collapses.
+      const details = within(section).getByTestId('study-recordings') as HTMLDetailsElement;
+      expect(details.open).toBe(true);
+      await fireEvent.click(details.querySelector('summary')!);
+      expect(details.open).toBe(false);
+    }
+
+    // The pair cnn − student, with its paired intervals and how to read them.
+    const p = r.pairs[0];
+    expect([p.a, p.b, p.recordings.length]).toEqual(['cnn', 'student', 3]);
+    const pair = view.getByTestId('study-pairs').querySelector('tr[data-pair="cnn|student"]')!;
+    for (const k of ['N.se', 'N.ppv', 'S.se', 'S.ppv', 'V.se', 'V.ppv', 'accuracy', 'macroF1NSV']) {
+      const cell = pair.querySelector(`td[data-key="${k}"]`)!;
+      expect([k, cell.querySelector('.v')!.textContent, cell.querySelector('.ci')!.textContent]).toEqual([k, sf(p.point[k]), ci(p.intervals![k])]);
+      const i = p.intervals![k]!;
+      expect(cell.classList.contains('shown')).toBe(i.lo > 0 || i.hi < 0);
+    }
+    expect(view.getByTestId('pairs-note').textContent).toMatch(/An interval that includes 0 does not show a difference/);
+    expect(view.getByTestId('study-method').textContent).toBe(r.method);
+    expect(view.queryByTestId('adapted-note')).toBeNull();
+  });
+
+  it('unticking a model asks again without its runs; ticking it back brings them back', async () => {
+    const { app, calls } = await makeApp();
+    const view = within(render(Study, { app }).container);
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=student]')).not.toBeNull());
+    const before = requests(calls).length;
+    await fireEvent.click(view.getByTestId('study-model-student'));
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=student]')).toBeNull());
+    expect(requests(calls).length).toBe(before + 1);
+    expect(lastRequest(calls).runIds).toEqual(['s-cnn-1', 's-cnn-2', 's-cnn-3']);
+    expect(view.queryByTestId('study-pairs')).toBeNull();
+    expect(view.getAllByTestId('study-model').map((s) => s.getAttribute('data-model'))).toEqual(['cnn']);
+    await fireEvent.click(view.getByTestId('study-model-cnn'));
+    await waitFor(() => expect(view.getByTestId('study-none').textContent).toMatch(/Tick at least one model/));
+    expect(view.queryByTestId('study-gross')).toBeNull();
+    expect(requests(calls).length).toBe(before + 1);
+    await fireEvent.click(view.getByTestId('study-model-student'));
+    await waitFor(() => expect(lastRequest(calls).runIds).toEqual(['s-stu-1', 's-stu-2', 's-stu-3']));
+    await fireEvent.click(view.getByTestId('study-model-cnn'));
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=cnn]')).not.toBeNull());
+    expect(lastRequest(calls).runIds).toEqual(['s-cnn-1', 's-cnn-2', 's-cnn-3', 's-stu-1', 's-stu-2', 's-stu-3']);
+  });
+
+  it('the corrected reference sends each run its recording\'s live corrections, and follows a new one', async () => {
+    const { app, calls } = await makeApp();
+    const [r208, r100] = STUDY_RECORDINGS;
+    const add = (recordingPath: string, sample: number, label: 'N' | 'S' | 'V') => addCorrection(app.db, { recordingPath, sample, label, previous: 'N', reviewer: 'r', provenance: 'manual', runId: null, group: `${recordingPath}-${sample}` });
+    await add(r208.path, 500, 'V');
+    await add(r208.path, 900, 'N');
+    await add(r100.path, 1300, 'S');
+    await add(r100.path, 1700, 'V');
+    await undoLast(app.db, r100.path); // undone: not sent
+    const view = within(render(Study, { app }).container);
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=cnn]')).not.toBeNull());
+    expect(lastRequest(calls).corrections).toBeUndefined();
+    await fireEvent.change(view.getByTestId('study-reference'), { target: { value: 'corrected' } });
+    await waitFor(() => expect(lastRequest(calls).reference).toBe('corrected'));
+    const c208 = [{ sample: 500, label: 'V' }, { sample: 900, label: 'N' }], c100 = [{ sample: 1300, label: 'S' }];
+    expect(lastRequest(calls)).toEqual({
+      runIds: ['s-cnn-1', 's-cnn-2', 's-cnn-3', 's-stu-1', 's-stu-2', 's-stu-3'], reference: 'corrected',
+      corrections: { 's-cnn-1': c208, 's-stu-1': c208, 's-cnn-2': c100, 's-stu-2': c100, 's-cnn-3': [], 's-stu-3': [] },
+    });
+    // The per-recording rows count them, and the gross figures are the corrected ones.
+    const corrected = fakeStudy(lastRequest(calls));
+    const cnnTable = () => within(view.getAllByTestId('study-model')[0]).getByRole('table', { name: 'cnn per recording' });
+    await waitFor(() => expect([...cnnTable().querySelectorAll('td.corrections')].map((td) => td.textContent)).toEqual(['2', '1', '0']));
+    const vSe = view.getByTestId('study-gross').querySelector('tr[data-model=cnn] td[data-key="V.se"] .v')!.textContent;
+    expect(vSe).toBe(f(corrected.models[0].gross.perClass.V.se));
+    expect(corrected.models[0].gross.perClass.V.se).not.toBe(fakeStudy({ ...lastRequest(calls), reference: 'annotations' }).models[0].gross.perClass.V.se);
+    // A correction made in Review (on 208) is sent at once.
+    await app.review('rec-1', 's-cnn-1', false);
+    await app.relabel([5], 'V', 'manual');
+    await waitFor(() => expect(lastRequest(calls).corrections!['s-cnn-1']).toEqual([...c208, { sample: 2100, label: 'V' }]));
+    expect(lastRequest(calls).corrections!['s-stu-1']).toHaveLength(3);
+    await waitFor(() => expect(cnnTable().querySelector('td.corrections')!.textContent).toBe('3'));
+  });
+
+  it('"Download CSV" saves result.csv', async () => {
+    const { app, calls } = await makeApp();
+    const view = within(render(Study, { app }).container);
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=cnn]')).not.toBeNull());
+    const blobs: Blob[] = [];
+    const names: string[] = [];
+    URL.createObjectURL = vi.fn((b: Blob) => { blobs.push(b); return 'blob:study'; });
+    URL.revokeObjectURL = vi.fn();
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) { names.push(this.download); });
+    await fireEvent.click(view.getByTestId('study-csv'));
+    expect(names).toEqual(['study-annotations.csv']);
+    const csv = fakeStudy(lastRequest(calls)).csv;
+    expect(csv.split('\n').length).toBeGreaterThan(3);
+    // jsdom's Blob has no text(): read it as a browser would.
+    const text = await new Promise<string>((resolve) => { const fr = new FileReader(); fr.onload = () => resolve(String(fr.result)); fr.readAsText(blobs[0]); });
+    expect(text).toBe(csv);
+    expect(blobs[0].type).toBe('text/csv');
+  });
+
+  it('an adapted model is flagged patient-specific, and its rows say where scoring starts', async () => {
+    const t = studyTransport();
+    const adaptation = { minutes: 5, labels: { from: 'reference' as const, annotator: 'atr' }, beats: { N: 300, V: 40 }, epochs: 10, firstLoss: 0.2, lastLoss: 0.1 };
+    const runs = STUDY_RUNS.map((r) => (r.modelId === 'student' && r.recordingId !== 'rec-3' ? { ...r, adaptation } : r));
+    t.transport.api.listRuns = async () => runs;
+    t.transport.api.getStudy = async (req) => { t.calls.push(`study ${JSON.stringify(req)}`); return fakeStudy(req, runs); };
+    const { app } = await makeApp(t);
+    const view = within(render(Study, { app }).container);
+    await waitFor(() => expect(view.getAllByTestId('adapted-note')).toHaveLength(1));
+    const student = view.getAllByTestId('study-model').find((s) => s.getAttribute('data-model') === 'student')!;
+    expect(within(student).getByTestId('adapted-note').textContent).toMatch(/patient-specific.*learnt each patient's first minutes.*not comparable with patient-independent/);
+    expect(view.getByTestId('study-gross').querySelector('tr[data-model=student] th')!.textContent).toMatch(/patient-specific/);
+    expect(view.getByTestId('study-gross').querySelector('tr[data-model=cnn] th')!.textContent).not.toMatch(/patient-specific/);
+    expect(student.querySelector('tr[data-recording="208"] th')!.textContent).toMatch(/from minute 5/);
+    expect(student.querySelector('tr[data-recording="232x"] th')!.textContent).toBe('232x');
+    expect(view.getByTestId('study-model-student').parentElement!.textContent).toMatch(/3 recordings, 2 adapted to the patient/);
+    expect(view.getByTestId('pairs-note').textContent).toMatch(/not a like-for-like comparison/);
+  });
+
+  it('with runs on one recording the tab says it needs two or more, and asks nothing', async () => {
+    const { app, calls } = await makeApp(fakeTransport());
+    const view = within(render(Study, { app }).container);
+    expect(view.getByTestId('study-empty').textContent).toMatch(/needs runs on two or more open recordings with reference annotations \(now: runs on 1 recording\(s\)\)/);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(requests(calls)).toEqual([]);
+  });
+
+  it('a recording without reference annotations is left out, and said so', async () => {
+    const t = studyTransport();
+    t.transport.api.listRecordings = async () => STUDY_RECORDINGS.map((r) => (r.id === 'rec-2' ? { ...r, referenceBeats: 0, reference: null } : r));
+    const { app, calls } = await makeApp(t);
+    const view = within(render(Study, { app }).container);
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=cnn]')).not.toBeNull());
+    expect(lastRequest(calls).runIds).toEqual(['s-cnn-1', 's-cnn-3', 's-stu-1', 's-stu-3']);
+    expect(view.getByTestId('study-left-out').textContent).toMatch(/no reference annotations to score against: 100\./);
+  });
+
+  it('the Study tab sits right after "Compare models" and opens the view', async () => {
+    const { app } = await makeApp();
+    const view = within(render(App, { state: app }).container);
+    const tabs = [...view.getByRole('navigation', { name: 'Views' }).querySelectorAll('button')].map((b) => b.textContent);
+    expect(tabs[tabs.indexOf('Compare models') + 1]).toBe('Study');
+    await fireEvent.click(view.getByTestId('tab-study'));
+    await waitFor(() => expect(view.getByRole('region', { name: 'Study' })).toBeTruthy());
+    await waitFor(() => expect(view.getByTestId('study-gross')).toBeTruthy());
+  });
+});
