@@ -391,6 +391,16 @@ export interface StudyResult {
   csv: string;
 }
 
+/** The study as a printable report (`exportStudyReport`). */
+export interface StudyReportResult {
+  /** Self-contained HTML (inline CSS, no network): methods, figures with intervals, per recording, differences. */
+  html: string;
+  /** PDF bytes as base64, or null when no PDF renderer is available (`pdfError` says why). */
+  pdfBase64: string | null;
+  pdfError: string | null;
+  csv: string;
+}
+
 export interface TemplateGroup {
   id: number;
   /** Dominant label (predicted, else reference). */
@@ -560,6 +570,8 @@ export interface EcgApi {
   compareRuns(req: RunComparisonRequest): Promise<RunPairTest[]>;
   /** Runs of several recordings pooled per model, with intervals over recordings and paired model differences (`StudyRequest`). */
   getStudy(req: StudyRequest): Promise<StudyResult>;
+  /** The same study as a report for a paper's supplement: HTML, PDF where a renderer is available, CSV. */
+  exportStudyReport(req: StudyRequest): Promise<StudyReportResult>;
   getTemplates(runId: string, corrections: CorrectionInput[]): Promise<TemplateGroup[]>;
   exportCorrections(req: ExportRequest): Promise<CorrectionsExport>;
   exportReport(req: ExportRequest): Promise<ReportResult>;
@@ -594,7 +606,7 @@ export type ApiMethod = keyof EcgApi;
 /** The channel map: the only method names either transport accepts. */
 export const API_METHODS: readonly ApiMethod[] = [
   'openRecording', 'listRecordings', 'closeRecording', 'browse', 'getWaveform', 'listBeats', 'listModels',
-  'startClassification', 'cancelJob', 'getJob', 'listRuns', 'getMetrics', 'compareRuns', 'getStudy', 'getTemplates', 'exportCorrections',
+  'startClassification', 'cancelJob', 'getJob', 'listRuns', 'getMetrics', 'compareRuns', 'getStudy', 'exportStudyReport', 'getTemplates', 'exportCorrections',
   'exportReport', 'getHolterSummary',
   'listDevices', 'addDevice', 'pairDevice', 'forgetDevice', 'pushDeviceModel', 'rollbackDevice', 'getDeviceStatus',
   'startDeviceWatch', 'stopDeviceWatch', 'startDeviceReplay', 'stopDeviceReplay',

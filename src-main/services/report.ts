@@ -26,6 +26,20 @@ export interface ReportInput {
   holter: HolterSummary;
 }
 
+/** The reports' print style (A4, tables, definition lists), shared by the run report and the study report. */
+export const REPORT_CSS = `@page { size: A4; margin: 12mm; }
+body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt; color: #111; margin: 0; }
+.page { page-break-after: always; break-after: page; }
+.page:last-child { page-break-after: auto; break-after: auto; }
+h1 { font-size: 16pt; margin: 0 0 4mm; } h2 { font-size: 12pt; margin: 0 0 3mm; } h3 { font-size: 10.5pt; margin: 3mm 0 1mm; } small { font-weight: normal; color: #555; }
+table { border-collapse: collapse; margin: 2mm 0 5mm; } th, td { border: 0.3mm solid #999; padding: 1mm 2mm; text-align: right; }
+th { background: #eef; } table.compact { font-size: 8.5pt; } table.compact th, table.compact td { padding: 0.6mm 1.2mm; } td.diag { background: #e6f4e6; font-weight: bold; } td.off { background: #fbe3e3; }
+dl { display: grid; grid-template-columns: 40mm 1fr; gap: 1mm 4mm; margin: 0 0 5mm; } dt { font-weight: bold; }
+figure { display: inline-block; margin: 0 4mm 0 0; } figcaption { text-align: center; font-weight: bold; }
+.notes { white-space: pre-wrap; }
+.strip { margin-bottom: 4mm; break-inside: avoid; } .cap { font-size: 9pt; margin-bottom: 1mm; }
+`;
+
 export const STRIPS_PER_PAGE = 4;
 export const MAX_STRIPS = 8;
 
@@ -95,18 +109,7 @@ export async function renderReportHtml(r: ReportInput): Promise<string> {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ECG Review report — ${esc(rec.name)}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <style>
-@page { size: A4; margin: 12mm; }
-body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt; color: #111; margin: 0; }
-.page { page-break-after: always; break-after: page; }
-.page:last-child { page-break-after: auto; break-after: auto; }
-h1 { font-size: 16pt; margin: 0 0 4mm; } h2 { font-size: 12pt; margin: 0 0 3mm; } h3 { font-size: 10.5pt; margin: 3mm 0 1mm; } small { font-weight: normal; color: #555; }
-table { border-collapse: collapse; margin: 2mm 0 5mm; } th, td { border: 0.3mm solid #999; padding: 1mm 2mm; text-align: right; }
-th { background: #eef; } table.compact { font-size: 8.5pt; } table.compact th, table.compact td { padding: 0.6mm 1.2mm; } td.diag { background: #e6f4e6; font-weight: bold; } td.off { background: #fbe3e3; }
-dl { display: grid; grid-template-columns: 40mm 1fr; gap: 1mm 4mm; margin: 0 0 5mm; } dt { font-weight: bold; }
-figure { display: inline-block; margin: 0 4mm 0 0; } figcaption { text-align: center; font-weight: bold; }
-.notes { white-space: pre-wrap; }
-.strip { margin-bottom: 4mm; break-inside: avoid; } .cap { font-size: 9pt; margin-bottom: 1mm; }
-</style></head><body>
+${REPORT_CSS}</style></head><body>
 <section class="page"><h1>ECG Review report — ${esc(rec.name)}</h1>
 <dl><dt>Recording</dt><dd>${esc(rec.path)} (${esc(rec.format)}, ${rec.fs} Hz, ${rec.leads.length} leads: ${esc(rec.leads.map((l) => l.name).join(', '))}, ${hms(rec.durationSeconds)})</dd>
 <dt>Model</dt><dd>${esc(r.model?.name ?? r.run.modelId)}${r.model && !r.model.name.includes(r.run.modelId) ? ` (${esc(r.run.modelId)})` : ''}</dd>

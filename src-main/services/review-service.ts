@@ -12,7 +12,7 @@ import {
   type JobSummary, type MetricsRequest, type MetricsResult, type ModelSummary, type RecordingSummary, type ReportResult,
   type RunComparisonRequest, type RunPairTest, type RunSummary, type TemplateGroup, type Waveform, type WaveformRequest,
   type DevicePushResult, type DeviceStatusInfo, type DeviceSummary, type HolterRequest, type HolterSummary, type Ec57From,
-  type AamiLabel, type AdaptRequest, type ClassificationOptions, type RunAdaptation, type StudyRequest, type StudyResult,
+  type AamiLabel, type AdaptRequest, type ClassificationOptions, type RunAdaptation, type StudyRequest, type StudyResult, type StudyReportResult,
 } from '../api/contract.js';
 import { DeviceService, type DeviceServiceOptions } from './device-service.js';
 import type { Annotation } from '../domain/annotation.js';
@@ -30,6 +30,7 @@ import { beatsToAnnotations } from '../evaluation/ec57/labels.js';
 import { mcnemarFromCounts } from '../evaluation/metrics.js';
 import { renderReportHtml } from './report.js';
 import { studyOf, type StudyRunInput } from './study.js';
+import { renderStudyHtml } from './study-html.js';
 import { summarizeHolter } from '../rhythm/index.js';
 import { groupTemplates } from './templates.js';
 import { startWorker } from '../platform/worker.js';
@@ -653,6 +654,21 @@ export class ReviewService implements EcgApi {
     return studyOf(req.reference, inputs, req.draws ?? 2000);
   }
 
+  async exportStudyReport(req: StudyRequest): Promise<StudyReportResult> {
+    const study = await this.getStudy(req);
+    const html = renderStudyHtml({
+      study, models: await this.listModels(), beatSources: req.runIds.map((id) => this.run(id).summary.beatSource), generatedAt: new Date().toISOString(),
+    });
+    const { pdfBase64, pdfError } = await this.pdfOf(html);
+    return { html, pdfBase64, pdfError, csv: study.csv };
+  }
+
+  /** PDF bytes of a report, or why there are none. */
+  private async pdfOf(html: string): Promise<{ pdfBase64: string | null; pdfError: string | null }> {
+    if (!this.opts.renderPdf) return { pdfBase64: null, pdfError: 'no PDF renderer is configured (HTML only)' };
+    try { return { pdfBase64: Buffer.from(await this.opts.renderPdf(html)).toString('base64'), pdfError: null }; } catch (e) { return { pdfBase64: null, pdfError: `PDF rendering failed: ${(e as Error).message}` }; }
+  }
+
   async getTemplates(runId: string, corrections: CorrectionInput[]): Promise<TemplateGroup[]> {
     const run = this.run(runId);
     const r = this.rec(run.summary.recordingId);
@@ -737,10 +753,7 @@ export class ReviewService implements EcgApi {
       metrics, samples: run.out.samples, reference: referenceCorrected, predicted: Array.from(run.out.predicted, LABEL).join(''), final,
       notes: req.notes ?? '', reviewer: req.reviewer ?? '', corrections: req.corrections?.length ?? 0, holter,
     });
-    let pdfBase64: string | null = null, pdfError: string | null = null;
-    if (this.opts.renderPdf) {
-      try { pdfBase64 = Buffer.from(await this.opts.renderPdf(html)).toString('base64'); } catch (e) { pdfError = `PDF rendering failed: ${(e as Error).message}`; }
-    } else pdfError = 'no PDF renderer is configured (HTML only)';
+    const { pdfBase64, pdfError } = await this.pdfOf(html);
     return { html, pdfBase64, pdfError, csv: this.beatsCsv(run, req.corrections ?? []), holter };
   }
 

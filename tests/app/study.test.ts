@@ -13,6 +13,7 @@ import type { BeatTable, CorrectionInput, RunSummary, StudyResult } from '../../
 import { annotationCode } from '../../src-main/domain/annotation.js';
 import { encodeWfdbAnnotations } from '../../src-main/formats/wfdb/index.js';
 import type { ReviewService } from '../../src-main/services/review-service.js';
+import { findChromium, renderPdfWithChromium } from '../../src-main/server/pdf.js';
 import { runCliCaptured } from '../helpers/cli.js';
 import { describeMitdb, MITDB_DIR, mitdbRecord } from '../helpers/data.js';
 import { makeService, waitJob } from './helpers.js';
@@ -178,6 +179,47 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
     expect(at('N.ppv_lo')).toBeCloseTo(cnn.intervals!['N.ppv']!.lo, 3);
     expect(at('accuracy')).toBeCloseTo(cnn.accuracy!, 3);
     expect(at('beats')).toBe(cnn.beats);
+  });
+
+  it('the report: a methods paragraph, each model with its figures beside de Chazal 2004, per-recording rows, the differences; no scripts; the same CSV', async () => {
+    const ids = [...runs.values()].map((r) => r.id);
+    const r = await s.exportStudyReport({ runIds: ids, reference: 'annotations', draws: DRAWS });
+    expect(r.csv).toBe(study.csv);
+    expect(r.pdfBase64).toBeNull();
+    expect(r.pdfError).toMatch(/no PDF renderer/);
+    const html = r.html;
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toMatch(/Beat classification study — 3 recordings, 2 model\(s\)/);
+    expect(html).toMatch(/at the reference annotations \(the classifier judged alone/);
+    expect(html).toMatch(/percentile bootstrap over recordings.*300 draws/);
+    for (const m of study.models) {
+      const g = m.gross;
+      // the gross N row: support, Se and +P with their intervals under them
+      const iv = g.intervals!;
+      expect(html).toContain(`<tr><th>N</th><td>${g.perClass.N.support}</td><td>${g.perClass.N.se!.toFixed(1)}<br><small>${iv['N.se']!.lo.toFixed(1)}–${iv['N.se']!.hi.toFixed(1)}</small></td><td>${g.perClass.N.ppv!.toFixed(1)}<br><small>${iv['N.ppv']!.lo.toFixed(1)}–${iv['N.ppv']!.hi.toFixed(1)}</small>`);
+      for (const row of m.recordings) expect(html).toContain(`<tr><th>${row.recording}</th><td>${row.figures.beats}</td><td>${row.figures.perClass.N.se!.toFixed(1)}</td>`);
+    }
+    expect(html).toContain('<td>86.9 / 99.2</td>');
+    const p = study.pairs[0];
+    expect(html).toMatch(/Differences between models/);
+    expect(html).toContain(`${p.point.accuracy! >= 0 ? '+' : ''}${p.point.accuracy!.toFixed(1)}<br><small>${p.intervals!.accuracy!.lo.toFixed(1)}–${p.intervals!.accuracy!.hi.toFixed(1)}</small>`);
+  });
+
+  it.runIf(findChromium() !== null || process.env.CI)('the report prints to PDF with the system Chromium (browser mode and the CLI do this)', async () => {
+    const pdfService = makeService({ renderPdf: renderPdfWithChromium });
+    try {
+      const rec = await pdfService.openRecording(mitdbRecord('100'));
+      const job = await waitJob(pdfService, (await pdfService.startClassification([rec.id], 'causal-student-int8', { beats: 'reference' })).jobId);
+      const r = await pdfService.exportStudyReport({ runIds: job.runIds, reference: 'annotations' });
+      expect(r.pdfError).toBeNull();
+      const pdf = Buffer.from(r.pdfBase64!, 'base64');
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      // cover page and one model page (one model, one recording: no intervals, no differences)
+      expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)).toHaveLength(2);
+      expect(r.html).toMatch(/No intervals were computed/);
+    } finally {
+      await pdfService.dispose();
+    }
   });
 
   it('says what is wrong: no runs, two runs of one model on one recording, an unknown run, a bad reference or draws', async () => {
