@@ -138,6 +138,35 @@ describeMitdb('adapting to the patient in the app (MIT-BIH 232)', () => {
     expect(readdirSync(cacheDir)).toEqual([root]);
   });
 
+  it('cancelled while it adapts: the job ends cancelled, with no run and no adapted model left behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecg-review-adapt-cancel-'));
+    const other = makeService({ cacheDir: dir });
+    try {
+      const rec = await other.openRecording(mitdbRecord('232'));
+      const seen: string[] = [];
+      let cancelled = false;
+      const { jobId } = await other.startClassification([rec.id], 'attention-seeds', { adapt: { minutes: 5, labels: { from: 'reference' } } });
+      // Cancel at the first word that the adaptation is under way (it takes seconds for the attention ensemble).
+      other.onEvent((e: ApiEvent) => {
+        if (e.type !== 'job' || e.job.id !== jobId) return;
+        seen.push(e.job.message);
+        if (!cancelled && /adapting the model to this patient/.test(e.job.message)) { cancelled = true; void other.cancelJob(jobId); }
+      });
+      const job = await waitJob(other, jobId);
+      expect(cancelled).toBe(true);
+      expect(job.state).toBe('cancelled');
+      expect(job.runIds).toEqual([]);
+      expect(seen.some((m) => /classif/i.test(m) && !/adapting/.test(m))).toBe(false); // it never got to classifying
+      expect(await other.listRuns()).toEqual([]);
+      // The service's adapted-model directory holds no model: the cancelled adaptation's was removed.
+      const roots = readdirSync(dir);
+      for (const root of roots) expect(readdirSync(join(dir, root))).toEqual([]);
+    } finally {
+      await other.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses what it cannot adapt, naming the recording or the run', async () => {
     const err = (p: Promise<unknown>) => p.then(() => null, (e: Error) => e);
     const start = (ids: string[], model: string, adapt: unknown) => err(s.startClassification(ids, model, { adapt: adapt as { minutes: number; labels: { from: 'reference' } } }));

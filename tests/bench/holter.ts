@@ -18,24 +18,24 @@ import { MITDB_RECORDS, mitdbRecord } from '../helpers/data.js';
 export const HOLTER_EDF_PATH = join(tmpdir(), 'ecg-review-holter-24h.edf');
 const RECORD_SAMPLES = 650_000;
 
-async function isComplete(path: string): Promise<boolean> {
+async function isComplete(path: string, records: number): Promise<boolean> {
   if (!existsSync(path)) return false;
   try {
     const s = await openEdfRecording(path);
-    return s.info.signals.length === 2 && s.info.fs === 360 && s.info.length >= MITDB_RECORDS.length * RECORD_SAMPLES;
+    return s.info.signals.length === 2 && s.info.fs === 360 && s.info.length === records * RECORD_SAMPLES;
   } catch {
     return false;
   }
 }
 
-/** Write (or reuse) the 24-hour EDF+ at `path`; returns the path. */
-export async function makeHolterEdf(path = HOLTER_EDF_PATH): Promise<string> {
-  if (await isComplete(path)) return path;
-  const n = MITDB_RECORDS.length * RECORD_SAMPLES;
+/** Write (or reuse) the 24-hour EDF+ at `path` (or a shorter one of the given records); returns the path. */
+export async function makeHolterEdf(path = HOLTER_EDF_PATH, records: readonly string[] = MITDB_RECORDS): Promise<string> {
+  if (await isComplete(path, records.length)) return path;
+  const n = records.length * RECORD_SAMPLES;
   const leads = [new Int16Array(n), new Int16Array(n)];
   const annotations: Annotation[] = [];
   let offset = 0;
-  for (const name of MITDB_RECORDS) {
+  for (const name of records) {
     const src = await openRecording(mitdbRecord(name));
     if (src.info.length !== RECORD_SAMPLES || src.info.fs !== 360) throw new Error(`MIT-BIH ${name}: unexpected length/rate`);
     const w = await src.read({ channels: [0, 1] });
