@@ -209,7 +209,7 @@ describe('Study tab', () => {
     expect(student.querySelector('tr[data-recording="208"] th')!.textContent).toMatch(/from minute 5/);
     expect(student.querySelector('tr[data-recording="232x"] th')!.textContent).toBe('232x');
     expect(view.getByTestId('study-model-student').parentElement!.textContent).toMatch(/3 recordings, 2 adapted to the patient/);
-    expect(view.getByTestId('pairs-note').textContent).toMatch(/not a like-for-like comparison/);
+    expect(view.getByTestId('pairs-note').textContent).toMatch(/proves nothing\. A patient-specific \(adapted\) model against a patient-independent one is not a like-for-like comparison/);
   });
 
   it('with runs on one recording the tab says it needs two or more, and asks nothing', async () => {
