@@ -2,18 +2,21 @@
  * Acceptance: browser mode in the system Chromium. Open MIT-BIH 208, classify it with a shipped model, go to the
  * next disagreement, relabel it, reload and see the correction kept, see the metrics table move by exactly that
  * beat and the EC57 panel show getMetrics' figures (from minute 5 and from the start), export the report and
- * check the PDF's pages; then adapt a small model to the patient and see the run header name the adaptation.
- * Screenshots of every view go to tests/e2e/screenshots/.
+ * check the PDF's pages; then adapt a small model to the patient and see the run header name the adaptation. Then a
+ * study: open MIT-BIH 100 too, classify it with the same two models, and see the Study tab ask for each model's newest
+ * run of both recordings and show what getStudy gives for them, with the annotator's reference and with the
+ * correction made on 208. Screenshots of every view go to tests/e2e/screenshots/.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApiClient, httpCall } from '../../src-main/api/client.js';
-import { describeAdaptation, type AamiLabel, type EcgApi, type MetricsResult } from '../../src-main/api/contract.js';
+import { describeAdaptation, type AamiLabel, type CorrectionInput, type EcgApi, type MetricsResult, type StudyInterval, type StudyRequest, type StudyResult } from '../../src-main/api/contract.js';
 import { BASELINE_MODEL_ID } from '../../src-main/services/domain-adapters.js';
 import { expectedReportPages } from '../../src-main/services/report.js';
 import { DATA_DIR, describeMitdb } from '../helpers/data.js';
+import { waitJob } from '../app/helpers.js';
 import { buildRenderer, launchBrowser, pdfPageCount, SCREENSHOTS, startApp, type App } from './harness.js';
 
 describeMitdb('review app in the browser (MIT-BIH 208)', () => {
@@ -22,6 +25,9 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
   let page: Page;
   let api: EcgApi;
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  // What the first test leaves for the study: the model it classified 208 with, and the correction it made there.
+  let shippedId = '';
+  let correction: CorrectionInput | null = null;
 
   beforeAll(async () => {
     const dir = await buildRenderer();
@@ -53,6 +59,7 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     // ECG_E2E_MODEL picks another model by id (debugging only; the acceptance run uses a shipped one).
     const shipped = models.find((m) => (process.env.ECG_E2E_MODEL ? m.id === process.env.ECG_E2E_MODEL : m.id !== BASELINE_MODEL_ID));
     expect(shipped, 'a shipped tfjs model in resources/models').toBeDefined();
+    shippedId = shipped!.id;
     await page.getByTestId('tab-classify').click();
     await page.getByTestId('model-select').selectOption(shipped!.id);
     await page.getByTestId('start-classify').click();
@@ -100,6 +107,7 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     // The EC57 panel: what getMetrics gives for the reference with that correction, from minute 5 (EC57's rule, the
     // default) and from the start, which counts the first five minutes' beats too.
     const corrected = [{ sample: (await api.listBeats(runs[0].recordingId, runId)).samples[beatNo - 1], label: pred }];
+    correction = corrected[0];
     const pct = (v: number | null): string => (v === null ? '—' : (v * 100).toFixed(1));
     const gross = (kind: string, c: string) => page.locator(`[data-testid=ec57-gross] tr[data-kind=${kind}] td.${c}`).textContent();
     const runCells = async (r: string) => page.locator(`[data-testid=ec57-runs] tr[data-run=${r}] td`).allTextContents();
@@ -193,5 +201,107 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     await expect.poll(() => page.getByTestId('run-select').locator('option:checked').textContent()).toMatch(new RegExp(`^${described} · `));
     expect(await page.getByTestId('run-header').textContent()).toBe('causal-student-int8 (adapted, first 5 min)');
     expect(await page.getByTestId('run-header').getAttribute('title')).toBe(described);
+  });
+
+  it('scores a study of 208 and 100 with two models: the Study tab shows what getStudy gives', async () => {
+    expect(shippedId, 'the first test classified 208').not.toBe('');
+    // MIT-BIH 100 beside 208, classified by the same two models (the shipped one and the rule-based baseline).
+    await page.getByTestId('tab-library').click();
+    await page.getByTestId('path-input').fill('mitdb/100');
+    await page.getByTestId('open-path').click();
+    await page.getByTestId('recording-row').filter({ hasText: '100' }).waitFor();
+    const recordings = await api.listRecordings();
+    const rec100 = recordings.find((r) => r.name === '100')!;
+    const second = shippedId !== BASELINE_MODEL_ID ? BASELINE_MODEL_ID : (await api.listModels()).find((m) => m.id !== BASELINE_MODEL_ID)!.id;
+    for (const modelId of [shippedId, second]) expect((await waitJob(api, (await api.startClassification([rec100.id], modelId)).jobId, 120_000)).state).toBe('done');
+
+    // What the tab should ask for, worked out here: each model's newest run of each open recording. The adapted
+    // causal-student-int8 run of 208 is a third model, on one recording.
+    const newest = new Map<string, { id: string; recordingId: string; createdAt: string }>();
+    for (const r of await api.listRuns()) {
+      const key = `${r.modelId}|${r.recordingId}`;
+      if (recordings.some((x) => x.id === r.recordingId) && (!newest.has(key) || Date.parse(r.createdAt) > Date.parse(newest.get(key)!.createdAt))) newest.set(key, r);
+    }
+    const expectedRuns = [...newest.values()].map((r) => r.id).sort();
+    const run208 = newest.get(`${shippedId}|${recordings.find((r) => r.name === '208')!.id}`)!.id;
+    const models = [...new Set([...newest.keys()].map((k) => k.split('|')[0]))];
+    expect(models).toEqual(expect.arrayContaining([shippedId, second, 'causal-student-int8']));
+
+    // The view's requests, as they leave the page.
+    const asked: StudyRequest[] = [];
+    page.on('request', (q) => { if (q.url().endsWith('/api/getStudy')) asked.push((q.postDataJSON() as [StudyRequest])[0]); });
+    await page.getByTestId('tab-study').click();
+
+    const f = (v: number | null): string => (v === null ? '—' : v.toFixed(1));
+    const sf = (v: number | null): string => (v === null ? '—' : `${v > 0 && v.toFixed(1) !== '0.0' ? '+' : ''}${v.toFixed(1)}`);
+    const ci = (i: StudyInterval | null): string => (i ? `[${f(i.lo)}, ${f(i.hi)}]` : '—');
+    const KEYS = ['N.se', 'N.ppv', 'S.se', 'S.ppv', 'V.se', 'V.ppv', 'F.se', 'F.ppv', 'accuracy', 'macroF1NSV'] as const;
+    const figure = (g: StudyResult['models'][number]['gross'], k: (typeof KEYS)[number]): number | null => {
+      if (k === 'accuracy') return g.accuracy;
+      if (k === 'macroF1NSV') return g.macroF1NSV;
+      const [c, m] = k.split('.') as ['N' | 'S' | 'V' | 'F', 'se' | 'ppv'];
+      return g.perClass[c][m];
+    };
+    const cells = (selector: string) => page.locator(selector).allTextContents();
+    /** The tables against getStudy's answer to the request the page made last. */
+    const check = async (reference: StudyRequest['reference']): Promise<StudyResult> => {
+      await expect.poll(() => asked.at(-1)?.reference, { timeout: 30_000 }).toBe(reference);
+      const req = asked.at(-1)!;
+      expect([...req.runIds].sort()).toEqual(expectedRuns);
+      const r = await api.getStudy(req);
+      expect(r.models.map((m) => m.modelId).sort()).toEqual([...models].sort());
+      const gross = (m: string, k: string, part: string) => `[data-testid=study-gross] tr[data-model="${m}"] td[data-key="${k}"] .${part}`;
+      // The page shows this request's answer once the first model's accuracy reads as getStudy's.
+      await expect.poll(() => page.locator(gross(r.models[0].modelId, 'accuracy', 'v')).textContent(), { timeout: 60_000 }).toBe(f(r.models[0].gross.accuracy));
+      for (const m of r.models) {
+        expect(await Promise.all(KEYS.map((k) => page.locator(gross(m.modelId, k, 'v')).textContent()))).toEqual(KEYS.map((k) => f(figure(m.gross, k))));
+        if (m.gross.intervals) expect(await Promise.all(KEYS.map((k) => page.locator(gross(m.modelId, k, 'ci')).textContent()))).toEqual(KEYS.map((k) => ci(m.gross.intervals![k])));
+        else expect(await page.locator(`[data-testid=study-gross] tr[data-model="${m.modelId}"] .ci`).count()).toBe(0);
+        expect(await page.locator(`[data-testid=study-gross] tr[data-model="${m.modelId}"] td.beats`).textContent()).toBe(String(m.gross.beats));
+        const section = `[data-testid=study-model][data-model="${m.modelId}"]`;
+        for (const rec of m.recordings) {
+          const row = `${section} tr[data-recording="${rec.recording}"]`;
+          expect(await cells(`${row} td`)).toEqual([String(rec.figures.beats), ...(['N', 'S', 'V', 'F'] as const).flatMap((c) => [f(rec.figures.perClass[c].se), f(rec.figures.perClass[c].ppv)]),
+            f(rec.figures.accuracy), String(rec.corrections), ...(['vebSe', 'vebPpv', 'svebSe', 'svebPpv'] as const).map((k) => (rec.ec57 ? f(rec.ec57[k]) : '—'))]);
+        }
+        for (const kind of ['gross', 'average'] as const) {
+          const e = m.ec57![kind];
+          expect(await cells(`${section} [data-testid=study-ec57] tr[data-kind=${kind}] td`)).toEqual([f(e.vebSe), f(e.vebPpv), e.vebFpr === null ? '—' : e.vebFpr.toFixed(2), f(e.svebSe), f(e.svebPpv)]);
+        }
+        expect(await page.locator(`${section} [data-testid=adapted-note]`).count()).toBe(m.adapted ? 1 : 0);
+      }
+      for (const p of r.pairs) {
+        const row = `[data-testid=study-pairs] tr[data-pair="${p.a}|${p.b}"]`;
+        const keys = ['N.se', 'N.ppv', 'S.se', 'S.ppv', 'V.se', 'V.ppv', 'accuracy', 'macroF1NSV'];
+        expect(await cells(`${row} td .v`)).toEqual(keys.map((k) => sf(p.point[k])));
+        expect(await cells(`${row} td .ci`)).toEqual(p.intervals ? keys.map((k) => ci(p.intervals![k])) : []);
+      }
+      expect(await page.getByTestId('study-method').textContent()).toBe(r.method);
+      return r;
+    };
+
+    const plain = await check('annotations');
+    // 208 and 100 for the two models, with intervals over them; the adapted model on 208 alone, flagged.
+    for (const id of [shippedId, second]) {
+      const m = plain.models.find((x) => x.modelId === id)!;
+      expect(m.recordings.map((x) => x.recording).sort()).toEqual(['100', '208']);
+      expect(m.gross.intervals).not.toBeNull();
+      expect(m.ec57!.recordings).toBe(2);
+    }
+    expect(plain.models.find((x) => x.modelId === 'causal-student-int8')!.adapted).toBe(true);
+    const pair = plain.pairs.find((p) => [p.a, p.b].sort().join() === [shippedId, second].sort().join())!;
+    expect(pair.recordings.sort()).toEqual(['100', '208']);
+    expect(pair.intervals).not.toBeNull();
+    expect(await page.getByTestId('pairs-note').textContent()).toMatch(/An interval that includes 0 does not show a difference/);
+
+    // With your corrections: the correction made on 208 goes with each 208 run, none with 100's.
+    await page.getByTestId('study-reference').selectOption('corrected');
+    const withCorrections = await check('corrected');
+    const sent = asked.at(-1)!.corrections!;
+    const recordingOf = new Map([...newest.values()].map((r) => [r.id, r.recordingId]));
+    for (const id of expectedRuns) expect([id, sent[id]]).toEqual([id, recordingOf.get(id) === rec100.id ? [] : [correction]]);
+    expect(withCorrections.models.find((m) => m.modelId === shippedId)!.recordings.find((x) => x.runId === run208)!.corrections).toBe(1);
+    await page.waitForTimeout(300);
+    await shot('study');
   });
 });
