@@ -4,7 +4,7 @@
  * Heavy work (classification) runs in worker threads; waveform requests are answered from a min/max pyramid.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { readdir, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
@@ -30,6 +30,7 @@ import { beatsToAnnotations } from '../evaluation/ec57/labels.js';
 import { mcnemarFromCounts } from '../evaluation/metrics.js';
 import { renderReportHtml } from './report.js';
 import { studyOf, type StudyRunInput } from './study.js';
+import { makeAdaptRoot, sweepStaleAdaptRoots } from './adapted-models.js';
 import { renderStudyHtml } from './study-html.js';
 import { summarizeHolter } from '../rhythm/index.js';
 import { groupTemplates } from './templates.js';
@@ -143,8 +144,11 @@ export class ReviewService implements EcgApi {
   private readonly devices: DeviceService;
   /** This service's directory of adapted models (created at the first adaptation). */
   private adaptRoot: Promise<string> | null = null;
+  /** Crashed services' adapted models, removed at start (see adapted-models.ts). */
+  readonly swept: Promise<string[]>;
 
   constructor(private readonly opts: ServiceOptions) {
+    this.swept = sweepStaleAdaptRoots(opts.cacheDir ?? tmpdir()).catch(() => []);
     this.devices = new DeviceService({
       ...opts.devices, modelsDir: opts.modelsDir, resolvePath: (p) => this.resolvePath(p), emit: (e) => this.emit(e),
       adaptedModelDir: async (runId) => this.runs.get(runId)?.modelDir ?? null,
@@ -383,11 +387,7 @@ export class ReviewService implements EcgApi {
 
   /** A fresh directory for the model adapted for a run, inside this service's own (`cacheDir`). */
   private async adaptDir(runId: string): Promise<string> {
-    this.adaptRoot ??= (async () => {
-      const parent = this.opts.cacheDir ?? tmpdir();
-      await mkdir(parent, { recursive: true });
-      return mkdtemp(join(parent, 'ecg-review-adapted-'));
-    })();
+    this.adaptRoot ??= this.swept.then(() => makeAdaptRoot(this.opts.cacheDir ?? tmpdir()));
     return join(await this.adaptRoot, runId);
   }
 

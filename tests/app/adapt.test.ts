@@ -125,6 +125,7 @@ describeMitdb('adapting to the patient in the app (MIT-BIH 232)', () => {
 
   it('keeps each adapted model in a directory of its run until the service is disposed', async () => {
     const [root] = readdirSync(cacheDir);
+    expect(root).toMatch(new RegExp(`^ecg-review-adapted-${process.pid}-`)); // the process id tells a later service whether it still runs
     const runs = readdirSync(join(cacheDir, root)).sort();
     const adaptedRuns = (await s.listRuns()).filter((r) => r.adaptation).map((r) => r.id).sort();
     expect(runs).toEqual(adaptedRuns);
