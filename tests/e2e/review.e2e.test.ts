@@ -245,25 +245,27 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     const cells = (selector: string) => page.locator(selector).allTextContents();
     /** The tables against getStudy's answer to the request the page made last. */
     const check = async (reference: StudyRequest['reference']): Promise<StudyResult> => {
-      await expect.poll(() => asked.at(-1)?.reference, { timeout: 30_000 }).toBe(reference);
+      // The last request with this reference and every run (the page may have asked before it listed 100's runs).
+      await expect.poll(() => { const q = asked.at(-1); return q?.reference === reference ? [...q.runIds].sort() : null; }, { timeout: 30_000 }).toEqual(expectedRuns);
       const req = asked.at(-1)!;
-      expect([...req.runIds].sort()).toEqual(expectedRuns);
       const r = await api.getStudy(req);
       expect(r.models.map((m) => m.modelId).sort()).toEqual([...models].sort());
       const gross = (m: string, k: string, part: string) => `[data-testid=study-gross] tr[data-model="${m}"] td[data-key="${k}"] .${part}`;
-      // The page shows this request's answer once the first model's accuracy reads as getStudy's.
-      await expect.poll(() => page.locator(gross(r.models[0].modelId, 'accuracy', 'v')).textContent(), { timeout: 60_000 }).toBe(f(r.models[0].gross.accuracy));
+      // The page shows this request's answer once every per-recording row (beats, figures, corrections) reads as getStudy's.
+      for (const m of r.models) {
+        for (const rec of m.recordings) {
+          await expect.poll(() => cells(`[data-testid=study-model][data-model="${m.modelId}"] tr[data-recording="${rec.recording}"] td`), { timeout: 60_000 }).toEqual([
+            String(rec.figures.beats), ...(['N', 'S', 'V', 'F'] as const).flatMap((c) => [f(rec.figures.perClass[c].se), f(rec.figures.perClass[c].ppv)]),
+            f(rec.figures.accuracy), String(rec.corrections), ...(['vebSe', 'vebPpv', 'svebSe', 'svebPpv'] as const).map((k) => (rec.ec57 ? f(rec.ec57[k]) : '—'))]);
+        }
+      }
       for (const m of r.models) {
         expect(await Promise.all(KEYS.map((k) => page.locator(gross(m.modelId, k, 'v')).textContent()))).toEqual(KEYS.map((k) => f(figure(m.gross, k))));
         if (m.gross.intervals) expect(await Promise.all(KEYS.map((k) => page.locator(gross(m.modelId, k, 'ci')).textContent()))).toEqual(KEYS.map((k) => ci(m.gross.intervals![k])));
         else expect(await page.locator(`[data-testid=study-gross] tr[data-model="${m.modelId}"] .ci`).count()).toBe(0);
         expect(await page.locator(`[data-testid=study-gross] tr[data-model="${m.modelId}"] td.beats`).textContent()).toBe(String(m.gross.beats));
         const section = `[data-testid=study-model][data-model="${m.modelId}"]`;
-        for (const rec of m.recordings) {
-          const row = `${section} tr[data-recording="${rec.recording}"]`;
-          expect(await cells(`${row} td`)).toEqual([String(rec.figures.beats), ...(['N', 'S', 'V', 'F'] as const).flatMap((c) => [f(rec.figures.perClass[c].se), f(rec.figures.perClass[c].ppv)]),
-            f(rec.figures.accuracy), String(rec.corrections), ...(['vebSe', 'vebPpv', 'svebSe', 'svebPpv'] as const).map((k) => (rec.ec57 ? f(rec.ec57[k]) : '—'))]);
-        }
+        expect(await page.locator(`${section} tbody tr[data-recording]`).count()).toBe(m.recordings.length);
         for (const kind of ['gross', 'average'] as const) {
           const e = m.ec57![kind];
           expect(await cells(`${section} [data-testid=study-ec57] tr[data-kind=${kind}] td`)).toEqual([f(e.vebSe), f(e.vebPpv), e.vebFpr === null ? '—' : e.vebFpr.toFixed(2), f(e.svebSe), f(e.svebPpv)]);
