@@ -337,6 +337,9 @@ export interface StudyFigures {
 
 /** EC57 beat-by-beat figures in percent, from minute 5 (bxb's classes, sumstats' gross and average). */
 export interface StudyEc57 {
+  /** QRS detection (meaningful for runs on detected beats; 100 % at the reference positions). */
+  qrsSe: number | null;
+  qrsPpv: number | null;
   vebSe: number | null;
   vebPpv: number | null;
   vebFpr: number | null;

@@ -35,7 +35,7 @@ function recordingsTable(m: StudyModel): string {
 function ec57Line(m: StudyModel): string {
   const e = m.ec57;
   if (!e) return '<p>EC57 VEB/SVEB: none of the recordings reaches minute 5.</p>';
-  const line = (x: typeof e.gross): string => `VEB Se ${num(x.vebSe)} %, +P ${num(x.vebPpv)} %, FPR ${num(x.vebFpr, 2)} %; SVEB Se ${num(x.svebSe)} %, +P ${num(x.svebPpv)} %`;
+  const line = (x: typeof e.gross): string => `QRS Se ${num(x.qrsSe, 2)} %, +P ${num(x.qrsPpv, 2)} %; VEB Se ${num(x.vebSe)} %, +P ${num(x.vebPpv)} %, FPR ${num(x.vebFpr, 2)} %; SVEB Se ${num(x.svebSe)} %, +P ${num(x.svebPpv)} %`;
   return `<p>EC57 from minute 5 over ${e.recordings} recording(s) — gross: ${line(e.gross)}. Average: ${line(e.average)}.</p>`;
 }
 

@@ -55,7 +55,7 @@ function studyFigures(counts: ArrayLike<number>): StudyFigures {
 }
 
 function ec57Of(s: BeatStatistics): StudyEc57 {
-  return { vebSe: s.vebSensitivity, vebPpv: s.vebPositivePredictivity, vebFpr: s.vebFalsePositiveRate, svebSe: s.svebSensitivity, svebPpv: s.svebPositivePredictivity };
+  return { qrsSe: s.qrsSensitivity, qrsPpv: s.qrsPositivePredictivity, vebSe: s.vebSensitivity, vebPpv: s.vebPositivePredictivity, vebFpr: s.vebFalsePositiveRate, svebSe: s.svebSensitivity, svebPpv: s.svebPositivePredictivity };
 }
 
 function score(input: StudyRunInput): Scored {
@@ -127,7 +127,7 @@ const csvCell = (v: string | number | null): string => (v === null ? '' : typeof
 
 /** Per-recording rows, then a gross row per model with its interval bounds (`_lo`, `_hi`). */
 export function studyCsv(models: readonly StudyModel[]): string {
-  const ec57Keys = ['vebSe', 'vebPpv', 'vebFpr', 'svebSe', 'svebPpv'] as const;
+  const ec57Keys = ['qrsSe', 'qrsPpv', 'vebSe', 'vebPpv', 'vebFpr', 'svebSe', 'svebPpv'] as const;
   const header = ['model', 'recording', 'row', 'adapted', 'scored_from_s', 'corrections', 'beats',
     ...FIGURE_COLUMNS.flatMap((k) => [k, `${k}_lo`, `${k}_hi`]), ...ec57Keys.map((k) => `ec57_${k}`)];
   const lines = [header.join(',')];

@@ -119,14 +119,37 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
     for (const m of study.models) {
       const out = await cli(m.modelId);
       expect(m.ec57!.recordings).toBe(3);
-      expect(m.ec57!.gross).toEqual({ vebSe: out.summary.gross.vebSensitivity, vebPpv: out.summary.gross.vebPositivePredictivity, vebFpr: out.summary.gross.vebFalsePositiveRate, svebSe: out.summary.gross.svebSensitivity, svebPpv: out.summary.gross.svebPositivePredictivity });
-      expect(m.ec57!.average).toEqual({ vebSe: out.summary.average.vebSensitivity, vebPpv: out.summary.average.vebPositivePredictivity, vebFpr: out.summary.average.vebFalsePositiveRate, svebSe: out.summary.average.svebSensitivity, svebPpv: out.summary.average.svebPositivePredictivity });
+      expect(m.ec57!.gross).toEqual({ qrsSe: out.summary.gross.qrsSensitivity, qrsPpv: out.summary.gross.qrsPositivePredictivity, vebSe: out.summary.gross.vebSensitivity, vebPpv: out.summary.gross.vebPositivePredictivity, vebFpr: out.summary.gross.vebFalsePositiveRate, svebSe: out.summary.gross.svebSensitivity, svebPpv: out.summary.gross.svebPositivePredictivity });
+      expect(m.ec57!.average).toEqual({ qrsSe: out.summary.average.qrsSensitivity, qrsPpv: out.summary.average.qrsPositivePredictivity, vebSe: out.summary.average.vebSensitivity, vebPpv: out.summary.average.vebPositivePredictivity, vebFpr: out.summary.average.vebFalsePositiveRate, svebSe: out.summary.average.svebSensitivity, svebPpv: out.summary.average.svebPositivePredictivity });
       for (const row of m.recordings) {
         const st = out.records.find((r) => r.record === row.recording)!.statistics;
         expect(row.ec57!.vebSe).toBe(st.vebSensitivity);
         expect(row.ec57!.svebPpv).toBe(st.svebPositivePredictivity);
       }
     }
+  });
+
+  it("runs on the QRS detector's beats: EC57's QRS Se and +P too, equal to evaluate's, and the report says where the beats came from", async () => {
+    const ids = [recordingOf.get('100')!, recordingOf.get('213')!];
+    const job = await waitJob(s, (await s.startClassification(ids, 'causal-student-int8', { beats: 'detector' })).jobId, 180_000);
+    expect(job.state, job.error).toBe('done');
+    for (const runId of job.runIds) {
+      const run = (await s.listRuns()).find((r) => r.id === runId)!;
+      const rec = RECORDS.find((x) => recordingOf.get(x) === run.recordingId)!;
+      const beats = await s.listBeats(run.recordingId, runId);
+      const anns = beats.samples.map((sample, i) => ({ sample, symbol: beats.predicted[i], code: annotationCode(beats.predicted[i])!, subtype: 0, chan: 0, num: 0, aux: '' }));
+      await mkdir(join(dir, 'detector'), { recursive: true });
+      await writeFile(join(dir, 'detector', `${rec}.test`), encodeWfdbAnnotations(anns, `${rec}.test`));
+    }
+    const st = await s.getStudy({ runIds: job.runIds, reference: 'annotations', draws: 0 });
+    const r = await runCliCaptured('evaluate', '--db', MITDB_DIR, '--test', join(dir, 'detector', '{record}.test'), '100', '213', '--json');
+    const out = JSON.parse(r.stdout) as { summary: { gross: Record<string, number | null> } };
+    const e = st.models[0].ec57!.gross;
+    expect(e.qrsSe).toBe(out.summary.gross.qrsSensitivity);
+    expect(e.qrsPpv).toBe(out.summary.gross.qrsPositivePredictivity);
+    expect(e.qrsSe!).toBeGreaterThan(99);
+    expect(e.qrsSe!).toBeLessThan(100); // the detector misses a few of 100's and 213's beats
+    expect((await s.exportStudyReport({ runIds: job.runIds, reference: 'annotations', draws: 0 })).html).toMatch(/at the QRS detector's \(detection errors count against the classifier/);
   });
 
   it('the pair A − B is the difference of the two gross figures, with a paired interval around it', () => {
