@@ -180,6 +180,7 @@ export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY
 export function studyTransport(): { transport: Transport; calls: string[] } {
   const t = fakeTransport();
   t.transport.api.listRecordings = async () => STUDY_RECORDINGS;
-  t.transport.api.listRuns = async () => STUDY_RUNS;
+  // Fresh objects on every call, as over the wire.
+  t.transport.api.listRuns = async () => STUDY_RUNS.map((r) => ({ ...r }));
   return t;
 }

@@ -129,6 +129,10 @@ describe('Study tab', () => {
     expect(lastRequest(calls).runIds).toEqual(['s-cnn-1', 's-cnn-2', 's-cnn-3']);
     expect(view.queryByTestId('study-pairs')).toBeNull();
     expect(view.getAllByTestId('study-model').map((s) => s.getAttribute('data-model'))).toEqual(['cnn']);
+    // The runs listed again (as after any job) with the same ids: not asked again.
+    await app.refreshRuns();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(requests(calls).length).toBe(before + 1);
     await fireEvent.click(view.getByTestId('study-model-cnn'));
     await waitFor(() => expect(view.getByTestId('study-none').textContent).toMatch(/Tick at least one model/));
     expect(view.queryByTestId('study-gross')).toBeNull();
