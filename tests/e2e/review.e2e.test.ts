@@ -268,7 +268,7 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
         expect(await page.locator(`${section} tbody tr[data-recording]`).count()).toBe(m.recordings.length);
         for (const kind of ['gross', 'average'] as const) {
           const e = m.ec57![kind];
-          expect(await cells(`${section} [data-testid=study-ec57] tr[data-kind=${kind}] td`)).toEqual([f(e.vebSe), f(e.vebPpv), e.vebFpr === null ? '—' : e.vebFpr.toFixed(2), f(e.svebSe), f(e.svebPpv)]);
+          expect(await cells(`${section} [data-testid=study-ec57] tr[data-kind=${kind}] td`)).toEqual([f(e.qrsSe), f(e.qrsPpv), f(e.vebSe), f(e.vebPpv), e.vebFpr === null ? '—' : e.vebFpr.toFixed(2), f(e.svebSe), f(e.svebPpv)]);
         }
         expect(await page.locator(`${section} [data-testid=adapted-note]`).count()).toBe(m.adapted ? 1 : 0);
       }

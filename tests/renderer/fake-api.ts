@@ -120,7 +120,7 @@ function studyFigures(counts: ArrayLike<number>): StudyFigures {
   return { beats, confusion: f.confusion, perClass: f.perClass, accuracy: f.accuracy, macroF1NSV: macroF1NSV(f) };
 }
 
-const ec57Of = (s: BeatStatistics): StudyEc57 => ({ vebSe: s.vebSensitivity, vebPpv: s.vebPositivePredictivity, vebFpr: s.vebFalsePositiveRate, svebSe: s.svebSensitivity, svebPpv: s.svebPositivePredictivity });
+const ec57Of = (s: BeatStatistics): StudyEc57 => ({ qrsSe: s.qrsSensitivity, qrsPpv: s.qrsPositivePredictivity, vebSe: s.vebSensitivity, vebPpv: s.vebPositivePredictivity, vebFpr: s.vebFalsePositiveRate, svebSe: s.svebSensitivity, svebPpv: s.svebPositivePredictivity });
 const comparison = (counts: Int32Array) => ({ fs: 360, start: 0, end: 0, matchWindow: 54, counts, rrErrorSumSquares: 0, rrErrorCount: 0, shutdownSeconds: 0 });
 const sum = (list: readonly Int32Array[]): Int32Array => { const t = new Int32Array(49); for (const c of list) for (let i = 0; i < 49; i++) t[i] += c[i]; return t; };
 

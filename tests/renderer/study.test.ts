@@ -94,7 +94,7 @@ describe('Study tab', () => {
       for (const kind of ['gross', 'average'] as const) {
         const e = m.ec57![kind];
         const cells = [...ec57.querySelectorAll(`tr[data-kind=${kind}] td`)].map((td) => td.textContent);
-        expect(cells).toEqual([f(e.vebSe), f(e.vebPpv), e.vebFpr === null ? '—' : e.vebFpr.toFixed(2), f(e.svebSe), f(e.svebPpv)]);
+        expect(cells).toEqual([f(e.qrsSe), f(e.qrsPpv), f(e.vebSe), f(e.vebPpv), e.vebFpr === null ? '—' : e.vebFpr.toFixed(2), f(e.svebSe), f(e.svebPpv)]);
       }
       // The per-recording table collapses.
       const details = within(section).getByTestId('study-recordings') as HTMLDetailsElement;
