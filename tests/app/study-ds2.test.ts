@@ -1,0 +1,42 @@
+/**
+ * The app reproduces a model card: the 22 DS2 records opened, classified by the shipped `causal-student-int8` at
+ * their reference beats (two jobs side by side), and pooled by getStudy give the card's DS2 confusion matrix, its
+ * 95 % intervals (the same bootstrap: 2,000 draws over records, seed 1) and its EC57 gross figures, exactly. The card
+ * was measured by `ecg-review classify --beats atr` + `evaluate`; this is the same number through the Study tab's call.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { DS2 } from '../../src-main/domain/mitdb.js';
+import type { ReviewService } from '../../src-main/services/review-service.js';
+import { describeMitdb, mitdbRecord } from '../helpers/data.js';
+import { makeService, MODELS_DIR, waitJob } from './helpers.js';
+
+const MODEL = 'causal-student-int8';
+
+describeMitdb('the Study of DS2 reproduces the model card', () => {
+  let s: ReviewService;
+  afterAll(async () => { await s?.dispose(); });
+
+  it(`${MODEL}: confusion, intervals and EC57 gross figures equal the card's`, async () => {
+    s = makeService();
+    const ids: string[] = [];
+    for (const r of DS2) ids.push((await s.openRecording(mitdbRecord(r))).id);
+    const halves = [ids.slice(0, 11), ids.slice(11)];
+    const jobs = await Promise.all(halves.map(async (h) => waitJob(s, (await s.startClassification(h, MODEL, { beats: 'reference' })).jobId, 300_000)));
+    for (const j of jobs) expect(j.state, j.error).toBe('done');
+    const study = await s.getStudy({ runIds: jobs.flatMap((j) => j.runIds), reference: 'annotations' });
+    const card = JSON.parse(readFileSync(join(MODELS_DIR, MODEL, 'model-card.json'), 'utf8')).ds2;
+    const [m] = study.models;
+    expect(m.recordings.map((r) => r.recording).sort()).toEqual([...DS2].sort());
+    expect(m.gross.confusion).toEqual(card.confusion);
+    expect(m.gross.beats).toBe(card.beats);
+    expect(m.gross.accuracy).toBeCloseTo(card.accuracy, 9);
+    expect(m.gross.macroF1NSV).toBeCloseTo(card.macroF1NSV, 9);
+    expect(m.gross.intervals).toEqual(card.intervals.intervals);
+    expect(m.ec57!.gross).toMatchObject(card.ec57Gross);
+    // and the acceptance's yardstick, as the card states it: this model is short of de Chazal on N +P only
+    expect(m.gross.perClass.N.ppv!).toBeLessThan(study.deChazal2004.N.ppv);
+    expect(m.gross.perClass.S.ppv!).toBeGreaterThan(study.deChazal2004.S.ppv);
+  }, 600_000);
+});
