@@ -311,7 +311,7 @@ export interface MetricsResult {
  * figures from files.
  */
 export interface StudyRequest {
-  /** The runs to pool: each model's runs, at most one per recording per model. */
+  /** The runs to pool, grouped by `studyArm`: at most one run per recording in each group. */
   runIds: string[];
   /** `corrected`: each recording's annotator with the reviewer's corrections to that run (`corrections[runId]`). */
   reference: 'annotations' | 'corrected';
@@ -360,7 +360,17 @@ export interface StudyRecording {
   ec57: StudyEc57 | null;
 }
 
+/**
+ * The group a run is pooled in: its model, or, for a run adapted to its patient, the model with that learning
+ * period (`cnn, adapted 5 min`), so that a study can set a model against its own patient-specific form.
+ */
+export function studyArm(run: Pick<RunSummary, 'modelId' | 'adaptation'>): string {
+  return run.adaptation ? `${run.modelId}, adapted ${+run.adaptation.minutes.toFixed(2)} min` : run.modelId;
+}
+
 export interface StudyModel {
+  /** The group (`studyArm`): the model, or the model adapted with a learning period. Pairs name these. */
+  arm: string;
   /** The runs' model (`RunSummary.modelId`). */
   modelId: string;
   /** True when any run was adapted to its patient: the figures are patient-specific. */
@@ -372,7 +382,7 @@ export interface StudyModel {
   ec57: { recordings: number; gross: StudyEc57; average: StudyEc57 } | null;
 }
 
-/** Model A − model B on the recordings both classified, in percentage points, with paired intervals. */
+/** Group A − group B (their `arm`s) on the recordings both classified, in percentage points, with paired intervals. */
 export interface StudyPair {
   a: string;
   b: string;

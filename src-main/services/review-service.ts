@@ -12,7 +12,7 @@ import {
   type JobSummary, type MetricsRequest, type MetricsResult, type ModelSummary, type RecordingSummary, type ReportResult,
   type RunComparisonRequest, type RunPairTest, type RunSummary, type TemplateGroup, type Waveform, type WaveformRequest,
   type DevicePushResult, type DeviceStatusInfo, type DeviceSummary, type HolterRequest, type HolterSummary, type Ec57From,
-  type AamiLabel, type AdaptRequest, type ClassificationOptions, type RunAdaptation, type StudyRequest, type StudyResult, type StudyReportResult,
+  type AamiLabel, type AdaptRequest, type ClassificationOptions, type RunAdaptation, type StudyRequest, type StudyResult, type StudyReportResult, studyArm,
 } from '../api/contract.js';
 import { DeviceService, type DeviceServiceOptions } from './device-service.js';
 import type { Annotation } from '../domain/annotation.js';
@@ -645,7 +645,7 @@ export class ReviewService implements EcgApi {
       const { fs, length } = r.summary;
       const corrections = req.reference === 'corrected' ? req.corrections?.[run.summary.id] ?? [] : null;
       inputs.push({
-        runId: run.summary.id, recordingId: r.summary.id, recording: r.summary.name, modelId: run.summary.modelId,
+        runId: run.summary.id, recordingId: r.summary.id, recording: r.summary.name, modelId: run.summary.modelId, arm: studyArm(run.summary),
         adapted: Boolean(run.summary.adaptation), scoredFromSeconds: (run.summary.adaptation?.minutes ?? 0) * 60,
         corrections: corrections ? this.correctedReference(run, corrections).applied : 0, fs, length,
         reference: this.ec57Reference(run, ref, fs, corrections), test: beatsToAnnotations(run.out.samples, run.out.predicted),

@@ -24,6 +24,8 @@ export interface StudyRunInput {
   recordingId: string;
   recording: string;
   modelId: string;
+  /** The group it is pooled in (`studyArm`). */
+  arm: string;
   adapted: boolean;
   /** Adapted runs: the end of the learning period (s); 0 otherwise. */
   scoredFromSeconds: number;
@@ -72,7 +74,7 @@ function sumCounts(list: readonly BxbComparison[]): Float64Array {
   return total;
 }
 
-function modelOf(modelId: string, runs: readonly Scored[], draws: number): StudyModel {
+function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyModel {
   const recordings: StudyRecording[] = runs.map(({ input, aami, bxb }) => ({
     runId: input.runId, recordingId: input.recordingId, recording: input.recording, scoredFromSeconds: input.scoredFromSeconds,
     corrections: input.corrections, figures: studyFigures(aami.counts), ec57: bxb ? ec57Of(summarizeRecords([bxb]).gross) : null,
@@ -82,7 +84,7 @@ function modelOf(modelId: string, runs: readonly Scored[], draws: number): Study
   const withEc57 = runs.flatMap((r) => (r.bxb ? [r.bxb] : []));
   const sum = withEc57.length ? summarizeRecords(withEc57) : null;
   return {
-    modelId, adapted: runs.some((r) => r.input.adapted), recordings,
+    arm, modelId: runs[0].input.modelId, adapted: runs.some((r) => r.input.adapted), recordings,
     gross: { ...studyFigures(sumCounts(runs.map((r) => r.aami))), intervals },
     ec57: sum ? { recordings: withEc57.length, gross: ec57Of(sum.gross), average: ec57Of(sum.average) } : null,
   };
@@ -133,11 +135,11 @@ export function studyCsv(models: readonly StudyModel[]): string {
   const lines = [header.join(',')];
   for (const m of models) {
     for (const r of m.recordings) {
-      lines.push([m.modelId, r.recording, 'recording', m.adapted ? 'yes' : 'no', r.scoredFromSeconds, r.corrections, r.figures.beats,
+      lines.push([m.arm, r.recording, 'recording', m.adapted ? 'yes' : 'no', r.scoredFromSeconds, r.corrections, r.figures.beats,
         ...FIGURE_COLUMNS.flatMap((k) => [figureValue(r.figures, k), null, null]), ...ec57Keys.map((k) => r.ec57?.[k] ?? null)].map(csvCell).join(','));
     }
     const iv = m.gross.intervals;
-    lines.push([m.modelId, `${m.recordings.length} recordings`, 'gross', m.adapted ? 'yes' : 'no', null, m.recordings.reduce((a, r) => a + r.corrections, 0), m.gross.beats,
+    lines.push([m.arm, `${m.recordings.length} recordings`, 'gross', m.adapted ? 'yes' : 'no', null, m.recordings.reduce((a, r) => a + r.corrections, 0), m.gross.beats,
       ...FIGURE_COLUMNS.flatMap((k) => [figureValue(m.gross, k), iv?.[k]?.lo ?? null, iv?.[k]?.hi ?? null]), ...ec57Keys.map((k) => m.ec57?.gross[k] ?? null)].map(csvCell).join(','));
   }
   return `${lines.join('\n')}\n`;
@@ -148,11 +150,11 @@ export function studyOf(reference: 'annotations' | 'corrected', runs: readonly S
   if (!Number.isInteger(draws) || draws < 0) throw new AppError(`draws must be a whole number ≥ 0, got ${JSON.stringify(draws)}`);
   const byModel = new Map<string, Scored[]>();
   for (const input of runs) {
-    const list = byModel.get(input.modelId) ?? [];
+    const list = byModel.get(input.arm) ?? [];
     const twin = list.find((s) => s.input.recordingId === input.recordingId);
-    if (twin) throw new AppError(`runs ${twin.input.runId} and ${input.runId} are both ${input.modelId} on ${input.recording}; a study takes one run per recording per model`);
+    if (twin) throw new AppError(`runs ${twin.input.runId} and ${input.runId} are both ${input.arm} on ${input.recording}; a study takes one run per recording per model`);
     list.push(score(input));
-    byModel.set(input.modelId, list);
+    byModel.set(input.arm, list);
   }
   const ids = [...byModel.keys()];
   const models = ids.map((id) => modelOf(id, byModel.get(id)!, draws));

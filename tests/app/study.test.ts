@@ -152,6 +152,25 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
     expect((await s.exportStudyReport({ runIds: job.runIds, reference: 'annotations', draws: 0 })).html).toMatch(/at the QRS detector's \(detection errors count against the classifier/);
   });
 
+  it('a model and its patient-specific form are two groups: the adapted one scored after each learning period, and the pair between them', async () => {
+    const ids = [recordingOf.get('213')!, recordingOf.get('232')!];
+    const job = await waitJob(s, (await s.startClassification(ids, 'causal-student-int8', { beats: 'reference', adapt: { minutes: 5, labels: { from: 'reference' } } })).jobId, 180_000);
+    expect(job.state, job.error).toBe('done');
+    const plainIds = ['213', '232'].map((r) => runs.get(`causal-student-int8/${r}`)!.id);
+    const st = await s.getStudy({ runIds: [...plainIds, ...job.runIds], reference: 'annotations', draws: 200 });
+    expect(st.models.map((m) => [m.arm, m.modelId, m.adapted])).toEqual([['causal-student-int8', 'causal-student-int8', false], ['causal-student-int8, adapted 5 min', 'causal-student-int8', true]]);
+    const [plainM, adaptedM] = st.models;
+    for (const row of adaptedM.recordings) {
+      expect(row.scoredFromSeconds).toBe(300);
+      const plainRow = plainM.recordings.find((r) => r.recording === row.recording)!;
+      expect(row.figures.beats).toBeLessThan(plainRow.figures.beats); // the first 5 minutes are not scored
+    }
+    // 232's APCs: the adapted model finds more of them after its learning period
+    expect(adaptedM.recordings.find((r) => r.recording === '232')!.figures.perClass.S.se!).toBeGreaterThan(plainM.recordings.find((r) => r.recording === '232')!.figures.perClass.S.se!);
+    expect(st.pairs.map((p) => [p.a, p.b])).toEqual([['causal-student-int8', 'causal-student-int8, adapted 5 min']]);
+    expect(st.csv).toMatch(/^"causal-student-int8, adapted 5 min",232,recording,yes,300,/m);
+  });
+
   it('the pair A − B is the difference of the two gross figures, with a paired interval around it', () => {
     expect(study.pairs).toHaveLength(1);
     const [p] = study.pairs;
@@ -249,7 +268,7 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
     await expect(s.getStudy({ runIds: [], reference: 'annotations' })).rejects.toThrow(/one or more runs/);
     const one = runs.get('cnn/100')!;
     const job = await waitJob(s, (await s.startClassification([one.recordingId], 'cnn', { beats: 'reference' })).jobId);
-    await expect(s.getStudy({ runIds: [one.id, job.runIds[0]], reference: 'annotations' })).rejects.toThrow(new RegExp(`${one.id} and ${job.runIds[0]} are both cnn on 100`));
+    await expect(s.getStudy({ runIds: [one.id, job.runIds[0]], reference: 'annotations' })).rejects.toThrow(new RegExp(`${one.id} and ${job.runIds[0]} are both cnn on 100; a study takes one run per recording per model`));
     await expect(s.getStudy({ runIds: ['nope'], reference: 'annotations' })).rejects.toThrow(/no run nope/);
     await expect(s.getStudy({ runIds: [one.id], reference: 'mine' as never })).rejects.toThrow(/reference must be/);
     await expect(s.getStudy({ runIds: [one.id], reference: 'annotations', draws: -1 })).rejects.toThrow(/draws must be/);
