@@ -1,40 +1,45 @@
 /**
- * The Study tab's choices and formatting: which runs to pool (each model's newest run of each open recording), each
+ * The Study tab's choices and formatting: which runs to pool (each arm's newest run of each open recording), each
  * run's corrections read from the workspace, and how percent figures, intervals and differences are written.
  * Pure functions apart from `correctionsForRuns`, which only reads Dexie (one short query per recording).
  */
-import type { CorrectionInput, RecordingSummary, RunSummary, StudyFigures, StudyInterval } from '../../src-main/api/contract.js';
+import { studyArm, type CorrectionInput, type RecordingSummary, type RunSummary, type StudyFigures, type StudyInterval } from '../../src-main/api/contract.js';
 import { effectiveCorrections, toInputs, type ReviewDb } from './db.js';
 
-/** A model's runs for the study: at most one per recording (the newest), in the library's recording order. */
+/** An arm's runs for the study: at most one per recording (the newest), in the library's recording order. */
 export interface StudyGroup {
+  /** The group (`studyArm`): the model, or the model adapted with its learning period (`cnn, adapted 5 min`). */
+  arm: string;
+  /** The underlying model. */
   modelId: string;
   runs: RunSummary[];
-  /** How many of those runs were adapted to their patient. */
-  adapted: number;
+  /** True for an adapted arm: every run learnt its patient's first minutes (the figures are patient-specific). */
+  adapted: boolean;
 }
 
 /**
- * For every model with runs on the open recordings, its newest run of each of them. A study takes one run per
- * recording per model (the service groups runs by `modelId`), so an adapted and a plain run of one model on the same
- * recording compete: the newer one is taken. Recordings without reference annotations (`referenceBeats` 0) have
- * nothing to be scored against and are left out.
+ * For every arm with runs on the open recordings, its newest run of each of them. The service pools runs by arm
+ * (`studyArm`: the model, or the model adapted with a learning period) and takes one run per recording per arm, so a
+ * plain and an adapted run of one model on the same recording are both taken, in two groups that a pair sets against
+ * each other; of two runs of the same arm on a recording the newer is taken. Recordings without reference
+ * annotations (`referenceBeats` 0) have nothing to be scored against and are left out. Arms in name order.
  */
 export function studyGroups(runs: readonly RunSummary[], recordings: readonly Pick<RecordingSummary, 'id' | 'referenceBeats'>[]): StudyGroup[] {
   const order = new Map(recordings.filter((r) => r.referenceBeats !== 0).map((r, i) => [r.id, i]));
   const newest = new Map<string, Map<string, RunSummary>>();
   for (const run of runs) {
     if (!order.has(run.recordingId)) continue;
-    const byRecording = newest.get(run.modelId) ?? new Map<string, RunSummary>();
+    const arm = studyArm(run);
+    const byRecording = newest.get(arm) ?? new Map<string, RunSummary>();
     const held = byRecording.get(run.recordingId);
     if (!held || Date.parse(run.createdAt) > Date.parse(held.createdAt)) byRecording.set(run.recordingId, run);
-    newest.set(run.modelId, byRecording);
+    newest.set(arm, byRecording);
   }
   return [...newest.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([modelId, byRecording]) => {
+    .map(([arm, byRecording]) => {
       const list = [...byRecording.values()].sort((a, b) => order.get(a.recordingId)! - order.get(b.recordingId)!);
-      return { modelId, runs: list, adapted: list.filter((r) => r.adaptation).length };
+      return { arm, modelId: list[0].modelId, runs: list, adapted: list.some((r) => r.adaptation) };
     });
 }
 

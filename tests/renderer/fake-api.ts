@@ -1,10 +1,11 @@
 /**
  * An in-memory EcgApi for component tests: one recording with a small beat table and a run; for the Study tab, a
  * study over three recordings classified by two models (`studyTransport`, whose `getStudy` pools fixed bxb count
- * matrices with the evaluation library's own figures, intervals and sumstats, so every total adds up).
+ * matrices by arm (`studyArm`) with the evaluation library's own figures, intervals and sumstats, so every total adds
+ * up, and whose `exportStudyReport` wraps that study in a small HTML page and a stand-in PDF).
  */
-import type { AamiLabel, BeatTable, CorrectionInput, EcgApi, MetricsRequest, RecordingSummary, RunSummary, StudyEc57, StudyFigures, StudyModel, StudyPair, StudyRequest, StudyResult } from '../../src-main/api/contract.js';
-import { AAMI_LABELS, ApiError } from '../../src-main/api/contract.js';
+import type { AamiLabel, BeatTable, CorrectionInput, EcgApi, MetricsRequest, RecordingSummary, RunSummary, StudyEc57, StudyFigures, StudyModel, StudyPair, StudyReportResult, StudyRequest, StudyResult } from '../../src-main/api/contract.js';
+import { AAMI_LABELS, ApiError, studyArm } from '../../src-main/api/contract.js';
 import { DE_CHAZAL_2004_DS2 } from '../../src-main/domain/mitdb.js';
 import { figureDifferenceIntervals, figureIntervals, figuresFromCounts, macroF1NSV } from '../../src-main/evaluation/class-figures.js';
 import { beatsToAnnotations } from '../../src-main/evaluation/ec57/labels.js';
@@ -52,6 +53,7 @@ export function fakeTransport(): { transport: Transport; calls: string[] } {
     },
     async compareRuns() { return []; },
     async getStudy(req) { calls.push(`study ${JSON.stringify(req)}`); return fakeStudy(req); },
+    async exportStudyReport(req) { calls.push(`studyReport ${JSON.stringify(req)}`); return fakeStudyReport(fakeStudy(req)); },
     async getTemplates() { return []; },
     async exportCorrections() { return { wfdbBase64: '', csv: '', fileName: '208.rev' }; },
     async getHolterSummary(req) {
@@ -85,6 +87,9 @@ export const STUDY_RUNS: RunSummary[] = [
 /** Reference N S V F rows × predicted n s v f q columns of each run (bxb's other rows and columns are 0). */
 const STUDY_COUNTS: Record<string, number[][]> = {
   'run-1': [[1530, 20, 32, 4, 0], [1, 1, 0, 0, 0], [30, 0, 950, 12, 0], [160, 0, 60, 153, 0]],
+  // cnn adapted to 208 and to 100 (tests that add adapted runs use these ids).
+  's-cnn-a1': [[1490, 6, 14, 2, 0], [1, 1, 0, 0, 0], [12, 0, 820, 6, 0], [110, 0, 40, 140, 0]],
+  's-cnn-a2': [[1850, 3, 1, 0, 0], [3, 26, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 0, 0]],
   's-cnn-1': [[1540, 12, 30, 4, 0], [1, 1, 0, 0, 0], [25, 0, 955, 12, 0], [150, 0, 60, 163, 0]],
   's-cnn-2': [[2230, 7, 2, 0, 0], [6, 27, 0, 0, 0], [0, 0, 1, 0, 0], [0, 0, 0, 0, 0]],
   's-cnn-3': [[48, 2, 0, 0, 0], [40, 190, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 2]],
@@ -125,8 +130,9 @@ const comparison = (counts: Int32Array) => ({ fs: 360, start: 0, end: 0, matchWi
 const sum = (list: readonly Int32Array[]): Int32Array => { const t = new Int32Array(49); for (const c of list) for (let i = 0; i < 49; i++) t[i] += c[i]; return t; };
 
 /**
- * What the service answers for these runs (one per recording per model), from the fixed matrices above (`runs`: the
- * runs the service knows; an adapted one is scored from the end of its learning period, here the same matrix).
+ * What the service answers for these runs (one per recording per arm, grouped by `studyArm` as the service groups
+ * them, in the order the arms first appear), from the fixed matrices above (`runs`: the runs the service knows; an
+ * adapted one is scored from the end of its learning period, here with whatever matrix its id has).
  */
 export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY_RUNS): StudyResult {
   const draws = req.draws ?? STUDY_DRAWS;
@@ -135,19 +141,20 @@ export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY
     const r = runs.find((x) => x.id === id);
     if (!r) throw new ApiError({ name: 'NotFoundError', message: `no run ${id}`, expected: true });
     const corrections = req.reference === 'corrected' ? req.corrections?.[id] ?? [] : [];
-    const list = byModel.get(r.modelId) ?? [];
-    if (list.some((x) => x.run.recordingId === r.recordingId)) throw new ApiError({ name: 'AppError', message: `two ${r.modelId} runs on ${r.recordingId}`, expected: true });
+    const arm = studyArm(r);
+    const list = byModel.get(arm) ?? [];
+    if (list.some((x) => x.run.recordingId === r.recordingId)) throw new ApiError({ name: 'AppError', message: `two ${arm} runs on ${r.recordingId}`, expected: true });
     list.push({ run: r, counts: studyCounts(id, corrections), corrections: corrections.length });
-    byModel.set(r.modelId, list);
+    byModel.set(arm, list);
   }
   const nameOf = (recordingId: string): string => STUDY_RECORDINGS.find((x) => x.id === recordingId)!.name;
   // rec-3 lasts 4 minutes: no EC57 figures from minute 5.
   const reachesMinute5 = (recordingId: string): boolean => STUDY_RECORDINGS.find((x) => x.id === recordingId)!.durationSeconds > 300;
-  const models: StudyModel[] = [...byModel.entries()].map(([modelId, list]) => {
+  const models: StudyModel[] = [...byModel.entries()].map(([arm, list]) => {
     const ec57Runs = list.filter((x) => reachesMinute5(x.run.recordingId)).map((x) => comparison(x.counts));
     const s = ec57Runs.length ? summarizeRecords(ec57Runs) : null;
     return {
-      modelId, adapted: list.some((x) => x.run.adaptation),
+      arm, modelId: list[0].run.modelId, adapted: list.some((x) => x.run.adaptation),
       recordings: list.map((x) => ({
         runId: x.run.id, recordingId: x.run.recordingId, recording: nameOf(x.run.recordingId), scoredFromSeconds: (x.run.adaptation?.minutes ?? 0) * 60, corrections: x.corrections,
         figures: studyFigures(x.counts), ec57: reachesMinute5(x.run.recordingId) ? ec57Of(summarizeRecords([comparison(x.counts)]).gross) : null,
@@ -167,13 +174,27 @@ export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY
       pairs.push({ a: ids[i], b: ids[j], recordings: shared.map((x) => nameOf(x.run.recordingId)), point: { ...d.point }, intervals: shared.length >= 2 && draws > 0 ? { ...d.intervals } : null });
     }
   }
-  const csv = ['model,recording,beats,accuracy', ...models.flatMap((m) => [...m.recordings.map((r) => `${m.modelId},${r.recording},${r.figures.beats},${r.figures.accuracy}`), `${m.modelId},gross,${m.gross.beats},${m.gross.accuracy}`])].join('\n') + '\n';
+  const cell = (v: string): string => (/[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const csv = ['model,recording,beats,accuracy', ...models.flatMap((m) => [...m.recordings.map((r) => `${cell(m.arm)},${r.recording},${r.figures.beats},${r.figures.accuracy}`), `${cell(m.arm)},gross,${m.gross.beats},${m.gross.accuracy}`])].join('\n') + '\n';
   return {
     reference: req.reference, models, pairs,
     method: draws > 0 ? `95 % percentile bootstrap over recordings, ${draws} draws, seed 1 (fake)` : null,
     deChazal2004: { N: { ...DE_CHAZAL_2004_DS2.N }, S: { ...DE_CHAZAL_2004_DS2.S }, V: { ...DE_CHAZAL_2004_DS2.V } },
     csv,
   };
+}
+
+/** A stand-in PDF (base64 of a few bytes that start as a PDF does). */
+export const FAKE_STUDY_PDF = btoa('%PDF-1.7\n% fake study report\n%%EOF\n');
+
+/**
+ * The fake's printable study: an HTML page with the service's title line (`Beat classification study — N recordings,
+ * M model(s)`) and one heading per arm, the stand-in PDF, and the study's CSV.
+ */
+export function fakeStudyReport(study: StudyResult, pdf: { pdfBase64: string | null; pdfError: string | null } = { pdfBase64: FAKE_STUDY_PDF, pdfError: null }): StudyReportResult {
+  const recordings = new Set(study.models.flatMap((m) => m.recordings.map((r) => r.recording)));
+  const html = `<!doctype html><html><head><title>ECG Review study</title></head><body><h1>Beat classification study — ${recordings.size} recordings, ${study.models.length} model(s)</h1>${study.models.map((m) => `<h2>${m.arm}</h2>`).join('')}</body></html>`;
+  return { html, ...pdf, csv: study.csv };
 }
 
 /** The fake API with the study's three recordings and seven runs open. */

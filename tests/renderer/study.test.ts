@@ -1,9 +1,12 @@
 /**
- * The Study tab against the fake API's study (three recordings, cnn and student): it asks for each model's newest run
- * of every open recording, its tables show the figures and intervals getStudy returns, unticking a model asks again
- * without that model's runs, the corrected reference sends each run's recording's live corrections from Dexie, the
- * CSV button downloads `result.csv`, an adapted model is flagged patient-specific, and with runs on one recording
- * the tab says what it needs. The expected cells are the fake's answer to the same request, formatted here.
+ * The Study tab against the fake API's study (three recordings, cnn and student): it asks for each arm's newest run
+ * of every open recording (`studyArm`: a model, or a model adapted with its learning period), its tables show the
+ * figures and intervals getStudy returns, unticking an arm asks again without that arm's runs, the corrected reference
+ * sends each run's recording's live corrections from Dexie, the CSV button downloads `result.csv`, a plain and an
+ * adapted run of one model on the same recording are both pooled, in two groups with a pair between them, an adapted
+ * arm is flagged patient-specific, "Report" sends the shown study's request to exportStudyReport and offers its HTML
+ * and PDF (or warns why there is no PDF), and with runs on one recording the tab says what it needs. The expected
+ * cells are the fake's answer to the same request, formatted here.
  */
 import { fireEvent, render, waitFor, within } from '@testing-library/svelte';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
@@ -12,8 +15,8 @@ import Study from '../../src-renderer/views/Study.svelte';
 import App from '../../src-renderer/App.svelte';
 import { addCorrection, openReviewDb, undoLast } from '../../src-renderer/lib/db.js';
 import { AppState } from '../../src-renderer/lib/store.svelte.js';
-import type { StudyInterval, StudyRequest, StudyResult } from '../../src-main/api/contract.js';
-import { STUDY_RECORDINGS, STUDY_RUNS, fakeStudy, fakeTransport, studyTransport } from './fake-api.js';
+import type { RunAdaptation, RunSummary, StudyInterval, StudyRequest, StudyResult } from '../../src-main/api/contract.js';
+import { FAKE_STUDY_PDF, STUDY_RECORDINGS, STUDY_RUNS, fakeStudy, fakeStudyReport, fakeTransport, studyTransport } from './fake-api.js';
 
 let n = 0;
 async function makeApp(t = studyTransport()): Promise<{ app: AppState; calls: string[] }> {
@@ -30,18 +33,20 @@ const f = (v: number | null): string => (v === null ? '—' : v.toFixed(1));
 const sf = (v: number | null): string => (v === null ? '—' : `${v > 0 && v.toFixed(1) !== '0.0' ? '+' : ''}${v.toFixed(1)}`);
 const ci = (i: StudyInterval | null): string => (i ? `[${i.lo.toFixed(1)}, ${i.hi.toFixed(1)}]` : '—');
 const KEYS = ['N.se', 'N.ppv', 'S.se', 'S.ppv', 'V.se', 'V.ppv', 'F.se', 'F.ppv', 'accuracy', 'macroF1NSV'] as const;
-const grossOf = (r: StudyResult, model: string, k: (typeof KEYS)[number]): number | null => {
-  const g = r.models.find((m) => m.modelId === model)!.gross;
+const grossOf = (r: StudyResult, arm: string, k: (typeof KEYS)[number]): number | null => {
+  const g = r.models.find((m) => m.arm === arm)!.gross;
   if (k === 'accuracy') return g.accuracy;
   if (k === 'macroF1NSV') return g.macroF1NSV;
   const [c, x] = k.split('.') as ['N' | 'S' | 'V' | 'F', 'se' | 'ppv'];
   return g.perClass[c][x];
 };
 
+const ADAPTATION: RunAdaptation = { minutes: 5, labels: { from: 'reference', annotator: 'atr' }, beats: { N: 300, V: 40 }, epochs: 10, firstLoss: 0.2, lastLoss: 0.1 };
+
 afterEach(() => { vi.restoreAllMocks(); });
 
 describe('Study tab', () => {
-  it('pools each model\'s newest run per recording; the tables show getStudy\'s figures and intervals', async () => {
+  it('pools each arm\'s newest run per recording; the tables show getStudy\'s figures and intervals', async () => {
     const { app, calls } = await makeApp();
     const view = within(render(Study, { app }).container);
     await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=student]')).not.toBeNull());
@@ -49,18 +54,18 @@ describe('Study tab', () => {
     // cnn's older run-1 on 208 is left out for s-cnn-1; no corrections with the annotator's reference.
     expect(req).toEqual({ runIds: ['s-cnn-1', 's-cnn-2', 's-cnn-3', 's-stu-1', 's-stu-2', 's-stu-3'], reference: 'annotations' });
     const r = fakeStudy(req);
-    expect(r.models.map((m) => m.modelId)).toEqual(['cnn', 'student']);
+    expect(r.models.map((m) => [m.arm, m.modelId])).toEqual([['cnn', 'cnn'], ['student', 'student']]);
 
     // Gross: every figure with its interval below it; recordings and beats.
     const gross = view.getByTestId('study-gross');
     for (const m of r.models) {
-      const row = gross.querySelector(`tr[data-model=${m.modelId}]`)!;
+      const row = gross.querySelector(`tr[data-model="${m.arm}"]`)!;
       expect(row.querySelector('td.recordings')!.textContent).toBe('3');
       expect(row.querySelector('td.beats')!.textContent).toBe(String(m.gross.beats));
       expect(m.gross.intervals).not.toBeNull();
       for (const k of KEYS) {
         const cell = row.querySelector(`td[data-key="${k}"]`)!;
-        expect([k, cell.querySelector('.v')!.textContent, cell.querySelector('.ci')!.textContent]).toEqual([k, f(grossOf(r, m.modelId, k)), ci(m.gross.intervals![k])]);
+        expect([k, cell.querySelector('.v')!.textContent, cell.querySelector('.ci')!.textContent]).toEqual([k, f(grossOf(r, m.arm, k)), ci(m.gross.intervals![k])]);
       }
     }
     // The pooled beats are the sum of the per-recording rows (the fake's matrices add up).
@@ -75,8 +80,8 @@ describe('Study tab', () => {
 
     // Per recording, per model: figures, corrections, EC57 (none for the 4-minute recording).
     for (const m of r.models) {
-      const section = view.getAllByTestId('study-model').find((s) => s.getAttribute('data-model') === m.modelId)!;
-      const table = within(section).getByRole('table', { name: `${m.modelId} per recording` });
+      const section = view.getAllByTestId('study-model').find((s) => s.getAttribute('data-model') === m.arm)!;
+      const table = within(section).getByRole('table', { name: `${m.arm} per recording` });
       expect(table.querySelectorAll('tbody tr').length).toBe(3);
       for (const rec of m.recordings) {
         const row = table.querySelector(`tr[data-recording="${rec.recording}"]`)!;
@@ -89,7 +94,7 @@ describe('Study tab', () => {
       }
       expect(m.recordings.find((x) => x.recording === '232x')!.ec57).toBeNull();
       // EC57 gross and average over the two recordings that reach minute 5.
-      const ec57 = within(section).getByRole('table', { name: `EC57 of ${m.modelId}` });
+      const ec57 = within(section).getByRole('table', { name: `EC57 of ${m.arm}` });
       expect(ec57.querySelector('caption')!.textContent).toMatch(/over 2 recording\(s\)/);
       for (const kind of ['gross', 'average'] as const) {
         const e = m.ec57![kind];
@@ -118,7 +123,7 @@ describe('Study tab', () => {
     expect(view.queryByTestId('adapted-note')).toBeNull();
   });
 
-  it('unticking a model asks again without its runs; ticking it back brings them back', async () => {
+  it('unticking an arm asks again without its runs; ticking it back brings them back', async () => {
     const { app, calls } = await makeApp();
     const view = within(render(Study, { app }).container);
     await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=student]')).not.toBeNull());
@@ -197,23 +202,172 @@ describe('Study tab', () => {
     expect(blobs[0].type).toBe('text/csv');
   });
 
-  it('an adapted model is flagged patient-specific, and its rows say where scoring starts', async () => {
+  /** Downloads through `download()`: each anchor's file name and blob. */
+  function catchDownloads(): { names: string[]; blobs: Blob[] } {
+    const out = { names: [] as string[], blobs: [] as Blob[] };
+    URL.createObjectURL = vi.fn((b: Blob) => { out.blobs.push(b); return 'blob:study'; });
+    URL.revokeObjectURL = vi.fn();
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) { out.names.push(this.download); });
+    return out;
+  }
+  // jsdom's Blob has no text() or arrayBuffer(): read it as a browser would.
+  const blobText = (b: Blob) => new Promise<string>((resolve) => { const fr = new FileReader(); fr.onload = () => resolve(String(fr.result)); fr.readAsText(b); });
+  const blobBytes = (b: Blob) => new Promise<Uint8Array>((resolve) => { const fr = new FileReader(); fr.onload = () => resolve(new Uint8Array(fr.result as ArrayBuffer)); fr.readAsArrayBuffer(b); });
+  const reportRequests = (calls: string[]): StudyRequest[] => calls.filter((c) => c.startsWith('studyReport ')).map((c) => JSON.parse(c.slice('studyReport '.length)));
+
+  it('"Report" asks exportStudyReport for the shown study and offers its HTML and PDF', async () => {
+    const { app, calls } = await makeApp();
+    await addCorrection(app.db, { recordingPath: STUDY_RECORDINGS[0].path, sample: 500, label: 'V', previous: 'N', reviewer: 'r', provenance: 'manual', runId: null, group: 'g1' });
+    const view = within(render(Study, { app }).container);
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=cnn]')).not.toBeNull());
+    // With the corrected reference, so the request carries corrections too.
+    await fireEvent.change(view.getByTestId('study-reference'), { target: { value: 'corrected' } });
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=cnn]')).not.toBeNull());
+    await waitFor(() => expect(lastRequest(calls).reference).toBe('corrected'));
+    const shown = lastRequest(calls);
+    expect(shown.corrections!['s-cnn-1']).toEqual([{ sample: 500, label: 'V' }]);
+    await waitFor(() => expect(within(view.getAllByTestId('study-model')[0]).getByRole('table', { name: 'cnn per recording' }).querySelector('td.corrections')!.textContent).toBe('1'));
+    expect(view.queryByTestId('study-report-html')).toBeNull();
+    const dl = catchDownloads();
+
+    await fireEvent.click(view.getByTestId('study-report'));
+    await waitFor(() => expect(view.getByTestId('study-report-html')).toBeTruthy());
+    expect(reportRequests(calls)).toEqual([shown]);
+    const expected = fakeStudyReport(fakeStudy(shown));
+    expect(expected.html).toMatch(/Beat classification study — 3 recordings, 2 model\(s\)/);
+
+    await fireEvent.click(view.getByTestId('study-report-html'));
+    expect(dl.names).toEqual(['study-corrected-report.html']);
+    expect(dl.blobs[0].type).toBe('text/html');
+    expect(await blobText(dl.blobs[0])).toBe(expected.html);
+
+    await fireEvent.click(view.getByTestId('study-report-pdf'));
+    expect(dl.names).toEqual(['study-corrected-report.html', 'study-corrected-report.pdf']);
+    expect(dl.blobs[1].type).toBe('application/pdf');
+    const pdf = await blobBytes(dl.blobs[1]);
+    expect(String.fromCharCode(...pdf)).toBe(atob(FAKE_STUDY_PDF));
+    expect(String.fromCharCode(...pdf.subarray(0, 5))).toBe('%PDF-');
+    expect(app.notices.filter((x) => x.level !== 'info')).toEqual([]);
+
+    // Another study (an arm unticked): the report of the previous one is no longer offered.
+    await fireEvent.click(view.getByTestId('study-model-student'));
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=student]')).toBeNull());
+    expect(view.queryByTestId('study-report-html')).toBeNull();
+    await fireEvent.click(view.getByTestId('study-report'));
+    await waitFor(() => expect(view.getByTestId('study-report-html')).toBeTruthy());
+    expect(reportRequests(calls).at(-1)).toEqual(lastRequest(calls));
+    expect(reportRequests(calls).at(-1)!.runIds).toEqual(['s-cnn-1', 's-cnn-2', 's-cnn-3']);
+    await fireEvent.click(view.getByTestId('study-report-html'));
+    expect(await blobText(dl.blobs.at(-1)!)).toMatch(/Beat classification study — 3 recordings, 1 model\(s\)/);
+  });
+
+  it('"Report" without a PDF renderer offers the HTML only and warns why', async () => {
     const t = studyTransport();
-    const adaptation = { minutes: 5, labels: { from: 'reference' as const, annotator: 'atr' }, beats: { N: 300, V: 40 }, epochs: 10, firstLoss: 0.2, lastLoss: 0.1 };
-    const runs = STUDY_RUNS.map((r) => (r.modelId === 'student' && r.recordingId !== 'rec-3' ? { ...r, adaptation } : r));
-    t.transport.api.listRuns = async () => runs;
-    t.transport.api.getStudy = async (req) => { t.calls.push(`study ${JSON.stringify(req)}`); return fakeStudy(req, runs); };
+    const why = 'no PDF renderer is configured (HTML only)';
+    t.transport.api.exportStudyReport = async (req) => { t.calls.push(`studyReport ${JSON.stringify(req)}`); return fakeStudyReport(fakeStudy(req), { pdfBase64: null, pdfError: why }); };
+    const { app, calls } = await makeApp(t);
+    const view = within(render(Study, { app }).container);
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=student]')).not.toBeNull());
+    const dl = catchDownloads();
+    await fireEvent.click(view.getByTestId('study-report'));
+    await waitFor(() => expect(view.getByTestId('study-report-html')).toBeTruthy());
+    expect(reportRequests(calls)).toEqual([lastRequest(calls)]);
+    expect(view.queryByTestId('study-report-pdf')).toBeNull();
+    expect(app.notices.at(-1)).toMatchObject({ level: 'warning', text: `Study report: ${why}` });
+    await fireEvent.click(view.getByTestId('study-report-html'));
+    expect(dl.names).toEqual(['study-annotations-report.html']);
+    expect(await blobText(dl.blobs[0])).toMatch(/<h1>Beat classification study — 3 recordings, 2 model\(s\)<\/h1><h2>cnn<\/h2><h2>student<\/h2>/);
+  });
+
+  it('a failed "Report" says so', async () => {
+    const t = studyTransport();
+    t.transport.api.exportStudyReport = async () => { throw new Error('the study could not be rendered'); };
     const { app } = await makeApp(t);
     const view = within(render(Study, { app }).container);
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=student]')).not.toBeNull());
+    await fireEvent.click(view.getByTestId('study-report'));
+    await waitFor(() => expect(app.notices.at(-1)).toMatchObject({ level: 'error', text: 'Study report failed: the study could not be rendered' }));
+    expect(view.queryByTestId('study-report-html')).toBeNull();
+    expect((view.getByTestId('study-report') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('an adapted arm is flagged patient-specific, and its rows say where scoring starts', async () => {
+    // student adapted on 208 and 100, plain on 232x: two arms of one model.
+    const t = studyTransport();
+    const runs = STUDY_RUNS.map((r) => (r.modelId === 'student' && r.recordingId !== 'rec-3' ? { ...r, adaptation: ADAPTATION } : r));
+    t.transport.api.listRuns = async () => runs;
+    t.transport.api.getStudy = async (req) => { t.calls.push(`study ${JSON.stringify(req)}`); return fakeStudy(req, runs); };
+    const { app, calls } = await makeApp(t);
+    const view = within(render(Study, { app }).container);
     await waitFor(() => expect(view.getAllByTestId('adapted-note')).toHaveLength(1));
-    const student = view.getAllByTestId('study-model').find((s) => s.getAttribute('data-model') === 'student')!;
-    expect(within(student).getByTestId('adapted-note').textContent).toMatch(/patient-specific.*learnt each patient's first minutes.*not comparable with patient-independent/);
-    expect(view.getByTestId('study-gross').querySelector('tr[data-model=student] th')!.textContent).toMatch(/patient-specific/);
-    expect(view.getByTestId('study-gross').querySelector('tr[data-model=cnn] th')!.textContent).not.toMatch(/patient-specific/);
-    expect(student.querySelector('tr[data-recording="208"] th')!.textContent).toMatch(/from minute 5/);
-    expect(student.querySelector('tr[data-recording="232x"] th')!.textContent).toBe('232x');
-    expect(view.getByTestId('study-model-student').parentElement!.textContent).toMatch(/3 recordings, 2 adapted to the patient/);
+    expect(lastRequest(calls).runIds).toEqual(['s-cnn-1', 's-cnn-2', 's-cnn-3', 's-stu-3', 's-stu-1', 's-stu-2']);
+    expect(view.getAllByTestId('study-model').map((s) => s.getAttribute('data-model'))).toEqual(['cnn', 'student', 'student, adapted 5 min']);
+    const adapted = view.getAllByTestId('study-model').find((s) => s.getAttribute('data-model') === 'student, adapted 5 min')!;
+    expect(within(adapted).getByTestId('adapted-note').textContent).toMatch(/patient-specific: student learnt each patient's first minutes.*not comparable with patient-independent.*student unadapted/);
+    const gross = view.getByTestId('study-gross');
+    expect(gross.querySelector('tr[data-model="student, adapted 5 min"] th')!.textContent).toMatch(/patient-specific/);
+    expect(gross.querySelector('tr[data-model="student"] th')!.textContent).not.toMatch(/patient-specific/);
+    expect(gross.querySelector('tr[data-model=cnn] th')!.textContent).not.toMatch(/patient-specific/);
+    expect(adapted.querySelector('tr[data-recording="208"] th')!.textContent).toMatch(/from minute 5/);
+    expect(adapted.querySelector('tr[data-recording="232x"]')).toBeNull();
+    const plain = view.getAllByTestId('study-model').find((s) => s.getAttribute('data-model') === 'student')!;
+    expect(plain.querySelector('tr[data-recording="232x"] th')!.textContent).toBe('232x');
+    expect(view.getByTestId('study-model-student, adapted 5 min').parentElement!.textContent).toMatch(/2 recordings, patient-specific/);
+    expect(view.getByTestId('study-model-student').parentElement!.textContent).toMatch(/\(1 recording\)/);
     expect(view.getByTestId('pairs-note').textContent).toMatch(/proves nothing\. A patient-specific \(adapted\) model against a patient-independent one is not a like-for-like comparison/);
+  });
+
+  it('a plain and an adapted run of one model on the same recording are both pooled, as two arms with a pair between them', async () => {
+    // cnn adapted on 208 and 100 beside its plain runs there; an older adapted run of 208 gives way to the newer one.
+    const t = studyTransport();
+    const adaptedRun = (id: string, recordingId: string, day: number): RunSummary => ({ ...STUDY_RUNS[1], id, recordingId, createdAt: new Date(Date.UTC(2026, 0, day)).toISOString(), adaptation: ADAPTATION });
+    const runs = [...STUDY_RUNS, adaptedRun('s-cnn-a0', 'rec-1', 1), adaptedRun('s-cnn-a1', 'rec-1', 4), adaptedRun('s-cnn-a2', 'rec-2', 4)];
+    t.transport.api.listRuns = async () => runs.map((r) => ({ ...r }));
+    t.transport.api.getStudy = async (req) => { t.calls.push(`study ${JSON.stringify(req)}`); return fakeStudy(req, runs); };
+    const { app, calls } = await makeApp(t);
+    const view = within(render(Study, { app }).container);
+    const ARM = 'cnn, adapted 5 min';
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector(`tr[data-model="${ARM}"]`)).not.toBeNull());
+    // Both cnn runs of 208 (and of 100) are asked for: one in each arm.
+    const req = lastRequest(calls);
+    expect(req.runIds).toEqual(['s-cnn-1', 's-cnn-2', 's-cnn-3', 's-cnn-a1', 's-cnn-a2', 's-stu-1', 's-stu-2', 's-stu-3']);
+    const r = fakeStudy(req, runs);
+    expect(r.models.map((m) => [m.arm, m.modelId, m.adapted])).toEqual([['cnn', 'cnn', false], [ARM, 'cnn', true], ['student', 'student', false]]);
+    // Three groups, each shown under its arm with its own figures.
+    expect([...view.getByTestId('study-gross').querySelectorAll('tr[data-model]')].map((tr) => tr.getAttribute('data-model'))).toEqual(['cnn', ARM, 'student']);
+    expect(view.getAllByTestId('study-model').map((s) => s.getAttribute('data-model'))).toEqual(['cnn', ARM, 'student']);
+    for (const m of r.models) {
+      const row = view.getByTestId('study-gross').querySelector(`tr[data-model="${m.arm}"]`)!;
+      expect([m.arm, row.querySelector('td.recordings')!.textContent, row.querySelector('td.beats')!.textContent]).toEqual([m.arm, String(m.recordings.length), String(m.gross.beats)]);
+      expect(KEYS.map((k) => row.querySelector(`td[data-key="${k}"] .v`)!.textContent)).toEqual(KEYS.map((k) => f(grossOf(r, m.arm, k))));
+    }
+    expect(grossOf(r, ARM, 'V.se')).not.toBe(grossOf(r, 'cnn', 'V.se'));
+    const section = view.getAllByTestId('study-model').find((s) => s.getAttribute('data-model') === ARM)!;
+    expect(within(section).getByRole('heading', { level: 3 }).textContent).toMatch(/^cnn, adapted 5 min on 2 recording\(s\)/);
+    expect([...within(section).getByRole('table', { name: `${ARM} per recording` }).querySelectorAll('tbody tr')].map((tr) => tr.getAttribute('data-recording'))).toEqual(['208', '100']);
+    expect(within(section).getByTestId('adapted-note')).toBeTruthy();
+    // The pair cnn − its adapted arm, on 208 and 100, with paired intervals; and its caveat.
+    const p = r.pairs.find((x) => x.a === 'cnn' && x.b === ARM)!;
+    expect(p.recordings).toEqual(['208', '100']);
+    const pair = view.getByTestId('study-pairs').querySelector(`tr[data-pair="cnn|${ARM}"]`)!;
+    expect([...pair.querySelectorAll('th')].map((th) => th.textContent)).toEqual(['cnn', ARM]);
+    expect(pair.querySelector('td.recordings')!.textContent).toBe('2');
+    for (const k of ['N.se', 'V.se', 'accuracy', 'macroF1NSV']) {
+      const cell = pair.querySelector(`td[data-key="${k}"]`)!;
+      expect([k, cell.querySelector('.v')!.textContent, cell.querySelector('.ci')!.textContent]).toEqual([k, sf(p.point[k]), ci(p.intervals![k])]);
+    }
+    expect([...view.getByTestId('study-pairs').querySelectorAll('tr[data-pair]')].map((tr) => tr.getAttribute('data-pair'))).toEqual(r.pairs.map((x) => `${x.a}|${x.b}`));
+    expect(view.getByTestId('pairs-note').textContent).toMatch(/each side is scored from its own start .* do not count the same beats/);
+    // The arms tick apart: without the adapted arm, the plain cnn runs stay.
+    await fireEvent.click(view.getByTestId(`study-model-${ARM}`));
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector(`tr[data-model="${ARM}"]`)).toBeNull());
+    expect(lastRequest(calls).runIds).toEqual(['s-cnn-1', 's-cnn-2', 's-cnn-3', 's-stu-1', 's-stu-2', 's-stu-3']);
+    expect(view.getByTestId('pairs-note').textContent).not.toMatch(/do not count the same beats/);
+    await fireEvent.click(view.getByTestId(`study-model-${ARM}`));
+    await fireEvent.click(view.getByTestId('study-model-cnn'));
+    await waitFor(() => expect(lastRequest(calls).runIds).toEqual(['s-cnn-a1', 's-cnn-a2', 's-stu-1', 's-stu-2', 's-stu-3']));
+    await waitFor(() => expect(view.getByTestId('study-gross').querySelector('tr[data-model=cnn]')).toBeNull());
+    expect(view.getByTestId('study-gross').querySelector(`tr[data-model="${ARM}"]`)).not.toBeNull();
   });
 
   it('with runs on one recording the tab says it needs two or more, and asks nothing', async () => {
