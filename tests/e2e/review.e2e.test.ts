@@ -3,16 +3,18 @@
  * next disagreement, relabel it, reload and see the correction kept, see the metrics table move by exactly that
  * beat and the EC57 panel show getMetrics' figures (from minute 5 and from the start), export the report and
  * check the PDF's pages; then adapt a small model to the patient and see the run header name the adaptation. Then a
- * study: open MIT-BIH 100 too, classify it with the same two models, and see the Study tab ask for each model's newest
- * run of both recordings and show what getStudy gives for them, with the annotator's reference and with the
- * correction made on 208. Screenshots of every view go to tests/e2e/screenshots/.
+ * study: open MIT-BIH 100 too, classify it with the same two models, classify 208 with the small model unadapted as
+ * well, and see the Study tab ask for each arm's newest run of both recordings (the adapted small model an arm apart
+ * from its plain form, paired with it) and show what getStudy gives for them, with the annotator's reference and with
+ * the correction made on 208; then its Report gives the study as HTML and PDF. Screenshots of every view go to
+ * tests/e2e/screenshots/.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApiClient, httpCall } from '../../src-main/api/client.js';
-import { describeAdaptation, type AamiLabel, type CorrectionInput, type EcgApi, type MetricsResult, type StudyInterval, type StudyRequest, type StudyResult } from '../../src-main/api/contract.js';
+import { describeAdaptation, studyArm, type AamiLabel, type CorrectionInput, type EcgApi, type MetricsResult, type StudyInterval, type StudyRequest, type StudyResult } from '../../src-main/api/contract.js';
 import { BASELINE_MODEL_ID } from '../../src-main/services/domain-adapters.js';
 import { expectedReportPages } from '../../src-main/services/report.js';
 import { DATA_DIR, describeMitdb } from '../helpers/data.js';
@@ -203,7 +205,7 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     expect(await page.getByTestId('run-header').getAttribute('title')).toBe(described);
   });
 
-  it('scores a study of 208 and 100 with two models: the Study tab shows what getStudy gives', async () => {
+  it('scores a study of 208 and 100 with two models and an adapted model beside its plain form: the Study tab shows what getStudy gives, and its report', async () => {
     expect(shippedId, 'the first test classified 208').not.toBe('');
     // MIT-BIH 100 beside 208, classified by the same two models (the shipped one and the rule-based baseline).
     await page.getByTestId('tab-library').click();
@@ -214,18 +216,26 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     const rec100 = recordings.find((r) => r.name === '100')!;
     const second = shippedId !== BASELINE_MODEL_ID ? BASELINE_MODEL_ID : (await api.listModels()).find((m) => m.id !== BASELINE_MODEL_ID)!.id;
     for (const modelId of [shippedId, second]) expect((await waitJob(api, (await api.startClassification([rec100.id], modelId)).jobId, 120_000)).state).toBe('done');
+    // 208 by the small causal model unadapted too: its plain form beside the adapted run the first test made.
+    const rec208 = recordings.find((r) => r.name === '208')!;
+    expect((await waitJob(api, (await api.startClassification([rec208.id], 'causal-student-int8')).jobId, 120_000)).state).toBe('done');
 
-    // What the tab should ask for, worked out here: each model's newest run of each open recording. The adapted
-    // causal-student-int8 run of 208 is a third model, on one recording.
+    // What the tab should ask for, worked out here: each arm's newest run of each open recording. The adapted
+    // causal-student-int8 run of 208 is an arm of its own ("causal-student-int8, adapted 5 min"), beside the plain
+    // causal-student-int8 run of 208: both are taken.
+    const ADAPTED = 'causal-student-int8, adapted 5 min';
     const newest = new Map<string, { id: string; recordingId: string; createdAt: string }>();
-    for (const r of await api.listRuns()) {
-      const key = `${r.modelId}|${r.recordingId}`;
+    const allRuns = await api.listRuns();
+    for (const r of allRuns) {
+      const key = `${studyArm(r)}|${r.recordingId}`;
       if (recordings.some((x) => x.id === r.recordingId) && (!newest.has(key) || Date.parse(r.createdAt) > Date.parse(newest.get(key)!.createdAt))) newest.set(key, r);
     }
     const expectedRuns = [...newest.values()].map((r) => r.id).sort();
-    const run208 = newest.get(`${shippedId}|${recordings.find((r) => r.name === '208')!.id}`)!.id;
-    const models = [...new Set([...newest.keys()].map((k) => k.split('|')[0]))];
-    expect(models).toEqual(expect.arrayContaining([shippedId, second, 'causal-student-int8']));
+    const run208 = newest.get(`${shippedId}|${rec208.id}`)!.id;
+    const arms = [...new Set([...newest.keys()].map((k) => k.split('|')[0]))];
+    expect(arms.sort()).toEqual([shippedId, second, 'causal-student-int8', ADAPTED].sort());
+    const small208 = allRuns.filter((r) => r.modelId === 'causal-student-int8' && r.recordingId === rec208.id).map((r) => r.id);
+    expect(small208.every((id) => expectedRuns.includes(id)) && small208.length === 2).toBe(true);
 
     // The view's requests, as they leave the page.
     const asked: StudyRequest[] = [];
@@ -249,22 +259,22 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
       await expect.poll(() => { const q = asked.at(-1); return q?.reference === reference ? [...q.runIds].sort() : null; }, { timeout: 30_000 }).toEqual(expectedRuns);
       const req = asked.at(-1)!;
       const r = await api.getStudy(req);
-      expect(r.models.map((m) => m.modelId).sort()).toEqual([...models].sort());
+      expect(r.models.map((m) => m.arm).sort()).toEqual([...arms].sort());
       const gross = (m: string, k: string, part: string) => `[data-testid=study-gross] tr[data-model="${m}"] td[data-key="${k}"] .${part}`;
       // The page shows this request's answer once every per-recording row (beats, figures, corrections) reads as getStudy's.
       for (const m of r.models) {
         for (const rec of m.recordings) {
-          await expect.poll(() => cells(`[data-testid=study-model][data-model="${m.modelId}"] tr[data-recording="${rec.recording}"] td`), { timeout: 60_000 }).toEqual([
+          await expect.poll(() => cells(`[data-testid=study-model][data-model="${m.arm}"] tr[data-recording="${rec.recording}"] td`), { timeout: 60_000 }).toEqual([
             String(rec.figures.beats), ...(['N', 'S', 'V', 'F'] as const).flatMap((c) => [f(rec.figures.perClass[c].se), f(rec.figures.perClass[c].ppv)]),
             f(rec.figures.accuracy), String(rec.corrections), ...(['vebSe', 'vebPpv', 'svebSe', 'svebPpv'] as const).map((k) => (rec.ec57 ? f(rec.ec57[k]) : '—'))]);
         }
       }
       for (const m of r.models) {
-        expect(await Promise.all(KEYS.map((k) => page.locator(gross(m.modelId, k, 'v')).textContent()))).toEqual(KEYS.map((k) => f(figure(m.gross, k))));
-        if (m.gross.intervals) expect(await Promise.all(KEYS.map((k) => page.locator(gross(m.modelId, k, 'ci')).textContent()))).toEqual(KEYS.map((k) => ci(m.gross.intervals![k])));
-        else expect(await page.locator(`[data-testid=study-gross] tr[data-model="${m.modelId}"] .ci`).count()).toBe(0);
-        expect(await page.locator(`[data-testid=study-gross] tr[data-model="${m.modelId}"] td.beats`).textContent()).toBe(String(m.gross.beats));
-        const section = `[data-testid=study-model][data-model="${m.modelId}"]`;
+        expect(await Promise.all(KEYS.map((k) => page.locator(gross(m.arm, k, 'v')).textContent()))).toEqual(KEYS.map((k) => f(figure(m.gross, k))));
+        if (m.gross.intervals) expect(await Promise.all(KEYS.map((k) => page.locator(gross(m.arm, k, 'ci')).textContent()))).toEqual(KEYS.map((k) => ci(m.gross.intervals![k])));
+        else expect(await page.locator(`[data-testid=study-gross] tr[data-model="${m.arm}"] .ci`).count()).toBe(0);
+        expect(await page.locator(`[data-testid=study-gross] tr[data-model="${m.arm}"] td.beats`).textContent()).toBe(String(m.gross.beats));
+        const section = `[data-testid=study-model][data-model="${m.arm}"]`;
         expect(await page.locator(`${section} tbody tr[data-recording]`).count()).toBe(m.recordings.length);
         for (const kind of ['gross', 'average'] as const) {
           const e = m.ec57![kind];
@@ -278,23 +288,37 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
         expect(await cells(`${row} td .v`)).toEqual(keys.map((k) => sf(p.point[k])));
         expect(await cells(`${row} td .ci`)).toEqual(p.intervals ? keys.map((k) => ci(p.intervals![k])) : []);
       }
+      expect(await page.locator('[data-testid=study-pairs] tr[data-pair]').count()).toBe(r.pairs.length);
       expect(await page.getByTestId('study-method').textContent()).toBe(r.method);
       return r;
     };
 
     const plain = await check('annotations');
-    // 208 and 100 for the two models, with intervals over them; the adapted model on 208 alone, flagged.
+    // 208 and 100 for the two models, with intervals over them.
     for (const id of [shippedId, second]) {
-      const m = plain.models.find((x) => x.modelId === id)!;
+      const m = plain.models.find((x) => x.arm === id)!;
+      expect(m.modelId).toBe(id);
       expect(m.recordings.map((x) => x.recording).sort()).toEqual(['100', '208']);
       expect(m.gross.intervals).not.toBeNull();
       expect(m.ec57!.recordings).toBe(2);
     }
-    expect(plain.models.find((x) => x.modelId === 'causal-student-int8')!.adapted).toBe(true);
     const pair = plain.pairs.find((p) => [p.a, p.b].sort().join() === [shippedId, second].sort().join())!;
     expect(pair.recordings.sort()).toEqual(['100', '208']);
     expect(pair.intervals).not.toBeNull();
-    expect(await page.getByTestId('pairs-note').textContent()).toMatch(/An interval that includes 0 does not show a difference/);
+    // The small model on 208 twice: adapted (an arm of its own, flagged, scored from minute 5) and plain (from the start).
+    const adaptedArm = plain.models.find((x) => x.arm === ADAPTED)!;
+    const smallArm = plain.models.find((x) => x.arm === 'causal-student-int8')!;
+    expect([adaptedArm.modelId, adaptedArm.adapted, adaptedArm.recordings.map((x) => [x.recording, x.scoredFromSeconds])]).toEqual(['causal-student-int8', true, [['208', 300]]]);
+    expect([smallArm.modelId, smallArm.adapted, smallArm.recordings.map((x) => [x.recording, x.scoredFromSeconds])]).toEqual(['causal-student-int8', false, [['208', 0]]]);
+    expect(adaptedArm.recordings[0].runId).not.toBe(smallArm.recordings[0].runId);
+    expect(adaptedArm.gross.beats).toBeLessThan(smallArm.gross.beats);
+    const selfPair = plain.pairs.find((p) => [p.a, p.b].sort().join('|') === ['causal-student-int8', ADAPTED].sort().join('|'))!;
+    expect([selfPair.recordings, selfPair.intervals]).toEqual([['208'], null]);
+    expect(await page.locator(`[data-testid=study-model][data-model="${ADAPTED}"] h3`).textContent()).toMatch(/^causal-student-int8, adapted 5 min on 1 recording\(s\)/);
+    expect(await page.locator(`[data-testid=study-pairs] tr[data-pair="${selfPair.a}|${selfPair.b}"] th`).allTextContents()).toEqual([selfPair.a, selfPair.b]);
+    const pairsNote = await page.getByTestId('pairs-note').textContent();
+    expect(pairsNote).toMatch(/An interval that includes 0 does not show a difference/);
+    expect(pairsNote).toMatch(/each side is scored from its own start .* do not count the same beats/);
 
     // With your corrections: the correction made on 208 goes with each 208 run, none with 100's.
     await page.getByTestId('study-reference').selectOption('corrected');
@@ -302,7 +326,33 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     const sent = asked.at(-1)!.corrections!;
     const recordingOf = new Map([...newest.values()].map((r) => [r.id, r.recordingId]));
     for (const id of expectedRuns) expect([id, sent[id]]).toEqual([id, recordingOf.get(id) === rec100.id ? [] : [correction]]);
-    expect(withCorrections.models.find((m) => m.modelId === shippedId)!.recordings.find((x) => x.runId === run208)!.corrections).toBe(1);
+    expect(withCorrections.models.find((m) => m.arm === shippedId)!.recordings.find((x) => x.runId === run208)!.corrections).toBe(1);
+
+    // Report: the shown study's request goes to exportStudyReport; the HTML's title line counts its recordings and
+    // arms, and the PDF is one.
+    const reportAsked: StudyRequest[] = [];
+    page.on('request', (q) => { if (q.url().endsWith('/api/exportStudyReport')) reportAsked.push((q.postDataJSON() as [StudyRequest])[0]); });
+    await page.getByTestId('study-report').click();
+    await page.getByTestId('study-report-html').waitFor({ timeout: 120_000 });
+    expect(reportAsked).toEqual([asked.at(-1)]);
+    const saved = async (testId: string): Promise<{ name: string; bytes: Buffer }> => {
+      const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+      return { name: d.suggestedFilename(), bytes: readFileSync((await d.path())!) };
+    };
+    const html = await saved('study-report-html');
+    expect(html.name).toBe('study-corrected-report.html');
+    const text = html.bytes.toString('utf8');
+    const studyRecordings = new Set(withCorrections.models.flatMap((m) => m.recordings.map((x) => x.recording)));
+    expect([studyRecordings.size, withCorrections.models.length]).toEqual([2, 4]);
+    expect(text).toContain('<h1>Beat classification study — 2 recordings, 4 model(s)</h1>');
+    for (const m of withCorrections.models) expect(text).toContain(`<h2>${m.arm}`);
+    const totalCorrections = withCorrections.models.reduce((a, m) => a + m.recordings.reduce((b, x) => b + x.corrections, 0), 0);
+    expect(totalCorrections).toBeGreaterThan(0);
+    expect(text).toContain(`with ${totalCorrections} correction(s) by the reviewer`);
+    const pdf = await saved('study-report-pdf');
+    expect(pdf.name).toBe('study-corrected-report.pdf');
+    expect(pdf.bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(await page.locator('[data-testid=notice-warning]').count()).toBe(0);
     await page.waitForTimeout(300);
     await shot('study');
   });
