@@ -50,6 +50,40 @@ describe('renderer components', () => {
     await waitFor(() => expect(screen.getByTestId('open-error').textContent).toMatch(/bad\/999: no such file or WFDB record/));
   });
 
+  it("Library opens every recording of the listed folder that is not open yet, one after another; Classify's All/None choose the cohort", async () => {
+    const { app, calls } = await makeApp();
+    const rec = (name: string): RecordingSummary => ({ ...REC, id: `rec-${name}`, name, path: `/data/mitdb/${name}` });
+    app.api.browse = async () => ({ dir: '/data/mitdb', entries: [
+      { name: 'sub', path: '/data/mitdb/sub', kind: 'dir' as const },
+      ...['100', '103', '208', 'bad'].map((name) => ({ name, path: `/data/mitdb/${name}`, kind: 'recording' as const })),
+    ] });
+    const open = app.api.openRecording.bind(app.api);
+    app.api.openRecording = async (path: string) => { await open(path); if (path.includes('bad')) throw new Error(`${path}: no such file`); return rec(path.split('/').pop()!); };
+    expect(app.recordings.map((r) => r.path)).toEqual(['/data/mitdb/208']);
+    const libView = render(Library, { app });
+    const lib = within(libView.container);
+    // 208 is open already: four recordings listed, three to open (the folder is not one)
+    const button = await lib.findByTestId('open-all');
+    expect(button.textContent).toBe('Open all 3 recordings here');
+    calls.length = 0;
+    await fireEvent.click(button);
+    await waitFor(() => expect(app.recordings.map((r) => r.name)).toEqual(['208', '100', '103']));
+    await waitFor(() => expect(lib.getByTestId('open-error').textContent).toBe('1 of 3 recordings could not be opened (see the notices)'));
+    expect(calls.filter((c) => c.startsWith('open '))).toEqual(['open /data/mitdb/100', 'open /data/mitdb/103', 'open /data/mitdb/bad']);
+    expect(lib.queryByTestId('open-all')).toBeNull(); // only the failing one is left unopened
+
+    libView.unmount();
+    const clsView = render(Classify, { app });
+    const cls = within(clsView.container);
+    const boxes = (): boolean[] => cls.getAllByRole('checkbox').filter((b) => (b as HTMLInputElement).value.startsWith('rec-')).map((b) => (b as HTMLInputElement).checked);
+    expect(boxes()).toEqual([false, false, true]); // the newest recording is chosen
+    await fireEvent.click(cls.getByTestId('choose-all'));
+    expect(boxes()).toEqual([true, true, true]);
+    expect(cls.getByTestId('choose-all').textContent).toBe('All 3');
+    await fireEvent.click(cls.getByTestId('choose-none'));
+    expect(boxes()).toEqual([false, false, false]);    clsView.unmount(); // the views of this file share one document
+  });
+
   it('Review: keyboard navigation, relabel stored in Dexie, undo', async () => {
     const { app } = await makeApp();
     await app.review('rec-1', 'run-1');
