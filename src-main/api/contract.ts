@@ -365,7 +365,9 @@ export interface StudyRecording {
  * period (`cnn, adapted 5 min`), so that a study can set a model against its own patient-specific form.
  */
 export function studyArm(run: Pick<RunSummary, 'modelId' | 'adaptation'>): string {
-  return run.adaptation ? `${run.modelId}, adapted ${+run.adaptation.minutes.toFixed(2)} min` : run.modelId;
+  if (!run.adaptation) return run.modelId;
+  const minutes = +run.adaptation.minutes.toFixed(2);
+  return `${run.modelId}, adapted ${minutes} min${run.adaptation.labels.from === 'run' ? ' of reviewed labels' : ''}`;
 }
 
 export interface StudyModel {
@@ -382,11 +384,17 @@ export interface StudyModel {
   ec57: { recordings: number; gross: StudyEc57; average: StudyEc57 } | null;
 }
 
-/** Group A − group B (their `arm`s) on the recordings both classified, in percentage points, with paired intervals. */
+/**
+ * Group A − group B (their `arm`s) on the recordings both classified, in percentage points, with paired intervals.
+ * Both are scored on the same beats: where one group starts later on a recording (an adapted group after its
+ * learning period), the other is scored from there too, so the difference is the models', not the first minutes'.
+ */
 export interface StudyPair {
   a: string;
   b: string;
   recordings: string[];
+  /** Recordings on which both were scored from the later start (s) rather than each from its own; empty when none. */
+  alignedFrom: { recording: string; seconds: number }[];
   /** Keys: `accuracy`, `macroF1NSV`, `N.se`, `N.ppv`, `S.se`, `S.ppv`, `V.se`, `V.ppv`. */
   point: Record<string, number | null>;
   intervals: Record<string, StudyInterval | null> | null;

@@ -51,7 +51,8 @@ function pairsSection(r: Pick<StudyResult, 'pairs'>, name: (id: string) => strin
   }).join('')}</tr>`).join('');
   return `<section class="page"><h2>Differences between models <small>(A − B, percentage points, on the recordings both classified)</small></h2>
 <table class="compact"><tr><th>A − B</th><th>Recordings</th>${DIFF_KEYS.map((k) => `<th>${DIFF_NAMES[k]}</th>`).join('')}</tr>${rows}</table>
-<p>Under each difference its 95 % interval from the paired bootstrap over recordings; a shaded cell's interval excludes 0. An interval that includes 0 does not show that the models differ on that figure.</p></section>`;
+<p>Under each difference its 95 % interval from the paired bootstrap over recordings; a shaded cell's interval excludes 0. An interval that includes 0 does not show that the models differ on that figure.
+Both sides of a pair are scored on the same beats: where one starts later on a recording (an adapted model, after its learning period), the other is scored from there too.</p></section>`;
 }
 
 export interface StudyReportInput {
@@ -80,6 +81,7 @@ the beats of all recordings pooled (gross), as in de Chazal et al., IEEE Trans B
 macro-F1 the mean F1 of N, S and V. EC57's VEB and SVEB figures count from minute 5 with WFDB bxb's class table, pooled (gross) and as the
 mean of the recordings' figures (average), as WFDB sumstats prints them. ${study.method ? `Intervals are ${esc(study.method)}: recordings, not beats, are resampled, because one patient's beats are not independent.` : 'No intervals were computed (fewer than two recordings, or none asked for).'}
 ${adapted.length ? `<b>Patient-specific:</b> ${esc(adapted.map((m) => name(m.arm)).join(', '))} learnt each patient's first minutes (EC57's learning period); those figures count beats after it and are not comparable with patient-independent ones such as de Chazal's.` : ''}</p>`;
+  const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
   const modelSections = study.models.map((m) => {
     const s = input.models.find((x) => x.id === m.modelId);
     return `<section class="page"><h2>${esc(name(m.arm))}${m.adapted ? ' <small>(adapted to each patient)</small>' : ''}</h2>
@@ -87,11 +89,11 @@ ${s ? `<p><small>${esc(s.name)} — ${esc(s.description)}</small></p>` : ''}
 ${grossTable(m, study.deChazal2004)}${ec57Line(m)}
 <h3>Per recording (%; EC57 from minute 5)</h3>${recordingsTable(m)}</section>`;
   }).join('\n');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ECG Review study — ${recordings.length} recordings, ${study.models.length} model(s)</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ECG Review study — ${plural(recordings.length, 'recording', 'recordings')}, ${plural(study.models.length, 'model', 'models')}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <style>
 ${REPORT_CSS}</style></head><body>
-<section class="page"><h1>Beat classification study — ${recordings.length} recordings, ${study.models.length} model(s)</h1>
+<section class="page"><h1>Beat classification study — ${plural(recordings.length, 'recording', 'recordings')}, ${plural(study.models.length, 'model', 'models')}</h1>
 <h2>Methods</h2>${methods}
 <h2>Summary</h2><table><tr><th>Model</th><th>Recordings</th><th>Beats</th><th>Accuracy %</th><th>Macro-F1 %</th>${NSV.map((c) => `<th>${c} Se / +P</th>`).join('')}</tr>
 ${study.models.map((m) => `<tr><th>${esc(name(m.arm))}</th><td>${m.recordings.length}</td><td>${m.gross.beats}</td><td>${num(m.gross.accuracy)}</td><td>${num(m.gross.macroF1NSV)}</td>${NSV.map((c) => `<td>${num(m.gross.perClass[c].se)} / ${num(m.gross.perClass[c].ppv)}</td>`).join('')}</tr>`).join('')}

@@ -92,19 +92,33 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
 
 const DIFFERENCE_KEYS = ['accuracy', 'macroF1NSV', 'N.se', 'N.ppv', 'S.se', 'S.ppv', 'V.se', 'V.ppv'] as const;
 
+/** A run's AAMI comparison from `seconds` (its own when that is where it already starts). */
+function aamiFrom(r: Scored, seconds: number): BxbComparison {
+  if (seconds === r.input.scoredFromSeconds) return r.aami;
+  return compareBeats(r.input.reference, r.input.test, { fs: r.input.fs, recordLength: r.input.length, startSeconds: seconds, mapping: 'aami' });
+}
+
 function pairOf(a: string, b: string, runsA: readonly Scored[], runsB: readonly Scored[], draws: number): StudyPair | null {
   const byRecording = new Map(runsB.map((r) => [r.input.recordingId, r]));
   const shared = runsA.filter((r) => byRecording.has(r.input.recordingId));
   if (!shared.length) return null;
-  const countsA = shared.map((r) => r.aami.counts);
-  const countsB = shared.map((r) => byRecording.get(r.input.recordingId)!.aami.counts);
+  // Both sides on the same beats: each recording from the later of the two starts.
+  const alignedFrom: StudyPair['alignedFrom'] = [];
+  const both = shared.map((ra) => {
+    const rb = byRecording.get(ra.input.recordingId)!;
+    const from = Math.max(ra.input.scoredFromSeconds, rb.input.scoredFromSeconds);
+    if (ra.input.scoredFromSeconds !== rb.input.scoredFromSeconds) alignedFrom.push({ recording: ra.input.recording, seconds: from });
+    return [aamiFrom(ra, from), aamiFrom(rb, from)] as const;
+  });
+  const countsA = both.map(([x]) => x.counts);
+  const countsB = both.map(([, y]) => y.counts);
   const recordings = shared.map((r) => r.input.recording);
   if (shared.length >= 2 && draws > 0) {
     const d = figureDifferenceIntervals(countsA, countsB, { draws });
-    return { a, b, recordings, point: { ...d.point }, intervals: { ...d.intervals } };
+    return { a, b, recordings, alignedFrom, point: { ...d.point }, intervals: { ...d.intervals } };
   }
-  const fa = figuresFromCounts(sumCounts(shared.map((r) => r.aami)));
-  const fb = figuresFromCounts(sumCounts(shared.map((r) => byRecording.get(r.input.recordingId)!.aami)));
+  const fa = figuresFromCounts(sumCounts(both.map(([x]) => x)));
+  const fb = figuresFromCounts(sumCounts(both.map(([, y]) => y)));
   const value = (f: typeof fa, k: (typeof DIFFERENCE_KEYS)[number]): number | null => {
     if (k === 'accuracy') return f.accuracy;
     if (k === 'macroF1NSV') return macroF1NSV(f);
@@ -113,7 +127,7 @@ function pairOf(a: string, b: string, runsA: readonly Scored[], runsB: readonly 
   };
   const point: Record<string, number | null> = {};
   for (const k of DIFFERENCE_KEYS) { const x = value(fa, k), y = value(fb, k); point[k] = x === null || y === null ? null : x - y; }
-  return { a, b, recordings, point, intervals: null };
+  return { a, b, recordings, alignedFrom, point, intervals: null };
 }
 
 const FIGURE_COLUMNS = [...FIGURE_CLASSES.flatMap((c) => [`${c}.se`, `${c}.ppv`]), 'accuracy', 'macroF1NSV'] as const;
@@ -152,7 +166,7 @@ export function studyOf(reference: 'annotations' | 'corrected', runs: readonly S
   for (const input of runs) {
     const list = byModel.get(input.arm) ?? [];
     const twin = list.find((s) => s.input.recordingId === input.recordingId);
-    if (twin) throw new AppError(`runs ${twin.input.runId} and ${input.runId} are both ${input.arm} on ${input.recording}; a study takes one run per recording per model`);
+    if (twin) throw new AppError(`runs ${twin.input.runId} and ${input.runId} are both ${input.arm} on ${input.recording}; a study takes one run per recording in each group (a model, or a model adapted)`);
     list.push(score(input));
     byModel.set(input.arm, list);
   }

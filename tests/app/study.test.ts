@@ -168,7 +168,17 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
     // 232's APCs: the adapted model finds more of them after its learning period
     expect(adaptedM.recordings.find((r) => r.recording === '232')!.figures.perClass.S.se!).toBeGreaterThan(plainM.recordings.find((r) => r.recording === '232')!.figures.perClass.S.se!);
     expect(st.pairs.map((p) => [p.a, p.b])).toEqual([['causal-student-int8', 'causal-student-int8, adapted 5 min']]);
+    // The pair compares the same beats: the plain model is scored from minute 5 too, as `evaluate --from-minute 5` scores its labels.
+    const [pair] = st.pairs;
+    expect(pair.alignedFrom.sort((x, y) => x.recording.localeCompare(y.recording))).toEqual([{ recording: '213', seconds: 300 }, { recording: '232', seconds: 300 }]);
+    const r = await runCliCaptured('evaluate', '--db', MITDB_DIR, '--test', join(dir, 'causal-student-int8', '{record}.test'), '213', '232', '--from-minute', '5', '--mapping', 'aami', '--json', '--ci', '--ci-draws', '100');
+    expect(r.code, r.stderr).toBe(0);
+    const plainFrom5 = (JSON.parse(r.stdout) as { summary: { classFigures: CliFigures } }).summary.classFigures;
+    expect(pair.point.accuracy).toBeCloseTo(plainFrom5.accuracy! - adaptedM.gross.accuracy!, 9);
+    expect(pair.point['S.se']).toBeCloseTo(plainFrom5.perClass.S.se! - adaptedM.gross.perClass.S.se!, 9);
+    expect(pair.point.accuracy).not.toBeCloseTo(plainM.gross.accuracy! - adaptedM.gross.accuracy!, 3); // not the arms' own rows
     expect(st.csv).toMatch(/^"causal-student-int8, adapted 5 min",232,recording,yes,300,/m);
+    expect(st.pairs.every((p) => p.a !== p.b)).toBe(true);
   });
 
   it('the pair A − B is the difference of the two gross figures, with a paired interval around it', () => {
@@ -231,7 +241,7 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
     expect(r.pdfError).toMatch(/no PDF renderer/);
     const html = r.html;
     expect(html).not.toMatch(/<script/i);
-    expect(html).toMatch(/Beat classification study — 3 recordings, 2 model\(s\)/);
+    expect(html).toMatch(/Beat classification study — 3 recordings, 2 models/);
     expect(html).toMatch(/at the reference annotations \(the classifier judged alone/);
     expect(html).toMatch(/percentile bootstrap over recordings.*300 draws/);
     for (const m of study.models) {
@@ -268,7 +278,7 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
     await expect(s.getStudy({ runIds: [], reference: 'annotations' })).rejects.toThrow(/one or more runs/);
     const one = runs.get('cnn/100')!;
     const job = await waitJob(s, (await s.startClassification([one.recordingId], 'cnn', { beats: 'reference' })).jobId);
-    await expect(s.getStudy({ runIds: [one.id, job.runIds[0]], reference: 'annotations' })).rejects.toThrow(new RegExp(`${one.id} and ${job.runIds[0]} are both cnn on 100; a study takes one run per recording per model`));
+    await expect(s.getStudy({ runIds: [one.id, job.runIds[0]], reference: 'annotations' })).rejects.toThrow(new RegExp(`${one.id} and ${job.runIds[0]} are both cnn on 100; a study takes one run per recording in each group`));
     await expect(s.getStudy({ runIds: ['nope'], reference: 'annotations' })).rejects.toThrow(/no run nope/);
     await expect(s.getStudy({ runIds: [one.id], reference: 'mine' as never })).rejects.toThrow(/reference must be/);
     await expect(s.getStudy({ runIds: [one.id], reference: 'annotations', draws: -1 })).rejects.toThrow(/draws must be/);

@@ -318,7 +318,7 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     expect(await page.locator(`[data-testid=study-pairs] tr[data-pair="${selfPair.a}|${selfPair.b}"] th`).allTextContents()).toEqual([selfPair.a, selfPair.b]);
     const pairsNote = await page.getByTestId('pairs-note').textContent();
     expect(pairsNote).toMatch(/An interval that includes 0 does not show a difference/);
-    expect(pairsNote).toMatch(/each side is scored from its own start .* do not count the same beats/);
+    expect(pairsNote).toMatch(/both are scored from the later start on each recording .* so a pair compares the same beats/);
 
     // With your corrections: the correction made on 208 goes with each 208 run, none with 100's.
     await page.getByTestId('study-reference').selectOption('corrected');
@@ -344,7 +344,7 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     const text = html.bytes.toString('utf8');
     const studyRecordings = new Set(withCorrections.models.flatMap((m) => m.recordings.map((x) => x.recording)));
     expect([studyRecordings.size, withCorrections.models.length]).toEqual([2, 4]);
-    expect(text).toContain('<h1>Beat classification study — 2 recordings, 4 model(s)</h1>');
+    expect(text).toContain('<h1>Beat classification study — 2 recordings, 4 models</h1>');
     for (const m of withCorrections.models) expect(text).toContain(`<h2>${m.arm}`);
     const totalCorrections = withCorrections.models.reduce((a, m) => a + m.recordings.reduce((b, x) => b + x.corrections, 0), 0);
     expect(totalCorrections).toBeGreaterThan(0);

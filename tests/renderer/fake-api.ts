@@ -171,7 +171,10 @@ export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY
       const shared = byModel.get(ids[i])!.filter((x) => b.has(x.run.recordingId));
       if (!shared.length) continue;
       const d = figureDifferenceIntervals(shared.map((x) => x.counts), shared.map((x) => b.get(x.run.recordingId)!.counts), { draws: Math.max(draws, 1) });
-      pairs.push({ a: ids[i], b: ids[j], recordings: shared.map((x) => nameOf(x.run.recordingId)), point: { ...d.point }, intervals: shared.length >= 2 && draws > 0 ? { ...d.intervals } : null });
+      // the service scores both sides from the later start; the fake's fixed matrices stand for that, and it reports where
+      const from = (x: { run: RunSummary }): number => (x.run.adaptation?.minutes ?? 0) * 60;
+      const alignedFrom = shared.filter((x) => from(x) !== from(b.get(x.run.recordingId)!)).map((x) => ({ recording: nameOf(x.run.recordingId), seconds: Math.max(from(x), from(b.get(x.run.recordingId)!)) }));
+      pairs.push({ a: ids[i], b: ids[j], recordings: shared.map((x) => nameOf(x.run.recordingId)), alignedFrom, point: { ...d.point }, intervals: shared.length >= 2 && draws > 0 ? { ...d.intervals } : null });
     }
   }
   const cell = (v: string): string => (/[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
@@ -189,11 +192,11 @@ export const FAKE_STUDY_PDF = btoa('%PDF-1.7\n% fake study report\n%%EOF\n');
 
 /**
  * The fake's printable study: an HTML page with the service's title line (`Beat classification study — N recordings,
- * M model(s)`) and one heading per arm, the stand-in PDF, and the study's CSV.
+ * M models`) and one heading per arm, the stand-in PDF, and the study's CSV.
  */
 export function fakeStudyReport(study: StudyResult, pdf: { pdfBase64: string | null; pdfError: string | null } = { pdfBase64: FAKE_STUDY_PDF, pdfError: null }): StudyReportResult {
   const recordings = new Set(study.models.flatMap((m) => m.recordings.map((r) => r.recording)));
-  const html = `<!doctype html><html><head><title>ECG Review study</title></head><body><h1>Beat classification study — ${recordings.size} recordings, ${study.models.length} model(s)</h1>${study.models.map((m) => `<h2>${m.arm}</h2>`).join('')}</body></html>`;
+  const html = `<!doctype html><html><head><title>ECG Review study</title></head><body><h1>Beat classification study — ${recordings.size} recording${recordings.size === 1 ? '' : 's'}, ${study.models.length} model${study.models.length === 1 ? '' : 's'}</h1>${study.models.map((m) => `<h2>${m.arm}</h2>`).join('')}</body></html>`;
   return { html, ...pdf, csv: study.csv };
 }
 

@@ -234,7 +234,7 @@ describe('Study tab', () => {
     await waitFor(() => expect(view.getByTestId('study-report-html')).toBeTruthy());
     expect(reportRequests(calls)).toEqual([shown]);
     const expected = fakeStudyReport(fakeStudy(shown));
-    expect(expected.html).toMatch(/Beat classification study — 3 recordings, 2 model\(s\)/);
+    expect(expected.html).toMatch(/Beat classification study — 3 recordings, 2 models/);
 
     await fireEvent.click(view.getByTestId('study-report-html'));
     expect(dl.names).toEqual(['study-corrected-report.html']);
@@ -258,7 +258,7 @@ describe('Study tab', () => {
     expect(reportRequests(calls).at(-1)).toEqual(lastRequest(calls));
     expect(reportRequests(calls).at(-1)!.runIds).toEqual(['s-cnn-1', 's-cnn-2', 's-cnn-3']);
     await fireEvent.click(view.getByTestId('study-report-html'));
-    expect(await blobText(dl.blobs.at(-1)!)).toMatch(/Beat classification study — 3 recordings, 1 model\(s\)/);
+    expect(await blobText(dl.blobs.at(-1)!)).toMatch(/Beat classification study — 3 recordings, 1 model\b/);
   });
 
   it('"Report" without a PDF renderer offers the HTML only and warns why', async () => {
@@ -276,7 +276,7 @@ describe('Study tab', () => {
     expect(app.notices.at(-1)).toMatchObject({ level: 'warning', text: `Study report: ${why}` });
     await fireEvent.click(view.getByTestId('study-report-html'));
     expect(dl.names).toEqual(['study-annotations-report.html']);
-    expect(await blobText(dl.blobs[0])).toMatch(/<h1>Beat classification study — 3 recordings, 2 model\(s\)<\/h1><h2>cnn<\/h2><h2>student<\/h2>/);
+    expect(await blobText(dl.blobs[0])).toMatch(/<h1>Beat classification study — 3 recordings, 2 models<\/h1><h2>cnn<\/h2><h2>student<\/h2>/);
   });
 
   it('a failed "Report" says so', async () => {
@@ -357,7 +357,7 @@ describe('Study tab', () => {
       expect([k, cell.querySelector('.v')!.textContent, cell.querySelector('.ci')!.textContent]).toEqual([k, sf(p.point[k]), ci(p.intervals![k])]);
     }
     expect([...view.getByTestId('study-pairs').querySelectorAll('tr[data-pair]')].map((tr) => tr.getAttribute('data-pair'))).toEqual(r.pairs.map((x) => `${x.a}|${x.b}`));
-    expect(view.getByTestId('pairs-note').textContent).toMatch(/each side is scored from its own start .* do not count the same beats/);
+    expect(view.getByTestId('pairs-note').textContent).toMatch(/both are scored from the later start on each recording .* so a pair compares the same beats/);
     // The arms tick apart: without the adapted arm, the plain cnn runs stay.
     await fireEvent.click(view.getByTestId(`study-model-${ARM}`));
     await waitFor(() => expect(view.getByTestId('study-gross').querySelector(`tr[data-model="${ARM}"]`)).toBeNull());
