@@ -1,7 +1,6 @@
 import { BXB_LABELS, BXB_LINE_HEADER, evaluateRecords, formatBxbLine, formatBxbTable, formatFixed, formatRxrLine, formatSumstatsFooter, lineColumns, runByRunCounts, RXR_LINE_HEADER, summarizeRunByRun, type ClassMapping, type Ec57Report } from '../../evaluation/ec57/index.js';
-import { join } from 'node:path';
-import { DS1, DS2, MITDB_RECORDS } from '../../domain/mitdb.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
+import { recordPaths } from '../records.js';
 import type { Command } from '../command.js';
 import { FIGURE_CLASSES, figureIntervals, figuresFromCounts, grossIntervals, macroF1NSV, type FigureIntervals } from '../../evaluation/class-figures.js';
 
@@ -166,8 +165,7 @@ export const command: Command = {
     if (!test) throw new CliError("evaluate needs --test <annotator|file|dir|pattern> (see 'ecg-review evaluate --help')");
     if (positionals.length === 0) throw new CliError('evaluate needs at least one <record>');
     const db = stringFlag(flags, 'db');
-    const sets: Record<string, readonly string[]> = { all: MITDB_RECORDS, ds1: DS1, ds2: DS2 };
-    const records = db ? positionals.flatMap((p) => sets[p.toLowerCase()] ?? [p]).map((name) => join(db, name)) : positionals;
+    const records = recordPaths(positionals, db);
     const mapping = (stringFlag(flags, 'mapping') ?? 'bxb') as ClassMapping;
     if (mapping !== 'bxb' && mapping !== 'aami') throw new CliError(`--mapping must be bxb or aami, got '${mapping}'`);
     const fromMinute = numberFlag(flags, 'from-minute');

@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   evaluate: { summary: 'EC57 beat-by-beat comparison of test annotations with a reference (bxb/sumstats): Se, +P, VEB, SVEB', load: () => import('./evaluate.js') },
   'noise-stress': { summary: 'EC57 noise stress test: records plus NSTDB noise at each SNR (as WFDB nst), detector/classifier Se and +P per SNR', load: () => import('./noise-stress.js') },
   train: { summary: 'train a beat classifier (cnn, attention, transformer) on MIT-BIH DS1; DS2 / K-fold evaluation, model card', load: () => import('./train.js') },
+  study: { summary: "several recordings, one or more models, pooled per model as the app's Study tab does: figures with intervals over recordings, EC57, paired differences; HTML/PDF/CSV", load: () => import('./study.js') },
   holter: { summary: 'Holter summary from beat labels: heart rate, HRV, ectopic couplets, runs, bigeminy, trigeminy, pauses, per hour', load: () => import('./holter.js') },
   classify: { summary: 'classify every beat of a recording into AAMI classes with a trained model (WFDB, CSV or JSON)', load: () => import('./classify.js') },
 };

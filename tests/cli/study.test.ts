@@ -1,0 +1,58 @@
+/**
+ * `ecg-review study` against `classify` + `evaluate` of the command line itself: MIT-BIH 100 and 213 classified at
+ * the reference beats by causal-student-int8, once through `study` and once record by record with `classify --beats
+ * atr --format wfdb`, give the same pooled figures and intervals as `evaluate --whole --mapping aami --ci`; the report
+ * and CSV files are written; an adapted group is paired with the plain model; bad flags are refused by name.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import type { StudyResult } from '../../src-main/api/contract.js';
+import { runCliCaptured as cli } from '../helpers/cli.js';
+import { describeMitdb, MITDB_DIR } from '../helpers/data.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ecg-review-study-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeMitdb('ecg-review study', () => {
+  it('equals classify --beats atr + evaluate --whole --mapping aami --ci for the same records and model', async () => {
+    const html = join(dir, 'study.html'), csv = join(dir, 'study.csv');
+    const r = await cli('study', '--db', MITDB_DIR, '100', '213', '--model', 'causal-student-int8', '--draws', '300', '--json', '--html', html, '--csv', csv);
+    expect(r.code, r.stderr).toBe(0);
+    const study = JSON.parse(r.stdout) as Omit<StudyResult, 'csv'>;
+    for (const rec of ['100', '213']) {
+      const c = await cli('classify', join(MITDB_DIR, rec), '--model', 'causal-student-int8', '--beats', 'atr', '--format', 'wfdb', '--out', join(dir, `${rec}.cls`));
+      expect(c.code, c.stderr).toBe(0);
+    }
+    const e = await cli('evaluate', '--db', MITDB_DIR, '--test', join(dir, '{record}.cls'), '100', '213', '--whole', '--mapping', 'aami', '--ci', '--ci-draws', '300', '--json');
+    expect(e.code, e.stderr).toBe(0);
+    const cf = JSON.parse(e.stdout).summary.classFigures;
+    const [m] = study.models;
+    expect(m.arm).toBe('causal-student-int8');
+    for (const k of ['N', 'S', 'V', 'F'] as const) {
+      expect(m.gross.perClass[k].se).toBeCloseTo(cf.perClass[k].se, 9);
+      expect(m.gross.perClass[k].ppv).toBeCloseTo(cf.perClass[k].ppv, 9);
+    }
+    expect(m.gross.accuracy).toBeCloseTo(cf.accuracy, 9);
+    expect(m.gross.intervals).toEqual(cf.intervals.intervals);
+    expect(readFileSync(html, 'utf8')).toMatch(/<h1>Beat classification study — 2 recordings, 1 model<\/h1>/);
+    expect(readFileSync(csv, 'utf8').split('\n')[0]).toMatch(/^model,recording,row,adapted,/);
+  }, 180_000);
+
+  it('--adapt-minutes adds each model adapted to each patient as a group of its own, paired with the plain model on the same beats', async () => {
+    const r = await cli('study', '--db', MITDB_DIR, '232', '--model', 'causal-student-int8', '--adapt-minutes', '5', '--draws', '0');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^causal-student-int8, adapted 5 min — 1 recording\(s\), \d+ beats \(patient-specific/m);
+    expect(r.stdout).toMatch(/^causal-student-int8 − causal-student-int8, adapted 5 min on 1 recording\(s\), both scored from the later start on 232 \(300 s\):/m);
+  }, 180_000);
+
+  it('refuses bad flags by name', async () => {
+    const bad = async (...args: string[]): Promise<string> => { const r = await cli('study', ...args); expect(r.code).not.toBe(0); return r.stderr; };
+    expect(await bad('--db', MITDB_DIR, '100')).toMatch(/study needs --model <id>/);
+    expect(await bad('--model', 'cnn')).toMatch(/study needs at least one <record>/);
+    expect(await bad('--db', MITDB_DIR, '100', '--model', 'cnn', '--beats', 'atr')).toMatch(/--beats must be reference or detector, got 'atr'/);
+    expect(await bad('--db', MITDB_DIR, '100', '--model', 'cnn', '--adapt-minutes', '0')).toMatch(/--adapt-minutes must be a positive number of minutes, got 0/);
+    expect(await bad('--db', MITDB_DIR, '100', '--model', 'nope')).toMatch(/unknown model 'nope'/);
+  }, 60_000);
+});
