@@ -28,6 +28,8 @@ export const BEATS: BeatTable = {
   symbols: 'NNVNNANV',
 };
 
+const DEVICE_METHODS = ['listDevices', 'addDevice', 'pairDevice', 'forgetDevice', 'pushDeviceModel', 'rollbackDevice', 'getDeviceStatus', 'startDeviceWatch', 'stopDeviceWatch', 'startDeviceReplay', 'stopDeviceReplay'] as const satisfies readonly (keyof EcgApi)[];
+
 export function fakeTransport(): { transport: Transport; calls: string[] } {
   const calls: string[] = [];
   const api: EcgApi = {
@@ -63,6 +65,8 @@ export function fakeTransport(): { transport: Transport; calls: string[] } {
       return summarizeHolter({ fs: BEATS.fs, samples: BEATS.samples, labels: final.join(''), length: REC.length }, { pauseSeconds: req.pauseSeconds });
     },
     async exportReport() { return { html: '<p>r</p>', pdfBase64: null, pdfError: 'none', csv: '', holter: summarizeHolter({ fs: BEATS.fs, samples: BEATS.samples, labels: BEATS.predicted, length: REC.length }) }; },
+    // The Devices view has its own fake (devices-fake.ts); here a device call is a test's mistake, said loudly.
+    ...Object.fromEntries(DEVICE_METHODS.map((m) => [m, async (): Promise<never> => { throw new ApiError({ name: 'FakeError', message: `${m} is not in this fake (the Devices view's is devices-fake.ts)`, expected: true }); }])) as Record<(typeof DEVICE_METHODS)[number], () => Promise<never>>,
   };
   return { transport: { api, kind: 'browser', onEvent: () => () => {} }, calls };
 }
