@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { CliError, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
+import { waitForJob } from '../jobs.js';
 import { DEFAULT_MODELS_DIR } from './serve.js';
 
 export const command: Command = {
@@ -26,15 +27,8 @@ export const command: Command = {
       const rec = await service.openRecording(positionals[0]);
       const models = await service.listModels();
       const modelId = stringFlag(flags, 'model', models[0].id)!;
-      const { jobId } = await service.startClassification([rec.id], modelId);
-      let job = await service.getJob(jobId);
-      while (job.state === 'running') {
-        io.progress(`${Math.round(job.progress * 100)}% ${job.message}`);
-        await new Promise((r) => setTimeout(r, 200));
-        job = await service.getJob(jobId);
-      }
-      if (job.state !== 'done') throw new CliError(`classification ${job.state}: ${job.error ?? job.message}`);
-      const rep = await service.exportReport({ runId: job.runIds[0], corrections: [] });
+      const [runId] = await waitForJob(service, (await service.startClassification([rec.id], modelId)).jobId, io);
+      const rep = await service.exportReport({ runId, corrections: [] });
       await writeFile(out, rep.html);
       if (pdf) {
         if (!rep.pdfBase64) throw new CliError(rep.pdfError ?? 'no PDF produced');

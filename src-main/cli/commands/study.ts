@@ -6,7 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { StudyFigures, StudyInterval, StudyResult } from '../../api/contract.js';
 import { CliError, intFlag, positiveFlag, stringFlag } from '../args.js';
-import type { Command, CliIo } from '../command.js';
+import type { Command } from '../command.js';
+import { waitForJob } from '../jobs.js';
 import { recordPaths } from '../records.js';
 import { DEFAULT_MODELS_DIR } from './serve.js';
 
@@ -39,17 +40,6 @@ export function studyText(r: StudyResult): string {
     lines.push(`  ${keys.map((k) => `${k} ${p.point[k] === null ? '-' : `${p.point[k]! >= 0 ? '+' : ''}${p.point[k]!.toFixed(2)}`}${ci(p.intervals?.[k])}`).join('; ')}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-async function waitFor(service: { getJob(id: string): Promise<{ state: string; progress: number; message: string; error?: string; runIds: string[] }> }, jobId: string, io: CliIo): Promise<string[]> {
-  let job = await service.getJob(jobId);
-  while (job.state === 'running') {
-    io.progress(`${Math.round(job.progress * 100)}% ${job.message}`);
-    await new Promise((r) => setTimeout(r, 200));
-    job = await service.getJob(jobId);
-  }
-  if (job.state !== 'done') throw new CliError(`classification ${job.state}: ${job.error ?? job.message}`);
-  return job.runIds;
 }
 
 export const command: Command = {
@@ -92,9 +82,9 @@ export const command: Command = {
       for (const path of recordPaths(positionals, stringFlag(flags, 'db'))) ids.push((await service.openRecording(path)).id);
       const runIds: string[] = [];
       for (const modelId of modelIds) {
-        runIds.push(...await waitFor(service, (await service.startClassification(ids, modelId, { beats })).jobId, io));
+        runIds.push(...await waitForJob(service, (await service.startClassification(ids, modelId, { beats })).jobId, io));
         if (adaptMinutes !== undefined) {
-          runIds.push(...await waitFor(service, (await service.startClassification(ids, modelId, { beats, adapt: { minutes: adaptMinutes, labels: { from: 'reference' } } })).jobId, io));
+          runIds.push(...await waitForJob(service, (await service.startClassification(ids, modelId, { beats, adapt: { minutes: adaptMinutes, labels: { from: 'reference' } } })).jobId, io));
         }
       }
       const req = { runIds, reference: 'annotations' as const, draws };
