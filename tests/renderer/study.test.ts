@@ -183,6 +183,17 @@ describe('Study tab', () => {
     await waitFor(() => expect(cnnTable().querySelector('td.corrections')!.textContent).toBe('3'));
   });
 
+  it("a recording's name in a per-recording table opens that run in Review", async () => {
+    const { app } = await makeApp();
+    const view = within(render(Study, { app }).container);
+    await waitFor(() => expect(view.getAllByTestId('study-review').length).toBeGreaterThan(0));
+    const row = view.getAllByTestId('study-model').find((sec) => sec.getAttribute('data-model') === 'student')!;
+    const first = within(row).getAllByTestId('study-review')[0];
+    const shown = app.runs.find((r) => r.modelId === 'student' && app.recordings.find((x) => x.id === r.recordingId)?.name === first.textContent)!;
+    await fireEvent.click(first);
+    await waitFor(() => expect([app.view, app.recordingId, app.runId]).toEqual(['review', shown.recordingId, shown.id]));
+  });
+
   it('"Download CSV" saves result.csv', async () => {
     const { app, calls } = await makeApp();
     const view = within(render(Study, { app }).container);
