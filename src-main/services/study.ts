@@ -90,6 +90,15 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
   };
 }
 
+const FIGURE_COLUMNS = [...FIGURE_CLASSES.flatMap((c) => [`${c}.se`, `${c}.ppv`]), 'accuracy', 'macroF1NSV'] as const;
+
+function figureValue(f: StudyFigures, k: (typeof FIGURE_COLUMNS)[number]): number | null {
+  if (k === 'accuracy') return f.accuracy;
+  if (k === 'macroF1NSV') return f.macroF1NSV;
+  const [c, m] = k.split('.') as [FigureClass, 'se' | 'ppv'];
+  return f.perClass[c][m];
+}
+
 const DIFFERENCE_KEYS = ['accuracy', 'macroF1NSV', 'N.se', 'N.ppv', 'S.se', 'S.ppv', 'V.se', 'V.ppv'] as const;
 
 /** A run's AAMI comparison from `seconds` (its own when that is where it already starts). */
@@ -117,26 +126,11 @@ function pairOf(a: string, b: string, runsA: readonly Scored[], runsB: readonly 
     const d = figureDifferenceIntervals(countsA, countsB, { draws });
     return { a, b, recordings, alignedFrom, point: { ...d.point }, intervals: { ...d.intervals } };
   }
-  const fa = figuresFromCounts(sumCounts(both.map(([x]) => x)));
-  const fb = figuresFromCounts(sumCounts(both.map(([, y]) => y)));
-  const value = (f: typeof fa, k: (typeof DIFFERENCE_KEYS)[number]): number | null => {
-    if (k === 'accuracy') return f.accuracy;
-    if (k === 'macroF1NSV') return macroF1NSV(f);
-    const [c, m] = k.split('.') as [FigureClass, 'se' | 'ppv'];
-    return f.perClass[c][m];
-  };
+  const fa = studyFigures(sumCounts(both.map(([x]) => x)));
+  const fb = studyFigures(sumCounts(both.map(([, y]) => y)));
   const point: Record<string, number | null> = {};
-  for (const k of DIFFERENCE_KEYS) { const x = value(fa, k), y = value(fb, k); point[k] = x === null || y === null ? null : x - y; }
+  for (const k of DIFFERENCE_KEYS) { const x = figureValue(fa, k), y = figureValue(fb, k); point[k] = x === null || y === null ? null : x - y; }
   return { a, b, recordings, alignedFrom, point, intervals: null };
-}
-
-const FIGURE_COLUMNS = [...FIGURE_CLASSES.flatMap((c) => [`${c}.se`, `${c}.ppv`]), 'accuracy', 'macroF1NSV'] as const;
-
-function figureValue(f: StudyFigures, k: (typeof FIGURE_COLUMNS)[number]): number | null {
-  if (k === 'accuracy') return f.accuracy;
-  if (k === 'macroF1NSV') return f.macroF1NSV;
-  const [c, m] = k.split('.') as [FigureClass, 'se' | 'ppv'];
-  return f.perClass[c][m];
 }
 
 const csvCell = (v: string | number | null): string => (v === null ? '' : typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);

@@ -218,6 +218,11 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
     expect(corrected.models[0].recordings.find((r) => r.recording === '213')!.figures).toEqual(study.models[0].recordings.find((r) => r.recording === '213')!.figures);
     expect(corrected.method).toBeNull();
     expect(corrected.models[1].gross.intervals).toBeNull();
+    // without draws a pair is the point difference alone, of the same gross figures
+    const [pair] = corrected.pairs;
+    expect(pair.intervals).toBeNull();
+    expect(pair.point.accuracy).toBeCloseTo(corrected.models[0].gross.accuracy! - corrected.models[1].gross.accuracy!, 9);
+    expect(pair.point['V.ppv']).toBeCloseTo(corrected.models[0].gross.perClass.V.ppv! - corrected.models[1].gross.perClass.V.ppv!, 9);
   });
 
   it('the CSV holds a row per recording and a gross row per model with its interval bounds', () => {
