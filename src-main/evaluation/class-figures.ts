@@ -90,7 +90,8 @@ export interface FigureDifferences {
   intervals: Record<DifferenceKey, Interval | null>;
 }
 
-function differenceValues(a: ArrayLike<number>, b: ArrayLike<number>): Record<DifferenceKey, number | null> {
+/** A − B of two summed bxb matrices' figures, in percentage points (the point a paired interval is around). */
+export function figureDifferences(a: ArrayLike<number>, b: ArrayLike<number>): Record<DifferenceKey, number | null> {
   const va = figureValues(a), vb = figureValues(b);
   const out = {} as Record<DifferenceKey, number | null>;
   for (const k of ['accuracy', 'macroF1NSV', 'N.se', 'N.ppv', 'S.se', 'S.ppv', 'V.se', 'V.ppv'] as const) {
@@ -108,12 +109,12 @@ function differenceValues(a: ArrayLike<number>, b: ArrayLike<number>): Record<Di
 export function figureDifferenceIntervals(perRecordA: readonly ArrayLike<number>[], perRecordB: readonly ArrayLike<number>[], opts: BootstrapOptions = {}): FigureDifferences {
   if (perRecordA.length !== perRecordB.length) throw new EvaluationError(`paired bootstrap needs the same records for both models (${perRecordA.length} vs ${perRecordB.length})`);
   const units = perRecordA.map((a, i) => { const u = new Float64Array(98); u.set(Array.from(a), 0); u.set(Array.from(perRecordB[i]), 49); return u; });
-  const b = recordBootstrap(units, (sum) => differenceValues(sum.subarray(0, 49), sum.subarray(49)), opts);
+  const b = recordBootstrap(units, (sum) => figureDifferences(sum.subarray(0, 49), sum.subarray(49)), opts);
   const sumA = new Float64Array(49), sumB = new Float64Array(49);
   perRecordA.forEach((a, i) => { for (let j = 0; j < 49; j++) { sumA[j] += a[j]; sumB[j] += perRecordB[i][j]; } });
   return {
     method: `paired percentile bootstrap over records: ${b.units} records resampled with replacement, both models scored on each draw, ${b.draws} draws, seed ${b.seed}`,
-    level: b.level, point: differenceValues(sumA, sumB), intervals: b.intervals,
+    level: b.level, point: figureDifferences(sumA, sumB), intervals: b.intervals,
   };
 }
 

@@ -13,7 +13,7 @@
 import type { StudyEc57, StudyFigures, StudyModel, StudyPair, StudyRecording, StudyResult } from '../api/contract.js';
 import type { Annotation } from '../domain/annotation.js';
 import { DE_CHAZAL_2004_DS2 } from '../domain/mitdb.js';
-import { FIGURE_CLASSES, figureDifferenceIntervals, figureIntervals, figuresFromCounts, macroF1NSV, type FigureClass } from '../evaluation/class-figures.js';
+import { FIGURE_CLASSES, figureDifferenceIntervals, figureDifferences, figureIntervals, figuresFromCounts, macroF1NSV, type FigureClass } from '../evaluation/class-figures.js';
 import { compareBeats, secondsToSamples, type BxbComparison } from '../evaluation/ec57/compare.js';
 import { summarizeRecords, type BeatStatistics } from '../evaluation/ec57/stats.js';
 import { AppError } from './errors.js';
@@ -99,8 +99,6 @@ function figureValue(f: StudyFigures, k: (typeof FIGURE_COLUMNS)[number]): numbe
   return f.perClass[c][m];
 }
 
-const DIFFERENCE_KEYS = ['accuracy', 'macroF1NSV', 'N.se', 'N.ppv', 'S.se', 'S.ppv', 'V.se', 'V.ppv'] as const;
-
 /** A run's AAMI comparison from `seconds` (its own when that is where it already starts). */
 function aamiFrom(r: Scored, seconds: number): BxbComparison {
   if (seconds === r.input.scoredFromSeconds) return r.aami;
@@ -126,10 +124,7 @@ function pairOf(a: string, b: string, runsA: readonly Scored[], runsB: readonly 
     const d = figureDifferenceIntervals(countsA, countsB, { draws });
     return { a, b, recordings, alignedFrom, point: { ...d.point }, intervals: { ...d.intervals } };
   }
-  const fa = studyFigures(sumCounts(both.map(([x]) => x)));
-  const fb = studyFigures(sumCounts(both.map(([, y]) => y)));
-  const point: Record<string, number | null> = {};
-  for (const k of DIFFERENCE_KEYS) { const x = figureValue(fa, k), y = figureValue(fb, k); point[k] = x === null || y === null ? null : x - y; }
+  const point = figureDifferences(sumCounts(both.map(([x]) => x)), sumCounts(both.map(([, y]) => y)));
   return { a, b, recordings, alignedFrom, point, intervals: null };
 }
 
