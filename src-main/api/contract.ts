@@ -240,6 +240,32 @@ export interface RocCurve {
   precision: number[];
 }
 
+/** One bin of a reliability diagram: beats whose label's probability fell in [lo, hi) (the last bin holds 1). */
+export interface ReliabilityBin {
+  lo: number;
+  hi: number;
+  beats: number;
+  /** Mean confidence and accuracy of the bin (0–1), null when it is empty. */
+  confidence: number | null;
+  accuracy: number | null;
+}
+
+/**
+ * Calibration of the model's confidence (mirrors `evaluation/calibration.ts`): the reliability diagram of the label
+ * it gave, expected and maximum calibration error (ECE, MCE), the Brier score of all class probabilities, and each
+ * class's one-vs-rest ECE. Fractions (0–1).
+ */
+export interface CalibrationSummary {
+  beats: number;
+  meanConfidence: number;
+  accuracy: number;
+  bins: ReliabilityBin[];
+  ece: number;
+  mce: number;
+  brier: number;
+  classwise: { label: string; beats: number; ece: number }[];
+}
+
 /**
  * One kind of run as WFDB `rxr` counts it. Se: of the reference's runs (`tpSe` + `fn`), those the run found;
  * +P: of the run's runs (`tpPpv` + `fp`), those the reference confirms. Fractions, null when undefined (0/0).
@@ -295,6 +321,8 @@ export interface MetricsResult {
   /** confusion[r][p]: reference class r (rows) predicted as p (columns), in AAMI_LABELS order. */
   confusion: number[][];
   roc: RocCurve[];
+  /** How far the model's confidence can be trusted, over the same beats; null when the run has no probabilities. */
+  calibration: CalibrationSummary | null;
   /** EC57 QRS detection statistics against the annotator (only when the beats came from the detector). */
   qrs: { tp: number; fn: number; fp: number; se: number | null; ppv: number | null } | null;
   /** EC57 beat-by-beat and run-by-run figures; null when they cannot be computed (`ec57Unavailable` says why). */
@@ -358,6 +386,8 @@ export interface StudyRecording {
   figures: StudyFigures;
   /** Null when the recording is too short for minute 5 or has no reference beats. */
   ec57: StudyEc57 | null;
+  /** ECE and Brier score of the run's probabilities over the same beats as `figures`; null without probabilities. */
+  calibration: { ece: number; brier: number } | null;
 }
 
 /**
@@ -382,6 +412,8 @@ export interface StudyModel {
   gross: StudyFigures & { intervals: Record<string, StudyInterval | null> | null };
   /** sumstats over the recordings that reach minute 5: gross (pooled) and average (mean of the records' figures). */
   ec57: { recordings: number; gross: StudyEc57; average: StudyEc57 } | null;
+  /** The confidence's calibration over all the recordings' beats (null when a run has no probabilities). */
+  calibration: CalibrationSummary | null;
 }
 
 /**

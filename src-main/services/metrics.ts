@@ -4,8 +4,9 @@
  * one-vs-rest; accuracy over matched beats; ROC and precision-recall one-vs-rest from the model's class
  * probabilities (Fawcett T. An introduction to ROC analysis. Pattern Recognit Lett 27:861-874, 2006).
  */
-import { AAMI_LABELS, type AamiLabel, type ClassMetrics, type Ec57From, type Ec57Metrics, type Ec57RunTable, type MetricsResult, type RocCurve } from '../api/contract.js';
+import { AAMI_LABELS, type AamiLabel, type CalibrationSummary, type ClassMetrics, type Ec57From, type Ec57Metrics, type Ec57RunTable, type MetricsResult, type RocCurve } from '../api/contract.js';
 import type { Annotation } from '../domain/annotation.js';
+import { calibrationOf } from '../evaluation/calibration.js';
 import { compareBeats, secondsToSamples } from '../evaluation/ec57/compare.js';
 import { codeOf, isBxbBeatCode } from '../evaluation/ec57/labels.js';
 import { compareRunByRun, summarizeRunByRun, type RunByRunFigures } from '../evaluation/ec57/runs.js';
@@ -71,7 +72,16 @@ export type Ec57Outcome = Pick<MetricsResult, 'ec57' | 'ec57Unavailable'>;
 export function metricsResult(runId: string, ref: 'annotations' | 'corrected', corrections: number, reference: string, predicted: string, probs: ArrayLike<number> | null, qrs: MetricsResult['qrs'], ec57: Ec57Outcome, scoredFromSeconds = 0): MetricsResult {
   const m = classMetrics(reference, predicted);
   const roc = probs ? AAMI_LABELS.map((_, k) => rocCurve(reference, probs, k)).map((c) => ({ ...c, auc: Number.isFinite(c.auc) ? c.auc : -1 })) : [];
-  return { runId, reference: ref, corrections, beats: m.beats, scoredFromSeconds, accuracy: m.accuracy, classes: m.classes, confusion: m.confusion, roc, qrs, ...ec57 };
+  return { runId, reference: ref, corrections, beats: m.beats, scoredFromSeconds, accuracy: m.accuracy, classes: m.classes, confusion: m.confusion, roc, calibration: probs ? runCalibration(reference, predicted, probs, runId) : null, qrs, ...ec57 };
+}
+
+/** Calibration of a run's probabilities (5 per beat, AAMI_LABELS order) over the beats with a reference and a label. */
+export function runCalibration(reference: string, predicted: string, probs: ArrayLike<number>, runId: string): CalibrationSummary | null {
+  const idx = (c: string): number => AAMI_LABELS.indexOf(c as AamiLabel);
+  return calibrationOf({
+    reference: Int8Array.from(reference, idx), predicted: Int8Array.from(predicted, idx),
+    probs, labels: AAMI_LABELS, source: `run ${runId}`,
+  });
 }
 
 /** First second of the EC57 comparison: bxb's and rxr's default 5:00, or 0 (`-f 0`). */

@@ -569,22 +569,7 @@ export class ReviewService implements EcgApi {
     if (from !== 'minute5' && from !== 'start' && from !== 'learning') throw new AppError(`ec57From must be 'minute5', 'start' or 'learning', got ${JSON.stringify(req.ec57From)}`);
     if (from === 'learning' && !run.summary.adaptation) throw new AppError(`run ${run.summary.id} was not adapted to its patient, so it has no learning period to compare from; use 'minute5' or 'start'`);
     const o = run.out;
-    const ref = req.reference === 'corrected' ? this.correctedReference(run, req.corrections) : { labels: Array.from(o.reference, LABEL).join(''), applied: 0 };
-    let predicted = Array.from(o.predicted, LABEL).join('');
-    // An adapted run's model learnt the beats of its learning period: score the rest only.
-    const scoredFromSeconds = (run.summary.adaptation?.minutes ?? 0) * 60;
-    let refLabels = ref.labels;
-    let probs: ArrayLike<number> | null = o.probs;
-    if (scoredFromSeconds > 0) {
-      let first = 0;
-      const rec = this.recordings.get(run.summary.recordingId);
-      if (!rec) throw new AppError(`the recording of run ${run.summary.id} is no longer open; open it again to score the run after its learning period`);
-      const end = scoredFromSeconds * rec.summary.fs;
-      while (first < o.samples.length && o.samples[first] < end) first++;
-      refLabels = refLabels.slice(first);
-      predicted = predicted.slice(first);
-      probs = o.probs ? o.probs.subarray(first * 5) : null;
-    }
+    const { reference: refLabels, predicted, probs, applied, scoredFromSeconds } = this.scoredLabels(run, req.reference, req.corrections);
     let qrs: MetricsResult['qrs'] = null;
     if (run.summary.beatSource === 'detector' && o.referenceSamples.length) {
       let tp = 0;
@@ -592,7 +577,28 @@ export class ReviewService implements EcgApi {
       const fp = o.samples.length - tp, fn = o.referenceSamples.length - tp;
       qrs = { tp, fp, fn, se: tp + fn ? tp / (tp + fn) : null, ppv: tp + fp ? tp / (tp + fp) : null };
     }
-    return metricsResult(run.summary.id, req.reference, ref.applied, refLabels, predicted, probs, qrs, await this.ec57Of(run, req.reference, req.corrections, from), scoredFromSeconds);
+    return metricsResult(run.summary.id, req.reference, applied, refLabels, predicted, probs, qrs, await this.ec57Of(run, req.reference, req.corrections, from), scoredFromSeconds);
+  }
+
+  /**
+   * A run's reference and model labels (one character per beat) with its probabilities, from where it is scored: an
+   * adapted run's model learnt the beats of its learning period, so only the rest count.
+   */
+  private scoredLabels(run: Run, reference: 'annotations' | 'corrected', corrections?: CorrectionInput[]): { reference: string; predicted: string; probs: Float32Array | null; applied: number; scoredFromSeconds: number } {
+    const o = run.out;
+    const ref = reference === 'corrected' ? this.correctedReference(run, corrections) : { labels: Array.from(o.reference, LABEL).join(''), applied: 0 };
+    const scoredFromSeconds = (run.summary.adaptation?.minutes ?? 0) * 60;
+    let first = 0;
+    if (scoredFromSeconds > 0) {
+      const rec = this.recordings.get(run.summary.recordingId);
+      if (!rec) throw new AppError(`the recording of run ${run.summary.id} is no longer open; open it again to score the run after its learning period`);
+      const end = scoredFromSeconds * rec.summary.fs;
+      while (first < o.samples.length && o.samples[first] < end) first++;
+    }
+    return {
+      reference: ref.labels.slice(first), predicted: Array.from(o.predicted.subarray(first), LABEL).join(''),
+      probs: o.probs ? o.probs.subarray(first * 5) : null, applied: ref.applied, scoredFromSeconds,
+    };
   }
 
   async compareRuns(req: RunComparisonRequest): Promise<RunPairTest[]> {
@@ -649,6 +655,7 @@ export class ReviewService implements EcgApi {
         adapted: Boolean(run.summary.adaptation), scoredFromSeconds: (run.summary.adaptation?.minutes ?? 0) * 60,
         corrections: corrections ? this.correctedReference(run, corrections).applied : 0, fs, length,
         reference: this.ec57Reference(run, ref, fs, corrections), test: beatsToAnnotations(run.out.samples, run.out.predicted),
+        labels: this.scoredLabels(run, req.reference, corrections ?? undefined),
       });
     }
     return studyOf(req.reference, inputs, req.draws ?? 2000);

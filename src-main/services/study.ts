@@ -10,13 +10,14 @@
  *    as `compare` gives it).
  * Recordings, not beats, are the unit of resampling: one patient's beats are not independent.
  */
-import type { StudyEc57, StudyFigures, StudyModel, StudyPair, StudyRecording, StudyResult } from '../api/contract.js';
+import type { CalibrationSummary, StudyEc57, StudyFigures, StudyModel, StudyPair, StudyRecording, StudyResult } from '../api/contract.js';
 import type { Annotation } from '../domain/annotation.js';
 import { DE_CHAZAL_2004_DS2 } from '../domain/mitdb.js';
 import { FIGURE_CLASSES, figureDifferenceIntervals, figureDifferences, figureIntervals, figuresFromCounts, macroF1NSV, type FigureClass } from '../evaluation/class-figures.js';
 import { compareBeats, secondsToSamples, type BxbComparison } from '../evaluation/ec57/compare.js';
 import { summarizeRecords, type BeatStatistics } from '../evaluation/ec57/stats.js';
 import { AppError } from './errors.js';
+import { runCalibration } from './metrics.js';
 
 /** One run of one recording, as the service hands it over: annotations already corrected when asked. */
 export interface StudyRunInput {
@@ -35,6 +36,8 @@ export interface StudyRunInput {
   length: number;
   reference: readonly Annotation[];
   test: readonly Annotation[];
+  /** The run's own beats from `scoredFromSeconds`: reference and model labels (a character each) and probabilities. */
+  labels: { reference: string; predicted: string; probs: Float32Array | null };
 }
 
 /** EC57's start, minute 5, or later for an adapted run whose learning period is longer. */
@@ -78,6 +81,7 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
   const recordings: StudyRecording[] = runs.map(({ input, aami, bxb }) => ({
     runId: input.runId, recordingId: input.recordingId, recording: input.recording, scoredFromSeconds: input.scoredFromSeconds,
     corrections: input.corrections, figures: studyFigures(aami.counts), ec57: bxb ? ec57Of(summarizeRecords([bxb]).gross) : null,
+    calibration: ((c) => (c ? { ece: c.ece, brier: c.brier } : null))(calibrationOfRuns([input])),
   }));
   const perRecord = runs.map((r) => r.aami.counts);
   const intervals = perRecord.length >= 2 && draws > 0 ? figureIntervals(perRecord, { draws }).intervals : null;
@@ -87,7 +91,17 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
     arm, modelId: runs[0].input.modelId, adapted: runs.some((r) => r.input.adapted), recordings,
     gross: { ...studyFigures(sumCounts(runs.map((r) => r.aami))), intervals },
     ec57: sum ? { recordings: withEc57.length, gross: ec57Of(sum.gross), average: ec57Of(sum.average) } : null,
+    calibration: calibrationOfRuns(runs.map((r) => r.input)),
   };
+}
+
+/** Calibration over the runs' beats pooled; null when any run has no probabilities. */
+function calibrationOfRuns(inputs: readonly StudyRunInput[]): CalibrationSummary | null {
+  if (inputs.some((i) => !i.labels.probs)) return null;
+  const probs = new Float32Array(inputs.reduce((a, i) => a + i.labels.probs!.length, 0));
+  let at = 0;
+  for (const i of inputs) { probs.set(i.labels.probs!, at); at += i.labels.probs!.length; }
+  return runCalibration(inputs.map((i) => i.labels.reference).join(''), inputs.map((i) => i.labels.predicted).join(''), probs, inputs.map((i) => i.runId).join(', '));
 }
 
 const FIGURE_COLUMNS = [...FIGURE_CLASSES.flatMap((c) => [`${c}.se`, `${c}.ppv`]), 'accuracy', 'macroF1NSV'] as const;
@@ -130,20 +144,23 @@ function pairOf(a: string, b: string, runsA: readonly Scored[], runsB: readonly 
 
 const csvCell = (v: string | number | null): string => (v === null ? '' : typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
+/** ECE in percent (as the figures) and the Brier score as it is. */
+const calibrationCells = (c: { ece: number; brier: number } | null): (number | null)[] => (c ? [100 * c.ece, c.brier] : [null, null]);
+
 /** Per-recording rows, then a gross row per model with its interval bounds (`_lo`, `_hi`). */
 export function studyCsv(models: readonly StudyModel[]): string {
   const ec57Keys = ['qrsSe', 'qrsPpv', 'vebSe', 'vebPpv', 'vebFpr', 'svebSe', 'svebPpv'] as const;
   const header = ['model', 'recording', 'row', 'adapted', 'scored_from_s', 'corrections', 'beats',
-    ...FIGURE_COLUMNS.flatMap((k) => [k, `${k}_lo`, `${k}_hi`]), ...ec57Keys.map((k) => `ec57_${k}`)];
+    ...FIGURE_COLUMNS.flatMap((k) => [k, `${k}_lo`, `${k}_hi`]), ...ec57Keys.map((k) => `ec57_${k}`), 'ece', 'brier'];
   const lines = [header.join(',')];
   for (const m of models) {
     for (const r of m.recordings) {
       lines.push([m.arm, r.recording, 'recording', m.adapted ? 'yes' : 'no', r.scoredFromSeconds, r.corrections, r.figures.beats,
-        ...FIGURE_COLUMNS.flatMap((k) => [figureValue(r.figures, k), null, null]), ...ec57Keys.map((k) => r.ec57?.[k] ?? null)].map(csvCell).join(','));
+        ...FIGURE_COLUMNS.flatMap((k) => [figureValue(r.figures, k), null, null]), ...ec57Keys.map((k) => r.ec57?.[k] ?? null), ...calibrationCells(r.calibration)].map(csvCell).join(','));
     }
     const iv = m.gross.intervals;
     lines.push([m.arm, `${m.recordings.length} recordings`, 'gross', m.adapted ? 'yes' : 'no', null, m.recordings.reduce((a, r) => a + r.corrections, 0), m.gross.beats,
-      ...FIGURE_COLUMNS.flatMap((k) => [figureValue(m.gross, k), iv?.[k]?.lo ?? null, iv?.[k]?.hi ?? null]), ...ec57Keys.map((k) => m.ec57?.gross[k] ?? null)].map(csvCell).join(','));
+      ...FIGURE_COLUMNS.flatMap((k) => [figureValue(m.gross, k), iv?.[k]?.lo ?? null, iv?.[k]?.hi ?? null]), ...ec57Keys.map((k) => m.ec57?.gross[k] ?? null), ...calibrationCells(m.calibration)].map(csvCell).join(','));
   }
   return `${lines.join('\n')}\n`;
 }

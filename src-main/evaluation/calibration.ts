@@ -1,0 +1,116 @@
+/**
+ * Calibration of a classifier's confidence: when it says 90 %, is it right nine times in ten? A reviewer who skips
+ * the confident beats and checks the doubtful ones relies on this, so a model's figures are not complete without it.
+ *
+ * - Reliability diagram of the top label: beats binned by the probability of the label the model gave (equal-width
+ *   bins), each bin's mean confidence against its accuracy (DeGroot & Fienberg, The Statistician 32:12-22, 1983).
+ * - Expected calibration error, ECE = Σ_b (n_b / n) |accuracy_b − confidence_b|, and the maximum over bins, MCE
+ *   (Naeini et al., AAAI 2015; Guo et al., ICML 2017).
+ * - Classwise ECE: the same for each class one-vs-rest, p_k against [reference = k] (Kull et al., NeurIPS 2019),
+ *   because a model can be calibrated overall (mostly N beats) and overconfident on the rare classes.
+ * - Brier score of all class probabilities: mean over beats of Σ_k (p_k − [reference = k])², 0 at best, 2 at worst
+ *   (Brier, Mon Weather Rev 78:1-3, 1950). It mixes calibration and discrimination, ECE is calibration alone.
+ */
+import { EvaluationError } from './errors.js';
+
+export interface ReliabilityBin {
+  /** Confidence range [lo, hi); the last bin includes 1. */
+  lo: number;
+  hi: number;
+  beats: number;
+  /** Mean confidence and accuracy of the bin's beats (0–1), null when it has none. */
+  confidence: number | null;
+  accuracy: number | null;
+}
+
+export interface CalibrationFigures {
+  /** Beats with a reference class and a label (those the accuracy counts). */
+  beats: number;
+  /** Mean top-label confidence and accuracy; confidence − accuracy > 0 is overconfidence. */
+  meanConfidence: number;
+  accuracy: number;
+  bins: ReliabilityBin[];
+  ece: number;
+  mce: number;
+  brier: number;
+  /** One-vs-rest ECE of each class that occurs in the reference or gets probability (same bins). */
+  classwise: { label: string; beats: number; ece: number }[];
+}
+
+export interface CalibrationInput {
+  /** Class index per beat in `labels`, −1 (or any index outside) where there is no reference. */
+  reference: ArrayLike<number>;
+  /** The label the model gave, class index per beat, −1 where none. */
+  predicted: ArrayLike<number>;
+  /** Probabilities, row-major, `labels.length` per beat. */
+  probs: ArrayLike<number>;
+  labels: readonly string[];
+  /** Equal-width bins over [0, 1] (default 10). */
+  bins?: number;
+  /** What the inputs are, for error messages. */
+  source?: string;
+}
+
+function binOf(p: number, n: number): number {
+  return Math.min(n - 1, Math.max(0, Math.floor(p * n)));
+}
+
+/** ECE and MCE of (confidence, hit) pairs accumulated per bin. */
+function binned(sumConf: Float64Array, sumHit: Float64Array, count: Float64Array, total: number): { bins: ReliabilityBin[]; ece: number; mce: number } {
+  const n = count.length;
+  let ece = 0, mce = 0;
+  const bins: ReliabilityBin[] = [];
+  for (let b = 0; b < n; b++) {
+    const c = count[b];
+    const confidence = c ? sumConf[b] / c : null, accuracy = c ? sumHit[b] / c : null;
+    if (c) {
+      const gap = Math.abs((accuracy as number) - (confidence as number));
+      ece += (c / total) * gap;
+      mce = Math.max(mce, gap);
+    }
+    bins.push({ lo: b / n, hi: (b + 1) / n, beats: c, confidence, accuracy });
+  }
+  return { bins, ece, mce };
+}
+
+/** Calibration figures of one set of beats; null when no beat has both a reference and a label. */
+export function calibrationOf(input: CalibrationInput): CalibrationFigures | null {
+  const { reference, predicted, probs, labels } = input;
+  const K = labels.length;
+  const B = input.bins ?? 10;
+  const where = input.source ? `${input.source}: ` : '';
+  if (!Number.isInteger(B) || B < 1) throw new EvaluationError(`${where}calibration needs a whole number of bins ≥ 1, got ${B}`);
+  if (predicted.length !== reference.length) throw new EvaluationError(`${where}${reference.length} reference labels but ${predicted.length} predicted ones`);
+  if (probs.length !== reference.length * K) throw new EvaluationError(`${where}${probs.length} probabilities for ${reference.length} beats of ${K} classes (expected ${reference.length * K})`);
+  const top = { conf: new Float64Array(B), hit: new Float64Array(B), n: new Float64Array(B) };
+  const cls = labels.map(() => ({ conf: new Float64Array(B), hit: new Float64Array(B), n: new Float64Array(B), seen: false }));
+  let beats = 0, sumConf = 0, hits = 0, brier = 0;
+  for (let i = 0; i < reference.length; i++) {
+    const r = reference[i], p = predicted[i];
+    if (!(r >= 0 && r < K && p >= 0 && p < K)) continue;
+    beats++;
+    const conf = probs[i * K + p];
+    if (!(conf >= 0 && conf <= 1)) throw new EvaluationError(`${where}beat ${i} has probability ${conf} for its label, outside [0, 1]`);
+    const hit = r === p ? 1 : 0;
+    const b = binOf(conf, B);
+    top.conf[b] += conf; top.hit[b] += hit; top.n[b]++;
+    sumConf += conf; hits += hit;
+    for (let k = 0; k < K; k++) {
+      const pk = probs[i * K + k], yk = r === k ? 1 : 0;
+      brier += (pk - yk) ** 2;
+      const c = cls[k], bk = binOf(pk, B);
+      c.conf[bk] += pk; c.hit[bk] += yk; c.n[bk]++;
+      if (yk || pk > 0) c.seen = true;
+    }
+  }
+  if (!beats) return null;
+  const t = binned(top.conf, top.hit, top.n, beats);
+  const classwise = labels.flatMap((label, k) => {
+    const c = cls[k];
+    if (!c.seen) return [];
+    let n = 0;
+    for (let i = 0; i < reference.length; i++) if (reference[i] === k && predicted[i] >= 0 && predicted[i] < K) n++;
+    return [{ label, beats: n, ece: binned(c.conf, c.hit, c.n, beats).ece }];
+  });
+  return { beats, meanConfidence: sumConf / beats, accuracy: hits / beats, bins: t.bins, ece: t.ece, mce: t.mce, brier: brier / beats, classwise };
+}

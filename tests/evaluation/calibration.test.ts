@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { calibrationOf } from '../../src-main/evaluation/calibration.js';
+import { EvaluationError } from '../../src-main/evaluation/errors.js';
+
+const labels = ['N', 'S'] as const;
+
+describe('calibration', () => {
+  it('computes ECE, MCE, Brier and the reliability bins by hand', () => {
+    // Four beats, two classes. Top-label confidences 0.95, 0.95 (one right, one wrong), 0.65, 0.55 (both right).
+    const c = calibrationOf({
+      reference: [0, 1, 0, 1],
+      predicted: [0, 0, 0, 1],
+      probs: [0.95, 0.05, 0.95, 0.05, 0.65, 0.35, 0.45, 0.55],
+      labels, bins: 10,
+    })!;
+    expect(c.beats).toBe(4);
+    expect(c.accuracy).toBe(0.75);
+    expect(c.meanConfidence).toBeCloseTo((0.95 + 0.95 + 0.65 + 0.55) / 4, 12);
+    // Bin 9: conf 0.95, acc 0.5 → gap 0.45 (2 beats); bin 6: 0.65 vs 1 → 0.35; bin 5: 0.55 vs 1 → 0.45.
+    expect(c.ece).toBeCloseTo((2 / 4) * 0.45 + (1 / 4) * 0.35 + (1 / 4) * 0.45, 12);
+    expect(c.mce).toBeCloseTo(0.45, 12);
+    expect(c.bins).toHaveLength(10);
+    expect(c.bins[9]).toMatchObject({ lo: 0.9, hi: 1, beats: 2, accuracy: 0.5 });
+    expect(c.bins[0]).toEqual({ lo: 0, hi: 0.1, beats: 0, confidence: null, accuracy: null });
+    expect(c.bins.reduce((a, b) => a + b.beats, 0)).toBe(4);
+    // Brier: (0.05² + 0.05²) + (0.95² + 0.95²) + (0.35² + 0.35²) + (0.45² + 0.45²), over 4.
+    expect(c.brier).toBeCloseTo((2 * 0.0025 + 2 * 0.9025 + 2 * 0.1225 + 2 * 0.2025) / 4, 12);
+    // Classwise, S one-vs-rest: p_S 0.05, 0.05 (bin 0: y 0, 1), 0.35 (bin 3: y 0), 0.55 (bin 5: y 1).
+    const s = c.classwise.find((x) => x.label === 'S')!;
+    expect(s.beats).toBe(2);
+    expect(s.ece).toBeCloseTo((2 / 4) * Math.abs(0.5 - 0.05) + (1 / 4) * 0.35 + (1 / 4) * 0.45, 12);
+  });
+
+  it('is zero for a perfectly calibrated confidence and puts a confidence of 1 in the last bin', () => {
+    const c = calibrationOf({ reference: [0, 0, 1], predicted: [0, 0, 1], probs: [1, 0, 1, 0, 0, 1], labels })!;
+    expect(c.ece).toBe(0);
+    expect(c.brier).toBe(0);
+    expect(c.bins[9].beats).toBe(3);
+  });
+
+  it('skips beats without a reference or a label, and gives null when none is left', () => {
+    const c = calibrationOf({ reference: [0, -1, 1], predicted: [0, 0, -1], probs: [0.8, 0.2, 0.5, 0.5, 0.3, 0.7], labels })!;
+    expect(c.beats).toBe(1);
+    expect(calibrationOf({ reference: [-1], predicted: [0], probs: [1, 0], labels })).toBeNull();
+  });
+
+  it('names its input in errors: lengths that disagree, probabilities outside [0, 1], a bad bin count', () => {
+    expect(() => calibrationOf({ reference: [0, 1], predicted: [0], probs: [1, 0, 1, 0], labels, source: 'run r1' })).toThrow(/run r1: 2 reference labels but 1 predicted/);
+    expect(() => calibrationOf({ reference: [0], predicted: [0], probs: [1, 0, 0], labels, source: 'run r1' })).toThrow(EvaluationError);
+    expect(() => calibrationOf({ reference: [0], predicted: [0], probs: [1.5, 0], labels, source: 'x' })).toThrow(/x: beat 0 has probability 1.5/);
+    expect(() => calibrationOf({ reference: [0], predicted: [0], probs: [1, 0], labels, bins: 0 })).toThrow(/whole number of bins/);
+  });
+});
