@@ -3,7 +3,7 @@
  * for A4 printing: page 1 summary (with the EC57 beat-by-beat and run-by-run figures), per-class table and
  * confusion matrix; page 2 the Holter summary (heart rate, HRV, ectopy, pauses, hour by hour); page 3 ROC and precision-recall curves; then ECG strips (25 mm/s, 10 mm/mV) of misclassified beats, four per page.
  */
-import { AAMI_LABELS, describeAdaptation, type Ec57RunTable, type MetricsResult, type ModelSummary, type RecordingSummary, type RunSummary } from '../api/contract.js';
+import { AAMI_LABELS, describeAdaptation, type CalibrationSummary, type Ec57RunTable, type MetricsResult, type ModelSummary, type RecordingSummary, type RunSummary } from '../api/contract.js';
 import type { RecordingSource } from '../domain/recording.js';
 import type { HolterSummary } from '../domain/holter.js';
 import { ecgStripSvg, escapeXml as esc } from './ecg-svg.js';
@@ -57,6 +57,19 @@ function curveSvg(title: string, xs: number[][], ys: number[][], labels: string[
   const legend = labels.map((l, k) => `<text x="${W - 25}" y="${H - 20 + k * 4.5}" font-size="3.2" fill="${colors[k % 5]}">${esc(l)}</text>`).join('');
   return `<figure><svg xmlns="http://www.w3.org/2000/svg" width="90mm" height="100mm" viewBox="0 0 95 100"><rect x="10" y="5" width="${W}" height="${H}" fill="none" stroke="#555" stroke-width="0.3"/>${lines}${ticks}${legend}`
     + `<text x="50" y="${H + 14}" font-size="3.5" text-anchor="middle">${esc(xl)}</text><text x="3" y="45" font-size="3.5" text-anchor="middle" transform="rotate(-90 3 45)">${esc(yl)}</text></svg><figcaption>${esc(title)}</figcaption></figure>`;
+}
+
+/** One line on how far the confidence can be trusted (`CalibrationSummary`), for the run and the study reports. */
+export function calibrationText(c: CalibrationSummary): string {
+  const how = c.meanConfidence > c.accuracy ? 'over-confident' : 'under-confident';
+  return `ECE ${pct(c.ece)} %, MCE ${pct(c.mce)} %, Brier ${c.brier.toFixed(3)}; mean confidence ${pct(c.meanConfidence)} % against accuracy ${pct(c.accuracy)} % (${how}); one-vs-rest ECE ${c.classwise.map((x) => `${x.label} ${pct(x.ece)}`).join(', ')} %`;
+}
+
+/** Reliability diagram: each non-empty bin's mean confidence against its accuracy, and the diagonal of a calibrated model. */
+function reliabilitySvg(c: CalibrationSummary): string {
+  const bins = c.bins.filter((b) => b.beats > 0);
+  return curveSvg(`Reliability of the model's label (${c.beats} beats, 10 bins; ECE ${pct(c.ece)} %)`, [[0, 1], bins.map((b) => b.confidence!)], [[0, 1], bins.map((b) => b.accuracy!)],
+    ['calibrated', 'model'], 'confidence of the label', 'accuracy');
 }
 
 /** The EC57 lines of the summary: VEB/SVEB as bxb + sumstats count them, VE/SVE runs as rxr does (Se / +P %, reference count). */
@@ -119,12 +132,13 @@ ${r.run.adaptation ? `<dt>Adaptation</dt><dd>${esc(describeAdaptation(r.run.adap
 <dt>Final labels</dt><dd>${counts}</dd>
 <dt>Reviewer</dt><dd>${esc(r.reviewer || '—')}</dd><dt>Notes</dt><dd class="notes">${esc(r.notes || '—')}</dd>
 <dt>Accuracy</dt><dd>${pct(m.accuracy)} %</dd>
+<dt>Calibration</dt><dd>${m.calibration ? esc(calibrationText(m.calibration)) : 'no class probabilities'}</dd>
 ${m.qrs ? `<dt>QRS detection (EC57)</dt><dd>Se ${pct(m.qrs.se)} %, +P ${pct(m.qrs.ppv)} % (TP ${m.qrs.tp}, FN ${m.qrs.fn}, FP ${m.qrs.fp})</dd>` : ''}
 ${ec57Html(m)}</dl>
 <h2>Per-class statistics (%)</h2><table><tr><th>Class</th><th>Ref beats</th><th>TP</th><th>FN</th><th>FP</th><th>Se</th><th>Sp</th><th>+P</th><th>F1</th></tr>${rows}</table>
 <h2>Confusion matrix (rows: reference, columns: model)</h2><table>${conf}</table></section>
 ${holterSectionHtml(r.holter, r.run.beatSource)}
-<section class="page"><h2>Curves</h2>${withRoc.length ? roc + pr : '<p>No class probabilities.</p>'}</section>
+<section class="page"><h2>Curves</h2>${withRoc.length ? roc + pr : '<p>No class probabilities.</p>'}${m.calibration ? reliabilitySvg(m.calibration) : ''}</section>
 ${stripPages.join('\n')}
 </body></html>`;
 }

@@ -6,7 +6,7 @@
  */
 import type { ModelSummary, StudyFigures, StudyInterval, StudyModel, StudyResult } from '../api/contract.js';
 import { escapeXml as esc } from './ecg-svg.js';
-import { REPORT_CSS } from './report.js';
+import { calibrationText, REPORT_CSS } from './report.js';
 
 const CLASSES = ['N', 'S', 'V', 'F'] as const;
 const NSV = ['N', 'S', 'V'] as const;
@@ -79,7 +79,9 @@ The reference is the annotator's labels${study.reference === 'corrected' ? `, wi
 A model's beat matches a reference beat within 150 ms (ANSI/AAMI EC57). Per class, Se = TP / (TP + FN) and +P = TP / (TP + FP), counted over
 the beats of all recordings pooled (gross), as in de Chazal et al., IEEE Trans Biomed Eng 51:1196–1206, 2004; accuracy is over the N, S, V and F reference beats,
 macro-F1 the mean F1 of N, S and V. EC57's VEB and SVEB figures count from minute 5 with WFDB bxb's class table, pooled (gross) and as the
-mean of the recordings' figures (average), as WFDB sumstats prints them. ${study.method ? `Intervals are ${esc(study.method)}: recordings, not beats, are resampled, because one patient's beats are not independent.` : 'No intervals were computed (fewer than two recordings, or none asked for).'}
+mean of the recordings' figures (average), as WFDB sumstats prints them. Calibration asks whether a label given with confidence p is right with frequency p:
+the model's beats with a reference beat are binned by the probability of the label given (10 equal bins); ECE is the beat-weighted mean gap between a bin's accuracy and its mean confidence,
+MCE the largest gap, the Brier score the mean squared error of all class probabilities (Guo et al., ICML 2017; Brier 1950). ${study.method ? `Intervals are ${esc(study.method)}: recordings, not beats, are resampled, because one patient's beats are not independent.` : 'No intervals were computed (fewer than two recordings, or none asked for).'}
 ${adapted.length ? `<b>Patient-specific:</b> ${esc(adapted.map((m) => name(m.arm)).join(', '))} learnt each patient's first minutes (EC57's learning period); those figures count beats after it and are not comparable with patient-independent ones such as de Chazal's.` : ''}</p>`;
   const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
   const modelSections = study.models.map((m) => {
@@ -87,6 +89,7 @@ ${adapted.length ? `<b>Patient-specific:</b> ${esc(adapted.map((m) => name(m.arm
     return `<section class="page"><h2>${esc(name(m.arm))}${m.adapted ? ' <small>(adapted to each patient)</small>' : ''}</h2>
 ${s ? `<p><small>${esc(s.name)} — ${esc(s.description)}</small></p>` : ''}
 ${grossTable(m, study.deChazal2004)}${ec57Line(m)}
+<p>Calibration of the label's confidence over the beats of all recordings: ${m.calibration ? esc(calibrationText(m.calibration)) : 'not computed (a run has no class probabilities)'}.</p>
 <h3>Per recording (%; EC57 from minute 5)</h3>${recordingsTable(m)}</section>`;
   }).join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ECG Review study — ${plural(recordings.length, 'recording', 'recordings')}, ${plural(study.models.length, 'model', 'models')}</title>

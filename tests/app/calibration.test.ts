@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BeatTable, MetricsResult, RunSummary } from '../../src-main/api/contract.js';
+import { escapeXml } from '../../src-main/services/ecg-svg.js';
+import { calibrationText } from '../../src-main/services/report.js';
 import type { ReviewService } from '../../src-main/services/review-service.js';
 import { describeMitdb, mitdbRecord } from '../helpers/data.js';
 import { makeService, waitJob } from './helpers.js';
@@ -95,5 +97,15 @@ describeMitdb(`calibration of ${MODEL} on MIT-BIH 208`, () => {
     expect(header.slice(-2)).toEqual(['ece', 'brier']);
     const gross = s.csv.split('\n').find((l) => l.startsWith(`${MODEL},`) && l.includes(',gross,'))!.split(',');
     expect(Number(gross[header.indexOf('ece')])).toBeCloseTo(100 * metrics.calibration!.ece, 3);
+  });
+
+  it('is stated in the run report (line and reliability diagram) and in the study report', async () => {
+    const r = await api.exportReport({ runId: plain.id, corrections: [] });
+    const line = escapeXml(calibrationText(metrics.calibration!));
+    expect(line).toMatch(/^ECE \d+\.\d %, MCE \d+\.\d %, Brier 0\.\d{3}; mean confidence .* \((over|under)-confident\); one-vs-rest ECE N /);
+    expect(r.html).toContain(`<dt>Calibration</dt><dd>${line}</dd>`);
+    expect(r.html).toContain(`Reliability of the model&#39;s label (${metrics.calibration!.beats} beats`);
+    const s = await api.exportStudyReport({ runIds: [plain.id], reference: 'annotations', draws: 0 });
+    expect(s.html).toContain(line);
   });
 });

@@ -25,7 +25,7 @@ export function tableRows(c: Comparison): { head: string[]; rows: string[][] } {
   for (const b of backends) head.push(`${b} 1-beat ms (med/p95)`, `${b} batched ms/beat (med/p95)`);
   const lite = litePresent(c);
   if (lite) head.push(`${LITE_BACKEND} 1-beat ms (med/p95)`);
-  head.push('acc %', 'macro-F1 NSV % (95 % CI)', 'N Se/+P', 'S Se/+P', 'V Se/+P', 'F Se/+P');
+  head.push('acc %', 'macro-F1 NSV % (95 % CI)', 'N Se/+P', 'S Se/+P', 'V Se/+P', 'F Se/+P', 'ECE %', 'Brier');
   const rows = c.models.map((m) => {
     const r = [m.name, m.compression, String(m.parameters), String(m.nonZeroParameters), kb(m.bytes), kb(m.gzipBytes)];
     for (const b of backends) {
@@ -37,6 +37,8 @@ export function tableRows(c: Comparison): { head: string[]; rows: string[][] } {
     const iv = e?.intervals?.intervals.macroF1NSV;
     r.push(pct(e?.accuracy, 2), `${pct(e?.macroF1NSV, 2)}${iv ? ` (${pct(iv.lo)}–${pct(iv.hi)})` : ''}`);
     for (const k of ['N', 'S', 'V', 'F'] as const) r.push(e ? `${pct(e.perClass[k]?.se)}/${pct(e.perClass[k]?.ppv)}` : '-');
+    // Calibration of the label's confidence on the same beats (fractions, shown in percent like the figures).
+    r.push(e?.calibration ? (100 * e.calibration.ece).toFixed(2) : '-', e?.calibration ? e.calibration.brier.toFixed(4) : '-');
     return r;
   });
   return { head, rows };
@@ -116,7 +118,7 @@ export function formatComparisonHtml(c: Comparison, command: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>ECG Review — model comparison</title><style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#f3f3f3}td:first-child,td:nth-child(2){text-align:left}code{background:#f3f3f3;padding:1px 4px}</style></head><body>
 <h1>Model comparison</h1>
 <p><code>${esc(command)}</code></p>
-<p>${c.records.length ? `Evaluation on ${c.records.length} MIT-BIH records (${esc(c.records.join(' '))}), ${c.beats} reference beats of classes N, S, V, F (classified at the atr positions, scored with EC57 ${c.adaptMinutes ? `after each model was adapted to each record on its first ${c.adaptMinutes} min of atr labels, from minute ${c.adaptMinutes}: the patient-specific protocol, not comparable with patient-independent figures` : 'over whole records'}, AAMI classes), each model loaded from disk as it runs.` : 'No evaluation records.'} Latency per beat in ms on ${esc(engines.join('; ') || 'no backend')}; timings vary from run to run, accuracy figures do not.</p>
+<p>${c.records.length ? `Evaluation on ${c.records.length} MIT-BIH records (${esc(c.records.join(' '))}), ${c.beats} reference beats of classes N, S, V, F (classified at the atr positions, scored with EC57 ${c.adaptMinutes ? `after each model was adapted to each record on its first ${c.adaptMinutes} min of atr labels, from minute ${c.adaptMinutes}: the patient-specific protocol, not comparable with patient-independent figures` : 'over whole records'}, AAMI classes), each model loaded from disk as it runs. ECE: expected calibration error of the label's confidence (10 equal bins; a calibrated model's 90 % labels are right 9 times in 10), Brier: mean squared error of the class probabilities, on the same beats.` : 'No evaluation records.'} Latency per beat in ms on ${esc(engines.join('; ') || 'no backend')}; timings vary from run to run, accuracy figures do not.</p>
 ${table}${notes}
 <h2>Accuracy versus size</h2>
 ${accuracySizeSvg(c.models)}

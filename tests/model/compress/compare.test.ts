@@ -1,7 +1,8 @@
 /**
  * `compare`: its accuracy figures are those of classify + evaluate for each model (same beats, same EC57
  * comparison), reproducible run to run, with McNemar between the models and an HTML report with the plot; the
- * lite runtime's single-beat latency as one more column, "—" with the reason for a model it does not run.
+ * lite runtime's single-beat latency as one more column, "—" with the reason for a model it does not run; the
+ * calibration of each model's confidence on the same beats.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,10 @@ import { formatComparisonText, tableRows } from '../../../src-main/model/compres
 import { RESOURCES_MODELS_DIR } from '../../../src-main/model/io.js';
 import { evaluateModelOnRecords } from '../../../src-main/model/evaluate-records.js';
 import { loadModel } from '../../../src-main/model/io.js';
+import { AAMI_CLASSES, aamiClassOf } from '../../../src-main/domain/aami.js';
+import { calibrationOf } from '../../../src-main/evaluation/calibration.js';
+import { openRecording, readAnnotations } from '../../../src-main/formats/index.js';
+import { classifyRecording } from '../../../src-main/model/classify.js';
 import { describeMitdb, MITDB_DIR, mitdbRecord } from '../../helpers/data.js';
 import { capture, fixtureBeats, fixtureModelDir } from './fixture.js';
 
@@ -57,6 +62,36 @@ describeMitdb('ecg-review compare', () => {
     expect(first.beats).toBe((['N', 'S', 'V', 'F'] as const).reduce((a, c) => a + want.perClass[c].support, 0));
     // Record 119 has hundreds of V beats, so the V figures are real.
     expect(got.perClass.V.support).toBeGreaterThan(300);
+  });
+
+  it("gives the calibration of the label's confidence that classify's probabilities give on the same beats", async () => {
+    const loaded = await loadModel(dir);
+    const reference: number[] = [], predicted: number[] = [], probs: number[] = [];
+    for (const r of RECORDS) {
+      const src = await openRecording(mitdbRecord(r));
+      const atr = new Map((await readAnnotations(src, 'atr')).filter((a) => aamiClassOf(a.symbol)).map((a) => [a.sample, aamiClassOf(a.symbol)]));
+      const c = await classifyRecording(src, [loaded], { beats: 'atr' });
+      await src.close();
+      for (let i = 0; i < c.samples.length; i++) {
+        const t = atr.get(c.samples[i]);
+        if (!t || t === 'Q') continue;
+        reference.push(AAMI_CLASSES.indexOf(t));
+        predicted.push(AAMI_CLASSES.indexOf(c.classes[c.predicted[i]]));
+        probs.push(...AAMI_CLASSES.map((k) => (c.classes.includes(k) ? c.probabilities[i * c.classes.length + c.classes.indexOf(k)] : 0)));
+      }
+    }
+    loaded.model.dispose();
+    const want = calibrationOf({ reference, predicted, probs, labels: AAMI_CLASSES })!;
+    const got = first.models[0].evaluation!.calibration!;
+    expect(got.beats).toBe(first.beats);
+    expect(got.ece).toBeCloseTo(want.ece, 12);
+    expect(got.brier).toBeCloseTo(want.brier, 12);
+    expect(got.bins.map((b) => b.beats)).toEqual(want.bins.map((b) => b.beats));
+    // The float16/uint8 copy has its own probabilities, so its own calibration, on the same beats.
+    expect(first.models[1].evaluation!.calibration!.beats).toBe(first.beats);
+    const { head, rows } = tableRows(first);
+    expect(rows[0][head.indexOf('ECE %')]).toBe((100 * got.ece).toFixed(2));
+    expect(rows[0][head.indexOf('Brier')]).toBe(got.brier.toFixed(4));
   });
 
   it('is reproducible (latencies aside) and tests the pair with McNemar on the same beats', async () => {
