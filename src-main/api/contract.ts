@@ -7,9 +7,11 @@
  *
  * This module has no Node or DOM dependency: the renderer, the preload script and the main process all import it.
  */
+import type { CalibrationFigures } from '../domain/calibration.js';
 import type { HolterSummary } from '../domain/holter.js';
 
 export type { HolterSummary } from '../domain/holter.js';
+export type { CalibrationFigures, ReliabilityBin } from '../domain/calibration.js';
 
 export type AamiLabel = 'N' | 'S' | 'V' | 'F' | 'Q';
 export const AAMI_LABELS: readonly AamiLabel[] = ['N', 'S', 'V', 'F', 'Q'];
@@ -240,31 +242,8 @@ export interface RocCurve {
   precision: number[];
 }
 
-/** One bin of a reliability diagram: beats whose label's probability fell in [lo, hi) (the last bin holds 1). */
-export interface ReliabilityBin {
-  lo: number;
-  hi: number;
-  beats: number;
-  /** Mean confidence and accuracy of the bin (0–1), null when it is empty. */
-  confidence: number | null;
-  accuracy: number | null;
-}
-
-/**
- * Calibration of the model's confidence (mirrors `evaluation/calibration.ts`): the reliability diagram of the label
- * it gave, expected and maximum calibration error (ECE, MCE), the Brier score of all class probabilities, and each
- * class's one-vs-rest ECE. Fractions (0–1).
- */
-export interface CalibrationSummary {
-  beats: number;
-  meanConfidence: number;
-  accuracy: number;
-  bins: ReliabilityBin[];
-  ece: number;
-  mce: number;
-  brier: number;
-  classwise: { label: string; beats: number; ece: number }[];
-}
+/** Calibration of the model's confidence (`domain/calibration.ts`): reliability diagram, ECE, MCE, Brier, classwise ECE. */
+export type CalibrationSummary = CalibrationFigures;
 
 /**
  * One kind of run as WFDB `rxr` counts it. Se: of the reference's runs (`tpSe` + `fn`), those the run found;

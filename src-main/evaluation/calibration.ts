@@ -11,31 +11,10 @@
  * - Brier score of all class probabilities: mean over beats of Σ_k (p_k − [reference = k])², 0 at best, 2 at worst
  *   (Brier, Mon Weather Rev 78:1-3, 1950). It mixes calibration and discrimination, ECE is calibration alone.
  */
+import type { CalibrationFigures, ReliabilityBin } from '../domain/calibration.js';
 import { EvaluationError } from './errors.js';
 
-export interface ReliabilityBin {
-  /** Confidence range [lo, hi); the last bin includes 1. */
-  lo: number;
-  hi: number;
-  beats: number;
-  /** Mean confidence and accuracy of the bin's beats (0–1), null when it has none. */
-  confidence: number | null;
-  accuracy: number | null;
-}
-
-export interface CalibrationFigures {
-  /** Beats with a reference class and a label (those the accuracy counts). */
-  beats: number;
-  /** Mean top-label confidence and accuracy; confidence − accuracy > 0 is overconfidence. */
-  meanConfidence: number;
-  accuracy: number;
-  bins: ReliabilityBin[];
-  ece: number;
-  mce: number;
-  brier: number;
-  /** One-vs-rest ECE of each class that occurs in the reference or gets probability (same bins). */
-  classwise: { label: string; beats: number; ece: number }[];
-}
+export type { CalibrationFigures, ReliabilityBin } from '../domain/calibration.js';
 
 export interface CalibrationInput {
   /** Class index per beat in `labels`, −1 (or any index outside) where there is no reference. */
