@@ -431,6 +431,8 @@ export interface StudyReportResult {
   pdfBase64: string | null;
   pdfError: string | null;
   csv: string;
+  /** The study the report was made from, so a caller needs no second `getStudy`. */
+  study: StudyResult;
 }
 
 export interface TemplateGroup {

@@ -667,7 +667,7 @@ export class ReviewService implements EcgApi {
       study, models: await this.listModels(), beatSources: req.runIds.map((id) => this.run(id).summary.beatSource), generatedAt: new Date().toISOString(),
     });
     const { pdfBase64, pdfError } = await this.pdfOf(html);
-    return { html, pdfBase64, pdfError, csv: study.csv };
+    return { html, pdfBase64, pdfError, csv: study.csv, study };
   }
 
   /** PDF bytes of a report, or why there are none. */

@@ -89,9 +89,10 @@ export const command: Command = {
       }
       const req = { runIds, reference: 'annotations' as const, draws };
       const html = stringFlag(flags, 'html'), csv = stringFlag(flags, 'csv');
-      const study = await service.getStudy(req);
-      if (html || pdf) {
-        const rep = await service.exportStudyReport(req);
+      // A report carries its study: one computation either way.
+      const rep = html || pdf ? await service.exportStudyReport(req) : null;
+      const study = rep ? rep.study : await service.getStudy(req);
+      if (rep) {
         if (html) await writeFile(html, rep.html);
         if (pdf) {
           if (!rep.pdfBase64) throw new CliError(rep.pdfError ?? 'no PDF produced');
