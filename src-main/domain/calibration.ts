@@ -28,4 +28,22 @@ export interface CalibrationFigures {
   brier: number;
   /** One-vs-rest ECE of each class that occurs in the reference or gets probability (same bins). */
   classwise: { label: string; beats: number; ece: number }[];
+  /**
+   * Review triage: checking the least confident beats first, what share of the model's errors a reviewer finds
+   * for a given share of beats checked (a risk–coverage view of the confidence).
+   */
+  triage: TriagePoint[];
+  /** The model's wrong labels among `beats`. */
+  errors: number;
+}
+
+export interface TriagePoint {
+  /** Share of the beats checked, least confident first (0–1), and how many that is. */
+  share: number;
+  beats: number;
+  /** The highest confidence among them: check every beat at or below it. */
+  confidenceBelow: number;
+  /** Errors among them, and their share of all the model's errors (null with no errors). */
+  errorsFound: number;
+  errorShare: number | null;
 }

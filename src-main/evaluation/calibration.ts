@@ -11,10 +11,13 @@
  * - Brier score of all class probabilities: mean over beats of Σ_k (p_k − [reference = k])², 0 at best, 2 at worst
  *   (Brier, Mon Weather Rev 78:1-3, 1950). It mixes calibration and discrimination, ECE is calibration alone.
  */
-import type { CalibrationFigures, ReliabilityBin } from '../domain/calibration.js';
+import type { CalibrationFigures, ReliabilityBin, TriagePoint } from '../domain/calibration.js';
 import { EvaluationError } from './errors.js';
 
-export type { CalibrationFigures, ReliabilityBin } from '../domain/calibration.js';
+export type { CalibrationFigures, ReliabilityBin, TriagePoint } from '../domain/calibration.js';
+
+/** Shares of beats a triage table reports (least confident first). */
+export const TRIAGE_SHARES: readonly number[] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
 
 export interface CalibrationInput {
   /** Class index per beat in `labels`, −1 (or any index outside) where there is no reference. */
@@ -64,6 +67,7 @@ export function calibrationOf(input: CalibrationInput): CalibrationFigures | nul
   const top = { conf: new Float64Array(B), hit: new Float64Array(B), n: new Float64Array(B) };
   const cls = labels.map(() => ({ conf: new Float64Array(B), hit: new Float64Array(B), n: new Float64Array(B), seen: false }));
   let beats = 0, sumConf = 0, hits = 0, brier = 0;
+  const confs: number[] = [], wrong: number[] = [];
   for (let i = 0; i < reference.length; i++) {
     const r = reference[i], p = predicted[i];
     if (!(r >= 0 && r < K && p >= 0 && p < K)) continue;
@@ -74,6 +78,7 @@ export function calibrationOf(input: CalibrationInput): CalibrationFigures | nul
     const b = binOf(conf, B);
     top.conf[b] += conf; top.hit[b] += hit; top.n[b]++;
     sumConf += conf; hits += hit;
+    confs.push(conf); wrong.push(1 - hit);
     for (let k = 0; k < K; k++) {
       const pk = probs[i * K + k], yk = r === k ? 1 : 0;
       brier += (pk - yk) ** 2;
@@ -91,5 +96,18 @@ export function calibrationOf(input: CalibrationInput): CalibrationFigures | nul
     for (let i = 0; i < reference.length; i++) if (reference[i] === k && predicted[i] >= 0 && predicted[i] < K) n++;
     return [{ label, beats: n, ece: binned(c.conf, c.hit, c.n, beats).ece }];
   });
-  return { beats, meanConfidence: sumConf / beats, accuracy: hits / beats, bins: t.bins, ece: t.ece, mce: t.mce, brier: brier / beats, classwise };
+  return { beats, meanConfidence: sumConf / beats, accuracy: hits / beats, bins: t.bins, ece: t.ece, mce: t.mce, brier: brier / beats, classwise, ...triageOf(confs, wrong) };
+}
+
+/** Errors found by checking the least confident beats first (ties in beat order), at each of TRIAGE_SHARES. */
+function triageOf(confs: readonly number[], wrong: readonly number[]): { triage: TriagePoint[]; errors: number } {
+  const order = confs.map((_, i) => i).sort((a, b) => confs[a] - confs[b] || a - b);
+  const errors = wrong.reduce((a, b) => a + b, 0);
+  const triage = TRIAGE_SHARES.map((share) => {
+    const n = Math.max(1, Math.ceil(share * order.length));
+    let found = 0;
+    for (let j = 0; j < n; j++) found += wrong[order[j]];
+    return { share, beats: n, confidenceBelow: confs[order[n - 1]], errorsFound: found, errorShare: errors ? found / errors : null };
+  });
+  return { triage, errors };
 }

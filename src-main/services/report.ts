@@ -65,6 +65,14 @@ export function calibrationText(c: CalibrationSummary): string {
   return `ECE ${pct(c.ece)} %, MCE ${pct(c.mce)} %, Brier ${c.brier.toFixed(3)}; mean confidence ${pct(c.meanConfidence)} % against accuracy ${pct(c.accuracy)} % (${how}); one-vs-rest ECE ${c.classwise.map((x) => `${x.label} ${pct(x.ece)}`).join(', ')} %`;
 }
 
+/** Review triage in one line: the share of the model's errors found by checking the least confident beats first. */
+export function triageText(c: CalibrationSummary): string {
+  if (!c.errors) return 'the model made no error on these beats';
+  const points = c.triage.filter((t) => t.share >= 0.05 && t.share <= 0.2)
+    .map((t) => `${+(100 * t.share).toFixed(1)} % (${t.beats} beats, confidence ≤ ${pct(t.confidenceBelow)} %) finds ${pct(t.errorShare)} %`);
+  return `checking the least confident beats first, ${points.join('; ')} of the model's ${c.errors} errors`;
+}
+
 /** Reliability diagram: each non-empty bin's mean confidence against its accuracy, and the diagonal of a calibrated model. */
 function reliabilitySvg(c: CalibrationSummary): string {
   const bins = c.bins.filter((b) => b.beats > 0);
@@ -133,6 +141,7 @@ ${r.run.adaptation ? `<dt>Adaptation</dt><dd>${esc(describeAdaptation(r.run.adap
 <dt>Reviewer</dt><dd>${esc(r.reviewer || '—')}</dd><dt>Notes</dt><dd class="notes">${esc(r.notes || '—')}</dd>
 <dt>Accuracy</dt><dd>${pct(m.accuracy)} %</dd>
 <dt>Calibration</dt><dd>${m.calibration ? esc(calibrationText(m.calibration)) : 'no class probabilities'}</dd>
+${m.calibration ? `<dt>Review triage</dt><dd>${esc(triageText(m.calibration))}</dd>` : ''}
 ${m.qrs ? `<dt>QRS detection (EC57)</dt><dd>Se ${pct(m.qrs.se)} %, +P ${pct(m.qrs.ppv)} % (TP ${m.qrs.tp}, FN ${m.qrs.fn}, FP ${m.qrs.fp})</dd>` : ''}
 ${ec57Html(m)}</dl>
 <h2>Per-class statistics (%)</h2><table><tr><th>Class</th><th>Ref beats</th><th>TP</th><th>FN</th><th>FP</th><th>Se</th><th>Sp</th><th>+P</th><th>F1</th></tr>${rows}</table>

@@ -6,7 +6,7 @@
  */
 import type { ModelSummary, StudyFigures, StudyInterval, StudyModel, StudyResult } from '../api/contract.js';
 import { escapeXml as esc } from './ecg-svg.js';
-import { calibrationText, REPORT_CSS } from './report.js';
+import { calibrationText, REPORT_CSS, triageText } from './report.js';
 
 const CLASSES = ['N', 'S', 'V', 'F'] as const;
 const NSV = ['N', 'S', 'V'] as const;
@@ -89,7 +89,7 @@ ${adapted.length ? `<b>Patient-specific:</b> ${esc(adapted.map((m) => name(m.arm
     return `<section class="page"><h2>${esc(name(m.arm))}${m.adapted ? ' <small>(adapted to each patient)</small>' : ''}</h2>
 ${s ? `<p><small>${esc(s.name)} — ${esc(s.description)}</small></p>` : ''}
 ${grossTable(m, study.deChazal2004)}${ec57Line(m)}
-<p>Calibration of the label's confidence over the beats of all recordings: ${m.calibration ? esc(calibrationText(m.calibration)) : 'not computed (a run has no class probabilities)'}.</p>
+<p>Calibration of the label's confidence over the beats of all recordings: ${m.calibration ? `${esc(calibrationText(m.calibration))}. Review triage: ${esc(triageText(m.calibration))}` : 'not computed (a run has no class probabilities)'}.</p>
 <h3>Per recording (%; EC57 from minute 5)</h3>${recordingsTable(m)}</section>`;
   }).join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ECG Review study — ${plural(recordings.length, 'recording', 'recordings')}, ${plural(study.models.length, 'model', 'models')}</title>

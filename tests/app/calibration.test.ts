@@ -65,6 +65,11 @@ describeMitdb(`calibration of ${MODEL} on MIT-BIH 208`, () => {
     expect(c.brier).toBeLessThan(2);
     // 208 has N, S, V and F beats: each gets a one-vs-rest figure.
     expect(c.classwise.map((x) => x.label)).toEqual(expect.arrayContaining(['N', 'S', 'V', 'F']));
+    // Triage: the errors are the wrong labels among these beats, and checking the least confident beats first finds
+    // more of them than checking as many beats at random would (on average, the same share).
+    expect(c.errors).toBe(table.samples.reduce((a, _, i) => a + (table.reference[i] !== '-' && table.predicted[i] !== '-' && table.reference[i] !== table.predicted[i] ? 1 : 0), 0));
+    for (const t of c.triage) expect(t.errorShare!).toBeGreaterThan(t.share);
+    for (let k = 1; k < c.triage.length; k++) expect(c.triage[k].errorsFound).toBeGreaterThanOrEqual(c.triage[k - 1].errorsFound);
     expect(c.classwise.find((x) => x.label === 'F')!.beats).toBe(metrics.classes.find((x) => x.label === 'F')!.tp + metrics.classes.find((x) => x.label === 'F')!.fn);
   });
 
@@ -104,6 +109,8 @@ describeMitdb(`calibration of ${MODEL} on MIT-BIH 208`, () => {
     const line = escapeXml(calibrationText(metrics.calibration!));
     expect(line).toMatch(/^ECE \d+\.\d %, MCE \d+\.\d %, Brier 0\.\d{3}; mean confidence .* \((over|under)-confident\); one-vs-rest ECE N /);
     expect(r.html).toContain(`<dt>Calibration</dt><dd>${line}</dd>`);
+    const t10 = metrics.calibration!.triage.find((t) => t.share === 0.1)!;
+    expect(r.html).toContain(`10 % (${t10.beats} beats, confidence ≤ ${(100 * t10.confidenceBelow).toFixed(1)} %) finds ${(100 * t10.errorShare!).toFixed(1)} %`);
     expect(r.html).toContain(`Reliability of the model&#39;s label (${metrics.calibration!.beats} beats`);
     const s = await api.exportStudyReport({ runIds: [plain.id], reference: 'annotations', draws: 0 });
     expect(s.html).toContain(line);

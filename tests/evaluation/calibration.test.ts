@@ -29,6 +29,25 @@ describe('calibration', () => {
     const s = c.classwise.find((x) => x.label === 'S')!;
     expect(s.beats).toBe(2);
     expect(s.ece).toBeCloseTo((2 / 4) * Math.abs(0.5 - 0.05) + (1 / 4) * 0.35 + (1 / 4) * 0.45, 12);
+    // Triage, least confident first: 0.55 (right), 0.65 (right), 0.95 (beat 0, wrong), 0.95 (beat 1, right).
+    expect(c.errors).toBe(1);
+    expect(c.triage.find((t) => t.share === 0.01)).toEqual({ share: 0.01, beats: 1, confidenceBelow: 0.55, errorsFound: 0, errorShare: 0 });
+    expect(c.triage.find((t) => t.share === 0.5)).toEqual({ share: 0.5, beats: 2, confidenceBelow: 0.65, errorsFound: 0, errorShare: 0 });
+  });
+
+  it('finds the errors among the least confident beats first, and says so when there are none', () => {
+    // 100 beats, confidence i/100 + 0.005; the 10 least confident are wrong.
+    const n = 100;
+    const reference = Array.from({ length: n }, (_, i) => (i < 10 ? 1 : 0));
+    const probs = Array.from({ length: n }, (_, i) => [(i + 0.5) / n, 1 - (i + 0.5) / n]).flat();
+    const c = calibrationOf({ reference, predicted: Array(n).fill(0), probs, labels })!;
+    expect(c.errors).toBe(10);
+    expect(c.triage.map((t) => [t.share, t.beats, t.errorsFound])).toEqual([[0.01, 1, 1], [0.02, 2, 2], [0.05, 5, 5], [0.1, 10, 10], [0.2, 20, 10], [0.5, 50, 10]]);
+    expect(c.triage[3].errorShare).toBe(1);
+    expect(c.triage[3].confidenceBelow).toBeCloseTo(0.095, 12);
+    const perfect = calibrationOf({ reference: [0, 0], predicted: [0, 0], probs: [0.9, 0.1, 0.6, 0.4], labels })!;
+    expect(perfect.errors).toBe(0);
+    expect(perfect.triage[0]).toEqual({ share: 0.01, beats: 1, confidenceBelow: 0.6, errorsFound: 0, errorShare: null });
   });
 
   it('is zero for a perfectly calibrated confidence and puts a confidence of 1 in the last bin', () => {
