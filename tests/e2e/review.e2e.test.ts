@@ -1,13 +1,14 @@
 /**
  * Acceptance: browser mode in the system Chromium. Open MIT-BIH 208, classify it with a shipped model, go to the
  * next disagreement, relabel it, reload and see the correction kept, see the metrics table move by exactly that
- * beat and the EC57 panel show getMetrics' figures (from minute 5 and from the start), export the report and
- * check the PDF's pages; then adapt a small model to the patient and see the run header name the adaptation. Then a
- * study: open MIT-BIH 100 too, classify it with the same two models, classify 208 with the small model unadapted as
- * well, and see the Study tab ask for each arm's newest run of both recordings (the adapted small model an arm apart
- * from its plain form, paired with it) and show what getStudy gives for them, with the annotator's reference and with
- * the correction made on 208; then its Report gives the study as HTML and PDF. Screenshots of every view go to
- * tests/e2e/screenshots/.
+ * beat, the EC57 panel show getMetrics' figures (from minute 5 and from the start) and the calibration panel its
+ * calibration (ECE, MCE, Brier, a diagram mark per bin with beats), export the report and check the PDF's pages;
+ * then adapt a small model to the patient and see the run header name the adaptation. Then a study: open MIT-BIH 100
+ * too, classify it with the same two models, classify 208 with the small model unadapted as well, and see the Study
+ * tab ask for each arm's newest run of both recordings (the adapted small model an arm apart from its plain form,
+ * paired with it) and show what getStudy gives for them (each arm's calibration too), with the annotator's reference
+ * and with the correction made on 208; then its Report gives the study as HTML and PDF. Screenshots of every view go
+ * to tests/e2e/screenshots/.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -129,6 +130,14 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     // 208: 992 PVCs, 168 of them in the first five minutes (one more or fewer when the correction touched a V).
     expect(Math.abs(figures.start - figures.minute5 - 168)).toBeLessThanOrEqual(1);
     await expect.poll(() => page.getByTestId('ec57').textContent()).toMatch(/N beats inside atrial fibrillation/);
+    // Calibration: getMetrics' figures over the same beats, and one diagram mark per bin with beats.
+    const cal = (await api.getMetrics({ runId, reference: 'corrected', corrections: corrected })).calibration!;
+    const calFigure = (k: string) => page.locator(`[data-testid=calibration-figures] tr[data-key=${k}] td`).textContent();
+    await expect.poll(() => calFigure('ece')).toBe(`${pct(cal.ece)} %`);
+    expect([await calFigure('mce'), await calFigure('brier'), await calFigure('confidence'), await calFigure('accuracy')]).toEqual([`${pct(cal.mce)} %`, cal.brier.toFixed(3), `${pct(cal.meanConfidence)} %`, `${pct(cal.accuracy)} %`]);
+    expect(await page.locator('[data-testid=reliability] g.bin').count()).toBe(cal.bins.filter((b) => b.beats > 0).length);
+    expect(await page.getByTestId('calibration-verdict').textContent()).toMatch(cal.meanConfidence > cal.accuracy ? /^Over-confident/ : /^Under-confident/);
+    expect(await page.locator('[data-testid=calibration-classwise] td.ece').allTextContents()).toEqual(cal.classwise.map((k) => pct(k.ece)));
     await shot('metrics');
 
     // Holter: the final labels (the correction sided with the model, so they are the model's) give the ectopy table,
@@ -266,7 +275,8 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
         for (const rec of m.recordings) {
           await expect.poll(() => cells(`[data-testid=study-model][data-model="${m.arm}"] tr[data-recording="${rec.recording}"] td`), { timeout: 60_000 }).toEqual([
             String(rec.figures.beats), ...(['N', 'S', 'V', 'F'] as const).flatMap((c) => [f(rec.figures.perClass[c].se), f(rec.figures.perClass[c].ppv)]),
-            f(rec.figures.accuracy), String(rec.corrections), ...(['vebSe', 'vebPpv', 'svebSe', 'svebPpv'] as const).map((k) => (rec.ec57 ? f(rec.ec57[k]) : '—'))]);
+            f(rec.figures.accuracy), String(rec.corrections), ...(['vebSe', 'vebPpv', 'svebSe', 'svebPpv'] as const).map((k) => (rec.ec57 ? f(rec.ec57[k]) : '—')),
+            rec.calibration ? f(100 * rec.calibration.ece) : '—', rec.calibration ? rec.calibration.brier.toFixed(3) : '—']);
         }
       }
       for (const m of r.models) {
@@ -274,6 +284,10 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
         if (m.gross.intervals) expect(await Promise.all(KEYS.map((k) => page.locator(gross(m.arm, k, 'ci')).textContent()))).toEqual(KEYS.map((k) => ci(m.gross.intervals![k])));
         else expect(await page.locator(`[data-testid=study-gross] tr[data-model="${m.arm}"] .ci`).count()).toBe(0);
         expect(await page.locator(`[data-testid=study-gross] tr[data-model="${m.arm}"] td.beats`).textContent()).toBe(String(m.gross.beats));
+        // The arm's calibration, pooled over its recordings (the shipped models give class probabilities).
+        const c = m.calibration!;
+        expect(await cells(`[data-testid=study-calibration] tr[data-model="${m.arm}"] td`)).toEqual([
+          String(c.beats), f(100 * c.ece), f(100 * c.mce), c.brier.toFixed(3), f(100 * c.meanConfidence), f(100 * c.accuracy), c.meanConfidence > c.accuracy ? 'over-confident' : 'under-confident']);
         const section = `[data-testid=study-model][data-model="${m.arm}"]`;
         expect(await page.locator(`${section} tbody tr[data-recording]`).count()).toBe(m.recordings.length);
         for (const kind of ['gross', 'average'] as const) {

@@ -1,7 +1,8 @@
 /**
  * Svelte components against an in-memory API and fake-indexeddb: the Library shows the importer's message for
  * a bad file; Review's keyboard moves between disagreements and relabels (stored in Dexie, undoable); Metrics
- * shows the per-class table and the EC57 panel and follows corrections; Classify's "Adapt to this patient" sends the
+ * shows the per-class table, the EC57 panel and the calibration panel (reliability diagram, ECE, MCE, Brier, which way
+ * the confidence errs, or why there is none) and follows corrections; Classify's "Adapt to this patient" sends the
  * learning period and the label source (the reference, or the run under review with your corrections), and the run
  * list names an adapted run's adaptation. uPlot is stubbed (jsdom has no canvas).
  */
@@ -13,6 +14,7 @@ import Metrics from '../../src-renderer/views/Metrics.svelte';
 import Holter from '../../src-renderer/views/Holter.svelte';
 import Review from '../../src-renderer/views/Review.svelte';
 import Classify from '../../src-renderer/views/Classify.svelte';
+import { brierText, compactCount, confidenceVerdict, percent, reliabilityMarks } from '../../src-renderer/lib/calibration.js';
 import { openReviewDb } from '../../src-renderer/lib/db.js';
 import { AppState } from '../../src-renderer/lib/store.svelte.js';
 import { BASELINE_MODEL_ID, type ApiEvent, type ModelSummary, type RecordingSummary, type RunAdaptation, type RunSummary } from '../../src-main/api/contract.js';
@@ -166,6 +168,63 @@ describe('renderer components', () => {
     await waitFor(() => expect(cell('veb', 'ref')).toBe('3'));
     expect([cell('veb', 'se'), cell('veb', 'ppv')]).toEqual(['33.3', '50.0']);
     expect(run('couplets')).toEqual(['0.0', '—', '—', '—', '1', '0']);
+  });
+
+  it("Metrics: the calibration panel shows getMetrics' figures, one diagram mark per non-empty bin, which way the confidence errs, and follows corrections", async () => {
+    const { app } = await makeApp();
+    await app.review('rec-1', 'run-1');
+    const view = within(render(Metrics, { app }).container);
+    const c = (await app.api.getMetrics({ runId: 'run-1', reference: 'corrected', corrections: [] })).calibration!;
+    const panel = () => view.getByTestId('calibration');
+    const figure = (k: string) => view.getByTestId('calibration-figures').querySelector(`tr[data-key=${k}] td`)!.textContent;
+    await waitFor(() => expect(figure('ece')).toBe(`${(c.ece * 100).toFixed(1)} %`));
+    // By hand (fake-api's PROBS): 8 beats claiming 82 % on average, 6 right; bins 0.5–0.6 (2 beats, conf 0.535, acc 0.5),
+    // 0.6–0.7 (1, 0.7, 0), 0.8–0.9 (1, 0.9, 1), 0.9–1 (4, 0.9725, 1): ECE (2·0.035 + 0.7 + 0.1 + 4·0.0275) / 8 = 12.25 %.
+    expect(['ece', 'mce', 'brier', 'confidence', 'accuracy'].map(figure)).toEqual(['12.2 %', '70.0 %', c.brier.toFixed(3), '82.0 %', '75.0 %']);
+    expect(c.brier.toFixed(3)).toBe('0.261');
+    expect(view.getByTestId('calibration-verdict').textContent).toBe('Over-confident: its labels claim 82.0 % on average and are right 75.0 % of the time.');
+    expect(panel().textContent).toMatch(/A calibrated model's 90 % labels are right 9 times in 10; Review's "low confidence" jump \(C: beats under 60 %\) relies on it/);
+    expect(panel().textContent).toMatch(/Over the 8 beats the accuracy counts, against the annotator with your corrections\./);
+    // The diagram: one mark per non-empty bin, its beats shown and in its tooltip; orange (over) where accuracy < confidence.
+    const marks = () => [...view.getByTestId('reliability').querySelectorAll('g.bin')];
+    expect(c.bins.filter((b) => b.beats > 0)).toHaveLength(4);
+    expect(marks().map((g) => [g.getAttribute('data-bin'), g.getAttribute('data-beats'), g.querySelector('text.count')!.textContent, g.classList.contains('over')]))
+      .toEqual([['5', '2', '2', true], ['6', '1', '1', true], ['8', '1', '1', false], ['9', '4', '4', false]]);
+    expect(marks().every((g) => g.querySelectorAll('rect.bar').length === 1 && g.querySelectorAll('circle.dot').length === 1)).toBe(true);
+    expect(marks()[1].querySelector('title')!.textContent).toBe('Confidence 60–70 %: 1 beat, mean confidence 70.0 %, accuracy 0.0 %');
+    expect(view.getByTestId('reliability').querySelector('line.diagonal')).not.toBeNull();
+    // One-vs-rest ECE of each class.
+    const classwise = [...view.getByTestId('calibration-classwise').querySelectorAll('tbody tr')].map((tr) => [tr.getAttribute('data-class'), tr.querySelector('td.beats')!.textContent, tr.querySelector('td.ece')!.textContent]);
+    expect(classwise).toEqual(c.classwise.map((k) => [k.label, String(k.beats), (k.ece * 100).toFixed(1)]));
+    expect(classwise.map(([l, b]) => [l, b])).toEqual([['N', '5'], ['S', '1'], ['V', '2'], ['F', '0'], ['Q', '0']]);
+    // The reviewer sides with the model on its two mistakes (beats 2 and 4): every label right, confidence 82 % < 100 %.
+    await app.relabel([2], 'N', 'accept-model');
+    await app.relabel([4], 'V', 'accept-model');
+    await waitFor(() => expect(figure('accuracy')).toBe('100.0 %'));
+    expect(view.getByTestId('calibration-verdict').textContent).toMatch(/^Under-confident: its labels claim 82\.0 % on average and are right 100\.0 % of the time/);
+    expect(figure('ece')).toBe('18.0 %');
+    expect(marks().map((g) => g.classList.contains('over'))).toEqual([false, false, false, false]);
+  });
+
+  it('Metrics: a run without class probabilities says so instead of the calibration panel', async () => {
+    const { app } = await makeApp();
+    const getMetrics = app.api.getMetrics.bind(app.api);
+    app.api.getMetrics = async (req) => ({ ...(await getMetrics(req)), roc: [], calibration: null });
+    await app.review('rec-1', 'run-1');
+    const view = within(render(Metrics, { app }).container);
+    await waitFor(() => expect(view.getByTestId('calibration-none').textContent).toMatch(/this run has no class probabilities/));
+    expect(view.queryByTestId('reliability')).toBeNull();
+    expect(view.queryByTestId('calibration-figures')).toBeNull();
+    expect(view.getByTestId('class-table')).not.toBeNull();
+  });
+
+  it('calibration formats: percent with one decimal, Brier with three, over-confident only when confidence exceeds accuracy, compact bin counts', () => {
+    expect([percent(0.12249), percent(null), brierText(0.26112), brierText(undefined)]).toEqual(['12.2', '—', '0.261', '—']);
+    expect([confidenceVerdict({ meanConfidence: 0.9, accuracy: 0.8 }), confidenceVerdict({ meanConfidence: 0.8, accuracy: 0.8 }), confidenceVerdict({ meanConfidence: 0.7, accuracy: 0.8 })])
+      .toEqual(['over-confident', 'under-confident', 'under-confident']);
+    expect([950, 4120, 41235].map(compactCount)).toEqual(['950', '4.1k', '41k']);
+    const marks = reliabilityMarks([{ lo: 0, hi: 0.1, beats: 0, confidence: null, accuracy: null }, { lo: 0.9, hi: 1, beats: 3, confidence: 0.95, accuracy: 1 }]);
+    expect(marks).toEqual([{ index: 1, lo: 0.9, hi: 1, beats: 3, confidence: 0.95, accuracy: 1, over: false, title: 'Confidence 90–100 %: 3 beats, mean confidence 95.0 %, accuracy 100.0 %' }]);
   });
 
   it('Classify: "Adapt to this patient" learns from the reference or from the reviewed run, within the recording; the run list names the adaptation', async () => {

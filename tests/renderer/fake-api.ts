@@ -1,16 +1,17 @@
 /**
- * An in-memory EcgApi for component tests: one recording with a small beat table and a run; for the Study tab, a
- * study over three recordings classified by two models (`studyTransport`, whose `getStudy` pools fixed bxb count
- * matrices by arm (`studyArm`) with the evaluation library's own figures, intervals and sumstats, so every total adds
+ * An in-memory EcgApi for component tests: one recording with a small beat table and a run with class probabilities
+ * (`PROBS`, so getMetrics gives ROC curves and the run's calibration); for the Study tab, a study over three
+ * recordings classified by two models (`studyTransport`, whose `getStudy` pools fixed bxb count matrices by arm
+ * (`studyArm`) with the evaluation library's own figures, intervals, sumstats and calibration, so every total adds
  * up, and whose `exportStudyReport` wraps that study in a small HTML page and a stand-in PDF).
  */
-import type { AamiLabel, BeatTable, CorrectionInput, EcgApi, MetricsRequest, RecordingSummary, RunSummary, StudyEc57, StudyFigures, StudyModel, StudyPair, StudyReportResult, StudyRequest, StudyResult } from '../../src-main/api/contract.js';
+import type { AamiLabel, BeatTable, CalibrationSummary, CorrectionInput, EcgApi, MetricsRequest, RecordingSummary, RunSummary, StudyEc57, StudyFigures, StudyModel, StudyPair, StudyReportResult, StudyRequest, StudyResult } from '../../src-main/api/contract.js';
 import { AAMI_LABELS, ApiError, studyArm } from '../../src-main/api/contract.js';
 import { DE_CHAZAL_2004_DS2 } from '../../src-main/domain/mitdb.js';
 import { figureDifferenceIntervals, figureIntervals, figuresFromCounts, macroF1NSV } from '../../src-main/evaluation/class-figures.js';
 import { beatsToAnnotations } from '../../src-main/evaluation/ec57/labels.js';
 import { summarizeRecords, type BeatStatistics } from '../../src-main/evaluation/ec57/stats.js';
-import { ec57Metrics, metricsResult } from '../../src-main/services/metrics.js';
+import { ec57Metrics, metricsResult, runCalibration } from '../../src-main/services/metrics.js';
 import { summarizeHolter } from '../../src-main/rhythm/index.js';
 import type { Transport } from '../../src-renderer/lib/api.js';
 
@@ -27,6 +28,27 @@ export const BEATS: BeatTable = {
   confidence: [0.99, 0.97, 0.55, 0.98, 0.7, 0.9, 0.52, 0.95],
   symbols: 'NNVNNANV',
 };
+
+/**
+ * The model's probabilities behind `BEATS` (AAMI_LABELS order, 5 per beat): its label gets the beat's confidence, the
+ * rest goes mostly to the annotator's class where the model got it wrong, evenly elsewhere. Over the 8 beats the model
+ * says 82 % on average and is right 6 times (75 %): over-confident, ECE 12.2 %, MCE 70.0 %. Float32, as the service
+ * stores them, so 0.7 and 0.9 fall just under their bins: four non-empty bins, 0.5–0.6 (beats 2 and 6), 0.6–0.7
+ * (beat 4, wrong), 0.8–0.9 (beat 5) and 0.9–1 (the other four).
+ */
+export const PROBS: Float32Array = (() => {
+  const K = AAMI_LABELS.length;
+  const out = new Float32Array(BEATS.samples.length * K);
+  for (let i = 0; i < BEATS.samples.length; i++) beatProbs(out, i, AAMI_LABELS.indexOf(BEATS.reference[i] as AamiLabel), AAMI_LABELS.indexOf(BEATS.predicted[i] as AamiLabel), BEATS.confidence[i]);
+  return out;
+})();
+
+/** Beat `i`'s probabilities into `out`: `conf` for class `p`; of the rest, 80 % to `r` when it is another class. */
+function beatProbs(out: Float32Array, i: number, r: number, p: number, conf: number): void {
+  const K = AAMI_LABELS.length, rest = 1 - conf;
+  const wrong = r >= 0 && r !== p;
+  for (let k = 0; k < K; k++) out[i * K + k] = k === p ? conf : wrong ? (k === r ? 0.8 * rest : (0.2 * rest) / (K - 2)) : rest / (K - 1);
+}
 
 const DEVICE_METHODS = ['listDevices', 'addDevice', 'pairDevice', 'forgetDevice', 'pushDeviceModel', 'rollbackDevice', 'getDeviceStatus', 'startDeviceWatch', 'stopDeviceWatch', 'startDeviceReplay', 'stopDeviceReplay'] as const satisfies readonly (keyof EcgApi)[];
 
@@ -51,7 +73,7 @@ export function fakeTransport(): { transport: Transport; calls: string[] } {
       // EC57 figures by the service's own helper on these 8 beats: from minute 5 none (the recording lasts 10 s).
       const classes = (labels: string | string[]): number[] => [...labels].map((l) => AAMI_LABELS.indexOf(l as AamiLabel));
       const ec57 = ec57Metrics(beatsToAnnotations(BEATS.samples, classes(ref)), beatsToAnnotations(BEATS.samples, classes(BEATS.predicted)), { fs: REC.fs, length: REC.length, from: req.ec57From ?? 'minute5' });
-      return metricsResult('run-1', req.reference, req.corrections?.length ?? 0, ref.join(''), BEATS.predicted, null, null, ec57);
+      return metricsResult('run-1', req.reference, req.corrections?.length ?? 0, ref.join(''), BEATS.predicted, PROBS, null, ec57);
     },
     async compareRuns() { return []; },
     async getStudy(req) { calls.push(`study ${JSON.stringify(req)}`); return fakeStudy(req); },
@@ -123,6 +145,45 @@ function studyCounts(runId: string, corrections: readonly CorrectionInput[]): In
   return counts;
 }
 
+/**
+ * The confidence each fake model gives its labels, taken in turn beat by beat: cnn's right labels are surer than its
+ * wrong ones and it is right more often than it says (under-confident); student says 95 % and more, wrong or right
+ * (over-confident).
+ */
+const STUDY_CONFIDENCE: Record<string, { right: number[]; wrong: number[] }> = {
+  cnn: { right: [0.995, 0.99, 0.98, 0.97, 0.95, 0.92, 0.88, 0.8, 0.7, 0.62], wrong: [0.45, 0.55, 0.6, 0.7, 0.8, 0.9] },
+  student: { right: [0.999, 0.995, 0.99, 0.99, 0.98, 0.97, 0.96, 0.95], wrong: [0.9, 0.95, 0.97, 0.85, 0.99, 0.8] },
+};
+
+/** A run's beats from its bxb block (rows N S V F, columns N S V F Q), with probabilities as `PROBS` makes them. */
+interface StudyBeats { reference: string; predicted: string; probs: Float32Array }
+function studyBeats(counts: Int32Array, modelId: string): StudyBeats {
+  const conf = STUDY_CONFIDENCE[modelId] ?? STUDY_CONFIDENCE.cnn;
+  let n = 0;
+  for (let r = 0; r < 4; r++) for (let c = 0; c < 5; c++) n += counts[r * 7 + c];
+  const reference: string[] = [], predicted: string[] = [];
+  const probs = new Float32Array(n * AAMI_LABELS.length);
+  for (let r = 0; r < 4; r++) {
+    for (let c = 0; c < 5; c++) {
+      const list = r === c ? conf.right : conf.wrong;
+      for (let j = 0; j < counts[r * 7 + c]; j++) {
+        beatProbs(probs, reference.length, r, c, list[(j + 3 * r + c) % list.length]);
+        reference.push(AAMI_LABELS[r]);
+        predicted.push(AAMI_LABELS[c]);
+      }
+    }
+  }
+  return { reference: reference.join(''), predicted: predicted.join(''), probs };
+}
+
+/** Calibration of runs' beats pooled, as the service pools an arm's (the library's own figures). */
+function studyCalibration(list: readonly { run: RunSummary; beats: StudyBeats }[]): CalibrationSummary | null {
+  const probs = new Float32Array(list.reduce((a, x) => a + x.beats.probs.length, 0));
+  let at = 0;
+  for (const x of list) { probs.set(x.beats.probs, at); at += x.beats.probs.length; }
+  return runCalibration(list.map((x) => x.beats.reference).join(''), list.map((x) => x.beats.predicted).join(''), probs, list.map((x) => x.run.id).join(', '));
+}
+
 function studyFigures(counts: ArrayLike<number>): StudyFigures {
   const f = figuresFromCounts(counts);
   const beats = Object.values(f.perClass).reduce((a, c) => a + c.support, 0);
@@ -140,7 +201,7 @@ const sum = (list: readonly Int32Array[]): Int32Array => { const t = new Int32Ar
  */
 export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY_RUNS): StudyResult {
   const draws = req.draws ?? STUDY_DRAWS;
-  const byModel = new Map<string, { run: RunSummary; counts: Int32Array; corrections: number }[]>();
+  const byModel = new Map<string, { run: RunSummary; counts: Int32Array; beats: StudyBeats; corrections: number }[]>();
   for (const id of req.runIds) {
     const r = runs.find((x) => x.id === id);
     if (!r) throw new ApiError({ name: 'NotFoundError', message: `no run ${id}`, expected: true });
@@ -148,7 +209,8 @@ export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY
     const arm = studyArm(r);
     const list = byModel.get(arm) ?? [];
     if (list.some((x) => x.run.recordingId === r.recordingId)) throw new ApiError({ name: 'AppError', message: `two ${arm} runs on ${r.recordingId}`, expected: true });
-    list.push({ run: r, counts: studyCounts(id, corrections), corrections: corrections.length });
+    const counts = studyCounts(id, corrections);
+    list.push({ run: r, counts, beats: studyBeats(counts, r.modelId), corrections: corrections.length });
     byModel.set(arm, list);
   }
   const nameOf = (recordingId: string): string => STUDY_RECORDINGS.find((x) => x.id === recordingId)!.name;
@@ -162,9 +224,11 @@ export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY
       recordings: list.map((x) => ({
         runId: x.run.id, recordingId: x.run.recordingId, recording: nameOf(x.run.recordingId), scoredFromSeconds: (x.run.adaptation?.minutes ?? 0) * 60, corrections: x.corrections,
         figures: studyFigures(x.counts), ec57: reachesMinute5(x.run.recordingId) ? ec57Of(summarizeRecords([comparison(x.counts)]).gross) : null,
+        calibration: ((c) => (c ? { ece: c.ece, brier: c.brier } : null))(studyCalibration([x])),
       })),
       gross: { ...studyFigures(sum(list.map((x) => x.counts))), intervals: list.length >= 2 && draws > 0 ? { ...figureIntervals(list.map((x) => x.counts), { draws }).intervals } : null },
       ec57: s ? { recordings: ec57Runs.length, gross: ec57Of(s.gross), average: ec57Of(s.average) } : null,
+      calibration: studyCalibration(list),
     };
   });
   const pairs: StudyPair[] = [];
@@ -182,7 +246,9 @@ export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY
     }
   }
   const cell = (v: string): string => (/[",]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const csv = ['model,recording,beats,accuracy', ...models.flatMap((m) => [...m.recordings.map((r) => `${cell(m.arm)},${r.recording},${r.figures.beats},${r.figures.accuracy}`), `${cell(m.arm)},gross,${m.gross.beats},${m.gross.accuracy}`])].join('\n') + '\n';
+  // The service's last two columns: ECE in percent and the Brier score.
+  const calib = (c: { ece: number; brier: number } | null): string => (c ? `${100 * c.ece},${c.brier}` : ',');
+  const csv = ['model,recording,beats,accuracy,ece,brier', ...models.flatMap((m) => [...m.recordings.map((r) => `${cell(m.arm)},${r.recording},${r.figures.beats},${r.figures.accuracy},${calib(r.calibration)}`), `${cell(m.arm)},gross,${m.gross.beats},${m.gross.accuracy},${calib(m.calibration)}`])].join('\n') + '\n';
   return {
     reference: req.reference, models, pairs,
     method: draws > 0 ? `95 % percentile bootstrap over recordings, ${draws} draws, seed 1 (fake)` : null,
@@ -196,12 +262,12 @@ export const FAKE_STUDY_PDF = btoa('%PDF-1.7\n% fake study report\n%%EOF\n');
 
 /**
  * The fake's printable study: an HTML page with the service's title line (`Beat classification study — N recordings,
- * M models`) and one heading per arm, the stand-in PDF, and the study's CSV.
+ * M models`) and one heading per arm, the stand-in PDF, the study's CSV, and the study itself.
  */
 export function fakeStudyReport(study: StudyResult, pdf: { pdfBase64: string | null; pdfError: string | null } = { pdfBase64: FAKE_STUDY_PDF, pdfError: null }): StudyReportResult {
   const recordings = new Set(study.models.flatMap((m) => m.recordings.map((r) => r.recording)));
   const html = `<!doctype html><html><head><title>ECG Review study</title></head><body><h1>Beat classification study — ${recordings.size} recording${recordings.size === 1 ? '' : 's'}, ${study.models.length} model${study.models.length === 1 ? '' : 's'}</h1>${study.models.map((m) => `<h2>${m.arm}</h2>`).join('')}</body></html>`;
-  return { html, ...pdf, csv: study.csv };
+  return { html, ...pdf, csv: study.csv, study };
 }
 
 /** The fake API with the study's three recordings and seven runs open. */

@@ -4,7 +4,8 @@
  * figures and intervals getStudy returns, unticking an arm asks again without that arm's runs, the corrected reference
  * sends each run's recording's live corrections from Dexie, the CSV button downloads `result.csv`, a plain and an
  * adapted run of one model on the same recording are both pooled, in two groups with a pair between them, an adapted
- * arm is flagged patient-specific, "Report" sends the shown study's request to exportStudyReport and offers its HTML
+ * arm is flagged patient-specific, each arm's calibration (pooled ECE, MCE, Brier, over- or under-confident; ECE and
+ * Brier per recording) is shown, or said to be missing without class probabilities, "Report" sends the shown study's request to exportStudyReport and offers its HTML
  * and PDF (or warns why there is no PDF), and with runs on one recording the tab says what it needs. The expected
  * cells are the fake's answer to the same request, formatted here.
  */
@@ -121,6 +122,47 @@ describe('Study tab', () => {
     expect(view.getByTestId('pairs-note').textContent).toMatch(/An interval that includes 0 does not show a difference/);
     expect(view.getByTestId('study-method').textContent).toBe(r.method);
     expect(view.queryByTestId('adapted-note')).toBeNull();
+  });
+
+  it("the calibration table shows each arm's pooled ECE, MCE and Brier and which way its confidence errs; per recording ECE and Brier", async () => {
+    const { app, calls } = await makeApp();
+    const view = within(render(Study, { app }).container);
+    await waitFor(() => expect(view.getByTestId('study-calibration').querySelector('tr[data-model=student] td[data-key=ece]')).not.toBeNull());
+    const r = fakeStudy(lastRequest(calls));
+    const pc = (v: number): string => (v * 100).toFixed(1);
+    for (const m of r.models) {
+      const c = m.calibration!;
+      const row = view.getByTestId('study-calibration').querySelector(`tr[data-model="${m.arm}"]`)!;
+      const cell = (k: string) => row.querySelector(`td[data-key="${k}"]`)!.textContent;
+      expect(row.querySelector('td.beats')!.textContent).toBe(String(c.beats));
+      expect(['ece', 'mce', 'brier', 'confidence', 'accuracy'].map(cell)).toEqual([pc(c.ece), pc(c.mce), c.brier.toFixed(3), pc(c.meanConfidence), pc(c.accuracy)]);
+      // Pooled over the arm's beats: the gross figures' (the fake's reference has no Q beats, which only calibration counts).
+      expect(c.beats).toBe(m.gross.beats);
+      const table = within(view.getAllByTestId('study-model').find((x) => x.getAttribute('data-model') === m.arm)!).getByRole('table', { name: `${m.arm} per recording` });
+      for (const rec of m.recordings) {
+        const tr = table.querySelector(`tr[data-recording="${rec.recording}"]`)!;
+        expect([tr.querySelector('td[data-key=ece]')!.textContent, tr.querySelector('td[data-key=brier]')!.textContent]).toEqual([pc(rec.calibration!.ece), rec.calibration!.brier.toFixed(3)]);
+      }
+    }
+    // The fake's cnn claims less than it gets right, its student more.
+    const verdict = (arm: string) => view.getByTestId('study-calibration').querySelector(`tr[data-model="${arm}"] td.verdict`)!.textContent;
+    expect([r.models[0].calibration!.meanConfidence < r.models[0].calibration!.accuracy, r.models[1].calibration!.meanConfidence > r.models[1].calibration!.accuracy]).toEqual([true, true]);
+    expect([verdict('cnn'), verdict('student')]).toEqual(['under-confident', 'over-confident']);
+    expect(view.getByText(/A calibrated model's 90 % labels are right 9 times in 10/)).not.toBeNull();
+  });
+
+  it('an arm without class probabilities has no calibration: said in its row, "—" per recording', async () => {
+    const t = studyTransport();
+    t.transport.api.getStudy = async (req) => {
+      const r = fakeStudy(req);
+      return { ...r, models: r.models.map((m) => (m.arm === 'student' ? { ...m, calibration: null, recordings: m.recordings.map((x) => ({ ...x, calibration: null })) } : m)) };
+    };
+    const { app } = await makeApp(t);
+    const view = within(render(Study, { app }).container);
+    await waitFor(() => expect(view.getByTestId('study-calibration').querySelector('tr[data-model=student] td.none')?.textContent).toMatch(/no class probabilities/));
+    expect(view.getByTestId('study-calibration').querySelector('tr[data-model=cnn] td[data-key=ece]')).not.toBeNull();
+    const table = within(view.getAllByTestId('study-model').find((x) => x.getAttribute('data-model') === 'student')!).getByRole('table', { name: 'student per recording' });
+    expect([...table.querySelectorAll('td[data-key=ece], td[data-key=brier]')].map((td) => td.textContent)).toEqual(['—', '—', '—', '—', '—', '—']);
   });
 
   it('unticking an arm asks again without its runs; ticking it back brings them back', async () => {
