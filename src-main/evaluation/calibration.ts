@@ -111,3 +111,19 @@ function triageOf(confs: readonly number[], wrong: readonly number[]): { triage:
   });
   return { triage, errors };
 }
+
+const pct = (v: number | null): string => (v === null ? '—' : (v * 100).toFixed(1));
+
+/** One line on how far the confidence can be trusted (`CalibrationFigures`), for reports and model cards. */
+export function calibrationText(c: CalibrationFigures): string {
+  const how = c.meanConfidence > c.accuracy ? 'over-confident' : 'under-confident';
+  return `ECE ${pct(c.ece)} %, MCE ${pct(c.mce)} %, Brier ${c.brier.toFixed(3)}; mean confidence ${pct(c.meanConfidence)} % against accuracy ${pct(c.accuracy)} % (${how}); one-vs-rest ECE ${c.classwise.map((x) => `${x.label} ${pct(x.ece)}`).join(', ')} %`;
+}
+
+/** Review triage in one line: the share of the model's errors found by checking the least confident beats first. */
+export function triageText(c: CalibrationFigures): string {
+  if (!c.errors) return 'the model made no error on these beats';
+  const points = c.triage.filter((t) => t.share >= 0.05 && t.share <= 0.2)
+    .map((t) => `${+(100 * t.share).toFixed(1)} % (${t.beats} beats, confidence ≤ ${pct(t.confidenceBelow)} %) finds ${pct(t.errorShare)} %`);
+  return `checking the least confident beats first, ${points.join('; ')} of the model's ${c.errors} errors`;
+}

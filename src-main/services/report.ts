@@ -6,6 +6,7 @@
 import { AAMI_LABELS, describeAdaptation, type CalibrationSummary, type Ec57RunTable, type MetricsResult, type ModelSummary, type RecordingSummary, type RunSummary } from '../api/contract.js';
 import type { RecordingSource } from '../domain/recording.js';
 import type { HolterSummary } from '../domain/holter.js';
+import { calibrationText, triageText } from '../evaluation/calibration.js';
 import { ecgStripSvg, escapeXml as esc } from './ecg-svg.js';
 import { holterSectionHtml } from './holter-html.js';
 
@@ -55,22 +56,8 @@ function curveSvg(title: string, xs: number[][], ys: number[][], labels: string[
   const lines = xs.map((x, k) => `<path d="${x.map((v, i) => `${i ? 'L' : 'M'}${(10 + v * W).toFixed(2)} ${(5 + (1 - ys[k][i]) * H).toFixed(2)}`).join('')}" fill="none" stroke="${colors[k % 5]}" stroke-width="0.6"/>`).join('');
   const ticks = [0, 0.5, 1].map((t) => `<text x="${10 + t * W}" y="${H + 9}" font-size="3" text-anchor="middle">${t}</text><text x="8" y="${5 + (1 - t) * H + 1}" font-size="3" text-anchor="end">${t}</text>`).join('');
   const legend = labels.map((l, k) => `<text x="${W - 25}" y="${H - 20 + k * 4.5}" font-size="3.2" fill="${colors[k % 5]}">${esc(l)}</text>`).join('');
-  return `<figure><svg xmlns="http://www.w3.org/2000/svg" width="90mm" height="100mm" viewBox="0 0 95 100"><rect x="10" y="5" width="${W}" height="${H}" fill="none" stroke="#555" stroke-width="0.3"/>${lines}${ticks}${legend}`
+  return `<figure><svg xmlns="http://www.w3.org/2000/svg" width="85mm" height="89.5mm" viewBox="0 0 95 100"><rect x="10" y="5" width="${W}" height="${H}" fill="none" stroke="#555" stroke-width="0.3"/>${lines}${ticks}${legend}`
     + `<text x="50" y="${H + 14}" font-size="3.5" text-anchor="middle">${esc(xl)}</text><text x="3" y="45" font-size="3.5" text-anchor="middle" transform="rotate(-90 3 45)">${esc(yl)}</text></svg><figcaption>${esc(title)}</figcaption></figure>`;
-}
-
-/** One line on how far the confidence can be trusted (`CalibrationSummary`), for the run and the study reports. */
-export function calibrationText(c: CalibrationSummary): string {
-  const how = c.meanConfidence > c.accuracy ? 'over-confident' : 'under-confident';
-  return `ECE ${pct(c.ece)} %, MCE ${pct(c.mce)} %, Brier ${c.brier.toFixed(3)}; mean confidence ${pct(c.meanConfidence)} % against accuracy ${pct(c.accuracy)} % (${how}); one-vs-rest ECE ${c.classwise.map((x) => `${x.label} ${pct(x.ece)}`).join(', ')} %`;
-}
-
-/** Review triage in one line: the share of the model's errors found by checking the least confident beats first. */
-export function triageText(c: CalibrationSummary): string {
-  if (!c.errors) return 'the model made no error on these beats';
-  const points = c.triage.filter((t) => t.share >= 0.05 && t.share <= 0.2)
-    .map((t) => `${+(100 * t.share).toFixed(1)} % (${t.beats} beats, confidence ≤ ${pct(t.confidenceBelow)} %) finds ${pct(t.errorShare)} %`);
-  return `checking the least confident beats first, ${points.join('; ')} of the model's ${c.errors} errors`;
 }
 
 /** Reliability diagram: each non-empty bin's mean confidence against its accuracy, and the diagonal of a calibrated model. */
@@ -152,7 +139,7 @@ ${stripPages.join('\n')}
 </body></html>`;
 }
 
-/** Pages the report should print to: summary, Holter summary, curves, and the strip pages. */
+/** Pages the report should print to: summary, Holter summary, curves (ROC and PR side by side, the reliability diagram below), and the strip pages. */
 export function expectedReportPages(misclassified: number): number {
   return 3 + Math.max(1, Math.ceil(Math.min(MAX_STRIPS, misclassified) / STRIPS_PER_PAGE));
 }

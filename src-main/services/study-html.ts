@@ -6,7 +6,8 @@
  */
 import type { ModelSummary, StudyFigures, StudyInterval, StudyModel, StudyResult } from '../api/contract.js';
 import { escapeXml as esc } from './ecg-svg.js';
-import { calibrationText, REPORT_CSS, triageText } from './report.js';
+import { calibrationText, triageText } from '../evaluation/calibration.js';
+import { REPORT_CSS } from './report.js';
 
 const CLASSES = ['N', 'S', 'V', 'F'] as const;
 const NSV = ['N', 'S', 'V'] as const;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { BeatTable, MetricsResult, RunSummary } from '../../src-main/api/contract.js';
 import { escapeXml } from '../../src-main/services/ecg-svg.js';
-import { calibrationText } from '../../src-main/services/report.js';
+import { calibrationText } from '../../src-main/evaluation/calibration.js';
 import type { ReviewService } from '../../src-main/services/review-service.js';
 import { describeMitdb, mitdbRecord } from '../helpers/data.js';
 import { makeService, waitJob } from './helpers.js';
