@@ -12,6 +12,7 @@ import type { RecordsEvaluation } from './evaluate-records.js';
 import type { Interval } from '../evaluation/bootstrap.js';
 import type { RunByRunFigures } from '../evaluation/ec57/index.js';
 import { FIGURE_CLASSES, macroF1NSV, type FigureIntervals } from '../evaluation/class-figures.js';
+import { calibrationText, triageText } from '../evaluation/calibration.js';
 import type { ModelMetadata } from './io.js';
 import type { CvSummary } from './train/cross-validation.js';
 import type { DecisionFloors } from './train/decision.js';
@@ -95,7 +96,7 @@ function withInterval(v: number | null | undefined, iv: Interval | null | undefi
  * The DS2 (or other records') class table of a card, full or compressed: Se, +P and F1 per class beside de
  * Chazal's, accuracy and macro-F1, and — when measured — each figure's 95 % record-bootstrap interval.
  */
-export function figuresTableLines(e: Pick<RecordsEvaluation, 'perClass' | 'accuracy' | 'macroF1' | 'ec57Gross' | 'intervals' | 'ec57Runs'>, dc: typeof DE_CHAZAL_2004_DS2 | undefined): string[] {
+export function figuresTableLines(e: Pick<RecordsEvaluation, 'perClass' | 'accuracy' | 'macroF1' | 'ec57Gross' | 'intervals' | 'ec57Runs' | 'calibration'>, dc: typeof DE_CHAZAL_2004_DS2 | undefined): string[] {
   const iv = e.intervals?.intervals;
   const L: string[] = [];
   L.push(`| class | Se %${iv ? ' (95 % CI)' : ''} | +P %${iv ? ' (95 % CI)' : ''} | F1 % | beats | de Chazal 2004 Se / +P |`, '|---|---|---|---|---|---|');
@@ -112,6 +113,7 @@ export function figuresTableLines(e: Pick<RecordsEvaluation, 'perClass' | 'accur
     // classifier (AF beats are class N) cannot report; the SVE figures stay in the card's JSON.
     L.push('', `EC57 run-by-run from minute 5 (as WFDB rxr), ventricular: ${r(e.ec57Runs.ve)}.`);
   }
+  if (e.calibration) L.push('', `Calibration of the label's confidence over these ${e.calibration.beats} beats (10 equal bins): ${calibrationText(e.calibration)}. Review triage: ${triageText(e.calibration)}.`);
   if (e.intervals) L.push('', `${Math.round(e.intervals.level * 100)} % intervals: ${e.intervals.method}. Beats of one patient are not independent, so whole records are resampled; with 22 patients the intervals are wide, and a figure whose interval holds the reference value is not shown to differ from it.`);
   return L;
 }

@@ -50,18 +50,17 @@ export interface ClassifiedBeats {
   predicted: Int8Array;
   /** [beat][class] averaged over the ensemble, after the model's morphology consensus when it has one. */
   probabilities: Float32Array;
-  /** Reference symbol per beat when positions came from an annotator. */
-  referenceSymbols?: string[];
+  /** The annotator's AAMI class per beat when positions came from an annotator (undefined for a non-AAMI symbol). */
+  referenceClasses?: (AamiClass | undefined)[];
   /** How each model was adapted to this patient, when it was. */
   adaptations?: Adaptation[];
 }
 
-export async function beatPositions(src: RecordingSource, opts: ClassifyOptions, causal = false): Promise<{ positions: BeatPositions; how: string; symbols?: string[] }> {
+/** Where a recording's beats are: the annotator's beats (with their AAMI classes), or the detector's. */
+export async function beatPositions(src: RecordingSource, opts: ClassifyOptions, causal = false): Promise<{ positions: BeatPositions; how: string }> {
   if (opts.beats) {
     const anns = (await readAnnotations(src, opts.beats)).filter((a) => a.sample >= 0 && a.sample < src.info.length);
-    const positions = beatsFromAnnotations(anns);
-    const symbols = anns.filter((a) => aamiClassOf(a.symbol) !== undefined || positions.samples.includes(a.sample)).sort((a, b) => a.sample - b.sample);
-    return { positions: { samples: positions.samples }, how: `annotator:${opts.beats}`, symbols: symbols.map((a) => a.symbol) };
+    return { positions: beatsFromAnnotations(anns), how: `annotator:${opts.beats}` };
   }
   const lead = chooseLead(src.info, opts.lead);
   if (causal) {
@@ -76,13 +75,15 @@ export async function beatPositions(src: RecordingSource, opts: ClassifyOptions,
 }
 
 /** The beats a model classifies in a recording, at the positions `classifyRecording` uses, as its inputs. */
-export async function classifierBeats(src: RecordingSource, meta: LoadedModel['meta'], opts: Pick<ClassifyOptions, 'beats' | 'lead'> = {}): Promise<{ set: BeatSet; how: string; lead: { name: string } }> {
+export async function classifierBeats(src: RecordingSource, meta: LoadedModel['meta'], opts: Pick<ClassifyOptions, 'beats' | 'lead'> = {}): Promise<{ set: BeatSet; how: string; lead: { name: string }; referenceClasses?: (AamiClass | undefined)[] }> {
   const lead = chooseLead(src.info, opts.lead);
   const { positions, how } = await beatPositions(src, opts, meta.window.causal === true);
   if (positions.samples.length === 0) {
     throw new ModelError(!opts.beats ? `no beats detected on lead ${lead.name}` : `annotator '${opts.beats}' has no beat annotations`, src.info.path);
   }
-  return { set: await buildRecordBeats(src, positions, { window: meta.window, lead: lead.name }), how, lead };
+  // The set keeps every position in order (not only labelled ones), so the annotator's classes line up with it.
+  const set = await buildRecordBeats(src, { samples: positions.samples }, { window: meta.window, lead: lead.name });
+  return { set, how, lead, ...(positions.classes ? { referenceClasses: positions.classes } : {}) };
 }
 
 export async function classifyRecording(src: RecordingSource, models: LoadedModel[], opts: ClassifyOptions = {}): Promise<ClassifiedBeats> {
@@ -93,7 +94,7 @@ export async function classifyRecording(src: RecordingSource, models: LoadedMode
       throw new ModelError('ensemble members disagree on window, classes or morphology consensus', m.dir);
     }
   }
-  const { set, how, lead } = await classifierBeats(src, meta, opts);
+  const { set, how, lead, referenceClasses } = await classifierBeats(src, meta, opts);
   const K = meta.classes.length;
   const probs = new Float32Array(set.n * K);
   const adaptations: Adaptation[] = [];
@@ -113,6 +114,7 @@ export async function classifyRecording(src: RecordingSource, models: LoadedMode
     record: src.info.name, lead: set.leads[0] ?? lead.name, fs: src.info.fs, positions: how, classes: meta.classes,
     // an ensemble uses the mean of its members' decision offsets
     samples: set.samples, predicted: decide(decided, meta.decisionBias.map((_, k) => models.reduce((a, m) => a + (m.meta.decisionBias[k] ?? 0), 0) / models.length)), probabilities: decided,
+    ...(referenceClasses ? { referenceClasses } : {}),
     ...(adaptations.length ? { adaptations } : {}),
   };
 }

@@ -6,7 +6,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AAMI_CLASSES } from '../domain/aami.js';
 import { annotationCode, type Annotation } from '../domain/annotation.js';
+import { calibrationOf, type CalibrationFigures } from '../evaluation/calibration.js';
 import { evaluateRecords, summarizeRunByRun, type RunByRunFigures } from '../evaluation/ec57/index.js';
 import { openRecording } from '../formats/index.js';
 import { writeWfdbAnnotationFile } from '../formats/wfdb/index.js';
@@ -24,6 +26,34 @@ export function beatAnnotations(c: ClassifiedBeats): Annotation[] {
   });
 }
 
+/**
+ * The beats of classified records that calibration is measured on: those at a reference beat of class N, S, V or F
+ * (the beats de Chazal's figures count), with the model's label and its probabilities in AAMI_CLASSES order (Q,
+ * which no model outputs, gets 0). Needs positions from an annotator (`referenceClasses`).
+ */
+export class CalibrationBeats {
+  private readonly reference: number[] = [];
+  private readonly predicted: number[] = [];
+  private readonly probs: number[] = [];
+
+  add(c: ClassifiedBeats, fromSample = 0): void {
+    if (!c.referenceClasses) return;
+    const K = c.classes.length;
+    const column = AAMI_CLASSES.map((a) => c.classes.indexOf(a));
+    for (let i = 0; i < c.samples.length; i++) {
+      const t = c.referenceClasses[i];
+      if (c.samples[i] < fromSample || !t || t === 'Q') continue;
+      this.reference.push(AAMI_CLASSES.indexOf(t));
+      this.predicted.push(AAMI_CLASSES.indexOf(c.classes[c.predicted[i]]));
+      for (const k of column) this.probs.push(k < 0 ? 0 : c.probabilities[i * K + k]);
+    }
+  }
+
+  figures(source: string): CalibrationFigures | null {
+    return calibrationOf({ reference: this.reference, predicted: this.predicted, probs: this.probs, labels: AAMI_CLASSES, source });
+  }
+}
+
 export type { ClassFigures } from '../evaluation/class-figures.js';
 export { figuresFromCounts } from '../evaluation/class-figures.js';
 
@@ -36,6 +66,8 @@ export interface RecordsEvaluation extends Figures {
   intervals?: FigureIntervals;
   /** EC57 run-by-run statistics from minute 5 (rxr): VE and SVE couplets, short and long runs (absent in older cards). */
   ec57Runs?: { ve: RunByRunFigures; sve: RunByRunFigures };
+  /** Calibration of the label's confidence at the reference beats (absent in older cards, and for detected beats). */
+  calibration?: CalibrationFigures;
 }
 
 /** Classify `recordPaths`, write `<outDir>/<record>.<annotator>`, and evaluate them against `atr`. */
@@ -43,12 +75,14 @@ export async function evaluateModelOnRecords(models: LoadedModel[], recordPaths:
   const annotator = opts.annotator ?? 'cls';
   await mkdir(outDir, { recursive: true });
   const names: string[] = [];
+  const calibration = new CalibrationBeats();
   for (let i = 0; i < recordPaths.length; i++) {
     const src = await openRecording(recordPaths[i]);
     try {
       opts.onRecord?.(src.info.name, i);
       const c = await classifyRecording(src, models, { beats: opts.beats ?? 'atr', lead: opts.lead });
       await writeWfdbAnnotationFile(join(outDir, `${src.info.name}.${annotator}`), beatAnnotations(c));
+      calibration.add(c);
       names.push(src.info.name);
     } finally {
       await src.close();
@@ -62,5 +96,6 @@ export async function evaluateModelOnRecords(models: LoadedModel[], recordPaths:
     intervals: figureIntervals(whole.records.map((r) => r.comparison.counts)),
     ec57Gross: { vebSe: g.vebSensitivity, vebPpv: g.vebPositivePredictivity, svebSe: g.svebSensitivity, svebPpv: g.svebPositivePredictivity },
     ec57Runs: summarizeRunByRun(std.records.flatMap((r) => (r.runs ? [r.runs] : []))),
+    calibration: calibration.figures(names.join(' ')) ?? undefined,
   };
 }

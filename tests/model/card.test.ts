@@ -79,6 +79,16 @@ describe('DS2 intervals and run-by-run figures in the cards', () => {
       const ve = card.ds2.ec57Runs.ve;
       expect([ve.CTPs + ve.CFN, ve.STPs + ve.SFN, ve.LTPs + ve.LFN], name).toEqual(referenceRuns);
       expect(md).toContain(`EC57 run-by-run from minute 5 (as WFDB rxr), ventricular: couplets Se ${(100 * ve.coupletSe).toFixed(1)}`);
+      // Calibration at the same reference beats: N, S, V and F ones, as many as the class table counts, its
+      // accuracy theirs, its bins holding them all, its errors the confusion's off-diagonal among them.
+      const cal = card.ds2.calibration;
+      const support = (['N', 'S', 'V', 'F'] as const).reduce((a, c) => a + card.ds2.perClass[c].support, 0);
+      expect(cal.beats, name).toBe(support);
+      expect(cal.bins.reduce((a: number, b: { beats: number }) => a + b.beats, 0)).toBe(support);
+      expect(cal.accuracy * 100).toBeCloseTo(card.ds2.accuracy, 6);
+      const right = [0, 1, 2, 3].reduce((a, k) => a + card.ds2.confusion[k][k], 0);
+      expect(cal.errors).toBe(support - right);
+      expect(md).toContain(`Calibration of the label's confidence over these ${support} beats (10 equal bins): ECE ${(100 * cal.ece).toFixed(1)} %`);
     }
   });
 });

@@ -16,8 +16,7 @@ import { openRecording, readAnnotations } from '../../formats/index.js';
 import { classifyRecording } from '../classify.js';
 import { DEFAULT_WINDOW, type WindowSpec } from '../dataset/windows.js';
 import { figureIntervals, figuresFromCounts, macroF1NSV } from '../../evaluation/class-figures.js';
-import { calibrationOf, type CalibrationFigures } from '../../evaluation/calibration.js';
-import { beatAnnotations, type RecordsEvaluation } from '../evaluate-records.js';
+import { beatAnnotations, CalibrationBeats, type RecordsEvaluation } from '../evaluate-records.js';
 import type { LoadedModel, ModelMetadata } from '../io.js';
 import { readCard, type ModelCard } from './card.js';
 import { CompressError } from './errors.js';
@@ -47,8 +46,6 @@ export interface ModelEvaluation extends Omit<RecordsEvaluation, 'annotator'> {
   /** AAMI class index (N S V F Q) of the reference and of the prediction, per compared beat. */
   truth: Int8Array;
   predicted: Int8Array;
-  /** Calibration of the label's confidence over the same beats (evaluation/calibration.ts). */
-  calibration: CalibrationFigures | null;
 }
 
 /** The classifier metadata (model.json `userDefinedMetadata.ecgReview`) with the model card's overrides. */
@@ -78,7 +75,8 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
   const whole: BxbComparison[] = [];
   const std: BxbComparison[] = [];
   const runs: RunByRunComparison[] = [];
-  const truth: number[] = [], predicted: number[] = [], probs: number[] = [];
+  const truth: number[] = [], predicted: number[] = [];
+  const calibration = new CalibrationBeats();
   const names: string[] = [];
   try {
     for (const r of opts.records) {
@@ -92,6 +90,7 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
         std.push(compareBeats(ref, test, base));
         runs.push(compareRunByRun(ref, test, base));
         names.push(src.info.name);
+        calibration.add(cls, from * src.info.fs);
         // Per-beat pairs for McNemar: the positions are the reference beats themselves.
         const refClass = new Map<number, AamiClass | undefined>();
         for (const a of ref) { const c = aamiClassOf(a.symbol); if (c) refClass.set(a.sample, c); }
@@ -101,10 +100,7 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
           if (t === undefined || t === 'Q') continue;
           truth.push(AAMI_CLASSES.indexOf(t));
           predicted.push(AAMI_CLASSES.indexOf(cls.classes[cls.predicted[i]]));
-          // The model's classes (N S V F) in AAMI_CLASSES order; Q, which no model outputs, gets 0.
-          const row = AAMI_CLASSES.map(() => 0);
-          cls.classes.forEach((c, k) => { row[AAMI_CLASSES.indexOf(c)] = cls.probabilities[i * cls.classes.length + k]; });
-          probs.push(...row);
+
         }
       } finally {
         await src.close();
@@ -123,7 +119,7 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
     ec57Gross: { vebSe: g.vebSensitivity, vebPpv: g.vebPositivePredictivity, svebSe: g.svebSensitivity, svebPpv: g.svebPositivePredictivity },
     ec57Runs: summarizeRunByRun(runs),
     beats: truth.length, recordCounts: whole.map((c) => c.counts), truth: Int8Array.from(truth), predicted: Int8Array.from(predicted),
-    calibration: calibrationOf({ reference: truth, predicted, probs, labels: AAMI_CLASSES, source: dir }),
+    calibration: calibration.figures(dir) ?? undefined,
   };
 }
 
