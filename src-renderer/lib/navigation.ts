@@ -1,7 +1,28 @@
 /** Beat navigation over a BeatTable: pure functions, so keyboard behaviour is unit-tested without a DOM. */
 import type { BeatTable } from '../../src-main/api/contract.js';
 
+/** The fixed low-confidence threshold, used when the run's model card gives none: beats strictly below 60 %. */
 export const LOW_CONFIDENCE = 0.6;
+
+/**
+ * Which beats the "low confidence" jump stops at: below a fixed limit (`below`, the default 0.6), or at or below a
+ * model card's review-triage point (`atOrBelow`: the highest confidence among the least confident share of DS2 beats,
+ * so "check every beat at or below it").
+ */
+export type LowConfidence = { below: number } | { atOrBelow: number };
+export const DEFAULT_LOW_CONFIDENCE: LowConfidence = { below: LOW_CONFIDENCE };
+
+/** Whether a confidence (0–1) is low by `threshold`. */
+export function isLowConfidence(confidence: number, threshold: LowConfidence = DEFAULT_LOW_CONFIDENCE): boolean {
+  return 'atOrBelow' in threshold ? confidence <= threshold.atOrBelow : confidence < threshold.below;
+}
+
+/** Classified beats of `b` whose confidence is low by `threshold`. */
+export function countLowConfidence(b: BeatTable, threshold: LowConfidence = DEFAULT_LOW_CONFIDENCE): number {
+  let n = 0;
+  for (let i = 0; i < b.samples.length; i++) if (b.predicted[i] !== '-' && isLowConfidence(b.confidence[i], threshold)) n++;
+  return n;
+}
 
 export function isDisagreement(b: BeatTable, i: number): boolean {
   return b.reference[i] !== '-' && b.predicted[i] !== '-' && b.reference[i] !== b.predicted[i];
@@ -15,7 +36,9 @@ export function findBeat(b: BeatTable, from: number, dir: 1 | -1, pred: (i: numb
 
 export const nextDisagreement = (b: BeatTable, from: number, dir: 1 | -1 = 1): number => findBeat(b, from, dir, (i) => isDisagreement(b, i));
 export const nextOfClass = (b: BeatTable, from: number, label: string, labelOf: (i: number) => string, dir: 1 | -1 = 1): number => findBeat(b, from, dir, (i) => labelOf(i) === label);
-export const nextLowConfidence = (b: BeatTable, from: number, dir: 1 | -1 = 1): number => findBeat(b, from, dir, (i) => b.predicted[i] !== '-' && b.confidence[i] < LOW_CONFIDENCE);
+/** Next (or previous) classified beat whose confidence is low by `threshold` (default: below 0.6). */
+export const nextLowConfidence = (b: BeatTable, from: number, dir: 1 | -1 = 1, threshold: LowConfidence = DEFAULT_LOW_CONFIDENCE): number =>
+  findBeat(b, from, dir, (i) => b.predicted[i] !== '-' && isLowConfidence(b.confidence[i], threshold));
 
 /** First beat index with sample ≥ s (binary search). */
 export function beatAtOrAfter(samples: readonly number[], s: number): number {

@@ -2,7 +2,8 @@
  * Acceptance: browser mode in the system Chromium. Open MIT-BIH 208, classify it with a shipped model, go to the
  * next disagreement, relabel it, reload and see the correction kept, see the metrics table move by exactly that
  * beat, the EC57 panel show getMetrics' figures (from minute 5 and from the start) and the calibration panel its
- * calibration (ECE, MCE, Brier, a diagram mark per bin with beats), export the report and check the PDF's pages;
+ * calibration (ECE, MCE, Brier, a diagram mark per bin with beats, the review triage), see Review's low-confidence
+ * jump take its threshold from the model card's DS2 review triage, export the report and check the PDF's pages;
  * then adapt a small model to the patient and see the run header name the adaptation. Then a study: open MIT-BIH 100
  * too, classify it with the same two models, classify 208 with the small model unadapted as well, and see the Study
  * tab ask for each arm's newest run of both recordings (the adapted small model an arm apart from its plain form,
@@ -76,6 +77,20 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     const runs = await api.listRuns();
     const runId = runs[0].id;
     const before: MetricsResult = await api.getMetrics({ runId, reference: 'corrected', corrections: [] });
+    const pct = (v: number | null): string => (v === null ? '—' : (v * 100).toFixed(1));
+
+    // The low-confidence jump: at or below the confidence of the least confident 10 % of the model's DS2 beats (its
+    // card's review triage), with this run's beats at or below it counted.
+    const triage10 = (shipped!.card as { ds2?: { calibration?: { triage?: { share: number; confidenceBelow: number; errorShare: number | null }[] } } }).ds2?.calibration?.triage?.find((t) => t.share === 0.1);
+    expect(triage10, `${shipped!.id}'s card gives its DS2 review triage`).toBeDefined();
+    const table = await api.listBeats(runs[0].recordingId, runId);
+    const lowBeats = table.confidence.filter((c, i) => table.predicted[i] !== '-' && c <= triage10!.confidenceBelow).length;
+    const classified = [...table.predicted].filter((p) => p !== '-').length;
+    expect(lowBeats).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('low-confidence-count').textContent()).toBe(`${lowBeats} low confidence`);
+    const lowButton = page.getByTestId('next-low-confidence');
+    expect(await lowButton.textContent()).toBe(`low confidence (≤ ${Math.round(triage10!.confidenceBelow * 100)} %) ›`);
+    expect(await lowButton.getAttribute('title')).toBe(`Beats at or below ${pct(triage10!.confidenceBelow)} %: on DS2 the least confident 10 % of this model's beats, which held ${pct(triage10!.errorShare)} % of its errors. This run: ${lowBeats} of its ${classified} classified beats (${pct(lowBeats / classified)} %). Key C (Shift+C: back).`);
 
     // Next disagreement → relabel it to the model's label (the reviewer sides with the model).
     await page.getByTestId('next-disagreement').click();
@@ -111,7 +126,6 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     // default) and from the start, which counts the first five minutes' beats too.
     const corrected = [{ sample: (await api.listBeats(runs[0].recordingId, runId)).samples[beatNo - 1], label: pred }];
     correction = corrected[0];
-    const pct = (v: number | null): string => (v === null ? '—' : (v * 100).toFixed(1));
     const gross = (kind: string, c: string) => page.locator(`[data-testid=ec57-gross] tr[data-kind=${kind}] td.${c}`).textContent();
     const runCells = async (r: string) => page.locator(`[data-testid=ec57-runs] tr[data-run=${r}] td`).allTextContents();
     const figures: Record<string, number> = {};
@@ -138,6 +152,11 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     expect(await page.locator('[data-testid=reliability] g.bin').count()).toBe(cal.bins.filter((b) => b.beats > 0).length);
     expect(await page.getByTestId('calibration-verdict').textContent()).toMatch(cal.meanConfidence > cal.accuracy ? /^Over-confident/ : /^Under-confident/);
     expect(await page.locator('[data-testid=calibration-classwise] td.ece').allTextContents()).toEqual(cal.classwise.map((k) => pct(k.ece)));
+    // Review triage: getMetrics' points, and the note names Review's threshold.
+    const triageRows = await page.locator('[data-testid=triage-table] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(cal.errors).toBeGreaterThan(0);
+    expect(triageRows).toEqual(cal.triage.map((t) => [pct(t.share), String(t.beats), pct(t.confidenceBelow), String(t.errorsFound), pct(t.errorShare)]));
+    expect(await page.getByTestId('calibration').textContent()).toContain(`Review's "low confidence" jump (C: beats at or below ${pct(triage10!.confidenceBelow)} %, the least confident 10 % of this model's beats on DS2)`);
     await shot('metrics');
 
     // Holter: the final labels (the correction sided with the model, so they are the model's) give the ectopy table,

@@ -1,8 +1,9 @@
 /**
  * Svelte components against an in-memory API and fake-indexeddb: the Library shows the importer's message for
- * a bad file; Review's keyboard moves between disagreements and relabels (stored in Dexie, undoable); Metrics
- * shows the per-class table, the EC57 panel and the calibration panel (reliability diagram, ECE, MCE, Brier, which way
- * the confidence errs, or why there is none) and follows corrections; Classify's "Adapt to this patient" sends the
+ * a bad file; Review's keyboard moves between disagreements and relabels (stored in Dexie, undoable), and its
+ * low-confidence jump stops at the run's model card's DS2 triage threshold (else below 60 %); Metrics shows the
+ * per-class table, the EC57 panel and the calibration panel (reliability diagram, ECE, MCE, Brier, which way the
+ * confidence errs, the review triage, or why there is none) and follows corrections; Classify's "Adapt to this patient" sends the
  * learning period and the label source (the reference, or the run under review with your corrections), and the run
  * list names an adapted run's adaptation. uPlot is stubbed (jsdom has no canvas).
  */
@@ -19,6 +20,7 @@ import { openReviewDb } from '../../src-renderer/lib/db.js';
 import { AppState } from '../../src-renderer/lib/store.svelte.js';
 import { BASELINE_MODEL_ID, type ApiEvent, type ModelSummary, type RecordingSummary, type RunAdaptation, type RunSummary } from '../../src-main/api/contract.js';
 import { BEATS, REC, fakeTransport } from './fake-api.js';
+import type { Transport } from '../../src-renderer/lib/api.js';
 
 vi.mock('uplot', () => {
   class FakePlot {
@@ -36,8 +38,9 @@ vi.mock('uplot', () => {
 });
 
 let n = 0;
-async function makeApp(): Promise<{ app: AppState; calls: string[] }> {
+async function makeApp(change?: (t: Transport) => void): Promise<{ app: AppState; calls: string[] }> {
   const { transport, calls } = fakeTransport();
+  change?.(transport);
   const app = new AppState(transport, openReviewDb(`test-${n++}`, new IDBFactory(), IDBKeyRange));
   await app.init();
   return { app, calls };
@@ -99,7 +102,9 @@ describe('renderer components', () => {
     await fireEvent.keyDown(window, { key: 'D' });
     expect(app.selected).toBe(2);
     await fireEvent.keyDown(window, { key: 'c' });
-    expect(app.selected).toBe(6); // confidence 0.52 < 0.6
+    expect(app.selected).toBe(4); // confidence 0.7 ≤ 78.0 %, the threshold of cnn's card
+    await fireEvent.keyDown(window, { key: 'c' });
+    expect(app.selected).toBe(6); // confidence 0.52
     await fireEvent.keyDown(window, { key: '!', code: 'Digit1', shiftKey: true });
     expect(app.selected).toBe(6); // no beat labelled N after beat 6 (beat 7 is V): the selection stays
     await fireEvent.keyDown(window, { key: 'ArrowLeft' });
@@ -183,7 +188,7 @@ describe('renderer components', () => {
     expect(['ece', 'mce', 'brier', 'confidence', 'accuracy'].map(figure)).toEqual(['12.2 %', '70.0 %', c.brier.toFixed(3), '82.0 %', '75.0 %']);
     expect(c.brier.toFixed(3)).toBe('0.261');
     expect(view.getByTestId('calibration-verdict').textContent).toBe('Over-confident: its labels claim 82.0 % on average and are right 75.0 % of the time.');
-    expect(panel().textContent).toMatch(/A calibrated model's 90 % labels are right 9 times in 10; Review's "low confidence" jump \(C: beats under 60 %\) relies on it/);
+    expect(panel().textContent).toMatch(/A calibrated model's 90 % labels are right 9 times in 10; Review's "low confidence" jump \(C: beats at or below 78\.0 %, the least confident 10 % of this model's beats on DS2\) relies on it/);
     expect(panel().textContent).toMatch(/Over the 8 beats the accuracy counts, against the annotator with your corrections\./);
     // The diagram: one mark per non-empty bin, its beats shown and in its tooltip; orange (over) where accuracy < confidence.
     const marks = () => [...view.getByTestId('reliability').querySelectorAll('g.bin')];
@@ -197,6 +202,22 @@ describe('renderer components', () => {
     const classwise = [...view.getByTestId('calibration-classwise').querySelectorAll('tbody tr')].map((tr) => [tr.getAttribute('data-class'), tr.querySelector('td.beats')!.textContent, tr.querySelector('td.ece')!.textContent]);
     expect(classwise).toEqual(c.classwise.map((k) => [k.label, String(k.beats), (k.ece * 100).toFixed(1)]));
     expect(classwise.map(([l, b]) => [l, b])).toEqual([['N', '5'], ['S', '1'], ['V', '2'], ['F', '0'], ['Q', '0']]);
+    // Review triage, by hand: least confident first, beats 6 (0.52, right), 2 (0.55, wrong), 4 (0.7, wrong), 5 (0.9,
+    // Float32 just under), … Up to 10 % of 8 beats is 1 beat (beat 6: no error), 20 % 2 beats (one of the 2 errors),
+    // 50 % 4 beats (both). Bold where the share of errors found exceeds the share of beats checked.
+    const triage = () => view.getByTestId('triage-table');
+    const rows = () => [...triage().querySelectorAll('tbody tr')];
+    expect(triage().querySelector('caption')!.textContent).toBe('Review triage — check the least confident beats first (2 errors in 8 beats)');
+    expect([...triage().querySelectorAll('thead th')].map((th) => th.textContent)).toEqual(['Beats checked (%)', 'Beats', 'Confidence ≤ (%)', 'Errors found', "Share of the model's errors (%)"]);
+    expect(rows().map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent))).toEqual([
+      ['1.0', '1', '52.0', '0', '0.0'], ['2.0', '1', '52.0', '0', '0.0'], ['5.0', '1', '52.0', '0', '0.0'], ['10.0', '1', '52.0', '0', '0.0'],
+      ['20.0', '2', '55.0', '1', '50.0'], ['50.0', '4', '90.0', '2', '100.0'],
+    ]);
+    expect(rows().map((tr) => tr.classList.contains('better'))).toEqual([false, false, false, false, true, true]);
+    expect(c.triage.map((t) => [t.share, t.beats, t.errorsFound, t.errorShare])).toEqual([[0.01, 1, 0, 0], [0.02, 1, 0, 0], [0.05, 1, 0, 0], [0.1, 1, 0, 0], [0.2, 2, 1, 0.5], [0.5, 4, 2, 1]]);
+    expect(c.errors).toBe(2);
+    expect(view.getByTestId('triage').textContent).toMatch(/Checking beats at random finds errors in proportion to the beats checked; a useful confidence finds more/);
+    expect(view.queryByTestId('triage-none')).toBeNull();
     // The reviewer sides with the model on its two mistakes (beats 2 and 4): every label right, confidence 82 % < 100 %.
     await app.relabel([2], 'N', 'accept-model');
     await app.relabel([4], 'V', 'accept-model');
@@ -204,6 +225,9 @@ describe('renderer components', () => {
     expect(view.getByTestId('calibration-verdict').textContent).toMatch(/^Under-confident: its labels claim 82\.0 % on average and are right 100\.0 % of the time/);
     expect(figure('ece')).toBe('18.0 %');
     expect(marks().map((g) => g.classList.contains('over'))).toEqual([false, false, false, false]);
+    // No error left: the triage has nothing to find, and says so instead of its table.
+    expect(view.getByTestId('triage-none').textContent).toBe('Review triage: the model made no error on these beats, so checking the least confident first has nothing to find.');
+    expect(view.queryByTestId('triage-table')).toBeNull();
   });
 
   it('Metrics: a run without class probabilities says so instead of the calibration panel', async () => {
@@ -215,7 +239,68 @@ describe('renderer components', () => {
     await waitFor(() => expect(view.getByTestId('calibration-none').textContent).toMatch(/this run has no class probabilities/));
     expect(view.queryByTestId('reliability')).toBeNull();
     expect(view.queryByTestId('calibration-figures')).toBeNull();
+    expect(view.queryByTestId('triage')).toBeNull();
     expect(view.getByTestId('class-table')).not.toBeNull();
+  });
+
+  it("Review: the low-confidence jump (button and C) stops at or below the run's model card's DS2 triage threshold, else below 60 %, and says which and how many", async () => {
+    // run-1 by cnn, whose card's least confident 10 % of DS2 beats sit at or below 78.0 % and hold 50.6 % of its errors.
+    const { app } = await makeApp();
+    await app.review('rec-1', 'run-1');
+    const review = render(Review, { app });
+    const view = within(review.container);
+    const button = view.getByTestId('next-low-confidence');
+    expect(button.textContent).toBe('low confidence (≤ 78 %) ›');
+    // confidences 0.99 0.97 0.55 0.98 0.7 0.9 0.52 0.95: beats 2, 4 and 6 at or below 78 %
+    const title = "Beats at or below 78.0 %: on DS2 the least confident 10 % of this model's beats, which held 50.6 % of its errors. This run: 3 of its 8 classified beats (37.5 %). Key C (Shift+C: back).";
+    expect(button.getAttribute('title')).toBe(title);
+    expect(view.getByTestId('low-confidence-count').textContent).toBe('3 low confidence');
+    expect(view.getByTestId('low-confidence-count').getAttribute('title')).toBe(title);
+    expect(review.container.querySelector('.legend')!.textContent).toMatch(/C\/Shift\+C low confidence \(≤ 78 %\)/);
+    expect(app.selected).toBe(0);
+    const stops: number[] = [];
+    for (let k = 0; k < 3; k++) { await fireEvent.click(button); stops.push(app.selected); }
+    expect(stops).toEqual([2, 4, 6]);
+    await fireEvent.click(button);
+    expect(app.selected).toBe(6);
+    expect(app.notices.at(-1)?.text).toBe('No beat at or below 78.0 % in that direction');
+    await fireEvent.keyDown(window, { key: 'C', shiftKey: true });
+    expect(app.selected).toBe(4);
+    review.unmount();
+
+    // The same beats classified by student, whose older card has no triage: the fixed "below 60 %" (beats 2 and 6).
+    const old = await makeApp((t) => {
+      const listRuns = t.api.listRuns.bind(t.api);
+      t.api.listRuns = async () => (await listRuns()).map((r) => ({ ...r, modelId: 'student' }));
+    });
+    await old.app.review('rec-1', 'run-1');
+    const oldReview = render(Review, { app: old.app });
+    const oldView = within(oldReview.container);
+    const oldButton = oldView.getByTestId('next-low-confidence');
+    expect(oldButton.textContent).toBe('low confidence (< 60 %) ›');
+    expect(oldButton.getAttribute('title')).toBe('Beats below 60.0 %: a fixed threshold (the model card gives no DS2 review triage). This run: 2 of its 8 classified beats (25.0 %). Key C (Shift+C: back).');
+    expect(oldView.getByTestId('low-confidence-count').textContent).toBe('2 low confidence');
+    await fireEvent.keyDown(window, { key: 'c' });
+    expect(old.app.selected).toBe(2);
+    await fireEvent.keyDown(window, { key: 'c' });
+    expect(old.app.selected).toBe(6); // beat 4 (0.7) is not below 60 %
+    oldReview.unmount();
+    // Metrics says the same threshold.
+    const metrics = render(Metrics, { app: old.app });
+    await waitFor(() => expect(within(metrics.container).getByTestId('calibration').textContent).toMatch(/Review's "low confidence" jump \(C: beats below 60\.0 %\) relies on it/));
+    metrics.unmount();
+
+    // A cnn run adapted to the patient keeps the card's threshold, and the tooltip says it was measured before adapting.
+    const adapted = await makeApp((t) => {
+      const listRuns = t.api.listRuns.bind(t.api);
+      t.api.listRuns = async () => (await listRuns()).map((r) => ({ ...r, adaptation: { minutes: 5, labels: { from: 'reference' as const, annotator: 'atr' }, beats: { N: 80 }, epochs: 10, firstLoss: 0.1, lastLoss: 0.08 } }));
+    });
+    await adapted.app.review('rec-1', 'run-1');
+    const adaptedReview = render(Review, { app: adapted.app });
+    const adaptedButton = within(adaptedReview.container).getByTestId('next-low-confidence');
+    expect(adaptedButton.textContent).toBe('low confidence (≤ 78 %) ›');
+    expect(adaptedButton.getAttribute('title')).toMatch(/which held 50\.6 % of its errors\. Measured on the model as shipped: this run's model was adapted to the patient, which changes its confidence\. This run: 3 of its 8/);
+    adaptedReview.unmount();
   });
 
   it('calibration formats: percent with one decimal, Brier with three, over-confident only when confidence exceeds accuracy, compact bin counts', () => {
@@ -308,10 +393,14 @@ describe('renderer components', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const listRecordings = transport.api.listRecordings.bind(transport.api);
-    transport.api.listRecordings = async () => { await gate; return listRecordings(); };
+    // Start-up is waiting on the service once it asks for the recordings (it has read the saved position by then);
+    // a fixed delay raced with the IndexedDB reads before it on a loaded machine.
+    let waiting!: () => void;
+    const atGate = new Promise<void>((r) => (waiting = r));
+    transport.api.listRecordings = async () => { waiting(); await gate; return listRecordings(); };
     const app = new AppState(transport, openReviewDb(dbName, idb, IDBKeyRange));
     const started = app.init();
-    await new Promise((r) => setTimeout(r, 20));
+    await atGate;
     app.view = 'review';
     await app.savePosition(); // what Review's debounced effect does: must not wipe the saved position
     release();
@@ -328,11 +417,13 @@ describe('renderer components', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const openRecording = transport.api.openRecording.bind(transport.api);
-    transport.api.listRecordings = async () => { const before: RecordingSummary[] = []; await gate; return before; };
+    let waiting!: () => void;
+    const atGate = new Promise<void>((r) => (waiting = r));
+    transport.api.listRecordings = async () => { waiting(); const before: RecordingSummary[] = []; await gate; return before; };
     transport.api.openRecording = async (path) => { await gate; await Promise.resolve(); return openRecording(path); };
     const app = new AppState(transport, openReviewDb(`test-${n++}`, new IDBFactory(), IDBKeyRange));
     const started = app.init();
-    await new Promise((r) => setTimeout(r, 20));
+    await atGate;
     const opened = app.openPath('/data/mitdb/208');
     release();
     expect((await opened)?.id).toBe('rec-1');

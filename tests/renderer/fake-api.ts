@@ -1,6 +1,7 @@
 /**
  * An in-memory EcgApi for component tests: one recording with a small beat table and a run with class probabilities
- * (`PROBS`, so getMetrics gives ROC curves and the run's calibration); for the Study tab, a study over three
+ * (`PROBS`, so getMetrics gives ROC curves and the run's calibration, review triage included), two models (the run's,
+ * cnn, whose card has a DS2 review triage, `CNN_CARD`, and student, whose older card has none); for the Study tab, a study over three
  * recordings classified by two models (`studyTransport`, whose `getStudy` pools fixed bxb count matrices by arm
  * (`studyArm`) with the evaluation library's own figures, intervals, sumstats and calibration, so every total adds
  * up, and whose `exportStudyReport` wraps that study in a small HTML page and a stand-in PDF).
@@ -50,6 +51,29 @@ function beatProbs(out: Float32Array, i: number, r: number, p: number, conf: num
   for (let k = 0; k < K; k++) out[i * K + k] = k === p ? conf : wrong ? (k === r ? 0.8 * rest : (0.2 * rest) / (K - 2)) : rest / (K - 1);
 }
 
+/**
+ * cnn's model card as shipped: DS2 figures with the calibration's review triage (the figures causal-student-int8's card
+ * gives: checking the least confident 10 % of the 49 705 DS2 beats, confidence ≤ 78.0 %, finds 50.6 % of its 2628
+ * errors; the reliability bins and classwise ECE are left out). Review's low-confidence jump uses its 10 % point.
+ */
+export const CNN_CARD = {
+  name: 'cnn',
+  ds2: {
+    accuracy: 94.7,
+    calibration: {
+      beats: 49705, meanConfidence: 0.9223, accuracy: 0.9471, ece: 0.0249, mce: 0.5224, brier: 0.0979, errors: 2628,
+      triage: [
+        { share: 0.01, beats: 498, confidenceBelow: 0.32271310687065125, errorsFound: 131, errorShare: 0.04984779299847793 },
+        { share: 0.02, beats: 995, confidenceBelow: 0.46711063385009766, errorsFound: 241, errorShare: 0.09170471841704718 },
+        { share: 0.05, beats: 2486, confidenceBelow: 0.6321644186973572, errorsFound: 744, errorShare: 0.2831050228310502 },
+        { share: 0.1, beats: 4971, confidenceBelow: 0.780034065246582, errorsFound: 1330, errorShare: 0.5060882800608828 },
+        { share: 0.2, beats: 9941, confidenceBelow: 0.908315896987915, errorsFound: 1928, errorShare: 0.7336377473363774 },
+        { share: 0.5, beats: 24853, confidenceBelow: 0.9696537852287292, errorsFound: 2329, errorShare: 0.8862252663622526 },
+      ],
+    },
+  },
+};
+
 const DEVICE_METHODS = ['listDevices', 'addDevice', 'pairDevice', 'forgetDevice', 'pushDeviceModel', 'rollbackDevice', 'getDeviceStatus', 'startDeviceWatch', 'stopDeviceWatch', 'startDeviceReplay', 'stopDeviceReplay'] as const satisfies readonly (keyof EcgApi)[];
 
 export function fakeTransport(): { transport: Transport; calls: string[] } {
@@ -61,7 +85,13 @@ export function fakeTransport(): { transport: Transport; calls: string[] } {
     async browse() { return { dir: '/data', entries: [] }; },
     async getWaveform(req) { return { kind: 'raw', recordingId: req.recordingId, from: req.from, to: req.to, fs: 360, step: 1, leads: REC.leads.map((l) => ({ ...l, values: new Array(req.to - req.from).fill(0) })) }; },
     async listBeats(_r, runId) { return runId ? BEATS : { ...BEATS, runId: null, predicted: '--------' }; },
-    async listModels() { return [{ id: 'cnn', name: 'CNN', description: '', classes: ['N', 'S', 'V', 'F', 'Q'], input: '', card: {} }]; },
+    async listModels() {
+      return [
+        { id: 'cnn', name: 'CNN', description: '', classes: ['N', 'S', 'V', 'F', 'Q'], input: '', card: CNN_CARD },
+        // An older card: DS2 figures without the calibration (Review falls back to below 60 %).
+        { id: 'student', name: 'Student', description: '', classes: ['N', 'S', 'V', 'F', 'Q'], input: '', card: { name: 'student', ds2: { accuracy: 93.1 } } },
+      ];
+    },
     async startClassification(ids, modelId, options) { calls.push(`classify ${JSON.stringify([ids, modelId, options ?? {}])}`); return { jobId: 'job-1' }; },
     async cancelJob() {},
     async getJob(id) { return { id, kind: 'classify', state: 'running', recordingIds: ['rec-1'], modelId: 'cnn', progress: 0.5, message: '', runIds: [] }; },
