@@ -431,6 +431,8 @@ export interface StudyReportResult {
   pdfBase64: string | null;
   pdfError: string | null;
   csv: string;
+  /** The tables as LaTeX (booktabs) for a paper: pooled figures with intervals, de Chazal's row, the differences. */
+  latex: string;
   /** The study the report was made from, so a caller needs no second `getStudy`. */
   study: StudyResult;
 }

@@ -30,6 +30,7 @@ import { beatsToAnnotations } from '../evaluation/ec57/labels.js';
 import { mcnemarFromCounts } from '../evaluation/metrics.js';
 import { renderReportHtml } from './report.js';
 import { studyOf, type StudyRunInput } from './study.js';
+import { renderStudyLatex } from './study-latex.js';
 import { makeAdaptRoot, sweepStaleAdaptRoots } from './adapted-models.js';
 import { renderStudyHtml } from './study-html.js';
 import { summarizeHolter } from '../rhythm/index.js';
@@ -667,7 +668,7 @@ export class ReviewService implements EcgApi {
       study, models: await this.listModels(), beatSources: req.runIds.map((id) => this.run(id).summary.beatSource), generatedAt: new Date().toISOString(),
     });
     const { pdfBase64, pdfError } = await this.pdfOf(html);
-    return { html, pdfBase64, pdfError, csv: study.csv, study };
+    return { html, pdfBase64, pdfError, csv: study.csv, latex: renderStudyLatex(study), study };
   }
 
   /** PDF bytes of a report, or why there are none. */

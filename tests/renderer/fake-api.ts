@@ -13,6 +13,7 @@ import { figureDifferenceIntervals, figureIntervals, figuresFromCounts, macroF1N
 import { beatsToAnnotations } from '../../src-main/evaluation/ec57/labels.js';
 import { summarizeRecords, type BeatStatistics } from '../../src-main/evaluation/ec57/stats.js';
 import { ec57Metrics, metricsResult, runCalibration } from '../../src-main/services/metrics.js';
+import { renderStudyLatex } from '../../src-main/services/study-latex.js';
 import { summarizeHolter } from '../../src-main/rhythm/index.js';
 import type { Transport } from '../../src-renderer/lib/api.js';
 
@@ -297,7 +298,7 @@ export const FAKE_STUDY_PDF = btoa('%PDF-1.7\n% fake study report\n%%EOF\n');
 export function fakeStudyReport(study: StudyResult, pdf: { pdfBase64: string | null; pdfError: string | null } = { pdfBase64: FAKE_STUDY_PDF, pdfError: null }): StudyReportResult {
   const recordings = new Set(study.models.flatMap((m) => m.recordings.map((r) => r.recording)));
   const html = `<!doctype html><html><head><title>ECG Review study</title></head><body><h1>Beat classification study — ${recordings.size} recording${recordings.size === 1 ? '' : 's'}, ${study.models.length} model${study.models.length === 1 ? '' : 's'}</h1>${study.models.map((m) => `<h2>${m.arm}</h2>`).join('')}</body></html>`;
-  return { html, ...pdf, csv: study.csv, study };
+  return { html, ...pdf, csv: study.csv, latex: renderStudyLatex(study), study };
 }
 
 /** The fake API with the study's three recordings and seven runs open. */

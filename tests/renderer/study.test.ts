@@ -300,6 +300,13 @@ describe('Study tab', () => {
     const pdf = await blobBytes(dl.blobs[1]);
     expect(String.fromCharCode(...pdf)).toBe(atob(FAKE_STUDY_PDF));
     expect(String.fromCharCode(...pdf.subarray(0, 5))).toBe('%PDF-');
+    // The LaTeX tables of the same study: a row per arm.
+    await fireEvent.click(view.getByTestId('study-report-latex'));
+    expect(dl.names.at(-1)).toBe('study-corrected.tex');
+    const tex = await blobText(dl.blobs.at(-1)!);
+    expect(tex).toBe(expected.latex);
+    expect(tex).toMatch(/^cnn & 3 & /m);
+    expect(tex).toMatch(/^student & 3 & /m);
     expect(app.notices.filter((x) => x.level !== 'info')).toEqual([]);
 
     // Another study (an arm unticked): the report of the previous one is no longer offered.

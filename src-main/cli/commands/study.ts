@@ -44,10 +44,10 @@ export function studyText(r: StudyResult): string {
 
 export const command: Command = {
   name: 'study',
-  usage: 'ecg-review study <record…> --model ID[,ID…] [--db dir] [--beats reference|detector] [--adapt-minutes M] [--draws 2000] [--html study.html] [--pdf study.pdf] [--csv study.csv] [--json]',
+  usage: 'ecg-review study <record…> --model ID[,ID…] [--db dir] [--beats reference|detector] [--adapt-minutes M] [--draws 2000] [--html study.html] [--pdf study.pdf] [--csv study.csv] [--latex study.tex] [--json]',
   summary: [
     "Classify several recordings with one or more models and pool them per model, as the app's Study tab does: de Chazal's",
-    'figures with intervals over recordings, EC57 gross/average, paired differences; text, JSON, CSV, HTML or PDF.',
+    'figures with intervals over recordings, EC57 gross/average, paired differences; text, JSON, CSV, LaTeX, HTML or PDF.',
     'The figures equal `evaluate --whole --mapping aami --ci` of the same labels. With --adapt-minutes each model is also',
     "adapted to each patient's first M minutes of reference labels, as a group of its own, paired with the plain model",
     'on the same beats (from minute M). With --db <dir>, records are names inside <dir>; all, ds1 and ds2 name MIT-BIH sets.',
@@ -61,6 +61,7 @@ export const command: Command = {
     html: { type: 'string', description: 'write the study report (HTML)' },
     pdf: { type: 'string', description: 'write the study report as PDF (needs chromium)' },
     csv: { type: 'string', description: 'write the per-recording and gross rows (CSV)' },
+    latex: { type: 'string', description: "write the tables as LaTeX (booktabs) for a paper" },
     json: { type: 'boolean', description: 'print the study as JSON' },
     'models-dir': { type: 'string', description: 'shipped models (default resources/models)' },
   },
@@ -88,9 +89,9 @@ export const command: Command = {
         }
       }
       const req = { runIds, reference: 'annotations' as const, draws };
-      const html = stringFlag(flags, 'html'), csv = stringFlag(flags, 'csv');
+      const html = stringFlag(flags, 'html'), csv = stringFlag(flags, 'csv'), latex = stringFlag(flags, 'latex');
       // A report carries its study: one computation either way.
-      const rep = html || pdf ? await service.exportStudyReport(req) : null;
+      const rep = html || pdf || latex ? await service.exportStudyReport(req) : null;
       const study = rep ? rep.study : await service.getStudy(req);
       if (rep) {
         if (html) await writeFile(html, rep.html);
@@ -100,6 +101,7 @@ export const command: Command = {
         }
       }
       if (csv) await writeFile(csv, study.csv);
+      if (latex && rep) await writeFile(latex, rep.latex);
       const { csv: _csv, ...rest } = study;
       await io.out(flags.json ? `${JSON.stringify(rest, null, 1)}\n` : studyText(study));
     } finally {

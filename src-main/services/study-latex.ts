@@ -1,0 +1,82 @@
+/**
+ * The study's tables as LaTeX, to paste into a paper: the pooled figures of each model beside de Chazal et al.
+ * 2004's (with the 95 % intervals over recordings under each figure), and the paired differences between models.
+ * Plain `tabular` with booktabs rules; the caption states how the figures were counted, as the study report does.
+ */
+import type { StudyInterval, StudyModel, StudyResult } from '../api/contract.js';
+
+/** LaTeX's special characters in running text (model names, recording names). */
+export function escapeLatex(s: string): string {
+  return s.replace(/[\\{}$&#^_%~]/g, (c) => ({
+    '\\': '\\textbackslash{}', '{': '\\{', '}': '\\}', $: '\\$', '&': '\\&', '#': '\\#', '^': '\\textasciicircum{}', _: '\\_', '%': '\\%', '~': '\\textasciitilde{}',
+  })[c]!);
+}
+
+const FIGURES = [['N', 'se'], ['N', 'ppv'], ['S', 'se'], ['S', 'ppv'], ['V', 'se'], ['V', 'ppv'], ['F', 'se'], ['F', 'ppv']] as const;
+const DIFFS = [['accuracy', 'Acc.'], ['macroF1NSV', 'Macro-F\\textsubscript{1}'], ['N.se', 'N Se'], ['N.ppv', 'N +P'], ['S.se', 'S Se'], ['S.ppv', 'S +P'], ['V.se', 'V Se'], ['V.ppv', 'V +P']] as const;
+
+const num = (v: number | null | undefined): string => (v === null || v === undefined ? '--' : v.toFixed(1));
+/** A difference with its sign (a minus in math mode); one that rounds to zero shows none. */
+function signed(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '--';
+  const r = Math.round(v * 10) / 10;
+  return r === 0 ? '0.0' : `${r > 0 ? '+' : '$-$'}${Math.abs(r).toFixed(1)}`;
+}
+
+/** A figure with its interval beneath it (a two-line cell in plain LaTeX). */
+function cell(value: string, iv: StudyInterval | null | undefined, format: (x: number) => string = (x) => x.toFixed(1)): string {
+  return iv ? `\\shortstack{${value}\\\\\\scriptsize ${format(iv.lo)}--${format(iv.hi)}}` : value;
+}
+
+function modelRow(m: StudyModel): string {
+  const g = m.gross, iv = g.intervals;
+  const cells = FIGURES.map(([c, k]) => cell(num(g.perClass[c][k]), iv?.[`${c}.${k}`]));
+  const ece = m.calibration ? (100 * m.calibration.ece).toFixed(1) : '--';
+  return `${escapeLatex(m.arm)} & ${m.recordings.length} & ${g.beats} & ${cells.join(' & ')} & ${cell(num(g.accuracy), iv?.accuracy)} & ${cell(num(g.macroF1NSV), iv?.macroF1NSV)} & ${ece} \\\\`;
+}
+
+/** LaTeX for the study (needs `\usepackage{booktabs}`); the per-recording rows are in the CSV. */
+export function renderStudyLatex(study: Omit<StudyResult, 'csv'>): string {
+  const recordings = [...new Set(study.models.flatMap((m) => m.recordings.map((r) => r.recording)))];
+  const dc = study.deChazal2004;
+  const lines = [
+    '% ECG Review study tables. Needs \\usepackage{booktabs}.',
+    `% Recordings: ${recordings.join(' ')}`,
+    '\\begin{table}[htbp]',
+    '\\centering',
+    '\\footnotesize',
+    `\\caption{Beat classification of ${recordings.length} recording(s), AAMI classes, beats of all recordings pooled (gross), in \\%.`
+      + ' Se: sensitivity, +P: positive predictivity, Macro-F\\textsubscript{1}: mean F\\textsubscript{1} of N, S and V; ECE: expected calibration error of the label\'s confidence.'
+      + `${study.method ? ` Under each figure its interval: ${escapeLatex(study.method)}.` : ''}`
+      + `${study.reference === 'corrected' ? ' Reference: the annotator\'s labels with the reviewer\'s corrections.' : ''}`
+      + `${study.models.some((m) => m.adapted) ? ' Adapted models learnt each patient\'s first minutes and are scored after them (patient-specific, not comparable with patient-independent figures).' : ''}}`,
+    '\\begin{tabular}{lrr' + 'c'.repeat(FIGURES.length + 2) + 'r}',
+    '\\toprule',
+    `Model & Rec. & Beats & ${FIGURES.map(([c, k]) => `${c} ${k === 'se' ? 'Se' : '+P'}`).join(' & ')} & Acc. & Macro-F\\textsubscript{1} & ECE \\\\`,
+    '\\midrule',
+    ...study.models.map(modelRow),
+    `de Chazal et al.\\ 2004 (DS2) & 22 & -- & ${(['N', 'S', 'V'] as const).map((c) => `${dc[c].se} & ${dc[c].ppv}`).join(' & ')} & -- & -- & -- & -- & -- \\\\`,
+    '\\bottomrule',
+    '\\end{tabular}',
+    '\\end{table}',
+  ];
+  if (study.pairs.length) {
+    lines.push(
+      '',
+      '\\begin{table}[htbp]',
+      '\\centering',
+      '\\footnotesize',
+      '\\caption{Differences between models (A $-$ B, percentage points) on the recordings both classified, each scored on the same beats.'
+        + `${study.pairs.some((p) => p.intervals) ? ' Under each its 95\\,\\% interval from a paired bootstrap over recordings; an interval that includes 0 does not show that the models differ.' : ''}}`,
+      `\\begin{tabular}{lr${'c'.repeat(DIFFS.length)}}`,
+      '\\toprule',
+      `A $-$ B & Rec. & ${DIFFS.map(([, name]) => name).join(' & ')} \\\\`,
+      '\\midrule',
+      ...study.pairs.map((p) => `${escapeLatex(p.a)} $-$ ${escapeLatex(p.b)} & ${p.recordings.length} & ${DIFFS.map(([k]) => cell(signed(p.point[k]), p.intervals?.[k], signed)).join(' & ')} \\\\`),
+      '\\bottomrule',
+      '\\end{tabular}',
+      '\\end{table}',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
