@@ -11,6 +11,7 @@
  * - Brier score of all class probabilities: mean over beats of Σ_k (p_k − [reference = k])², 0 at best, 2 at worst
  *   (Brier, Mon Weather Rev 78:1-3, 1950). It mixes calibration and discrimination, ECE is calibration alone.
  */
+import { AAMI_CLASSES, type AamiClass } from '../domain/aami.js';
 import type { CalibrationFigures, ReliabilityBin, TriagePoint } from '../domain/calibration.js';
 import { EvaluationError } from './errors.js';
 
@@ -110,6 +111,28 @@ function triageOf(confs: readonly number[], wrong: readonly number[]): { triage:
     return { share, beats: n, confidenceBelow: confs[order[n - 1]], errorsFound: found, errorShare: errors ? found / errors : null };
   });
   return { triage, errors };
+}
+
+/**
+ * Beats gathered one at a time for calibration in the AAMI classes, as de Chazal's figures count them: a beat counts
+ * when its reference is N, S, V or F; its probabilities are given per class name (a class the model lacks, e.g. Q,
+ * has 0).
+ */
+export class CalibrationPool {
+  private readonly reference: number[] = [];
+  private readonly predicted: number[] = [];
+  private readonly probs: number[] = [];
+
+  add(reference: AamiClass | undefined, predicted: AamiClass, probability: (c: AamiClass) => number): void {
+    if (!reference || reference === 'Q') return;
+    this.reference.push(AAMI_CLASSES.indexOf(reference));
+    this.predicted.push(AAMI_CLASSES.indexOf(predicted));
+    for (const c of AAMI_CLASSES) this.probs.push(probability(c));
+  }
+
+  figures(source: string): CalibrationFigures | null {
+    return calibrationOf({ reference: this.reference, predicted: this.predicted, probs: this.probs, labels: AAMI_CLASSES, source });
+  }
 }
 
 const pct = (v: number | null): string => (v === null ? '—' : (v * 100).toFixed(1));

@@ -113,7 +113,7 @@ export function figuresTableLines(e: Pick<RecordsEvaluation, 'perClass' | 'accur
     // classifier (AF beats are class N) cannot report; the SVE figures stay in the card's JSON.
     L.push('', `EC57 run-by-run from minute 5 (as WFDB rxr), ventricular: ${r(e.ec57Runs.ve)}.`);
   }
-  if (e.calibration) L.push('', `Calibration of the label's confidence over these ${e.calibration.beats} beats (10 equal bins): ${calibrationText(e.calibration)}. Review triage: ${triageText(e.calibration)}.`);
+  if (e.calibration) L.push('', `Calibration of the label's confidence over these ${e.calibration.beats} beats (10 equal bins; \`classify --format json\`, then \`evaluate --test '{record}.json'\` gives it): ${calibrationText(e.calibration)}. Review triage: ${triageText(e.calibration)}.`);
   if (e.intervals) L.push('', `${Math.round(e.intervals.level * 100)} % intervals: ${e.intervals.method}. Beats of one patient are not independent, so whole records are resampled; with 22 patients the intervals are wide, and a figure whose interval holds the reference value is not shown to differ from it.`);
   return L;
 }

@@ -6,9 +6,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AAMI_CLASSES } from '../domain/aami.js';
 import { annotationCode, type Annotation } from '../domain/annotation.js';
-import { calibrationOf, type CalibrationFigures } from '../evaluation/calibration.js';
+import { CalibrationPool, type CalibrationFigures } from '../evaluation/calibration.js';
 import { evaluateRecords, summarizeRunByRun, type RunByRunFigures } from '../evaluation/ec57/index.js';
 import { openRecording } from '../formats/index.js';
 import { writeWfdbAnnotationFile } from '../formats/wfdb/index.js';
@@ -28,29 +27,22 @@ export function beatAnnotations(c: ClassifiedBeats): Annotation[] {
 
 /**
  * The beats of classified records that calibration is measured on: those at a reference beat of class N, S, V or F
- * (the beats de Chazal's figures count), with the model's label and its probabilities in AAMI_CLASSES order (Q,
- * which no model outputs, gets 0). Needs positions from an annotator (`referenceClasses`).
+ * (evaluation/calibration.ts `CalibrationPool`). Needs positions from an annotator (`referenceClasses`).
  */
 export class CalibrationBeats {
-  private readonly reference: number[] = [];
-  private readonly predicted: number[] = [];
-  private readonly probs: number[] = [];
+  private readonly pool = new CalibrationPool();
 
   add(c: ClassifiedBeats, fromSample = 0): void {
     if (!c.referenceClasses) return;
     const K = c.classes.length;
-    const column = AAMI_CLASSES.map((a) => c.classes.indexOf(a));
     for (let i = 0; i < c.samples.length; i++) {
-      const t = c.referenceClasses[i];
-      if (c.samples[i] < fromSample || !t || t === 'Q') continue;
-      this.reference.push(AAMI_CLASSES.indexOf(t));
-      this.predicted.push(AAMI_CLASSES.indexOf(c.classes[c.predicted[i]]));
-      for (const k of column) this.probs.push(k < 0 ? 0 : c.probabilities[i * K + k]);
+      if (c.samples[i] < fromSample) continue;
+      this.pool.add(c.referenceClasses[i], c.classes[c.predicted[i]], (k) => { const j = c.classes.indexOf(k); return j < 0 ? 0 : c.probabilities[i * K + j]; });
     }
   }
 
   figures(source: string): CalibrationFigures | null {
-    return calibrationOf({ reference: this.reference, predicted: this.predicted, probs: this.probs, labels: AAMI_CLASSES, source });
+    return this.pool.figures(source);
   }
 }
 

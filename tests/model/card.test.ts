@@ -88,7 +88,7 @@ describe('DS2 intervals and run-by-run figures in the cards', () => {
       expect(cal.accuracy * 100).toBeCloseTo(card.ds2.accuracy, 6);
       const right = [0, 1, 2, 3].reduce((a, k) => a + card.ds2.confusion[k][k], 0);
       expect(cal.errors).toBe(support - right);
-      expect(md).toContain(`Calibration of the label's confidence over these ${support} beats (10 equal bins): ECE ${(100 * cal.ece).toFixed(1)} %`);
+      expect(md).toContain(`Calibration of the label's confidence over these ${support} beats (10 equal bins; \`classify --format json\`, then \`evaluate --test '{record}.json'\` gives it): ECE ${(100 * cal.ece).toFixed(1)} %`);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { BXB_LABELS, BXB_LINE_HEADER, evaluateRecords, formatBxbLine, formatBxbTable, formatFixed, formatRxrLine, formatSumstatsFooter, lineColumns, runByRunCounts, RXR_LINE_HEADER, summarizeRunByRun, type ClassMapping, type Ec57Report } from '../../evaluation/ec57/index.js';
+import { calibrationText, triageText } from '../../evaluation/calibration.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
 import { recordPaths } from '../records.js';
 import type { Command } from '../command.js';
@@ -74,6 +75,7 @@ function toJson(r: Ec57Report, mapping: ClassMapping, ciDraws?: number): unknown
       totalVeb: r.summary.totalVeb,
       totalSveb: r.summary.totalSveb,
       ...(r.runTotals ? { runs: r.runTotals } : {}),
+      ...(r.calibration ? { calibration: r.calibration } : {}),
       ...(ciDraws && r.records.length ? { grossIntervals: grossIntervals(r.records.map((x) => x.comparison.counts), { draws: ciDraws }), classFigures: classFigures(r, ciDraws) } : {}),
     },
   };
@@ -106,6 +108,10 @@ function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean, ciDraws
   );
   if (ciDraws && r.records.length) lines.push(...grossText(r, ciDraws), ...classFiguresText(classFigures(r, ciDraws), mapping));
   if (r.runTotals) lines.push(...runsText(r, 've', 'VE'), ...runsText(r, 'sve', 'SVE'));
+  if (r.calibration) {
+    lines.push('', `Calibration of the labels' confidence (classifier JSON output; ${r.calibration.beats} beats matched to an N, S, V or F reference beat, AAMI classes): ${calibrationText(r.calibration)}.`,
+      `Review triage: ${triageText(r.calibration)}.`);
+  }
   if (matrices) {
     for (const x of r.records) lines.push('', `Record ${x.record}`, ...formatBxbTable(x.comparison.counts));
     if (r.records.length > 1) lines.push('', `All ${r.records.length} records`, ...formatBxbTable(r.summary.counts));
@@ -136,7 +142,9 @@ export const command: Command = {
     '  an annotation file               only with a single record',
     'With --db <dir>, records are names inside <dir>; all, ds1 and ds2 stand for the MIT-BIH record sets',
     "(de Chazal's inter-patient DS1/DS2), e.g. ecg-review evaluate --db data/mitdb --test out ds2.",
-    'Classifier outputs labelled N, S, V, F, Q evaluate the same way (Q is bxb class Q).',
+    'Classifier outputs labelled N, S, V, F, Q evaluate the same way (Q is bxb class Q). Given as classify --format json',
+    "files (e.g. --test 'out/{record}.json'), their probabilities also give the calibration of the labels' confidence",
+    '(ECE, MCE, Brier, one-vs-rest ECE, review triage) over the beats matched to an N, S, V or F reference beat.',
     "--ci gives the gross QRS, VEB and SVEB Se and +P, and de Chazal's class figures of the summed matrix (N, S, V,",
     'F Se and +P, accuracy, macro-F1), each with a 95 % interval from a bootstrap over records (whole records',
     'resampled: beats of one patient are not independent).',

@@ -5,11 +5,15 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Annotation } from '../../domain/annotation.js';
+import { AAMI_CLASSES, aamiClassOf } from '../../domain/aami.js';
+import { isBeatSymbol, type Annotation } from '../../domain/annotation.js';
 import { MITDB_PACED_RECORDS } from '../../domain/mitdb.js';
 import { openRecording, readAnnotations } from '../../formats/index.js';
 import { readWfdbAnnotationFile } from '../../formats/wfdb/index.js';
+import { CalibrationPool, type CalibrationFigures } from '../calibration.js';
+import { classifierAnnotations, readClassifierOutput, type ClassifierOutput } from '../classifier-output.js';
 import { EvaluationError } from '../errors.js';
+import { matchBeats } from '../match-beats.js';
 import { compareBeats, type BxbComparison, type BxbOptions } from './compare.js';
 import { recordStatistics, summarizeRecords, type BeatStatistics, type Ec57Summary } from './stats.js';
 import { compareRunByRun, summarizeRunByRun, type RunByRunComparison, type RunByRunFigures } from './runs.js';
@@ -22,7 +26,8 @@ export interface EvaluateOptions extends Pick<BxbOptions, 'mapping' | 'matchWind
   /**
    * Test annotations: an annotator name (`qrs` → `<record>.qrs`), a path containing `{record}` (expanded with
    * each record's name), a directory (holding exactly one `<record>.<ext>` annotation file per record), or —
-   * for a single record — an annotation file.
+   * for a single record — an annotation file. A `.json` file is `classify --format json` output, whose
+   * probabilities also give the report's `calibration`.
    */
   test: string;
   /** Start of the test period in minutes; default 5 (bxb's default). Ignored when `whole` is set. */
@@ -54,6 +59,11 @@ export interface Ec57Report {
   summary: Ec57Summary;
   /** rxr counts summed over the records (sumstats' Sum line) and their gross Se / +P, VE and SVE, when runs were compared. */
   runTotals?: { ve: RunByRunFigures; sve: RunByRunFigures };
+  /**
+   * When every test file is classifier JSON output (with probabilities): the calibration of the labels' confidence
+   * over the test beats matched to an N, S, V or F reference beat in the compared period, all records pooled.
+   */
+  calibration?: CalibrationFigures;
 }
 
 const NOT_ANNOTATIONS = new Set(['hea', 'dat', 'mat', 'xws', 'json', 'csv', 'txt', 'edf', 'md']);
@@ -97,6 +107,8 @@ export async function evaluateRecords(recordPaths: readonly string[], options: E
   const paced = new Set<string>(MITDB_PACED_RECORDS);
   const records: RecordResult[] = [];
   const skipped: Ec57Report['skipped'] = [];
+  const calibration = new CalibrationPool();
+  let everyWithProbabilities = true;
   for (const path of recordPaths) {
     const src = await openRecording(path);
     try {
@@ -108,8 +120,14 @@ export async function evaluateRecords(recordPaths: readonly string[], options: E
       const ref = await readAnnotations(src, reference);
       const testFile = await resolveTestAnnotationFile(options.test, name, recordPaths.length);
       let test: Annotation[];
-      if (testFile) test = await readWfdbAnnotationFile(testFile);
-      else test = await readAnnotations(src, options.test);
+      if (testFile?.toLowerCase().endsWith('.json')) {
+        const out = await readClassifierOutput(testFile);
+        test = classifierAnnotations(out);
+        poolMatchedBeats(calibration, ref, out, Math.round(startSeconds * src.info.fs), Math.round((options.matchWindowSeconds ?? 0.15) * src.info.fs));
+      } else {
+        everyWithProbabilities = false;
+        test = testFile ? await readWfdbAnnotationFile(testFile) : await readAnnotations(src, options.test);
+      }
       const comparison = compareBeats(ref, test, {
         fs: src.info.fs,
         recordLength: src.info.length,
@@ -132,5 +150,21 @@ export async function evaluateRecords(recordPaths: readonly string[], options: E
     skipped,
     summary: summarizeRecords(records.map((r) => r.comparison)),
     ...(options.runs ? { runTotals: summarizeRunByRun(records.flatMap((r) => (r.runs ? [r.runs] : []))) } : {}),
+    ...(everyWithProbabilities && records.length ? { calibration: calibration.figures(options.test) ?? undefined } : {}),
   };
+}
+
+/** Classifier beats matched (EC57's window) to the reference's beats from `fromSample`, pooled for calibration. */
+function poolMatchedBeats(pool: CalibrationPool, reference: readonly Annotation[], out: ClassifierOutput, fromSample: number, tol: number): void {
+  const ref = reference.filter((a) => isBeatSymbol(a.symbol) && a.sample >= fromSample).sort((a, b) => a.sample - b.sample);
+  const first = out.samples.findIndex((s) => s >= fromSample);
+  if (first < 0) return;
+  const samples = out.samples.subarray(first);
+  const match = matchBeats(samples, Int32Array.from(ref, (a) => a.sample), tol);
+  const K = AAMI_CLASSES.length;
+  match.forEach((k, j) => {
+    if (k < 0) return;
+    const i = first + j;
+    pool.add(aamiClassOf(ref[k].symbol), out.classes[i], (c) => out.probabilities[i * K + AAMI_CLASSES.indexOf(c)]);
+  });
 }
