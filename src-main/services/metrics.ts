@@ -75,11 +75,15 @@ export function metricsResult(runId: string, ref: 'annotations' | 'corrected', c
   return { runId, reference: ref, corrections, beats: m.beats, scoredFromSeconds, accuracy: m.accuracy, classes: m.classes, confusion: m.confusion, roc, calibration: probs ? runCalibration(reference, predicted, probs, runId) : null, qrs, ...ec57 };
 }
 
-/** Calibration of a run's probabilities (5 per beat, AAMI_LABELS order) over the beats with a reference and a label. */
-export function runCalibration(reference: string, predicted: string, probs: ArrayLike<number>, runId: string): CalibrationSummary | null {
+/**
+ * Calibration of a run's probabilities (5 per beat, AAMI_LABELS order) over the beats with a reference and a label:
+ * all of them, as the Metrics accuracy counts, or (`withQReference` false) those whose reference is N, S, V or F, as
+ * de Chazal's figures, the study's and the model cards' do.
+ */
+export function runCalibration(reference: string, predicted: string, probs: ArrayLike<number>, runId: string, withQReference = true): CalibrationSummary | null {
   const idx = (c: string): number => AAMI_LABELS.indexOf(c as AamiLabel);
   return calibrationOf({
-    reference: Int8Array.from(reference, idx), predicted: Int8Array.from(predicted, idx),
+    reference: Int8Array.from(reference, (c) => (!withQReference && c === 'Q' ? -1 : idx(c))), predicted: Int8Array.from(predicted, idx),
     probs, labels: AAMI_LABELS, source: `run ${runId}`,
   });
 }

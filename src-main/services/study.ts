@@ -95,13 +95,13 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
   };
 }
 
-/** Calibration over the runs' beats pooled; null when any run has no probabilities. */
+/** Calibration over the runs' beats pooled (N, S, V, F reference beats, as the figures); null when a run has no probabilities. */
 function calibrationOfRuns(inputs: readonly StudyRunInput[]): CalibrationSummary | null {
   if (inputs.some((i) => !i.labels.probs)) return null;
   const probs = new Float32Array(inputs.reduce((a, i) => a + i.labels.probs!.length, 0));
   let at = 0;
   for (const i of inputs) { probs.set(i.labels.probs!, at); at += i.labels.probs!.length; }
-  return runCalibration(inputs.map((i) => i.labels.reference).join(''), inputs.map((i) => i.labels.predicted).join(''), probs, inputs.map((i) => i.runId).join(', '));
+  return runCalibration(inputs.map((i) => i.labels.reference).join(''), inputs.map((i) => i.labels.predicted).join(''), probs, inputs.map((i) => i.runId).join(', '), false);
 }
 
 const FIGURE_COLUMNS = [...FIGURE_CLASSES.flatMap((c) => [`${c}.se`, `${c}.ppv`]), 'accuracy', 'macroF1NSV'] as const;

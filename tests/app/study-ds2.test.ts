@@ -1,7 +1,8 @@
 /**
  * The app reproduces a model card: the 22 DS2 records opened, classified by the shipped `causal-student-int8` at
  * their reference beats (two jobs side by side), and pooled by getStudy give the card's DS2 confusion matrix, its
- * 95 % intervals (the same bootstrap: 2,000 draws over records, seed 1) and its EC57 gross figures, exactly. The card
+ * 95 % intervals (the same bootstrap: 2,000 draws over records, seed 1), its EC57 gross figures and the calibration
+ * of its confidence, exactly. The card
  * was measured by `ecg-review classify --beats atr` + `evaluate`; this is the same number through the Study tab's call.
  */
 import { readFileSync } from 'node:fs';
@@ -35,6 +36,13 @@ describeMitdb('the Study of DS2 reproduces the model card', () => {
     expect(m.gross.macroF1NSV).toBeCloseTo(card.macroF1NSV, 9);
     expect(m.gross.intervals).toEqual(card.intervals.intervals);
     expect(m.ec57!.gross).toMatchObject(card.ec57Gross);
+    // The calibration of its confidence, as the card states it (same beats, same probabilities).
+    expect(m.calibration!.beats).toBe(card.calibration.beats);
+    expect(m.calibration!.errors).toBe(card.calibration.errors);
+    expect(m.calibration!.bins.map((b) => b.beats)).toEqual(card.calibration.bins.map((b: { beats: number }) => b.beats));
+    expect(m.calibration!.ece).toBeCloseTo(card.calibration.ece, 9);
+    expect(m.calibration!.brier).toBeCloseTo(card.calibration.brier, 9);
+    expect(m.calibration!.triage).toEqual(card.calibration.triage);
     // and the acceptance's yardstick, as the card states it: this model is short of de Chazal on N +P only
     expect(m.gross.perClass.N.ppv!).toBeLessThan(study.deChazal2004.N.ppv);
     expect(m.gross.perClass.S.ppv!).toBeGreaterThan(study.deChazal2004.S.ppv);

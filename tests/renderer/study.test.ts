@@ -136,7 +136,7 @@ describe('Study tab', () => {
       const cell = (k: string) => row.querySelector(`td[data-key="${k}"]`)!.textContent;
       expect(row.querySelector('td.beats')!.textContent).toBe(String(c.beats));
       expect(['ece', 'mce', 'brier', 'confidence', 'accuracy'].map(cell)).toEqual([pc(c.ece), pc(c.mce), c.brier.toFixed(3), pc(c.meanConfidence), pc(c.accuracy)]);
-      // Pooled over the arm's beats: the gross figures' (the fake's reference has no Q beats, which only calibration counts).
+      // Pooled over the same N, S, V and F reference beats as the gross figures.
       expect(c.beats).toBe(m.gross.beats);
       const table = within(view.getAllByTestId('study-model').find((x) => x.getAttribute('data-model') === m.arm)!).getByRole('table', { name: `${m.arm} per recording` });
       for (const rec of m.recordings) {
