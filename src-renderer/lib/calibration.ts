@@ -92,8 +92,8 @@ export interface ReviewThreshold {
 }
 
 /**
- * The threshold from a model card: at or below the confidence of its least confident 10 % of DS2 beats, where a
- * reviewer finds the largest share of its errors per beat checked; the fixed "below 60 %" when the card has no triage.
+ * The threshold from a model card: at or below the confidence of its least confident 10 % of DS2 beats (which held
+ * 48–66 % of a shipped model's errors there); the fixed "below 60 %" when the card has no triage.
  */
 export function reviewThreshold(card: unknown): ReviewThreshold {
   const point = cardTriagePoint(card);
