@@ -67,12 +67,14 @@ export function calibrationOf(input: CalibrationInput): CalibrationFigures | nul
   if (probs.length !== reference.length * K) throw new EvaluationError(`${where}${probs.length} probabilities for ${reference.length} beats of ${K} classes (expected ${reference.length * K})`);
   const top = { conf: new Float64Array(B), hit: new Float64Array(B), n: new Float64Array(B) };
   const cls = labels.map(() => ({ conf: new Float64Array(B), hit: new Float64Array(B), n: new Float64Array(B), seen: false }));
+  const support = new Int32Array(K);
   let beats = 0, sumConf = 0, hits = 0, brier = 0;
   const confs: number[] = [], wrong: number[] = [];
   for (let i = 0; i < reference.length; i++) {
     const r = reference[i], p = predicted[i];
     if (!(r >= 0 && r < K && p >= 0 && p < K)) continue;
     beats++;
+    support[r]++;
     const conf = probs[i * K + p];
     if (!(conf >= 0 && conf <= 1)) throw new EvaluationError(`${where}beat ${i} has probability ${conf} for its label, outside [0, 1]`);
     const hit = r === p ? 1 : 0;
@@ -90,13 +92,7 @@ export function calibrationOf(input: CalibrationInput): CalibrationFigures | nul
   }
   if (!beats) return null;
   const t = binned(top.conf, top.hit, top.n, beats);
-  const classwise = labels.flatMap((label, k) => {
-    const c = cls[k];
-    if (!c.seen) return [];
-    let n = 0;
-    for (let i = 0; i < reference.length; i++) if (reference[i] === k && predicted[i] >= 0 && predicted[i] < K) n++;
-    return [{ label, beats: n, ece: binned(c.conf, c.hit, c.n, beats).ece }];
-  });
+  const classwise = labels.flatMap((label, k) => (cls[k].seen ? [{ label, beats: support[k], ece: binned(cls[k].conf, cls[k].hit, cls[k].n, beats).ece }] : []));
   return { beats, meanConfidence: sumConf / beats, accuracy: hits / beats, bins: t.bins, ece: t.ece, mce: t.mce, brier: brier / beats, classwise, ...triageOf(confs, wrong) };
 }
 
@@ -104,11 +100,12 @@ export function calibrationOf(input: CalibrationInput): CalibrationFigures | nul
 function triageOf(confs: readonly number[], wrong: readonly number[]): { triage: TriagePoint[]; errors: number } {
   const order = confs.map((_, i) => i).sort((a, b) => confs[a] - confs[b] || a - b);
   const errors = wrong.reduce((a, b) => a + b, 0);
+  // Errors among the first j beats checked, for every j: one pass, read at each share.
+  const found = new Int32Array(order.length + 1);
+  for (let j = 0; j < order.length; j++) found[j + 1] = found[j] + wrong[order[j]];
   const triage = TRIAGE_SHARES.map((share) => {
     const n = Math.max(1, Math.ceil(share * order.length));
-    let found = 0;
-    for (let j = 0; j < n; j++) found += wrong[order[j]];
-    return { share, beats: n, confidenceBelow: confs[order[n - 1]], errorsFound: found, errorShare: errors ? found / errors : null };
+    return { share, beats: n, confidenceBelow: confs[order[n - 1]], errorsFound: found[n], errorShare: errors ? found[n] / errors : null };
   });
   return { triage, errors };
 }

@@ -651,12 +651,13 @@ export class ReviewService implements EcgApi {
       if (ref.samples.length === 0) throw new AppError(`${r.summary.name} has no reference annotations to score run ${run.summary.id} against`, r.summary.path);
       const { fs, length } = r.summary;
       const corrections = req.reference === 'corrected' ? req.corrections?.[run.summary.id] ?? [] : null;
+      const labels = this.scoredLabels(run, req.reference, corrections ?? undefined);
       inputs.push({
         runId: run.summary.id, recordingId: r.summary.id, recording: r.summary.name, modelId: run.summary.modelId, arm: studyArm(run.summary),
         adapted: Boolean(run.summary.adaptation), scoredFromSeconds: (run.summary.adaptation?.minutes ?? 0) * 60,
-        corrections: corrections ? this.correctedReference(run, corrections).applied : 0, fs, length,
+        corrections: labels.applied, fs, length,
         reference: this.ec57Reference(run, ref, fs, corrections), test: beatsToAnnotations(run.out.samples, run.out.predicted),
-        labels: this.scoredLabels(run, req.reference, corrections ?? undefined),
+        labels,
       });
     }
     return studyOf(req.reference, inputs, req.draws ?? 2000);
