@@ -35,6 +35,20 @@ export interface CalibrationFigures {
   triage: TriagePoint[];
   /** The model's wrong labels among `beats`. */
   errors: number;
+  /**
+   * Record-bootstrap intervals of ECE and Brier, when the beats came from two or more recordings: a patient's beats
+   * are not independent draws, so the recordings are resampled (absent for one recording, and in older cards).
+   */
+  intervals?: CalibrationIntervals;
+}
+
+/** 95 % (or `level`) percentile intervals over recordings resampled with replacement, as fractions. */
+export interface CalibrationIntervals {
+  method: string;
+  level: number;
+  records: number;
+  ece: { lo: number; hi: number } | null;
+  brier: { lo: number; hi: number } | null;
 }
 
 export interface TriagePoint {

@@ -12,10 +12,11 @@
  *   (Brier, Mon Weather Rev 78:1-3, 1950). It mixes calibration and discrimination, ECE is calibration alone.
  */
 import { AAMI_CLASSES, type AamiClass } from '../domain/aami.js';
-import type { CalibrationFigures, ReliabilityBin, TriagePoint } from '../domain/calibration.js';
+import type { CalibrationFigures, CalibrationIntervals, ReliabilityBin, TriagePoint } from '../domain/calibration.js';
+import { recordBootstrap, type BootstrapOptions } from './bootstrap.js';
 import { EvaluationError } from './errors.js';
 
-export type { CalibrationFigures, ReliabilityBin, TriagePoint } from '../domain/calibration.js';
+export type { CalibrationFigures, CalibrationIntervals, ReliabilityBin, TriagePoint } from '../domain/calibration.js';
 
 /** Shares of beats a triage table reports (least confident first). */
 export const TRIAGE_SHARES: readonly number[] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5];
@@ -32,6 +33,12 @@ export interface CalibrationInput {
   bins?: number;
   /** What the inputs are, for error messages. */
   source?: string;
+  /**
+   * The recording of each beat (any integer id): with two or more, ECE and Brier get record-bootstrap intervals
+   * (`bootstrap.draws` 0 turns them off).
+   */
+  records?: ArrayLike<number>;
+  bootstrap?: BootstrapOptions;
 }
 
 function binOf(p: number, n: number): number {
@@ -65,6 +72,9 @@ export function calibrationOf(input: CalibrationInput): CalibrationFigures | nul
   if (!Number.isInteger(B) || B < 1) throw new EvaluationError(`${where}calibration needs a whole number of bins ≥ 1, got ${B}`);
   if (predicted.length !== reference.length) throw new EvaluationError(`${where}${reference.length} reference labels but ${predicted.length} predicted ones`);
   if (probs.length !== reference.length * K) throw new EvaluationError(`${where}${probs.length} probabilities for ${reference.length} beats of ${K} classes (expected ${reference.length * K})`);
+  if (input.records && input.records.length !== reference.length) throw new EvaluationError(`${where}${reference.length} reference labels but ${input.records.length} recording ids`);
+  // Per recording: the top label's bin sums (confidence, hits, beats) and the Brier sum, what ECE and Brier are made of.
+  const units = new Map<number, Float64Array>();
   const top = { conf: new Float64Array(B), hit: new Float64Array(B), n: new Float64Array(B) };
   const cls = labels.map(() => ({ conf: new Float64Array(B), hit: new Float64Array(B), n: new Float64Array(B), seen: false }));
   const support = new Int32Array(K);
@@ -80,11 +90,19 @@ export function calibrationOf(input: CalibrationInput): CalibrationFigures | nul
     const hit = r === p ? 1 : 0;
     const b = binOf(conf, B);
     top.conf[b] += conf; top.hit[b] += hit; top.n[b]++;
+    let unit: Float64Array | undefined;
+    if (input.records) {
+      const id = input.records[i];
+      unit = units.get(id);
+      if (!unit) units.set(id, (unit = new Float64Array(3 * B + 1)));
+      unit[b] += conf; unit[B + b] += hit; unit[2 * B + b]++;
+    }
     sumConf += conf; hits += hit;
     confs.push(conf); wrong.push(1 - hit);
     for (let k = 0; k < K; k++) {
       const pk = probs[i * K + k], yk = r === k ? 1 : 0;
       brier += (pk - yk) ** 2;
+      if (unit) unit[3 * B] += (pk - yk) ** 2;
       const c = cls[k], bk = binOf(pk, B);
       c.conf[bk] += pk; c.hit[bk] += yk; c.n[bk]++;
       if (yk || pk > 0) c.seen = true;
@@ -93,7 +111,19 @@ export function calibrationOf(input: CalibrationInput): CalibrationFigures | nul
   if (!beats) return null;
   const t = binned(top.conf, top.hit, top.n, beats);
   const classwise = labels.flatMap((label, k) => (cls[k].seen ? [{ label, beats: support[k], ece: binned(cls[k].conf, cls[k].hit, cls[k].n, beats).ece }] : []));
-  return { beats, meanConfidence: sumConf / beats, accuracy: hits / beats, bins: t.bins, ece: t.ece, mce: t.mce, brier: brier / beats, classwise, ...triageOf(confs, wrong) };
+  const intervals = units.size >= 2 && input.bootstrap?.draws !== 0 ? intervalsOf([...units.values()], B, input.bootstrap) : undefined;
+  return { beats, meanConfidence: sumConf / beats, accuracy: hits / beats, bins: t.bins, ece: t.ece, mce: t.mce, brier: brier / beats, classwise, ...triageOf(confs, wrong), ...(intervals ? { intervals } : {}) };
+}
+
+/** ECE and Brier intervals over recordings resampled with replacement (bootstrap.ts), from each one's bin sums. */
+function intervalsOf(units: Float64Array[], B: number, opts: BootstrapOptions = {}): CalibrationIntervals {
+  const r = recordBootstrap(units, (sum) => {
+    let beats = 0;
+    for (let b = 0; b < B; b++) beats += sum[2 * B + b];
+    if (!beats) return { ece: null, brier: null };
+    return { ece: binned(sum.subarray(0, B), sum.subarray(B, 2 * B), sum.subarray(2 * B, 3 * B), beats).ece, brier: sum[3 * B] / beats };
+  }, opts);
+  return { method: `percentile bootstrap over recordings: ${r.units} resampled with replacement, ${r.draws} draws, seed ${r.seed}`, level: r.level, records: r.units, ece: r.intervals.ece, brier: r.intervals.brier };
 }
 
 /** Errors found by checking the least confident beats first (ties in beat order), at each of TRIAGE_SHARES. */
@@ -119,16 +149,21 @@ export class CalibrationPool {
   private readonly reference: number[] = [];
   private readonly predicted: number[] = [];
   private readonly probs: number[] = [];
+  private readonly records: number[] = [];
+  private readonly recordIds = new Map<string, number>();
 
-  add(reference: AamiClass | undefined, predicted: AamiClass, probability: (c: AamiClass) => number): void {
+  /** `record` names the beat's recording, for the intervals' resampling. */
+  add(reference: AamiClass | undefined, predicted: AamiClass, probability: (c: AamiClass) => number, record = ''): void {
     if (!reference || reference === 'Q') return;
+    if (!this.recordIds.has(record)) this.recordIds.set(record, this.recordIds.size);
+    this.records.push(this.recordIds.get(record)!);
     this.reference.push(AAMI_CLASSES.indexOf(reference));
     this.predicted.push(AAMI_CLASSES.indexOf(predicted));
     for (const c of AAMI_CLASSES) this.probs.push(probability(c));
   }
 
   figures(source: string): CalibrationFigures | null {
-    return calibrationOf({ reference: this.reference, predicted: this.predicted, probs: this.probs, labels: AAMI_CLASSES, source });
+    return calibrationOf({ reference: this.reference, predicted: this.predicted, probs: this.probs, labels: AAMI_CLASSES, source, records: this.records });
   }
 }
 
@@ -137,7 +172,11 @@ const pct = (v: number | null): string => (v === null ? '—' : (v * 100).toFixe
 /** One line on how far the confidence can be trusted (`CalibrationFigures`), for reports and model cards. */
 export function calibrationText(c: CalibrationFigures): string {
   const how = c.meanConfidence > c.accuracy ? 'over-confident' : 'under-confident';
-  return `ECE ${pct(c.ece)} %, MCE ${pct(c.mce)} %, Brier ${c.brier.toFixed(3)}; mean confidence ${pct(c.meanConfidence)} % against accuracy ${pct(c.accuracy)} % (${how}); one-vs-rest ECE ${c.classwise.map((x) => `${x.label} ${pct(x.ece)}`).join(', ')} %`;
+  const iv = c.intervals;
+  const lvl = iv ? `${Math.round(100 * iv.level)} % CI` : '';
+  const ece = iv?.ece ? ` (${lvl} ${pct(iv.ece.lo)}–${pct(iv.ece.hi)} over ${iv.records} recordings)` : '';
+  const brier = iv?.brier ? ` (${lvl} ${iv.brier.lo.toFixed(3)}–${iv.brier.hi.toFixed(3)})` : '';
+  return `ECE ${pct(c.ece)} %${ece}, MCE ${pct(c.mce)} %, Brier ${c.brier.toFixed(3)}${brier}; mean confidence ${pct(c.meanConfidence)} % against accuracy ${pct(c.accuracy)} % (${how}); one-vs-rest ECE ${c.classwise.map((x) => `${x.label} ${pct(x.ece)}`).join(', ')} %`;
 }
 
 /** Review triage in one line: the share of the model's errors found by checking the least confident beats first. */

@@ -37,7 +37,7 @@ export class CalibrationBeats {
     const K = c.classes.length;
     for (let i = 0; i < c.samples.length; i++) {
       if (c.samples[i] < fromSample) continue;
-      this.pool.add(c.referenceClasses[i], c.classes[c.predicted[i]], (k) => { const j = c.classes.indexOf(k); return j < 0 ? 0 : c.probabilities[i * K + j]; });
+      this.pool.add(c.referenceClasses[i], c.classes[c.predicted[i]], (k) => { const j = c.classes.indexOf(k); return j < 0 ? 0 : c.probabilities[i * K + j]; }, c.record);
     }
   }
 

@@ -78,13 +78,14 @@ export function metricsResult(runId: string, ref: 'annotations' | 'corrected', c
 /**
  * Calibration of a run's probabilities (5 per beat, AAMI_LABELS order) over the beats with a reference and a label:
  * all of them, as the Metrics accuracy counts, or (`withQReference` false) those whose reference is N, S, V or F, as
- * de Chazal's figures, the study's and the model cards' do.
+ * de Chazal's figures, the study's and the model cards' do. Runs pooled over several recordings (`pooled`: the recording
+ * of each beat) get record-bootstrap intervals of ECE and Brier.
  */
-export function runCalibration(reference: string, predicted: string, probs: ArrayLike<number>, runId: string, withQReference = true): CalibrationSummary | null {
+export function runCalibration(reference: string, predicted: string, probs: ArrayLike<number>, runId: string, withQReference = true, pooled?: { records: ArrayLike<number>; draws: number }): CalibrationSummary | null {
   const idx = (c: string): number => AAMI_LABELS.indexOf(c as AamiLabel);
   return calibrationOf({
     reference: Int8Array.from(reference, (c) => (!withQReference && c === 'Q' ? -1 : idx(c))), predicted: Int8Array.from(predicted, idx),
-    probs, labels: AAMI_LABELS, source: `run ${runId}`,
+    probs, labels: AAMI_LABELS, source: `run ${runId}`, ...(pooled ? { records: pooled.records, bootstrap: { draws: pooled.draws } } : {}),
   });
 }
 

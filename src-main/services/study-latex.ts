@@ -31,7 +31,8 @@ function cell(value: string, iv: StudyInterval | null | undefined, format: (x: n
 function modelRow(m: StudyModel): string {
   const g = m.gross, iv = g.intervals;
   const cells = FIGURES.map(([c, k]) => cell(num(g.perClass[c][k]), iv?.[`${c}.${k}`]));
-  const ece = m.calibration ? (100 * m.calibration.ece).toFixed(1) : '--';
+  const c = m.calibration, eceIv = c?.intervals?.ece;
+  const ece = c ? cell((100 * c.ece).toFixed(1), eceIv ? { lo: 100 * eceIv.lo, hi: 100 * eceIv.hi } : null) : '--';
   return `${escapeLatex(m.arm)} & ${m.recordings.length} & ${g.beats} & ${cells.join(' & ')} & ${cell(num(g.accuracy), iv?.accuracy)} & ${cell(num(g.macroF1NSV), iv?.macroF1NSV)} & ${ece} \\\\`;
 }
 

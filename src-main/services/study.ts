@@ -81,7 +81,7 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
   const recordings: StudyRecording[] = runs.map(({ input, aami, bxb }) => ({
     runId: input.runId, recordingId: input.recordingId, recording: input.recording, scoredFromSeconds: input.scoredFromSeconds,
     corrections: input.corrections, figures: studyFigures(aami.counts), ec57: bxb ? ec57Of(summarizeRecords([bxb]).gross) : null,
-    calibration: ((c) => (c ? { ece: c.ece, brier: c.brier } : null))(calibrationOfRuns([input])),
+    calibration: ((c) => (c ? { ece: c.ece, brier: c.brier } : null))(calibrationOfRuns([input], 0)),
   }));
   const perRecord = runs.map((r) => r.aami.counts);
   const intervals = perRecord.length >= 2 && draws > 0 ? figureIntervals(perRecord, { draws }).intervals : null;
@@ -91,17 +91,24 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
     arm, modelId: runs[0].input.modelId, adapted: runs.some((r) => r.input.adapted), recordings,
     gross: { ...studyFigures(sumCounts(runs.map((r) => r.aami))), intervals },
     ec57: sum ? { recordings: withEc57.length, gross: ec57Of(sum.gross), average: ec57Of(sum.average) } : null,
-    calibration: calibrationOfRuns(runs.map((r) => r.input)),
+    calibration: calibrationOfRuns(runs.map((r) => r.input), draws),
   };
 }
 
-/** Calibration over the runs' beats pooled (N, S, V, F reference beats, as the figures); null when a run has no probabilities. */
-function calibrationOfRuns(inputs: readonly StudyRunInput[]): CalibrationSummary | null {
+/**
+ * Calibration over the runs' beats pooled (N, S, V, F reference beats, as the figures), with ECE and Brier intervals
+ * over the recordings as the figures have; null when a run has no probabilities.
+ */
+function calibrationOfRuns(inputs: readonly StudyRunInput[], draws: number): CalibrationSummary | null {
   if (inputs.some((i) => !i.labels.probs)) return null;
   const probs = new Float32Array(inputs.reduce((a, i) => a + i.labels.probs!.length, 0));
-  let at = 0;
-  for (const i of inputs) { probs.set(i.labels.probs!, at); at += i.labels.probs!.length; }
-  return runCalibration(inputs.map((i) => i.labels.reference).join(''), inputs.map((i) => i.labels.predicted).join(''), probs, inputs.map((i) => i.runId).join(', '), false);
+  const records = new Int32Array(inputs.reduce((a, i) => a + i.labels.reference.length, 0));
+  let at = 0, beat = 0;
+  inputs.forEach((i, k) => {
+    probs.set(i.labels.probs!, at); at += i.labels.probs!.length;
+    records.fill(k, beat, beat + i.labels.reference.length); beat += i.labels.reference.length;
+  });
+  return runCalibration(inputs.map((i) => i.labels.reference).join(''), inputs.map((i) => i.labels.predicted).join(''), probs, inputs.map((i) => i.runId).join(', '), false, { records, draws });
 }
 
 const FIGURE_COLUMNS = [...FIGURE_CLASSES.flatMap((c) => [`${c}.se`, `${c}.ppv`]), 'accuracy', 'macroF1NSV'] as const;

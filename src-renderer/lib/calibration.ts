@@ -18,6 +18,13 @@ export function brierText(v: number | null | undefined): string {
   return v === null || v === undefined ? '—' : v.toFixed(3);
 }
 
+/** A calibration interval (fractions) as the study's figures write theirs: `[lo, hi]` in percent, or Brier's three decimals. */
+export function calibrationInterval(i: { lo: number; hi: number } | null | undefined, of: 'ece' | 'brier'): string {
+  if (!i) return '—';
+  const f = of === 'ece' ? (v: number) => percent(v) : brierText;
+  return `[${f(i.lo)}, ${f(i.hi)}]`;
+}
+
 /** Over-confident when the labels' mean confidence exceeds their accuracy, under-confident otherwise (as the reports say). */
 export function confidenceVerdict(c: Pick<CalibrationSummary, 'meanConfidence' | 'accuracy'>): 'over-confident' | 'under-confident' {
   return c.meanConfidence > c.accuracy ? 'over-confident' : 'under-confident';

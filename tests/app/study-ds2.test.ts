@@ -43,6 +43,12 @@ describeMitdb('the Study of DS2 reproduces the model card', () => {
     expect(m.calibration!.ece).toBeCloseTo(card.calibration.ece, 9);
     expect(m.calibration!.brier).toBeCloseTo(card.calibration.brier, 9);
     expect(m.calibration!.triage).toEqual(card.calibration.triage);
+    // and its intervals over the 22 recordings: the same resampling of the same records as the card's.
+    expect(m.calibration!.intervals!.records).toBe(22);
+    for (const k of ['ece', 'brier'] as const) {
+      expect(m.calibration!.intervals![k]!.lo).toBeCloseTo(card.calibration.intervals[k].lo, 9);
+      expect(m.calibration!.intervals![k]!.hi).toBeCloseTo(card.calibration.intervals[k].hi, 9);
+    }
     // and the acceptance's yardstick, as the card states it: this model is short of de Chazal on N +P only
     expect(m.gross.perClass.N.ppv!).toBeLessThan(study.deChazal2004.N.ppv);
     expect(m.gross.perClass.S.ppv!).toBeGreaterThan(study.deChazal2004.S.ppv);

@@ -47,7 +47,9 @@ describeMitdb('ecg-review study', () => {
     const row = latex.split('\n').find((l) => l.startsWith('causal-student-int8 & 2 & '))!;
     expect(row).toContain(` & ${m.gross.beats} & ${cellOf(m.gross.perClass.N.se, 'N.se')} & ${cellOf(m.gross.perClass.N.ppv, 'N.ppv')} & `);
     expect(row).toContain(cellOf(m.gross.accuracy, 'accuracy'));
-    expect(row.endsWith(` & ${(100 * m.calibration!.ece).toFixed(1)} \\\\`)).toBe(true);
+    // ECE over its interval across the two recordings, in percent like the figures.
+    const ece = m.calibration!.intervals!.ece!;
+    expect(row.endsWith(` & \\shortstack{${(100 * m.calibration!.ece).toFixed(1)}\\\\\\scriptsize ${(100 * ece.lo).toFixed(1)}--${(100 * ece.hi).toFixed(1)}} \\\\`)).toBe(true);
     expect(latex).toContain('de Chazal et al.\\ 2004 (DS2) & 22 & -- & 86.9 & 99.2 & 75.9 & 38.5 & 77.7 & 81.9 & ');
     expect(latex.match(/\\begin\{(table|tabular)\}/g)).toHaveLength(2);
     expect(latex.match(/\\end\{(table|tabular)\}/g)).toHaveLength(2);

@@ -305,8 +305,11 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
         expect(await page.locator(`[data-testid=study-gross] tr[data-model="${m.arm}"] td.beats`).textContent()).toBe(String(m.gross.beats));
         // The arm's calibration, pooled over its recordings (the shipped models give class probabilities).
         const c = m.calibration!;
+        // ECE and Brier carry their interval over the recordings beneath them.
+        const civ = (i: { lo: number; hi: number } | null | undefined, d: (v: number) => string) => (!c.intervals ? '' : i ? `[${d(i.lo)}, ${d(i.hi)}]` : '—');
         expect(await cells(`[data-testid=study-calibration] tr[data-model="${m.arm}"] td`)).toEqual([
-          String(c.beats), f(100 * c.ece), f(100 * c.mce), c.brier.toFixed(3), f(100 * c.meanConfidence), f(100 * c.accuracy), c.meanConfidence > c.accuracy ? 'over-confident' : 'under-confident']);
+          String(c.beats), f(100 * c.ece) + civ(c.intervals?.ece, (v) => f(100 * v)), f(100 * c.mce), c.brier.toFixed(3) + civ(c.intervals?.brier, (v) => v.toFixed(3)),
+          f(100 * c.meanConfidence), f(100 * c.accuracy), c.meanConfidence > c.accuracy ? 'over-confident' : 'under-confident']);
         const section = `[data-testid=study-model][data-model="${m.arm}"]`;
         expect(await page.locator(`${section} tbody tr[data-recording]`).count()).toBe(m.recordings.length);
         for (const kind of ['gross', 'average'] as const) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibrationOf } from '../../src-main/evaluation/calibration.js';
+import { calibrationOf, calibrationText } from '../../src-main/evaluation/calibration.js';
 import { EvaluationError } from '../../src-main/evaluation/errors.js';
 
 const labels = ['N', 'S'] as const;
@@ -61,6 +61,29 @@ describe('calibration', () => {
     const c = calibrationOf({ reference: [0, -1, 1], predicted: [0, 0, -1], probs: [0.8, 0.2, 0.5, 0.5, 0.3, 0.7], labels })!;
     expect(c.beats).toBe(1);
     expect(calibrationOf({ reference: [-1], predicted: [0], probs: [1, 0], labels })).toBeNull();
+  });
+
+  it('gives ECE and Brier intervals over recordings: around the pooled value, a point when all recordings agree, none for one', () => {
+    // Recording 0 is perfectly calibrated (confidence 1, all right); recording 1 is over-confident (0.9, half wrong).
+    const reference = [0, 0, 0, 0, 0, 1, 0, 1], predicted = Array(8).fill(0);
+    const probs = [1, 0, 1, 0, 1, 0, 1, 0, 0.9, 0.1, 0.9, 0.1, 0.9, 0.1, 0.9, 0.1];
+    const records = [0, 0, 0, 0, 1, 1, 1, 1];
+    const c = calibrationOf({ reference, predicted, probs, labels, records, bootstrap: { draws: 400 } })!;
+    expect(c.intervals).toMatchObject({ level: 0.95, records: 2 });
+    // Draws hold recording 0 twice (ECE 0), once each (the pooled 0.2) or recording 1 twice (0.4).
+    expect(c.ece).toBeCloseTo(0.2, 12);
+    expect(c.intervals!.ece!.lo).toBeCloseTo(0, 12);
+    expect(c.intervals!.ece!.hi).toBeCloseTo(0.4, 12);
+    expect(c.intervals!.brier!.lo).toBeLessThanOrEqual(c.brier);
+    expect(c.intervals!.brier!.hi).toBeGreaterThanOrEqual(c.brier);
+    expect(calibrationText(c)).toMatch(/ECE 20\.0 % \(95 % CI 0\.0–40\.0 over 2 recordings\)/);
+    // Two copies of one recording: every draw is the same beats, so the interval is the point.
+    const same = calibrationOf({ reference: [...reference.slice(4), ...reference.slice(4)], predicted, probs: [...probs.slice(8), ...probs.slice(8)], labels, records })!;
+    expect(same.intervals!.ece!.lo).toBeCloseTo(same.ece, 12);
+    expect(same.intervals!.ece!.hi).toBeCloseTo(same.ece, 12);
+    expect(calibrationOf({ reference, predicted, probs, labels, records: Array(8).fill(3) })!.intervals).toBeUndefined();
+    expect(calibrationOf({ reference, predicted, probs, labels, records, bootstrap: { draws: 0 } })!.intervals).toBeUndefined();
+    expect(() => calibrationOf({ reference, predicted, probs, labels, records: [0, 1], source: 'study' })).toThrow(/study: 8 reference labels but 2 recording ids/);
   });
 
   it('names its input in errors: lengths that disagree, probabilities outside [0, 1], a bad bin count', () => {

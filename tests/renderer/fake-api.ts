@@ -208,11 +208,12 @@ function studyBeats(counts: Int32Array, modelId: string): StudyBeats {
 }
 
 /** Calibration of runs' beats pooled, as the service pools an arm's (the library's own figures). */
-function studyCalibration(list: readonly { run: RunSummary; beats: StudyBeats }[]): CalibrationSummary | null {
+function studyCalibration(list: readonly { run: RunSummary; beats: StudyBeats }[], draws = 0): CalibrationSummary | null {
   const probs = new Float32Array(list.reduce((a, x) => a + x.beats.probs.length, 0));
+  const records: number[] = [];
   let at = 0;
-  for (const x of list) { probs.set(x.beats.probs, at); at += x.beats.probs.length; }
-  return runCalibration(list.map((x) => x.beats.reference).join(''), list.map((x) => x.beats.predicted).join(''), probs, list.map((x) => x.run.id).join(', '));
+  list.forEach((x, k) => { probs.set(x.beats.probs, at); at += x.beats.probs.length; for (let i = 0; i < x.beats.reference.length; i++) records.push(k); });
+  return runCalibration(list.map((x) => x.beats.reference).join(''), list.map((x) => x.beats.predicted).join(''), probs, list.map((x) => x.run.id).join(', '), true, { records, draws });
 }
 
 function studyFigures(counts: ArrayLike<number>): StudyFigures {
@@ -259,7 +260,7 @@ export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY
       })),
       gross: { ...studyFigures(sum(list.map((x) => x.counts))), intervals: list.length >= 2 && draws > 0 ? { ...figureIntervals(list.map((x) => x.counts), { draws }).intervals } : null },
       ec57: s ? { recordings: ec57Runs.length, gross: ec57Of(s.gross), average: ec57Of(s.average) } : null,
-      calibration: studyCalibration(list),
+      calibration: studyCalibration(list, draws),
     };
   });
   const pairs: StudyPair[] = [];

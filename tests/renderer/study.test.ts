@@ -133,9 +133,18 @@ describe('Study tab', () => {
     for (const m of r.models) {
       const c = m.calibration!;
       const row = view.getByTestId('study-calibration').querySelector(`tr[data-model="${m.arm}"]`)!;
-      const cell = (k: string) => row.querySelector(`td[data-key="${k}"]`)!.textContent;
+      const cell = (k: string) => (row.querySelector(`td[data-key="${k}"] .v`) ?? row.querySelector(`td[data-key="${k}"]`))!.textContent;
       expect(row.querySelector('td.beats')!.textContent).toBe(String(c.beats));
       expect(['ece', 'mce', 'brier', 'confidence', 'accuracy'].map(cell)).toEqual([pc(c.ece), pc(c.mce), c.brier.toFixed(3), pc(c.meanConfidence), pc(c.accuracy)]);
+      // ECE and Brier intervals over the arm's recordings, below each, as the fake's calibration gives them.
+      const ci = (k: string) => row.querySelector(`td[data-key="${k}"] .ci`)?.textContent;
+      if (m.recordings.length >= 2) {
+        const iv = c.intervals!;
+        expect(iv.records).toBe(m.recordings.length);
+        expect([ci('ece'), ci('brier')]).toEqual([`[${pc(iv.ece!.lo)}, ${pc(iv.ece!.hi)}]`, `[${iv.brier!.lo.toFixed(3)}, ${iv.brier!.hi.toFixed(3)}]`]);
+        expect(iv.ece!.lo).toBeLessThanOrEqual(c.ece);
+        expect(iv.ece!.hi).toBeGreaterThanOrEqual(c.ece);
+      } else expect(ci('ece')).toBeUndefined();
       // Pooled over the same N, S, V and F reference beats as the gross figures.
       expect(c.beats).toBe(m.gross.beats);
       const table = within(view.getAllByTestId('study-model').find((x) => x.getAttribute('data-model') === m.arm)!).getByRole('table', { name: `${m.arm} per recording` });

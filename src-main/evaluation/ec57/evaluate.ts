@@ -123,7 +123,7 @@ export async function evaluateRecords(recordPaths: readonly string[], options: E
       if (testFile?.toLowerCase().endsWith('.json')) {
         const out = await readClassifierOutput(testFile);
         test = classifierAnnotations(out);
-        poolMatchedBeats(calibration, ref, out, Math.round(startSeconds * src.info.fs), Math.round((options.matchWindowSeconds ?? 0.15) * src.info.fs));
+        poolMatchedBeats(calibration, ref, out, Math.round(startSeconds * src.info.fs), Math.round((options.matchWindowSeconds ?? 0.15) * src.info.fs), name);
       } else {
         everyWithProbabilities = false;
         test = testFile ? await readWfdbAnnotationFile(testFile) : await readAnnotations(src, options.test);
@@ -155,7 +155,7 @@ export async function evaluateRecords(recordPaths: readonly string[], options: E
 }
 
 /** Classifier beats matched (EC57's window) to the reference's beats from `fromSample`, pooled for calibration. */
-function poolMatchedBeats(pool: CalibrationPool, reference: readonly Annotation[], out: ClassifierOutput, fromSample: number, tol: number): void {
+function poolMatchedBeats(pool: CalibrationPool, reference: readonly Annotation[], out: ClassifierOutput, fromSample: number, tol: number, record: string): void {
   const ref = reference.filter((a) => isBeatSymbol(a.symbol) && a.sample >= fromSample).sort((a, b) => a.sample - b.sample);
   const first = out.samples.findIndex((s) => s >= fromSample);
   if (first < 0) return;
@@ -165,6 +165,6 @@ function poolMatchedBeats(pool: CalibrationPool, reference: readonly Annotation[
   match.forEach((k, j) => {
     if (k < 0) return;
     const i = first + j;
-    pool.add(aamiClassOf(ref[k].symbol), out.classes[i], (c) => out.probabilities[i * K + AAMI_CLASSES.indexOf(c)]);
+    pool.add(aamiClassOf(ref[k].symbol), out.classes[i], (c) => out.probabilities[i * K + AAMI_CLASSES.indexOf(c)], record);
   });
 }

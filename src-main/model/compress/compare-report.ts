@@ -25,7 +25,7 @@ export function tableRows(c: Comparison): { head: string[]; rows: string[][] } {
   for (const b of backends) head.push(`${b} 1-beat ms (med/p95)`, `${b} batched ms/beat (med/p95)`);
   const lite = litePresent(c);
   if (lite) head.push(`${LITE_BACKEND} 1-beat ms (med/p95)`);
-  head.push('acc %', 'macro-F1 NSV % (95 % CI)', 'N Se/+P', 'S Se/+P', 'V Se/+P', 'F Se/+P', 'ECE %', 'Brier');
+  head.push('acc %', 'macro-F1 NSV % (95 % CI)', 'N Se/+P', 'S Se/+P', 'V Se/+P', 'F Se/+P', 'ECE % (95 % CI)', 'Brier');
   const rows = c.models.map((m) => {
     const r = [m.name, m.compression, String(m.parameters), String(m.nonZeroParameters), kb(m.bytes), kb(m.gzipBytes)];
     for (const b of backends) {
@@ -38,7 +38,8 @@ export function tableRows(c: Comparison): { head: string[]; rows: string[][] } {
     r.push(pct(e?.accuracy, 2), `${pct(e?.macroF1NSV, 2)}${iv ? ` (${pct(iv.lo)}–${pct(iv.hi)})` : ''}`);
     for (const k of ['N', 'S', 'V', 'F'] as const) r.push(e ? `${pct(e.perClass[k]?.se)}/${pct(e.perClass[k]?.ppv)}` : '-');
     // Calibration of the label's confidence on the same beats (fractions, shown in percent like the figures).
-    r.push(e?.calibration ? (100 * e.calibration.ece).toFixed(2) : '-', e?.calibration ? e.calibration.brier.toFixed(4) : '-');
+    const civ = e?.calibration?.intervals?.ece;
+    r.push(e?.calibration ? `${(100 * e.calibration.ece).toFixed(2)}${civ ? ` (${(100 * civ.lo).toFixed(1)}–${(100 * civ.hi).toFixed(1)})` : ''}` : '-', e?.calibration ? e.calibration.brier.toFixed(4) : '-');
     return r;
   });
   return { head, rows };

@@ -66,8 +66,8 @@ describeMitdb('ecg-review compare', () => {
 
   it("gives the calibration of the label's confidence that classify's probabilities give on the same beats", async () => {
     const loaded = await loadModel(dir);
-    const reference: number[] = [], predicted: number[] = [], probs: number[] = [];
-    for (const r of RECORDS) {
+    const reference: number[] = [], predicted: number[] = [], probs: number[] = [], records: number[] = [];
+    for (const [k, r] of RECORDS.entries()) {
       const src = await openRecording(mitdbRecord(r));
       const atr = new Map((await readAnnotations(src, 'atr')).filter((a) => aamiClassOf(a.symbol)).map((a) => [a.sample, aamiClassOf(a.symbol)]));
       const c = await classifyRecording(src, [loaded], { beats: 'atr' });
@@ -77,11 +77,12 @@ describeMitdb('ecg-review compare', () => {
         if (!t || t === 'Q') continue;
         reference.push(AAMI_CLASSES.indexOf(t));
         predicted.push(AAMI_CLASSES.indexOf(c.classes[c.predicted[i]]));
-        probs.push(...AAMI_CLASSES.map((k) => (c.classes.includes(k) ? c.probabilities[i * c.classes.length + c.classes.indexOf(k)] : 0)));
+        probs.push(...AAMI_CLASSES.map((x) => (c.classes.includes(x) ? c.probabilities[i * c.classes.length + c.classes.indexOf(x)] : 0)));
+        records.push(k);
       }
     }
     loaded.model.dispose();
-    const want = calibrationOf({ reference, predicted, probs, labels: AAMI_CLASSES })!;
+    const want = calibrationOf({ reference, predicted, probs, labels: AAMI_CLASSES, records })!;
     const got = first.models[0].evaluation!.calibration!;
     expect(got.beats).toBe(first.beats);
     expect(got.ece).toBeCloseTo(want.ece, 12);
@@ -90,7 +91,9 @@ describeMitdb('ecg-review compare', () => {
     // The float16/uint8 copy has its own probabilities, so its own calibration, on the same beats.
     expect(first.models[1].evaluation!.calibration!.beats).toBe(first.beats);
     const { head, rows } = tableRows(first);
-    expect(rows[0][head.indexOf('ECE %')]).toBe((100 * got.ece).toFixed(2));
+    // With its interval over the two records (the same resampling of the same per-record sums).
+    expect(got.intervals!.ece).toEqual(want.intervals!.ece);
+    expect(rows[0][head.indexOf('ECE % (95 % CI)')]).toBe(`${(100 * got.ece).toFixed(2)} (${(100 * want.intervals!.ece!.lo).toFixed(1)}–${(100 * want.intervals!.ece!.hi).toFixed(1)})`);
     expect(rows[0][head.indexOf('Brier')]).toBe(got.brier.toFixed(4));
   });
 
