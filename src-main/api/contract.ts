@@ -9,9 +9,12 @@
  */
 import type { CalibrationFigures } from '../domain/calibration.js';
 import type { HolterSummary } from '../domain/holter.js';
+import type { ActiveModel as DeviceModelInfo, DeviceRow as DeviceSummary, DeviceStatus as DeviceStatusInfo, StreamMessage as DeviceLiveMessage } from '../domain/device.js';
 
 export type { HolterSummary } from '../domain/holter.js';
 export type { CalibrationFigures, ReliabilityBin } from '../domain/calibration.js';
+/** A device's model, its status, its row in the Devices view and what it streams while monitoring. */
+export type { DeviceModelInfo, DeviceStatusInfo, DeviceSummary, DeviceLiveMessage };
 
 export type AamiLabel = 'N' | 'S' | 'V' | 'F' | 'Q';
 export const AAMI_LABELS: readonly AamiLabel[] = ['N', 'S', 'V', 'F', 'Q'];
@@ -490,70 +493,15 @@ export interface CorrectionsExport {
 }
 
 /*
- * Devices (Raspberry Pi agents). These mirror `src-main/devices/protocol.ts` as plain JSON types (this module may
- * import nothing of the core); the service assigns the core's values to them, so the compiler checks they agree.
- * A device is named by its address `host:port`.
+ * Devices (Raspberry Pi agents): what a device says about itself is `domain/device.ts`' types, the same the wire
+ * protocol and the agent use, under the names the app calls them by. A device is named by its address `host:port`.
  */
-
-/** The model a device runs (directory id on the device = `<name>-<sha256 prefix>`). */
-export interface DeviceModelInfo {
-  id: string;
-  name: string;
-  version: string;
-  sha256: string;
-  bytes: number;
-  activatedAt: string;
-  /** Accuracy of the device's self-test at activation (0..1), null when it had none. */
-  selfTestAccuracy: number | null;
-}
-
-export interface DeviceStatusInfo {
-  protocol: number;
-  deviceId: string;
-  name: string;
-  version: string;
-  paired: boolean;
-  model: DeviceModelInfo | null;
-  previousModel: DeviceModelInfo | null;
-  backend: string;
-  uptimeSeconds: number;
-  cpu: { userSeconds: number; systemSeconds: number; loadAverage: number[] };
-  memory: { rssBytes: number; heapUsedBytes: number };
-  /** Per-beat latency the device adds, milliseconds. */
-  latency: { p50: number | null; p95: number | null; count: number };
-  monitoring: { source: string | null; running: boolean; beats: number; speed: number };
-  pushInProgress: boolean;
-}
-
-/** One row of the Devices view: a device added by address or found by mDNS, and its live state. */
-export interface DeviceSummary {
-  address: string;
-  name?: string;
-  deviceId?: string;
-  /** The app holds a token for it. */
-  paired: boolean;
-  /** Found by mDNS and not (yet) added. */
-  discovered?: boolean;
-  online: boolean;
-  /** Full status when paired and online. */
-  status?: DeviceStatusInfo;
-  /** Why it is offline or its status could not be read (one line). */
-  error?: string;
-}
 
 export interface DevicePushResult {
   address: string;
   model: DeviceModelInfo;
   previousModel: DeviceModelInfo | null;
 }
-
-/** What a device streams while it monitors (see the agent's README): beats, heart rate, alerts, start/stop. */
-export type DeviceLiveMessage =
-  | { type: 'beat'; sample: number; time: number; label: string; probabilities: number[] | null; latencyMs: number; delayMs: number; modelId: string }
-  | { type: 'rate'; time: number; bpm: number }
-  | { type: 'alert'; time: number; kind: string; message: string }
-  | { type: 'status'; running: boolean; source: string | null }
-  | { type: 'end'; beats: number };
 
 /** Progress of a push: packing, upload (bytes), the device's checks and self-test, then done or failed. */
 export interface DevicePushProgress {

@@ -5,23 +5,10 @@
  */
 import { DeviceClient, parseDeviceAddress } from './client.js';
 import { discoverDevices, type MdnsOptions } from './discovery.js';
-import type { DeviceStatus } from './protocol.js';
+import type { DeviceRow } from '../domain/device.js';
 import type { DeviceRegistry } from './registry.js';
 
-export interface DeviceRow {
-  address: string;
-  name?: string;
-  deviceId?: string;
-  /** We hold a token for it. */
-  paired: boolean;
-  /** Found by mDNS, not (yet) in the registry. */
-  discovered?: boolean;
-  online: boolean;
-  /** Full status when paired and online. */
-  status?: DeviceStatus;
-  /** Why it is offline or the status could not be read (one line). */
-  error?: string;
-}
+export type { DeviceRow } from '../domain/device.js';
 
 /** `only`: the row of that one known device (`host:port`), without asking the others. */
 export async function deviceOverview(reg: DeviceRegistry, o: { discover?: boolean; discoverMs?: number; mdns?: MdnsOptions; timeoutMs?: number; only?: string } = {}): Promise<DeviceRow[]> {
