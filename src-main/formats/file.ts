@@ -1,5 +1,5 @@
 /** Small helpers every importer and writer shares, so their checks and messages stay the same. */
-import { stat } from 'node:fs/promises';
+import { stat, type FileHandle } from 'node:fs/promises';
 import { FormatError } from './errors.js';
 
 /** Size of a regular file in bytes; a directory or an unreadable path is a FormatError naming it. */
@@ -26,4 +26,15 @@ export function digitalRange(samples: ArrayLike<number>, invalid: number | undef
     if (v > hi) hi = v;
   }
   return { lo, hi };
+}
+
+/** Fill `buf` from `position` of an open file, as far as the file goes (one read may return less); bytes read. */
+export async function readAt(fh: FileHandle, buf: Uint8Array, position: number): Promise<number> {
+  let got = 0;
+  while (got < buf.length) {
+    const { bytesRead } = await fh.read(buf, got, buf.length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
 }

@@ -22,7 +22,7 @@ import { basename, extname } from 'node:path';
 import { annotationCode, type Annotation } from '../../domain/annotation.js';
 import type { Recording, RecordingInfo, RecordingSource, SampleWindow, Signal, SignalInfo } from '../../domain/recording.js';
 import { FormatError } from '../errors.js';
-import { fileSize } from '../file.js';
+import { fileSize, readAt } from '../file.js';
 import { checkWindow } from '../window.js';
 import { EDF_FIXED_HEADER_BYTES, edfHeaderSize, parseEdfHeader, type EdfHeader, type EdfSignalHeader } from './header.js';
 import { parseTals, textToSymbol } from './tal.js';
@@ -58,16 +58,6 @@ interface TalScan {
   entries: { onset: number; text: string; duration?: number }[];
   malformed: number;
   firstError: string;
-}
-
-async function readAt(fh: Awaited<ReturnType<typeof open>>, buf: Uint8Array, position: number): Promise<number> {
-  let got = 0;
-  while (got < buf.length) {
-    const { bytesRead } = await fh.read(buf, got, buf.length - got, position + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return got;
 }
 
 const statFile = (path: string): Promise<number> => fileSize(path, 'an EDF file');

@@ -11,7 +11,7 @@ import { basename, extname } from 'node:path';
 import type { Annotation } from '../../domain/annotation.js';
 import type { Recording, RecordingInfo, RecordingSource, SampleWindow, SignalInfo } from '../../domain/recording.js';
 import { FormatError } from '../errors.js';
-import { fileSize } from '../file.js';
+import { fileSize, readAt } from '../file.js';
 import { checkWindow } from '../window.js';
 import { crc16Ccitt, decodeIshneHeader, ISHNE_HEADER_BYTES, ISHNE_LEADS, ISHNE_MAGIC, type IshneHeader } from './header.js';
 
@@ -24,16 +24,6 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
 export const MAX_ISHNE_SAMPLES = 1_000_000_000;
 /** One read() returns at most this many samples per channel (512 MB as Int16); longer spans are read in pieces. */
 export { MAX_WINDOW_SAMPLES } from '../window.js';
-
-async function readAt(fh: Awaited<ReturnType<typeof open>>, buf: Uint8Array, position: number): Promise<number> {
-  let got = 0;
-  while (got < buf.length) {
-    const { bytesRead } = await fh.read(buf, got, buf.length - got, position + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return got;
-}
 
 function hex(n: number): string {
   return `0x${n.toString(16).toUpperCase().padStart(4, '0')}`;

@@ -18,6 +18,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Annotation } from '../../domain/annotation.js';
 import type { DigitalSamples, Recording, RecordingInfo, RecordingSource, SampleWindow, SignalInfo } from '../../domain/recording.js';
 import { FormatError } from '../errors.js';
+import { readAt } from '../file.js';
 import { parseWfdbHeader, wfdbStartTime, type WfdbHeader, type WfdbSignalSpec } from './header.js';
 import {
   bytesForSamples, decode212Pairs, decodeSamples, decodeStrided, groupByteOffset, isByteAligned, samplesInBytes,
@@ -248,12 +249,7 @@ async function readBytes(f: SignalFile, start: number, end: number, scratch = fa
     throw new FormatError(f.path, `cannot open signal file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   try {
-    let got = 0;
-    while (got < bytes.length) {
-      const { bytesRead } = await fh.read(bytes, got, bytes.length - got, f.byteOffset + start + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
+    const got = await readAt(fh, bytes, f.byteOffset + start);
     if (got < bytes.length) bytes.fill(0, got);
   } catch (e) {
     if (scratch) giveScratch(bytes);
