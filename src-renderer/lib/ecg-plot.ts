@@ -1,9 +1,11 @@
 /**
  * uPlot pieces shared by every waveform: the ECG paper grid (1 mm = 0.04 s × 0.1 mV minor lines, 5 mm = 0.2 s ×
  * 0.5 mV major lines, i.e. 25 mm/s and 10 mm/mV), drawn only when the lines are far enough apart to read, and the
- * beat label layer (reference row, model/reviewer row, disagreements boxed in red, manual labels in purple).
+ * beat label layer (reference row, model/reviewer row, disagreements boxed in red, manual labels in purple), and
+ * Review's calipers.
  */
 import type uPlot from 'uplot';
+import { caliperReading, caliperText, marchOut, type CaliperPoint } from './calipers.js';
 
 export const CLASS_COLORS: Record<string, string> = { N: '#2b6cb0', S: '#b7791f', V: '#c53030', F: '#6b46c1', Q: '#4a5568', '-': '#a0aec0' };
 export const MANUAL_COLOR = '#6b21a8';
@@ -135,6 +137,85 @@ export function drawBeats(u: uPlot, layer: BeatLayer): void {
       ctx.fillStyle = CLASS_COLORS[shown.label] ?? '#718096';
     }
     ctx.fillText(shown.label, x, y);
+  }
+  ctx.restore();
+}
+
+export const CALIPER_COLOR = '#0b5cad';
+
+export interface CaliperLayer {
+  a: CaliperPoint | null;
+  b: CaliperPoint | null;
+  /** This plot is the lead the caliper was placed on: its v values are this lead's mV, and it carries the reading. */
+  onLead: boolean;
+}
+
+/**
+ * The calipers on one lead: solid lines at A and B (time is shared, so on every lead), short ticks at the clicked mV
+ * on the lead they were placed on, with a bracket and the reading there, and the caliper marched out as faint dashed
+ * lines (skipped when they would crowd closer than 6 px, as a long window would).
+ */
+export function drawCalipers(u: uPlot, c: CaliperLayer): void {
+  if (!c.a) return;
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const dpr = devicePixelRatio;
+  const x0 = u.scales.x.min!, x1 = u.scales.x.max!;
+  const xOf = (t: number): number => Math.round(u.valToPos(t, 'x', true)) + 0.5;
+  const vline = (x: number): void => { ctx.moveTo(x, top); ctx.lineTo(x, top + height); };
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  ctx.strokeStyle = CALIPER_COLOR;
+  const a = c.a, b = c.b;
+  if (b) {
+    const step = Math.abs(b.t - a.t);
+    if (step > 0 && (step / (x1 - x0)) * width >= 6 * dpr) {
+      ctx.beginPath();
+      ctx.globalAlpha = 0.45;
+      ctx.lineWidth = dpr;
+      ctx.setLineDash([4 * dpr, 4 * dpr]);
+      for (const t of marchOut(a, b, x0, x1)) if (Math.abs(t - a.t) > step / 2 && Math.abs(t - b.t) > step / 2) vline(xOf(t));
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.globalAlpha = 1;
+    }
+  }
+  const ends = b ? [a, b] : [a];
+  ctx.beginPath();
+  ctx.lineWidth = 1.5 * dpr;
+  for (const p of ends) if (p.t >= x0 && p.t <= x1) vline(xOf(p.t));
+  ctx.stroke();
+  if (c.onLead) {
+    ctx.beginPath();
+    ctx.lineWidth = 2 * dpr;
+    for (const p of ends) {
+      if (p.v === null) continue;
+      const x = xOf(p.t), y = Math.round(u.valToPos(p.v, 'y', true)) + 0.5;
+      ctx.moveTo(x - 7 * dpr, y); ctx.lineTo(x + 7 * dpr, y);
+    }
+    ctx.stroke();
+    if (b) {
+      // The bracket near the top of the plot, ends clamped to it, the reading on a white ground beneath.
+      const xa = Math.max(left, Math.min(left + width, xOf(Math.min(a.t, b.t))));
+      const xb = Math.max(left, Math.min(left + width, xOf(Math.max(a.t, b.t))));
+      const y = top + 8 * dpr;
+      ctx.beginPath();
+      ctx.lineWidth = 1.5 * dpr;
+      ctx.moveTo(xa, y + 6 * dpr); ctx.lineTo(xa, y); ctx.lineTo(xb, y); ctx.lineTo(xb, y + 6 * dpr);
+      ctx.stroke();
+      const text = caliperText(caliperReading(a, b));
+      ctx.font = `bold ${Math.round(12 * dpr)}px system-ui, sans-serif`;
+      ctx.textAlign = 'left'; // uPlot leaves its axes' alignment on the context
+      ctx.textBaseline = 'top';
+      const w = ctx.measureText(text).width;
+      const tx = Math.max(left + 2 * dpr, Math.min(left + width - w - 2 * dpr, (xa + xb) / 2 - w / 2));
+      ctx.fillStyle = 'rgba(255,255,255,0.85)';
+      ctx.fillRect(tx - 3 * dpr, y + 3 * dpr, w + 6 * dpr, 16 * dpr);
+      ctx.fillStyle = CALIPER_COLOR;
+      ctx.fillText(text, tx, y + 5 * dpr);
+    }
   }
   ctx.restore();
 }

@@ -6,6 +6,7 @@
 import type { AamiLabel, ApiEvent, BeatTable, ClassificationOptions, EcgApi, JobSummary, ModelSummary, RecordingSummary, RunSummary } from '../../src-main/api/contract.js';
 import { connect, type Transport } from './api.js';
 import { nearestBeat } from './navigation.js';
+import { NO_CALIPER, type CaliperPair } from './calipers.js';
 import { addCorrection, effectiveCorrections, getSetting, openReviewDb, redoNext, setSetting, toInputs, undoLast, type CorrectionRow, type Provenance, type ReviewDb } from './db.js';
 
 export type View = 'library' | 'classify' | 'review' | 'metrics' | 'holter' | 'compare' | 'study' | 'strips' | 'report' | 'devices';
@@ -34,6 +35,9 @@ export class AppState {
   /** Visible window (samples) of the Review view. */
   viewFrom = $state(0);
   viewSpan = $state(3600);
+  /** Review's electronic calipers: whether clicks on a lead place them, and their ends (replaced whole). */
+  calipersOn = $state(false);
+  calipers = $state.raw<CaliperPair>(NO_CALIPER);
   ready = $state(false);
   private noticeId = 0;
 
@@ -46,6 +50,11 @@ export class AppState {
 
   get recording(): RecordingSummary | null {
     return this.recordings.find((r) => r.id === this.recordingId) ?? null;
+  }
+
+  /** Lift the caliper's points (Escape, turning calipers off, another recording: its times mean nothing there). */
+  clearCalipers(): void {
+    this.calipers = NO_CALIPER;
   }
 
   notify(level: Notice['level'], text: string): void {
@@ -173,6 +182,7 @@ export class AppState {
     if (this.recordingId !== recordingId) {
       this.beats = null;
       this.selected = -1;
+      this.clearCalipers();
       this.viewSpan = Math.round(10 * rec.fs);
       this.viewFrom = 0;
     }

@@ -1,7 +1,8 @@
 /**
  * Svelte components against an in-memory API and fake-indexeddb: the Library shows the importer's message for
  * a bad file; Review's keyboard moves between disagreements and relabels (stored in Dexie, undoable), and its
- * low-confidence jump stops at the run's model card's DS2 triage threshold (else below 60 %); Metrics shows the
+ * low-confidence jump stops at the run's model card's DS2 triage threshold (else below 60 %), its beat panel gives the
+ * selected beat's RR intervals and M toggles the calipers' readout; Metrics shows the
  * per-class table, the EC57 panel and the calibration panel (reliability diagram, ECE, MCE, Brier, which way the
  * confidence errs, the review triage, or why there is none) and follows corrections; Classify's "Adapt to this patient" sends the
  * learning period and the label source (the reference, or the run under review with your corrections), and the run
@@ -17,6 +18,7 @@ import Review from '../../src-renderer/views/Review.svelte';
 import Classify from '../../src-renderer/views/Classify.svelte';
 import { brierText, compactCount, confidenceVerdict, percent, reliabilityMarks } from '../../src-renderer/lib/calibration.js';
 import { openReviewDb } from '../../src-renderer/lib/db.js';
+import { caliperReading, caliperText, NO_CALIPER, placeCaliper, rrOf, rrText } from '../../src-renderer/lib/calipers.js';
 import { AppState } from '../../src-renderer/lib/store.svelte.js';
 import { BASELINE_MODEL_ID, type ApiEvent, type ModelSummary, type RecordingSummary, type RunAdaptation, type RunSummary } from '../../src-main/api/contract.js';
 import { BEATS, REC, fakeTransport } from './fake-api.js';
@@ -134,6 +136,44 @@ describe('renderer components', () => {
     await app.undo();
     expect(app.corrections.get(BEATS.samples[2])?.provenance).toBe('accept-model');
     expect(app.corrections.has(BEATS.samples[0])).toBe(false);
+  });
+
+  it("Review: the beat panel gives the selected beat's RR and prematurity; M toggles the calipers' readout, Escape clears it", async () => {
+    const { app } = await makeApp();
+    await app.review('rec-1', 'run-1');
+    const review = render(Review, { app });
+    const view = within(review.container);
+    const rr = () => view.getByTestId('beat-rr').textContent;
+    expect(app.selected).toBe(0);
+    expect(rr()).toBe(rrText(rrOf(BEATS.samples, BEATS.fs, 0)));
+    expect(rr()).toMatch(/^RR: none before \(first beat\) · \d+ ms after$/);
+    // Beat 4: three RR intervals before the one ending at it, so its prematurity is against their median.
+    await fireEvent.keyDown(window, { key: 'd' });
+    await fireEvent.keyDown(window, { key: 'd' });
+    expect(app.selected).toBe(4);
+    await waitFor(() => expect(rr()).toBe(rrText(rrOf(BEATS.samples, BEATS.fs, 4))));
+    expect(rr()).toMatch(/^RR \d+ ms before \(\d+\.\d bpm, \d\.\d\d × the 3 before\) · \d+ ms after$/);
+    expect(within(view.getByTestId('beat-panel')).getByTestId('beat-rr')).toBeTruthy();
+
+    // Calipers: off at first; M turns them on with the hint, two points give the reading, Escape lifts the points.
+    expect(view.queryByTestId('caliper-reading')).toBeNull();
+    await fireEvent.keyDown(window, { key: 'm' });
+    expect(app.calipersOn).toBe(true);
+    await waitFor(() => expect(view.getByTestId('caliper-reading').textContent).toBe('click two points on a lead'));
+    expect(view.getByTestId('calipers-toggle').classList.contains('on')).toBe(true);
+    const a = { t: 1, v: 0.2 }, b = { t: 1.8, v: 1 };
+    app.calipers = placeCaliper(placeCaliper(app.calipers, a, 0), b, 0);
+    await waitFor(() => expect(view.getByTestId('caliper-reading').textContent).toBe(caliperText(caliperReading(a, b))));
+    expect(view.getByTestId('caliper-reading').textContent).toBe('800 ms · 75.0 bpm · Δ 0.80 mV');
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    expect(app.calipers).toEqual(NO_CALIPER);
+    await waitFor(() => expect(view.getByTestId('caliper-reading').textContent).toBe('click two points on a lead'));
+    expect(app.selected).toBe(4); // neither key touched the selection
+    await fireEvent.keyDown(window, { key: 'm' });
+    expect(app.calipersOn).toBe(false);
+    await waitFor(() => expect(view.queryByTestId('caliper-reading')).toBeNull());
+    expect(review.container.querySelector('.legend')!.textContent).toMatch(/M calipers \(click two points on a lead; Esc clears\)/);
+    review.unmount();
   });
 
   it('Metrics: per-class table follows corrections', async () => {
