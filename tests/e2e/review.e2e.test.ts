@@ -1,15 +1,15 @@
 /**
- * Acceptance: browser mode in the system Chromium. Open MIT-BIH 208, classify it with a shipped model, go to the
- * next disagreement, relabel it, reload and see the correction kept, see the metrics table move by exactly that
- * beat, the EC57 panel show getMetrics' figures (from minute 5 and from the start) and the calibration panel its
- * calibration (ECE, MCE, Brier, a diagram mark per bin with beats, the review triage), see Review's low-confidence
- * jump take its threshold from the model card's DS2 review triage, export the report and check the PDF's pages;
- * then adapt a small model to the patient and see the run header name the adaptation. Then a study: open MIT-BIH 100
- * too, classify it with the same two models, classify 208 with the small model unadapted as well, and see the Study
- * tab ask for each arm's newest run of both recordings (the adapted small model an arm apart from its plain form,
- * paired with it) and show what getStudy gives for them (each arm's calibration too), with the annotator's reference
- * and with the correction made on 208; then its Report gives the study as HTML and PDF. Screenshots of every view go
- * to tests/e2e/screenshots/.
+ * Acceptance: browser mode in the system Chromium. Open MIT-BIH 208, classify it with a shipped model, see the
+ * calipers read what the plot's scale gives between two clicks, go to the next disagreement, relabel it, reload and
+ * see the correction kept, see the metrics table move by exactly that beat, the EC57 panel show getMetrics' figures
+ * (from minute 5 and from the start) and the calibration panel its calibration (ECE, MCE, Brier, a diagram mark per
+ * bin with beats, the review triage), see Review's low-confidence jump take its threshold from the model card's DS2
+ * review triage, export the report and check the PDF's pages; then adapt a small model to the patient and see the
+ * run header name the adaptation. Then a study: open MIT-BIH 100 too, classify it with the same two models, classify
+ * 208 with the small model unadapted as well, and see the Study tab ask for each arm's newest run of both recordings
+ * (the adapted small model an arm apart from its plain form, paired with it) and show what getStudy gives for them
+ * (each arm's calibration too), with the annotator's reference and with the correction made on 208; then its Report
+ * gives the study as HTML and PDF. Screenshots of every view go to tests/e2e/screenshots/.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,6 +73,32 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     await page.locator('[data-testid=leads] canvas').first().waitFor();
     await page.waitForTimeout(500);
     await shot('review');
+
+    // Calipers (M): two clicks 200 px apart on the first lead read 200 px of the plot's x scale (the window drawn over
+    // the plot's width) and the rate that interval gives as an RR; the clicks select no beat; Escape lifts the points
+    // and M turns the calipers off again.
+    const leads = page.getByTestId('leads');
+    const over = leads.locator('.u-over').first();
+    const reading = page.getByTestId('caliper-reading');
+    const panelBefore = await page.getByTestId('beat-panel').textContent();
+    await page.keyboard.press('m');
+    await expect.poll(() => reading.textContent()).toBe('click two points on a lead');
+    const seconds = Number(await leads.getAttribute('data-to')) - Number(await leads.getAttribute('data-from'));
+    const plot = (await over.boundingBox())!;
+    const msPerPx = (seconds * 1000) / plot.width;
+    expect(seconds).toBeGreaterThan(0);
+    const y = Math.round(plot.height / 2);
+    await over.click({ position: { x: 300, y } });
+    await over.click({ position: { x: 500, y } });
+    await expect.poll(() => reading.textContent()).toMatch(/^\d+ ms · \d+\.\d bpm · Δ 0\.00 mV$/);
+    const [ms, bpm] = /^(\d+) ms · (\d+\.\d) bpm/.exec((await reading.textContent())!)!.slice(1).map(Number);
+    expect(Math.abs(ms - 200 * msPerPx), `${ms} ms for 200 px at ${msPerPx.toFixed(3)} ms/px`).toBeLessThanOrEqual(3);
+    expect(Math.abs(bpm - 60000 / ms)).toBeLessThan(0.1);
+    expect(await page.getByTestId('beat-panel').textContent()).toBe(panelBefore);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => reading.textContent()).toBe('click two points on a lead');
+    await page.keyboard.press('m');
+    await expect.poll(() => reading.count()).toBe(0);
 
     const runs = await api.listRuns();
     const runId = runs[0].id;
