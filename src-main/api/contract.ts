@@ -370,6 +370,28 @@ export interface StudyRecording {
   ec57: StudyEc57 | null;
   /** ECE and Brier score of the run's probabilities over the same beats as `figures`; null without probabilities. */
   calibration: { ece: number; brier: number } | null;
+  /** V and S burden over the same beats as `figures`; null when it has none. */
+  burden: Record<'V' | 'S', StudyBurden> | null;
+}
+
+/**
+ * An ectopy burden: the share (percent) of a recording's scored beats (the N, S, V and F reference beats, as
+ * `figures` counts them) that are of a class, by the reference's labels and by the model's. A Holter report's PVC
+ * burden is the figure a clinician reads, so a study says how far the model's is from the cardiologists'.
+ */
+export interface StudyBurden { reference: number; model: number }
+
+/**
+ * Bland–Altman agreement of the recordings' burdens, model − reference, in percentage points: the bias, the SD of
+ * the differences and the 95 % limits of agreement (bias ± 1.96 SD), and the recording that differs most.
+ */
+export interface StudyBurdenAgreement {
+  recordings: number;
+  bias: number;
+  sd: number;
+  lower: number;
+  upper: number;
+  largest: { recording: string; difference: number };
 }
 
 /**
@@ -396,6 +418,8 @@ export interface StudyModel {
   ec57: { recordings: number; gross: StudyEc57; average: StudyEc57 } | null;
   /** The confidence's calibration over all the recordings' beats (null when a run has no probabilities). */
   calibration: CalibrationSummary | null;
+  /** How the recordings' V and S burdens by the model agree with the reference's (null with fewer than two recordings). */
+  burden: Record<'V' | 'S', StudyBurdenAgreement | null>;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { ModelSummary, StudyFigures, StudyInterval, StudyModel, StudyResult
 import { escapeXml as esc } from './ecg-svg.js';
 import { calibrationText, triageText } from '../evaluation/calibration.js';
 import { REPORT_CSS } from './report.js';
+import { burdenText } from './study.js';
 
 const CLASSES = ['N', 'S', 'V', 'F'] as const;
 const NSV = ['N', 'S', 'V'] as const;
@@ -28,9 +29,10 @@ function grossTable(m: StudyModel, yardstick: StudyResult['deChazal2004']): stri
 function recordingsTable(m: StudyModel): string {
   const cells = (f: StudyFigures): string => CLASSES.map((c) => `<td>${num(f.perClass[c].se)}</td><td>${num(f.perClass[c].ppv)}</td>`).join('');
   const rows = m.recordings.map((r) => `<tr><th>${esc(r.recording)}</th><td>${r.figures.beats}</td>${cells(r.figures)}<td>${num(r.figures.accuracy)}</td><td>${r.corrections}</td>`
-    + `<td>${num(r.ec57?.vebSe)}</td><td>${num(r.ec57?.vebPpv)}</td><td>${num(r.ec57?.svebSe)}</td><td>${num(r.ec57?.svebPpv)}</td></tr>`).join('');
-  return `<table class="compact"><tr><th rowspan="2">Recording</th><th rowspan="2">Beats</th>${CLASSES.map((c) => `<th colspan="2">${c}</th>`).join('')}<th rowspan="2">Acc.</th><th rowspan="2">Corr.</th><th colspan="2">EC57 VEB</th><th colspan="2">EC57 SVEB</th></tr>
-<tr>${CLASSES.map(() => '<th>Se</th><th>+P</th>').join('')}<th>Se</th><th>+P</th><th>Se</th><th>+P</th></tr>${rows}</table>`;
+    + `<td>${num(r.ec57?.vebSe)}</td><td>${num(r.ec57?.vebPpv)}</td><td>${num(r.ec57?.svebSe)}</td><td>${num(r.ec57?.svebPpv)}</td>`
+    + `<td>${num(r.burden?.V.reference, 2)}</td><td>${num(r.burden?.V.model, 2)}</td><td>${num(r.burden?.S.reference, 2)}</td><td>${num(r.burden?.S.model, 2)}</td></tr>`).join('');
+  return `<table class="compact"><tr><th rowspan="2">Recording</th><th rowspan="2">Beats</th>${CLASSES.map((c) => `<th colspan="2">${c}</th>`).join('')}<th rowspan="2">Acc.</th><th rowspan="2">Corr.</th><th colspan="2">EC57 VEB</th><th colspan="2">EC57 SVEB</th><th colspan="2">V burden</th><th colspan="2">S burden</th></tr>
+<tr>${CLASSES.map(() => '<th>Se</th><th>+P</th>').join('')}<th>Se</th><th>+P</th><th>Se</th><th>+P</th><th>ref.</th><th>model</th><th>ref.</th><th>model</th></tr>${rows}</table>`;
 }
 
 function ec57Line(m: StudyModel): string {
@@ -82,7 +84,9 @@ the beats of all recordings pooled (gross), as in de Chazal et al., IEEE Trans B
 macro-F1 the mean F1 of N, S and V. EC57's VEB and SVEB figures count from minute 5 with WFDB bxb's class table, pooled (gross) and as the
 mean of the recordings' figures (average), as WFDB sumstats prints them. Calibration asks whether a label given with confidence p is right with frequency p:
 the model's beats with a reference beat are binned by the probability of the label given (10 equal bins); ECE is the beat-weighted mean gap between a bin's accuracy and its mean confidence,
-MCE the largest gap, the Brier score the mean squared error of all class probabilities (Guo et al., ICML 2017; Brier 1950). ${study.method ? `Intervals are ${esc(study.method)}: recordings, not beats, are resampled, because one patient's beats are not independent.` : 'No intervals were computed (fewer than two recordings, or none asked for).'}
+MCE the largest gap, the Brier score the mean squared error of all class probabilities (Guo et al., ICML 2017; Brier 1950).
+A recording's V (or S) burden is the share of its N, S, V and F reference beats that are V by the reference, and that the model calls V; the model's burdens are set
+against the reference's as Bland and Altman ask (Lancet 327:307–310, 1986): the mean difference (bias) and the 95 % limits of agreement, bias ± 1.96 SD of the differences. ${study.method ? `Intervals are ${esc(study.method)}: recordings, not beats, are resampled, because one patient's beats are not independent.` : 'No intervals were computed (fewer than two recordings, or none asked for).'}
 ${adapted.length ? `<b>Patient-specific:</b> ${esc(adapted.map((m) => name(m.arm)).join(', '))} learnt each patient's first minutes (EC57's learning period); those figures count beats after it and are not comparable with patient-independent ones such as de Chazal's.` : ''}</p>`;
   const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
   const modelSections = study.models.map((m) => {
@@ -91,6 +95,7 @@ ${adapted.length ? `<b>Patient-specific:</b> ${esc(adapted.map((m) => name(m.arm
 ${s ? `<p><small>${esc(s.name)} — ${esc(s.description)}</small></p>` : ''}
 ${grossTable(m, study.deChazal2004)}${ec57Line(m)}
 <p>Calibration of the label's confidence over the beats of all recordings: ${m.calibration ? `${esc(calibrationText(m.calibration))}. Review triage: ${esc(triageText(m.calibration))}` : 'not computed (a run has no class probabilities)'}.</p>
+<p>${esc(burdenText(m))}</p>
 <h3>Per recording (%; EC57 from minute 5)</h3>${recordingsTable(m)}</section>`;
   }).join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ECG Review study — ${plural(recordings.length, 'recording', 'recordings')}, ${plural(study.models.length, 'model', 'models')}</title>

@@ -3,7 +3,7 @@
  * 2004's (with the 95 % intervals over recordings under each figure), and the paired differences between models.
  * Plain `tabular` with booktabs rules; the caption states how the figures were counted, as the study report does.
  */
-import type { StudyInterval, StudyModel, StudyResult } from '../api/contract.js';
+import type { StudyBurdenAgreement, StudyInterval, StudyModel, StudyResult } from '../api/contract.js';
 
 /** LaTeX's special characters in running text (model names, recording names). */
 export function escapeLatex(s: string): string {
@@ -21,6 +21,12 @@ function signed(v: number | null | undefined): string {
   if (v === null || v === undefined) return '--';
   const r = Math.round(v * 10) / 10;
   return r === 0 ? '0.0' : `${r > 0 ? '+' : '$-$'}${Math.abs(r).toFixed(1)}`;
+}
+
+/** Percentage points with a sign and two decimals (burdens are often well under one point). */
+function signed2(v: number): string {
+  const r = Math.round(v * 100) / 100;
+  return r === 0 ? '0.00' : `${r > 0 ? '+' : '$-$'}${Math.abs(r).toFixed(2)}`;
 }
 
 /** A figure with its interval beneath it (a two-line cell in plain LaTeX). */
@@ -61,6 +67,25 @@ export function renderStudyLatex(study: Omit<StudyResult, 'csv'>): string {
     '\\end{tabular}',
     '\\end{table}',
   ];
+  if (study.models.some((m) => m.burden.V || m.burden.S)) {
+    const agreement = (a: StudyBurdenAgreement | null): string => (a ? `${signed2(a.bias)} & ${signed2(a.lower)} to ${signed2(a.upper)}` : '-- & --');
+    lines.push(
+      '',
+      '\\begin{table}[htbp]',
+      '\\centering',
+      '\\footnotesize',
+      '\\caption{Ectopy burden by the model against the reference: a recording\'s V (S) burden is the share of its N, S, V and F reference beats that are V (S).'
+        + ' Bland--Altman over the recordings: the bias (mean of model $-$ reference, percentage points) and the 95\\,\\% limits of agreement, bias $\\pm$ 1.96 SD of the differences.}',
+      '\\begin{tabular}{lrcccc}',
+      '\\toprule',
+      'Model & Rec. & V bias & V limits & S bias & S limits \\\\',
+      '\\midrule',
+      ...study.models.map((m) => `${escapeLatex(m.arm)} & ${m.recordings.length} & ${agreement(m.burden.V)} & ${agreement(m.burden.S)} \\\\`),
+      '\\bottomrule',
+      '\\end{tabular}',
+      '\\end{table}',
+    );
+  }
   if (study.pairs.length) {
     lines.push(
       '',

@@ -10,9 +10,10 @@
  *    as `compare` gives it).
  * Recordings, not beats, are the unit of resampling: one patient's beats are not independent.
  */
-import type { CalibrationSummary, StudyEc57, StudyFigures, StudyModel, StudyPair, StudyRecording, StudyResult } from '../api/contract.js';
+import type { CalibrationSummary, StudyBurden, StudyBurdenAgreement, StudyEc57, StudyFigures, StudyModel, StudyPair, StudyRecording, StudyResult } from '../api/contract.js';
 import type { Annotation } from '../domain/annotation.js';
 import { DE_CHAZAL_2004_DS2 } from '../domain/mitdb.js';
+import { blandAltman } from '../evaluation/agreement.js';
 import { FIGURE_CLASSES, figureDifferenceIntervals, figureDifferences, figureIntervals, figuresFromCounts, macroF1NSV, type FigureClass } from '../evaluation/class-figures.js';
 import { compareBeats, secondsToSamples, type BxbComparison } from '../evaluation/ec57/compare.js';
 import { summarizeRecords, type BeatStatistics } from '../evaluation/ec57/stats.js';
@@ -78,11 +79,15 @@ function sumCounts(list: readonly BxbComparison[]): Float64Array {
 }
 
 function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyModel {
-  const recordings: StudyRecording[] = runs.map(({ input, aami, bxb }) => ({
-    runId: input.runId, recordingId: input.recordingId, recording: input.recording, scoredFromSeconds: input.scoredFromSeconds,
-    corrections: input.corrections, figures: studyFigures(aami.counts), ec57: bxb ? ec57Of(summarizeRecords([bxb]).gross) : null,
-    calibration: ((c) => (c ? { ece: c.ece, brier: c.brier } : null))(calibrationOfRuns([input], 0)),
-  }));
+  const recordings: StudyRecording[] = runs.map(({ input, aami, bxb }) => {
+    const figures = studyFigures(aami.counts);
+    return {
+      runId: input.runId, recordingId: input.recordingId, recording: input.recording, scoredFromSeconds: input.scoredFromSeconds,
+      corrections: input.corrections, figures, ec57: bxb ? ec57Of(summarizeRecords([bxb]).gross) : null,
+      calibration: ((c) => (c ? { ece: c.ece, brier: c.brier } : null))(calibrationOfRuns([input], 0)),
+      burden: burdenOf(figures),
+    };
+  });
   const perRecord = runs.map((r) => r.aami.counts);
   const intervals = perRecord.length >= 2 && draws > 0 ? figureIntervals(perRecord, { draws }).intervals : null;
   const withEc57 = runs.flatMap((r) => (r.bxb ? [r.bxb] : []));
@@ -92,7 +97,36 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
     gross: { ...studyFigures(sumCounts(runs.map((r) => r.aami))), intervals },
     ec57: sum ? { recordings: withEc57.length, gross: ec57Of(sum.gross), average: ec57Of(sum.average) } : null,
     calibration: calibrationOfRuns(runs.map((r) => r.input), draws),
+    burden: { V: burdenAgreement(recordings, 'V'), S: burdenAgreement(recordings, 'S') },
   };
+}
+
+/** The arm's V and S burden agreement in one line (percentage points, model − reference). */
+export function burdenText(m: Pick<StudyModel, 'burden'>): string {
+  const pp = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
+  const one = (c: 'V' | 'S'): string => {
+    const a = m.burden[c];
+    return a ? `${c} bias ${pp(a.bias)} points (95 % limits of agreement ${pp(a.lower)} to ${pp(a.upper)}; largest difference ${a.largest.recording}, ${pp(a.largest.difference)})` : `${c}: fewer than two recordings`;
+  };
+  return `Ectopy burden, the model's against the reference's (Bland–Altman over the recordings): ${one('V')}; ${one('S')}.`;
+}
+
+/** V and S burden of a recording's figures (percent of its N, S, V, F reference beats): reference rows, model columns. */
+export function burdenOf(figures: StudyFigures): Record<'V' | 'S', StudyBurden> | null {
+  if (!figures.beats) return null;
+  const of = (k: number): StudyBurden => ({
+    reference: (100 * figures.confusion[k].reduce((a, b) => a + b, 0)) / figures.beats,
+    model: (100 * figures.confusion.reduce((a, row) => a + row[k], 0)) / figures.beats,
+  });
+  return { V: of(FIGURE_CLASSES.indexOf('V')), S: of(FIGURE_CLASSES.indexOf('S')) };
+}
+
+/** Bland–Altman of the recordings' burdens of one class (those with beats). */
+export function burdenAgreement(recordings: readonly StudyRecording[], c: 'V' | 'S'): StudyBurdenAgreement | null {
+  const rows = recordings.filter((r) => r.burden);
+  const ba = blandAltman(rows.map((r) => r.burden![c].reference), rows.map((r) => r.burden![c].model), `${c} burden`);
+  if (!ba) return null;
+  return { recordings: ba.n, bias: ba.bias, sd: ba.sd, lower: ba.lower, upper: ba.upper, largest: { recording: rows[ba.largest.index].recording, difference: ba.largest.difference } };
 }
 
 /**
@@ -154,20 +188,24 @@ const csvCell = (v: string | number | null): string => (v === null ? '' : typeof
 /** ECE in percent (as the figures) and the Brier score as it is. */
 const calibrationCells = (c: { ece: number; brier: number } | null): (number | null)[] => (c ? [100 * c.ece, c.brier] : [null, null]);
 
+/** V and S burden (percent), reference then model. */
+const burdenCells = (b: Record<'V' | 'S', StudyBurden> | null): (number | null)[] => (b ? [b.V.reference, b.V.model, b.S.reference, b.S.model] : [null, null, null, null]);
+
 /** Per-recording rows, then a gross row per model with its interval bounds (`_lo`, `_hi`). */
 export function studyCsv(models: readonly StudyModel[]): string {
   const ec57Keys = ['qrsSe', 'qrsPpv', 'vebSe', 'vebPpv', 'vebFpr', 'svebSe', 'svebPpv'] as const;
   const header = ['model', 'recording', 'row', 'adapted', 'scored_from_s', 'corrections', 'beats',
-    ...FIGURE_COLUMNS.flatMap((k) => [k, `${k}_lo`, `${k}_hi`]), ...ec57Keys.map((k) => `ec57_${k}`), 'ece', 'brier'];
+    ...FIGURE_COLUMNS.flatMap((k) => [k, `${k}_lo`, `${k}_hi`]), ...ec57Keys.map((k) => `ec57_${k}`), 'ece', 'brier',
+    'V_burden_reference', 'V_burden_model', 'S_burden_reference', 'S_burden_model'];
   const lines = [header.join(',')];
   for (const m of models) {
     for (const r of m.recordings) {
       lines.push([m.arm, r.recording, 'recording', m.adapted ? 'yes' : 'no', r.scoredFromSeconds, r.corrections, r.figures.beats,
-        ...FIGURE_COLUMNS.flatMap((k) => [figureValue(r.figures, k), null, null]), ...ec57Keys.map((k) => r.ec57?.[k] ?? null), ...calibrationCells(r.calibration)].map(csvCell).join(','));
+        ...FIGURE_COLUMNS.flatMap((k) => [figureValue(r.figures, k), null, null]), ...ec57Keys.map((k) => r.ec57?.[k] ?? null), ...calibrationCells(r.calibration), ...burdenCells(r.burden)].map(csvCell).join(','));
     }
     const iv = m.gross.intervals;
     lines.push([m.arm, `${m.recordings.length} recordings`, 'gross', m.adapted ? 'yes' : 'no', null, m.recordings.reduce((a, r) => a + r.corrections, 0), m.gross.beats,
-      ...FIGURE_COLUMNS.flatMap((k) => [figureValue(m.gross, k), iv?.[k]?.lo ?? null, iv?.[k]?.hi ?? null]), ...ec57Keys.map((k) => m.ec57?.gross[k] ?? null), ...calibrationCells(m.calibration)].map(csvCell).join(','));
+      ...FIGURE_COLUMNS.flatMap((k) => [figureValue(m.gross, k), iv?.[k]?.lo ?? null, iv?.[k]?.hi ?? null]), ...ec57Keys.map((k) => m.ec57?.gross[k] ?? null), ...calibrationCells(m.calibration), ...burdenCells(burdenOf(m.gross))].map(csvCell).join(','));
   }
   return `${lines.join('\n')}\n`;
 }

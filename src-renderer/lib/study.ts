@@ -92,8 +92,8 @@ export function pct(v: number | null | undefined, digits = 1): string {
 }
 
 /** A difference in percentage points: signed, so "+1.2" and "-0.4" read at a glance. */
-export function signed(v: number | null | undefined): string {
-  const s = pct(v);
+export function signed(v: number | null | undefined, digits = 1): string {
+  const s = pct(v, digits);
   return v !== null && v !== undefined && s !== '—' && !s.startsWith('-') && Number(s) !== 0 ? `+${s}` : s;
 }
 

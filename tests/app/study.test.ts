@@ -225,6 +225,37 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
     expect(pair.point['V.ppv']).toBeCloseTo(corrected.models[0].gross.perClass.V.ppv! - corrected.models[1].gross.perClass.V.ppv!, 9);
   });
 
+  it("ectopy burden: each recording's V and S share by the reference and by the model, counted from its beats; Bland–Altman over the three", async () => {
+    for (const m of study.models) {
+      const diffs: Record<'V' | 'S', number[]> = { V: [], S: [] };
+      for (const r of m.recordings) {
+        const beats = await s.listBeats(r.recordingId, r.runId);
+        const reference = [...beats.reference], predicted = [...beats.predicted];
+        const scored = reference.flatMap((c, i) => ('NSVF'.includes(c) ? [i] : []));
+        for (const c of ['V', 'S'] as const) {
+          const ref = (100 * scored.filter((i) => reference[i] === c).length) / scored.length;
+          const model = (100 * scored.filter((i) => predicted[i] === c).length) / scored.length;
+          expect(r.burden![c].reference).toBeCloseTo(ref, 9);
+          expect(r.burden![c].model).toBeCloseTo(model, 9);
+          diffs[c].push(model - ref);
+        }
+      }
+      // 232's APCs are 78 % of its beats; 100 has none (one A beat), so the S burdens span a wide range.
+      expect(m.recordings.find((r) => r.recording === '232')!.burden!.S.reference).toBeGreaterThan(75);
+      for (const c of ['V', 'S'] as const) {
+        const d = diffs[c], bias = d.reduce((a, b) => a + b, 0) / d.length;
+        const sd = Math.sqrt(d.reduce((a, b) => a + (b - bias) ** 2, 0) / (d.length - 1));
+        const a = m.burden[c]!;
+        expect(a.recordings).toBe(3);
+        expect(a.bias).toBeCloseTo(bias, 9);
+        expect(a.lower).toBeCloseTo(bias - 1.96 * sd, 9);
+        expect(a.upper).toBeCloseTo(bias + 1.96 * sd, 9);
+        const k = d.reduce((best, x, i) => (Math.abs(x) > Math.abs(d[best]) ? i : best), 0);
+        expect(a.largest).toEqual({ recording: m.recordings[k].recording, difference: d[k] });
+      }
+    }
+  });
+
   it('the CSV holds a row per recording and a gross row per model with its interval bounds', () => {
     const lines = study.csv.trim().split('\n');
     const header = lines[0].split(',');
@@ -236,6 +267,10 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
     expect(at('N.ppv_lo')).toBeCloseTo(cnn.intervals!['N.ppv']!.lo, 3);
     expect(at('accuracy')).toBeCloseTo(cnn.accuracy!, 3);
     expect(at('beats')).toBe(cnn.beats);
+    // and the burdens: each recording's as its row says, the gross row's over all the beats pooled
+    const row232 = lines.find((l) => l.startsWith('cnn,232,recording'))!.split(',');
+    expect(Number(row232[header.indexOf('S_burden_reference')])).toBeCloseTo(study.models[1].recordings.find((r) => r.recording === '232')!.burden!.S.reference, 3);
+    expect(Number(gross[header.indexOf('V_burden_model')])).toBeCloseTo((100 * cnn.confusion.reduce((a, row) => a + row[2], 0)) / cnn.beats, 3);
   });
 
   it('the report: a methods paragraph, each model with its figures beside de Chazal 2004, per-recording rows, the differences; no scripts; the same CSV', async () => {
@@ -255,7 +290,12 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
       const iv = g.intervals!;
       expect(html).toContain(`<tr><th>N</th><td>${g.perClass.N.support}</td><td>${g.perClass.N.se!.toFixed(1)}<br><small>${iv['N.se']!.lo.toFixed(1)}–${iv['N.se']!.hi.toFixed(1)}</small></td><td>${g.perClass.N.ppv!.toFixed(1)}<br><small>${iv['N.ppv']!.lo.toFixed(1)}–${iv['N.ppv']!.hi.toFixed(1)}</small>`);
       for (const row of m.recordings) expect(html).toContain(`<tr><th>${row.recording}</th><td>${row.figures.beats}</td><td>${row.figures.perClass.N.se!.toFixed(1)}</td>`);
+      // the burden agreement line, with the recording that differs most
+      const v = m.burden.V!;
+      expect(html).toContain(`V bias ${v.bias >= 0 ? '+' : '−'}${Math.abs(v.bias).toFixed(2)} points (95 % limits of agreement`);
+      expect(html).toContain(`largest difference ${v.largest.recording}`);
     }
+    expect(html).toMatch(/as Bland and Altman ask/);
     expect(html).toContain('<td>86.9 / 99.2</td>');
     const p = study.pairs[0];
     expect(html).toMatch(/Differences between models/);

@@ -51,8 +51,10 @@ describeMitdb('ecg-review study', () => {
     const ece = m.calibration!.intervals!.ece!;
     expect(row.endsWith(` & \\shortstack{${(100 * m.calibration!.ece).toFixed(1)}\\\\\\scriptsize ${(100 * ece.lo).toFixed(1)}--${(100 * ece.hi).toFixed(1)}} \\\\`)).toBe(true);
     expect(latex).toContain('de Chazal et al.\\ 2004 (DS2) & 22 & -- & 86.9 & 99.2 & 75.9 & 38.5 & 77.7 & 81.9 & ');
-    expect(latex.match(/\\begin\{(table|tabular)\}/g)).toHaveLength(2);
-    expect(latex.match(/\\end\{(table|tabular)\}/g)).toHaveLength(2);
+    // the figures' table and the burden agreement's (two recordings give a Bland–Altman)
+    expect(latex.match(/\\begin\{(table|tabular)\}/g)).toHaveLength(4);
+    expect(latex).toMatch(new RegExp(`^causal-student-int8 & 2 & [^\\n]*${m.burden.V!.bias >= 0 ? '\\+' : '\\$-\\$'}${Math.abs(m.burden.V!.bias).toFixed(2)} & `, 'm'));
+    expect(latex.match(/\\end\{(table|tabular)\}/g)).toHaveLength(4);
     expect(latex).toContain('Under each figure its interval: 95 \\% percentile bootstrap over recordings');
   }, 180_000);
 

@@ -321,7 +321,8 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
           await expect.poll(() => cells(`[data-testid=study-model][data-model="${m.arm}"] tr[data-recording="${rec.recording}"] td`), { timeout: 60_000 }).toEqual([
             String(rec.figures.beats), ...(['N', 'S', 'V', 'F'] as const).flatMap((c) => [f(rec.figures.perClass[c].se), f(rec.figures.perClass[c].ppv)]),
             f(rec.figures.accuracy), String(rec.corrections), ...(['vebSe', 'vebPpv', 'svebSe', 'svebPpv'] as const).map((k) => (rec.ec57 ? f(rec.ec57[k]) : '—')),
-            rec.calibration ? f(100 * rec.calibration.ece) : '—', rec.calibration ? rec.calibration.brier.toFixed(3) : '—']);
+            rec.calibration ? f(100 * rec.calibration.ece) : '—', rec.calibration ? rec.calibration.brier.toFixed(3) : '—',
+            ...(['V', 'S'] as const).map((c) => (rec.burden ? `${rec.burden[c].reference.toFixed(2)} → ${rec.burden[c].model.toFixed(2)}` : '—'))]);
         }
       }
       for (const m of r.models) {
@@ -336,6 +337,10 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
         expect(await cells(`[data-testid=study-calibration] tr[data-model="${m.arm}"] td`)).toEqual([
           String(c.beats), f(100 * c.ece) + civ(c.intervals?.ece, (v) => f(100 * v)), f(100 * c.mce), c.brier.toFixed(3) + civ(c.intervals?.brier, (v) => v.toFixed(3)),
           f(100 * c.meanConfidence), f(100 * c.accuracy), c.meanConfidence > c.accuracy ? 'over-confident' : 'under-confident']);
+        // Its V burden against the reference's: Bland–Altman with two recordings, none with one.
+        const v = m.burden.V, sg = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(2)}`;
+        expect(await cells(`[data-testid=study-burden] tr[data-model="${m.arm}"] td[data-key^="V."]`)).toEqual(
+          v ? [sg(v.bias), `${sg(v.lower)} to ${sg(v.upper)}`, `${v.largest.recording}: ${sg(v.largest.difference)}`] : ['fewer than two recordings']);
         const section = `[data-testid=study-model][data-model="${m.arm}"]`;
         expect(await page.locator(`${section} tbody tr[data-recording]`).count()).toBe(m.recordings.length);
         for (const kind of ['gross', 'average'] as const) {

@@ -14,6 +14,7 @@ import { beatsToAnnotations } from '../../src-main/evaluation/ec57/labels.js';
 import { summarizeRecords, type BeatStatistics } from '../../src-main/evaluation/ec57/stats.js';
 import { ec57Metrics, metricsResult, runCalibration } from '../../src-main/services/metrics.js';
 import { renderStudyLatex } from '../../src-main/services/study-latex.js';
+import { burdenAgreement, burdenOf } from '../../src-main/services/study.js';
 import { summarizeHolter } from '../../src-main/rhythm/index.js';
 import type { Transport } from '../../src-renderer/lib/api.js';
 
@@ -251,13 +252,19 @@ export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY
   const models: StudyModel[] = [...byModel.entries()].map(([arm, list]) => {
     const ec57Runs = list.filter((x) => reachesMinute5(x.run.recordingId)).map((x) => comparison(x.counts));
     const s = ec57Runs.length ? summarizeRecords(ec57Runs) : null;
+    const recordings = list.map((x) => {
+      const figures = studyFigures(x.counts);
+      return {
+        runId: x.run.id, recordingId: x.run.recordingId, recording: nameOf(x.run.recordingId), scoredFromSeconds: (x.run.adaptation?.minutes ?? 0) * 60, corrections: x.corrections,
+        figures, ec57: reachesMinute5(x.run.recordingId) ? ec57Of(summarizeRecords([comparison(x.counts)]).gross) : null,
+        calibration: ((c) => (c ? { ece: c.ece, brier: c.brier } : null))(studyCalibration([x])),
+        burden: burdenOf(figures),
+      };
+    });
     return {
       arm, modelId: list[0].run.modelId, adapted: list.some((x) => x.run.adaptation),
-      recordings: list.map((x) => ({
-        runId: x.run.id, recordingId: x.run.recordingId, recording: nameOf(x.run.recordingId), scoredFromSeconds: (x.run.adaptation?.minutes ?? 0) * 60, corrections: x.corrections,
-        figures: studyFigures(x.counts), ec57: reachesMinute5(x.run.recordingId) ? ec57Of(summarizeRecords([comparison(x.counts)]).gross) : null,
-        calibration: ((c) => (c ? { ece: c.ece, brier: c.brier } : null))(studyCalibration([x])),
-      })),
+      recordings,
+      burden: { V: burdenAgreement(recordings, 'V'), S: burdenAgreement(recordings, 'S') },
       gross: { ...studyFigures(sum(list.map((x) => x.counts))), intervals: list.length >= 2 && draws > 0 ? { ...figureIntervals(list.map((x) => x.counts), { draws }).intervals } : null },
       ec57: s ? { recordings: ec57Runs.length, gross: ec57Of(s.gross), average: ec57Of(s.average) } : null,
       calibration: studyCalibration(list, draws),

@@ -160,6 +160,36 @@ describe('Study tab', () => {
     expect(view.getByText(/A calibrated model's 90 % labels are right 9 times in 10/)).not.toBeNull();
   });
 
+  it("the burden table shows each arm's Bland–Altman of V and S burden; each recording its burdens, reference → model", async () => {
+    const { app, calls } = await makeApp();
+    const view = within(render(Study, { app }).container);
+    await waitFor(() => expect(view.getByTestId('study-burden').querySelector('tr[data-model=student]')).not.toBeNull());
+    const r = fakeStudy(lastRequest(calls));
+    const sg = (v: number): string => `${v > 0 ? '+' : ''}${v.toFixed(2)}`;
+    let rows = 0;
+    for (const m of r.models) {
+      const row = view.getByTestId('study-burden').querySelector(`tr[data-model="${m.arm}"]`)!;
+      const cell = (k: string) => row.querySelector(`td[data-key="${k}"]`)?.textContent;
+      for (const c of ['V', 'S'] as const) {
+        const a = m.burden[c];
+        if (m.recordings.length < 2) { expect(a).toBeNull(); expect(cell(`${c}.none`)).toMatch(/fewer than two recordings/); continue; }
+        rows++;
+        expect([cell(`${c}.bias`), cell(`${c}.limits`), cell(`${c}.largest`)]).toEqual([sg(a!.bias), `${sg(a!.lower)} to ${sg(a!.upper)}`, `${a!.largest.recording}: ${sg(a!.largest.difference)}`]);
+        // The limits are bias ± 1.96 SD of the recordings' differences, which the per-recording burdens give.
+        const d = m.recordings.map((x) => x.burden![c].model - x.burden![c].reference);
+        const bias = d.reduce((x, y) => x + y, 0) / d.length;
+        expect(a!.bias).toBeCloseTo(bias, 9);
+        expect(a!.upper - a!.bias).toBeCloseTo(1.96 * Math.sqrt(d.reduce((x, y) => x + (y - bias) ** 2, 0) / (d.length - 1)), 9);
+      }
+      const table = within(view.getAllByTestId('study-model').find((x) => x.getAttribute('data-model') === m.arm)!).getByRole('table', { name: `${m.arm} per recording` });
+      for (const rec of m.recordings) {
+        const tr = table.querySelector(`tr[data-recording="${rec.recording}"]`)!;
+        expect(tr.querySelector('td[data-key="V.burden"]')!.textContent).toBe(`${rec.burden!.V.reference.toFixed(2)} → ${rec.burden!.V.model.toFixed(2)}`);
+      }
+    }
+    expect(rows).toBeGreaterThan(0);
+  });
+
   it('an arm without class probabilities has no calibration: said in its row, "—" per recording', async () => {
     const t = studyTransport();
     t.transport.api.getStudy = async (req) => {
