@@ -1,5 +1,6 @@
 /** Beat navigation over a BeatTable: pure functions, so keyboard behaviour is unit-tested without a DOM. */
 import type { BeatTable } from '../../src-main/api/contract.js';
+import { rrOf } from './calipers.js';
 
 /** The fixed low-confidence threshold, used when the run's model card gives none: beats strictly below 60 %. */
 export const LOW_CONFIDENCE = 0.6;
@@ -29,7 +30,7 @@ export function isDisagreement(b: BeatTable, i: number): boolean {
 }
 
 /** Next (dir 1) or previous (dir -1) beat after `from` satisfying `pred`; -1 when none. */
-export function findBeat(b: BeatTable, from: number, dir: 1 | -1, pred: (i: number) => boolean): number {
+export function findBeat(b: { samples: ArrayLike<number> }, from: number, dir: 1 | -1, pred: (i: number) => boolean): number {
   for (let i = from + dir; i >= 0 && i < b.samples.length; i += dir) if (pred(i)) return i;
   return -1;
 }
@@ -39,6 +40,57 @@ export const nextOfClass = (b: BeatTable, from: number, label: string, labelOf: 
 /** Next (or previous) classified beat whose confidence is low by `threshold` (default: below 0.6). */
 export const nextLowConfidence = (b: BeatTable, from: number, dir: 1 | -1 = 1, threshold: LowConfidence = DEFAULT_LOW_CONFIDENCE): number =>
   findBeat(b, from, dir, (i) => b.predicted[i] !== '-' && isLowConfidence(b.confidence[i], threshold));
+
+/**
+ * "Premature N": a beat shown as N whose RR before is under 0.85 × the median of the up to 8 RR before it (`rrOf`'s
+ * prematurity), i.e. at least 15 % earlier than the recent rhythm. The classifiers' usual miss on a new patient is an
+ * APC (S) called N: its QRS looks normal and only its timing gives it away, so this is where a reviewer looks for them.
+ * A review aid, not a diagnostic rule: sinus arrhythmia, a missed beat before or a falsely detected one give such beats
+ * too, and an APC that comes less than 15 % early is not caught.
+ */
+export const PREMATURE_THRESHOLD = 0.85;
+
+/** What prematurity needs of a beat table: its beat positions (a BeatTable's number[], or an Int32Array) and rate. */
+export interface BeatTiming {
+  samples: ArrayLike<number>;
+  fs: number;
+}
+
+// Prematurity per beat, computed once per beat table (keyed by its samples array, which labels and runs share), so
+// a keypress on a 24-hour Holter's ~100,000 beats is a scan of this array rather than 100,000 sorts of 8 intervals.
+const prematurityCache = new WeakMap<ArrayLike<number>, { fs: number; values: Float64Array }>();
+
+/**
+ * Every beat's prematurity (RR before / median of the up to 8 before, as the beat panel shows it), NaN where a beat has
+ * none (the first three beats). Float64, not Float32, so a ratio just under the threshold is not rounded onto it.
+ */
+export function prematurities(b: BeatTiming): Float64Array {
+  const hit = prematurityCache.get(b.samples);
+  if (hit && hit.fs === b.fs && hit.values.length === b.samples.length) return hit.values;
+  const values = new Float64Array(b.samples.length);
+  for (let i = 0; i < values.length; i++) values[i] = rrOf(b.samples, b.fs, i).prematurity ?? NaN;
+  prematurityCache.set(b.samples, { fs: b.fs, values });
+  return values;
+}
+
+/** Beat i is shown as N (`labelOf`: the reviewer's label, else the model's, else the reference) and its prematurity is strictly below `threshold`. */
+export function isPrematureLabelled(b: BeatTiming, i: number, labelOf: (i: number) => string, threshold = PREMATURE_THRESHOLD): boolean {
+  return prematurities(b)[i] < threshold && labelOf(i) === 'N';
+}
+
+/** Next (dir 1) or previous (dir -1) premature N beat after `from`; -1 when none (no wrapping, as the other jumps). */
+export function nextPremature(b: BeatTiming, from: number, dir: 1 | -1, labelOf: (i: number) => string, threshold = PREMATURE_THRESHOLD): number {
+  const p = prematurities(b);
+  return findBeat(b, from, dir, (i) => p[i] < threshold && labelOf(i) === 'N');
+}
+
+/** How many beats are premature N; follows the reviewer's corrections through `labelOf`. */
+export function countPremature(b: BeatTiming, labelOf: (i: number) => string, threshold = PREMATURE_THRESHOLD): number {
+  const p = prematurities(b);
+  let n = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] < threshold && labelOf(i) === 'N') n++;
+  return n;
+}
 
 /** First beat index with sample ≥ s (binary search). */
 export function beatAtOrAfter(samples: readonly number[], s: number): number {
