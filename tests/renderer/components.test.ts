@@ -2,7 +2,8 @@
  * Svelte components against an in-memory API and fake-indexeddb: the Library shows the importer's message for
  * a bad file; Review's keyboard moves between disagreements and relabels (stored in Dexie, undoable), and its
  * low-confidence jump stops at the run's model card's DS2 triage threshold (else below 60 %), its beat panel gives the
- * selected beat's RR intervals and M toggles the calipers' readout; Metrics shows the
+ * selected beat's RR intervals and M toggles the calipers' readout, and its "premature N" jump (P) stops at the early
+ * beats shown as N, with a count that follows corrections; Metrics shows the
  * per-class table, the EC57 panel and the calibration panel (reliability diagram, ECE, MCE, Brier, which way the
  * confidence errs, the review triage, or why there is none) and follows corrections; Classify's "Adapt to this patient" sends the
  * learning period and the label source (the reference, or the run under review with your corrections), and the run
@@ -19,6 +20,7 @@ import Classify from '../../src-renderer/views/Classify.svelte';
 import { brierText, compactCount, confidenceVerdict, percent, reliabilityMarks } from '../../src-renderer/lib/calibration.js';
 import { openReviewDb } from '../../src-renderer/lib/db.js';
 import { caliperReading, caliperText, NO_CALIPER, placeCaliper, rrOf, rrText } from '../../src-renderer/lib/calipers.js';
+import { countPremature, nextPremature } from '../../src-renderer/lib/navigation.js';
 import { AppState } from '../../src-renderer/lib/store.svelte.js';
 import { BASELINE_MODEL_ID, type ApiEvent, type ModelSummary, type RecordingSummary, type RunAdaptation, type RunSummary } from '../../src-main/api/contract.js';
 import { BEATS, REC, fakeTransport } from './fake-api.js';
@@ -341,6 +343,62 @@ describe('renderer components', () => {
     expect(adaptedButton.textContent).toBe('low confidence (≤ 78 %) ›');
     expect(adaptedButton.getAttribute('title')).toMatch(/which held 50\.6 % of its errors\. Measured on the model as shipped: this run's model was adapted to the patient, which changes its confidence\. This run: 3 of its 8/);
     adaptedReview.unmount();
+  });
+
+  it("Review: the premature-N jump (button, P and Shift+P) stops where nextPremature says, and its count follows a correction", async () => {
+    // The fake's own beats are exactly 400 samples apart: nothing is early, P says so and leaves the selection.
+    const plain = await makeApp();
+    await plain.app.review('rec-1', 'run-1');
+    const plainReview = render(Review, { app: plain.app });
+    const plainLabel = (i: number): string => plain.app.labelOf(i).label;
+    expect(within(plainReview.container).getByTestId('premature-count').textContent).toBe(`${countPremature(BEATS, plainLabel)} premature N`);
+    expect(nextPremature(BEATS, 0, 1, plainLabel)).toBe(-1);
+    await fireEvent.keyDown(window, { key: 'p' });
+    expect(plain.app.selected).toBe(0);
+    expect(plain.app.notices.at(-1)?.text).toBe('No premature N beat in that direction');
+    plainReview.unmount();
+
+    // The same beats with two of them 100 samples early (RR 0.75 × the median before): beat 3, which the model calls
+    // N, and beat 5, which it calls S (an APC it caught, so not a stop).
+    const early = { ...BEATS, samples: BEATS.samples.map((s, i) => (i === 3 || i === 5 ? s - 100 : s)) };
+    const { app } = await makeApp((t) => { t.api.listBeats = async () => early; });
+    await app.review('rec-1', 'run-1');
+    const review = render(Review, { app });
+    const view = within(review.container);
+    const label = (i: number): string => app.labelOf(i).label;
+    const count = (): string | null => view.getByTestId('premature-count').textContent;
+    const first = nextPremature(early, 0, 1, label);
+    expect(first).toBeGreaterThanOrEqual(0); // not vacuous
+    expect(count()).toBe(`${countPremature(early, label)} premature N`);
+    expect(countPremature(early, label)).toBeGreaterThan(0);
+    expect(view.getByTestId('premature-count').getAttribute('title')).toMatch(/^Beats shown as N whose RR before is under 0\.85 × the median of the up to 8 RR intervals before them \(at least 15 % early\).*sinus arrhythmia/);
+    expect(review.container.querySelector('.legend')!.textContent).toMatch(/P\/Shift\+P premature N \(RR before < 0\.85 × the median of the 8 before\)/);
+
+    expect(app.selected).toBe(0);
+    await fireEvent.keyDown(window, { key: 'p' });
+    expect(app.selected).toBe(first);
+    const second = nextPremature(early, first, 1, label); // -1 (beat 5 is shown S): P then stays put
+    await fireEvent.keyDown(window, { key: 'p' });
+    expect(app.selected).toBe(second < 0 ? first : second);
+    app.selected = early.samples.length - 1;
+    await fireEvent.keyDown(window, { key: 'P', shiftKey: true });
+    expect(app.selected).toBe(nextPremature(early, early.samples.length - 1, -1, label));
+    app.selected = 0;
+    await fireEvent.click(view.getByTestId('next-premature'));
+    expect(app.selected).toBe(first);
+    expect(view.getByTestId('next-premature').textContent).toBe('premature N ›');
+
+    // The reviewer relabels it S (key 2): the count drops by one and P no longer stops there.
+    const before = countPremature(early, label);
+    await fireEvent.keyDown(window, { key: '2', code: 'Digit2' });
+    await waitFor(() => expect(app.corrections.get(early.samples[first])?.label).toBe('S'));
+    await waitFor(() => expect(count()).toBe(`${before - 1} premature N`));
+    expect(countPremature(early, label)).toBe(before - 1);
+    app.selected = 0;
+    await fireEvent.keyDown(window, { key: 'p' });
+    expect(app.selected).toBe(Math.max(0, nextPremature(early, 0, 1, label)));
+    expect(app.selected).not.toBe(first);
+    review.unmount();
   });
 
   it('calibration formats: percent with one decimal, Brier with three, over-confident only when confidence exceeds accuracy, compact bin counts', () => {
