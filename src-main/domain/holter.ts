@@ -135,8 +135,13 @@ export interface HolterSummary {
   hrv: HrvSummary;
   ectopy: { S: EctopySummary; V: EctopySummary };
   pauses: { threshold: number; count: number; longest: Pause | null; list: Pause[] };
-  /** Atrial fibrillation found from RR irregularity (rhythm/atrial-fibrillation.ts): episodes ≥ 30 s and burden. */
-  af: { episodes: number; seconds: number; burdenPercent: number; longest: AfEpisode | null; list: AfEpisode[] };
+  /**
+   * Atrial fibrillation found from RR irregularity (rhythm/atrial-fibrillation.ts): episodes ≥ 30 s and burden.
+   * `supraventricularLabels`: beats labelled S inside its episodes. In AF every conducted beat comes early or late,
+   * and models call many of them S; they are not supraventricular ectopy, so `ectopy.S` leaves them out
+   * (counts them as N), as Holter systems suspend SVE counting during AF. `counts.S` still holds every S label.
+   */
+  af: { episodes: number; seconds: number; burdenPercent: number; longest: AfEpisode | null; list: AfEpisode[]; supraventricularLabels: number };
   hourly: HourSummary[];
   /** The settings the figures were computed with. */
   settings: HolterSettings;
@@ -180,6 +185,7 @@ export function holterKeyFigures(s: HolterSummary): { figure: string; value: num
     ...e('V'), ...e('S'),
     { figure: 'AF episodes', value: s.af.episodes, digits: 0 },
     { figure: 'AF burden (%)', value: s.af.burdenPercent, digits: 1 },
+    { figure: 'S labels inside AF (not counted as S)', value: s.af.supraventricularLabels, digits: 0 },
     { figure: `pauses ≥ ${s.settings.pauseSeconds} s`, value: s.pauses.count, digits: 0 },
     { figure: 'longest pause (s)', value: s.pauses.longest?.seconds ?? null, digits: 2 },
     { figure: 'mean heart rate (bpm)', value: s.heartRate.mean, digits: 1 },

@@ -8,12 +8,14 @@
  *   confirms a beat a little after its R peak); otherwise the beat that ends it does. One alarm per pause;
  * - `bradycardia` / `tachycardia`: the rate over the last `rateBeats` beats below `bradycardiaBpm` or above
  *   `tachycardiaBpm`, once until the rate recovers past the limit by `hysteresisBpm`;
- * - `atrial-fibrillation`: the Holter summary's AF rule (atrial-fibrillation.ts, chosen on DS1) over the NN
- *   intervals of the last `af.windowBeats` beats rather than a window centred on the beat, since later beats are not
- *   there yet: irregular for `af.minSeconds`, with lapses shorter than `af.mergeSeconds` bridged. Once per episode;
- *   the episode ends, and a new one may alarm, after `af.minSeconds` without an irregular window.
+ * - `atrial-fibrillation`: the Holter summary's AF rule (atrial-fibrillation.ts, chosen on DS1) over the intervals
+ *   of the last `af.windowBeats` beats rather than a window centred on the beat, since later beats are not there
+ *   yet: the NN score, or the supraventricular score where too few NN intervals are left (a model calling AF beats
+ *   S). Irregular for `af.minSeconds`, with lapses shorter than `af.mergeSeconds` bridged. Once per episode; the
+ *   episode ends, and a new one may alarm, after `af.minSeconds` without an irregular window. While an AF episode
+ *   is alarmed, S runs raise no SVT alarm: the summary counts them as conducted AF.
  */
-import { DEFAULT_AF_SETTINGS, trimmedIrregularity, type AfSettings } from './atrial-fibrillation.js';
+import { DEFAULT_AF_SETTINGS, supraventricularIrregularity, trimmedIrregularity, type AfSettings } from './atrial-fibrillation.js';
 import { TACHYCARDIA_BPM } from './ectopy.js';
 import { RhythmError } from './errors.js';
 
@@ -49,6 +51,9 @@ export class RhythmAlarms {
   private lastLabel = '';
   /** NN interval (s) ending at each of the last `af.windowBeats` beats (NaN: not between two N beats), a ring. */
   private readonly nn: Float64Array;
+  /** Interval (s) ending at each of the last beats when both beats are N or S (else NaN), the same ring. */
+  private readonly sv: Float64Array;
+  private readonly svOrdered: Float64Array;
   private nnAt = 0;
   private readonly xs: Float64Array;
   private readonly diffs: Float64Array;
@@ -64,6 +69,8 @@ export class RhythmAlarms {
     if (!(this.s.bradycardiaBpm > 0 && this.s.tachycardiaBpm > this.s.bradycardiaBpm)) throw new RhythmError(`rate limits must satisfy 0 < bradycardia < tachycardia, got ${this.s.bradycardiaBpm} and ${this.s.tachycardiaBpm} bpm`, 'alarm settings');
     if (!(Number.isInteger(this.s.af.windowBeats) && this.s.af.windowBeats >= 8)) throw new RhythmError(`AF window must be a whole number ≥ 8 of beats, got ${this.s.af.windowBeats}`, 'alarm settings');
     this.nn = new Float64Array(this.s.af.windowBeats).fill(NaN);
+    this.sv = new Float64Array(this.s.af.windowBeats).fill(NaN);
+    this.svOrdered = new Float64Array(this.s.af.windowBeats);
     this.xs = new Float64Array(this.s.af.windowBeats);
     this.diffs = new Float64Array(this.s.af.windowBeats);
   }
@@ -71,20 +78,29 @@ export class RhythmAlarms {
   /** The AF rule on the NN intervals of the last beats, after the beat at `time` (s) labelled `label`. */
   private atrialFibrillation(time: number, label: string, prev: number | null): LiveAlarm[] {
     const af = this.s.af;
+    const sv = (l: string): boolean => l === 'N' || l === 'S';
     this.nn[this.nnAt] = prev !== null && label === 'N' && this.lastLabel === 'N' ? time - prev : NaN;
+    this.sv[this.nnAt] = prev !== null && sv(label) && sv(this.lastLabel) ? time - prev : NaN;
     this.nnAt = (this.nnAt + 1) % af.windowBeats;
     let m = 0;
     for (let k = 0; k < af.windowBeats; k++) {
-      const v = this.nn[(this.nnAt + k) % af.windowBeats]; // oldest first
+      const at = (this.nnAt + k) % af.windowBeats; // oldest first
+      const v = this.nn[at];
       if (!Number.isNaN(v)) this.xs[m++] = v;
+      this.svOrdered[k] = this.sv[at];
     }
-    const score = m >= Math.floor(af.windowBeats / 2) ? trimmedIrregularity(this.xs, m, this.diffs) : NaN;
-    if (score > af.threshold) {
+    const half = Math.floor(af.windowBeats / 2);
+    const nnScore = m >= half ? trimmedIrregularity(this.xs, m, this.diffs) : NaN;
+    const svScore = Number.isNaN(nnScore) ? supraventricularIrregularity(this.svOrdered, af.windowBeats, this.diffs, half) : NaN;
+    const irregular = Number.isNaN(nnScore) ? svScore > af.fallbackThreshold : nnScore > af.threshold;
+    const score = Number.isNaN(nnScore) ? svScore : nnScore;
+    if (irregular) {
       this.afSince ??= time;
       this.afLastIrregular = time;
       if (!this.afRaised && time - this.afSince >= af.minSeconds) {
         this.afRaised = true;
-        return [{ kind: 'atrial-fibrillation', time, message: `irregularly irregular rhythm for ${(time - this.afSince).toFixed(0)} s at ${time.toFixed(1)} s (NN irregularity ${score.toFixed(2)} > ${af.threshold}): atrial fibrillation?` }];
+        const why = Number.isNaN(nnScore) ? `supraventricular irregularity ${score.toFixed(2)} > ${af.fallbackThreshold}` : `NN irregularity ${score.toFixed(2)} > ${af.threshold}`;
+        return [{ kind: 'atrial-fibrillation', time, message: `irregularly irregular rhythm for ${(time - this.afSince).toFixed(0)} s at ${time.toFixed(1)} s (${why}): atrial fibrillation?` }];
       }
     } else if (this.afSince !== null && time - this.afLastIrregular >= (this.afRaised ? af.minSeconds : af.mergeSeconds)) {
       // an alarmed episode ends as it began, after minSeconds (of regular rhythm), so one AF episode whose
@@ -120,7 +136,7 @@ export class RhythmAlarms {
     if (this.runLength === 3 && (label === 'V' || label === 'S')) {
       const rate = (60 * 2) / (time - this.runStart);
       if (label === 'V') out.push({ kind: 'ventricular-run', time, message: `run of 3 or more V beats at ${time.toFixed(1)} s, ${rate.toFixed(0)} bpm${rate >= TACHYCARDIA_BPM ? ' (ventricular tachycardia)' : ''}` });
-      else if (rate >= TACHYCARDIA_BPM) out.push({ kind: 'supraventricular-run', time, message: `run of 3 or more S beats at ${time.toFixed(1)} s, ${rate.toFixed(0)} bpm (supraventricular tachycardia)` });
+      else if (rate >= TACHYCARDIA_BPM && !this.afRaised) out.push({ kind: 'supraventricular-run', time, message: `run of 3 or more S beats at ${time.toFixed(1)} s, ${rate.toFixed(0)} bpm (supraventricular tachycardia)` });
     }
 
     if (this.times.length === this.s.rateBeats) {

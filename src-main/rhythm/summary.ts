@@ -2,7 +2,7 @@
  * The Holter summary of a labelled recording: heart rate, HRV, ectopy, pauses and an hour-by-hour table, each
  * from its own module. Pure: beats and labels in, plain data out (`domain/holter.ts`).
  */
-import type { HolterSettings, HolterSummary, HourSummary } from '../domain/holter.js';
+import type { AfEpisode, HolterSettings, HolterSummary, HourSummary } from '../domain/holter.js';
 import { analysedSeconds, checkBeats, type LabelledBeats } from './beats.js';
 import { MAX_LISTED, summarizeEctopy } from './ectopy.js';
 import { RhythmError } from './errors.js';
@@ -64,16 +64,33 @@ export function summarizeHolter(b: LabelledBeats, settings: Partial<HolterSettin
     for (const h of hours) h.afSeconds += Math.max(0, Math.min(e.end, (h.hour + 1) * 3600) - Math.max(e.start, h.hour * 3600));
   }
   const afSeconds = af.reduce((a, e) => a + e.end - e.start, 0);
+  const { beats: withoutAfS, moved } = supraventricularOutsideAf(b, af);
 
   return {
     seconds, beats: b.samples.length, counts, unlabelled,
     heartRate: summarizeHeartRate(b, rates),
     hrv: heartRateVariability(b, s),
-    ectopy: { S: summarizeEctopy(b, 'S', s.minCycles), V: summarizeEctopy(b, 'V', s.minCycles) },
+    ectopy: { S: summarizeEctopy(withoutAfS, 'S', s.minCycles), V: summarizeEctopy(b, 'V', s.minCycles) },
     pauses: { threshold: s.pauseSeconds, count: pauses.length, longest: pauses.reduce<typeof pauses[number] | null>((a, p) => (!a || p.seconds > a.seconds ? p : a), null), list: pauses.slice(0, MAX_LISTED) },
-    af: { episodes: af.length, seconds: afSeconds, burdenPercent: seconds > 0 ? (100 * afSeconds) / seconds : 0, longest: af.reduce<typeof af[number] | null>((a, e) => (!a || e.end - e.start > a.end - a.start ? e : a), null), list: af.slice(0, MAX_LISTED) },
+    af: { episodes: af.length, seconds: afSeconds, burdenPercent: seconds > 0 ? (100 * afSeconds) / seconds : 0, longest: af.reduce<typeof af[number] | null>((a, e) => (!a || e.end - e.start > a.end - a.start ? e : a), null), list: af.slice(0, MAX_LISTED), supraventricularLabels: moved },
     hourly: hours,
     settings: s,
   };
 }
 
+/**
+ * The beats with every S label inside an AF episode read as N: in AF the ventricular response is irregular by
+ * nature, so an early beat there is conducted AF, not a supraventricular ectopic beat. `moved` counts them.
+ */
+export function supraventricularOutsideAf(b: LabelledBeats, af: readonly AfEpisode[]): { beats: LabelledBeats; moved: number } {
+  if (!af.length) return { beats: b, moved: 0 };
+  const labels = Array.from(b.labels);
+  let moved = 0;
+  let e = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const t = b.samples[i] / b.fs;
+    while (e < af.length && af[e].end < t) e++;
+    if (e < af.length && af[e].start <= t && labels[i] === 'S') { labels[i] = 'N'; moved++; }
+  }
+  return { beats: { ...b, labels }, moved };
+}

@@ -48,7 +48,8 @@ ${h.frequency ? `<table><tr><th>5-min segments</th><th>total ms²</th><th>VLF ms
 <tr><td>${h.frequency.segments}</td><td>${f(h.frequency.total)}</td><td>${f(h.frequency.vlf)}</td><td>${f(h.frequency.lf)}</td><td>${f(h.frequency.hf)}</td><td>${f(h.frequency.lfHf, 2)}</td><td>${f(h.frequency.lfNu, 1)}</td><td>${f(h.frequency.hfNu, 1)}</td></tr></table>` : '<p>Spectrum: no 5-minute segment with enough NN intervals.</p>'}
 <h3>Ectopy</h3>
 <table class="compact"><tr><th></th><th>beats</th><th>per 1,000</th><th>isolated</th><th>couplets</th><th>runs ≥ 3</th><th>runs ≥ 100 bpm</th><th>longest run</th><th>fastest run</th><th>bigeminy</th><th>trigeminy</th></tr>
-${ectopyRow('Ventricular (V)', s.ectopy.V)}${ectopyRow('Supraventricular (S)', s.ectopy.S)}</table>
+${ectopyRow('Ventricular (V)', s.ectopy.V)}${ectopyRow(s.af.supraventricularLabels ? 'Supraventricular (S), outside AF' : 'Supraventricular (S)', s.ectopy.S)}</table>
+${s.af.supraventricularLabels ? `<p>${s.af.supraventricularLabels} beats labelled S inside AF episodes are counted as conducted AF, not as supraventricular ectopy.</p>` : ''}
 <h3>Hour by hour</h3>
 <table><tr><th>hour</th><th>beats</th><th>N</th><th>S</th><th>V</th><th>F</th><th>Q</th><th>HR mean</th><th>min</th><th>max</th><th>pauses</th><th>AF min</th></tr>${hours}</table></section>`;
 }

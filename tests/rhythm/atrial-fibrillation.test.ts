@@ -3,7 +3,11 @@
  * MIT-BIH against the cardiologists' (AFIB / (AFL annotations. The settings were chosen on DS1 only; DS2 is the
  * held-out figure (the README quotes both).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openRecording } from '../../src-main/formats/index.js';
+import { classifyRecording } from '../../src-main/model/classify.js';
+import { initEngine } from '../../src-main/model/engine/backend.js';
+import { loadModel } from '../../src-main/model/io.js';
 import { DS1, DS2, MITDB_PACED_RECORDS } from '../../src-main/domain/mitdb.js';
 import { addAfComparisons, afStatistics, compareAfEpisodes, referenceAfEpisodes, type AfComparison } from '../../src-main/evaluation/af-episodes.js';
 import { readWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
@@ -47,6 +51,7 @@ describe('atrial fibrillation from RR irregularity, synthetic', () => {
   it('rejects bad settings, naming them', () => {
     expect(() => atrialFibrillationEpisodes(rhythm(sinus(10)), { windowBeats: 4 })).toThrow(/AF window/);
     expect(() => atrialFibrillationEpisodes(rhythm(sinus(10)), { threshold: 0 })).toThrow(/AF threshold/);
+    expect(() => atrialFibrillationEpisodes(rhythm(sinus(10)), { fallbackThreshold: -1 })).toThrow(/AF fallback threshold/);
   });
 });
 
@@ -63,21 +68,20 @@ describeMitdb('atrial fibrillation on MIT-BIH reference labels, against the card
     return { total, falseEpisodeRecords };
   }
 
-  it('DS1, where the window and threshold were chosen: duration Se 98.6 %, +P 94.9 %', async () => {
+  it('DS1, where the settings were chosen: duration Se 98.6 %, +P 88.1 %; the time found outside AF is in 201, beside its AF', async () => {
     const { total, falseEpisodeRecords } = await score(DS1);
     const s = afStatistics(total);
     expect(s.durationSe!).toBeGreaterThan(0.98);
-    expect(s.durationPpv!).toBeGreaterThan(0.94);
-    expect(falseEpisodeRecords).toEqual([]);
+    expect(s.durationPpv!).toBeGreaterThan(0.88);
+    expect(falseEpisodeRecords).toEqual(['201']);
   });
 
-  it('DS2, held out: duration Se 58.2 %, +P 85.1 %; every episode found is in AF (210\'s fast AF is missed)', async () => {
+  it('DS2, held out: duration Se 58.4 %, +P 83.7 %; the time found outside (AFIB/(AFL is in 222, among its atrial flutter, nodal and SVTA episodes', async () => {
     const { total, falseEpisodeRecords } = await score(DS2);
     const s = afStatistics(total);
     expect(s.durationSe!).toBeGreaterThan(0.58);
-    expect(s.durationPpv!).toBeGreaterThan(0.85);
-    expect(s.episodePpv).toBe(1);
-    expect(falseEpisodeRecords).toEqual([]);
+    expect(s.durationPpv!).toBeGreaterThan(0.83);
+    expect(falseEpisodeRecords).toEqual(['222']);
   });
 
   it('no AF episode in any unpaced record without AF', async () => {
@@ -92,4 +96,31 @@ describeMitdb('atrial fibrillation on MIT-BIH reference labels, against the card
     expect(others).toHaveLength(37);
     expect(found).toEqual([]);
   });
+});
+
+describeMitdb('atrial fibrillation on a model\'s labels, which call many AF beats S', () => {
+  beforeAll(async () => { await initEngine({ prefer: 'wasm' }); });
+
+  // 202 is DS2 (held out from every model's training); causal-student-int8 calls 626 of its AF beats S
+  it('202: the supraventricular score finds its AF where the NN score alone finds none', async () => {
+    const r = '202';
+    const model = await loadModel('causal-student-int8');
+    const src = await openRecording(mitdbRecord(r));
+    const c = await classifyRecording(src, [model], { beats: 'atr' });
+    await src.close();
+    const beats: LabelledBeats = { fs: c.fs, samples: c.samples, labels: Array.from(c.predicted, (k) => c.classes[k]), length: 650000, source: r };
+    const ref = referenceAfEpisodes(await readWfdbAnnotationFile(`${mitdbRecord(r)}.atr`), 360, 650000);
+    const found = compareAfEpisodes(ref, atrialFibrillationEpisodes(beats));
+    expect(found.overlapSeconds).toBeGreaterThan(400); // of 634 s
+    expect(found.detectedTrue).toBe(found.detectedEpisodes);
+    // without the fallback (its threshold out of reach) the NN score finds nothing
+    const nnOnly = compareAfEpisodes(ref, atrialFibrillationEpisodes(beats, { fallbackThreshold: 1e9 }));
+    expect(nnOnly.overlapSeconds).toBe(0);
+    // the Holter summary then counts the S labels inside AF as conducted AF, not as SVT runs
+    const holter = summarizeHolter(beats);
+    expect(holter.counts.S).toBe(684);
+    expect(holter.af.supraventricularLabels).toBeGreaterThan(300);
+    expect(holter.ectopy.S.total).toBe(holter.counts.S - holter.af.supraventricularLabels);
+    expect(holter.ectopy.S.runs).toBeLessThan(15); // 43 when AF went unseen; the reference has 1
+  }, 120_000);
 });

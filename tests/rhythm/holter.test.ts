@@ -154,6 +154,7 @@ describeMitdb('Holter summary of MIT-BIH reference labels against the cardiologi
   it('finds the ventricular runs, bigeminy, trigeminy and supraventricular runs the cardiologists marked', async () => {
     const tally: Record<string, { marked: number; found: number }> = {};
     let ourVRuns = 0, ourVRunsInVt = 0;
+    const svtaInAf: string[] = [];
     for (const r of records) {
       const { beats, episodes } = await atrOf(r);
       const s = summarizeHolter(beats);
@@ -166,14 +167,22 @@ describeMitdb('Holter summary of MIT-BIH reference labels against the cardiologi
         t.marked += marked.length;
         t.found += marked.filter((ep) => found.some((x) => overlaps(x, ep))).length;
       }
+      // an (SVTA the S runs leave out lies inside AF the summary found: its S beats count as conducted AF there
+      const svta = episodes.get('(SVTA') ?? [];
+      svtaInAf.push(...svta.filter((ep) => !s.ectopy.S.runList.some((x) => overlaps(x, ep)) && s.af.list.some((a) => a.start <= ep[0] && a.end >= ep[1])).map(() => r));
       ourVRuns += s.ectopy.V.runs;
       // a slow run is an idioventricular rhythm, which the cardiologists marked as (IVR
       const ventricular = ['(VT', '(IVR', '(VFL'].flatMap((k) => episodes.get(k) ?? []);
       ourVRunsInVt += s.ectopy.V.runList.filter((x) => ventricular.some((ep) => overlaps(x, ep))).length;
     }
-    // measured: (VT 58 of 60, (B 211 of 212, (T 79 of 83, (SVTA 26 of 26; 62 of our 63 V runs lie in (VT, (IVR or (VFL
+    // measured: (VT 58 of 60, (B 211 of 212, (T 79 of 83, (SVTA 23 of 26 as S runs and the other 3 inside AF found
+    // around them (201's before its last AF, two among 222's flutter and AF); 62 of our 63 V runs lie in (VT, (IVR or (VFL
     expect(tally['(VT'].marked).toBeGreaterThan(50);
-    for (const [rhythm, t] of Object.entries(tally)) expect(t.found / t.marked, rhythm).toBeGreaterThanOrEqual(0.94);
+    for (const [rhythm, t] of Object.entries(tally)) {
+      const inAf = rhythm === '(SVTA' ? svtaInAf.length : 0;
+      expect((t.found + inAf) / t.marked, rhythm).toBeGreaterThanOrEqual(0.94);
+    }
+    expect(svtaInAf).toEqual(['201', '222', '222']);
     expect(ourVRunsInVt / ourVRuns).toBeGreaterThanOrEqual(0.95);
   });
 

@@ -31,7 +31,7 @@ export function holterText(name: string, annotator: string, s: HolterSummary): s
       ? `  spectrum (Lomb–Scargle, mean of ${h.frequency.segments} 5-min segments): total ${num(h.frequency.total)} ms², VLF ${num(h.frequency.vlf)}, LF ${num(h.frequency.lf)}, HF ${num(h.frequency.hf)} ms², LF/HF ${num(h.frequency.lfHf, 2)}, LF ${num(h.frequency.lfNu, 1)} nu, HF ${num(h.frequency.hfNu, 1)} nu`
       : '  spectrum: no 5-minute segment with enough NN intervals',
     ...ectopyLines('Ventricular ectopy (V)', s.ectopy.V, 'ventricular tachycardia'),
-    ...ectopyLines('Supraventricular ectopy (S)', s.ectopy.S, 'supraventricular tachycardia'),
+    ...ectopyLines(`Supraventricular ectopy (S)${s.af.supraventricularLabels ? `, outside AF (${s.af.supraventricularLabels} S labels inside AF are counted as conducted AF)` : ''}`, s.ectopy.S, 'supraventricular tachycardia'),
     `Atrial fibrillation (from RR irregularity; misses flutter and AF with a regular response): ${s.af.episodes} episode(s) of ≥ 30 s, ${(s.af.seconds / 60).toFixed(1)} min, burden ${s.af.burdenPercent.toFixed(1)} %${s.af.longest ? `, longest ${clockTime(s.af.longest.start)}–${clockTime(s.af.longest.end)}` : ''}`,
     `Pauses ≥ ${s.pauses.threshold} s: ${s.pauses.count}${s.pauses.longest ? `, longest ${s.pauses.longest.seconds.toFixed(2)} s at ${clockTime(s.pauses.longest.start)}` : ''}`,
     '',
