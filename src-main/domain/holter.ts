@@ -54,6 +54,27 @@ export interface AfEpisode {
   end: number;
 }
 
+/**
+ * The AF found from the beat labels scored against a reference's rhythm annotations (`(AFIB`, `(AFL`): by duration
+ * (overlap over the reference's AF time, and over the time found) and by episode (a reference episode is found
+ * when a found one overlaps it; a found one is true when it overlaps a reference episode). EC57's idea of AF
+ * statistics, not a port of WFDB's `epic`.
+ */
+export interface AfAgreement {
+  /** The annotator whose rhythm annotations are the reference. */
+  annotator: string;
+  referenceSeconds: number;
+  referenceEpisodes: number;
+  foundSeconds: number;
+  foundEpisodes: number;
+  overlapSeconds: number;
+  referenceEpisodesFound: number;
+  foundEpisodesTrue: number;
+  /** Percent; null when undefined (no reference AF, or nothing found). */
+  durationSe: number | null;
+  durationPpv: number | null;
+}
+
 export interface Pause {
   /** Time (s) of the beat that starts the pause, and the pause length (s). */
   start: number;
@@ -142,6 +163,8 @@ export interface HolterSummary {
    * (counts them as N), as Holter systems suspend SVE counting during AF. `counts.S` still holds every S label.
    */
   af: { episodes: number; seconds: number; burdenPercent: number; longest: AfEpisode | null; list: AfEpisode[]; supraventricularLabels: number };
+  /** The AF found against a reference's rhythm annotations, when the summary was given them. */
+  afAgreement?: AfAgreement;
   hourly: HourSummary[];
   /** The settings the figures were computed with. */
   settings: HolterSettings;
@@ -186,6 +209,10 @@ export function holterKeyFigures(s: HolterSummary): { figure: string; value: num
     { figure: 'AF episodes', value: s.af.episodes, digits: 0 },
     { figure: 'AF burden (%)', value: s.af.burdenPercent, digits: 1 },
     { figure: 'S labels inside AF (not counted as S)', value: s.af.supraventricularLabels, digits: 0 },
+    ...(s.afAgreement ? [
+      { figure: `AF duration Se vs ${s.afAgreement.annotator} rhythm (%)`, value: s.afAgreement.durationSe, digits: 1 },
+      { figure: `AF duration +P vs ${s.afAgreement.annotator} rhythm (%)`, value: s.afAgreement.durationPpv, digits: 1 },
+    ] : []),
     { figure: `pauses ≥ ${s.settings.pauseSeconds} s`, value: s.pauses.count, digits: 0 },
     { figure: 'longest pause (s)', value: s.pauses.longest?.seconds ?? null, digits: 2 },
     { figure: 'mean heart rate (bpm)', value: s.heartRate.mean, digits: 1 },

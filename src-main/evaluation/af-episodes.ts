@@ -5,7 +5,7 @@
  * statistics; it is not a port of WFDB's `epic`.
  */
 import type { Annotation } from '../domain/annotation.js';
-import type { AfEpisode } from '../domain/holter.js';
+import type { AfAgreement, AfEpisode } from '../domain/holter.js';
 
 /** AF episodes of an annotation file: from a rhythm annotation whose text begins `(AF` (AFIB, AFL) to the next
  * rhythm annotation that does not, or the end of the record (`length` samples). */
@@ -58,4 +58,21 @@ export function addAfComparisons(a: AfComparison, b: AfComparison): AfComparison
 export function afStatistics(c: AfComparison): { durationSe: number | null; durationPpv: number | null; episodeSe: number | null; episodePpv: number | null } {
   const q = (x: number, y: number): number | null => (y > 0 ? x / y : null);
   return { durationSe: q(c.overlapSeconds, c.referenceSeconds), durationPpv: q(c.overlapSeconds, c.detectedSeconds), episodeSe: q(c.referenceFound, c.referenceEpisodes), episodePpv: q(c.detectedTrue, c.detectedEpisodes) };
+}
+
+/** Whether an annotation file has any rhythm annotation (so that "no AF" in it is a statement, not a gap). */
+export function hasRhythmAnnotations(anns: readonly Annotation[]): boolean {
+  return anns.some((a) => a.symbol === '+' && a.aux.replace(/\0+$/, '').startsWith('('));
+}
+
+/** `detected` scored against `reference` (the rhythm episodes of `annotator`), as the Holter summary carries it. */
+export function afAgreement(annotator: string, reference: readonly AfEpisode[], detected: readonly AfEpisode[]): AfAgreement {
+  const c = compareAfEpisodes(reference, detected);
+  const s = afStatistics(c);
+  const pct = (v: number | null): number | null => (v === null ? null : 100 * v);
+  return {
+    annotator, referenceSeconds: c.referenceSeconds, referenceEpisodes: c.referenceEpisodes, foundSeconds: c.detectedSeconds, foundEpisodes: c.detectedEpisodes,
+    overlapSeconds: c.overlapSeconds, referenceEpisodesFound: c.referenceFound, foundEpisodesTrue: c.detectedTrue,
+    durationSe: pct(s.durationSe), durationPpv: pct(s.durationPpv),
+  };
 }

@@ -28,6 +28,11 @@ function checkSettings(s: HolterSettings, where: string): void {
 }
 
 export function summarizeHolter(b: LabelledBeats, settings: Partial<HolterSettings> = {}): HolterSummary {
+  return summarizeHolterWithEpisodes(b, settings).summary;
+}
+
+/** The summary, and every AF episode it found (the summary lists at most `MAX_LISTED`), for scoring them. */
+export function summarizeHolterWithEpisodes(b: LabelledBeats, settings: Partial<HolterSettings> = {}): { summary: HolterSummary; afEpisodes: AfEpisode[] } {
   checkBeats(b);
   // an option given as undefined keeps its default
   const s: HolterSettings = { ...DEFAULT_HOLTER_SETTINGS, ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) };
@@ -66,7 +71,7 @@ export function summarizeHolter(b: LabelledBeats, settings: Partial<HolterSettin
   const afSeconds = af.reduce((a, e) => a + e.end - e.start, 0);
   const { beats: withoutAfS, moved } = supraventricularOutsideAf(b, af);
 
-  return {
+  const summary: HolterSummary = {
     seconds, beats: b.samples.length, counts, unlabelled,
     heartRate: summarizeHeartRate(b, rates),
     hrv: heartRateVariability(b, s),
@@ -76,6 +81,7 @@ export function summarizeHolter(b: LabelledBeats, settings: Partial<HolterSettin
     hourly: hours,
     settings: s,
   };
+  return { summary, afEpisodes: af };
 }
 
 /**

@@ -33,7 +33,7 @@ import { studyOf, type StudyRunInput } from './study.js';
 import { renderStudyLatex } from './study-latex.js';
 import { makeAdaptRoot, sweepStaleAdaptRoots } from './adapted-models.js';
 import { renderStudyHtml } from './study-html.js';
-import { summarizeHolter } from '../rhythm/index.js';
+import { holterSummary, type RhythmReference } from './holter.js';
 import { groupTemplates } from './templates.js';
 import { startWorker } from '../platform/worker.js';
 import { columnsFromPyramid, columnsFromSource, rawValues, BLOCK, CHUNK, type LeadPyramid } from './waveform.js';
@@ -732,9 +732,9 @@ export class ReviewService implements EcgApi {
     return { wfdbBase64: Buffer.from(bytes).toString('base64'), csv: this.beatsCsv(run, req.corrections), fileName: `${r.summary.name}.rev` };
   }
 
-  private holterOf(run: Run, final: string, pauseSeconds?: number): HolterSummary {
+  private async holterOf(run: Run, final: string, pauseSeconds?: number): Promise<HolterSummary> {
     const r = this.rec(run.summary.recordingId);
-    return summarizeHolter({ fs: r.summary.fs, samples: run.out.samples, labels: final, length: r.summary.length, source: `run ${run.summary.id}` }, pauseSeconds !== undefined ? { pauseSeconds } : {});
+    return holterSummary({ fs: r.summary.fs, samples: run.out.samples, labels: final, length: r.summary.length, source: `run ${run.summary.id}` }, pauseSeconds !== undefined ? { pauseSeconds } : {}, rhythmOf(await r.ref));
   }
 
   async getHolterSummary(req: HolterRequest): Promise<HolterSummary> {
@@ -747,7 +747,7 @@ export class ReviewService implements EcgApi {
     const labels = Array.from(ref.labels, LABEL);
     // corrections sit on the run's beats: apply each to the reference beat it matches
     for (const { beat, label } of correctionsOnBeats(req.corrections ?? [], ref.samples, r.summary.fs)) labels[beat] = label;
-    return summarizeHolter({ fs: r.summary.fs, samples: ref.samples, labels, length: r.summary.length, source: `${r.summary.name} reference` }, req.pauseSeconds !== undefined ? { pauseSeconds: req.pauseSeconds } : {});
+    return holterSummary({ fs: r.summary.fs, samples: ref.samples, labels, length: r.summary.length, source: `${r.summary.name} reference` }, req.pauseSeconds !== undefined ? { pauseSeconds: req.pauseSeconds } : {}, rhythmOf(ref));
   }
 
   async exportReport(req: ExportRequest): Promise<ReportResult> {
@@ -756,7 +756,7 @@ export class ReviewService implements EcgApi {
     const models = await this.listModels();
     const metrics = await this.getMetrics({ runId: req.runId, reference: req.corrections?.length ? 'corrected' : 'annotations', corrections: req.corrections, ec57From: run.summary.adaptation ? 'learning' : 'minute5' });
     const { final, referenceCorrected } = this.finalLabels(run, req.corrections ?? []);
-    const holter = this.holterOf(run, final);
+    const holter = await this.holterOf(run, final);
     const html = await renderReportHtml({
       recording: r.summary, source: r.source, run: run.summary, model: models.find((m) => m.id === run.summary.modelId) ?? null,
       metrics, samples: run.out.samples, reference: referenceCorrected, predicted: Array.from(run.out.predicted, LABEL).join(''), final,
@@ -787,4 +787,9 @@ export class ReviewService implements EcgApi {
     const root = await this.adaptRoot?.catch(() => null);
     if (root) await rm(root, { recursive: true, force: true });
   }
+}
+
+/** The reference annotator's rhythm annotations, which the Holter summary scores its AF against. */
+function rhythmOf(ref: ReferenceBeats): RhythmReference | undefined {
+  return ref.annotator ? { annotator: ref.annotator, annotations: ref.annotations } : undefined;
 }

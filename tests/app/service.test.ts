@@ -80,6 +80,9 @@ describeMitdb('ReviewService on MIT-BIH', () => {
     // The reference side (119's atr: 444 V beats in 37 bigeminy and 23 trigeminy episodes), for the Holter view's comparison.
     const ref = await s.getHolterSummary({ runId, labels: 'reference' });
     expect([ref.counts.V, ref.ectopy.V.bigeminy.episodes, ref.ectopy.V.trigeminy.episodes]).toEqual([444, 37, 23]);
+    // both sides score the AF they find against atr's rhythm annotations: 119 has no AF, and neither side finds any
+    for (const h of [r.holter, ref]) expect([h.afAgreement?.annotator, h.afAgreement?.referenceSeconds, h.afAgreement?.foundEpisodes]).toEqual(['atr', 0, 0]);
+    expect(r.html).toContain("against atr's rhythm annotations (0.0 min of AF or flutter in 0 episode(s))");
     await expect(s.getHolterSummary({ runId, labels: 'other' as 'final' })).rejects.toThrow(/labels must be 'final' or 'reference'/);
     expect(r.pdfBase64).toBeNull();
     expect(r.pdfError).toMatch(/no PDF renderer/);

@@ -10,7 +10,8 @@ import { aamiClassOf } from '../../src-main/domain/aami.js';
 import { annotationCode } from '../../src-main/domain/annotation.js';
 import { openRecording, readAnnotations } from '../../src-main/formats/index.js';
 import { writeWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
-import { beatsOfAnnotations, summarizeHolter } from '../../src-main/rhythm/index.js';
+import { compareAfEpisodes, referenceAfEpisodes } from '../../src-main/evaluation/af-episodes.js';
+import { atrialFibrillationEpisodes, beatsOfAnnotations, summarizeHolter } from '../../src-main/rhythm/index.js';
 import { runCliCaptured } from '../helpers/cli.js';
 import { describeMitdb, mitdbRecord } from '../helpers/data.js';
 
@@ -25,9 +26,26 @@ describeMitdb('ecg-review holter', () => {
     expect(text.stdout).toMatch(/bigeminy 37 episode\(s\)/);
     const json = await cli('holter', mitdbRecord('119'), '--json');
     const src = await openRecording(mitdbRecord('119'));
-    const expected = summarizeHolter(beatsOfAnnotations(await readAnnotations(src, 'atr'), src.info.fs, src.info.length, '119'));
+    const anns = await readAnnotations(src, 'atr');
+    const expected = summarizeHolter(beatsOfAnnotations(anns, src.info.fs, src.info.length, '119'));
     await src.close();
-    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify({ record: '119', labels: 'atr', ...expected })));
+    // plus the AF found scored against atr's rhythm annotations: 119 has none, and none is found
+    const afAgreement = { annotator: 'atr', referenceSeconds: 0, referenceEpisodes: 0, foundSeconds: 0, foundEpisodes: 0, overlapSeconds: 0, referenceEpisodesFound: 0, foundEpisodesTrue: 0, durationSe: null, durationPpv: null };
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify({ record: '119', labels: 'atr', ...expected, afAgreement })));
+  });
+
+  it('221 (AF): the AF found is scored against the rhythm annotations, as the AF tests score it', async () => {
+    const o = await cli('holter', mitdbRecord('221'));
+    expect(o.code, o.stderr).toBe(0);
+    expect(o.stdout).toMatch(/against atr's rhythm annotations \(\(AFIB\/\(AFL: 29\.3 min in 12 episode\(s\)\): duration Se 77\.1 %, \+P 98\.4 %; 10 of 12 reference episodes overlapped, 8 of 8 found in AF/);
+    const j = JSON.parse((await cli('holter', mitdbRecord('221'), '--json')).stdout);
+    const src = await openRecording(mitdbRecord('221'));
+    const anns = await readAnnotations(src, 'atr');
+    const c = compareAfEpisodes(referenceAfEpisodes(anns, 360, src.info.length), atrialFibrillationEpisodes(beatsOfAnnotations(anns, 360, src.info.length, '221')));
+    await src.close();
+    expect(j.afAgreement.durationSe).toBeCloseTo((100 * c.overlapSeconds) / c.referenceSeconds, 9);
+    expect(j.afAgreement.durationPpv).toBeCloseTo((100 * c.overlapSeconds) / c.detectedSeconds, 9);
+    expect([j.afAgreement.referenceEpisodesFound, j.afAgreement.foundEpisodesTrue, j.afAgreement.foundEpisodes]).toEqual([c.referenceFound, c.detectedTrue, c.detectedEpisodes]);
   });
 
   it('reads a classifier\'s WFDB output (AAMI symbols), and --pause sets the pause threshold', async () => {

@@ -191,6 +191,8 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     const vCount = [...(await api.listBeats(runs[0].recordingId, runId)).predicted].filter((c) => c === 'V').length;
     await expect.poll(async () => page.locator('[data-testid=holter-ectopy] tbody tr').first().locator('td').first().textContent()).toBe(String(vCount));
     await page.locator('[data-testid=holter-trend] canvas').first().waitFor();
+    // 208's atr has rhythm annotations and no AF: the AF found is scored against them
+    expect(await page.getByTestId('holter-af-agreement').textContent()).toMatch(/^Against atr's rhythm annotations \(0\.0 min of AF or flutter in 0 episodes\): duration Se —, \+P —; 0 of 0 episodes found lie in AF\.$/);
     await page.waitForTimeout(300);
     await shot('holter');
     await page.locator('[data-testid=holter-events] button').first().click();

@@ -1,6 +1,7 @@
-import { clockTime, holterKeyFigures, type EctopySummary, type HolterSummary } from '../../domain/holter.js';
+import { clockTime, holterKeyFigures, type AfAgreement, type EctopySummary, type HolterSummary } from '../../domain/holter.js';
 import { openRecording, readAnnotations } from '../../formats/index.js';
-import { beatsOfAnnotations, MAX_LISTED, summarizeHolter, type LabelledBeats } from '../../rhythm/index.js';
+import { beatsOfAnnotations, MAX_LISTED, type LabelledBeats } from '../../rhythm/index.js';
+import { holterSummary, type RhythmReference } from '../../services/holter.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -19,6 +20,12 @@ function ectopyLines(title: string, e: EctopySummary, tachy: string): string[] {
   ];
 }
 
+/** The AF found against the reference's rhythm annotations, in one line. */
+export function afAgreementLine(a: AfAgreement): string {
+  const pct = (v: number | null): string => (v === null ? '—' : `${v.toFixed(1)} %`);
+  return `  against ${a.annotator}'s rhythm annotations ((AFIB/(AFL: ${(a.referenceSeconds / 60).toFixed(1)} min in ${a.referenceEpisodes} episode(s)): duration Se ${pct(a.durationSe)}, +P ${pct(a.durationPpv)}; ${a.referenceEpisodesFound} of ${a.referenceEpisodes} reference episodes overlapped, ${a.foundEpisodesTrue} of ${a.foundEpisodes} found in AF`;
+}
+
 export function holterText(name: string, annotator: string, s: HolterSummary): string {
   const hr = s.heartRate, h = s.hrv;
   const lines = [
@@ -33,6 +40,7 @@ export function holterText(name: string, annotator: string, s: HolterSummary): s
     ...ectopyLines('Ventricular ectopy (V)', s.ectopy.V, 'ventricular tachycardia'),
     ...ectopyLines(`Supraventricular ectopy (S)${s.af.supraventricularLabels ? `, outside AF (${s.af.supraventricularLabels} S labels inside AF are counted as conducted AF)` : ''}`, s.ectopy.S, 'supraventricular tachycardia'),
     `Atrial fibrillation (from RR irregularity; misses flutter and AF with a regular response): ${s.af.episodes} episode(s) of ≥ 30 s, ${(s.af.seconds / 60).toFixed(1)} min, burden ${s.af.burdenPercent.toFixed(1)} %${s.af.longest ? `, longest ${clockTime(s.af.longest.start)}–${clockTime(s.af.longest.end)}` : ''}`,
+    ...(s.afAgreement ? [afAgreementLine(s.afAgreement)] : []),
     `Pauses ≥ ${s.pauses.threshold} s: ${s.pauses.count}${s.pauses.longest ? `, longest ${s.pauses.longest.seconds.toFixed(2)} s at ${clockTime(s.pauses.longest.start)}` : ''}`,
     '',
     'hour   beats      N      S      V      F      Q   HR mean  min  max  pauses  AF min',
@@ -83,6 +91,8 @@ export const command: Command = {
     const src = await openRecording(positionals[0], { fs: numberFlag(flags, 'fs') });
     try {
       let beats: LabelledBeats, labelsFrom: string;
+      // the AF found is scored against these rhythm annotations: --compare's annotator, else the labels' own
+      let rhythm: RhythmReference | undefined;
       if (model) {
         const { initEngine } = await import('../../model/engine/backend.js');
         const { loadModel } = await import('../../model/io.js');
@@ -100,15 +110,19 @@ export const command: Command = {
       } else {
         const annotator = stringFlag(flags, 'annotator', 'atr')!;
         labelsFrom = annotator;
-        beats = beatsOfAnnotations(await readAnnotations(src, annotator), src.info.fs, src.info.length, `${src.info.name} (${annotator})`);
+        const anns = await readAnnotations(src, annotator);
+        rhythm = { annotator, annotations: anns };
+        beats = beatsOfAnnotations(anns, src.info.fs, src.info.length, `${src.info.name} (${annotator})`);
         if (beats.samples.length === 0) throw new CliError(`${src.info.name}: annotator '${annotator}' has no beat annotations`);
       }
-      const s = summarizeHolter(beats, { pauseSeconds: pause });
       const compareWith = stringFlag(flags, 'compare');
-      if (compareWith) {
-        const ref = beatsOfAnnotations(await readAnnotations(src, compareWith), src.info.fs, src.info.length, `${src.info.name} (${compareWith})`);
+      const compareAnns = compareWith ? await readAnnotations(src, compareWith) : null;
+      if (compareWith && compareAnns) rhythm = { annotator: compareWith, annotations: compareAnns };
+      const s = holterSummary(beats, { pauseSeconds: pause }, rhythm);
+      if (compareWith && compareAnns) {
+        const ref = beatsOfAnnotations(compareAnns, src.info.fs, src.info.length, `${src.info.name} (${compareWith})`);
         if (ref.samples.length === 0) throw new CliError(`${src.info.name}: annotator '${compareWith}' has no beat annotations`);
-        const r = summarizeHolter(ref, { pauseSeconds: pause });
+        const r = holterSummary(ref, { pauseSeconds: pause }, rhythm);
         await io.out(flags.json ? `${JSON.stringify({ record: src.info.name, test: { labels: labelsFrom, ...s }, reference: { labels: compareWith, ...r } }, null, 1)}\n` : holterComparisonText(src.info.name, labelsFrom, compareWith, s, r));
         return;
       }
