@@ -58,8 +58,10 @@ export function afScores(b: LabelledBeats, windowBeats = DEFAULT_AF_SETTINGS.win
 /**
  * Per beat: the supraventricular score (see the header), NaN where the window holds fewer than half its
  * intervals between N or S beats. Blind to the N/S split, so a model that calls AF beats S is still judged.
+ * `only` limits the windows scored (NaN elsewhere): the episodes need it only where the NN score is NaN, and a
+ * window's median costs a sort.
  */
-export function supraventricularScores(b: LabelledBeats, windowBeats = DEFAULT_AF_SETTINGS.windowBeats): Float64Array {
+export function supraventricularScores(b: LabelledBeats, windowBeats = DEFAULT_AF_SETTINGS.windowBeats, only?: (i: number) => boolean): Float64Array {
   const n = b.samples.length;
   const half = Math.floor(windowBeats / 2);
   const sv = (l: string): boolean => l === 'N' || l === 'S';
@@ -71,6 +73,7 @@ export function supraventricularScores(b: LabelledBeats, windowBeats = DEFAULT_A
   const out = new Float64Array(n).fill(NaN);
   const xs = new Float64Array(2 * half + 1);
   for (let i = 0; i < n; i++) {
+    if (only && !only(i)) continue;
     let m = 0, sum = 0, count = 0;
     for (let j = Math.max(0, i - half); j <= Math.min(n - 1, i + half); j++) {
       if (!Number.isNaN(change[j])) xs[m++] = change[j];
@@ -118,13 +121,25 @@ export function trimmedIrregularity(xs: Float64Array, m: number, d: Float64Array
   let mean = 0;
   for (let k = 0; k < m; k++) mean += xs[k];
   mean /= m;
-  for (let k = 1; k < m; k++) d[k - 1] = Math.abs(xs[k] - xs[k - 1]);
-  // typed buffers: a typed array sorts numerically without a comparator, several times faster
-  const diffs = d.subarray(0, m - 1).sort();
-  const keep = Math.max(1, Math.floor(diffs.length * 0.9));
-  let ss = 0;
-  for (let k = 0; k < keep; k++) ss += diffs[k] * diffs[k];
-  return Math.sqrt(ss / keep) / mean;
+  const keep = Math.max(1, Math.floor((m - 1) * 0.9));
+  const drop = m - 1 - keep;
+  // the `drop` largest differences, ascending, in d[0..held): a selection, not a sort (this runs once per beat)
+  let ss = 0, held = 0;
+  for (let k = 1; k < m; k++) {
+    const v = Math.abs(xs[k] - xs[k - 1]);
+    ss += v * v;
+    if (held < drop) {
+      let j = held++;
+      while (j > 0 && d[j - 1] > v) { d[j] = d[j - 1]; j--; }
+      d[j] = v;
+    } else if (drop > 0 && v > d[0]) {
+      let j = 0;
+      while (j + 1 < drop && d[j + 1] < v) { d[j] = d[j + 1]; j++; }
+      d[j] = v;
+    }
+  }
+  for (let k = 0; k < held; k++) ss -= d[k] * d[k];
+  return Math.sqrt(Math.max(0, ss) / keep) / mean;
 }
 
 /** AF episodes (start and end in seconds from the start of the recording), in time order. */
@@ -134,7 +149,7 @@ export function atrialFibrillationEpisodes(b: LabelledBeats, settings: Partial<A
   if (!(s.threshold > 0)) throw new RhythmError(`AF threshold must be positive, got ${s.threshold}`, b.source ?? 'AF settings');
   if (!(s.fallbackThreshold > 0)) throw new RhythmError(`AF fallback threshold must be positive, got ${s.fallbackThreshold}`, b.source ?? 'AF settings');
   const nn = afScores(b, s.windowBeats);
-  const sv = supraventricularScores(b, s.windowBeats);
+  const sv = supraventricularScores(b, s.windowBeats, (i) => Number.isNaN(nn[i]));
   const isAf = (i: number): boolean => (Number.isNaN(nn[i]) ? sv[i] > s.fallbackThreshold : nn[i] > s.threshold);
   const raw: AfEpisode[] = [];
   let from = -1;
