@@ -8,7 +8,7 @@
  * This module has no Node or DOM dependency: the renderer, the preload script and the main process all import it.
  */
 import type { CalibrationFigures } from '../domain/calibration.js';
-import type { HolterSummary } from '../domain/holter.js';
+import type { AfAgreement, HolterSummary } from '../domain/holter.js';
 import type { ActiveModel as DeviceModelInfo, DeviceRow as DeviceSummary, DeviceStatus as DeviceStatusInfo, StreamMessage as DeviceLiveMessage } from '../domain/device.js';
 
 export type { HolterSummary } from '../domain/holter.js';
@@ -372,6 +372,18 @@ export interface StudyRecording {
   calibration: { ece: number; brier: number } | null;
   /** V and S burden over the same beats as `figures`; null when it has none. */
   burden: Record<'V' | 'S', StudyBurden> | null;
+  /** AF found from the labels against the reference's rhythm annotations; null when the reference has none. */
+  af: StudyAf | null;
+}
+
+/**
+ * Atrial fibrillation as the Holter summary finds it (RR irregularity) from the model's labels and, as the
+ * baseline, from the reference's beat labels, each scored against the reference's `(AFIB`/`(AFL` episodes over the
+ * whole recording. A model that calls AF beats S can hide AF from the summary; this shows how much.
+ */
+export interface StudyAf {
+  model: AfAgreement;
+  reference: AfAgreement;
 }
 
 /**
@@ -420,6 +432,8 @@ export interface StudyModel {
   calibration: CalibrationSummary | null;
   /** How the recordings' V and S burdens by the model agree with the reference's (null with fewer than two recordings). */
   burden: Record<'V' | 'S', StudyBurdenAgreement | null>;
+  /** AF over the recordings with rhythm annotations, pooled (null when none has them). */
+  af: (StudyAf & { recordings: number }) | null;
 }
 
 /**

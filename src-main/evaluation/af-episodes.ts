@@ -76,3 +76,15 @@ export function afAgreement(annotator: string, reference: readonly AfEpisode[], 
     durationSe: pct(s.durationSe), durationPpv: pct(s.durationPpv),
   };
 }
+
+/** Several recordings' agreements pooled: seconds and episodes summed, Se and +P of the sums. */
+export function poolAfAgreements(annotator: string, list: readonly AfAgreement[]): AfAgreement {
+  const sum = (k: 'referenceSeconds' | 'referenceEpisodes' | 'foundSeconds' | 'foundEpisodes' | 'overlapSeconds' | 'referenceEpisodesFound' | 'foundEpisodesTrue'): number => list.reduce((a, x) => a + x[k], 0);
+  const c = { referenceSeconds: sum('referenceSeconds'), foundSeconds: sum('foundSeconds'), overlapSeconds: sum('overlapSeconds') };
+  return {
+    annotator, ...c, referenceEpisodes: sum('referenceEpisodes'), foundEpisodes: sum('foundEpisodes'),
+    referenceEpisodesFound: sum('referenceEpisodesFound'), foundEpisodesTrue: sum('foundEpisodesTrue'),
+    durationSe: c.referenceSeconds > 0 ? (100 * c.overlapSeconds) / c.referenceSeconds : null,
+    durationPpv: c.foundSeconds > 0 ? (100 * c.overlapSeconds) / c.foundSeconds : null,
+  };
+}

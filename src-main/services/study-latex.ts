@@ -4,6 +4,7 @@
  * Plain `tabular` with booktabs rules; the caption states how the figures were counted, as the study report does.
  */
 import type { StudyBurdenAgreement, StudyInterval, StudyModel, StudyResult } from '../api/contract.js';
+import type { AfAgreement } from '../domain/holter.js';
 
 /** LaTeX's special characters in running text (model names, recording names). */
 export function escapeLatex(s: string): string {
@@ -81,6 +82,27 @@ export function renderStudyLatex(study: Omit<StudyResult, 'csv'>): string {
       'Model & Rec. & V bias & V limits & S bias & S limits \\\\',
       '\\midrule',
       ...study.models.map((m) => `${escapeLatex(m.arm)} & ${m.recordings.length} & ${agreement(m.burden.V)} & ${agreement(m.burden.S)} \\\\`),
+      '\\bottomrule',
+      '\\end{tabular}',
+      '\\end{table}',
+    );
+  }
+  if (study.models.some((m) => m.af)) {
+    const pct = (v: number | null): string => (v === null ? '--' : v.toFixed(1));
+    const row = (a: AfAgreement): string => `${pct(a.durationSe)} & ${pct(a.durationPpv)} & ${a.referenceEpisodesFound}/${a.referenceEpisodes} & ${a.foundEpisodesTrue}/${a.foundEpisodes}`;
+    lines.push(
+      '',
+      '\\begin{table}[htbp]',
+      '\\centering',
+      '\\footnotesize',
+      '\\caption{Atrial fibrillation found from the beat labels by RR irregularity (the Holter summary\'s rule), against the reference\'s (AFIB and (AFL rhythm annotations over the recordings that have them:'
+        + ' duration Se and +P (\\%), reference episodes overlapped, and episodes found that lie in AF; from each model\'s labels, and from the reference\'s beat labels.}',
+      '\\begin{tabular}{lrcccc}',
+      '\\toprule',
+      'Labels & Rec. & Duration Se & Duration +P & Episodes overlapped & Found in AF \\\\',
+      '\\midrule',
+      ...study.models.flatMap((m) => (m.af ? [`${escapeLatex(m.arm)} & ${m.af.recordings} & ${row(m.af.model)} \\\\`] : [])),
+      ...((m) => (m?.af ? [`reference beat labels & ${m.af.recordings} & ${row(m.af.reference)} \\\\`] : []))(study.models.find((m) => m.af)),
       '\\bottomrule',
       '\\end{tabular}',
       '\\end{table}',

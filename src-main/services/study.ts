@@ -10,10 +10,12 @@
  *    as `compare` gives it).
  * Recordings, not beats, are the unit of resampling: one patient's beats are not independent.
  */
-import type { CalibrationSummary, StudyBurden, StudyBurdenAgreement, StudyEc57, StudyFigures, StudyModel, StudyPair, StudyRecording, StudyResult } from '../api/contract.js';
+import type { CalibrationSummary, StudyAf, StudyBurden, StudyBurdenAgreement, StudyEc57, StudyFigures, StudyModel, StudyPair, StudyRecording, StudyResult } from '../api/contract.js';
 import type { Annotation } from '../domain/annotation.js';
 import { DE_CHAZAL_2004_DS2 } from '../domain/mitdb.js';
+import { afAgreement, hasRhythmAnnotations, poolAfAgreements, referenceAfEpisodes } from '../evaluation/af-episodes.js';
 import { blandAltman } from '../evaluation/agreement.js';
+import { atrialFibrillationEpisodes, beatsOfAnnotations } from '../rhythm/index.js';
 import { FIGURE_CLASSES, figureDifferenceIntervals, figureDifferences, figureIntervals, figuresFromCounts, macroF1NSV, type FigureClass } from '../evaluation/class-figures.js';
 import { compareBeats, secondsToSamples, type BxbComparison } from '../evaluation/ec57/compare.js';
 import { summarizeRecords, type BeatStatistics } from '../evaluation/ec57/stats.js';
@@ -86,8 +88,10 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
       corrections: input.corrections, figures, ec57: bxb ? ec57Of(summarizeRecords([bxb]).gross) : null,
       calibration: ((c) => (c ? { ece: c.ece, brier: c.brier } : null))(calibrationOfRuns([input], 0)),
       burden: burdenOf(figures),
+      af: afOf(input),
     };
   });
+  const withAf = recordings.flatMap((r) => (r.af ? [r.af] : []));
   const perRecord = runs.map((r) => r.aami.counts);
   const intervals = perRecord.length >= 2 && draws > 0 ? figureIntervals(perRecord, { draws }).intervals : null;
   const withEc57 = runs.flatMap((r) => (r.bxb ? [r.bxb] : []));
@@ -98,7 +102,28 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
     ec57: sum ? { recordings: withEc57.length, gross: ec57Of(sum.gross), average: ec57Of(sum.average) } : null,
     calibration: calibrationOfRuns(runs.map((r) => r.input), draws),
     burden: { V: burdenAgreement(recordings, 'V'), S: burdenAgreement(recordings, 'S') },
+    af: withAf.length ? { recordings: withAf.length, model: poolAfAgreements('reference', withAf.map((a) => a.model)), reference: poolAfAgreements('reference', withAf.map((a) => a.reference)) } : null,
   };
+}
+
+/**
+ * AF found from the run's labels and from the reference's beat labels, each against the reference's rhythm
+ * annotations, over the whole recording (the rhythm needs the beats around it); null without rhythm annotations.
+ */
+export function afOf(input: Pick<StudyRunInput, 'reference' | 'test' | 'fs' | 'length' | 'recording'>): StudyAf | null {
+  if (!hasRhythmAnnotations(input.reference)) return null;
+  const truth = referenceAfEpisodes(input.reference, input.fs, input.length);
+  const found = (anns: readonly Annotation[], whose: string) => atrialFibrillationEpisodes(beatsOfAnnotations(anns, input.fs, input.length, `${input.recording} (${whose})`));
+  return { model: afAgreement('reference', truth, found(input.test, 'model')), reference: afAgreement('reference', truth, found(input.reference, 'reference')) };
+}
+
+/** The arm's AF from its labels in one line: duration Se and +P, with the reference's beat labels beside them. */
+export function afText(m: Pick<StudyModel, 'af'>): string | null {
+  const a = m.af;
+  if (!a) return null;
+  const pct = (v: number | null): string => (v === null ? '—' : `${v.toFixed(1)} %`);
+  const one = (x: StudyAf['model']): string => `duration Se ${pct(x.durationSe)}, +P ${pct(x.durationPpv)}, ${x.referenceEpisodesFound} of ${x.referenceEpisodes} episodes overlapped, ${x.foundEpisodesTrue} of ${x.foundEpisodes} found in AF`;
+  return `Atrial fibrillation found from the labels (RR irregularity, as the Holter summary), against the reference's (AFIB/(AFL over ${a.recordings} recordings (${(a.model.referenceSeconds / 60).toFixed(1)} min of AF): from the model's labels ${one(a.model)}; from the reference's beat labels ${one(a.reference)}.`;
 }
 
 /** The arm's V and S burden agreement in one line (percentage points, model − reference). */
@@ -191,21 +216,25 @@ const calibrationCells = (c: { ece: number; brier: number } | null): (number | n
 /** V and S burden (percent), reference then model. */
 const burdenCells = (b: Record<'V' | 'S', StudyBurden> | null): (number | null)[] => (b ? [b.V.reference, b.V.model, b.S.reference, b.S.model] : [null, null, null, null]);
 
+/** AF seconds: the reference's, found from the model's labels and their overlap, then the same from the reference's labels. */
+const afCells = (a: StudyAf | null): (number | null)[] => (a ? [a.model.referenceSeconds, a.model.foundSeconds, a.model.overlapSeconds, a.reference.foundSeconds, a.reference.overlapSeconds] : [null, null, null, null, null]);
+
 /** Per-recording rows, then a gross row per model with its interval bounds (`_lo`, `_hi`). */
 export function studyCsv(models: readonly StudyModel[]): string {
   const ec57Keys = ['qrsSe', 'qrsPpv', 'vebSe', 'vebPpv', 'vebFpr', 'svebSe', 'svebPpv'] as const;
   const header = ['model', 'recording', 'row', 'adapted', 'scored_from_s', 'corrections', 'beats',
     ...FIGURE_COLUMNS.flatMap((k) => [k, `${k}_lo`, `${k}_hi`]), ...ec57Keys.map((k) => `ec57_${k}`), 'ece', 'brier',
-    'V_burden_reference', 'V_burden_model', 'S_burden_reference', 'S_burden_model'];
+    'V_burden_reference', 'V_burden_model', 'S_burden_reference', 'S_burden_model',
+    'AF_reference_s', 'AF_found_model_s', 'AF_overlap_model_s', 'AF_found_reference_labels_s', 'AF_overlap_reference_labels_s'];
   const lines = [header.join(',')];
   for (const m of models) {
     for (const r of m.recordings) {
       lines.push([m.arm, r.recording, 'recording', m.adapted ? 'yes' : 'no', r.scoredFromSeconds, r.corrections, r.figures.beats,
-        ...FIGURE_COLUMNS.flatMap((k) => [figureValue(r.figures, k), null, null]), ...ec57Keys.map((k) => r.ec57?.[k] ?? null), ...calibrationCells(r.calibration), ...burdenCells(r.burden)].map(csvCell).join(','));
+        ...FIGURE_COLUMNS.flatMap((k) => [figureValue(r.figures, k), null, null]), ...ec57Keys.map((k) => r.ec57?.[k] ?? null), ...calibrationCells(r.calibration), ...burdenCells(r.burden), ...afCells(r.af)].map(csvCell).join(','));
     }
     const iv = m.gross.intervals;
     lines.push([m.arm, `${m.recordings.length} recordings`, 'gross', m.adapted ? 'yes' : 'no', null, m.recordings.reduce((a, r) => a + r.corrections, 0), m.gross.beats,
-      ...FIGURE_COLUMNS.flatMap((k) => [figureValue(m.gross, k), iv?.[k]?.lo ?? null, iv?.[k]?.hi ?? null]), ...ec57Keys.map((k) => m.ec57?.gross[k] ?? null), ...calibrationCells(m.calibration), ...burdenCells(burdenOf(m.gross))].map(csvCell).join(','));
+      ...FIGURE_COLUMNS.flatMap((k) => [figureValue(m.gross, k), iv?.[k]?.lo ?? null, iv?.[k]?.hi ?? null]), ...ec57Keys.map((k) => m.ec57?.gross[k] ?? null), ...calibrationCells(m.calibration), ...burdenCells(burdenOf(m.gross)), ...afCells(m.af)].map(csvCell).join(','));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -49,6 +49,14 @@ describeMitdb('the Study of DS2 reproduces the model card', () => {
       expect(m.calibration!.intervals![k]!.lo).toBeCloseTo(card.calibration.intervals[k].lo, 9);
       expect(m.calibration!.intervals![k]!.hi).toBeCloseTo(card.calibration.intervals[k].hi, 9);
     }
+    // AF a Holter summary finds from its labels, against the 22 records' (AFIB/(AFL, as the README's AF table states
+    // it: duration Se 48.2 % and +P 76.9 % from this model's labels, 58.4 % and 83.7 % from the cardiologists'
+    expect(m.af!.recordings).toBe(22);
+    expect([m.af!.model.durationSe!, m.af!.model.durationPpv!, m.af!.reference.durationSe!, m.af!.reference.durationPpv!].map((v) => +v.toFixed(1))).toEqual([48.2, 76.9, 58.4, 83.7]);
+    expect([m.af!.model.referenceEpisodesFound, m.af!.model.referenceEpisodes, m.af!.reference.referenceEpisodesFound]).toEqual([50, 72, 47]);
+    const header = study.csv.split('\n')[0].split(',');
+    const gross = study.csv.trim().split('\n').at(-1)!.split(',');
+    expect(+gross[header.indexOf('AF_overlap_model_s')]).toBeCloseTo(m.af!.model.overlapSeconds, 0);
     // and the acceptance's yardstick, as the card states it: this model is short of de Chazal on N +P only
     expect(m.gross.perClass.N.ppv!).toBeLessThan(study.deChazal2004.N.ppv);
     expect(m.gross.perClass.S.ppv!).toBeGreaterThan(study.deChazal2004.S.ppv);

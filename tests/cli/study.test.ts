@@ -51,10 +51,16 @@ describeMitdb('ecg-review study', () => {
     const ece = m.calibration!.intervals!.ece!;
     expect(row.endsWith(` & \\shortstack{${(100 * m.calibration!.ece).toFixed(1)}\\\\\\scriptsize ${(100 * ece.lo).toFixed(1)}--${(100 * ece.hi).toFixed(1)}} \\\\`)).toBe(true);
     expect(latex).toContain('de Chazal et al.\\ 2004 (DS2) & 22 & -- & 86.9 & 99.2 & 75.9 & 38.5 & 77.7 & 81.9 & ');
-    // the figures' table and the burden agreement's (two recordings give a Bland–Altman)
-    expect(latex.match(/\\begin\{(table|tabular)\}/g)).toHaveLength(4);
+    // the figures' table, the burden agreement's (two recordings give a Bland–Altman) and the AF table (both
+    // records' atr have rhythm annotations, and no AF)
+    expect(latex.match(/\\begin\{(table|tabular)\}/g)).toHaveLength(6);
+    const af = m.af!;
+    expect([af.recordings, af.model.referenceSeconds, af.reference.foundSeconds]).toEqual([2, 0, 0]);
+    const afRow = (a: typeof af.model): string => `${a.durationSe === null ? '--' : a.durationSe.toFixed(1)} & ${a.durationPpv === null ? '--' : a.durationPpv.toFixed(1)} & ${a.referenceEpisodesFound}/${a.referenceEpisodes} & ${a.foundEpisodesTrue}/${a.foundEpisodes} \\\\`;
+    expect(latex).toContain(`causal-student-int8 & 2 & ${afRow(af.model)}`);
+    expect(latex).toContain('reference beat labels & 2 & -- & -- & 0/0 & 0/0 \\\\');
     expect(latex).toMatch(new RegExp(`^causal-student-int8 & 2 & [^\\n]*${m.burden.V!.bias >= 0 ? '\\+' : '\\$-\\$'}${Math.abs(m.burden.V!.bias).toFixed(2)} & `, 'm'));
-    expect(latex.match(/\\end\{(table|tabular)\}/g)).toHaveLength(4);
+    expect(latex.match(/\\end\{(table|tabular)\}/g)).toHaveLength(6);
     expect(latex).toContain('Under each figure its interval: 95 \\% percentile bootstrap over recordings');
   }, 180_000);
 

@@ -343,6 +343,9 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
         const v = m.burden.V, sg = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(2)}`;
         expect(await cells(`[data-testid=study-burden] tr[data-model="${m.arm}"] td[data-key^="V."]`)).toEqual(
           v ? [sg(v.bias), `${sg(v.lower)} to ${sg(v.upper)}`, `${v.largest.recording}: ${sg(v.largest.difference)}`] : ['fewer than two recordings']);
+        // AF from its labels against the recordings' rhythm annotations (208 and 100 have them, and no AF: "—")
+        const afp = (x: number | null) => (x === null ? '—' : `${x.toFixed(1)} %`);
+        expect(await cells(`[data-testid=study-af] tr[data-model="${m.arm}"] td[data-key^="af."]`)).toEqual([afp(m.af!.model.durationSe), afp(m.af!.model.durationPpv)]);
         const section = `[data-testid=study-model][data-model="${m.arm}"]`;
         expect(await page.locator(`${section} tbody tr[data-recording]`).count()).toBe(m.recordings.length);
         for (const kind of ['gross', 'average'] as const) {

@@ -259,6 +259,7 @@ export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY
         figures, ec57: reachesMinute5(x.run.recordingId) ? ec57Of(summarizeRecords([comparison(x.counts)]).gross) : null,
         calibration: ((c) => (c ? { ece: c.ece, brier: c.brier } : null))(studyCalibration([x])),
         burden: burdenOf(figures),
+        af: null, // the fake recordings have no rhythm annotations
       };
     });
     return {
@@ -268,6 +269,7 @@ export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY
       gross: { ...studyFigures(sum(list.map((x) => x.counts))), intervals: list.length >= 2 && draws > 0 ? { ...figureIntervals(list.map((x) => x.counts), { draws }).intervals } : null },
       ec57: s ? { recordings: ec57Runs.length, gross: ec57Of(s.gross), average: ec57Of(s.average) } : null,
       calibration: studyCalibration(list, draws),
+      af: null,
     };
   });
   const pairs: StudyPair[] = [];

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import type { StudyFigures, StudyInterval, StudyResult } from '../../api/contract.js';
 import { CliError, intFlag, positiveFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
-import { burdenText } from '../../services/study.js';
+import { afText, burdenText } from '../../services/study.js';
 import { waitForJob } from '../jobs.js';
 import { recordPaths } from '../records.js';
 import { DEFAULT_MODELS_DIR } from './serve.js';
@@ -32,6 +32,8 @@ export function studyText(r: StudyResult): string {
     const e = m.ec57;
     if (e) lines.push(`  EC57 from minute 5 (gross over ${e.recordings}): QRS Se ${f2(e.gross.qrsSe)} +P ${f2(e.gross.qrsPpv)}; VEB Se ${f2(e.gross.vebSe)} +P ${f2(e.gross.vebPpv)} FPR ${f2(e.gross.vebFpr)}; SVEB Se ${f2(e.gross.svebSe)} +P ${f2(e.gross.svebPpv)}`);
     lines.push(`  ${burdenText(m)}`);
+    const af = afText(m);
+    if (af) lines.push(`  ${af}`);
     lines.push(`  per recording: ${m.recordings.map((x) => `${x.recording} ${f2(x.figures.accuracy)}`).join(', ')} (accuracy)`);
   }
   const d = r.deChazal2004;
