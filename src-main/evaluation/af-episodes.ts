@@ -88,3 +88,8 @@ export function poolAfAgreements(annotator: string, list: readonly AfAgreement[]
     durationPpv: c.foundSeconds > 0 ? (100 * c.overlapSeconds) / c.foundSeconds : null,
   };
 }
+
+/** Episodes cut to [from, to] seconds (the compared period); those outside it dropped. */
+export function clipEpisodes(episodes: readonly AfEpisode[], from: number, to: number): AfEpisode[] {
+  return episodes.flatMap((e) => (e.end <= from || e.start >= to ? [] : [{ start: Math.max(e.start, from), end: Math.min(e.end, to) }]));
+}

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { AAMI_CLASSES, type AamiClass } from '../domain/aami.js';
 import { annotationCode, type Annotation } from '../domain/annotation.js';
+import type { AfEpisode } from '../domain/holter.js';
 import { EvaluationError } from './errors.js';
 
 export interface ClassifierOutput {
@@ -15,12 +16,14 @@ export interface ClassifierOutput {
   classes: AamiClass[];
   /** Probabilities per beat in AAMI_CLASSES order (a class the model lacks has 0). */
   probabilities: Float32Array;
+  /** AF found from the labels (seconds), when the output carries it (`afEpisodes`). */
+  afEpisodes?: AfEpisode[];
 }
 
 interface JsonBeat { sample?: unknown; class?: unknown; probabilities?: unknown }
 
 export async function readClassifierOutput(path: string): Promise<ClassifierOutput> {
-  let doc: { record?: unknown; beats?: unknown };
+  let doc: { record?: unknown; beats?: unknown; afEpisodes?: unknown };
   try {
     doc = JSON.parse(await readFile(path, 'utf8')) as typeof doc;
   } catch (e) {
@@ -46,7 +49,15 @@ export async function readClassifierOutput(path: string): Promise<ClassifierOutp
       probabilities[i * AAMI_CLASSES.length + j] = v;
     });
   });
-  return { record: typeof doc.record === 'string' ? doc.record : '', samples, classes, probabilities };
+  let afEpisodes: AfEpisode[] | undefined;
+  if (doc.afEpisodes !== undefined) {
+    if (!Array.isArray(doc.afEpisodes)) throw new EvaluationError('"afEpisodes" is not an array of {start, end} (seconds)', path);
+    afEpisodes = (doc.afEpisodes as { start?: unknown; end?: unknown }[]).map((e, i) => {
+      if (typeof e?.start !== 'number' || typeof e.end !== 'number' || !(e.end >= e.start && e.start >= 0)) throw new EvaluationError(`AF episode ${i} is not {start, end} with 0 ≤ start ≤ end (seconds)`, path);
+      return { start: e.start, end: e.end };
+    });
+  }
+  return { record: typeof doc.record === 'string' ? doc.record : '', samples, classes, probabilities, ...(afEpisodes ? { afEpisodes } : {}) };
 }
 
 /** The output's beats as annotations with the MIT symbol of their class (what `classify --format wfdb` writes). */

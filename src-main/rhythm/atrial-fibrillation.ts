@@ -21,6 +21,7 @@
  * median, while in AF neither neighbour is close. Its statistic and 0.07 were chosen on DS1 only, with S treated
  * as N, from 3 statistics × 2 windows × 5 thresholds; DS2 figures are in the README.
  */
+import { annotationCode, type Annotation } from '../domain/annotation.js';
 import type { AfEpisode } from '../domain/holter.js';
 import type { LabelledBeats } from './beats.js';
 import { RhythmError } from './errors.js';
@@ -166,4 +167,17 @@ export function atrialFibrillationEpisodes(b: LabelledBeats, settings: Partial<A
     else merged.push({ ...e });
   }
   return merged.filter((e) => e.end - e.start >= s.minSeconds);
+}
+
+/**
+ * AF episodes as WFDB rhythm annotations, as an arrhythmia detector writes them for EC57's AF comparison (WFDB
+ * `epicmp -a`): `+` with `(N` at the start, `(AFIB` where an episode starts and `(N` where it ends. Beat
+ * comparisons (bxb, rxr) ignore them. `fs` converts the episodes' seconds to samples.
+ */
+export function afRhythmAnnotations(episodes: readonly AfEpisode[], fs: number): Annotation[] {
+  const code = annotationCode('+')!;
+  const at = (seconds: number, aux: string): Annotation => ({ sample: Math.round(seconds * fs), symbol: '+', code, subtype: 0, chan: 0, num: 0, aux });
+  const out = episodes.flatMap((e) => [at(e.start, '(AFIB'), at(e.end, '(N')]);
+  // the rhythm at the start too, so a record with no AF still says the detector looked (and found none)
+  return out.length && out[0].sample === 0 ? out : [at(0, '(N'), ...out];
 }

@@ -6,4 +6,4 @@ export { HRV_BANDS, lombSpectrum, segmentSpectra } from './hrv-spectrum.js';
 export { findPauses, minuteRates, summarizeHeartRate } from './heart-rate.js';
 export { DEFAULT_HOLTER_SETTINGS, summarizeHolter, summarizeHolterWithEpisodes, supraventricularOutsideAf } from './summary.js';
 export { DEFAULT_LIVE_ALARMS, RhythmAlarms, type LiveAlarm, type LiveAlarmSettings } from './live-alarms.js';
-export { afScores, supraventricularIrregularity, supraventricularScores, atrialFibrillationEpisodes, DEFAULT_AF_SETTINGS, type AfSettings } from './atrial-fibrillation.js';
+export { afRhythmAnnotations, afScores, supraventricularIrregularity, supraventricularScores, atrialFibrillationEpisodes, DEFAULT_AF_SETTINGS, type AfSettings } from './atrial-fibrillation.js';

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { openRecording } from '../../formats/index.js';
 import { writeWfdbAnnotationFile } from '../../formats/wfdb/index.js';
+import { afRhythmAnnotations, atrialFibrillationEpisodes } from '../../rhythm/index.js';
 import { CliError, numberFlag, positiveFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -13,7 +14,7 @@ export const command: Command = {
     beats: { type: 'string', description: 'reference annotator whose beat positions to classify (e.g. atr); default: detect QRS complexes' },
     lead: { type: 'string', description: 'lead name (default MLII, else the first ECG lead)' },
     out: { type: 'string', description: 'output file (default: stdout for csv/json; <record>.cls beside nothing — required for wfdb)' },
-    format: { type: 'string', description: 'wfdb (MIT annotation file, one AAMI-class symbol per beat), csv or json (with class probabilities); default json, or wfdb when --out ends in an annotator extension' },
+    format: { type: 'string', description: 'wfdb (MIT annotation file, one AAMI-class symbol per beat, and (AFIB/(N rhythm annotations where AF is found from the labels), csv or json (with class probabilities and afEpisodes); default json, or wfdb when --out ends in an annotator extension' },
     backend: { type: 'string', description: 'tfjs backend preference: node, wasm (default) or cpu' },
     fs: { type: 'string', description: 'sampling rate of a CSV without a time column' },
     'adapt-minutes': { type: 'string', description: "patient-specific: fine-tune the model on this patient's first M minutes of labelled beats before classifying (EC57's learning period is 5; score from minute M)" },
@@ -50,8 +51,13 @@ export const command: Command = {
       for (let i = 0; i < c.predicted.length; i++) counts[c.classes[c.predicted[i]]]++;
       io.err(`${c.record}: ${c.samples.length} beats (${c.positions}) on lead ${c.lead} at ${c.fs} Hz, model ${models.map((m) => `${m.dir} (${m.meta.arch})`).join(' + ')}, backend ${describeEngine(engine)}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')} in ${seconds.toFixed(1)} s`);
       const K = c.classes.length;
+      // AF from the labels (the Holter summary's rule), written as rhythm annotations so that EC57's AF comparison
+      // (evaluate, WFDB epicmp -a) can score it; bxb and rxr ignore them
+      const af = atrialFibrillationEpisodes({ fs: c.fs, samples: c.samples, labels: Array.from(c.predicted, (k) => c.classes[k]), length: src.info.length, source: c.record });
+      if (af.length) io.err(`${c.record}: atrial fibrillation from the labels: ${af.length} episode(s), ${(af.reduce((a, e) => a + e.end - e.start, 0) / 60).toFixed(1)} min`);
       if (format === 'wfdb') {
-        await writeWfdbAnnotationFile(out!, beatAnnotations(c));
+        const anns = [...beatAnnotations(c), ...afRhythmAnnotations(af, c.fs)].sort((a, b) => a.sample - b.sample || (a.symbol === '+' ? -1 : 0) - (b.symbol === '+' ? -1 : 0));
+        await writeWfdbAnnotationFile(out!, anns);
         return;
       }
       let text: string;
@@ -67,7 +73,7 @@ export const command: Command = {
           sample: s, time: Math.round((s / c.fs) * 1e4) / 1e4, class: c.classes[c.predicted[i]],
           probabilities: Object.fromEntries(c.classes.map((k, j) => [k, Math.round(c.probabilities[i * K + j] * 1e5) / 1e5])),
         }));
-        text = `{"record": ${JSON.stringify(c.record)}, "lead": ${JSON.stringify(c.lead)}, "fs": ${c.fs}, "positions": ${JSON.stringify(c.positions)}, "model": ${JSON.stringify(models.map((m) => ({ dir: m.dir, arch: m.meta.arch, window: m.meta.window })))}, "backend": ${JSON.stringify(describeEngine(engine))}, "counts": ${JSON.stringify(counts)},${c.adaptations ? ` "adaptations": ${JSON.stringify(c.adaptations)},` : ''}\n"beats": [${beats.join(',\n')}]}\n`;
+        text = `{"record": ${JSON.stringify(c.record)}, "lead": ${JSON.stringify(c.lead)}, "fs": ${c.fs}, "positions": ${JSON.stringify(c.positions)}, "model": ${JSON.stringify(models.map((m) => ({ dir: m.dir, arch: m.meta.arch, window: m.meta.window })))}, "backend": ${JSON.stringify(describeEngine(engine))}, "counts": ${JSON.stringify(counts)}, "afEpisodes": ${JSON.stringify(af.map((e) => ({ start: Math.round(e.start * 1e4) / 1e4, end: Math.round(e.end * 1e4) / 1e4 })))},${c.adaptations ? ` "adaptations": ${JSON.stringify(c.adaptations)},` : ''}\n"beats": [${beats.join(',\n')}]}\n`;
       }
       if (out) await writeFile(out, text);
       else await io.out(text);

@@ -1,5 +1,6 @@
 import { BXB_LABELS, BXB_LINE_HEADER, evaluateRecords, formatBxbLine, formatBxbTable, formatFixed, formatRxrLine, formatSumstatsFooter, lineColumns, runByRunCounts, RXR_LINE_HEADER, summarizeRunByRun, type ClassMapping, type Ec57Report } from '../../evaluation/ec57/index.js';
 import { calibrationText, triageText } from '../../evaluation/calibration.js';
+import type { AfAgreement } from '../../domain/holter.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
 import { recordPaths } from '../records.js';
 import type { Command } from '../command.js';
@@ -63,6 +64,7 @@ function toJson(r: Ec57Report, mapping: ClassMapping, ciDraws?: number): unknown
       shutdownSeconds: x.comparison.shutdownSeconds,
       ...(x.comparison.discrepancies ? { discrepancies: x.comparison.discrepancies } : {}),
       ...(x.runs ? { runs: ((f) => ({ ve: { ...x.runs!.ve, ...f.ve }, sve: { ...x.runs!.sve, ...f.sve } }))(summarizeRunByRun([x.runs])) } : {}),
+      ...(x.af ? { af: x.af } : {}),
     })),
     skipped: r.skipped,
     summary: {
@@ -76,6 +78,7 @@ function toJson(r: Ec57Report, mapping: ClassMapping, ciDraws?: number): unknown
       totalSveb: r.summary.totalSveb,
       ...(r.runTotals ? { runs: r.runTotals } : {}),
       ...(r.calibration ? { calibration: r.calibration } : {}),
+      ...(r.afTotals ? { af: r.afTotals } : {}),
       ...(ciDraws && r.records.length ? { grossIntervals: grossIntervals(r.records.map((x) => x.comparison.counts), { draws: ciDraws }), classFigures: classFigures(r, ciDraws) } : {}),
     },
   };
@@ -89,6 +92,16 @@ function runsText(r: Ec57Report, kind: 've' | 'sve', name: string): string[] {
     ...r.records.map((x) => formatRxrLine(x.record, runByRunCounts(x.runs![kind]))),
     formatRxrLine('Sum', t),
     `Gross: couplet Se ${cell(t.coupletSe)} +P ${cell(t.coupletPpv)}, short run Se ${cell(t.shortRunSe)} +P ${cell(t.shortRunPpv)}, long run Se ${cell(t.longRunSe)} +P ${cell(t.longRunPpv)}`];
+}
+
+/** The test's AF episodes against the reference's rhythm annotations, per record and pooled (EC57's AF idea, as epicmp -a). */
+function afText(r: Ec57Report, from: string): string[] {
+  const p = (v: number | null): string => (v === null ? '-' : formatFixed(v, 1));
+  const line = (name: string, a: AfAgreement): string => `${name.padEnd(8)} ${formatFixed(a.referenceSeconds / 60, 1).padStart(8)} ${formatFixed(a.foundSeconds / 60, 1).padStart(8)} ${p(a.durationSe).padStart(6)} ${p(a.durationPpv).padStart(6)} ${`${a.referenceEpisodesFound}/${a.referenceEpisodes}`.padStart(9)} ${`${a.foundEpisodesTrue}/${a.foundEpisodes}`.padStart(9)}`;
+  return ['', `Atrial fibrillation: the test's (AF rhythm annotations against the reference's (AFIB/(AFL, from ${from} (duration Se and +P in %; episodes: reference ones overlapped, test ones that lie in AF)`,
+    'Record    ref min  test min  dur Se dur +P  ref found test true',
+    ...r.records.flatMap((x) => (x.af ? [line(x.record, x.af)] : [])),
+    line('Gross', r.afTotals!)];
 }
 
 function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean, ciDraws?: number): string {
@@ -108,6 +121,7 @@ function toText(r: Ec57Report, mapping: ClassMapping, matrices: boolean, ciDraws
   );
   if (ciDraws && r.records.length) lines.push(...grossText(r, ciDraws), ...classFiguresText(classFigures(r, ciDraws), mapping));
   if (r.runTotals) lines.push(...runsText(r, 've', 'VE'), ...runsText(r, 'sve', 'SVE'));
+  if (r.afTotals) lines.push(...afText(r, from));
   if (r.calibration) {
     lines.push('', `Calibration of the labels' confidence (classifier JSON output; ${r.calibration.beats} beats matched to an N, S, V or F reference beat, AAMI classes): ${calibrationText(r.calibration)}.`,
       `Review triage: ${triageText(r.calibration)}.`);

@@ -3,6 +3,8 @@
  * does, and summarise as sumstats does. Records with paced beats (MIT-BIH 102, 104, 107, 217) are left out by
  * default, as EC57 allows (its reporting requirements exclude paced records).
  */
+import type { AfAgreement, AfEpisode } from '../../domain/holter.js';
+import { afAgreement, clipEpisodes, hasRhythmAnnotations, poolAfAgreements, referenceAfEpisodes } from '../af-episodes.js';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AAMI_CLASSES, aamiClassOf } from '../../domain/aami.js';
@@ -48,6 +50,11 @@ export interface RecordResult {
   statistics: BeatStatistics;
   /** Run-by-run comparison (rxr), when asked for. */
   runs?: RunByRunComparison;
+  /**
+   * AF episodes of the test (its `(AF…` rhythm annotations, or a classifier JSON's `afEpisodes`) against the
+   * reference's, over the compared period; when both have rhythm annotations.
+   */
+  af?: AfAgreement;
 }
 
 export interface Ec57Report {
@@ -64,6 +71,8 @@ export interface Ec57Report {
    * over the test beats matched to an N, S, V or F reference beat in the compared period, all records pooled.
    */
   calibration?: CalibrationFigures;
+  /** The records' AF agreements pooled (seconds and episodes summed), when any record has one. */
+  afTotals?: AfAgreement;
 }
 
 const NOT_ANNOTATIONS = new Set(['hea', 'dat', 'mat', 'xws', 'json', 'csv', 'txt', 'edf', 'md']);
@@ -120,13 +129,16 @@ export async function evaluateRecords(recordPaths: readonly string[], options: E
       const ref = await readAnnotations(src, reference);
       const testFile = await resolveTestAnnotationFile(options.test, name, recordPaths.length);
       let test: Annotation[];
+      let testAf: AfEpisode[] | null = null;
       if (testFile?.toLowerCase().endsWith('.json')) {
         const out = await readClassifierOutput(testFile);
         test = classifierAnnotations(out);
+        testAf = out.afEpisodes ?? null;
         poolMatchedBeats(calibration, ref, out, Math.round(startSeconds * src.info.fs), Math.round((options.matchWindowSeconds ?? 0.15) * src.info.fs), name);
       } else {
         everyWithProbabilities = false;
         test = testFile ? await readWfdbAnnotationFile(testFile) : await readAnnotations(src, options.test);
+        if (hasRhythmAnnotations(test)) testAf = referenceAfEpisodes(test, src.info.fs, src.info.length);
       }
       const comparison = compareBeats(ref, test, {
         fs: src.info.fs,
@@ -137,7 +149,11 @@ export async function evaluateRecords(recordPaths: readonly string[], options: E
         listDiscrepancies: options.listDiscrepancies,
       });
       const runs = options.runs ? compareRunByRun(ref, test, { fs: src.info.fs, recordLength: src.info.length, startSeconds, matchWindowSeconds: options.matchWindowSeconds }) : undefined;
-      records.push({ record: name, path, testFile: testFile ?? `${name}.${options.test}`, comparison, statistics: recordStatistics(comparison), ...(runs ? { runs } : {}) });
+      const end = src.info.length / src.info.fs;
+      const af = testAf && hasRhythmAnnotations(ref)
+        ? afAgreement(reference, clipEpisodes(referenceAfEpisodes(ref, src.info.fs, src.info.length), startSeconds, end), clipEpisodes(testAf, startSeconds, end))
+        : undefined;
+      records.push({ record: name, path, testFile: testFile ?? `${name}.${options.test}`, comparison, statistics: recordStatistics(comparison), ...(runs ? { runs } : {}), ...(af ? { af } : {}) });
     } finally {
       await src.close();
     }
@@ -151,6 +167,7 @@ export async function evaluateRecords(recordPaths: readonly string[], options: E
     summary: summarizeRecords(records.map((r) => r.comparison)),
     ...(options.runs ? { runTotals: summarizeRunByRun(records.flatMap((r) => (r.runs ? [r.runs] : []))) } : {}),
     ...(everyWithProbabilities && records.length ? { calibration: calibration.figures(options.test) ?? undefined } : {}),
+    ...(records.some((r) => r.af) ? { afTotals: poolAfAgreements(reference, records.flatMap((r) => (r.af ? [r.af] : []))) } : {}),
   };
 }
 
