@@ -1,7 +1,7 @@
 /**
  * The review report as one self-contained HTML document (inline CSS and SVG, no scripts, no network), laid out
  * for A4 printing: page 1 summary (with the EC57 beat-by-beat and run-by-run figures), per-class table and
- * confusion matrix; page 2 the Holter summary (heart rate, HRV, ectopy, pauses, hour by hour); page 3 ROC and precision-recall curves; then ECG strips (25 mm/s, 10 mm/mV) of misclassified beats, four per page.
+ * confusion matrix; page 2 the Holter summary (heart rate, HRV, ectopy, pauses, hour by hour), then a strip of each Holter event (longest and fastest runs, longest pause, AF onset, highest and lowest rate), four per page; then ROC and precision-recall curves; then ECG strips (25 mm/s, 10 mm/mV) of misclassified beats, four per page.
  */
 import { AAMI_LABELS, describeAdaptation, type CalibrationSummary, type Ec57RunTable, type MetricsResult, type ModelSummary, type RecordingSummary, type RunSummary } from '../api/contract.js';
 import type { RecordingSource } from '../domain/recording.js';
@@ -96,10 +96,7 @@ export async function renderReportHtml(r: ReportInput): Promise<string> {
   for (const i of pick) {
     const c = r.samples[i];
     const from = Math.max(0, c - half), to = Math.min(rec.length, c + half);
-    const win = await r.source.read({ from, to, channels: [0] });
-    const sig = win.signals[0];
-    const g = sig.gain === 0 ? 200 : sig.gain;
-    const values = Float32Array.from(sig.samples, (d) => (sig.invalidValue !== undefined && d === sig.invalidValue ? NaN : (d - sig.baseline) / g));
+    const values = await stripValues(r, from, to);
     const marks = [];
     for (let j = Math.max(0, i - 8); j < Math.min(r.samples.length, i + 8); j++) {
       if (r.samples[j] < from || r.samples[j] >= to) continue;
@@ -107,6 +104,7 @@ export async function renderReportHtml(r: ReportInput): Promise<string> {
     }
     strips.push(`<div class="strip"><div class="cap">Beat ${i + 1} at ${hms(c / fs)} — reference <b>${r.reference[i]}</b>, model <b>${r.predicted[i]}</b>, lead ${esc(rec.leads[0]?.name ?? '0')}</div>${ecgStripSvg({ values, fs, marks, heightMm: 40, title: `beat ${i + 1}` })}</div>`);
   }
+  const eventPages = await holterEventPages(r);
   const stripPages: string[] = [];
   for (let p = 0; p < strips.length; p += STRIPS_PER_PAGE) {
     stripPages.push(`<section class="page"><h2>Misclassified beats ${p + 1}–${Math.min(strips.length, p + STRIPS_PER_PAGE)} of ${wrong.length} <small>(25 mm/s, 10 mm/mV; red: the beat)</small></h2>${strips.slice(p, p + STRIPS_PER_PAGE).join('')}</section>`);
@@ -134,12 +132,81 @@ ${ec57Html(m)}</dl>
 <h2>Per-class statistics (%)</h2><table><tr><th>Class</th><th>Ref beats</th><th>TP</th><th>FN</th><th>FP</th><th>Se</th><th>Sp</th><th>+P</th><th>F1</th></tr>${rows}</table>
 <h2>Confusion matrix (rows: reference, columns: model)</h2><table>${conf}</table></section>
 ${holterSectionHtml(r.holter, r.run.beatSource)}
+${eventPages.join('\n')}
 <section class="page"><h2>Curves</h2>${withRoc.length ? roc + pr : '<p>No class probabilities.</p>'}${m.calibration ? reliabilitySvg(m.calibration) : ''}</section>
 ${stripPages.join('\n')}
 </body></html>`;
 }
 
-/** Pages the report should print to: summary, Holter summary, curves (ROC and PR side by side, the reliability diagram below), and the strip pages. */
-export function expectedReportPages(misclassified: number): number {
-  return 3 + Math.max(1, Math.ceil(Math.min(MAX_STRIPS, misclassified) / STRIPS_PER_PAGE));
+/**
+ * Pages the report should print to: summary, Holter summary, its event strips, curves (ROC and PR side by side,
+ * the reliability diagram below), and the misclassified beats' strip pages.
+ */
+export function expectedReportPages(misclassified: number, holter: HolterSummary): number {
+  return 3 + Math.ceil(holterEvents(holter).length / STRIPS_PER_PAGE) + Math.max(1, Math.ceil(Math.min(MAX_STRIPS, misclassified) / STRIPS_PER_PAGE));
+}
+
+/** Millivolts of lead 0 over [from, to) samples (NaN where the file marks a sample invalid). */
+async function stripValues(r: ReportInput, from: number, to: number): Promise<Float32Array> {
+  const sig = (await r.source.read({ from, to, channels: [0] })).signals[0];
+  const g = sig.gain === 0 ? 200 : sig.gain;
+  return Float32Array.from(sig.samples, (d) => (sig.invalidValue !== undefined && d === sig.invalidValue ? NaN : (d - sig.baseline) / g));
+}
+
+/** Seconds of signal on an event strip: 7 s is 175 mm at 25 mm/s, an A4 page's width inside its margins. */
+export const EVENT_STRIP_SECONDS = 7;
+
+export interface HolterEvent {
+  title: string;
+  /** The event's span (s): marked on the strip, which starts a little before it. */
+  start: number;
+  end: number;
+}
+
+/**
+ * The events a Holter report shows a strip of, as cardiologists expect them: the longest and the fastest V and S
+ * runs, the longest pause, the onset of the longest AF episode, and the minutes of the highest and lowest rate.
+ * One strip per event, the same event named once.
+ */
+export function holterEvents(h: HolterSummary): HolterEvent[] {
+  const out: HolterEvent[] = [];
+  const rate = (x: { rate: number | null }): string => (x.rate === null ? '' : `, ${x.rate.toFixed(0)} bpm`);
+  for (const c of ['V', 'S'] as const) {
+    const e = h.ectopy[c];
+    if (e.longestRun) out.push({ title: `Longest ${c} run: ${e.longestRun.beats} beats${rate(e.longestRun)}`, start: e.longestRun.start, end: e.longestRun.end });
+    if (e.fastestRun && e.fastestRun.start !== e.longestRun?.start) out.push({ title: `Fastest ${c} run: ${e.fastestRun.beats} beats${rate(e.fastestRun)}`, start: e.fastestRun.start, end: e.fastestRun.end });
+  }
+  if (h.pauses.longest) out.push({ title: `Longest pause: ${h.pauses.longest.seconds.toFixed(2)} s`, start: h.pauses.longest.start, end: h.pauses.longest.start + h.pauses.longest.seconds });
+  if (h.af.longest) out.push({ title: `Onset of the longest AF episode (${((h.af.longest.end - h.af.longest.start) / 60).toFixed(1)} min)`, start: h.af.longest.start, end: Math.min(h.af.longest.end, h.af.longest.start + EVENT_STRIP_SECONDS) });
+  const hr = h.heartRate;
+  if (hr.max) out.push({ title: `Highest per-minute rate: ${hr.max.bpm.toFixed(0)} bpm`, start: hr.max.minute * 60 + 30, end: hr.max.minute * 60 + 30 });
+  if (hr.min && hr.min.minute !== hr.max?.minute) out.push({ title: `Lowest per-minute rate: ${hr.min.bpm.toFixed(0)} bpm`, start: hr.min.minute * 60 + 30, end: hr.min.minute * 60 + 30 });
+  return out;
+}
+
+/** One strip per Holter event, four to a page, each beat marked with its final label and the event's beats in red. */
+async function holterEventPages(r: ReportInput): Promise<string[]> {
+  const { fs, length } = r.recording;
+  const events = holterEvents(r.holter);
+  const strips: string[] = [];
+  for (const e of events) {
+    const span = e.end - e.start;
+    // an event shorter than the strip sits 1.5 s in (a point event in the middle); a longer one starts 1.5 s in
+    const lead = span >= EVENT_STRIP_SECONDS - 1.5 ? 1.5 : span === 0 ? EVENT_STRIP_SECONDS / 2 : Math.min(1.5, (EVENT_STRIP_SECONDS - span) / 2);
+    const from = Math.max(0, Math.min(length - Math.round(EVENT_STRIP_SECONDS * fs), Math.round((e.start - lead) * fs)));
+    const to = Math.min(length, from + Math.round(EVENT_STRIP_SECONDS * fs));
+    const values = await stripValues(r, from, to);
+    const marks = [];
+    for (let j = 0; j < r.samples.length; j++) {
+      if (r.samples[j] < from || r.samples[j] >= to) continue;
+      const t = r.samples[j] / fs;
+      marks.push({ at: r.samples[j] - from, text: r.final[j], color: span > 0 && t >= e.start - 1e-6 && t <= e.end + 1e-6 ? '#c00' : '#245' });
+    }
+    strips.push(`<div class="strip"><div class="cap">${esc(e.title)} — ${hms(e.start)}, lead ${esc(r.recording.leads[0]?.name ?? '0')}</div>${ecgStripSvg({ values, fs, marks, heightMm: 40, title: e.title })}</div>`);
+  }
+  const pages: string[] = [];
+  for (let p = 0; p < strips.length; p += STRIPS_PER_PAGE) {
+    pages.push(`<section class="page"><h2>Holter events ${p + 1}–${Math.min(strips.length, p + STRIPS_PER_PAGE)} of ${strips.length} <small>(final labels; 25 mm/s, 10 mm/mV; red: the event's beats)</small></h2>${strips.slice(p, p + STRIPS_PER_PAGE).join('')}</section>`);
+  }
+  return pages;
 }

@@ -3,6 +3,7 @@
  * corrected labels, the report is self-contained and lists the misclassified beats, templates partition the
  * beats, waveform columns bracket the raw samples, cancel and a crashing worker leave the service usable.
  */
+import { holterEvents } from '../../src-main/services/report.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AAMI_LABELS } from '../../src-main/api/contract.js';
 import { decodeWfdbAnnotations, readWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
@@ -83,6 +84,11 @@ describeMitdb('ReviewService on MIT-BIH', () => {
     // both sides score the AF they find against atr's rhythm annotations: 119 has no AF, and neither side finds any
     for (const h of [r.holter, ref]) expect([h.afAgreement?.annotator, h.afAgreement?.referenceSeconds, h.afAgreement?.foundEpisodes]).toEqual(['atr', 0, 0]);
     expect(r.html).toContain("against atr's rhythm annotations (0.0 min of AF or flutter in 0 episode(s))");
+    // a strip of each Holter event (pauses, highest and lowest rate, runs when there are any), four to a page
+    const events = holterEvents(r.holter);
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    for (const e of events) expect(r.html).toContain(`<div class="cap">${e.title} — `);
+    expect(r.html.match(/<h2>Holter events /g)).toHaveLength(Math.ceil(events.length / 4));
     await expect(s.getHolterSummary({ runId, labels: 'other' as 'final' })).rejects.toThrow(/labels must be 'final' or 'reference'/);
     expect(r.pdfBase64).toBeNull();
     expect(r.pdfError).toMatch(/no PDF renderer/);

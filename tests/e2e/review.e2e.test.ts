@@ -18,7 +18,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApiClient, httpCall } from '../../src-main/api/client.js';
 import { describeAdaptation, studyArm, type AamiLabel, type CorrectionInput, type EcgApi, type MetricsResult, type StudyInterval, type StudyRequest, type StudyResult } from '../../src-main/api/contract.js';
 import { BASELINE_MODEL_ID } from '../../src-main/services/domain-adapters.js';
-import { expectedReportPages } from '../../src-main/services/report.js';
+import { expectedReportPages, holterEvents } from '../../src-main/services/report.js';
 import { DATA_DIR, describeMitdb } from '../helpers/data.js';
 import { waitJob } from '../app/helpers.js';
 import { buildRenderer, launchBrowser, pdfPageCount, SCREENSHOTS, startApp, type App } from './harness.js';
@@ -217,7 +217,10 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
     const beats = await api.listBeats(runs[0].recordingId, runId);
     let wrong = 0;
     for (let i = 0; i < beats.samples.length; i++) if (beats.reference[i] !== '-' && beats.reference[i] !== beats.predicted[i]) wrong++;
-    expect(pdfPageCount(pdf)).toBe(expectedReportPages(wrong - 1));
+    // the Holter event strips (longest V run, pause, highest and lowest rate…) of the final labels come with it
+    const holter = await api.getHolterSummary({ runId, corrections: [correction!] });
+    expect(holterEvents(holter).length).toBeGreaterThanOrEqual(3);
+    expect(pdfPageCount(pdf)).toBe(expectedReportPages(wrong - 1, holter));
 
     // The remaining views render; Compare gets a second model's run on the same recording.
     if (shipped!.id !== BASELINE_MODEL_ID) {
