@@ -30,9 +30,10 @@ function recordingsTable(m: StudyModel): string {
   const cells = (f: StudyFigures): string => CLASSES.map((c) => `<td>${num(f.perClass[c].se)}</td><td>${num(f.perClass[c].ppv)}</td>`).join('');
   const rows = m.recordings.map((r) => `<tr><th>${esc(r.recording)}</th><td>${r.figures.beats}</td>${cells(r.figures)}<td>${num(r.figures.accuracy)}</td><td>${r.corrections}</td>`
     + `<td>${num(r.ec57?.vebSe)}</td><td>${num(r.ec57?.vebPpv)}</td><td>${num(r.ec57?.svebSe)}</td><td>${num(r.ec57?.svebPpv)}</td>`
-    + `<td>${num(r.burden?.V.reference, 2)}</td><td>${num(r.burden?.V.model, 2)}</td><td>${num(r.burden?.S.reference, 2)}</td><td>${num(r.burden?.S.model, 2)}</td></tr>`).join('');
-  return `<table class="compact"><tr><th rowspan="2">Recording</th><th rowspan="2">Beats</th>${CLASSES.map((c) => `<th colspan="2">${c}</th>`).join('')}<th rowspan="2">Acc.</th><th rowspan="2">Corr.</th><th colspan="2">EC57 VEB</th><th colspan="2">EC57 SVEB</th><th colspan="2">V burden</th><th colspan="2">S burden</th></tr>
-<tr>${CLASSES.map(() => '<th>Se</th><th>+P</th>').join('')}<th>Se</th><th>+P</th><th>Se</th><th>+P</th><th>ref.</th><th>model</th><th>ref.</th><th>model</th></tr>${rows}</table>`;
+    + `<td>${num(r.burden?.V.reference, 2)}</td><td>${num(r.burden?.V.model, 2)}</td><td>${num(r.burden?.S.reference, 2)}</td><td>${num(r.burden?.S.model, 2)}</td>`
+    + `<td>${r.af ? num(r.af.model.referenceSeconds / 60) : '—'}</td><td>${r.af ? num(r.af.model.foundSeconds / 60) : '—'}</td><td>${r.af ? num(r.af.model.overlapSeconds / 60) : '—'}</td></tr>`).join('');
+  return `<table class="compact"><tr><th rowspan="2">Recording</th><th rowspan="2">Beats</th>${CLASSES.map((c) => `<th colspan="2">${c}</th>`).join('')}<th rowspan="2">Acc.</th><th rowspan="2">Corr.</th><th colspan="2">EC57 VEB</th><th colspan="2">EC57 SVEB</th><th colspan="2">V burden</th><th colspan="2">S burden</th><th colspan="3">AF min</th></tr>
+<tr>${CLASSES.map(() => '<th>Se</th><th>+P</th>').join('')}<th>Se</th><th>+P</th><th>Se</th><th>+P</th><th>ref.</th><th>model</th><th>ref.</th><th>model</th><th>ref.</th><th>found</th><th>overlap</th></tr>${rows}</table>`;
 }
 
 function ec57Line(m: StudyModel): string {

@@ -327,7 +327,8 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
             String(rec.figures.beats), ...(['N', 'S', 'V', 'F'] as const).flatMap((c) => [f(rec.figures.perClass[c].se), f(rec.figures.perClass[c].ppv)]),
             f(rec.figures.accuracy), String(rec.corrections), ...(['vebSe', 'vebPpv', 'svebSe', 'svebPpv'] as const).map((k) => (rec.ec57 ? f(rec.ec57[k]) : '—')),
             rec.calibration ? f(100 * rec.calibration.ece) : '—', rec.calibration ? rec.calibration.brier.toFixed(3) : '—',
-            ...(['V', 'S'] as const).map((c) => (rec.burden ? `${rec.burden[c].reference.toFixed(2)} → ${rec.burden[c].model.toFixed(2)}` : '—'))]);
+            ...(['V', 'S'] as const).map((c) => (rec.burden ? `${rec.burden[c].reference.toFixed(2)} → ${rec.burden[c].model.toFixed(2)}` : '—')),
+            rec.af ? `${(rec.af.model.referenceSeconds / 60).toFixed(1)} → ${(rec.af.model.foundSeconds / 60).toFixed(1)} (${(rec.af.model.overlapSeconds / 60).toFixed(1)})` : '—']);
         }
       }
       for (const m of r.models) {
