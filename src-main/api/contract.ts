@@ -384,6 +384,11 @@ export interface StudyRecording {
 export interface StudyAf {
   model: AfAgreement;
   reference: AfAgreement;
+  /**
+   * The S burden (%) as each side's Holter summary states it: S labels outside the AF found from the same labels,
+   * over all the recording's labelled beats (the model's, and the reference's).
+   */
+  sBurdenOutsideAf: StudyBurden;
 }
 
 /**
@@ -432,8 +437,11 @@ export interface StudyModel {
   calibration: CalibrationSummary | null;
   /** How the recordings' V and S burdens by the model agree with the reference's (null with fewer than two recordings). */
   burden: Record<'V' | 'S', StudyBurdenAgreement | null>;
-  /** AF over the recordings with rhythm annotations, pooled (null when none has them). */
-  af: (StudyAf & { recordings: number }) | null;
+  /**
+   * AF over the recordings with rhythm annotations, pooled (null when none has them), and the Bland–Altman of their
+   * S burdens outside AF (null with fewer than two).
+   */
+  af: { recordings: number; model: AfAgreement; reference: AfAgreement; sBurdenOutsideAf: StudyBurdenAgreement | null } | null;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { ModelSummary, StudyFigures, StudyInterval, StudyModel, StudyResult
 import { escapeXml as esc } from './ecg-svg.js';
 import { calibrationText, triageText } from '../evaluation/calibration.js';
 import { REPORT_CSS } from './report.js';
-import { afText, burdenText } from './study.js';
+import { afText, burdenText, sOutsideAfText } from './study.js';
 
 const CLASSES = ['N', 'S', 'V', 'F'] as const;
 const NSV = ['N', 'S', 'V'] as const;
@@ -97,7 +97,7 @@ ${s ? `<p><small>${esc(s.name)} — ${esc(s.description)}</small></p>` : ''}
 ${grossTable(m, study.deChazal2004)}${ec57Line(m)}
 <p>Calibration of the label's confidence over the beats of all recordings: ${m.calibration ? `${esc(calibrationText(m.calibration))}. Review triage: ${esc(triageText(m.calibration))}` : 'not computed (a run has no class probabilities)'}.</p>
 <p>${esc(burdenText(m))}</p>
-${afText(m) ? `<p>${esc(afText(m)!)}</p>` : ''}
+${afText(m) ? `<p>${esc(afText(m)!)}</p>` : ''}${sOutsideAfText(m) ? `<p>${esc(sOutsideAfText(m)!)}</p>` : ''}
 <h3>Per recording (%; EC57 from minute 5)</h3>${recordingsTable(m)}</section>`;
   }).join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ECG Review study — ${plural(recordings.length, 'recording', 'recordings')}, ${plural(study.models.length, 'model', 'models')}</title>

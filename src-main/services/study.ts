@@ -15,7 +15,7 @@ import type { Annotation } from '../domain/annotation.js';
 import { DE_CHAZAL_2004_DS2 } from '../domain/mitdb.js';
 import { afAgreement, hasRhythmAnnotations, poolAfAgreements, referenceAfEpisodes } from '../evaluation/af-episodes.js';
 import { blandAltman } from '../evaluation/agreement.js';
-import { atrialFibrillationEpisodes, beatsOfAnnotations } from '../rhythm/index.js';
+import { atrialFibrillationEpisodes, beatsOfAnnotations, supraventricularOutsideAf } from '../rhythm/index.js';
 import { FIGURE_CLASSES, figureDifferenceIntervals, figureDifferences, figureIntervals, figuresFromCounts, macroF1NSV, type FigureClass } from '../evaluation/class-figures.js';
 import { compareBeats, secondsToSamples, type BxbComparison } from '../evaluation/ec57/compare.js';
 import { summarizeRecords, type BeatStatistics } from '../evaluation/ec57/stats.js';
@@ -102,7 +102,10 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
     ec57: sum ? { recordings: withEc57.length, gross: ec57Of(sum.gross), average: ec57Of(sum.average) } : null,
     calibration: calibrationOfRuns(runs.map((r) => r.input), draws),
     burden: { V: burdenAgreement(recordings, 'V'), S: burdenAgreement(recordings, 'S') },
-    af: withAf.length ? { recordings: withAf.length, model: poolAfAgreements('reference', withAf.map((a) => a.model)), reference: poolAfAgreements('reference', withAf.map((a) => a.reference)) } : null,
+    af: withAf.length ? {
+      recordings: withAf.length, model: poolAfAgreements('reference', withAf.map((a) => a.model)), reference: poolAfAgreements('reference', withAf.map((a) => a.reference)),
+      sBurdenOutsideAf: agreementOf(recordings.flatMap((r) => (r.af ? [{ recording: r.recording, burden: r.af.sBurdenOutsideAf }] : [])), 'S burden outside AF'),
+    } : null,
   };
 }
 
@@ -113,8 +116,16 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
 export function afOf(input: Pick<StudyRunInput, 'reference' | 'test' | 'fs' | 'length' | 'recording'>): StudyAf | null {
   if (!hasRhythmAnnotations(input.reference)) return null;
   const truth = referenceAfEpisodes(input.reference, input.fs, input.length);
-  const found = (anns: readonly Annotation[], whose: string) => atrialFibrillationEpisodes(beatsOfAnnotations(anns, input.fs, input.length, `${input.recording} (${whose})`));
-  return { model: afAgreement('reference', truth, found(input.test, 'model')), reference: afAgreement('reference', truth, found(input.reference, 'reference')) };
+  // each side as its Holter summary sees it: AF from its own labels, and its S labels outside that AF
+  const side = (anns: readonly Annotation[], whose: string) => {
+    const beats = beatsOfAnnotations(anns, input.fs, input.length, `${input.recording} (${whose})`);
+    const found = atrialFibrillationEpisodes(beats);
+    const labelled = Array.from(beats.labels).filter((l) => l !== '-').length;
+    const s = Array.from(beats.labels).filter((l) => l === 'S').length - supraventricularOutsideAf(beats, found).moved;
+    return { agreement: afAgreement('reference', truth, found), sBurden: labelled ? (100 * s) / labelled : 0 };
+  };
+  const m = side(input.test, 'model'), r = side(input.reference, 'reference');
+  return { model: m.agreement, reference: r.agreement, sBurdenOutsideAf: { reference: r.sBurden, model: m.sBurden } };
 }
 
 /** The arm's AF from its labels in one line: duration Se and +P, with the reference's beat labels beside them. */
@@ -136,6 +147,14 @@ export function burdenText(m: Pick<StudyModel, 'burden'>): string {
   return `Ectopy burden, the model's against the reference's (Bland–Altman over the recordings): ${one('V')}; ${one('S')}.`;
 }
 
+/** The arm's S burden outside AF, as the Holter reports state it, in one line; null without it. */
+export function sOutsideAfText(m: Pick<StudyModel, 'af'>): string | null {
+  const a = m.af?.sBurdenOutsideAf;
+  if (!a) return null;
+  const pp = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
+  return `S burden outside AF, as each side's Holter summary states it (S labels outside the AF found from the same labels, over all labelled beats): bias ${pp(a.bias)} points (95 % limits of agreement ${pp(a.lower)} to ${pp(a.upper)}; largest difference ${a.largest.recording}, ${pp(a.largest.difference)}).`;
+}
+
 /** V and S burden of a recording's figures (percent of its N, S, V, F reference beats): reference rows, model columns. */
 export function burdenOf(figures: StudyFigures): Record<'V' | 'S', StudyBurden> | null {
   if (!figures.beats) return null;
@@ -148,8 +167,12 @@ export function burdenOf(figures: StudyFigures): Record<'V' | 'S', StudyBurden> 
 
 /** Bland–Altman of the recordings' burdens of one class (those with beats). */
 export function burdenAgreement(recordings: readonly StudyRecording[], c: 'V' | 'S'): StudyBurdenAgreement | null {
-  const rows = recordings.filter((r) => r.burden);
-  const ba = blandAltman(rows.map((r) => r.burden![c].reference), rows.map((r) => r.burden![c].model), `${c} burden`);
+  return agreementOf(recordings.flatMap((r) => (r.burden ? [{ recording: r.recording, burden: r.burden[c] }] : [])), `${c} burden`);
+}
+
+/** Bland–Altman of one burden per recording (model − reference); null with fewer than two. */
+function agreementOf(rows: readonly { recording: string; burden: StudyBurden }[], what: string): StudyBurdenAgreement | null {
+  const ba = blandAltman(rows.map((r) => r.burden.reference), rows.map((r) => r.burden.model), what);
   if (!ba) return null;
   return { recordings: ba.n, bias: ba.bias, sd: ba.sd, lower: ba.lower, upper: ba.upper, largest: { recording: rows[ba.largest.index].recording, difference: ba.largest.difference } };
 }
@@ -217,7 +240,7 @@ const calibrationCells = (c: { ece: number; brier: number } | null): (number | n
 const burdenCells = (b: Record<'V' | 'S', StudyBurden> | null): (number | null)[] => (b ? [b.V.reference, b.V.model, b.S.reference, b.S.model] : [null, null, null, null]);
 
 /** AF seconds: the reference's, found from the model's labels and their overlap, then the same from the reference's labels. */
-const afCells = (a: StudyAf | null): (number | null)[] => (a ? [a.model.referenceSeconds, a.model.foundSeconds, a.model.overlapSeconds, a.reference.foundSeconds, a.reference.overlapSeconds] : [null, null, null, null, null]);
+const afCells = (a: Pick<StudyAf, 'model' | 'reference'> | null): (number | null)[] => (a ? [a.model.referenceSeconds, a.model.foundSeconds, a.model.overlapSeconds, a.reference.foundSeconds, a.reference.overlapSeconds] : [null, null, null, null, null]);
 
 /** Per-recording rows, then a gross row per model with its interval bounds (`_lo`, `_hi`). */
 export function studyCsv(models: readonly StudyModel[]): string {

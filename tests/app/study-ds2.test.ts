@@ -54,6 +54,11 @@ describeMitdb('the Study of DS2 reproduces the model card', () => {
     expect(m.af!.recordings).toBe(22);
     expect([m.af!.model.durationSe!, m.af!.model.durationPpv!, m.af!.reference.durationSe!, m.af!.reference.durationPpv!].map((v) => +v.toFixed(1))).toEqual([48.2, 76.9, 58.4, 83.7]);
     expect([m.af!.model.referenceEpisodesFound, m.af!.model.referenceEpisodes, m.af!.reference.referenceEpisodesFound]).toEqual([50, 72, 47]);
+    // the S burden outside AF as each Holter summary states it: limits of agreement −6.96 to +9.29 points, against
+    // −11.53 to +16.60 for the S burden counted beat by beat (README)
+    const so = m.af!.sBurdenOutsideAf!;
+    expect([so.bias, so.lower, so.upper].map((v) => +v.toFixed(2))).toEqual([1.17, -6.96, 9.29]);
+    expect([m.burden.S!.lower, m.burden.S!.upper].map((v) => +v.toFixed(2))).toEqual([-11.53, 16.6]);
     const header = study.csv.split('\n')[0].split(',');
     const gross = study.csv.trim().split('\n').at(-1)!.split(',');
     expect(+gross[header.indexOf('AF_overlap_model_s')]).toBeCloseTo(m.af!.model.overlapSeconds, 0);

@@ -59,6 +59,13 @@ describeMitdb('ecg-review study', () => {
     const afRow = (a: typeof af.model): string => `${a.durationSe === null ? '--' : a.durationSe.toFixed(1)} & ${a.durationPpv === null ? '--' : a.durationPpv.toFixed(1)} & ${a.referenceEpisodesFound}/${a.referenceEpisodes} & ${a.foundEpisodesTrue}/${a.foundEpisodes} \\\\`;
     expect(latex).toContain(`causal-student-int8 & 2 & ${afRow(af.model)}`);
     expect(latex).toContain('reference beat labels & 2 & -- & -- & 0/0 & 0/0 \\\\');
+    // each recording's S burden outside AF is what its Holter summary states: holter --model on the same beats
+    for (const rec of m.recordings) {
+      const h = await cli('holter', join(MITDB_DIR, rec.recording), '--model', 'causal-student-int8', '--beats', 'atr', '--json');
+      const s = JSON.parse(h.stdout);
+      expect(rec.af!.sBurdenOutsideAf.model).toBeCloseTo((100 * s.ectopy.S.total) / (s.beats - s.unlabelled), 9);
+    }
+    expect(m.af!.sBurdenOutsideAf!.recordings).toBe(2);
     expect(latex).toMatch(new RegExp(`^causal-student-int8 & 2 & [^\\n]*${m.burden.V!.bias >= 0 ? '\\+' : '\\$-\\$'}${Math.abs(m.burden.V!.bias).toFixed(2)} & `, 'm'));
     expect(latex.match(/\\end\{(table|tabular)\}/g)).toHaveLength(6);
     expect(latex).toContain('Under each figure its interval: 95 \\% percentile bootstrap over recordings');

@@ -350,6 +350,8 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
         // AF from its labels against the recordings' rhythm annotations (208 and 100 have them, and no AF: "—")
         const afp = (x: number | null) => (x === null ? '—' : `${x.toFixed(1)} %`);
         expect(await cells(`[data-testid=study-af] tr[data-model="${m.arm}"] td[data-key^="af."]`)).toEqual([afp(m.af!.model.durationSe), afp(m.af!.model.durationPpv)]);
+        const so = m.af!.sBurdenOutsideAf;
+        expect(await cells(`[data-testid=study-s-outside-af] tr[data-model="${m.arm}"] td`)).toEqual([String(m.af!.recordings), ...(so ? [sg(so.bias), `${sg(so.lower)} to ${sg(so.upper)}`, `${so.largest.recording}: ${sg(so.largest.difference)}`] : ['fewer than two recordings'])]);
         const section = `[data-testid=study-model][data-model="${m.arm}"]`;
         expect(await page.locator(`${section} tbody tr[data-recording]`).count()).toBe(m.recordings.length);
         for (const kind of ['gross', 'average'] as const) {

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import type { StudyFigures, StudyInterval, StudyResult } from '../../api/contract.js';
 import { CliError, intFlag, positiveFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
-import { afText, burdenText } from '../../services/study.js';
+import { afText, burdenText, sOutsideAfText } from '../../services/study.js';
 import { waitForJob } from '../jobs.js';
 import { recordPaths } from '../records.js';
 import { DEFAULT_MODELS_DIR } from './serve.js';
@@ -34,6 +34,8 @@ export function studyText(r: StudyResult): string {
     lines.push(`  ${burdenText(m)}`);
     const af = afText(m);
     if (af) lines.push(`  ${af}`);
+    const sOut = sOutsideAfText(m);
+    if (sOut) lines.push(`  ${sOut}`);
     lines.push(`  per recording: ${m.recordings.map((x) => `${x.recording} ${f2(x.figures.accuracy)}`).join(', ')} (accuracy)`);
   }
   const d = r.deChazal2004;
