@@ -137,22 +137,23 @@ export function afText(m: Pick<StudyModel, 'af'>): string | null {
   return `Atrial fibrillation found from the labels (RR irregularity, as the Holter summary), against the reference's (AFIB/(AFL over ${a.recordings} recordings (${(a.model.referenceSeconds / 60).toFixed(1)} min of AF): from the model's labels ${one(a.model)}; from the reference's beat labels ${one(a.reference)}.`;
 }
 
+/** Percentage points with a sign (a true minus) and two decimals. */
+const points = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
+
+/** "bias +0.28 points (95 % limits of agreement …; largest difference 214, −4.25)". */
+const agreementText = (a: StudyBurdenAgreement): string =>
+  `bias ${points(a.bias)} points (95 % limits of agreement ${points(a.lower)} to ${points(a.upper)}; largest difference ${a.largest.recording}, ${points(a.largest.difference)})`;
+
 /** The arm's V and S burden agreement in one line (percentage points, model − reference). */
 export function burdenText(m: Pick<StudyModel, 'burden'>): string {
-  const pp = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
-  const one = (c: 'V' | 'S'): string => {
-    const a = m.burden[c];
-    return a ? `${c} bias ${pp(a.bias)} points (95 % limits of agreement ${pp(a.lower)} to ${pp(a.upper)}; largest difference ${a.largest.recording}, ${pp(a.largest.difference)})` : `${c}: fewer than two recordings`;
-  };
+  const one = (c: 'V' | 'S'): string => (m.burden[c] ? `${c} ${agreementText(m.burden[c]!)}` : `${c}: fewer than two recordings`);
   return `Ectopy burden, the model's against the reference's (Bland–Altman over the recordings): ${one('V')}; ${one('S')}.`;
 }
 
 /** The arm's S burden outside AF, as the Holter reports state it, in one line; null without it. */
 export function sOutsideAfText(m: Pick<StudyModel, 'af'>): string | null {
   const a = m.af?.sBurdenOutsideAf;
-  if (!a) return null;
-  const pp = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
-  return `S burden outside AF, as each side's Holter summary states it (S labels outside the AF found from the same labels, over all labelled beats): bias ${pp(a.bias)} points (95 % limits of agreement ${pp(a.lower)} to ${pp(a.upper)}; largest difference ${a.largest.recording}, ${pp(a.largest.difference)}).`;
+  return a ? `S burden outside AF, as each side's Holter summary states it (S labels outside the AF found from the same labels, over all labelled beats): ${agreementText(a)}.` : null;
 }
 
 /** V and S burden of a recording's figures (percent of its N, S, V, F reference beats): reference rows, model columns. */
