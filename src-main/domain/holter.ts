@@ -184,6 +184,12 @@ export interface HolterSettings {
   minCycles: number;
 }
 
+/** An AF agreement's figures in one phrase: "duration Se 77.1 %, +P 98.4 %; 10 of 12 reference episodes overlapped, 8 of 8 found in AF". */
+export function afAgreementFigures(a: AfAgreement): string {
+  const pct = (v: number | null): string => (v === null ? '—' : `${v.toFixed(1)} %`);
+  return `duration Se ${pct(a.durationSe)}, +P ${pct(a.durationPpv)}; ${a.referenceEpisodesFound} of ${a.referenceEpisodes} reference episodes overlapped, ${a.foundEpisodesTrue} of ${a.foundEpisodes} found in AF`;
+}
+
 /** h:mm:ss from the start of the recording, as Holter reports give event times. */
 export function clockTime(seconds: number): string {
   const s = Math.floor(seconds);

@@ -89,6 +89,8 @@ export function renderStudyLatex(study: Omit<StudyResult, 'csv'>): string {
   }
   if (study.models.some((m) => m.af)) {
     const pct = (v: number | null): string => (v === null ? '--' : v.toFixed(1));
+    // the cardiologists' beat labels over the first arm's recordings, as the Study tab shows them
+    const baseline = study.models.find((m) => m.af)?.af;
     const row = (a: AfAgreement): string => `${pct(a.durationSe)} & ${pct(a.durationPpv)} & ${a.referenceEpisodesFound}/${a.referenceEpisodes} & ${a.foundEpisodesTrue}/${a.foundEpisodes}`;
     lines.push(
       '',
@@ -102,7 +104,7 @@ export function renderStudyLatex(study: Omit<StudyResult, 'csv'>): string {
       'Labels & Rec. & Duration Se & Duration +P & Episodes overlapped & Found in AF \\\\',
       '\\midrule',
       ...study.models.flatMap((m) => (m.af ? [`${escapeLatex(m.arm)} & ${m.af.recordings} & ${row(m.af.model)} \\\\`] : [])),
-      ...((m) => (m?.af ? [`reference beat labels & ${m.af.recordings} & ${row(m.af.reference)} \\\\`] : []))(study.models.find((m) => m.af)),
+      ...(baseline ? [`reference beat labels & ${baseline.recordings} & ${row(baseline.reference)} \\\\`] : []),
       '\\bottomrule',
       '\\end{tabular}',
       '\\end{table}',

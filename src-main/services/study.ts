@@ -12,6 +12,7 @@
  */
 import type { CalibrationSummary, StudyAf, StudyBurden, StudyBurdenAgreement, StudyEc57, StudyFigures, StudyModel, StudyPair, StudyRecording, StudyResult } from '../api/contract.js';
 import type { Annotation } from '../domain/annotation.js';
+import { afAgreementFigures } from '../domain/holter.js';
 import { DE_CHAZAL_2004_DS2 } from '../domain/mitdb.js';
 import { afAgreement, hasRhythmAnnotations, poolAfAgreements, referenceAfEpisodes } from '../evaluation/af-episodes.js';
 import { blandAltman } from '../evaluation/agreement.js';
@@ -132,9 +133,7 @@ export function afOf(input: Pick<StudyRunInput, 'reference' | 'test' | 'fs' | 'l
 export function afText(m: Pick<StudyModel, 'af'>): string | null {
   const a = m.af;
   if (!a) return null;
-  const pct = (v: number | null): string => (v === null ? '—' : `${v.toFixed(1)} %`);
-  const one = (x: StudyAf['model']): string => `duration Se ${pct(x.durationSe)}, +P ${pct(x.durationPpv)}, ${x.referenceEpisodesFound} of ${x.referenceEpisodes} episodes overlapped, ${x.foundEpisodesTrue} of ${x.foundEpisodes} found in AF`;
-  return `Atrial fibrillation found from the labels (RR irregularity, as the Holter summary), against the reference's (AFIB/(AFL over ${a.recordings} recordings (${(a.model.referenceSeconds / 60).toFixed(1)} min of AF): from the model's labels ${one(a.model)}; from the reference's beat labels ${one(a.reference)}.`;
+  return `Atrial fibrillation found from the labels (RR irregularity, as the Holter summary), against the reference's (AFIB/(AFL over ${a.recordings} recordings (${(a.model.referenceSeconds / 60).toFixed(1)} min of AF): from the model's labels ${afAgreementFigures(a.model)}; from the reference's beat labels ${afAgreementFigures(a.reference)}.`;
 }
 
 /** Percentage points with a sign (a true minus) and two decimals. */

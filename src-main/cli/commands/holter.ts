@@ -1,4 +1,4 @@
-import { clockTime, holterKeyFigures, type AfAgreement, type EctopySummary, type HolterSummary } from '../../domain/holter.js';
+import { afAgreementFigures, clockTime, holterKeyFigures, type AfAgreement, type EctopySummary, type HolterSummary } from '../../domain/holter.js';
 import { openRecording, readAnnotations } from '../../formats/index.js';
 import { beatsOfAnnotations, MAX_LISTED, type LabelledBeats } from '../../rhythm/index.js';
 import { holterSummary, type RhythmReference } from '../../services/holter.js';
@@ -22,8 +22,7 @@ function ectopyLines(title: string, e: EctopySummary, tachy: string): string[] {
 
 /** The AF found against the reference's rhythm annotations, in one line. */
 export function afAgreementLine(a: AfAgreement): string {
-  const pct = (v: number | null): string => (v === null ? '—' : `${v.toFixed(1)} %`);
-  return `  against ${a.annotator}'s rhythm annotations ((AFIB/(AFL: ${(a.referenceSeconds / 60).toFixed(1)} min in ${a.referenceEpisodes} episode(s)): duration Se ${pct(a.durationSe)}, +P ${pct(a.durationPpv)}; ${a.referenceEpisodesFound} of ${a.referenceEpisodes} reference episodes overlapped, ${a.foundEpisodesTrue} of ${a.foundEpisodes} found in AF`;
+  return `  against ${a.annotator}'s rhythm annotations ((AFIB/(AFL: ${(a.referenceSeconds / 60).toFixed(1)} min in ${a.referenceEpisodes} episode(s)): ${afAgreementFigures(a)}`;
 }
 
 export function holterText(name: string, annotator: string, s: HolterSummary): string {

@@ -3,10 +3,10 @@
  * does, and summarise as sumstats does. Records with paced beats (MIT-BIH 102, 104, 107, 217) are left out by
  * default, as EC57 allows (its reporting requirements exclude paced records).
  */
-import type { AfAgreement, AfEpisode } from '../../domain/holter.js';
-import { afAgreement, clipEpisodes, hasRhythmAnnotations, poolAfAgreements, referenceAfEpisodes } from '../af-episodes.js';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AfAgreement, AfEpisode } from '../../domain/holter.js';
+import { afAgreement, clipEpisodes, hasRhythmAnnotations, poolAfAgreements, referenceAfEpisodes } from '../af-episodes.js';
 import { AAMI_CLASSES, aamiClassOf } from '../../domain/aami.js';
 import { isBeatSymbol, type Annotation } from '../../domain/annotation.js';
 import { MITDB_PACED_RECORDS } from '../../domain/mitdb.js';
