@@ -73,8 +73,6 @@ export function calibrationOf(input: CalibrationInput): CalibrationFigures | nul
   if (predicted.length !== reference.length) throw new EvaluationError(`${where}${reference.length} reference labels but ${predicted.length} predicted ones`);
   if (probs.length !== reference.length * K) throw new EvaluationError(`${where}${probs.length} probabilities for ${reference.length} beats of ${K} classes (expected ${reference.length * K})`);
   if (input.records && input.records.length !== reference.length) throw new EvaluationError(`${where}${reference.length} reference labels but ${input.records.length} recording ids`);
-  // Per recording: the top label's bin sums (confidence, hits, beats) and the Brier sum, what ECE and Brier are made of.
-  const units = new Map<number, Float64Array>();
   const top = { conf: new Float64Array(B), hit: new Float64Array(B), n: new Float64Array(B) };
   const cls = labels.map(() => ({ conf: new Float64Array(B), hit: new Float64Array(B), n: new Float64Array(B), seen: false }));
   const support = new Int32Array(K);
@@ -90,19 +88,11 @@ export function calibrationOf(input: CalibrationInput): CalibrationFigures | nul
     const hit = r === p ? 1 : 0;
     const b = binOf(conf, B);
     top.conf[b] += conf; top.hit[b] += hit; top.n[b]++;
-    let unit: Float64Array | undefined;
-    if (input.records) {
-      const id = input.records[i];
-      unit = units.get(id);
-      if (!unit) units.set(id, (unit = new Float64Array(3 * B + 1)));
-      unit[b] += conf; unit[B + b] += hit; unit[2 * B + b]++;
-    }
     sumConf += conf; hits += hit;
     confs.push(conf); wrong.push(1 - hit);
     for (let k = 0; k < K; k++) {
       const pk = probs[i * K + k], yk = r === k ? 1 : 0;
       brier += (pk - yk) ** 2;
-      if (unit) unit[3 * B] += (pk - yk) ** 2;
       const c = cls[k], bk = binOf(pk, B);
       c.conf[bk] += pk; c.hit[bk] += yk; c.n[bk]++;
       if (yk || pk > 0) c.seen = true;
@@ -111,19 +101,86 @@ export function calibrationOf(input: CalibrationInput): CalibrationFigures | nul
   if (!beats) return null;
   const t = binned(top.conf, top.hit, top.n, beats);
   const classwise = labels.flatMap((label, k) => (cls[k].seen ? [{ label, beats: support[k], ece: binned(cls[k].conf, cls[k].hit, cls[k].n, beats).ece }] : []));
-  const intervals = units.size >= 2 && input.bootstrap?.draws !== 0 ? intervalsOf([...units.values()], B, input.bootstrap) : undefined;
+  const units = input.records && input.bootstrap?.draws !== 0 ? recordingSums(input, B) : null;
+  const intervals = units && units.size >= 2 ? intervalsOf([...units.values()], B, input.bootstrap) : undefined;
   return { beats, meanConfidence: sumConf / beats, accuracy: hits / beats, bins: t.bins, ece: t.ece, mce: t.mce, brier: brier / beats, classwise, ...triageOf(confs, wrong), ...(intervals ? { intervals } : {}) };
+}
+
+/**
+ * Per recording, the top label's bin sums (confidence, hits, beats) and the Brier sum: what ECE and Brier are made
+ * of, so that resampled recordings can be summed (beats without a reference or a label are left out, as above).
+ */
+function recordingSums(input: CalibrationInput, B: number): Map<number, Float64Array> {
+  const { reference, predicted, probs, records } = input;
+  const K = input.labels.length;
+  const units = new Map<number, Float64Array>();
+  if (!records) return units;
+  for (let i = 0; i < reference.length; i++) {
+    const r = reference[i], p = predicted[i];
+    if (!(r >= 0 && r < K && p >= 0 && p < K)) continue;
+    let unit = units.get(records[i]);
+    if (!unit) units.set(records[i], (unit = new Float64Array(3 * B + 1)));
+    const conf = probs[i * K + p], b = binOf(conf, B);
+    unit[b] += conf; unit[B + b] += r === p ? 1 : 0; unit[2 * B + b]++;
+    for (let k = 0; k < K; k++) unit[3 * B] += (probs[i * K + k] - (r === k ? 1 : 0)) ** 2;
+  }
+  return units;
+}
+
+/** ECE and Brier of one recording's (or a resample's summed) bin sums: [confidence × B, hits × B, beats × B, Brier sum]. */
+function eceBrierOf(sum: Float64Array, B: number): { ece: number | null; brier: number | null } {
+  let beats = 0;
+  for (let b = 0; b < B; b++) beats += sum[2 * B + b];
+  if (!beats) return { ece: null, brier: null };
+  return { ece: binned(sum.subarray(0, B), sum.subarray(B, 2 * B), sum.subarray(2 * B, 3 * B), beats).ece, brier: sum[3 * B] / beats };
 }
 
 /** ECE and Brier intervals over recordings resampled with replacement (bootstrap.ts), from each one's bin sums. */
 function intervalsOf(units: Float64Array[], B: number, opts: BootstrapOptions = {}): CalibrationIntervals {
-  const r = recordBootstrap(units, (sum) => {
-    let beats = 0;
-    for (let b = 0; b < B; b++) beats += sum[2 * B + b];
-    if (!beats) return { ece: null, brier: null };
-    return { ece: binned(sum.subarray(0, B), sum.subarray(B, 2 * B), sum.subarray(2 * B, 3 * B), beats).ece, brier: sum[3 * B] / beats };
-  }, opts);
+  const r = recordBootstrap(units, (sum) => eceBrierOf(sum, B), opts);
   return { method: `percentile bootstrap over recordings: ${r.units} resampled with replacement, ${r.draws} draws, seed ${r.seed}`, level: r.level, records: r.units, ece: r.intervals.ece, brier: r.intervals.brier };
+}
+
+/** One model's calibration sums per recording (`CalibrationPool.units`), what a paired comparison resamples. */
+export interface CalibrationUnits {
+  bins: number;
+  /** Recording name → [confidence × bins, hits × bins, beats × bins, Brier sum]. */
+  byRecord: Map<string, Float64Array>;
+}
+
+/** A − B of ECE and Brier for two models on the same recordings, with paired intervals (as fractions). */
+export interface CalibrationDifferences {
+  method: string;
+  level: number;
+  records: number;
+  point: { ece: number | null; brier: number | null };
+  intervals: { ece: { lo: number; hi: number } | null; brier: { lo: number; hi: number } | null };
+}
+
+/**
+ * Paired intervals of ECE and Brier differences between two models scored on the same recordings: each draw
+ * resamples the recordings once and recomputes both models' figures on it. Separate intervals of two models overlap
+ * whenever the patients drawn move both alike, so ranking models needs these.
+ */
+export function calibrationDifferenceIntervals(a: CalibrationUnits, b: CalibrationUnits, opts: BootstrapOptions = {}): CalibrationDifferences {
+  if (a.bins !== b.bins) throw new EvaluationError(`paired calibration needs the same bins for both models (${a.bins} vs ${b.bins})`);
+  const names = [...a.byRecord.keys()];
+  const missing = names.filter((r) => !b.byRecord.has(r)).concat([...b.byRecord.keys()].filter((r) => !a.byRecord.has(r)));
+  if (missing.length) throw new EvaluationError(`paired calibration needs the same recordings for both models; only one has ${missing.slice(0, 5).join(', ')}`);
+  if (!names.length) throw new EvaluationError('paired calibration needs at least one recording');
+  const B = a.bins, W = 3 * B + 1;
+  const units = names.map((r) => { const u = new Float64Array(2 * W); u.set(a.byRecord.get(r)!, 0); u.set(b.byRecord.get(r)!, W); return u; });
+  const diff = (sum: Float64Array): { ece: number | null; brier: number | null } => {
+    const x = eceBrierOf(sum.subarray(0, W), B), y = eceBrierOf(sum.subarray(W), B);
+    return { ece: x.ece === null || y.ece === null ? null : x.ece - y.ece, brier: x.brier === null || y.brier === null ? null : x.brier - y.brier };
+  };
+  const r = recordBootstrap(units, diff, opts);
+  const total = new Float64Array(2 * W);
+  for (const u of units) for (let j = 0; j < total.length; j++) total[j] += u[j];
+  return {
+    method: `paired percentile bootstrap over recordings: ${r.units} resampled with replacement, both models scored on each draw, ${r.draws} draws, seed ${r.seed}`,
+    level: r.level, records: r.units, point: diff(total), intervals: { ece: r.intervals.ece, brier: r.intervals.brier },
+  };
 }
 
 /** Errors found by checking the least confident beats first (ties in beat order), at each of TRIAGE_SHARES. */
@@ -164,6 +221,13 @@ export class CalibrationPool {
 
   figures(source: string): CalibrationFigures | null {
     return calibrationOf({ reference: this.reference, predicted: this.predicted, probs: this.probs, labels: AAMI_CLASSES, source, records: this.records });
+  }
+
+  /** The per-recording sums the figures' intervals resample, for a paired comparison with another model. */
+  units(source: string, bins = 10): CalibrationUnits {
+    const byId = recordingSums({ reference: this.reference, predicted: this.predicted, probs: this.probs, labels: AAMI_CLASSES, source, records: this.records }, bins);
+    const names = new Map([...this.recordIds].map(([name, id]) => [id, name]));
+    return { bins, byRecord: new Map([...byId].map(([id, u]) => [names.get(id)!, u])) };
   }
 }
 

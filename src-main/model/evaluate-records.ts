@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { annotationCode, type Annotation } from '../domain/annotation.js';
-import { CalibrationPool, type CalibrationFigures } from '../evaluation/calibration.js';
+import { CalibrationPool, type CalibrationFigures, type CalibrationUnits } from '../evaluation/calibration.js';
 import { evaluateRecords, summarizeRunByRun, type RunByRunFigures } from '../evaluation/ec57/index.js';
 import { openRecording } from '../formats/index.js';
 import { writeWfdbAnnotationFile } from '../formats/wfdb/index.js';
@@ -43,6 +43,10 @@ export class CalibrationBeats {
 
   figures(source: string): CalibrationFigures | null {
     return this.pool.figures(source);
+  }
+
+  units(source: string): CalibrationUnits {
+    return this.pool.units(source);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calibrationOf, calibrationText } from '../../src-main/evaluation/calibration.js';
+import { calibrationDifferenceIntervals, calibrationOf, calibrationText, CalibrationPool } from '../../src-main/evaluation/calibration.js';
 import { EvaluationError } from '../../src-main/evaluation/errors.js';
 
 const labels = ['N', 'S'] as const;
@@ -84,6 +84,36 @@ describe('calibration', () => {
     expect(calibrationOf({ reference, predicted, probs, labels, records: Array(8).fill(3) })!.intervals).toBeUndefined();
     expect(calibrationOf({ reference, predicted, probs, labels, records, bootstrap: { draws: 0 } })!.intervals).toBeUndefined();
     expect(() => calibrationOf({ reference, predicted, probs, labels, records: [0, 1], source: 'study' })).toThrow(/study: 8 reference labels but 2 recording ids/);
+  });
+
+  it('pairs two models on the same recordings: A − B at the pooled figures, an interval that holds only what the draws give', () => {
+    // Model A is calibrated in both recordings; model B is calibrated in r1 and over-confident in r2 (0.9, half wrong).
+    const a = new CalibrationPool(), b = new CalibrationPool();
+    const one = (c: 'N' | 'S') => (k: string) => (k === c ? 1 : 0);
+    const nine = (k: string) => (k === 'N' ? 0.9 : k === 'S' ? 0.1 : 0);
+    for (const [rec, refs] of [['r1', ['N', 'N', 'N', 'N']], ['r2', ['N', 'S', 'N', 'S']]] as const) {
+      for (const r of refs) {
+        a.add(r, r, one(r), rec);
+        if (rec === 'r1') b.add(r, r, one(r), rec); else b.add(r, 'N', nine, rec);
+      }
+    }
+    const ua = a.units('A'), ub = b.units('B');
+    expect([...ua.byRecord.keys()]).toEqual(['r1', 'r2']);
+    const d = calibrationDifferenceIntervals(ua, ub, { draws: 400 });
+    const fa = a.figures('A')!, fb = b.figures('B')!;
+    expect(d.point.ece).toBeCloseTo(fa.ece - fb.ece, 12);
+    expect(d.point.brier).toBeCloseTo(fa.brier - fb.brier, 12);
+    expect(d.point.ece).toBeCloseTo(-0.2, 12);
+    // Draws hold r1 twice (A − B = 0), each once (−0.2) or r2 twice (−0.4): the interval spans exactly those.
+    expect(d.intervals.ece!.lo).toBeCloseTo(-0.4, 12);
+    expect(d.intervals.ece!.hi).toBeCloseTo(0, 12);
+    expect(d.method).toMatch(/^paired percentile bootstrap over recordings: 2 resampled/);
+    // A model against itself differs by exactly 0 in every draw.
+    const self = calibrationDifferenceIntervals(ub, ub, { draws: 50 });
+    expect([self.point.ece, self.intervals.ece!.lo, self.intervals.ece!.hi, self.intervals.brier!.hi]).toEqual([0, 0, 0, 0]);
+    const onlyR1 = { bins: 10, byRecord: new Map([['r1', ua.byRecord.get('r1')!]]) };
+    expect(() => calibrationDifferenceIntervals(ua, onlyR1)).toThrow(/same recordings for both models; only one has r2/);
+    expect(() => calibrationDifferenceIntervals(ua, { ...ub, bins: 5 })).toThrow(/same bins/);
   });
 
   it('names its input in errors: lengths that disagree, probabilities outside [0, 1], a bad bin count', () => {

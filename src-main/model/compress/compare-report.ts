@@ -63,17 +63,23 @@ export function formatComparisonText(c: Comparison): string {
       const r = p.result;
       out.push(`  ${p.a} vs ${p.b}: Δacc ${p.accuracyDifference === null ? '-' : p.accuracyDifference.toFixed(2)} points, b=${r.b} c=${r.c}, ${r.method} statistic ${r.statistic.toFixed(3)}, p=${r.pValue.toPrecision(3)}${r.pValue < 0.05 ? '' : ' (not significant at 0.05)'}`);
       const d = p.differences;
-      out.push(`    ${p.a} − ${p.b}: macro-F1 (N,S,V) ${diffCell(d)} points, ${Math.round(d.level * 100)} % paired bootstrap over records`);
+      out.push(`    ${p.a} − ${p.b}: macro-F1 (N,S,V) ${diffCell(d)} points, ECE ${eceDiffCell(p.calibration)} points, Brier ${brierDiffCell(p.calibration)}; ${Math.round(d.level * 100)} % paired bootstrap over records`);
     }
   }
   return `${out.join('\n')}\n`;
 }
 
-/** "+1.16 (−2.42 to 3.68)": A − B of macro-F1 (N,S,V) and its paired interval. */
-function diffCell(d: PairTest['differences']): string {
-  const v = d.point.macroF1NSV, iv = d.intervals.macroF1NSV;
-  return v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(2)} (${iv ? `${iv.lo.toFixed(2)} to ${iv.hi.toFixed(2)}` : '-'})`;
+/** "+1.16 (-2.42 to 3.68)": a difference A − B and its paired interval, scaled (100 for points) and rounded. */
+function diffText(v: number | null, iv: { lo: number; hi: number } | null, scale: number, digits: number): string {
+  return v === null ? '-' : `${v >= 0 ? '+' : ''}${(scale * v).toFixed(digits)} (${iv ? `${(scale * iv.lo).toFixed(digits)} to ${(scale * iv.hi).toFixed(digits)}` : '-'})`;
 }
+
+/** A − B of macro-F1 (N,S,V) in points (already in points). */
+const diffCell = (d: PairTest['differences']): string => diffText(d.point.macroF1NSV, d.intervals.macroF1NSV, 1, 2);
+/** A − B of ECE in percentage points. */
+const eceDiffCell = (c: PairTest['calibration']): string => diffText(c.point.ece, c.intervals.ece, 100, 2);
+/** A − B of the Brier score. */
+const brierDiffCell = (c: PairTest['calibration']): string => diffText(c.point.brier, c.intervals.brier, 1, 4);
 
 const esc = (s: string): string => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
 
@@ -108,7 +114,7 @@ export function formatComparisonHtml(c: Comparison, command: string): string {
   const { head, rows } = tableRows(c);
   const table = `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   const mc = c.mcnemar.length
-    ? `<h2>McNemar's test</h2><p>Same ${c.beats} beats for every model; b = beats only A classifies correctly, c = only B. A p-value above 0.05 means the accuracy difference is not evidence that one model is better; the test counts beats as independent, which one patient's beats are not. The last column is A − B of macro-F1 (N,S,V) with its 95 % interval from a paired bootstrap over records.</p><table><thead><tr><th>A</th><th>B</th><th>Δ accuracy (points)</th><th>b</th><th>c</th><th>test</th><th>statistic</th><th>p</th><th>Δ macro-F1 N,S,V (95 % CI)</th></tr></thead><tbody>${c.mcnemar.map((p) => `<tr><td>${esc(p.a)}</td><td>${esc(p.b)}</td><td>${p.accuracyDifference === null ? '-' : p.accuracyDifference.toFixed(2)}</td><td>${p.result.b}</td><td>${p.result.c}</td><td>${p.result.method}</td><td>${p.result.statistic.toFixed(3)}</td><td>${p.result.pValue.toPrecision(3)}</td><td>${diffCell(p.differences)}</td></tr>`).join('')}</tbody></table>`
+    ? `<h2>McNemar's test</h2><p>Same ${c.beats} beats for every model; b = beats only A classifies correctly, c = only B. A p-value above 0.05 means the accuracy difference is not evidence that one model is better; the test counts beats as independent, which one patient's beats are not. The last three columns are A − B of macro-F1 (N,S,V), of ECE (points) and of the Brier score, each with its 95 % interval from a paired bootstrap over records: an interval that holds 0 does not show that one model is better calibrated.</p><table><thead><tr><th>A</th><th>B</th><th>Δ accuracy (points)</th><th>b</th><th>c</th><th>test</th><th>statistic</th><th>p</th><th>Δ macro-F1 N,S,V (95 % CI)</th><th>Δ ECE (95 % CI)</th><th>Δ Brier (95 % CI)</th></tr></thead><tbody>${c.mcnemar.map((p) => `<tr><td>${esc(p.a)}</td><td>${esc(p.b)}</td><td>${p.accuracyDifference === null ? '-' : p.accuracyDifference.toFixed(2)}</td><td>${p.result.b}</td><td>${p.result.c}</td><td>${p.result.method}</td><td>${p.result.statistic.toFixed(3)}</td><td>${p.result.pValue.toPrecision(3)}</td><td>${diffCell(p.differences)}</td><td>${eceDiffCell(p.calibration)}</td><td>${brierDiffCell(p.calibration)}</td></tr>`).join('')}</tbody></table>`
     : '';
   const engines = [...new Set(c.models.flatMap((m) => m.latency.map((l) => l.engine)))];
   if (litePresent(c)) engines.push(LITE_ENGINE);

@@ -9,6 +9,7 @@
 import { basename, resolve } from 'node:path';
 import { mcnemar, type McNemarResult } from '../../evaluation/metrics.js';
 import { figureDifferenceIntervals, type FigureDifferences } from '../../evaluation/class-figures.js';
+import { calibrationDifferenceIntervals, type CalibrationDifferences } from '../../evaluation/calibration.js';
 import { FEATURE_COUNT, type BeatSet } from '../dataset/beats.js';
 import { describeEngine, initEngine, type BackendPreference } from '../engine/backend.js';
 import { readCard } from './card.js';
@@ -61,13 +62,15 @@ export interface ModelRow {
   latency: Latency[];
   /** Absent when the lite runtime was not among the backends timed. */
   lite?: LiteLatency;
-  evaluation: Omit<ModelEvaluation, 'truth' | 'predicted' | 'recordCounts'> | null;
+  evaluation: Omit<ModelEvaluation, 'truth' | 'predicted' | 'recordCounts' | 'calibrationUnits'> | null;
 }
 
 export interface PairTest {
   a: string; b: string; result: McNemarResult; accuracyDifference: number | null;
   /** A − B of the class figures with paired record-bootstrap intervals (percentage points). */
   differences: FigureDifferences;
+  /** A − B of ECE and Brier with paired record-bootstrap intervals (fractions). */
+  calibration: CalibrationDifferences;
 }
 
 export interface Comparison {
@@ -252,7 +255,7 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
       lite = await liteLatency(dir, beats, opts.latencyRuns ?? 50);
       if (lite.refused) say(`${dir}: the lite runtime does not run it: ${lite.refused}`);
     }
-    const { truth: _t, predicted: _p, recordCounts: _r, ...figures } = evaluation ?? ({} as ModelEvaluation);
+    const { truth: _t, predicted: _p, recordCounts: _r, calibrationUnits: _u, ...figures } = evaluation ?? ({} as ModelEvaluation);
     rows.push({
       dir: resolve(dir), name: uniqueName(card?.name ?? basename(resolve(dir)), rows), parameters, nonZeroParameters: nonZero,
       bytes: size.bytes, gzipBytes: size.gzipBytes, quantization: files.quantization, sparse: files.sparse,
@@ -270,6 +273,7 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
         a: rows[i].name, b: rows[j].name, result: mcnemar(ea.truth, ea.predicted, eb.predicted),
         accuracyDifference: ea.accuracy !== null && eb.accuracy !== null ? ea.accuracy - eb.accuracy : null, // percentage points
         differences: figureDifferenceIntervals(ea.recordCounts, eb.recordCounts),
+        calibration: calibrationDifferenceIntervals(ea.calibrationUnits, eb.calibrationUnits),
       });
     }
   }

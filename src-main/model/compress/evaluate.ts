@@ -17,6 +17,7 @@ import { classifyRecording } from '../classify.js';
 import { DEFAULT_WINDOW, type WindowSpec } from '../dataset/windows.js';
 import { figureIntervals, figuresFromCounts, macroF1NSV } from '../../evaluation/class-figures.js';
 import { beatAnnotations, CalibrationBeats, type RecordsEvaluation } from '../evaluate-records.js';
+import type { CalibrationUnits } from '../../evaluation/calibration.js';
 import type { LoadedModel, ModelMetadata } from '../io.js';
 import { readCard, type ModelCard } from './card.js';
 import { CompressError } from './errors.js';
@@ -46,6 +47,8 @@ export interface ModelEvaluation extends Omit<RecordsEvaluation, 'annotator'> {
   /** AAMI class index (N S V F Q) of the reference and of the prediction, per compared beat. */
   truth: Int8Array;
   predicted: Int8Array;
+  /** Each record's calibration sums, for paired calibration differences. */
+  calibrationUnits: CalibrationUnits;
 }
 
 /** The classifier metadata (model.json `userDefinedMetadata.ecgReview`) with the model card's overrides. */
@@ -119,7 +122,7 @@ export async function evaluateModel(dir: string, opts: EvaluationOptions): Promi
     ec57Gross: { vebSe: g.vebSensitivity, vebPpv: g.vebPositivePredictivity, svebSe: g.svebSensitivity, svebPpv: g.svebPositivePredictivity },
     ec57Runs: summarizeRunByRun(runs),
     beats: truth.length, recordCounts: whole.map((c) => c.counts), truth: Int8Array.from(truth), predicted: Int8Array.from(predicted),
-    calibration: calibration.figures(dir) ?? undefined,
+    calibration: calibration.figures(dir) ?? undefined, calibrationUnits: calibration.units(dir),
   };
 }
 

@@ -122,6 +122,13 @@ describeMitdb('ecg-review compare', () => {
     expect(d.point.accuracy).toBeCloseTo(first.mcnemar[0].accuracyDifference!, 9);
     expect(d.intervals.macroF1NSV!.lo).toBeLessThanOrEqual(d.intervals.macroF1NSV!.hi);
     expect(d.method).toMatch(/^paired percentile bootstrap over records: 2 records/);
+    // And A − B of the calibration, paired the same way: at the two models' own ECE and Brier.
+    const cd = first.mcnemar[0].calibration;
+    expect(cd.point.ece).toBeCloseTo(a.evaluation!.calibration!.ece - b.evaluation!.calibration!.ece, 12);
+    expect(cd.point.brier).toBeCloseTo(a.evaluation!.calibration!.brier - b.evaluation!.calibration!.brier, 12);
+    expect(cd.intervals.ece!.lo).toBeLessThanOrEqual(cd.point.ece!);
+    expect(cd.intervals.ece!.hi).toBeGreaterThanOrEqual(cd.point.ece!);
+    expect(cd.records).toBe(2);
     const t = first.mcnemar[0].result;
     // b − c is the difference in correct beats between the two models.
     expect((100 * (t.b - t.c)) / first.beats).toBeCloseTo(a.evaluation!.accuracy! - b.evaluation!.accuracy!, 10);
@@ -180,6 +187,11 @@ describeMitdb('ecg-review compare', () => {
     expect(html).toContain('McNemar');
     expect(html).toContain('ecg-review compare');
     expect(html).toContain('<th>lite 1-beat ms (med/p95)</th>');
+    expect(html).toContain('<th>Δ ECE (95 % CI)</th>');
+    const ece = first.mcnemar[0].calibration;
+    const cell = (v: number) => (100 * v).toFixed(2);
+    expect(html).toContain(`<td>${ece.point.ece! >= 0 ? '+' : ''}${cell(ece.point.ece!)} (${cell(ece.intervals.ece!.lo)} to ${cell(ece.intervals.ece!.hi)})</td>`);
+    expect(formatComparisonText(first)).toMatch(/ECE [+-]\d+\.\d\d \(-?\d+\.\d\d to -?\d+\.\d\d\) points, Brier [+-]\d\.\d{4} /);
   });
 
   it('says which argument is not a model directory', async () => {
