@@ -148,6 +148,12 @@ export interface CalibrationUnits {
   byRecord: Map<string, Float64Array>;
 }
 
+/** `input`'s per-recording sums (`input.records` indexes `names`), for `calibrationDifferenceIntervals`. */
+export function calibrationUnits(input: CalibrationInput, names: readonly string[], bins = 10): CalibrationUnits {
+  const byId = recordingSums(input, bins);
+  return { bins, byRecord: new Map([...byId].map(([id, u]) => [names[id] ?? String(id), u])) };
+}
+
 /** A − B of ECE and Brier for two models on the same recordings, with paired intervals (as fractions). */
 export interface CalibrationDifferences {
   method: string;
@@ -225,9 +231,9 @@ export class CalibrationPool {
 
   /** The per-recording sums the figures' intervals resample, for a paired comparison with another model. */
   units(source: string, bins = 10): CalibrationUnits {
-    const byId = recordingSums({ reference: this.reference, predicted: this.predicted, probs: this.probs, labels: AAMI_CLASSES, source, records: this.records }, bins);
-    const names = new Map([...this.recordIds].map(([name, id]) => [id, name]));
-    return { bins, byRecord: new Map([...byId].map(([id, u]) => [names.get(id)!, u])) };
+    const names: string[] = [];
+    for (const [name, id] of this.recordIds) names[id] = name;
+    return calibrationUnits({ reference: this.reference, predicted: this.predicted, probs: this.probs, labels: AAMI_CLASSES, source, records: this.records }, names, bins);
   }
 }
 

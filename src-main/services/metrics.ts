@@ -6,7 +6,7 @@
  */
 import { AAMI_LABELS, type AamiLabel, type CalibrationSummary, type ClassMetrics, type Ec57From, type Ec57Metrics, type Ec57RunTable, type MetricsResult, type RocCurve } from '../api/contract.js';
 import type { Annotation } from '../domain/annotation.js';
-import { calibrationOf } from '../evaluation/calibration.js';
+import { calibrationOf, type CalibrationInput } from '../evaluation/calibration.js';
 import { compareBeats, secondsToSamples } from '../evaluation/ec57/compare.js';
 import { codeOf, isBxbBeatCode } from '../evaluation/ec57/labels.js';
 import { compareRunByRun, summarizeRunByRun, type RunByRunFigures } from '../evaluation/ec57/runs.js';
@@ -82,11 +82,16 @@ export function metricsResult(runId: string, ref: 'annotations' | 'corrected', c
  * of each beat) get record-bootstrap intervals of ECE and Brier.
  */
 export function runCalibration(reference: string, predicted: string, probs: ArrayLike<number>, runId: string, withQReference = true, pooled?: { records: ArrayLike<number>; draws: number }): CalibrationSummary | null {
+  return calibrationOf(runCalibrationInput(reference, predicted, probs, runId, withQReference, pooled));
+}
+
+/** `runCalibration`'s input: the labels (a character each) as class indices over AAMI_LABELS. */
+export function runCalibrationInput(reference: string, predicted: string, probs: ArrayLike<number>, runId: string, withQReference = true, pooled?: { records: ArrayLike<number>; draws: number }): CalibrationInput {
   const idx = (c: string): number => AAMI_LABELS.indexOf(c as AamiLabel);
-  return calibrationOf({
+  return {
     reference: Int8Array.from(reference, (c) => (!withQReference && c === 'Q' ? -1 : idx(c))), predicted: Int8Array.from(predicted, idx),
     probs, labels: AAMI_LABELS, source: `run ${runId}`, ...(pooled ? { records: pooled.records, bootstrap: { draws: pooled.draws } } : {}),
-  });
+  };
 }
 
 /** First second of the EC57 comparison: bxb's and rxr's default 5:00, or 0 (`-f 0`). */

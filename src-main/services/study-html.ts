@@ -4,7 +4,7 @@
  * per model the pooled figures with their intervals beside de Chazal et al. 2004's, EC57's VEB/SVEB lines and the
  * per-recording table, then the paired differences between models.
  */
-import type { ModelSummary, StudyFigures, StudyInterval, StudyModel, StudyResult } from '../api/contract.js';
+import type { ModelSummary, StudyFigures, StudyInterval, StudyModel, StudyPair, StudyResult } from '../api/contract.js';
 import { escapeXml as esc } from './ecg-svg.js';
 import { calibrationText, triageText } from '../evaluation/calibration.js';
 import { REPORT_CSS } from './report.js';
@@ -46,16 +46,21 @@ function ec57Line(m: StudyModel): string {
 const DIFF_KEYS = ['accuracy', 'macroF1NSV', 'N.se', 'N.ppv', 'S.se', 'S.ppv', 'V.se', 'V.ppv'] as const;
 const DIFF_NAMES: Record<(typeof DIFF_KEYS)[number], string> = { accuracy: 'Accuracy', macroF1NSV: 'Macro-F1', 'N.se': 'N Se', 'N.ppv': 'N +P', 'S.se': 'S Se', 'S.ppv': 'S +P', 'V.se': 'V Se', 'V.ppv': 'V +P' };
 
+/** A difference A − B with its interval below it, shaded when the interval excludes 0. */
+function diffCell(v: number | null, iv: StudyInterval | null | undefined, digits = 1): string {
+  const shown = iv && (iv.lo > 0 || iv.hi < 0) ? ' class="off"' : '';
+  return `<td${shown}>${v === null ? '—' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`}${iv ? `<br><small>${iv.lo.toFixed(digits)}–${iv.hi.toFixed(digits)}</small>` : ''}</td>`;
+}
+
+/** The pair's ECE (points) and Brier differences, or dashes where they were not computed. */
+const calibrationCells = (c: StudyPair['calibration']): string => (c ? diffCell(c.point.ece, c.intervals?.ece, 2) + diffCell(c.point.brier, c.intervals?.brier, 4) : '<td>—</td><td>—</td>');
+
 function pairsSection(r: Pick<StudyResult, 'pairs'>, name: (id: string) => string): string {
   if (!r.pairs.length) return '';
-  const rows = r.pairs.map((p) => `<tr><th>${esc(name(p.a))} − ${esc(name(p.b))}</th><td>${p.recordings.length}</td>${DIFF_KEYS.map((k) => {
-    const iv = p.intervals?.[k];
-    const shown = iv && (iv.lo > 0 || iv.hi < 0) ? ' class="off"' : '';
-    return `<td${shown}>${p.point[k] === null ? '—' : `${p.point[k]! >= 0 ? '+' : ''}${p.point[k]!.toFixed(1)}`}${ci(iv)}</td>`;
-  }).join('')}</tr>`).join('');
+  const rows = r.pairs.map((p) => `<tr><th>${esc(name(p.a))} − ${esc(name(p.b))}</th><td>${p.recordings.length}</td>${DIFF_KEYS.map((k) => diffCell(p.point[k], p.intervals?.[k])).join('')}${calibrationCells(p.calibration)}</tr>`).join('');
   return `<section class="page"><h2>Differences between models <small>(A − B, percentage points, on the recordings both classified)</small></h2>
-<table class="compact"><tr><th>A − B</th><th>Recordings</th>${DIFF_KEYS.map((k) => `<th>${DIFF_NAMES[k]}</th>`).join('')}</tr>${rows}</table>
-<p>Under each difference its 95 % interval from the paired bootstrap over recordings; a shaded cell's interval excludes 0. An interval that includes 0 does not show that the models differ on that figure.
+<table class="compact"><tr><th>A − B</th><th>Recordings</th>${DIFF_KEYS.map((k) => `<th>${DIFF_NAMES[k]}</th>`).join('')}<th>ECE</th><th>Brier</th></tr>${rows}</table>
+<p>Under each difference its 95 % interval from the paired bootstrap over recordings; a shaded cell's interval excludes 0. An interval that includes 0 does not show that the models differ on that figure. ECE (expected calibration error of the label's confidence, points) and Brier: lower is better, so a negative difference favours A; they are left out (—) where a run has no probabilities or the two start at different times.
 Both sides of a pair are scored on the same beats: where one starts later on a recording (an adapted model, after its learning period), the other is scored from there too.</p></section>`;
 }
 

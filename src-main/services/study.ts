@@ -21,7 +21,8 @@ import { FIGURE_CLASSES, figureDifferenceIntervals, figureDifferences, figureInt
 import { compareBeats, secondsToSamples, type BxbComparison } from '../evaluation/ec57/compare.js';
 import { summarizeRecords, type BeatStatistics } from '../evaluation/ec57/stats.js';
 import { AppError } from './errors.js';
-import { runCalibration } from './metrics.js';
+import { runCalibrationInput } from './metrics.js';
+import { calibrationDifferenceIntervals, calibrationOf, calibrationUnits, type CalibrationInput } from '../evaluation/calibration.js';
 
 /** One run of one recording, as the service hands it over: annotations already corrected when asked. */
 export interface StudyRunInput {
@@ -183,6 +184,11 @@ function agreementOf(rows: readonly { recording: string; burden: StudyBurden }[]
  */
 function calibrationOfRuns(inputs: readonly StudyRunInput[], draws: number): CalibrationSummary | null {
   if (inputs.some((i) => !i.labels.probs)) return null;
+  return calibrationOf(calibrationInputOfRuns(inputs, draws));
+}
+
+/** The runs' beats pooled as one calibration input, each beat's recording the index of its run in `inputs`. */
+function calibrationInputOfRuns(inputs: readonly StudyRunInput[], draws: number): CalibrationInput {
   const probs = new Float32Array(inputs.reduce((a, i) => a + i.labels.probs!.length, 0));
   const records = new Int32Array(inputs.reduce((a, i) => a + i.labels.reference.length, 0));
   let at = 0, beat = 0;
@@ -190,7 +196,7 @@ function calibrationOfRuns(inputs: readonly StudyRunInput[], draws: number): Cal
     probs.set(i.labels.probs!, at); at += i.labels.probs!.length;
     records.fill(k, beat, beat + i.labels.reference.length); beat += i.labels.reference.length;
   });
-  return runCalibration(inputs.map((i) => i.labels.reference).join(''), inputs.map((i) => i.labels.predicted).join(''), probs, inputs.map((i) => i.runId).join(', '), false, { records, draws });
+  return runCalibrationInput(inputs.map((i) => i.labels.reference).join(''), inputs.map((i) => i.labels.predicted).join(''), probs, inputs.map((i) => i.runId).join(', '), false, { records, draws });
 }
 
 const FIGURE_COLUMNS = [...FIGURE_CLASSES.flatMap((c) => [`${c}.se`, `${c}.ppv`]), 'accuracy', 'macroF1NSV'] as const;
@@ -223,12 +229,29 @@ function pairOf(a: string, b: string, runsA: readonly Scored[], runsB: readonly 
   const countsA = both.map(([x]) => x.counts);
   const countsB = both.map(([, y]) => y.counts);
   const recordings = shared.map((r) => r.input.recording);
+  const calibration = alignedFrom.length ? null : calibrationPair(shared.map((r) => r.input), shared.map((r) => byRecording.get(r.input.recordingId)!.input), draws);
   if (shared.length >= 2 && draws > 0) {
     const d = figureDifferenceIntervals(countsA, countsB, { draws });
-    return { a, b, recordings, alignedFrom, point: { ...d.point }, intervals: { ...d.intervals } };
+    return { a, b, recordings, alignedFrom, point: { ...d.point }, intervals: { ...d.intervals }, calibration };
   }
   const point = figureDifferences(sumCounts(both.map(([x]) => x)), sumCounts(both.map(([, y]) => y)));
-  return { a, b, recordings, alignedFrom, point, intervals: null };
+  return { a, b, recordings, alignedFrom, point, intervals: null, calibration };
+}
+
+/**
+ * A − B of ECE (points) and Brier over the same recordings' beats, each run from its own start (the caller passes
+ * only pairs that start alike), with the paired record bootstrap of `compare`; null when a run has no probabilities.
+ */
+function calibrationPair(runsA: readonly StudyRunInput[], runsB: readonly StudyRunInput[], draws: number): StudyPair['calibration'] {
+  if ([...runsA, ...runsB].some((r) => !r.labels.probs)) return null;
+  const names = runsA.map((r) => r.recordingId);
+  const units = (runs: readonly StudyRunInput[]) => calibrationUnits(calibrationInputOfRuns(runs, 0), names);
+  const d = calibrationDifferenceIntervals(units(runsA), units(runsB), { draws: Math.max(draws, 1) });
+  const pts = (v: number | null): number | null => (v === null ? null : 100 * v);
+  const intervals = runsA.length >= 2 && draws > 0
+    ? { ece: d.intervals.ece && { lo: 100 * d.intervals.ece.lo, hi: 100 * d.intervals.ece.hi }, brier: d.intervals.brier }
+    : null;
+  return { point: { ece: pts(d.point.ece), brier: d.point.brier }, intervals };
 }
 
 const csvCell = (v: string | number | null): string => (v === null ? '' : typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);

@@ -98,8 +98,8 @@ export function signed(v: number | null | undefined, digits = 1): string {
 }
 
 /** A 95 % interval as "[lo, hi]"; none is "—". */
-export function interval(i: StudyInterval | null | undefined): string {
-  return i ? `[${pct(i.lo)}, ${pct(i.hi)}]` : '—';
+export function interval(i: StudyInterval | null | undefined, digits = 1): string {
+  return i ? `[${pct(i.lo, digits)}, ${pct(i.hi, digits)}]` : '—';
 }
 
 /** True when the interval lies wholly on one side of 0 (the difference is shown). */

@@ -178,6 +178,8 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
     expect(pair.point['S.se']).toBeCloseTo(plainFrom5.perClass.S.se! - adaptedM.gross.perClass.S.se!, 9);
     expect(pair.point.accuracy).not.toBeCloseTo(plainM.gross.accuracy! - adaptedM.gross.accuracy!, 3); // not the arms' own rows
     expect(st.csv).toMatch(/^"causal-student-int8, adapted 5 min",232,recording,yes,300,/m);
+    // Their calibration is not paired: the adapted arm's first 5 minutes are not among its beats.
+    expect(pair.calibration).toBeNull();
     expect(st.pairs.every((p) => p.a !== p.b)).toBe(true);
   });
 
@@ -196,6 +198,14 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
       expect(iv.hi, k).toBeGreaterThanOrEqual(p.point[k]! - 1e-9);
     }
     expect(study.method).toMatch(/bootstrap over recordings.*300 draws/);
+    // The calibration's A − B: the two arms' own ECE (points) and Brier, over the same beats, with a paired interval.
+    const c = p.calibration!;
+    expect(c.point.ece).toBeCloseTo(100 * (a.calibration!.ece - b.calibration!.ece), 9);
+    expect(c.point.brier).toBeCloseTo(a.calibration!.brier - b.calibration!.brier, 9);
+    expect(c.intervals!.ece!.lo).toBeLessThanOrEqual(c.point.ece! + 1e-9);
+    expect(c.intervals!.ece!.hi).toBeGreaterThanOrEqual(c.point.ece! - 1e-9);
+    expect(c.intervals!.brier!.lo).toBeLessThanOrEqual(c.point.brier! + 1e-12);
+    expect(c.intervals!.brier!.hi).toBeGreaterThanOrEqual(c.point.brier! - 1e-12);
   });
 
   it("the reviewer's corrections: relabelling 12 of 213's misclassified beats to the model's label adds exactly 12 hits", async () => {
@@ -300,6 +310,8 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
     const p = study.pairs[0];
     expect(html).toMatch(/Differences between models/);
     expect(html).toContain(`${p.point.accuracy! >= 0 ? '+' : ''}${p.point.accuracy!.toFixed(1)}<br><small>${p.intervals!.accuracy!.lo.toFixed(1)}–${p.intervals!.accuracy!.hi.toFixed(1)}</small>`);
+    const ce = p.calibration!;
+    expect(html).toContain(`${ce.point.ece! >= 0 ? '+' : ''}${ce.point.ece!.toFixed(2)}<br><small>${ce.intervals!.ece!.lo.toFixed(2)}–${ce.intervals!.ece!.hi.toFixed(2)}</small>`);
   });
 
   it.runIf(findChromium() !== null || process.env.CI)('the report prints to PDF with the system Chromium (browser mode and the CLI do this)', async () => {

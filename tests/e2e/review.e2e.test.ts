@@ -363,8 +363,14 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
       for (const p of r.pairs) {
         const row = `[data-testid=study-pairs] tr[data-pair="${p.a}|${p.b}"]`;
         const keys = ['N.se', 'N.ppv', 'S.se', 'S.ppv', 'V.se', 'V.ppv', 'accuracy', 'macroF1NSV'];
-        expect(await cells(`${row} td .v`)).toEqual(keys.map((k) => sf(p.point[k])));
-        expect(await cells(`${row} td .ci`)).toEqual(p.intervals ? keys.map((k) => ci(p.intervals![k])) : []);
+        // ECE (points, 2 decimals) and Brier (4), signed; a value that rounds to 0 is shown unsigned
+        const fix = (v: number, d: number): string => (Number(v.toFixed(d)) === 0 ? (0).toFixed(d) : v.toFixed(d));
+        const sfd = (v: number, d: number): string => `${v > 0 && Number(v.toFixed(d)) !== 0 ? '+' : ''}${fix(v, d)}`;
+        const c = p.calibration;
+        const cal = c ? [sfd(c.point.ece!, 2), sfd(c.point.brier!, 4)] : [];
+        expect(await cells(`${row} td .v`)).toEqual([...keys.map((k) => sf(p.point[k])), ...cal]);
+        const calCi = c?.intervals ? [`[${fix(c.intervals.ece!.lo, 2)}, ${fix(c.intervals.ece!.hi, 2)}]`, `[${fix(c.intervals.brier!.lo, 4)}, ${fix(c.intervals.brier!.hi, 4)}]`] : [];
+        expect(await cells(`${row} td .ci`)).toEqual([...(p.intervals ? keys.map((k) => ci(p.intervals![k])) : []), ...calCi]);
       }
       expect(await page.locator('[data-testid=study-pairs] tr[data-pair]').count()).toBe(r.pairs.length);
       expect(await page.getByTestId('study-method').textContent()).toBe(r.method);

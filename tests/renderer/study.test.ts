@@ -119,7 +119,13 @@ describe('Study tab', () => {
       const i = p.intervals![k]!;
       expect(cell.classList.contains('shown')).toBe(i.lo > 0 || i.hi < 0);
     }
+    // And A − B of the calibration (ECE in points, Brier), where lower is better.
+    const cal = p.calibration!;
+    const s2 = (v: number, d: number) => `${v > 0 ? '+' : ''}${v.toFixed(d)}`;
+    expect(pair.querySelector('td[data-key="ece"] .v')!.textContent).toBe(s2(cal.point.ece!, 2));
+    expect(pair.querySelector('td[data-key="brier"] .v')!.textContent).toBe(s2(cal.point.brier!, 4));
     expect(view.getByTestId('pairs-note').textContent).toMatch(/An interval that includes 0 does not show a difference/);
+    expect(view.getByTestId('pairs-note').textContent).toMatch(/except in ECE and Brier, where lower is better/);
     expect(view.getByTestId('study-method').textContent).toBe(r.method);
     expect(view.queryByTestId('adapted-note')).toBeNull();
   });
@@ -456,6 +462,9 @@ describe('Study tab', () => {
       expect([k, cell.querySelector('.v')!.textContent, cell.querySelector('.ci')!.textContent]).toEqual([k, sf(p.point[k]), ci(p.intervals![k])]);
     }
     expect([...view.getByTestId('study-pairs').querySelectorAll('tr[data-pair]')].map((tr) => tr.getAttribute('data-pair'))).toEqual(r.pairs.map((x) => `${x.a}|${x.b}`));
+    // An adapted arm's beats start later: no calibration difference is claimed for the pair.
+    expect(p.calibration).toBeNull();
+    expect([pair.querySelector('td[data-key="ece"]')!.textContent, pair.querySelector('td[data-key="brier"]')!.textContent]).toEqual(['—', '—']);
     expect(view.getByTestId('pairs-note').textContent).toMatch(/both are scored from the later start on each recording .* so a pair compares the same beats/);
     // The arms tick apart: without the adapted arm, the plain cnn runs stay.
     await fireEvent.click(view.getByTestId(`study-model-${ARM}`));

@@ -14,7 +14,9 @@ import { DEFAULT_MODELS_DIR } from './serve.js';
 
 const CLASSES = ['N', 'S', 'V', 'F'] as const;
 const f2 = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(2));
-const ci = (i: StudyInterval | null | undefined): string => (i ? ` (${i.lo.toFixed(2)}–${i.hi.toFixed(2)})` : '');
+const ci = (i: StudyInterval | null | undefined, digits = 2): string => (i ? ` (${i.lo.toFixed(digits)}–${i.hi.toFixed(digits)})` : '');
+/** A difference with its sign: `+1.25`, `-0.50`, or `-` when there is none. */
+const signedFixed = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`);
 
 function figuresText(g: StudyFigures & { intervals: Record<string, StudyInterval | null> | null }): string[] {
   const iv = g.intervals;
@@ -43,7 +45,9 @@ export function studyText(r: StudyResult): string {
   for (const p of r.pairs) {
     const keys = ['accuracy', 'macroF1NSV', 'N.se', 'N.ppv', 'S.se', 'S.ppv', 'V.se', 'V.ppv'];
     lines.push('', `${p.a} − ${p.b} on ${p.recordings.length} recording(s)${p.alignedFrom.length ? `, both scored from the later start on ${p.alignedFrom.map((x) => `${x.recording} (${x.seconds} s)`).join(', ')}` : ''}:`);
-    lines.push(`  ${keys.map((k) => `${k} ${p.point[k] === null ? '-' : `${p.point[k]! >= 0 ? '+' : ''}${p.point[k]!.toFixed(2)}`}${ci(p.intervals?.[k])}`).join('; ')}`);
+    lines.push(`  ${keys.map((k) => `${k} ${signedFixed(p.point[k])}${ci(p.intervals?.[k])}`).join('; ')}`);
+    const c = p.calibration;
+    if (c) lines.push(`  calibration (lower is better): ECE ${signedFixed(c.point.ece)}${ci(c.intervals?.ece)} points; Brier ${signedFixed(c.point.brier, 4)}${ci(c.intervals?.brier, 4)}`);
   }
   return `${lines.join('\n')}\n`;
 }
