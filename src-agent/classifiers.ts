@@ -4,7 +4,8 @@
  *
  *  - the lite runtime (`src-main/model/lite/`, plain TypeScript, one beat at a time, ≈ 0.05 ms per beat), for
  *    the layers it implements (`cnn` and the students), and
- *  - TensorFlow.js (`model.predict` on the whole set), for everything else (e.g. `attention`'s custom pooling).
+ *  - TensorFlow.js (`model.predict` on the whole set), for everything else (e.g. `attention`'s custom pooling);
+ *  - and, for a model with an integer form (`compress --integer`), the integer runtime (lite/integer.ts).
  *
  * Both decide the class as `decide` (train/train.ts) does: argmax of log p plus the model's decision offsets.
  * The lite runtime agrees with tfjs within 1e-6 with identical labels (tests/model/lite.test.ts).
@@ -16,7 +17,9 @@ import { classifyBeats } from '../src-main/model/lite/classify-beat.js';
 import { LiteModelError } from '../src-main/model/lite/errors.js';
 import { loadLiteModel } from '../src-main/model/lite/load.js';
 import type { LiteModel } from '../src-main/model/lite/model.js';
-import { decide, predictProbs } from '../src-main/model/train/train.js';
+import { decide } from '../src-main/model/train/train.js';
+import { modelProbs } from '../src-main/model/classify.js';
+import { readIntegerModel } from '../src-main/model/lite/integer-files.js';
 
 /** The status's `backend` when the lite runtime runs the model. */
 export const LITE_BACKEND = 'lite (plain TypeScript)';
@@ -43,10 +46,29 @@ export async function loadTfjsClassifier(dir: string, backend: string): Promise<
     backend,
     meta: c.meta,
     classify(set) {
-      const probabilities = predictProbs(c.model, set);
+      const probabilities = modelProbs(c, set);
       return { probabilities, predicted: decide(probabilities, c.meta.decisionBias) };
     },
     dispose: () => c.model.dispose(),
+  };
+}
+
+/** The status's `backend` when the model's integer form (integer.json) runs. */
+export const INTEGER_BACKEND = 'integer (int8 activations, int32 accumulators; TypeScript)';
+
+/** A model with an integer form runs it, as the microcontroller its C source is for would; null without one. */
+export async function loadIntegerClassifier(dir: string): Promise<BeatClassifier | null> {
+  const integer = await readIntegerModel(dir);
+  if (!integer) return null;
+  const meta = checkedMeta(await loadLiteModel(dir));
+  return {
+    backend: INTEGER_BACKEND,
+    meta,
+    classify(set) {
+      const probabilities = integer.predictSet(set);
+      return { probabilities, predicted: decide(probabilities, meta.decisionBias) };
+    },
+    dispose: () => {},
   };
 }
 

@@ -41,7 +41,7 @@ import { beatPositions } from '../src-main/model/classify.js';
 import { LiteModelError } from '../src-main/model/lite/errors.js';
 import { alignFiducials, BASELINE_SECONDS } from '../src-main/signal/align-fiducials.js';
 import { QrsDetector } from '../src-main/signal/detect-qrs.js';
-import { LITE_BACKEND, loadLiteClassifier, loadTfjsClassifier, type BeatClassifier } from './classifiers.js';
+import { LITE_BACKEND, loadIntegerClassifier, loadLiteClassifier, loadTfjsClassifier, type BeatClassifier } from './classifiers.js';
 import type { BeatPipeline, LoadedModel, ModelRuntime, SelfTestResult } from './runtime.js';
 
 const SAMPLES_DIR = fileURLToPath(new URL('../resources/samples/', import.meta.url));
@@ -134,6 +134,9 @@ export async function createModelRuntime(o: { prefer?: 'wasm' | 'node' | 'cpu'; 
   /** The lite runtime when it runs the model (and the choice allows it), else TensorFlow.js. */
   const classifierFor = async (dir: string): Promise<{ classifier: BeatClassifier; liteRefusal: string | null }> => {
     let liteRefusal: string | null = null;
+    // An integer model is pushed to run as integers: its integer form, whatever runtime is preferred for float ones.
+    const integer = await loadIntegerClassifier(dir);
+    if (integer) return { classifier: integer, liteRefusal };
     if (choice !== 'tfjs') {
       try {
         return { classifier: await loadLiteClassifier(dir), liteRefusal };

@@ -86,6 +86,11 @@ export async function classifierBeats(src: RecordingSource, meta: LoadedModel['m
   return { set, how, lead, ...(positions.classes ? { referenceClasses: positions.classes } : {}) };
 }
 
+/** A loaded model's class probabilities for a set of beats: its integer form when it has one, else its network. */
+export function modelProbs(m: LoadedModel, set: BeatSet): Float32Array {
+  return m.integer ? m.integer.predictSet(set) : predictProbs(m.model, set);
+}
+
 export async function classifyRecording(src: RecordingSource, models: LoadedModel[], opts: ClassifyOptions = {}): Promise<ClassifiedBeats> {
   if (models.length === 0) throw new ModelError('no model to classify with');
   const meta = models[0].meta;
@@ -104,8 +109,10 @@ export async function classifyRecording(src: RecordingSource, models: LoadedMode
   for (const m of models) {
     const inShape = m.model.inputs[0].shape;
     if (inShape[1] !== set.length || inShape[2] !== set.channels) throw new ModelError(`takes windows [${inShape.slice(1).join(', ')}] but the data are [${set.length}, ${set.channels}]`, m.dir);
+    if (learn && m.integer) throw new ModelError('is an integer-only model: adapt its float parent, then make the integer form', m.dir);
     const adapted = learn ? await adaptModel(m, set, learn, `${opts.adapt!.annotator}, first ${opts.adapt!.seconds} s`, opts.adapt!.options) : null;
-    const p = predictProbs(adapted?.model ?? m.model, set);
+    // An integer model's probabilities are its Q15 outputs, computed as a device without floating point would.
+    const p = adapted ? predictProbs(adapted.model, set) : modelProbs(m, set);
     if (adapted) { adaptations.push(adapted.adaptation); adapted.model.dispose(); }
     for (let i = 0; i < p.length; i++) probs[i] += p[i] / models.length;
   }

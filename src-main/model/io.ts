@@ -16,6 +16,8 @@ import { checkConsensusSpec, type ConsensusSpec } from './consensus.js';
 import { tf } from './engine/tf.js';
 import type { LayersModel } from './engine/tf.js';
 import { ModelError } from './errors.js';
+import type { IntegerModel } from './lite/integer.js';
+import { readIntegerModel } from './lite/integer-files.js';
 
 export const MODEL_FORMAT = 'ecg-review-beat-classifier';
 export const MODEL_FORMAT_VERSION = 1;
@@ -88,6 +90,8 @@ export interface LoadedModel {
   model: LayersModel;
   meta: ModelMetadata;
   dir: string;
+  /** The integer-only form (`integer.json`, lite/integer.ts) when the directory has one: classification runs it. */
+  integer?: IntegerModel;
 }
 
 /** Load a model directory (or shipped model name), validating files, sizes and metadata. */
@@ -138,7 +142,8 @@ export async function loadModel(dirOrName: string): Promise<LoadedModel> {
   if (model.inputs[1]?.shape[1] !== meta.features.length) throw new ModelError(`metadata lists ${meta.features.length} features but the network takes ${String(model.inputs[1]?.shape[1])}`, jsonPath);
   const outK = model.outputs[0].shape[1];
   if (outK !== meta.classes.length) throw new ModelError(`metadata lists ${meta.classes.length} classes but the network outputs ${String(outK)}`, jsonPath);
-  return { model, meta, dir };
+  const integer = await readIntegerModel(dir);
+  return { model, meta, dir, ...(integer ? { integer } : {}) };
 }
 
 /** Size of a model directory's model.json + weights (bytes). */

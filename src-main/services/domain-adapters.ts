@@ -93,9 +93,9 @@ async function loadModels(dir: string) {
  * model module's QRS detector.
  */
 export async function classifyWithModel(dir: string, source: RecordingSource, onProgress: (f: number) => void, positions?: Int32Array): Promise<ModelOutput> {
-  const { classifyRecording } = await import('../model/classify.js');
+  const { classifyRecording, modelProbs } = await import('../model/classify.js');
   const { buildRecordBeats } = await import('../model/dataset/beats.js');
-  const { predictProbs, decide } = await import('../model/train/train.js');
+  const { decide } = await import('../model/train/train.js');
   const { models } = await loadModels(dir);
   onProgress(0.2);
   let r: { samples: Int32Array; classes: string[]; predicted: Int8Array; probabilities: Float32Array };
@@ -105,7 +105,7 @@ export async function classifyWithModel(dir: string, source: RecordingSource, on
     const set = await buildRecordBeats(source, { samples: positions }, { window: meta.window });
     const K = meta.classes.length;
     const probs = new Float32Array(set.n * K);
-    for (const m of models) { const p = predictProbs(m.model, set); for (let i = 0; i < p.length; i++) probs[i] += p[i] / models.length; }
+    for (const m of models) { const p = modelProbs(m, set); for (let i = 0; i < p.length; i++) probs[i] += p[i] / models.length; }
     // The consensus sees the segment's beats only (the app classifies long recordings segment by segment).
     const decided = meta.consensus ? (await import('../model/consensus.js')).morphologyConsensus(probs, set, meta.window, meta.consensus) : probs;
     r = { samples: set.samples, classes: meta.classes, predicted: decide(decided, meta.decisionBias), probabilities: decided };

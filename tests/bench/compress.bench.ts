@@ -3,10 +3,13 @@
  * speed — on the wasm backend, throughput in batches (target ≥ 30,000 beats/s) and single-beat latency through
  * tfjs `model.predict` (target < 1 ms median); and the same model's files run by the lite runtime
  * (src-main/model/lite, plain TypeScript, no tfjs), one beat at a time as a device would. Timed on real beats of
- * MIT-BIH record 100, the model loaded from disk as it runs.
+ * MIT-BIH record 100, the model loaded from disk as it runs. Then the integer-only form (`causal-student-integer`):
+ * the TypeScript integer runtime one beat at a time, and its C source compiled with gcc -O2, timed inside the program.
  * Run: `npm run bench -- compress`. Extra model directories: ECG_REVIEW_BENCH_MODELS=dir1,dir2.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLabelledRecord } from '../../src-main/model/dataset/mitdb.js';
 import { describeEngine, initEngine } from '../../src-main/model/engine/backend.js';
@@ -17,6 +20,8 @@ import { inputTensors } from '../../src-main/model/compress/tensors.js';
 import { RESOURCES_MODELS_DIR } from '../../src-main/model/io.js';
 import { classifyBeat } from '../../src-main/model/lite/classify-beat.js';
 import { LiteModelError } from '../../src-main/model/lite/errors.js';
+import { readIntegerModel } from '../../src-main/model/lite/integer-files.js';
+import { constantBytes, decideQ15 } from '../../src-main/model/lite/integer-c.js';
 import { loadLiteModel } from '../../src-main/model/lite/load.js';
 import { mitdbRecord } from '../helpers/data.js';
 import type { BenchTable } from './table.js';
@@ -119,6 +124,7 @@ export async function run(): Promise<BenchTable[]> {
   model.dispose();
   return [
     sizeTable,
+    ...(await integerTables()),
     {
       title: `Smallest model (${smallestName}) on ${describeEngine(info)}`,
       columns: ['path', 'mode', 'beats/s (median)', 'ms/beat median', 'ms/beat p95', 'target'],
@@ -130,4 +136,60 @@ export async function run(): Promise<BenchTable[]> {
       ],
     },
   ];
+}
+
+/** The integer-only model's speed: the TypeScript integer runtime, and its C source as a device would run it. */
+async function integerTables(): Promise<BenchTable[]> {
+  const dir = join(RESOURCES_MODELS_DIR, 'causal-student-integer');
+  const integer = await readIntegerModel(dir);
+  if (!integer) return [{ title: 'Integer-only model', columns: ['note'], rows: [[`no integer model in ${dir}`]] }];
+  const { meta, card } = await readMetadata(dir);
+  const beats = await loadLabelledRecord(mitdbRecord('100'), { window: windowOf(meta, card) });
+  const W = beats.length * beats.channels, F = beats.features.length / beats.n;
+  const one = (i: number) => [beats.x.subarray(i * W, (i + 1) * W), beats.features.subarray(i * F, (i + 1) * F)];
+  const rows: (string | number)[][] = [];
+  for (let i = 0; i < 500; i++) integer.predictQ15(one(i % beats.n)); // JIT warm-up
+  for (let r = 0; r < 3; r++) {
+    const ms: number[] = [];
+    for (let i = r * 200; i < (r + 1) * 200; i++) {
+      const t0 = performance.now();
+      decideQ15(integer.spec, integer.predictQ15(one(i)));
+      ms.push(performance.now() - t0);
+    }
+    rows.push(['integer runtime (TypeScript)', `single beat, run ${r + 1} (200 beats)`, 1000 / q(ms, 0.5), q(ms, 0.5), q(ms, 0.95)]);
+  }
+  const work = mkdtempSync(join(tmpdir(), 'ecg-bench-c-'));
+  try {
+    writeFileSync(join(work, 'in.bin'), new Float32Array(Array.from({ length: beats.n }, (_, i) => [...one(i)[0], ...one(i)[1]]).flat()));
+    writeFileSync(join(work, 'bench.c'), `#include <stdio.h>
+#include <time.h>
+#include "ecg_model.h"
+static float in[${beats.n}][ECG_MODEL_WINDOW + ECG_MODEL_FEATURES];
+int main(void) {
+  FILE *f = fopen("${join(work, 'in.bin')}", "rb");
+  if (!f || fread(in, sizeof in, 1, f) != 1) return 1;
+  int8_t wq[ECG_MODEL_WINDOW], xq[ECG_MODEL_FEATURES]; int32_t p[ECG_MODEL_CLASSES]; long sink = 0;
+  for (int pass = 0; pass < 10; pass++) {
+    struct timespec a, b; clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < ${beats.n}; i++) { ecg_model_quantize(in[i], in[i] + ECG_MODEL_WINDOW, wq, xq); ecg_model_run(wq, xq, p); sink += ecg_model_decide(p); }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    printf("%.9f\\n", (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) * 1e-9);
+  }
+  return sink < 0;
+}
+`);
+    execFileSync('gcc', ['-std=gnu99', '-O2', '-I', dir, '-o', join(work, 'bench'), join(work, 'bench.c'), join(dir, 'ecg_model.c')]);
+    const passes = execFileSync(join(work, 'bench'), { encoding: 'utf8' }).trim().split('\n').map(Number).slice(3); // 3 warm passes
+    rows.push(['C99 source (gcc -O2)', `all ${beats.n} beats, one at a time, 7 passes`, (beats.n / q(passes, 0.5)), (1000 * q(passes, 0.5)) / beats.n, (1000 * q(passes, 0.95)) / beats.n]);
+  } catch (e) {
+    rows.push(['C99 source', `not timed: ${(e as Error).message.split('\n')[0]}`, '', '', '']);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return [{
+    title: `Integer-only model (causal-student-integer: int8 activations and weights, int32 accumulators; ${constantBytes(integer.spec)} bytes of constant data in C)`,
+    columns: ['path', 'mode', 'beats/s (median)', 'ms/beat median', 'ms/beat p95'],
+    rows,
+    notes: ['Record 100\'s beat windows and features already built; each beat quantized to int8 at the entry, run, and decided in integers (ecg_model_decide / decideQ15). The C row is timed by the program itself (clock_gettime around each pass), on this machine, not a microcontroller.'],
+  }];
 }

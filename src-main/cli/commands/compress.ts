@@ -37,8 +37,8 @@ function fmt(x: number | null | undefined, digits = 1): string {
 
 export const command: Command = {
   name: 'compress',
-  usage: 'ecg-review compress --model <dir> (--prune <ratio> [--structured] | --distill --student <arch> | --quantize uint8|float16 | --expand | --adapt <record> [--adapt-minutes 5] [--adapt-labels atr] [--beats atr]) --out <dir>',
-  summary: 'Make a lighter model: prune (gradual magnitude pruning with fine-tuning on DS1, or --structured filter pruning), distil into a tiny student (trained on DS1 from the teacher\'s soft targets), or quantize weights (uint8 affine / float16, tfjs weight-manifest format). Chain steps by compressing the output again. Writes the model, and a model card with sizes, the command and DS2 results.',
+  usage: 'ecg-review compress --model <dir> (--prune <ratio> [--structured] | --distill --student <arch> | --quantize uint8|float16 | --integer | --expand | --adapt <record> [--adapt-minutes 5] [--adapt-labels atr] [--beats atr]) --out <dir>',
+  summary: 'Make a lighter model: prune (gradual magnitude pruning with fine-tuning on DS1, or --structured filter pruning), distil into a tiny student (trained on DS1 from the teacher\'s soft targets), or quantize weights (uint8 affine / float16, tfjs weight-manifest format), or make an integer-only form (int8 activations calibrated on DS1, int32 accumulators; integer.json plus C99 source, classified by the integer runtime). Chain steps by compressing the output again. Writes the model, and a model card with sizes, the command and DS2 results.',
   flags: {
     model: { type: 'string', description: 'input model directory (model.json + weights)' },
     out: { type: 'string', description: 'output model directory' },
@@ -50,6 +50,7 @@ export const command: Command = {
     temperature: { type: 'string', description: 'distillation temperature T (default 4)' },
     quantize: { type: 'string', description: 'uint8 (affine per tensor) or float16' },
     expand: { type: 'boolean', description: 'write the dense form of a sparse (pruned) model, for generic tfjs runtimes' },
+    integer: { type: 'boolean', description: 'integer-only form: int8 activations and weights, int32 accumulators; writes integer.json and ecg_model.c/.h beside the model' },
     adapt: { type: 'string', description: "patient-specific: fine-tune on this recording's first minutes of labelled beats (e.g. before pushing the model to that patient's device); evaluated on the rest of the recording" },
     'adapt-minutes': { type: 'string', description: 'with --adapt: learning period in minutes (default 5, EC57\'s)' },
     'adapt-labels': { type: 'string', description: 'with --adapt: annotator whose labels are learnt (default atr)' },
@@ -86,6 +87,7 @@ export const command: Command = {
       ops.push({ kind: 'quantize', dtype: q });
     }
     if (flags.expand) ops.push({ kind: 'expand' });
+    if (flags.integer) ops.push({ kind: 'integer' });
     const adaptRecord = stringFlag(flags, 'adapt');
     if (adaptRecord !== undefined) {
       const minutes = positiveFlag(flags, 'adapt-minutes', 'minutes', 5)!;
@@ -93,7 +95,7 @@ export const command: Command = {
     } else if (['adapt-minutes', 'adapt-labels', 'beats'].some((f) => flags[f] !== undefined)) {
       throw new CliError('--adapt-minutes, --adapt-labels and --beats go with --adapt <record>');
     }
-    if (ops.length !== 1) throw new CliError('give exactly one of --prune, --distill, --quantize, --expand, --adapt (chain steps by compressing the output again)');
+    if (ops.length !== 1) throw new CliError('give exactly one of --prune, --distill, --quantize, --integer, --expand, --adapt (chain steps by compressing the output again)');
     if (flags.structured && ops[0].kind !== 'prune') throw new CliError('--structured goes with --prune');
     const op = ops[0];
     const alpha = numberFlag(flags, 'alpha');

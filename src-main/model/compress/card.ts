@@ -12,7 +12,7 @@ import { CompressError } from './errors.js';
 export const MODEL_CARD = 'model-card.json';
 
 export interface CompressionStep {
-  kind: 'distill' | 'prune' | 'quantize' | 'expand' | 'adapt';
+  kind: 'distill' | 'prune' | 'quantize' | 'expand' | 'adapt' | 'integer';
   /** Parameters of the step (ratio, structured, student, dtype, epochs…). */
   [k: string]: unknown;
 }

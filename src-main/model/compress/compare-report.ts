@@ -1,5 +1,5 @@
 /** `compare` output: a plain-text table, and a self-contained HTML page with an inline SVG accuracy-vs-size plot. */
-import { LITE_BACKEND, LITE_ENGINE, type Comparison, type ModelRow, type PairTest } from './compare.js';
+import { INTEGER_ENGINE, LITE_BACKEND, LITE_ENGINE, type Comparison, type ModelRow, type PairTest } from './compare.js';
 
 /** Figures are percentages already. */
 const pct = (x: number | null | undefined, d = 1): string => (x === null || x === undefined ? '-' : x.toFixed(d));
@@ -55,6 +55,8 @@ export function formatComparisonText(c: Comparison): string {
     out.push('', `— in the ${LITE_BACKEND} column: the lite runtime does not run the model (not timed):`);
     for (const x of refused) out.push(`  ${x.name}: ${x.reason}`);
   }
+  const integer = c.models.filter((m) => m.lite?.engine === INTEGER_ENGINE);
+  if (integer.length) out.push('', `— integer-only: ${integer.map((m) => m.name).join(', ')}. Its figures and its ${LITE_BACKEND} column are the integer runtime's (integer.json); its tfjs columns time the float files kept beside it.`);
   const method = c.models.find((m) => m.evaluation?.intervals)?.evaluation?.intervals?.method;
   if (method) out.push('', `Macro-F1 intervals: ${method}. Two models scored on the same records are not independent samples, so overlapping intervals do not mean "no difference": the paired differences below are the comparison.`);
   if (c.mcnemar.length) {
@@ -118,6 +120,8 @@ export function formatComparisonHtml(c: Comparison, command: string): string {
     : '';
   const engines = [...new Set(c.models.flatMap((m) => m.latency.map((l) => l.engine)))];
   if (litePresent(c)) engines.push(LITE_ENGINE);
+  const integer = c.models.filter((m) => m.lite?.engine === INTEGER_ENGINE).map((m) => m.name);
+  if (integer.length) engines.push(`${INTEGER_ENGINE} for ${integer.join(', ')}, whose figures are its integer runtime's`);
   const refused = liteRefusals(c);
   const notes = refused.length
     ? `\n<p>— in the ${LITE_BACKEND} column: the lite runtime does not run the model (not timed):</p><ul>${refused.map((x) => `<li>${esc(x.name)}: ${esc(x.reason)}</li>`).join('')}</ul>`

@@ -22,6 +22,8 @@ import { tf } from './tf.js';
 import { classifyBeat, type BeatInputs } from '../lite/classify-beat.js';
 import { LiteModelError } from '../lite/errors.js';
 import { loadLiteModel } from '../lite/load.js';
+import { readIntegerModel } from '../lite/integer-files.js';
+import { decideQ15 } from '../lite/integer-c.js';
 import type { LiteModel } from '../lite/model.js';
 
 export interface Latency {
@@ -38,6 +40,8 @@ export interface Latency {
 /** The lite runtime's name among compare's backends (`--backends …,lite`, the table's column). */
 export const LITE_BACKEND = 'lite';
 export const LITE_ENGINE = 'lite runtime (plain TypeScript, no tfjs, one beat at a time)';
+/** What the lite column times for a model with an integer form (integer.json). */
+export const INTEGER_ENGINE = 'integer runtime (TypeScript, int8 activations, int32 accumulators, one beat at a time)';
 
 /** Single-beat latency on the lite runtime; it has no batched kernels, so there is no batched figure. */
 export interface LiteLatency {
@@ -154,6 +158,12 @@ export async function measureLatency(model: tf.LayersModel, beats: BeatSet | nul
  * model does not take.
  */
 export function measureLiteLatency(model: LiteModel, beats: BeatSet | null, runs: number): { singleMedian: number; singleP95: number } {
+  return measureOneByOne(model.inputs, (b) => classifyBeat(model, b), beats, runs);
+}
+
+/** The same timing for any one-beat classifier taking inputs of these shapes (the lite or the integer runtime). */
+function measureOneByOne(shapes: readonly { shape: readonly number[] }[], classify: (b: BeatInputs) => unknown, beats: BeatSet | null, runs: number): { singleMedian: number; singleP95: number } {
+  const model = { inputs: shapes };
   const n = Math.max(1, Math.min(runs, 64));
   const inputs: BeatInputs[] = [];
   if (beats && beats.n > 0) {
@@ -175,11 +185,11 @@ export function measureLiteLatency(model: LiteModel, beats: BeatSet | null, runs
     const ws = win.length / n, fs = feat.length / n;
     for (let i = 0; i < n; i++) inputs.push({ window: win.subarray(i * ws, (i + 1) * ws), features: feat.subarray(i * fs, (i + 1) * fs) });
   }
-  for (let i = 0; i < 500; i++) classifyBeat(model, inputs[i % n]); // JIT warm-up (as the compress bench)
+  for (let i = 0; i < 500; i++) classify(inputs[i % n]); // JIT warm-up (as the compress bench)
   const single: number[] = [];
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
-    classifyBeat(model, inputs[r % n]);
+    classify(inputs[r % n]);
     single.push(performance.now() - t0);
   }
   single.sort((a, b) => a - b);
@@ -188,6 +198,13 @@ export function measureLiteLatency(model: LiteModel, beats: BeatSet | null, runs
 
 /** The lite runtime's latency for a model directory, or why it does not run it (not an error for compare). */
 export async function liteLatency(dir: string, beats: BeatSet | null, runs: number): Promise<LiteLatency> {
+  const integer = await readIntegerModel(dir);
+  if (integer) {
+    // An integer model runs as integers on a device: time that runtime (probabilities and the integer decision).
+    const shapes = integer.spec.inputs;
+    const run = (b: BeatInputs) => decideQ15(integer.spec, integer.predictQ15(shapes.map((i) => (i.shape.length === 2 ? b.window : b.features))));
+    return { engine: INTEGER_ENGINE, ...measureOneByOne(shapes, run, beats, runs), refused: null };
+  }
   try {
     const model = await loadLiteModel(dir);
     return { engine: LITE_ENGINE, ...measureLiteLatency(model, beats, runs), refused: null };

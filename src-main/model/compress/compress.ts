@@ -3,6 +3,7 @@
  * quantize, or expand sparse weights — followed by measuring the result as it runs from disk and writing its
  * model card. Steps chain by running again on the output (distil → prune → quantize).
  */
+import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { DE_CHAZAL_2004_DS2, DS1, DS2 } from '../../domain/mitdb.js';
@@ -22,6 +23,9 @@ import { checkRatio, fineTune, measureSparsity, pruneStructured, pruneUnstructur
 import { quantizeWeights } from './quantize.js';
 import { trainingSetOf } from './tensors.js';
 import { tf } from './tf.js';
+import { quantizeToIntegers } from '../lite/integer.js';
+import { INTEGER_JSON, removeIntegerModel, writeIntegerModel } from '../lite/integer-files.js';
+import { constantBytes } from '../lite/integer-c.js';
 
 export type CompressOperation =
   | { kind: 'prune'; ratio: number; structured?: boolean }
@@ -29,7 +33,9 @@ export type CompressOperation =
   | { kind: 'quantize'; dtype: 'uint8' | 'float16' }
   | { kind: 'expand' }
   /** Patient-specific: fine-tune on the first `seconds` of one recording, labelled by `annotator` (model/adapt.ts). */
-  | { kind: 'adapt'; record: string; seconds: number; annotator: string; beats?: string };
+  | { kind: 'adapt'; record: string; seconds: number; annotator: string; beats?: string }
+  /** Integer-only inference (lite/integer.ts): int8 activations calibrated on the training records, plus C source. */
+  | { kind: 'integer' };
 
 export interface CompressRequest {
   model: string;
@@ -74,6 +80,8 @@ export async function checkRequest(req: CompressRequest): Promise<void> {
     if (op.dtype !== 'uint8' && op.dtype !== 'float16') throw new CompressError(`unknown quantization '${String(op.dtype)}' (use uint8 or float16)`);
   }
   if (op.kind === 'expand' && !files.sparse) throw new CompressError('has no sparse weights to expand', req.model);
+  if (op.kind === 'integer' && !(await readMetadata(req.model)).meta) throw new CompressError('has no ECG Review metadata (window, classes, decision): only a beat classifier gets an integer form', req.model);
+  if (op.kind === 'integer' && existsSync(join(req.model, INTEGER_JSON))) throw new CompressError(`already has an integer form (${INTEGER_JSON}); give the model it was made from`, req.model);
   if (op.kind === 'adapt') {
     if (files.quantization) throw new CompressError(`is quantized (${files.quantization}); adapt the float model and quantize last`, req.model);
     if (!(op.seconds > 0)) throw new CompressError(`learning period must be a positive number of seconds, got ${op.seconds}`);
@@ -100,6 +108,7 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
   // A stale weight file from an earlier run in --out would be read by generic runtimes (weights.bin) or
   // mislead size figures; clear the files a model directory is made of before writing a new one.
   for (const f of [MODEL_JSON, DENSE_WEIGHTS, SPARSE_WEIGHTS, MODEL_CARD]) await rm(join(req.out, f), { force: true });
+  await removeIntegerModel(req.out);
   const step: CompressionStep = { kind: op.kind };
   let sparse = files.sparse;
 
@@ -111,6 +120,20 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
     const extra = metadataFor(parentMeta?.parameters ?? 0);
     if (!sparse || req.keepDense) await writeModelFiles(req.out, { modelTopology: files.json.modelTopology, ...weights }, { extra });
     if (sparse) await writeModelFiles(req.out, { modelTopology: files.json.modelTopology, ...weights }, { sparse: true, extra });
+  } else if (op.kind === 'integer') {
+    // Calibrated on the beats the parent learnt on; the tfjs files are kept as they are, so the directory is still a
+    // model any tfjs runtime loads, and integer.json is what the integer runtime (and the C source) runs.
+    const beats = await loadLabelledRecords(req.dataDir, trainRecords, { window: windowOf(parentMeta, parentCard), ...(parentMeta?.trainingBeats ? { positions: parentMeta.trainingBeats } : {}) });
+    const where = sameRecords(trainRecords, DS1) ? 'DS1' : trainRecords.join(' ');
+    const spec = quantizeToIntegers(files, { n: beats.n, x: beats.x, features: beats.features, description: `activation ranges calibrated on ${where}, ${beats.n} beats${parentMeta?.trainingBeats ? ` (${parentMeta.trainingBeats} positions)` : ''}` }, parentMeta!);
+    step.calibration = spec.calibration;
+    const weights = { specs: files.specs, weightData: files.weightData };
+    const extra = metadataFor(parentMeta?.parameters ?? 0);
+    if (!sparse || req.keepDense) await writeModelFiles(req.out, { modelTopology: files.json.modelTopology, ...weights }, { extra });
+    if (sparse) await writeModelFiles(req.out, { modelTopology: files.json.modelTopology, ...weights }, { sparse: true, extra });
+    step.files = await writeIntegerModel(req.out, spec);
+    step.constantBytes = constantBytes(spec);
+    say(`integer form written: ${(step.files as { name: string; bytes: number }[]).map((f) => `${f.name} ${f.bytes} B`).join(', ')}`);
   } else if (op.kind === 'adapt') {
     const parent = await modelFromFiles(files);
     const src = await openRecording(op.record);
@@ -200,7 +223,7 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
     metadata: childMeta,
     parent: { name: parentName, dir: req.model },
     compression: [...(parentCard?.compression ?? []), step],
-    trainedOn: (op.kind === "quantize" || op.kind === "expand" ? parentCard?.trainedOn ?? childMeta?.trainedOn
+    trainedOn: (op.kind === "quantize" || op.kind === "expand" || op.kind === 'integer' ? parentCard?.trainedOn ?? childMeta?.trainedOn
       : op.kind === 'adapt' ? [...[parentCard?.trainedOn ?? childMeta?.trainedOn ?? []].flat(), step.trainedOn as string] : step.trainedOn) as string | string[] | undefined,
     command: req.command,
     backend: describeEngine(),
@@ -214,8 +237,8 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
     evaluation = await evaluateModel(req.out, { dataDir: req.dataDir, records: req.evalRecords, fromSeconds });
     const { truth: _t, predicted: _p, recordCounts: _r, ...figures } = evaluation;
     const measured = { ...figures, measuredBy: `classifyRecording at the atr beats of each record (as ecg-review classify --beats atr), EC57 evaluate ${fromSeconds ? `from ${fromSeconds} s (after the learning period)` : 'over whole records'} with the AAMI table; EC57 gross from minute 5` };
-    if (op.kind === 'adapt') {
-      // The parent on the same beats, so the card shows what adapting changed.
+    if (op.kind === 'adapt' || op.kind === 'integer') {
+      // The parent on the same beats, so the card shows what adapting (or integer arithmetic) changed.
       const { truth: _pt, predicted: _pp, recordCounts: _pr, ...parentFigures } = await evaluateModel(req.model, { dataDir: req.dataDir, records: req.evalRecords, fromSeconds });
       card.parentEvaluation = parentFigures;
     }
@@ -255,6 +278,7 @@ export function cardMarkdown(card: ModelCard): string {
     `- Trained on: ${JSON.stringify(card.trainedOn ?? 'DS1')}`,
     `- Reproduce: \`${card.command ?? '?'}\``,
     ...(card.note ? [`- Note: ${String(card.note)}`] : []),
+    ...integerLines(card),
   ];
   if (ev) {
     const dc = card.deChazal2004 as typeof DE_CHAZAL_2004_DS2 | undefined;
@@ -264,7 +288,10 @@ export function cardMarkdown(card: ModelCard): string {
     const pe = card.parentEvaluation as ModelEvaluation | undefined;
     if (pe) {
       const f = (e: ModelEvaluation): string => `${(['N', 'S', 'V', 'F'] as const).map((c) => `${c} ${e.perClass[c].se?.toFixed(1) ?? '—'}/${e.perClass[c].ppv?.toFixed(1) ?? '—'}`).join(', ')}; accuracy ${e.accuracy?.toFixed(1) ?? '—'} %`;
-      lines.push('', `Se/+P on the same beats: parent ${f(pe)}; adapted ${f(ev)}. Patient-specific figures: not comparable with patient-independent (DS2) ones.`);
+      const integer = card.compression?.at(-1)?.kind === 'integer';
+      lines.push('', integer
+        ? `Se/+P on the same beats: float parent ${f(pe)}; integer-only ${f(ev)}.`
+        : `Se/+P on the same beats: parent ${f(pe)}; adapted ${f(ev)}. Patient-specific figures: not comparable with patient-independent (DS2) ones.`);
     }
     if (card.ds2) {
       const short = deChazalShortfalls(ev, false);
@@ -272,6 +299,17 @@ export function cardMarkdown(card: ModelCard): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What the integer form is and how it runs, when the last step made one. */
+function integerLines(card: ModelCard): string[] {
+  const step = card.compression?.at(-1);
+  if (step?.kind !== 'integer') return [];
+  const files = step.files as { name: string; bytes: number; gzipBytes: number }[];
+  return [
+    `- Integer form: int8 activations (one scale and zero point per channel), int8 weights (one scale per output channel), int32 accumulators, fixed-point requantization, a table softmax and Q15 probabilities; ${String(step.calibration)}`,
+    `- Files: ${files.map((f) => `${f.name} ${f.bytes} B (${f.gzipBytes} gzipped)`).join(', ')}; the C source's constant data (weights, biases, multipliers, zero points, softmax tables) is ${String(step.constantBytes)} bytes. \`classify\`, \`evaluate\` and \`compare\` run integer.json with the TypeScript integer runtime (the figures below); ecg_model.c is the same model in C99, bit-identical, for a microcontroller. The morphology consensus, when the model has one, runs on the host over the Q15 probabilities.`,
+  ];
 }
 
 function sameRecords(a: readonly string[], b: readonly string[]): boolean {
@@ -285,6 +323,7 @@ function stepLabel(op: CompressOperation): string {
     case 'quantize': return op.dtype;
     case 'expand': return 'dense';
     case 'adapt': return `adapted-${basename(op.record)}`;
+    case 'integer': return 'integer';
   }
 }
 
@@ -295,5 +334,6 @@ function describeOp(op: CompressOperation): string {
     case 'quantize': return `${op.dtype} weight quantization`;
     case 'expand': return 'Dense (generic tfjs) form';
     case 'adapt': return `Patient-specific adaptation to ${basename(op.record)} (fine-tuned on its first ${op.seconds} s, labels from ${op.annotator})`;
+    case 'integer': return 'Integer-only form (int8 activations and weights, int32 accumulators, C99 source)';
   }
 }

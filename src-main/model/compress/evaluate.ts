@@ -18,6 +18,7 @@ import { DEFAULT_WINDOW, type WindowSpec } from '../dataset/windows.js';
 import { figureIntervals, figuresFromCounts, macroF1NSV } from '../../evaluation/class-figures.js';
 import { beatAnnotations, CalibrationBeats, type RecordsEvaluation } from '../evaluate-records.js';
 import type { CalibrationUnits } from '../../evaluation/calibration.js';
+import { readIntegerModel } from '../lite/integer-files.js';
 import type { LoadedModel, ModelMetadata } from '../io.js';
 import { readCard, type ModelCard } from './card.js';
 import { CompressError } from './errors.js';
@@ -67,7 +68,8 @@ export function windowOf(meta: ModelMetadata | null, card?: ModelCard | null): W
 export async function loadForClassify(dir: string): Promise<LoadedModel> {
   const { meta } = await readMetadata(dir);
   if (!meta) throw new CompressError('has no classifier metadata (model.json userDefinedMetadata.ecgReview); it was not saved by ecg-review train/compress', dir);
-  return { model: await loadModelDir(dir), meta, dir };
+  const integer = await readIntegerModel(dir);
+  return { model: await loadModelDir(dir), meta, dir, ...(integer ? { integer } : {}) };
 }
 
 export async function evaluateModel(dir: string, opts: EvaluationOptions): Promise<ModelEvaluation> {

@@ -12,7 +12,7 @@ export interface CompiledGraph {
   steps: (() => void)[];
 }
 
-interface LayerJson {
+export interface LayerJson {
   class_name?: unknown;
   name?: unknown;
   config?: Record<string, unknown>;
@@ -24,7 +24,7 @@ type Fail = (message: string) => never;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The per-example input shape from an InputLayer's (or a sequential model's first layer's) batch_input_shape. */
-function inputShape(cfg: Record<string, unknown>, name: string, fail: Fail): number[] {
+export function inputShape(cfg: Record<string, unknown>, name: string, fail: Fail): number[] {
   const s = cfg.batch_input_shape ?? cfg.batchInputShape;
   if (!Array.isArray(s) || s.length < 2 || !s.slice(1).every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0)) {
     fail(`input '${name}' has shape ${JSON.stringify(s)}; the lite runtime needs every non-batch dimension fixed`);
@@ -46,13 +46,13 @@ function inboundOf(l: LayerJson, name: string, fail: Fail): string[] {
   });
 }
 
-interface Parsed {
+export interface Parsed {
   layers: Map<string, { json: LayerJson; inbound: string[] }>;
   inputNames: string[];
   outputName: string;
 }
 
-function parse(topology: unknown, fail: Fail): Parsed {
+export function parseTopology(topology: unknown, fail: Fail): Parsed {
   if (!isObject(topology) || !isObject(topology.config) && !Array.isArray(topology.config)) fail('model.json has no modelTopology config');
   const t = topology as { class_name?: unknown; config: unknown };
   const layers = new Map<string, { json: LayerJson; inbound: string[] }>();
@@ -86,7 +86,7 @@ function parse(topology: unknown, fail: Fail): Parsed {
 }
 
 export function compileGraph(topology: unknown, weights: ReadonlyMap<string, DecodedWeight>, fail: Fail): CompiledGraph {
-  const { layers, inputNames, outputName } = parse(topology, fail);
+  const { layers, inputNames, outputName } = parseTopology(topology, fail);
   const values = new Map<string, Value>();
   const inputs: CompiledGraph['inputs'] = [];
   for (const name of inputNames) {
