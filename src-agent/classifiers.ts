@@ -20,6 +20,7 @@ import type { LiteModel } from '../src-main/model/lite/model.js';
 import { decide } from '../src-main/model/train/train.js';
 import { modelProbs } from '../src-main/model/classify.js';
 import { readIntegerModel } from '../src-main/model/lite/integer-files.js';
+import { INTEGER_RUNTIME } from '../src-main/model/lite/integer.js';
 
 /** The status's `backend` when the lite runtime runs the model. */
 export const LITE_BACKEND = 'lite (plain TypeScript)';
@@ -54,7 +55,7 @@ export async function loadTfjsClassifier(dir: string, backend: string): Promise<
 }
 
 /** The status's `backend` when the model's integer form (integer.json) runs. */
-export const INTEGER_BACKEND = 'integer (int8 activations, int32 accumulators; TypeScript)';
+export const INTEGER_BACKEND = INTEGER_RUNTIME;
 
 /** A model with an integer form runs it, as the microcontroller its C source is for would; null without one. */
 export async function loadIntegerClassifier(dir: string): Promise<BeatClassifier | null> {

@@ -16,6 +16,7 @@ import { chooseLead } from './dataset/lead.js';
 import { morphologyConsensus } from './consensus.js';
 import { ModelError } from './errors.js';
 import type { LoadedModel } from './io.js';
+import { INTEGER_RUNTIME } from './lite/integer.js';
 import { adaptModel, labelsFromAnnotations, type Adaptation, type AdaptOptions } from './adapt.js';
 import { decide, predictProbs } from './train/train.js';
 
@@ -84,6 +85,12 @@ export async function classifierBeats(src: RecordingSource, meta: LoadedModel['m
   // The set keeps every position in order (not only labelled ones), so the annotator's classes line up with it.
   const set = await buildRecordBeats(src, { samples: positions.samples }, { window: meta.window, lead: lead.name });
   return { set, how, lead, ...(positions.classes ? { referenceClasses: positions.classes } : {}) };
+}
+
+/** What computes the models' probabilities, for output that names its backend: the integer runtime, or the tfjs `engine`. */
+export function runtimeOf(models: readonly LoadedModel[], engine: string): string {
+  const integer = models.filter((m) => m.integer).length;
+  return integer === 0 ? engine : integer === models.length ? INTEGER_RUNTIME : `${INTEGER_RUNTIME} and ${engine}`;
 }
 
 /** A loaded model's class probabilities for a set of beats: its integer form when it has one, else its network. */

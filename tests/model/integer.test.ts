@@ -20,10 +20,11 @@ import { initEngine } from '../../src-main/model/engine/backend.js';
 import { loadModel, RESOURCES_MODELS_DIR, type ModelMetadata } from '../../src-main/model/io.js';
 import { decideQ15, integerModelC } from '../../src-main/model/lite/integer-c.js';
 import { readIntegerModel } from '../../src-main/model/lite/integer-files.js';
-import { IntegerModel, Q15, quantizeToIntegers, type IntegerModelSpec } from '../../src-main/model/lite/integer.js';
+import { IntegerModel, INTEGER_RUNTIME, Q15, quantizeToIntegers, type IntegerModelSpec } from '../../src-main/model/lite/integer.js';
 import { LiteModel } from '../../src-main/model/lite/model.js';
 import { decide } from '../../src-main/model/train/train.js';
 import { loadIntegerClassifier, INTEGER_BACKEND } from '../../src-agent/classifiers.js';
+import { runCliCaptured } from '../helpers/cli.js';
 import { describeMitdb, DS1, MITDB_DIR } from '../helpers/data.js';
 
 const PARENT = 'resources/models/causal-student';
@@ -136,6 +137,11 @@ int main(int argc, char **argv) {
       await src.close();
       loaded.model.dispose();
     }
+    // The CLI names the runtime that made the probabilities.
+    const cli = await runCliCaptured('classify', join(MITDB_DIR, '100'), '--model', DIR, '--beats', 'atr', '--format', 'json', '--out', join(work, '100.json'));
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr).toContain(`backend ${INTEGER_RUNTIME}:`);
+    expect(JSON.parse(readFileSync(join(work, '100.json'), 'utf8')).backend).toBe(INTEGER_RUNTIME);
     const agent = (await loadIntegerClassifier(DIR))!;
     expect(agent.backend).toBe(INTEGER_BACKEND);
     const r = agent.classify(beats);

@@ -30,7 +30,7 @@ export const command: Command = {
     if (!['node', 'wasm', 'cpu'].includes(backend)) throw new CliError(`--backend must be node, wasm or cpu, got '${backend}'`);
     const { initEngine, describeEngine } = await import('../../model/engine/backend.js');
     const { loadModel } = await import('../../model/io.js');
-    const { classifyRecording } = await import('../../model/classify.js');
+    const { classifyRecording, runtimeOf } = await import('../../model/classify.js');
     const { beatAnnotations } = await import('../../model/evaluate-records.js');
     const engine = await initEngine({ prefer: backend as 'wasm' });
     const models = [];
@@ -49,7 +49,7 @@ export const command: Command = {
       const seconds = (performance.now() - t0) / 1000;
       const counts: Record<string, number> = Object.fromEntries(c.classes.map((k) => [k, 0]));
       for (let i = 0; i < c.predicted.length; i++) counts[c.classes[c.predicted[i]]]++;
-      io.err(`${c.record}: ${c.samples.length} beats (${c.positions}) on lead ${c.lead} at ${c.fs} Hz, model ${models.map((m) => `${m.dir} (${m.meta.arch})`).join(' + ')}, backend ${describeEngine(engine)}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')} in ${seconds.toFixed(1)} s`);
+      io.err(`${c.record}: ${c.samples.length} beats (${c.positions}) on lead ${c.lead} at ${c.fs} Hz, model ${models.map((m) => `${m.dir} (${m.meta.arch})`).join(' + ')}, backend ${runtimeOf(models, describeEngine(engine))}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')} in ${seconds.toFixed(1)} s`);
       const K = c.classes.length;
       // AF from the labels (the Holter summary's rule), written as rhythm annotations so that EC57's AF comparison
       // (evaluate, WFDB epicmp -a) can score it; bxb and rxr ignore them
@@ -73,7 +73,7 @@ export const command: Command = {
           sample: s, time: Math.round((s / c.fs) * 1e4) / 1e4, class: c.classes[c.predicted[i]],
           probabilities: Object.fromEntries(c.classes.map((k, j) => [k, Math.round(c.probabilities[i * K + j] * 1e5) / 1e5])),
         }));
-        text = `{"record": ${JSON.stringify(c.record)}, "lead": ${JSON.stringify(c.lead)}, "fs": ${c.fs}, "positions": ${JSON.stringify(c.positions)}, "model": ${JSON.stringify(models.map((m) => ({ dir: m.dir, arch: m.meta.arch, window: m.meta.window })))}, "backend": ${JSON.stringify(describeEngine(engine))}, "counts": ${JSON.stringify(counts)}, "afEpisodes": ${JSON.stringify(af.map((e) => ({ start: Math.round(e.start * 1e4) / 1e4, end: Math.round(e.end * 1e4) / 1e4 })))},${c.adaptations ? ` "adaptations": ${JSON.stringify(c.adaptations)},` : ''}\n"beats": [${beats.join(',\n')}]}\n`;
+        text = `{"record": ${JSON.stringify(c.record)}, "lead": ${JSON.stringify(c.lead)}, "fs": ${c.fs}, "positions": ${JSON.stringify(c.positions)}, "model": ${JSON.stringify(models.map((m) => ({ dir: m.dir, arch: m.meta.arch, window: m.meta.window })))}, "backend": ${JSON.stringify(runtimeOf(models, describeEngine(engine)))}, "counts": ${JSON.stringify(counts)}, "afEpisodes": ${JSON.stringify(af.map((e) => ({ start: Math.round(e.start * 1e4) / 1e4, end: Math.round(e.end * 1e4) / 1e4 })))},${c.adaptations ? ` "adaptations": ${JSON.stringify(c.adaptations)},` : ''}\n"beats": [${beats.join(',\n')}]}\n`;
       }
       if (out) await writeFile(out, text);
       else await io.out(text);

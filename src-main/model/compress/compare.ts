@@ -23,6 +23,7 @@ import { classifyBeat, type BeatInputs } from '../lite/classify-beat.js';
 import { LiteModelError } from '../lite/errors.js';
 import { loadLiteModel } from '../lite/load.js';
 import { readIntegerModel } from '../lite/integer-files.js';
+import { INTEGER_RUNTIME } from '../lite/integer.js';
 import { decideQ15 } from '../lite/integer-c.js';
 import type { LiteModel } from '../lite/model.js';
 
@@ -41,7 +42,7 @@ export interface Latency {
 export const LITE_BACKEND = 'lite';
 export const LITE_ENGINE = 'lite runtime (plain TypeScript, no tfjs, one beat at a time)';
 /** What the lite column times for a model with an integer form (integer.json). */
-export const INTEGER_ENGINE = 'integer runtime (TypeScript, int8 activations, int32 accumulators, one beat at a time)';
+export const INTEGER_ENGINE = `${INTEGER_RUNTIME}, one beat at a time`;
 
 /** Single-beat latency on the lite runtime; it has no batched kernels, so there is no batched figure. */
 export interface LiteLatency {

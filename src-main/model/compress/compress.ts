@@ -23,7 +23,7 @@ import { checkRatio, fineTune, measureSparsity, pruneStructured, pruneUnstructur
 import { quantizeWeights } from './quantize.js';
 import { trainingSetOf } from './tensors.js';
 import { tf } from './tf.js';
-import { quantizeToIntegers } from '../lite/integer.js';
+import { INTEGER_RUNTIME, quantizeToIntegers } from '../lite/integer.js';
 import { INTEGER_JSON, removeIntegerModel, writeIntegerModel } from '../lite/integer-files.js';
 import { constantBytes } from '../lite/integer-c.js';
 
@@ -226,7 +226,7 @@ export async function compressModel(req: CompressRequest): Promise<CompressResul
     trainedOn: (op.kind === "quantize" || op.kind === "expand" || op.kind === 'integer' ? parentCard?.trainedOn ?? childMeta?.trainedOn
       : op.kind === 'adapt' ? [...[parentCard?.trainedOn ?? childMeta?.trainedOn ?? []].flat(), step.trainedOn as string] : step.trainedOn) as string | string[] | undefined,
     command: req.command,
-    backend: describeEngine(),
+    backend: op.kind === 'integer' ? INTEGER_RUNTIME : describeEngine(),
     createdAt: new Date().toISOString(),
   };
   let evaluation: ModelEvaluation | undefined;

@@ -25,6 +25,8 @@ import { decodeWeights } from './weights.js';
 
 export const INTEGER_FORMAT = 'ecg-review-integer';
 export const INTEGER_FORMAT_VERSION = 1;
+/** How results made by this runtime name it (`classify`'s backend, the agent's status, `compare`). */
+export const INTEGER_RUNTIME = 'integer runtime (int8 activations, int32 accumulators; TypeScript)';
 /** Probabilities are integers out of 2^15. */
 export const Q15 = 32768;
 /** Multipliers are below 2^23 so that accumulator × multiplier stays exact in a double. */
@@ -354,8 +356,10 @@ export function quantizeToIntegers(src: LiteModelSource, calib: CalibrationBeats
 
 // ---- the integer runtime ------------------------------------------------------------------------------------
 
-/** round(acc · m / 2^n), halves up: exact while |acc · m| < 2^53. */
-const requant = (acc: number, m: number, n: number): number => Math.floor((acc * m + 2 ** (n - 1)) / 2 ** n);
+const POW2 = Float64Array.from({ length: 64 }, (_, i) => 2 ** i);
+const INV_POW2 = Float64Array.from({ length: 64 }, (_, i) => 2 ** -i);
+/** round(acc · m / 2^n), halves up: exact while |acc · m| < 2^53 (a power of two's reciprocal is exact too). */
+const requant = (acc: number, m: number, n: number): number => Math.floor((acc * m + POW2[n - 1]) * INV_POW2[n]);
 const clamp8 = (v: number, lo = -128): number => (v < lo ? lo : v > 127 ? 127 : v);
 /** floor(a) + z clamped to int8; a NaN input gives the zero point (the C runtime's `q8`). */
 const quantizeValue = (a: number, z: number): number => (Number.isNaN(a) ? z : a < -1000 ? -128 : a > 1000 ? 127 : clamp8(Math.floor(a) + z));
@@ -365,10 +369,21 @@ export class IntegerModel {
   private readonly buf: Int32Array[];
   readonly outputSize: number;
 
+  /** Per conv/dense op: weights transposed to [out][taps·in] and the input minus its zero points (scratch). */
+  private readonly prep: ({ wt: Int32Array; xs: Int32Array } | null)[];
+
   constructor(readonly spec: IntegerModelSpec, readonly dir = spec.source) {
     if (spec.format !== INTEGER_FORMAT || spec.version !== INTEGER_FORMAT_VERSION) throw new LiteModelError(`is not an integer model of format ${INTEGER_FORMAT} v${INTEGER_FORMAT_VERSION} (got ${String(spec.format)} v${String(spec.version)})`, dir);
     this.buf = spec.tensors.map((t) => new Int32Array(t.size));
     this.outputSize = spec.tensors[spec.output].size;
+    // Integer sums are exact in any order, so the weights can be laid out for contiguous dot products.
+    this.prep = spec.ops.map((o) => {
+      if (o.op !== 'conv1d' && o.op !== 'dense') return null;
+      const F = o.op === 'conv1d' ? o.F : o.units, n = o.w.length / F;
+      const wt = new Int32Array(o.w.length);
+      for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) wt[f * n + i] = o.w[i * F + f];
+      return { wt, xs: new Int32Array(spec.tensors[o.in].size) };
+    });
   }
 
   /** The entry: float inputs to int8 with the inputs' channel scales (round half up, as the C runtime). */
@@ -386,26 +401,39 @@ export class IntegerModel {
   predictQ15(inputs: readonly ArrayLike<number>[]): Int32Array {
     this.quantizeInputs(inputs);
     const b = this.buf, t = this.spec.tensors;
-    for (const o of this.spec.ops) {
-      if (o.op === 'conv1d') {
+    this.spec.ops.forEach((o, oi) => {
+      if (o.op === 'conv1d' || o.op === 'dense') {
+        const { wt, xs } = this.prep[oi]!;
         const x = b[o.in], y = b[o.out], zi = t[o.in].quant!.zero, zo = t[o.out].quant!.zero;
+        const C = o.op === 'conv1d' ? o.C : o.n;
+        for (let i = 0; i < xs.length; i++) xs[i] = x[i] - zi[i % C];
+        if (o.op === 'dense') {
+          for (let u = 0; u < o.units; u++) {
+            let a = o.b[u];
+            for (let i = 0, w0 = u * o.n; i < o.n; i++) a += xs[i] * wt[w0 + i];
+            y[u] = clamp8(zo[u] + requant(a, o.rq.m[u], o.rq.n[u]), o.relu ? Math.max(-128, zo[u]) : -128);
+          }
+          return;
+        }
+        const kC = o.k * C;
         for (let tt = 0; tt < o.outT; tt++) {
+          const start = tt * o.stride - o.padLeft;
           for (let f = 0; f < o.F; f++) {
             let a = o.b[f];
-            for (let j = 0; j < o.k; j++) {
-              const ti = tt * o.stride - o.padLeft + j * o.dilation;
-              if (ti < 0 || ti >= o.T) continue;
-              for (let c = 0; c < o.C; c++) a += (x[ti * o.C + c] - zi[c]) * o.w[(j * o.C + c) * o.F + f];
+            const w0 = f * kC;
+            if (o.dilation === 1) {
+              // taps outside the input are the zero padding (real 0, so x − z = 0): left out
+              const lo = Math.max(0, -start) * C, hi = Math.min(o.k, o.T - start) * C, x0 = start * C;
+              for (let i = lo; i < hi; i++) a += xs[x0 + i] * wt[w0 + i];
+            } else {
+              for (let j = 0; j < o.k; j++) {
+                const ti = start + j * o.dilation;
+                if (ti < 0 || ti >= o.T) continue;
+                for (let c = 0; c < C; c++) a += xs[ti * C + c] * wt[w0 + j * C + c];
+              }
             }
             y[tt * o.F + f] = clamp8(zo[f] + requant(a, o.rq.m[f], o.rq.n[f]), o.relu ? Math.max(-128, zo[f]) : -128);
           }
-        }
-      } else if (o.op === 'dense') {
-        const x = b[o.in], y = b[o.out], zi = t[o.in].quant!.zero, zo = t[o.out].quant!.zero;
-        for (let u = 0; u < o.units; u++) {
-          let a = o.b[u];
-          for (let i = 0; i < o.n; i++) a += (x[i] - zi[i]) * o.w[i * o.units + u];
-          y[u] = clamp8(zo[u] + requant(a, o.rq.m[u], o.rq.n[u]), o.relu ? Math.max(-128, zo[u]) : -128);
         }
       } else if (o.op === 'gap') {
         const x = b[o.in], y = b[o.out], zi = t[o.in].quant!.zero, zo = t[o.out].quant!.zero;
@@ -437,7 +465,7 @@ export class IntegerModel {
         y[1] = Math.floor((r[1] * sv + Math.floor(ns / 2)) / ns);
         for (let k = 2; k < o.K; k++) y[k] = m[k];
       }
-    }
+    });
     return b[this.spec.output];
   }
 
