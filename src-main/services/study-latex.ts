@@ -24,11 +24,14 @@ function signed(v: number | null | undefined): string {
   return r === 0 ? '0.0' : `${r > 0 ? '+' : '$-$'}${Math.abs(r).toFixed(1)}`;
 }
 
-/** Percentage points with a sign and two decimals (burdens are often well under one point). */
-function signed2(v: number): string {
-  const r = Math.round(v * 100) / 100;
-  return r === 0 ? '0.00' : `${r > 0 ? '+' : '$-$'}${Math.abs(r).toFixed(2)}`;
+/** A value with a sign (a minus in math mode) and `digits` decimals; one that rounds to zero shows none. */
+function signedN(v: number, digits: number): string {
+  const r = Math.round(v * 10 ** digits) / 10 ** digits;
+  return r === 0 ? (0).toFixed(digits) : `${r > 0 ? '+' : '$-$'}${Math.abs(r).toFixed(digits)}`;
 }
+
+/** Percentage points with a sign and two decimals (burdens are often well under one point). */
+const signed2 = (v: number): string => signedN(v, 2);
 
 /** A figure with its interval beneath it (a two-line cell in plain LaTeX). */
 function cell(value: string, iv: StudyInterval | null | undefined, format: (x: number) => string = (x) => x.toFixed(1)): string {
@@ -123,6 +126,29 @@ export function renderStudyLatex(study: Omit<StudyResult, 'csv'>): string {
       `A $-$ B & Rec. & ${DIFFS.map(([, name]) => name).join(' & ')} \\\\`,
       '\\midrule',
       ...study.pairs.map((p) => `${escapeLatex(p.a)} $-$ ${escapeLatex(p.b)} & ${p.recordings.length} & ${DIFFS.map(([k]) => cell(signed(p.point[k]), p.intervals?.[k], signed)).join(' & ')} \\\\`),
+      '\\bottomrule',
+      '\\end{tabular}',
+      '\\end{table}',
+    );
+  }
+  const calibrated = study.pairs.filter((p) => p.calibration);
+  if (calibrated.length) {
+    const d = (v: number | null, digits: number): string => (v === null ? '--' : signedN(v, digits));
+    lines.push(
+      '',
+      '\\begin{table}[htbp]',
+      '\\centering',
+      '\\footnotesize',
+      '\\caption{Differences in the calibration of the label\'s confidence between models (A $-$ B) on the same beats: expected calibration error (ECE, percentage points) and Brier score. Lower is better, so a negative difference favours A.'
+        + `${calibrated.some((p) => p.calibration!.intervals) ? ' Under each its 95\\,\\% interval from a paired bootstrap over recordings.' : ''}}`,
+      '\\begin{tabular}{lrcc}',
+      '\\toprule',
+      'A $-$ B & Rec. & ECE & Brier \\\\',
+      '\\midrule',
+      ...calibrated.map((p) => {
+        const c = p.calibration!;
+        return `${escapeLatex(p.a)} $-$ ${escapeLatex(p.b)} & ${p.recordings.length} & ${cell(d(c.point.ece, 2), c.intervals?.ece, (x) => signedN(x, 2))} & ${cell(d(c.point.brier, 4), c.intervals?.brier, (x) => signedN(x, 4))} \\\\`;
+      }),
       '\\bottomrule',
       '\\end{tabular}',
       '\\end{table}',

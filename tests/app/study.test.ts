@@ -312,6 +312,11 @@ describeMitdb('getStudy: runs of several recordings pooled per model', () => {
     expect(html).toContain(`${p.point.accuracy! >= 0 ? '+' : ''}${p.point.accuracy!.toFixed(1)}<br><small>${p.intervals!.accuracy!.lo.toFixed(1)}–${p.intervals!.accuracy!.hi.toFixed(1)}</small>`);
     const ce = p.calibration!;
     expect(html).toContain(`${ce.point.ece! >= 0 ? '+' : ''}${ce.point.ece!.toFixed(2)}<br><small>${ce.intervals!.ece!.lo.toFixed(2)}–${ce.intervals!.ece!.hi.toFixed(2)}</small>`);
+    // The LaTeX has the calibration differences as a table of their own, each over its interval.
+    const tex = (v: number, d: number) => (Number(v.toFixed(d)) === 0 ? (0).toFixed(d) : `${v > 0 ? '+' : '$-$'}${Math.abs(v).toFixed(d)}`);
+    const row = r.latex.split('\n').find((l) => l.startsWith(`${p.a} $-$ ${p.b} & 3 & \\shortstack{${tex(ce.point.ece!, 2)}`));
+    expect(row).toBe(`${p.a} $-$ ${p.b} & 3 & \\shortstack{${tex(ce.point.ece!, 2)}\\\\\\scriptsize ${tex(ce.intervals!.ece!.lo, 2)}--${tex(ce.intervals!.ece!.hi, 2)}} & \\shortstack{${tex(ce.point.brier!, 4)}\\\\\\scriptsize ${tex(ce.intervals!.brier!.lo, 4)}--${tex(ce.intervals!.brier!.hi, 4)}} \\\\`);
+    expect(r.latex).toContain('Lower is better, so a negative difference favours A.');
   });
 
   it.runIf(findChromium() !== null || process.env.CI)('the report prints to PDF with the system Chromium (browser mode and the CLI do this)', async () => {
