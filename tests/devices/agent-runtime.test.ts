@@ -4,13 +4,13 @@
  * EcgAttentionPooling1D) falls back to TensorFlow.js; the self-test and the status say which. Live labels are the
  * same whichever runtime runs the model: a short replay of MIT-BIH 208 on an agent forced to tfjs
  * (`--runtime tfjs`) gives exactly the labels (and probabilities within 1e-5) of the default agent.
- * `--runtime lite` refuses a model the lite runtime does not run.
+ * `--runtime lite` refuses a model the lite runtime does not run. A model with an integer form runs it on any agent.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LITE_BACKEND } from '../../src-agent/classifiers.js';
+import { INTEGER_BACKEND, LITE_BACKEND } from '../../src-agent/classifiers.js';
 import { packModelDir } from '../../src-main/devices/bundle.js';
 import { DeviceClient } from '../../src-main/devices/client.js';
 import type { PushResponse } from '../../src-main/devices/protocol.js';
@@ -20,6 +20,7 @@ import { REPO, replayBeats, startAgentProcess, stopAllAgents, type StreamedBeat 
 const SAMPLE_208 = join(REPO, 'resources/samples/208');
 const STUDENT = join(RESOURCES_MODELS_DIR, 'student-int8');
 const ATTENTION = join(RESOURCES_MODELS_DIR, 'attention');
+const INTEGER = join(RESOURCES_MODELS_DIR, 'causal-student-integer');
 
 type Beat = StreamedBeat;
 type PushWithSelfTest = PushResponse & { selfTest: { backend: string; message: string; passed: boolean } };
@@ -97,5 +98,18 @@ describe('device agent: lite runtime, TensorFlow.js fallback', () => {
     const ls = await lite.status();
     expect(ls.backend).toBe(LITE_BACKEND);
     expect(ls.model?.id).toBe(pa.model.id);
+
+    // A model with an integer form runs as integers whatever the runtime choice, and streams Q15 probabilities.
+    const integer = await packModelDir(INTEGER);
+    const [ia, il] = (await Promise.all([auto.push(integer), lite.push(integer)])) as PushWithSelfTest[];
+    expect(ia.selfTest).toMatchObject({ backend: INTEGER_BACKEND, passed: true });
+    expect(il.selfTest).toMatchObject({ backend: INTEGER_BACKEND, passed: true });
+    expect(ia.selfTest.message).toContain(`run by ${INTEGER_BACKEND};`);
+    expect((await auto.status()).backend).toBe(INTEGER_BACKEND);
+    const streamed = await replay(auto, 30);
+    expect(streamed.length).toBeGreaterThan(20);
+    // The first beat has no earlier look-alikes for the morphology consensus: its probabilities are the integer
+    // network's own, whole multiples of 2^-15.
+    expect(streamed[0].probabilities!.map((p) => p * 32768).every(Number.isInteger)).toBe(true);
   }, 240_000);
 });
