@@ -233,6 +233,22 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
       // Two runs of the recording: the McNemar row of the pair, with the beats both labelled.
       if (v === 'compare' && shipped!.id !== BASELINE_MODEL_ID) await expect.poll(async () => page.locator('table[aria-label=McNemar] tbody tr td').first().textContent(), { timeout: 20_000 }).toMatch(/^\d+$/);
       await page.waitForTimeout(v === 'strips' ? 1200 : 300);
+      if (v === 'strips') {
+        // Calipers on a saved strip: two clicks 100 px apart measure the time the strip's plot spans over 100 px.
+        await page.getByTestId('strip-calipers-toggle').click();
+        const figure = page.locator('figure[data-strip]').first();
+        const seconds = Number(/\(([\d.]+) s, lead/.exec((await figure.locator('figcaption').textContent())!)![1]);
+        const box = (await figure.locator('.u-over').boundingBox())!;
+        const mid = box.y + box.height / 2;
+        await page.mouse.click(box.x + 40, mid);
+        await expect.poll(() => page.getByTestId('strip-caliper-reading').textContent()).toBe('click the second point');
+        await page.mouse.click(box.x + 140, mid);
+        const reading = (await page.getByTestId('strip-caliper-reading').textContent())!;
+        const [, ms, bpm] = /^(\d+) ms · (\d+\.\d) bpm · Δ \d+\.\d\d mV$/.exec(reading)!.map(Number);
+        // within a pixel's time at each end (the caption's duration is rounded to 0.1 s)
+        expect(Math.abs(ms - (100 / box.width) * seconds * 1000)).toBeLessThanOrEqual((2 / box.width) * seconds * 1000 + 5);
+        expect(bpm).toBeCloseTo(60000 / ms, 0);
+      }
       await shot(v);
     }
     await page.getByTestId('tab-review').click();
