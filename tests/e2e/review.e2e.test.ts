@@ -247,6 +247,8 @@ describeMitdb('review app in the browser (MIT-BIH 208)', () => {
         const [, ms, bpm] = /^(\d+) ms · (\d+\.\d) bpm · Δ \d+\.\d\d mV$/.exec(reading)!.map(Number);
         // within a pixel's time at each end (the caption's duration is rounded to 0.1 s)
         expect(Math.abs(ms - (100 / box.width) * seconds * 1000)).toBeLessThanOrEqual((2 / box.width) * seconds * 1000 + 5);
+        // and the paper is at scale: 25 mm/s at 3.78 px/mm is 94.5 px a second (a strip up to 14.8 s long)
+        if (seconds <= 14.8) expect(Math.abs(box.width / seconds - 94.5)).toBeLessThanOrEqual(0.5);
         expect(bpm).toBeCloseTo(60000 / ms, 0);
       }
       await shot(v);
