@@ -459,10 +459,9 @@ export interface StudyPair {
   point: Record<string, number | null>;
   intervals: Record<string, StudyInterval | null> | null;
   /**
-   * A − B of the confidence's calibration on the same beats: ECE in percentage points and the Brier score, with paired
-   * intervals over the recordings (null with fewer than two, or `draws` 0). Null when a run has no probabilities, or
-   * when the two start at different times on a recording (an adapted arm: its beats before the end of the learning
-   * period are not scored).
+   * A − B of the confidence's calibration on the same beats (from the later start on each recording, as the figures):
+   * ECE in percentage points and the Brier score, with paired intervals over the recordings (null with fewer than two,
+   * or `draws` 0). Null when a run has no probabilities.
    */
   calibration: { point: { ece: number | null; brier: number | null }; intervals: { ece: StudyInterval | null; brier: StudyInterval | null } | null } | null;
 }

@@ -585,7 +585,7 @@ export class ReviewService implements EcgApi {
    * A run's reference and model labels (one character per beat) with its probabilities, from where it is scored: an
    * adapted run's model learnt the beats of its learning period, so only the rest count.
    */
-  private scoredLabels(run: Run, reference: 'annotations' | 'corrected', corrections?: CorrectionInput[]): { reference: string; predicted: string; probs: Float32Array | null; applied: number; scoredFromSeconds: number } {
+  private scoredLabels(run: Run, reference: 'annotations' | 'corrected', corrections?: CorrectionInput[]): { reference: string; predicted: string; probs: Float32Array | null; samples: Int32Array; applied: number; scoredFromSeconds: number } {
     const o = run.out;
     const ref = reference === 'corrected' ? this.correctedReference(run, corrections) : { labels: Array.from(o.reference, LABEL).join(''), applied: 0 };
     const scoredFromSeconds = (run.summary.adaptation?.minutes ?? 0) * 60;
@@ -598,7 +598,7 @@ export class ReviewService implements EcgApi {
     }
     return {
       reference: ref.labels.slice(first), predicted: Array.from(o.predicted.subarray(first), LABEL).join(''),
-      probs: o.probs ? o.probs.subarray(first * 5) : null, applied: ref.applied, scoredFromSeconds,
+      probs: o.probs ? o.probs.subarray(first * 5) : null, samples: o.samples.subarray(first), applied: ref.applied, scoredFromSeconds,
     };
   }
 

@@ -60,7 +60,7 @@ function pairsSection(r: Pick<StudyResult, 'pairs'>, name: (id: string) => strin
   const rows = r.pairs.map((p) => `<tr><th>${esc(name(p.a))} − ${esc(name(p.b))}</th><td>${p.recordings.length}</td>${DIFF_KEYS.map((k) => diffCell(p.point[k], p.intervals?.[k])).join('')}${calibrationCells(p.calibration)}</tr>`).join('');
   return `<section class="page"><h2>Differences between models <small>(A − B, percentage points, on the recordings both classified)</small></h2>
 <table class="compact"><tr><th>A − B</th><th>Recordings</th>${DIFF_KEYS.map((k) => `<th>${DIFF_NAMES[k]}</th>`).join('')}<th>ECE</th><th>Brier</th></tr>${rows}</table>
-<p>Under each difference its 95 % interval from the paired bootstrap over recordings; a shaded cell's interval excludes 0. An interval that includes 0 does not show that the models differ on that figure. ECE (expected calibration error of the label's confidence, points) and Brier: lower is better, so a negative difference favours A; they are left out (—) where a run has no probabilities or the two start at different times.
+<p>Under each difference its 95 % interval from the paired bootstrap over recordings; a shaded cell's interval excludes 0. An interval that includes 0 does not show that the models differ on that figure. ECE (expected calibration error of the label's confidence, points) and Brier: lower is better, so a negative difference favours A; they are left out (—) where a run has no probabilities.
 Both sides of a pair are scored on the same beats: where one starts later on a recording (an adapted model, after its learning period), the other is scored from there too.</p></section>`;
 }
 

@@ -41,8 +41,8 @@ export interface StudyRunInput {
   length: number;
   reference: readonly Annotation[];
   test: readonly Annotation[];
-  /** The run's own beats from `scoredFromSeconds`: reference and model labels (a character each) and probabilities. */
-  labels: { reference: string; predicted: string; probs: Float32Array | null };
+  /** The run's own beats from `scoredFromSeconds`: reference and model labels (a character each), probabilities, positions. */
+  labels: { reference: string; predicted: string; probs: Float32Array | null; samples: Int32Array };
 }
 
 /** EC57's start, minute 5, or later for an adapted run whose learning period is longer. */
@@ -229,7 +229,8 @@ function pairOf(a: string, b: string, runsA: readonly Scored[], runsB: readonly 
   const countsA = both.map(([x]) => x.counts);
   const countsB = both.map(([, y]) => y.counts);
   const recordings = shared.map((r) => r.input.recording);
-  const calibration = alignedFrom.length ? null : calibrationPair(shared.map((r) => r.input), shared.map((r) => byRecording.get(r.input.recordingId)!.input), draws);
+  const from = shared.map((ra) => Math.max(ra.input.scoredFromSeconds, byRecording.get(ra.input.recordingId)!.input.scoredFromSeconds));
+  const calibration = calibrationPair(shared.map((r, i) => fromSeconds(r.input, from[i])), shared.map((r, i) => fromSeconds(byRecording.get(r.input.recordingId)!.input, from[i])), draws);
   if (shared.length >= 2 && draws > 0) {
     const d = figureDifferenceIntervals(countsA, countsB, { draws });
     return { a, b, recordings, alignedFrom, point: { ...d.point }, intervals: { ...d.intervals }, calibration };
@@ -238,9 +239,19 @@ function pairOf(a: string, b: string, runsA: readonly Scored[], runsB: readonly 
   return { a, b, recordings, alignedFrom, point, intervals: null, calibration };
 }
 
+/** A run's labels from `seconds` on (its own start or later: a pair's later start). */
+function fromSeconds(r: StudyRunInput, seconds: number): StudyRunInput {
+  if (seconds <= r.scoredFromSeconds) return r;
+  const end = seconds * r.fs, s = r.labels.samples;
+  let first = 0;
+  while (first < s.length && s[first] < end) first++;
+  const l = r.labels;
+  return { ...r, labels: { reference: l.reference.slice(first), predicted: l.predicted.slice(first), probs: l.probs ? l.probs.subarray(first * 5) : null, samples: s.subarray(first) } };
+}
+
 /**
- * A − B of ECE (points) and Brier over the same recordings' beats, each run from its own start (the caller passes
- * only pairs that start alike), with the paired record bootstrap of `compare`; null when a run has no probabilities.
+ * A − B of ECE (points) and Brier over the same recordings' beats (each pair of runs from the later of their
+ * starts), with the paired record bootstrap of `compare`; null when a run has no probabilities.
  */
 function calibrationPair(runsA: readonly StudyRunInput[], runsB: readonly StudyRunInput[], draws: number): StudyPair['calibration'] {
   if ([...runsA, ...runsB].some((r) => !r.labels.probs)) return null;

@@ -283,7 +283,8 @@ export function fakeStudy(req: StudyRequest, runs: readonly RunSummary[] = STUDY
       // the service scores both sides from the later start; the fake's fixed matrices stand for that, and it reports where
       const from = (x: { run: RunSummary }): number => (x.run.adaptation?.minutes ?? 0) * 60;
       const alignedFrom = shared.filter((x) => from(x) !== from(b.get(x.run.recordingId)!)).map((x) => ({ recording: nameOf(x.run.recordingId), seconds: Math.max(from(x), from(b.get(x.run.recordingId)!)) }));
-      // the fake's calibration difference is that of the two arms' pooled calibration, without intervals
+      // the fake's calibration difference is that of the two arms' pooled calibration, without intervals; it cannot
+      // rescore a run from a later start, so an aligned pair gets none (the service rescores it)
       const ca = models[i].calibration, cb = models[j].calibration;
       const calibration = ca && cb && !alignedFrom.length ? { point: { ece: 100 * (ca.ece - cb.ece), brier: ca.brier - cb.brier }, intervals: null } : null;
       pairs.push({ a: ids[i], b: ids[j], recordings: shared.map((x) => nameOf(x.run.recordingId)), alignedFrom, point: { ...d.point }, intervals: shared.length >= 2 && draws > 0 ? { ...d.intervals } : null, calibration });

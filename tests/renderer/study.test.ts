@@ -462,7 +462,7 @@ describe('Study tab', () => {
       expect([k, cell.querySelector('.v')!.textContent, cell.querySelector('.ci')!.textContent]).toEqual([k, sf(p.point[k]), ci(p.intervals![k])]);
     }
     expect([...view.getByTestId('study-pairs').querySelectorAll('tr[data-pair]')].map((tr) => tr.getAttribute('data-pair'))).toEqual(r.pairs.map((x) => `${x.a}|${x.b}`));
-    // An adapted arm's beats start later: no calibration difference is claimed for the pair.
+    // The fake cannot rescore a run from a later start, so it gives this pair no calibration difference: shown as dashes.
     expect(p.calibration).toBeNull();
     expect([pair.querySelector('td[data-key="ece"]')!.textContent, pair.querySelector('td[data-key="brier"]')!.textContent]).toEqual(['—', '—']);
     expect(view.getByTestId('pairs-note').textContent).toMatch(/both are scored from the later start on each recording .* so a pair compares the same beats/);
