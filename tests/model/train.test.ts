@@ -14,6 +14,7 @@ import { buildModel, EXPERT_OUTPUTS } from '../../src-main/model/architectures/i
 import { tf } from '../../src-main/model/engine/tf.js';
 import { makeBatch, predictProbs, trainModel } from '../../src-main/model/train/train.js';
 import { describeMitdb, mitdbRecord } from '../helpers/data.js';
+import { mulberry32 } from '../../src-main/evaluation/random.js';
 
 let dir: string;
 let small: BeatSet;
@@ -73,6 +74,24 @@ describeMitdb('training a beat classifier (small, real)', () => {
     }
     tf.dispose([beat, features]);
     model.dispose();
+  });
+
+  it('heart-rate augmentation (--rr-scale) scales a beat\'s RR intervals together, up to e^±scale, and leaves its ratios', () => {
+    const idx = Array.from({ length: 200 }, (_, i) => i * 2);
+    const rnd = mulberry32(5);
+    const { beat, features } = makeBatch(small, idx, rnd, undefined, 0.5);
+    const f = features.arraySync() as number[][];
+    const factors = f.map((row, i) => row[0] / small.features[idx[i] * FEATURE_NAMES.length]);
+    factors.forEach((k, i) => {
+      // preRR, postRR, localRR and recordRR by the same factor; the ratios (pre/local …) as they were
+      for (let q = 1; q < 4; q++) expect(f[i][q]).toBeCloseTo(small.features[idx[i] * FEATURE_NAMES.length + q] * k, 4);
+      for (let q = 4; q < FEATURE_NAMES.length; q++) expect(f[i][q]).toBeCloseTo(small.features[idx[i] * FEATURE_NAMES.length + q], 5);
+      expect(k).toBeGreaterThanOrEqual(Math.exp(-0.5) - 1e-6);
+      expect(k).toBeLessThanOrEqual(Math.exp(0.5) + 1e-6);
+    });
+    // spread over the range, not the ±3 % jitter of the default
+    expect(Math.max(...factors) / Math.min(...factors)).toBeGreaterThan(2);
+    tf.dispose([beat, features]);
   });
 
   it('attention and transformer models train one epoch, save and reload to identical predictions', async () => {

@@ -61,6 +61,7 @@ export const command: Command = {
     'decision-folds': { type: 'string', description: 'ds1ds2: choose the decision offsets on out-of-fold predictions of patient-wise K-fold over DS1 (default 0 = on the validation split)' },
     'epoch-size': { type: 'string', description: 'beats drawn per epoch with class-balanced sampling (default 12000; 0 = shuffle all beats, class-weighted loss)' },
     'fusion-synthesis': { type: 'string', description: 'share 0..1 of the F beats drawn for training replaced by synthetic fusion beats mixed from a DS1 patient\'s own V and N beats (default 0)' },
+    'rr-scale': { type: 'string', description: 'heart-rate augmentation: each training beat\'s RR intervals scaled by e^u, u uniform in ±this (e.g. 0.5; default 0: a ±3 % jitter)' },
     'class-power': { type: 'string', description: 'class re-weighting strength 0..1 (default 0.75)' },
     'learning-rate': { type: 'string', description: 'Adam learning rate (default 0.002)' },
     patience: { type: 'string', description: 'epochs without validation improvement before stopping (default 4)' },
@@ -93,7 +94,9 @@ export const command: Command = {
       learningRate: numberFlag(flags, 'learning-rate', 2e-3)!,
       patience: intFlag(flags, 'patience', 4)!,
       fusionSynthesis: numberFlag(flags, 'fusion-synthesis', 0)!,
+      rrScale: numberFlag(flags, 'rr-scale', 0)!,
     };
+    if (!(config.rrScale! >= 0 && config.rrScale! <= 1)) throw new CliError(`--rr-scale must be between 0 and 1, got '${flags['rr-scale']}'`);
     if (!(config.fusionSynthesis >= 0 && config.fusionSynthesis <= 1)) throw new CliError(`--fusion-synthesis must be between 0 and 1, got '${flags['fusion-synthesis']}'`);
     if (config.fusionSynthesis > 0 && epochSize === 0) throw new CliError('--fusion-synthesis replaces class-balanced F draws: it needs --epoch-size > 0');
     const dataDir = stringFlag(flags, 'data-dir', DEFAULT_DATA_DIR)!;
@@ -147,7 +150,7 @@ export const command: Command = {
       if (seeds) config.seed = seeds[0];
       if (fixedEpochs && !decisionFolds) throw new CliError('--fixed-epochs leaves no validation split for the decision offsets: add --decision-folds K');
       const consensus = flags.consensus === true;
-      const command = `ecg-review train --arch ${archs.join(',')} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${config.fusionSynthesis ? ` --fusion-synthesis ${config.fusionSynthesis}` : ''}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${consensus ? ' --consensus' : ''}${minSe ? ` --min-se ${flags['min-se']}` : ''}${minPpv ? ` --min-ppv ${flags['min-ppv']}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''}${leads === 2 ? ' --leads 2' : ''}${flags['beat-channel'] === true ? ' --beat-channel' : ''}${flags.causal ? ' --causal' : ''}${positions ? ' --train-beats live-detector' : ''} --out ${out}`;
+      const command = `ecg-review train --arch ${archs.join(',')} --eval ds1ds2 --epochs ${epochs} ${seeds ? `--seeds ${seeds.join(',')}` : `--seed ${seed}`} --epoch-size ${epochSize} --class-power ${config.classWeightPower} --learning-rate ${config.learningRate} --patience ${config.patience}${config.fusionSynthesis ? ` --fusion-synthesis ${config.fusionSynthesis}` : ''}${config.rrScale ? ` --rr-scale ${config.rrScale}` : ''}${fixedEpochs ? ' --fixed-epochs' : ''}${decisionFolds ? ` --decision-folds ${decisionFolds}` : ''}${consensus ? ' --consensus' : ''}${minSe ? ` --min-se ${flags['min-se']}` : ''}${minPpv ? ` --min-ppv ${flags['min-ppv']}` : ''}${flags.cv ? ` --cv --folds ${folds} --cv-epochs ${cvEpochs}` : ''}${lead ? ` --lead ${lead}` : ''}${leads === 2 ? ' --leads 2' : ''}${flags['beat-channel'] === true ? ' --beat-channel' : ''}${flags.causal ? ' --causal' : ''}${positions ? ' --train-beats live-detector' : ''} --out ${out}`;
       const r = await runDs1Ds2({ dataDir, out, config, lead, window, positions, cv: flags.cv ? { folds, epochs: cvEpochs } : undefined, decisionFolds, fixedEpochs, consensus, floors, seeds, archs: archs.length > 1 ? (archs as Architecture[]) : undefined, command, onProgress: progress });
       if (flags.json) {
         await io.out(`${JSON.stringify({ backend: describeEngine(engine), model: out, card: r.card }, null, 1)}\n`);

@@ -32,6 +32,11 @@ export interface TrainConfig {
   augment: boolean;
   /** Share (0–1) of balanced-sampling F draws replaced by synthetic fusion beats (see fusion.ts); 0 = none. */
   fusionSynthesis: number;
+  /**
+   * Heart-rate augmentation: a training beat's RR intervals (not their ratios) scaled by e^u, u uniform in
+   * [−rrScale, rrScale], as the same beat at another rate; 0 = the ±3 % jitter alone.
+   */
+  rrScale?: number;
   /** Epochs without validation improvement before stopping (0 = never stop early). */
   patience: number;
 }
@@ -72,7 +77,7 @@ export function classWeightsFor(counts: number[], power: number): number[] {
  * Fill batch tensors for beats `idx` (with optional augmentation drawn from `rnd`). Where `fusion[i]` is given,
  * entry i is that synthetic fusion beat instead of beat idx[i].
  */
-export function makeBatch(s: BeatSet, idx: ArrayLike<number>, rnd?: Random, fusion?: readonly (FusionDraw | undefined)[]): { beat: Tensor; features: Tensor } {
+export function makeBatch(s: BeatSet, idx: ArrayLike<number>, rnd?: Random, fusion?: readonly (FusionDraw | undefined)[], rrScale = 0): { beat: Tensor; features: Tensor } {
   const B = idx.length;
   const L = s.length;
   const C = s.channels;
@@ -91,7 +96,7 @@ export function makeBatch(s: BeatSet, idx: ArrayLike<number>, rnd?: Random, fusi
       f.set(fs, i * FEATURE_COUNT);
       continue;
     }
-    // time shift ±2 samples (R-peak jitter of a detector), amplitude scale 0.8–1.2, additive noise σ 0–0.15, a slow baseline tilt; RR intervals jittered ±3 %.
+    // time shift ±2 samples (R-peak jitter of a detector), amplitude scale 0.8–1.2, additive noise σ 0–0.15, a slow baseline tilt; RR intervals jittered ±3 % (or scaled by e^±rrScale).
     const shift = Math.floor(rnd() * 5) - 2;
     const scale = 0.8 + 0.4 * rnd();
     const sigma = 0.15 * rnd();
@@ -105,7 +110,7 @@ export function makeBatch(s: BeatSet, idx: ArrayLike<number>, rnd?: Random, fusi
         x[o + t * C + c] = v + ramp + sigma * gauss(rnd);
       }
     }
-    const j = 1 + (rnd() - 0.5) * 0.06;
+    const j = rrScale ? Math.exp((rnd() - 0.5) * 2 * rrScale) : 1 + (rnd() - 0.5) * 0.06;
     for (let q = 0; q < FEATURE_COUNT; q++) f[i * FEATURE_COUNT + q] = fs[q] * (q < 4 ? j : 1);
   }
   return { beat: tf.tensor3d(x, [B, L, C]), features: tf.tensor2d(f, [B, FEATURE_COUNT]) };
@@ -211,7 +216,7 @@ export async function trainModel(train: BeatSet, val: BeatSet | null, config: Pa
     for (let b = 0; b < batches; b++) {
       const idx = order.slice(b * cfg.batchSize, (b + 1) * cfg.batchSize);
       const fusion = synth.length ? synth.slice(b * cfg.batchSize, (b + 1) * cfg.batchSize) : undefined;
-      const { beat, features } = makeBatch(train, idx, cfg.augment ? augRnd : undefined, fusion);
+      const { beat, features } = makeBatch(train, idx, cfg.augment ? augRnd : undefined, fusion, cfg.rrScale ?? 0);
       // One-hot labels built as float32 directly: tf.oneHot gives int32, which every tf.mul with it cast back
       // to float32 (same 0/1 values), and its int32 index tensor was never disposed.
       const yv = new Float32Array(idx.length * K);
