@@ -256,10 +256,13 @@ function fromSeconds(r: StudyRunInput, seconds: number): StudyRunInput {
 function calibrationPair(runsA: readonly StudyRunInput[], runsB: readonly StudyRunInput[], draws: number): StudyPair['calibration'] {
   if ([...runsA, ...runsB].some((r) => !r.labels.probs)) return null;
   const names = runsA.map((r) => r.recordingId);
-  const units = (runs: readonly StudyRunInput[]) => calibrationUnits(calibrationInputOfRuns(runs, 0), names);
-  const d = calibrationDifferenceIntervals(units(runsA), units(runsB), { draws: Math.max(draws, 1) });
+  const ua = calibrationUnits(calibrationInputOfRuns(runsA, 0), names), ub = calibrationUnits(calibrationInputOfRuns(runsB, 0), names);
+  // A recording where one side has no scorable beat (no N, S, V or F reference among its labels) is left out of both.
+  for (const [x, y] of [[ua, ub], [ub, ua]]) for (const r of [...x.byRecord.keys()]) if (!y.byRecord.has(r)) x.byRecord.delete(r);
+  if (!ua.byRecord.size) return null;
+  const d = calibrationDifferenceIntervals(ua, ub, { draws: Math.max(draws, 1) });
   const pts = (v: number | null): number | null => (v === null ? null : 100 * v);
-  const intervals = runsA.length >= 2 && draws > 0
+  const intervals = ua.byRecord.size >= 2 && draws > 0
     ? { ece: d.intervals.ece && { lo: 100 * d.intervals.ece.lo, hi: 100 * d.intervals.ece.hi }, brier: d.intervals.brier }
     : null;
   return { point: { ece: pts(d.point.ece), brier: d.point.brier }, intervals };

@@ -1,5 +1,5 @@
 /**
- * Integer-only inference for the small beat classifiers (the students and `cnn`'s layer set): int8 activations and
+ * Integer-only inference for the small beat classifiers (the students' layer set: Conv1D, Dense, global pooling, softmax): int8 activations and
  * weights, int32 accumulators, fixed-point requantization, a lookup-table softmax and Q15 probabilities — what a
  * microcontroller without a floating-point unit (or TFLite Micro's int8 path) computes. The scheme is Jacob et al.,
  * "Quantization and training of neural networks for efficient integer-arithmetic-only inference", CVPR 2018:
