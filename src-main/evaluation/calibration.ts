@@ -128,11 +128,17 @@ function recordingSums(input: CalibrationInput, B: number): Map<number, Float64A
 }
 
 /** ECE and Brier of one recording's (or a resample's summed) bin sums: [confidence × B, hits × B, beats × B, Brier sum]. */
-function eceBrierOf(sum: Float64Array, B: number): { ece: number | null; brier: number | null } {
+function eceBrierOf(sum: Float64Array, B: number, at = 0): { ece: number | null; brier: number | null } {
   let beats = 0;
-  for (let b = 0; b < B; b++) beats += sum[2 * B + b];
+  for (let b = 0; b < B; b++) beats += sum[at + 2 * B + b];
   if (!beats) return { ece: null, brier: null };
-  return { ece: binned(sum.subarray(0, B), sum.subarray(B, 2 * B), sum.subarray(2 * B, 3 * B), beats).ece, brier: sum[3 * B] / beats };
+  // `binned`'s ECE, term for term (so the same doubles), without building the bins: a bootstrap calls this per draw.
+  let ece = 0;
+  for (let b = 0; b < B; b++) {
+    const c = sum[at + 2 * B + b];
+    if (c) ece += (c / beats) * Math.abs(sum[at + B + b] / c - sum[at + b] / c);
+  }
+  return { ece, brier: sum[at + 3 * B] / beats };
 }
 
 /** ECE and Brier intervals over recordings resampled with replacement (bootstrap.ts), from each one's bin sums. */
@@ -177,7 +183,7 @@ export function calibrationDifferenceIntervals(a: CalibrationUnits, b: Calibrati
   const B = a.bins, W = 3 * B + 1;
   const units = names.map((r) => { const u = new Float64Array(2 * W); u.set(a.byRecord.get(r)!, 0); u.set(b.byRecord.get(r)!, W); return u; });
   const diff = (sum: Float64Array): { ece: number | null; brier: number | null } => {
-    const x = eceBrierOf(sum.subarray(0, W), B), y = eceBrierOf(sum.subarray(W), B);
+    const x = eceBrierOf(sum, B), y = eceBrierOf(sum, B, W);
     return { ece: x.ece === null || y.ece === null ? null : x.ece - y.ece, brier: x.brier === null || y.brier === null ? null : x.brier - y.brier };
   };
   const r = recordBootstrap(units, diff, opts);
