@@ -156,6 +156,13 @@ int main(int argc, char **argv) {
     expect(() => quantizeToIntegers(files, { n: 0, x: new Float32Array(0), features: new Float32Array(0), description: '' }, meta)).toThrow(/no calibration beats/);
     expect(() => quantizeToIntegers(files, { n: 2, x: new Float32Array(10), features: new Float32Array(22), description: '' }, meta)).toThrow(/input \w+ needs \d+ calibration values for 2 beats, got 10/);
     expect(() => new IntegerModel({ ...spec, version: 99 })).toThrow(/is not an integer model of format ecg-review-integer v1 \(got ecg-review-integer v99\)/);
+    // A damaged integer.json fails when it is read, naming what is wrong, rather than computing something else.
+    const damaged = (f: (s: IntegerModelSpec) => void): IntegerModelSpec => { const c = structuredClone(spec); f(c); return c; };
+    const conv = (s: IntegerModelSpec) => s.ops.find((o) => o.op === 'conv1d') as Extract<IntegerModelSpec['ops'][number], { op: 'conv1d' }>;
+    expect(() => new IntegerModel(damaged((s) => { conv(s).w.pop(); }))).toThrow(/integer.json: op conv1 weights must be \d+ integers in \[-127, 127\]/);
+    expect(() => new IntegerModel(damaged((s) => { conv(s).out = 999; }))).toThrow(/integer.json: op conv1 names tensor 999, and there are \d+/);
+    expect(() => new IntegerModel(damaged((s) => { (s.ops[0] as { op: string }).op = 'lstm'; }))).toThrow(/is a 'lstm', which the integer runtime does not run/);
+    expect(() => new IntegerModel(damaged((s) => { s.tensors[s.inputs[0].tensor].quant!.zero[0] = 300; }))).toThrow(/zero points must be \d+ integers in \[-128, 127\]/);
     writeFileSync(join(work, 'integer.json'), '{ not json');
     await expect(readIntegerModel(work)).rejects.toThrow(/integer.json is not valid JSON/);
     await expect(checkRequest({ model: DIR, out: join(work, 'again'), op: { kind: 'integer' }, dataDir: MITDB_DIR })).rejects.toThrow(/already has an integer form \(integer.json\); give the model it was made from/);

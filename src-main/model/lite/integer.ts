@@ -356,6 +356,60 @@ export function quantizeToIntegers(src: LiteModelSource, calib: CalibrationBeats
 
 // ---- the integer runtime ------------------------------------------------------------------------------------
 
+/**
+ * A spec read from disk is checked before it runs: every tensor an op names exists and has the kind and size the
+ * op needs, weights and requantization arrays have their lengths, and no index leaves a buffer — so a damaged
+ * integer.json fails here, naming what is wrong, not as a wrong answer.
+ */
+function checkSpec(spec: IntegerModelSpec, dir: string): void {
+  const fail = (m: string): never => { throw new LiteModelError(`integer.json: ${m}`, dir); };
+  const isInt = (v: unknown, lo: number, hi: number): boolean => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
+  const ints = (v: unknown, n: number, lo: number, hi: number, what: string): void => {
+    if (!Array.isArray(v) || v.length !== n || !v.every((x) => isInt(x, lo, hi))) fail(`${what} must be ${n} integers in [${lo}, ${hi}]`);
+  };
+  if (!Array.isArray(spec.tensors) || !Array.isArray(spec.ops) || !Array.isArray(spec.inputs)) fail('tensors, ops and inputs must be arrays');
+  const T = spec.tensors.length;
+  spec.tensors.forEach((t, i) => {
+    if (!isInt(t?.size, 1, 1 << 20) || !isInt(t.channels, 1, t.size) || t.size % t.channels) fail(`tensor ${i} has size ${String(t?.size)} and ${String(t?.channels)} channels`);
+    if (t.quant) {
+      ints(t.quant.zero, t.channels, -128, 127, `tensor ${i}'s zero points`);
+      if (!Array.isArray(t.quant.scale) || t.quant.scale.length !== t.channels || !t.quant.scale.every((x) => x > 0 && Number.isFinite(x))) fail(`tensor ${i}'s scales must be ${t.channels} positive numbers`);
+    }
+  });
+  const ref = (i: unknown, kind: 'int8' | 'q15', what: string): number => {
+    if (!isInt(i, 0, T - 1)) return fail(`${what} names tensor ${String(i)}, and there are ${T}`);
+    if ((kind === 'int8') !== !!spec.tensors[i as number].quant) fail(`${what}: tensor ${String(i)} is not ${kind === 'int8' ? 'an int8 activation' : 'a Q15 probability vector'}`);
+    return spec.tensors[i as number].size;
+  };
+  if (!isInt(spec.output, 0, T - 1) || spec.tensors[spec.output].quant) fail('the output must be a Q15 probability tensor');
+  if (!Array.isArray(spec.decisionBias) || spec.decisionBias.length !== spec.tensors[spec.output].size) fail(`decisionBias must have ${spec.tensors[spec.output].size} entries`);
+  for (const inp of spec.inputs) ref(inp.tensor, 'int8', `input ${String(inp.name)}`);
+  const rq = (r: Requant | undefined, n: number, what: string): void => { ints(r?.m, n, 1, 2 ** MULT_BITS - 1, `${what} multipliers`); ints(r?.n, n, 1, 62, `${what} shifts`); };
+  for (const o of spec.ops) {
+    const what = `op ${String(o?.name)}`;
+    if (o.op === 'conv1d') {
+      const inSize = ref(o.in, 'int8', what), outSize = ref(o.out, 'int8', what);
+      if (inSize !== o.T * o.C || outSize !== o.outT * o.F || !(o.k >= 1 && o.stride >= 1 && o.dilation >= 1 && o.padLeft >= 0)) fail(`${what} has shapes that do not fit its tensors`);
+      ints(o.w, o.k * o.C * o.F, -127, 127, `${what} weights`); ints(o.b, o.F, -(2 ** 31), 2 ** 31 - 1, `${what} biases`); rq(o.rq, o.F, what);
+    } else if (o.op === 'dense') {
+      if (ref(o.in, 'int8', what) !== o.n || ref(o.out, 'int8', what) !== o.units) fail(`${what} has shapes that do not fit its tensors`);
+      ints(o.w, o.n * o.units, -127, 127, `${what} weights`); ints(o.b, o.units, -(2 ** 31), 2 ** 31 - 1, `${what} biases`); rq(o.rq, o.units, what);
+    } else if (o.op === 'gap' || o.op === 'gmp') {
+      if (ref(o.in, 'int8', what) !== o.T * o.C || ref(o.out, 'int8', what) !== o.C) fail(`${what} has shapes that do not fit its tensors`);
+      if (o.op === 'gap') rq(o.rq, o.C, what);
+    } else if (o.op === 'concat') {
+      if (!Array.isArray(o.ins) || o.ins.reduce((a, i) => a + ref(i, 'int8', what), 0) !== ref(o.out, 'int8', what)) fail(`${what}'s inputs do not add up to its output`);
+    } else if (o.op === 'softmax') {
+      if (ref(o.in, 'int8', what) !== o.K || ref(o.out, 'q15', what) !== o.K) fail(`${what} has shapes that do not fit its tensors`);
+      ints(o.lut, 256, 0, 65536, `${what} table`);
+    } else if (o.op === 'hierarchical') {
+      if (o.K < 2 || ref(o.r, 'q15', what) !== o.K || ref(o.m, 'q15', what) !== o.K || ref(o.out, 'q15', what) !== o.K) fail(`${what} needs three Q15 vectors of ${String(o.K)}`);
+    } else {
+      fail(`${what} is a '${String((o as { op?: unknown }).op)}', which the integer runtime does not run`);
+    }
+  }
+}
+
 const POW2 = Float64Array.from({ length: 64 }, (_, i) => 2 ** i);
 const INV_POW2 = Float64Array.from({ length: 64 }, (_, i) => 2 ** -i);
 /** round(acc · m / 2^n), halves up: exact while |acc · m| < 2^53 (a power of two's reciprocal is exact too). */
@@ -374,6 +428,7 @@ export class IntegerModel {
 
   constructor(readonly spec: IntegerModelSpec, readonly dir = spec.source) {
     if (spec.format !== INTEGER_FORMAT || spec.version !== INTEGER_FORMAT_VERSION) throw new LiteModelError(`is not an integer model of format ${INTEGER_FORMAT} v${INTEGER_FORMAT_VERSION} (got ${String(spec.format)} v${String(spec.version)})`, dir);
+    checkSpec(spec, dir);
     this.buf = spec.tensors.map((t) => new Int32Array(t.size));
     this.outputSize = spec.tensors[spec.output].size;
     // Integer sums are exact in any order, so the weights can be laid out for contiguous dot products.
