@@ -18,7 +18,8 @@ import { buildRecordBeats, type BeatSet } from '../../src-main/model/dataset/bea
 import { loadLabelledRecords } from '../../src-main/model/dataset/mitdb.js';
 import { initEngine } from '../../src-main/model/engine/backend.js';
 import { loadModel, RESOURCES_MODELS_DIR, type ModelMetadata } from '../../src-main/model/io.js';
-import { decideQ15, integerModelC } from '../../src-main/model/lite/integer-c.js';
+import { constantBytes, decideQ15, integerModelC } from '../../src-main/model/lite/integer-c.js';
+import { INTEGER_ENGINE, type Comparison } from '../../src-main/model/compress/compare.js';
 import { readIntegerModel } from '../../src-main/model/lite/integer-files.js';
 import { IntegerModel, INTEGER_RUNTIME, Q15, quantizeToIntegers, type IntegerModelSpec } from '../../src-main/model/lite/integer.js';
 import { LiteModel } from '../../src-main/model/lite/model.js';
@@ -142,6 +143,13 @@ int main(int argc, char **argv) {
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stderr).toContain(`backend ${INTEGER_RUNTIME}:`);
     expect(JSON.parse(readFileSync(join(work, '100.json'), 'utf8')).backend).toBe(INTEGER_RUNTIME);
+    // compare times the integer runtime in its lite column and reports the integer form's own size.
+    const cmp = await runCliCaptured('compare', DIR, '--eval', '100', '--data', MITDB_DIR, '--backends', 'lite', '--latency-runs', '3', '--json');
+    expect(cmp.code, cmp.stderr).toBe(0);
+    const row = (JSON.parse(cmp.stdout) as Comparison).models[0];
+    expect(row.lite!.engine).toBe(INTEGER_ENGINE);
+    expect(row.integer).toEqual({ jsonBytes: readFileSync(join(DIR, 'integer.json')).length, gzipBytes: expect.any(Number), constantBytes: constantBytes(spec) });
+    expect(row.evaluation!.calibration!.beats).toBeGreaterThan(2000);
     const agent = (await loadIntegerClassifier(DIR))!;
     expect(agent.backend).toBe(INTEGER_BACKEND);
     const r = agent.classify(beats);

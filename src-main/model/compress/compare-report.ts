@@ -56,7 +56,10 @@ export function formatComparisonText(c: Comparison): string {
     for (const x of refused) out.push(`  ${x.name}: ${x.reason}`);
   }
   const integer = c.models.filter((m) => m.lite?.engine === INTEGER_ENGINE);
-  if (integer.length) out.push('', `— integer-only: ${integer.map((m) => m.name).join(', ')}. Its figures and its ${LITE_BACKEND} column are the integer runtime's (integer.json); its tfjs columns time the float files kept beside it.`);
+  if (integer.length) {
+    out.push('', `— integer-only: its figures and its ${LITE_BACKEND} column are the integer runtime's (integer.json); its size and tfjs columns are the float files kept beside it. The integer form itself:`);
+    for (const m of integer) if (m.integer) out.push(`  ${m.name}: integer.json ${kb(m.integer.jsonBytes)} KB (${kb(m.integer.gzipBytes)} KB gzipped); C source constant data ${m.integer.constantBytes} bytes`);
+  }
   const method = c.models.find((m) => m.evaluation?.intervals)?.evaluation?.intervals?.method;
   if (method) out.push('', `Macro-F1 intervals: ${method}. Two models scored on the same records are not independent samples, so overlapping intervals do not mean "no difference": the paired differences below are the comparison.`);
   if (c.mcnemar.length) {

@@ -6,7 +6,9 @@
  * beats, so that a small difference in accuracy is not read as a win (McNemar, Psychometrika 12:153–157, 1947;
  * Dietterich, Neural Computation 10:1895–1923, 1998, recommends it for comparing two classifiers on one test set).
  */
-import { basename, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { mcnemar, type McNemarResult } from '../../evaluation/metrics.js';
 import { figureDifferenceIntervals, type FigureDifferences } from '../../evaluation/class-figures.js';
 import { calibrationDifferenceIntervals, type CalibrationDifferences } from '../../evaluation/calibration.js';
@@ -22,9 +24,9 @@ import { tf } from './tf.js';
 import { classifyBeat, type BeatInputs } from '../lite/classify-beat.js';
 import { LiteModelError } from '../lite/errors.js';
 import { loadLiteModel } from '../lite/load.js';
-import { readIntegerModel } from '../lite/integer-files.js';
+import { INTEGER_JSON, readIntegerModel } from '../lite/integer-files.js';
 import { INTEGER_RUNTIME } from '../lite/integer.js';
-import { decideQ15 } from '../lite/integer-c.js';
+import { constantBytes, decideQ15 } from '../lite/integer-c.js';
 import type { LiteModel } from '../lite/model.js';
 
 export interface Latency {
@@ -67,6 +69,8 @@ export interface ModelRow {
   latency: Latency[];
   /** Absent when the lite runtime was not among the backends timed. */
   lite?: LiteLatency;
+  /** A directory with an integer form: its integer.json (bytes, gzipped) and the C source's constant data (bytes). */
+  integer?: { jsonBytes: number; gzipBytes: number; constantBytes: number };
   evaluation: Omit<ModelEvaluation, 'truth' | 'predicted' | 'recordCounts' | 'calibrationUnits'> | null;
 }
 
@@ -274,11 +278,14 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
       if (lite.refused) say(`${dir}: the lite runtime does not run it: ${lite.refused}`);
     }
     const { truth: _t, predicted: _p, recordCounts: _r, calibrationUnits: _u, ...figures } = evaluation ?? ({} as ModelEvaluation);
+    const integer = await readIntegerModel(dir);
+    const intJson = integer ? await readFile(join(dir, INTEGER_JSON)) : null;
     rows.push({
       dir: resolve(dir), name: uniqueName(card?.name ?? basename(resolve(dir)), rows), parameters, nonZeroParameters: nonZero,
       bytes: size.bytes, gzipBytes: size.gzipBytes, quantization: files.quantization, sparse: files.sparse,
       compression: (card?.compression ?? []).map((s) => s.kind).join(' → ') || 'none',
       latency, ...(lite ? { lite } : {}), evaluation: evaluation ? figures : null,
+      ...(integer && intJson ? { integer: { jsonBytes: intJson.length, gzipBytes: gzipSync(intJson, { level: 9 }).length, constantBytes: constantBytes(integer.spec) } } : {}),
     });
   }
   await initEngine();
