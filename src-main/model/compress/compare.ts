@@ -25,7 +25,7 @@ import { classifyBeat, type BeatInputs } from '../lite/classify-beat.js';
 import { LiteModelError } from '../lite/errors.js';
 import { loadLiteModel } from '../lite/load.js';
 import { INTEGER_JSON, readIntegerModel } from '../lite/integer-files.js';
-import { INTEGER_RUNTIME } from '../lite/integer.js';
+import { INTEGER_RUNTIME, type IntegerModel } from '../lite/integer.js';
 import { constantBytes, decideQ15 } from '../lite/integer-c.js';
 import type { LiteModel } from '../lite/model.js';
 
@@ -201,9 +201,8 @@ function measureOneByOne(shapes: readonly { shape: readonly number[] }[], classi
   return { singleMedian: quantile(single, 0.5), singleP95: quantile(single, 0.95) };
 }
 
-/** The lite runtime's latency for a model directory, or why it does not run it (not an error for compare). */
-export async function liteLatency(dir: string, beats: BeatSet | null, runs: number): Promise<LiteLatency> {
-  const integer = await readIntegerModel(dir);
+/** The lite runtime's latency for a model directory, or why it does not run it (not an error for compare); a model with an integer form (`integer`, read by the caller) times that form instead. */
+export async function liteLatency(dir: string, beats: BeatSet | null, runs: number, integer: IntegerModel | null = null): Promise<LiteLatency> {
   if (integer) {
     // An integer model runs as integers on a device: time that runtime (probabilities and the integer decision).
     const shapes = integer.spec.inputs;
@@ -271,14 +270,14 @@ export async function compareModels(dirs: readonly string[], opts: CompareOption
       m.dispose();
       latency.push({ backend: info.backend, engine: describeEngine(info), ...t });
     }
+    const integer = await readIntegerModel(dir);
     let lite: LiteLatency | undefined;
     if (timeLite) {
-      say(`${dir}: timing on the ${LITE_ENGINE}`);
-      lite = await liteLatency(dir, beats, opts.latencyRuns ?? 50);
+      say(`${dir}: timing on the ${integer ? INTEGER_ENGINE : LITE_ENGINE}`);
+      lite = await liteLatency(dir, beats, opts.latencyRuns ?? 50, integer);
       if (lite.refused) say(`${dir}: the lite runtime does not run it: ${lite.refused}`);
     }
     const { truth: _t, predicted: _p, recordCounts: _r, calibrationUnits: _u, ...figures } = evaluation ?? ({} as ModelEvaluation);
-    const integer = await readIntegerModel(dir);
     const intJson = integer ? await readFile(join(dir, INTEGER_JSON)) : null;
     rows.push({
       dir: resolve(dir), name: uniqueName(card?.name ?? basename(resolve(dir)), rows), parameters, nonZeroParameters: nonZero,
