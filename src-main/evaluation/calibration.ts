@@ -46,6 +46,11 @@ function binOf(p: number, n: number): number {
 }
 
 /** ECE and MCE of (confidence, hit) pairs accumulated per bin. */
+/** One bin's |accuracy − confidence| from its sums (c > 0 beats): the term ECE weighs by c / total and MCE maximises. */
+function binGap(sumConf: number, sumHit: number, c: number): number {
+  return Math.abs(sumHit / c - sumConf / c);
+}
+
 function binned(sumConf: Float64Array, sumHit: Float64Array, count: Float64Array, total: number): { bins: ReliabilityBin[]; ece: number; mce: number } {
   const n = count.length;
   let ece = 0, mce = 0;
@@ -54,7 +59,7 @@ function binned(sumConf: Float64Array, sumHit: Float64Array, count: Float64Array
     const c = count[b];
     const confidence = c ? sumConf[b] / c : null, accuracy = c ? sumHit[b] / c : null;
     if (c) {
-      const gap = Math.abs((accuracy as number) - (confidence as number));
+      const gap = binGap(sumConf[b], sumHit[b], c);
       ece += (c / total) * gap;
       mce = Math.max(mce, gap);
     }
@@ -136,7 +141,7 @@ function eceBrierOf(sum: Float64Array, B: number, at = 0): { ece: number | null;
   let ece = 0;
   for (let b = 0; b < B; b++) {
     const c = sum[at + 2 * B + b];
-    if (c) ece += (c / beats) * Math.abs(sum[at + B + b] / c - sum[at + b] / c);
+    if (c) ece += (c / beats) * binGap(sum[at + b], sum[at + B + b], c);
   }
   return { ece, brier: sum[at + 3 * B] / beats };
 }
