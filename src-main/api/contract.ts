@@ -377,13 +377,15 @@ export interface StudyRecording {
 }
 
 /**
- * Atrial fibrillation as the Holter summary finds it (RR irregularity) from the model's labels and, as the
- * baseline, from the reference's beat labels, each scored against the reference's `(AFIB`/`(AFL` episodes over the
- * whole recording. A model that calls AF beats S can hide AF from the summary; this shows how much.
+ * Atrial fibrillation as the Holter summary finds it (RR irregularity, and the signal's P waves) from the model's
+ * labels and, as the baseline, from the reference's beat labels, each scored against the reference's `(AFIB`/`(AFL`
+ * episodes over the whole recording. A model that calls AF beats S can hide AF from the summary; this shows how much.
  */
 export interface StudyAf {
   model: AfAgreement;
   reference: AfAgreement;
+  /** Whether the signal's P waves were looked at (`HolterSummary['af'].pWaves`). */
+  pWaves: boolean;
   /**
    * The S burden (%) as each side's Holter summary states it: S labels outside the AF found from the same labels,
    * over all the recording's labelled beats (the model's, and the reference's).
@@ -441,7 +443,8 @@ export interface StudyModel {
    * AF over the recordings with rhythm annotations, pooled (null when none has them), and the Bland–Altman of their
    * S burdens outside AF (null with fewer than two).
    */
-  af: { recordings: number; model: AfAgreement; reference: AfAgreement; sBurdenOutsideAf: StudyBurdenAgreement | null } | null;
+  /** `pWaves`: whether every recording's AF was found with the signal's P waves. */
+  af: { recordings: number; model: AfAgreement; reference: AfAgreement; sBurdenOutsideAf: StudyBurdenAgreement | null; pWaves: boolean } | null;
 }
 
 /**

@@ -162,7 +162,11 @@ export interface HolterSummary {
    * and models call many of them S; they are not supraventricular ectopy, so `ectopy.S` leaves them out
    * (counts them as N), as Holter systems suspend SVE counting during AF. `counts.S` still holds every S label.
    */
-  af: { episodes: number; seconds: number; burdenPercent: number; longest: AfEpisode | null; list: AfEpisode[]; supraventricularLabels: number };
+  af: {
+    episodes: number; seconds: number; burdenPercent: number; longest: AfEpisode | null; list: AfEpisode[]; supraventricularLabels: number;
+    /** Whether the signal's P waves were looked at (missing P waves let less irregularity count as AF), or the labels' RR intervals alone. */
+    pWaves: boolean;
+  };
   /** The AF found against a reference's rhythm annotations, when the summary was given them. */
   afAgreement?: AfAgreement;
   hourly: HourSummary[];
@@ -191,6 +195,13 @@ export function afAgreementFigures(a: AfAgreement): string {
 }
 
 /** h:mm:ss from the start of the recording, as Holter reports give event times. */
+/** How the AF was found, in words, for every place that shows it. */
+export function afMethodText(af: Pick<HolterSummary['af'], 'pWaves'>): string {
+  return af.pWaves
+    ? 'from RR irregularity, with less of it needed where the signal shows no P waves'
+    : 'from RR irregularity alone: misses flutter and AF with a regular response';
+}
+
 export function clockTime(seconds: number): string {
   const s = Math.floor(seconds);
   return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;

@@ -20,6 +20,12 @@
  * Bigeminy and runs repeat the interval two back, and an isolated premature beat spoils only a few changes of the
  * median, while in AF neither neighbour is close. Its statistic and 0.07 were chosen on DS1 only, with S treated
  * as N, from 3 statistics × 2 windows × 5 thresholds; DS2 figures are in the README.
+ *
+ * **Where the signal shows no P wave, half the irregularity is enough.** AF with a fast or regular response (MIT-BIH
+ * 210) scores below both thresholds, and only its missing P waves tell it apart from sinus rhythm. Where the beats
+ * carry the signal's atrial activity (`LabelledBeats.atrialActivity`) and it is below `noPWave`, a beat is AF
+ * above `noPWaveShare` of the threshold that applies (NN or supraventricular). Some irregularity is still required,
+ * so that junctional and other regular rhythms without a visible P wave are not AF.
  */
 import { annotationCode, type Annotation } from '../domain/annotation.js';
 import type { AfEpisode } from '../domain/holter.js';
@@ -33,9 +39,13 @@ export interface AfSettings {
   fallbackThreshold: number;
   minSeconds: number;
   mergeSeconds: number;
+  /** Atrial activity below which a beat has no P wave (used only where the beats carry it). */
+  noPWave: number;
+  /** Share of the irregularity threshold that makes a beat without a P wave AF. */
+  noPWaveShare: number;
 }
 
-export const DEFAULT_AF_SETTINGS: Readonly<AfSettings> = { windowBeats: 64, threshold: 0.15, fallbackThreshold: 0.07, minSeconds: 30, mergeSeconds: 10 };
+export const DEFAULT_AF_SETTINGS: Readonly<AfSettings> = { windowBeats: 64, threshold: 0.15, fallbackThreshold: 0.07, minSeconds: 30, mergeSeconds: 10, noPWave: 0.3, noPWaveShare: 0.5 };
 
 /** Per beat: the irregularity score, NaN where the window holds fewer than half its NN intervals. */
 export function afScores(b: LabelledBeats, windowBeats = DEFAULT_AF_SETTINGS.windowBeats): Float64Array {
@@ -151,7 +161,12 @@ export function atrialFibrillationEpisodes(b: LabelledBeats, settings: Partial<A
   if (!(s.fallbackThreshold > 0)) throw new RhythmError(`AF fallback threshold must be positive, got ${s.fallbackThreshold}`, b.source ?? 'AF settings');
   const nn = afScores(b, s.windowBeats);
   const sv = supraventricularScores(b, s.windowBeats, (i) => Number.isNaN(nn[i]));
-  const isAf = (i: number): boolean => (Number.isNaN(nn[i]) ? sv[i] > s.fallbackThreshold : nn[i] > s.threshold);
+  if (!(s.noPWave >= 0)) throw new RhythmError(`AF no-P-wave level must be ≥ 0, got ${s.noPWave}`, b.source ?? 'AF settings');
+  if (!(s.noPWaveShare > 0 && s.noPWaveShare <= 1)) throw new RhythmError(`AF no-P-wave share must be in (0, 1], got ${s.noPWaveShare}`, b.source ?? 'AF settings');
+  const atrial = b.atrialActivity;
+  // atrial[i] < noPWave is false for NaN: a beat whose P wave cannot be judged needs the full irregularity
+  const share = (i: number): number => (atrial && atrial[i] < s.noPWave ? s.noPWaveShare : 1);
+  const isAf = (i: number): boolean => (Number.isNaN(nn[i]) ? sv[i] > share(i) * s.fallbackThreshold : nn[i] > share(i) * s.threshold);
   const raw: AfEpisode[] = [];
   let from = -1;
   const close = (to: number): void => { raw.push({ start: b.samples[from] / b.fs, end: b.samples[to] / b.fs }); from = -1; };

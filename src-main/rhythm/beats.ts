@@ -16,6 +16,11 @@ export interface LabelledBeats {
   length?: number;
   /** Names the input in error messages (a file or a run). */
   source?: string;
+  /**
+   * Per beat, the QRS-locked atrial activity of the signal around it (`signal/atrial-activity.ts`; NaN where it
+   * could not be judged). Only the signal shows a missing P wave; without it AF is judged from the RR intervals alone.
+   */
+  atrialActivity?: ArrayLike<number>;
 }
 
 /** Throw a RhythmError naming `b.source` unless the beats are usable. */
@@ -29,6 +34,7 @@ export function checkBeats(b: LabelledBeats): void {
   if (b.length !== undefined && b.samples.length && b.length <= b.samples[b.samples.length - 1]) {
     throw new RhythmError(`length ${b.length} samples ends before the last beat (sample ${b.samples[b.samples.length - 1]})`, where);
   }
+  if (b.atrialActivity && b.atrialActivity.length !== b.samples.length) throw new RhythmError(`${b.samples.length} beat times but ${b.atrialActivity.length} atrial activity scores`, where);
 }
 
 /** Seconds analysed: the given length, else up to the last beat. */

@@ -77,7 +77,7 @@ export function summarizeHolterWithEpisodes(b: LabelledBeats, settings: Partial<
     hrv: heartRateVariability(b, s),
     ectopy: { S: summarizeEctopy(withoutAfS, 'S', s.minCycles), V: summarizeEctopy(b, 'V', s.minCycles) },
     pauses: { threshold: s.pauseSeconds, count: pauses.length, longest: pauses.reduce<typeof pauses[number] | null>((a, p) => (!a || p.seconds > a.seconds ? p : a), null), list: pauses.slice(0, MAX_LISTED) },
-    af: { episodes: af.length, seconds: afSeconds, burdenPercent: seconds > 0 ? (100 * afSeconds) / seconds : 0, longest: af.reduce<typeof af[number] | null>((a, e) => (!a || e.end - e.start > a.end - a.start ? e : a), null), list: af.slice(0, MAX_LISTED), supraventricularLabels: moved },
+    af: { episodes: af.length, seconds: afSeconds, burdenPercent: seconds > 0 ? (100 * afSeconds) / seconds : 0, longest: af.reduce<typeof af[number] | null>((a, e) => (!a || e.end - e.start > a.end - a.start ? e : a), null), list: af.slice(0, MAX_LISTED), supraventricularLabels: moved, pWaves: b.atrialActivity !== undefined },
     hourly: hours,
     settings: s,
   };

@@ -2,7 +2,7 @@
  * The Holter page of the review report: heart rate, HRV, ectopy, pauses and the hour-by-hour table, from the final
  * labels (the model's, with the reviewer's corrections). Inline HTML, no scripts, styled by the report's sheet.
  */
-import { afAgreementFigures, clockTime, type EctopySummary, type HolterSummary } from '../domain/holter.js';
+import { afAgreementFigures, afMethodText, clockTime, type EctopySummary, type HolterSummary } from '../domain/holter.js';
 import { escapeXml as esc } from './ecg-svg.js';
 
 const f = (v: number | null, digits = 0): string => (v === null ? '—' : v.toFixed(digits));
@@ -38,7 +38,7 @@ export function holterSectionHtml(s: HolterSummary, beatSource: string): string 
   return `<section class="page"><h2>Holter summary <small>(final labels: the model's, with the reviewer's corrections)</small></h2>
 <dl><dt>Analysed</dt><dd>${clockTime(s.seconds)}, ${s.beats} beats: ${Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(', ')}${s.unlabelled ? `; ${s.unlabelled} without a label` : ''}</dd>
 <dt>Heart rate</dt><dd>mean ${f(hr.mean)} bpm; per-minute minimum ${hr.min ? `${f(hr.min.bpm)} at ${clockTime(hr.min.minute * 60)}` : '—'}, maximum ${hr.max ? `${f(hr.max.bpm)} at ${clockTime(hr.max.minute * 60)}` : '—'}; ${hr.bradycardiaMinutes} min below 60, ${hr.tachycardiaMinutes} min above 100 (of ${hr.minutes})</dd>
-<dt>Atrial fibrillation</dt><dd>${s.af.episodes} episode(s) of ≥ 30 s, ${(s.af.seconds / 60).toFixed(1)} min, burden ${s.af.burdenPercent.toFixed(1)} %${s.af.longest ? `, longest ${clockTime(s.af.longest.start)}–${clockTime(s.af.longest.end)}` : ''} <small>(from RR irregularity; misses flutter and AF with a regular response)</small>${s.afAgreement ? `<br>against ${esc(s.afAgreement.annotator)}'s rhythm annotations (${(s.afAgreement.referenceSeconds / 60).toFixed(1)} min of AF or flutter in ${s.afAgreement.referenceEpisodes} episode(s)): ${esc(afAgreementFigures(s.afAgreement))}` : ''}</dd>
+<dt>Atrial fibrillation</dt><dd>${s.af.episodes} episode(s) of ≥ 30 s, ${(s.af.seconds / 60).toFixed(1)} min, burden ${s.af.burdenPercent.toFixed(1)} %${s.af.longest ? `, longest ${clockTime(s.af.longest.start)}–${clockTime(s.af.longest.end)}` : ''} <small>(${afMethodText(s.af)})</small>${s.afAgreement ? `<br>against ${esc(s.afAgreement.annotator)}'s rhythm annotations (${(s.afAgreement.referenceSeconds / 60).toFixed(1)} min of AF or flutter in ${s.afAgreement.referenceEpisodes} episode(s)): ${esc(afAgreementFigures(s.afAgreement))}` : ''}</dd>
 <dt>Pauses ≥ ${s.pauses.threshold} s</dt><dd>${s.pauses.count}${s.pauses.longest ? `, longest ${s.pauses.longest.seconds.toFixed(2)} s at ${clockTime(s.pauses.longest.start)}` : ''}${beatSource === 'detector' ? ' (beats from the QRS detector: a missed beat shows as a pause)' : ''}</dd></dl>
 ${heartRateTrendSvg(hr.perMinute)}
 <h3>Heart-rate variability <small>(Task Force 1996; NN intervals 0.4–2.0 s within ±${Math.round(s.settings.nnOutlierFraction * 100)} % of the local mean; spectra: Lomb–Scargle per 5-minute segment, VLF ≤ 0.04, LF 0.04–0.15, HF 0.15–0.4 Hz)</small></h3>

@@ -29,11 +29,14 @@ import { ec57Metrics, matchBeats, metricsResult, type Ec57Outcome } from './metr
 import { beatsToAnnotations } from '../evaluation/ec57/labels.js';
 import { mcnemarFromCounts } from '../evaluation/metrics.js';
 import { renderReportHtml } from './report.js';
-import { studyOf, type StudyRunInput } from './study.js';
+import { afBeats, studyOf, type StudyRunInput } from './study.js';
 import { renderStudyLatex } from './study-latex.js';
 import { makeAdaptRoot, sweepStaleAdaptRoots } from './adapted-models.js';
 import { renderStudyHtml } from './study-html.js';
 import { holterSummary, type RhythmReference } from './holter.js';
+import { withAtrialActivity } from './atrial.js';
+import type { LabelledBeats } from '../rhythm/index.js';
+import { hasRhythmAnnotations } from '../evaluation/af-episodes.js';
 import { groupTemplates } from './templates.js';
 import { startWorker } from '../platform/worker.js';
 import { columnsFromPyramid, columnsFromSource, rawValues, BLOCK, CHUNK, type LeadPyramid } from './waveform.js';
@@ -139,6 +142,8 @@ export function defaultWorkerEntry(): URL {
 export class ReviewService implements EcgApi {
   private readonly recordings = new Map<string, OpenRecording>();
   private readonly runs = new Map<string, Run>();
+  /** Per run or recording, the atrial activity at its beats for the last labels asked (see `withAtrial`). */
+  private readonly atrial = new WeakMap<object, { key: string; scores: Promise<ArrayLike<number> | undefined> }>();
   private readonly jobs = new Map<string, { summary: JobSummary; cancel: () => void }>();
   private readonly listeners = new Set<(e: ApiEvent) => void>();
   private models: ModelSummary[] | null = null;
@@ -652,13 +657,20 @@ export class ReviewService implements EcgApi {
       const { fs, length } = r.summary;
       const corrections = req.reference === 'corrected' ? req.corrections?.[run.summary.id] ?? [] : null;
       const labels = this.scoredLabels(run, req.reference, corrections ?? undefined);
-      inputs.push({
+      const input: StudyRunInput = {
         runId: run.summary.id, recordingId: r.summary.id, recording: r.summary.name, modelId: run.summary.modelId, arm: studyArm(run.summary),
         adapted: Boolean(run.summary.adaptation), scoredFromSeconds: (run.summary.adaptation?.minutes ?? 0) * 60,
         corrections: labels.applied, fs, length,
         reference: this.ec57Reference(run, ref, fs, corrections), test: beatsToAnnotations(run.out.samples, run.out.predicted),
         labels,
-      });
+      };
+      if (hasRhythmAnnotations(input.reference)) {
+        // the AF comparison's two sides, with the signal's P waves as the Holter summary has them
+        const sides = afBeats(input);
+        const test = (await this.withAtrial(r, run, sides.test)).atrialActivity, reference = (await this.withAtrial(r, r, sides.reference)).atrialActivity;
+        if (test && reference) input.atrial = { test, reference };
+      }
+      inputs.push(input);
     }
     return studyOf(req.reference, inputs, req.draws ?? 2000);
   }
@@ -734,7 +746,28 @@ export class ReviewService implements EcgApi {
 
   private async holterOf(run: Run, final: string, pauseSeconds?: number): Promise<HolterSummary> {
     const r = this.rec(run.summary.recordingId);
-    return holterSummary({ fs: r.summary.fs, samples: run.out.samples, labels: final, length: r.summary.length, source: `run ${run.summary.id}` }, pauseSeconds !== undefined ? { pauseSeconds } : {}, rhythmOf(await r.ref));
+    const beats = await this.withAtrial(r, run, { fs: r.summary.fs, samples: run.out.samples, labels: final, length: r.summary.length, source: `run ${run.summary.id}` });
+    return holterSummary(beats, pauseSeconds !== undefined ? { pauseSeconds } : {}, rhythmOf(await r.ref));
+  }
+
+  /**
+   * The beats with the recording's atrial activity at them (the AF rule's P-wave test reads the signal). It depends
+   * only on the beats and which of them are N, so it is kept per `owner` (a run, a recording) until those change: the Holter tab asks
+   * again after every correction. Where the signal cannot be read, the beats go without it and the summary says
+   * that AF was judged from RR alone.
+   */
+  private async withAtrial(r: OpenRecording, owner: object, b: LabelledBeats): Promise<LabelledBeats> {
+    // the beats (a rolling hash of their samples) and which of them are N
+    let h = b.samples.length;
+    for (let i = 0; i < b.samples.length; i++) h = (Math.imul(h, 31) + b.samples[i]) | 0;
+    const key = `${h}:${Array.from(b.labels, (l) => (l === 'N' ? 'N' : '.')).join('')}`;
+    let hit = this.atrial.get(owner);
+    if (!hit || hit.key !== key) {
+      hit = { key, scores: withAtrialActivity(r.source, b).then((x) => x.atrialActivity, () => undefined) };
+      this.atrial.set(owner, hit);
+    }
+    const scores = await hit.scores;
+    return scores ? { ...b, atrialActivity: scores } : b;
   }
 
   async getHolterSummary(req: HolterRequest): Promise<HolterSummary> {
@@ -747,7 +780,8 @@ export class ReviewService implements EcgApi {
     const labels = Array.from(ref.labels, LABEL);
     // corrections sit on the run's beats: apply each to the reference beat it matches
     for (const { beat, label } of correctionsOnBeats(req.corrections ?? [], ref.samples, r.summary.fs)) labels[beat] = label;
-    return holterSummary({ fs: r.summary.fs, samples: ref.samples, labels, length: r.summary.length, source: `${r.summary.name} reference` }, req.pauseSeconds !== undefined ? { pauseSeconds: req.pauseSeconds } : {}, rhythmOf(ref));
+    const beats = await this.withAtrial(r, r, { fs: r.summary.fs, samples: ref.samples, labels, length: r.summary.length, source: `${r.summary.name} reference` });
+    return holterSummary(beats, req.pauseSeconds !== undefined ? { pauseSeconds: req.pauseSeconds } : {}, rhythmOf(ref));
   }
 
   async exportReport(req: ExportRequest): Promise<ReportResult> {

@@ -4,7 +4,7 @@
  * Plain `tabular` with booktabs rules; the caption states how the figures were counted, as the study report does.
  */
 import type { StudyBurdenAgreement, StudyInterval, StudyModel, StudyResult } from '../api/contract.js';
-import type { AfAgreement } from '../domain/holter.js';
+import { afMethodText, type AfAgreement } from '../domain/holter.js';
 
 /** LaTeX's special characters in running text (model names, recording names). */
 export function escapeLatex(s: string): string {
@@ -100,8 +100,8 @@ export function renderStudyLatex(study: Omit<StudyResult, 'csv'>): string {
       '\\begin{table}[htbp]',
       '\\centering',
       '\\footnotesize',
-      '\\caption{Atrial fibrillation found from the beat labels by RR irregularity (the Holter summary\'s rule), against the reference\'s (AFIB and (AFL rhythm annotations over the recordings that have them:'
-        + ' duration Se and +P (\\%), reference episodes overlapped, and episodes found that lie in AF; from each model\'s labels, and from the reference\'s beat labels.}',
+      `\\caption{Atrial fibrillation found from the beat labels ${afMethodText(baseline ?? { pWaves: false })} (the Holter summary\'s rule), against the reference\'s (AFIB and (AFL rhythm annotations over the recordings that have them:'
+        + ' duration Se and +P (\\%), reference episodes overlapped, and episodes found that lie in AF; from each model\'s labels, and from the reference\'s beat labels.}`,
       '\\begin{tabular}{lrcccc}',
       '\\toprule',
       'Labels & Rec. & Duration Se & Duration +P & Episodes overlapped & Found in AF \\\\',

@@ -12,11 +12,11 @@
  */
 import type { CalibrationSummary, StudyAf, StudyBurden, StudyBurdenAgreement, StudyEc57, StudyFigures, StudyModel, StudyPair, StudyRecording, StudyResult } from '../api/contract.js';
 import type { Annotation } from '../domain/annotation.js';
-import { afAgreementFigures } from '../domain/holter.js';
+import { afAgreementFigures, afMethodText } from '../domain/holter.js';
 import { DE_CHAZAL_2004_DS2 } from '../domain/mitdb.js';
 import { afAgreement, hasRhythmAnnotations, poolAfAgreements, referenceAfEpisodes } from '../evaluation/af-episodes.js';
 import { blandAltman } from '../evaluation/agreement.js';
-import { atrialFibrillationEpisodes, beatsOfAnnotations, supraventricularOutsideAf } from '../rhythm/index.js';
+import { atrialFibrillationEpisodes, beatsOfAnnotations, supraventricularOutsideAf, type LabelledBeats } from '../rhythm/index.js';
 import { FIGURE_CLASSES, figureDifferenceIntervals, figureDifferences, figureIntervals, figuresFromCounts, macroF1NSV, type FigureClass } from '../evaluation/class-figures.js';
 import { compareBeats, secondsToSamples, type BxbComparison } from '../evaluation/ec57/compare.js';
 import { summarizeRecords, type BeatStatistics } from '../evaluation/ec57/stats.js';
@@ -43,6 +43,16 @@ export interface StudyRunInput {
   test: readonly Annotation[];
   /** The run's own beats from `scoredFromSeconds`: reference and model labels (a character each), probabilities, positions. */
   labels: { reference: string; predicted: string; probs: Float32Array | null; samples: Int32Array };
+  /** The atrial activity of the signal at `afBeats`' beats (the AF rule's P-wave test); without it AF is judged from RR alone. */
+  atrial?: { test: ArrayLike<number>; reference: ArrayLike<number> };
+}
+
+/** The beats the AF comparison judges: the model's and the reference's, as their Holter summaries see them. */
+export function afBeats(input: Pick<StudyRunInput, 'reference' | 'test' | 'fs' | 'length' | 'recording'>): { test: LabelledBeats; reference: LabelledBeats } {
+  return {
+    test: beatsOfAnnotations(input.test, input.fs, input.length, `${input.recording} (model)`),
+    reference: beatsOfAnnotations(input.reference, input.fs, input.length, `${input.recording} (reference)`),
+  };
 }
 
 /** EC57's start, minute 5, or later for an adapted run whose learning period is longer. */
@@ -107,6 +117,7 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
     af: withAf.length ? {
       recordings: withAf.length, model: poolAfAgreements('reference', withAf.map((a) => a.model)), reference: poolAfAgreements('reference', withAf.map((a) => a.reference)),
       sBurdenOutsideAf: agreementOf(recordings.flatMap((r) => (r.af ? [{ recording: r.recording, burden: r.af.sBurdenOutsideAf }] : [])), 'S burden outside AF'),
+      pWaves: withAf.every((a) => a.pWaves),
     } : null,
   };
 }
@@ -115,26 +126,27 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
  * AF found from the run's labels and from the reference's beat labels, each against the reference's rhythm
  * annotations, over the whole recording (the rhythm needs the beats around it); null without rhythm annotations.
  */
-export function afOf(input: Pick<StudyRunInput, 'reference' | 'test' | 'fs' | 'length' | 'recording'>): StudyAf | null {
+export function afOf(input: Pick<StudyRunInput, 'reference' | 'test' | 'fs' | 'length' | 'recording' | 'atrial'>): StudyAf | null {
   if (!hasRhythmAnnotations(input.reference)) return null;
   const truth = referenceAfEpisodes(input.reference, input.fs, input.length);
-  // each side as its Holter summary sees it: AF from its own labels, and its S labels outside that AF
-  const side = (anns: readonly Annotation[], whose: string) => {
-    const beats = beatsOfAnnotations(anns, input.fs, input.length, `${input.recording} (${whose})`);
+  const both = afBeats(input);
+  // each side as its Holter summary sees it: AF from its own labels (and the signal's P waves), and its S labels outside that AF
+  const side = (whose: 'test' | 'reference') => {
+    const beats = input.atrial ? { ...both[whose], atrialActivity: input.atrial[whose] } : both[whose];
     const found = atrialFibrillationEpisodes(beats);
     const labelled = Array.from(beats.labels).filter((l) => l !== '-').length;
     const s = Array.from(beats.labels).filter((l) => l === 'S').length - supraventricularOutsideAf(beats, found).moved;
     return { agreement: afAgreement('reference', truth, found), sBurden: labelled ? (100 * s) / labelled : 0 };
   };
-  const m = side(input.test, 'model'), r = side(input.reference, 'reference');
-  return { model: m.agreement, reference: r.agreement, sBurdenOutsideAf: { reference: r.sBurden, model: m.sBurden } };
+  const m = side('test'), r = side('reference');
+  return { model: m.agreement, reference: r.agreement, pWaves: input.atrial !== undefined, sBurdenOutsideAf: { reference: r.sBurden, model: m.sBurden } };
 }
 
 /** The arm's AF from its labels in one line: duration Se and +P, with the reference's beat labels beside them. */
 export function afText(m: Pick<StudyModel, 'af'>): string | null {
   const a = m.af;
   if (!a) return null;
-  return `Atrial fibrillation found from the labels (RR irregularity, as the Holter summary), against the reference's (AFIB/(AFL over ${a.recordings} recordings (${(a.model.referenceSeconds / 60).toFixed(1)} min of AF): from the model's labels ${afAgreementFigures(a.model)}; from the reference's beat labels ${afAgreementFigures(a.reference)}.`;
+  return `Atrial fibrillation found from the labels (${afMethodText(a)}, as the Holter summary), against the reference's (AFIB/(AFL over ${a.recordings} recordings (${(a.model.referenceSeconds / 60).toFixed(1)} min of AF): from the model's labels ${afAgreementFigures(a.model)}; from the reference's beat labels ${afAgreementFigures(a.reference)}.`;
 }
 
 /** Percentage points with a sign (a true minus) and two decimals. */

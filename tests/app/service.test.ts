@@ -137,6 +137,21 @@ describeMitdb('ReviewService on MIT-BIH', () => {
     expect((await s.listBeats(recId, runId)).samples.length).toBeGreaterThan(1000);
   });
 
+  it('finds 210\'s AF, whose response is too regular for the RR rule, from the signal\'s P waves; the report says how it looked', async () => {
+    const rec = await s.openRecording(mitdbRecord('210'));
+    const job = await waitJob(s, (await s.startClassification([rec.id], 'causal-student-int8', { beats: 'reference' })).jobId, 120_000);
+    expect(job.state, job.error).toBe('done');
+    for (const labels of ['final', 'reference'] as const) {
+      const h = await s.getHolterSummary({ runId: job.runIds[0], labels });
+      expect(h.af.pWaves).toBe(true);
+      // 210 is AF but for 22 s: from RR alone duration Se 1.8 % (README)
+      expect(h.afAgreement!.durationSe!, labels).toBeGreaterThan(90);
+      expect(h.afAgreement!.foundEpisodesTrue).toBe(h.afAgreement!.foundEpisodes);
+    }
+    const r = await s.exportReport({ runId: job.runIds[0], corrections: [] });
+    expect(r.html).toContain('(from RR irregularity, with less of it needed where the signal shows no P waves)');
+  }, 180_000);
+
   it('turns a crashing worker into a failed job with a message', async () => {
     const crashing = makeService({ workerEntry: new URL('../e2e/fixtures/crash-worker.ts', import.meta.url) });
     try {

@@ -1,5 +1,5 @@
 /**
- * AF in a classifier's output: `classify` writes the AF it finds from its labels (the Holter summary's rule) as
+ * AF in a classifier's output: `classify` writes the AF it finds from its labels and the signal's P waves (the Holter summary's rule) as
  * WFDB rhythm annotations and as JSON `afEpisodes`; `evaluate` scores a test's AF against the reference's
  * (AFIB/(AFL episodes over the compared period, as EC57's AF comparison (WFDB epicmp -a) does, and its beat
  * comparison ignores the rhythm annotations, as bxb does.
@@ -11,6 +11,8 @@ import { expect, it } from 'vitest';
 import { clipEpisodes, compareAfEpisodes, referenceAfEpisodes } from '../../src-main/evaluation/af-episodes.js';
 import { readWfdbAnnotationFile, writeWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
 import { afRhythmAnnotations, atrialFibrillationEpisodes, beatsOfAnnotations } from '../../src-main/rhythm/index.js';
+import { openRecording } from '../../src-main/formats/index.js';
+import { withAtrialActivity } from '../../src-main/services/atrial.js';
 import { runCliCaptured as cli } from '../helpers/cli.js';
 import { describeMitdb, MITDB_DIR, mitdbRecord } from '../helpers/data.js';
 
@@ -32,7 +34,10 @@ describeMitdb('classify writes the AF it finds; evaluate scores it', () => {
     }
     const cls = await readWfdbAnnotationFile(join(dir, '202.cls'));
     const rhythm = cls.filter((a) => a.symbol === '+');
-    const beats = beatsOfAnnotations(cls, 360, 650000, '202');
+    // the rule on the file's labels, with the signal's P waves as classify looked at them
+    const src = await openRecording(mitdbRecord('202'));
+    const beats = await withAtrialActivity(src, beatsOfAnnotations(cls, 360, 650000, '202'));
+    await src.close();
     const found = atrialFibrillationEpisodes(beats);
     expect(found.length).toBeGreaterThan(0);
     expect(rhythm.map((a) => a.aux)).toEqual(['(N', ...found.flatMap(() => ['(AFIB', '(N'])]);

@@ -12,13 +12,14 @@ import { openRecording, readAnnotations } from '../../src-main/formats/index.js'
 import { writeWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
 import { compareAfEpisodes, referenceAfEpisodes } from '../../src-main/evaluation/af-episodes.js';
 import { atrialFibrillationEpisodes, beatsOfAnnotations, summarizeHolter } from '../../src-main/rhythm/index.js';
+import { withAtrialActivity } from '../../src-main/services/atrial.js';
 import { runCliCaptured } from '../helpers/cli.js';
 import { describeMitdb, mitdbRecord } from '../helpers/data.js';
 
 const cli = runCliCaptured;
 
 describeMitdb('ecg-review holter', () => {
-  it('record 119 (ventricular bigeminy and trigeminy): text and JSON, the JSON equal to summarizeHolter on atr', async () => {
+  it('record 119 (ventricular bigeminy and trigeminy): text and JSON, the JSON equal to summarizeHolter on atr and the signal', async () => {
     const text = await cli('holter', mitdbRecord('119'));
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^Holter summary of 119 \(beat labels: atr\): 0:30:05 analysed, 1987 beats/);
@@ -27,21 +28,26 @@ describeMitdb('ecg-review holter', () => {
     const json = await cli('holter', mitdbRecord('119'), '--json');
     const src = await openRecording(mitdbRecord('119'));
     const anns = await readAnnotations(src, 'atr');
-    const expected = summarizeHolter(beatsOfAnnotations(anns, src.info.fs, src.info.length, '119'));
+    const expected = summarizeHolter(await withAtrialActivity(src, beatsOfAnnotations(anns, src.info.fs, src.info.length, '119')));
     await src.close();
+    expect(expected.af.pWaves).toBe(true);
     // plus the AF found scored against atr's rhythm annotations: 119 has none, and none is found
     const afAgreement = { annotator: 'atr', referenceSeconds: 0, referenceEpisodes: 0, foundSeconds: 0, foundEpisodes: 0, overlapSeconds: 0, referenceEpisodesFound: 0, foundEpisodesTrue: 0, durationSe: null, durationPpv: null };
     expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify({ record: '119', labels: 'atr', ...expected, afAgreement })));
   });
 
-  it('221 (AF): the AF found is scored against the rhythm annotations, as the AF tests score it', async () => {
+  it('221 (AF): the AF found is scored against the rhythm annotations, as the AF tests score it; --rr-only leaves out the P waves', async () => {
     const o = await cli('holter', mitdbRecord('221'));
     expect(o.code, o.stderr).toBe(0);
-    expect(o.stdout).toMatch(/against atr's rhythm annotations \(\(AFIB\/\(AFL: 29\.3 min in 12 episode\(s\)\): duration Se 77\.1 %, \+P 98\.4 %; 10 of 12 reference episodes overlapped, 8 of 8 found in AF/);
+    expect(o.stdout).toMatch(/Atrial fibrillation \(from RR irregularity, with less of it needed where the signal shows no P waves\)/);
+    expect(o.stdout).toMatch(/against atr's rhythm annotations \(\(AFIB\/\(AFL: 29\.3 min in 12 episode\(s\)\): duration Se 99\.1 %, \+P 97\.3 %; 12 of 12 reference episodes overlapped, 1 of 1 found in AF/);
+    const rr = await cli('holter', mitdbRecord('221'), '--rr-only');
+    expect(rr.stdout).toMatch(/Atrial fibrillation \(from RR irregularity alone: misses flutter and AF with a regular response\)/);
+    expect(rr.stdout).toMatch(/duration Se 77\.1 %, \+P 98\.4 %; 10 of 12 reference episodes overlapped, 8 of 8 found in AF/);
     const j = JSON.parse((await cli('holter', mitdbRecord('221'), '--json')).stdout);
     const src = await openRecording(mitdbRecord('221'));
     const anns = await readAnnotations(src, 'atr');
-    const c = compareAfEpisodes(referenceAfEpisodes(anns, 360, src.info.length), atrialFibrillationEpisodes(beatsOfAnnotations(anns, 360, src.info.length, '221')));
+    const c = compareAfEpisodes(referenceAfEpisodes(anns, 360, src.info.length), atrialFibrillationEpisodes(await withAtrialActivity(src, beatsOfAnnotations(anns, 360, src.info.length, '221'))));
     await src.close();
     expect(j.afAgreement.durationSe).toBeCloseTo((100 * c.overlapSeconds) / c.referenceSeconds, 9);
     expect(j.afAgreement.durationPpv).toBeCloseTo((100 * c.overlapSeconds) / c.detectedSeconds, 9);

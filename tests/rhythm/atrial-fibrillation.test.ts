@@ -1,7 +1,8 @@
 /**
  * Atrial fibrillation from RR irregularity (rhythm/atrial-fibrillation.ts): synthetic rhythms with known answers, and
  * MIT-BIH against the cardiologists' (AFIB / (AFL annotations. The settings were chosen on DS1 only; DS2 is the
- * held-out figure (the README quotes both).
+ * held-out figure (the README quotes both). Then the same with the signal's P waves (signal/atrial-activity.ts),
+ * which find the AF whose response is too regular for the RR rule (210).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openRecording } from '../../src-main/formats/index.js';
@@ -13,6 +14,7 @@ import { addAfComparisons, afStatistics, compareAfEpisodes, referenceAfEpisodes,
 import { readWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
 import { atrialFibrillationEpisodes, beatsOfAnnotations, summarizeHolter, type LabelledBeats } from '../../src-main/rhythm/index.js';
 import { mulberry32 } from '../../src-main/evaluation/random.js';
+import { withAtrialActivity } from '../../src-main/services/atrial.js';
 import { describeMitdb, mitdbRecord, MITDB_RECORDS } from '../helpers/data.js';
 
 function rhythm(rr: number[], labels?: string): LabelledBeats {
@@ -55,18 +57,29 @@ describe('atrial fibrillation from RR irregularity, synthetic', () => {
   });
 });
 
-describeMitdb('atrial fibrillation on MIT-BIH reference labels, against the cardiologists\' rhythm annotations', () => {
-  async function score(records: readonly string[]): Promise<{ total: AfComparison; falseEpisodeRecords: string[] }> {
-    let total: AfComparison = { referenceSeconds: 0, detectedSeconds: 0, overlapSeconds: 0, referenceEpisodes: 0, referenceFound: 0, detectedEpisodes: 0, detectedTrue: 0 };
-    const falseEpisodeRecords: string[] = [];
-    for (const r of records) {
-      const atr = await readWfdbAnnotationFile(`${mitdbRecord(r)}.atr`);
-      const c = compareAfEpisodes(referenceAfEpisodes(atr, 360, 650000), atrialFibrillationEpisodes(beatsOfAnnotations(atr, 360, 650000, r)));
-      if (c.detectedTrue < c.detectedEpisodes) falseEpisodeRecords.push(r);
-      total = addAfComparisons(total, c);
-    }
-    return { total, falseEpisodeRecords };
+/** The record's reference beats with the atrial activity of its two leads at them. */
+async function withSignal(r: string, b: LabelledBeats): Promise<LabelledBeats> {
+  const src = await openRecording(mitdbRecord(r));
+  try { return await withAtrialActivity(src, b); } finally { await src.close(); }
+}
+
+async function score(records: readonly string[], pWaves = false): Promise<{ total: AfComparison; falseEpisodeRecords: string[] }> {
+  let total: AfComparison = { referenceSeconds: 0, detectedSeconds: 0, overlapSeconds: 0, referenceEpisodes: 0, referenceFound: 0, detectedEpisodes: 0, detectedTrue: 0 };
+  const falseEpisodeRecords: string[] = [];
+  for (const r of records) {
+    const atr = await readWfdbAnnotationFile(`${mitdbRecord(r)}.atr`);
+    const beats = beatsOfAnnotations(atr, 360, 650000, r);
+    const c = compareAfEpisodes(referenceAfEpisodes(atr, 360, 650000), atrialFibrillationEpisodes(pWaves ? await withSignal(r, beats) : beats));
+    if (c.detectedTrue < c.detectedEpisodes) falseEpisodeRecords.push(r);
+    total = addAfComparisons(total, c);
   }
+  return { total, falseEpisodeRecords };
+}
+
+const WITH_AF = ['201', '202', '203', '210', '219', '221', '222'];
+const WITHOUT_AF = MITDB_RECORDS.filter((r) => !WITH_AF.includes(r) && !(MITDB_PACED_RECORDS as readonly string[]).includes(r));
+
+describeMitdb('atrial fibrillation on MIT-BIH reference labels, against the cardiologists\' rhythm annotations', () => {
 
   it('DS1, where the settings were chosen: duration Se 98.6 %, +P 88.1 %; the time found outside AF is in 201, beside its AF', async () => {
     const { total, falseEpisodeRecords } = await score(DS1);
@@ -85,16 +98,59 @@ describeMitdb('atrial fibrillation on MIT-BIH reference labels, against the card
   });
 
   it('no AF episode in any unpaced record without AF', async () => {
-    const withAf = ['201', '202', '203', '210', '219', '221', '222'];
-    const others = MITDB_RECORDS.filter((r) => !withAf.includes(r) && !(MITDB_PACED_RECORDS as readonly string[]).includes(r));
     const found: string[] = [];
-    for (const r of others) {
+    for (const r of WITHOUT_AF) {
       const atr = await readWfdbAnnotationFile(`${mitdbRecord(r)}.atr`);
       expect(referenceAfEpisodes(atr, 360, 650000), r).toEqual([]);
       if (atrialFibrillationEpisodes(beatsOfAnnotations(atr, 360, 650000, r)).length) found.push(r);
     }
-    expect(others).toHaveLength(37);
+    expect(WITHOUT_AF).toHaveLength(37);
     expect(found).toEqual([]);
+  });
+});
+
+describeMitdb('atrial fibrillation with the signal\'s P waves (where none shows, half the irregularity is AF)', () => {
+  it('DS1 is unchanged: its AF (201, 203) is irregular enough for the RR rule alone', async () => {
+    const rr = afStatistics((await score(DS1)).total), p = await score(DS1, true);
+    expect(afStatistics(p.total)).toEqual(rr);
+    expect(p.falseEpisodeRecords).toEqual(['201']);
+  });
+
+  it('DS2, held out: duration Se 58.4 → 97.1 %, +P 83.7 → 85.6 %, every episode found lies in AF', async () => {
+    const { total, falseEpisodeRecords } = await score(DS2, true);
+    const s = afStatistics(total);
+    expect(s.durationSe!).toBeGreaterThan(0.97);
+    expect(s.durationPpv!).toBeGreaterThan(0.855);
+    expect(falseEpisodeRecords).toEqual([]);
+  });
+
+  it('210 (AF with a fast, less irregular response): RR alone finds almost none of it, with the P waves nearly all', async () => {
+    const atr = await readWfdbAnnotationFile(`${mitdbRecord('210')}.atr`);
+    const ref = referenceAfEpisodes(atr, 360, 650000);
+    const beats = beatsOfAnnotations(atr, 360, 650000, '210');
+    const rr = compareAfEpisodes(ref, atrialFibrillationEpisodes(beats));
+    const p = compareAfEpisodes(ref, atrialFibrillationEpisodes(await withSignal('210', beats)));
+    expect(rr.overlapSeconds / rr.referenceSeconds).toBeLessThan(0.05);
+    expect(p.overlapSeconds / p.referenceSeconds).toBeGreaterThan(0.95);
+    // the summary says how it looked
+    expect(summarizeHolter(beats).af.pWaves).toBe(false);
+    expect(summarizeHolter(await withSignal('210', beats)).af.pWaves).toBe(true);
+  });
+
+  it('still no AF episode in any unpaced record without AF', async () => {
+    const found: string[] = [];
+    for (const r of WITHOUT_AF) {
+      const atr = await readWfdbAnnotationFile(`${mitdbRecord(r)}.atr`);
+      if (atrialFibrillationEpisodes(await withSignal(r, beatsOfAnnotations(atr, 360, 650000, r))).length) found.push(r);
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('rejects bad P-wave settings and scores of the wrong length, naming them', () => {
+    const b: LabelledBeats = { fs: 250, samples: Int32Array.from({ length: 100 }, (_, i) => 250 + 200 * i), labels: 'N'.repeat(100), source: 'synthetic' };
+    expect(() => atrialFibrillationEpisodes(b, { noPWave: -1 })).toThrow(/no-P-wave level/);
+    expect(() => atrialFibrillationEpisodes(b, { noPWaveShare: 0 })).toThrow(/no-P-wave share/);
+    expect(() => summarizeHolter({ ...b, atrialActivity: new Float32Array(99) })).toThrow(/synthetic.*100 beat times but 99 atrial activity scores/);
   });
 });
 
@@ -122,5 +178,22 @@ describeMitdb('atrial fibrillation on a model\'s labels, which call many AF beat
     expect(holter.af.supraventricularLabels).toBeGreaterThan(300);
     expect(holter.ectopy.S.total).toBe(holter.counts.S - holter.af.supraventricularLabels);
     expect(holter.ectopy.S.runs).toBeLessThan(15); // 43 when AF went unseen; the reference has 1
+  }, 120_000);
+
+  // 210 is DS2 too; its AF (the whole record but 22 s) has a fast response that the RR rule misses
+  it('210: from the model\'s labels, the P waves find its AF', async () => {
+    const r = '210';
+    const model = await loadModel('causal-student-int8');
+    const src = await openRecording(mitdbRecord(r));
+    const c = await classifyRecording(src, [model], { beats: 'atr' });
+    const beats: LabelledBeats = { fs: c.fs, samples: c.samples, labels: Array.from(c.predicted, (k) => c.classes[k]), length: 650000, source: r };
+    const withP = await withAtrialActivity(src, beats);
+    await src.close();
+    const ref = referenceAfEpisodes(await readWfdbAnnotationFile(`${mitdbRecord(r)}.atr`), 360, 650000);
+    const rr = compareAfEpisodes(ref, atrialFibrillationEpisodes(beats));
+    const p = compareAfEpisodes(ref, atrialFibrillationEpisodes(withP));
+    expect(rr.overlapSeconds / rr.referenceSeconds).toBeLessThan(0.05);
+    expect(p.overlapSeconds / p.referenceSeconds).toBeGreaterThan(0.9);
+    expect(p.detectedTrue).toBe(p.detectedEpisodes);
   }, 120_000);
 });

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { openRecording } from '../../formats/index.js';
 import { writeWfdbAnnotationFile } from '../../formats/wfdb/index.js';
 import { afRhythmAnnotations, atrialFibrillationEpisodes } from '../../rhythm/index.js';
+import { withAtrialActivity } from '../../services/atrial.js';
 import { CliError, numberFlag, positiveFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -14,7 +15,7 @@ export const command: Command = {
     beats: { type: 'string', description: 'reference annotator whose beat positions to classify (e.g. atr); default: detect QRS complexes' },
     lead: { type: 'string', description: 'lead name (default MLII, else the first ECG lead)' },
     out: { type: 'string', description: 'output file (default: stdout for csv/json; <record>.cls beside nothing — required for wfdb)' },
-    format: { type: 'string', description: 'wfdb (MIT annotation file, one AAMI-class symbol per beat, and (AFIB/(N rhythm annotations where AF is found from the labels), csv or json (with class probabilities and afEpisodes); default json, or wfdb when --out ends in an annotator extension' },
+    format: { type: 'string', description: 'wfdb (MIT annotation file, one AAMI-class symbol per beat, and (AFIB/(N rhythm annotations where AF is found from the labels and the signal\'s P waves), csv or json (with class probabilities and afEpisodes); default json, or wfdb when --out ends in an annotator extension' },
     backend: { type: 'string', description: 'tfjs backend preference: node, wasm (default) or cpu' },
     fs: { type: 'string', description: 'sampling rate of a CSV without a time column' },
     'adapt-minutes': { type: 'string', description: "patient-specific: fine-tune the model on this patient's first M minutes of labelled beats before classifying (EC57's learning period is 5; score from minute M)" },
@@ -51,10 +52,10 @@ export const command: Command = {
       for (let i = 0; i < c.predicted.length; i++) counts[c.classes[c.predicted[i]]]++;
       io.err(`${c.record}: ${c.samples.length} beats (${c.positions}) on lead ${c.lead} at ${c.fs} Hz, model ${models.map((m) => `${m.dir} (${m.meta.arch})`).join(' + ')}, backend ${runtimeOf(models, describeEngine(engine))}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')} in ${seconds.toFixed(1)} s`);
       const K = c.classes.length;
-      // AF from the labels (the Holter summary's rule), written as rhythm annotations so that EC57's AF comparison
-      // (evaluate, WFDB epicmp -a) can score it; bxb and rxr ignore them
-      const af = atrialFibrillationEpisodes({ fs: c.fs, samples: c.samples, labels: Array.from(c.predicted, (k) => c.classes[k]), length: src.info.length, source: c.record });
-      if (af.length) io.err(`${c.record}: atrial fibrillation from the labels: ${af.length} episode(s), ${(af.reduce((a, e) => a + e.end - e.start, 0) / 60).toFixed(1)} min`);
+      // AF from the labels and the signal's P waves (the Holter summary's rule), written as rhythm annotations so that
+      // EC57's AF comparison (evaluate, WFDB epicmp -a) can score it; bxb and rxr ignore them
+      const af = atrialFibrillationEpisodes(await withAtrialActivity(src, { fs: c.fs, samples: c.samples, labels: Array.from(c.predicted, (k) => c.classes[k]), length: src.info.length, source: c.record }));
+      if (af.length) io.err(`${c.record}: atrial fibrillation from the labels and P waves: ${af.length} episode(s), ${(af.reduce((a, e) => a + e.end - e.start, 0) / 60).toFixed(1)} min`);
       if (format === 'wfdb') {
         const anns = [...beatAnnotations(c), ...afRhythmAnnotations(af, c.fs)].sort((a, b) => a.sample - b.sample || (a.symbol === '+' ? -1 : 0) - (b.symbol === '+' ? -1 : 0));
         await writeWfdbAnnotationFile(out!, anns);

@@ -1,6 +1,7 @@
-import { afAgreementFigures, clockTime, holterKeyFigures, type AfAgreement, type EctopySummary, type HolterSummary } from '../../domain/holter.js';
+import { afAgreementFigures, afMethodText, clockTime, holterKeyFigures, type AfAgreement, type EctopySummary, type HolterSummary } from '../../domain/holter.js';
 import { openRecording, readAnnotations } from '../../formats/index.js';
 import { beatsOfAnnotations, MAX_LISTED, type LabelledBeats } from '../../rhythm/index.js';
+import { withAtrialActivity } from '../../services/atrial.js';
 import { holterSummary, type RhythmReference } from '../../services/holter.js';
 import { CliError, numberFlag, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
@@ -38,7 +39,7 @@ export function holterText(name: string, annotator: string, s: HolterSummary): s
       : '  spectrum: no 5-minute segment with enough NN intervals',
     ...ectopyLines('Ventricular ectopy (V)', s.ectopy.V, 'ventricular tachycardia'),
     ...ectopyLines(`Supraventricular ectopy (S)${s.af.supraventricularLabels ? `, outside AF (${s.af.supraventricularLabels} S labels inside AF are counted as conducted AF)` : ''}`, s.ectopy.S, 'supraventricular tachycardia'),
-    `Atrial fibrillation (from RR irregularity; misses flutter and AF with a regular response): ${s.af.episodes} episode(s) of ≥ 30 s, ${(s.af.seconds / 60).toFixed(1)} min, burden ${s.af.burdenPercent.toFixed(1)} %${s.af.longest ? `, longest ${clockTime(s.af.longest.start)}–${clockTime(s.af.longest.end)}` : ''}`,
+    `Atrial fibrillation (${afMethodText(s.af)}): ${s.af.episodes} episode(s) of ≥ 30 s, ${(s.af.seconds / 60).toFixed(1)} min, burden ${s.af.burdenPercent.toFixed(1)} %${s.af.longest ? `, longest ${clockTime(s.af.longest.start)}–${clockTime(s.af.longest.end)}` : ''}`,
     ...(s.afAgreement ? [afAgreementLine(s.afAgreement)] : []),
     `Pauses ≥ ${s.pauses.threshold} s: ${s.pauses.count}${s.pauses.longest ? `, longest ${s.pauses.longest.seconds.toFixed(2)} s at ${clockTime(s.pauses.longest.start)}` : ''}`,
     '',
@@ -69,8 +70,8 @@ export function holterComparisonText(name: string, testFrom: string, refFrom: st
 
 export const command: Command = {
   name: 'holter',
-  usage: 'ecg-review holter <record> [--annotator atr|<file> | --model <dir-or-name> [--beats atr] [--lead NAME]] [--compare atr] [--pause S] [--json]',
-  summary: 'Holter summary from beat labels (the reference, a classifier\'s WFDB output, or a model run on the recording now): heart rate, HRV (SDNN, SDANN, RMSSD, pNN50, LF/HF…), ectopic couplets, runs, bigeminy, trigeminy, atrial fibrillation from RR irregularity, pauses, and an hour-by-hour table.',
+  usage: 'ecg-review holter <record> [--annotator atr|<file> | --model <dir-or-name> [--beats atr] [--lead NAME]] [--compare atr] [--pause S] [--rr-only] [--json]',
+  summary: 'Holter summary from beat labels (the reference, a classifier\'s WFDB output, or a model run on the recording now): heart rate, HRV (SDNN, SDANN, RMSSD, pNN50, LF/HF…), ectopic couplets, runs, bigeminy, trigeminy, atrial fibrillation from RR irregularity and missing P waves, pauses, and an hour-by-hour table.',
   flags: {
     annotator: { type: 'string', description: 'WFDB annotator or annotation file with the beat labels, e.g. atr, or the file `classify --format wfdb` wrote (default atr)' },
     model: { type: 'string', description: 'label the beats with this model first (as classify does: detected beats unless --beats), then summarise' },
@@ -80,6 +81,7 @@ export const command: Command = {
     compare: { type: 'string', description: 'also summarise this annotator\'s labels (e.g. atr) and print both side by side: how far the Holter report of a model is from the cardiologists\'' },
     json: { type: 'boolean', description: `JSON output (runs, episodes and pauses listed, up to ${MAX_LISTED} of each)` },
     fs: { type: 'string', description: 'sampling rate of a CSV without a time column' },
+    'rr-only': { type: 'boolean', description: 'find AF from the labels\' RR intervals alone, without the signal\'s P waves (as a device\'s live alarm does)' },
   },
   async run({ positionals, flags }, io) {
     if (positionals.length !== 1) throw new CliError('holter takes exactly one <record>');
@@ -117,11 +119,13 @@ export const command: Command = {
       const compareWith = stringFlag(flags, 'compare');
       const compareAnns = compareWith ? await readAnnotations(src, compareWith) : null;
       if (compareWith && compareAnns) rhythm = { annotator: compareWith, annotations: compareAnns };
-      const s = holterSummary(beats, { pauseSeconds: pause }, rhythm);
+      // the P-wave test reads the signal at the beats (each side's own beats)
+      const signal = (b: LabelledBeats): Promise<LabelledBeats> => (flags['rr-only'] ? Promise.resolve(b) : withAtrialActivity(src, b));
+      const s = holterSummary(await signal(beats), { pauseSeconds: pause }, rhythm);
       if (compareWith && compareAnns) {
         const ref = beatsOfAnnotations(compareAnns, src.info.fs, src.info.length, `${src.info.name} (${compareWith})`);
         if (ref.samples.length === 0) throw new CliError(`${src.info.name}: annotator '${compareWith}' has no beat annotations`);
-        const r = holterSummary(ref, { pauseSeconds: pause }, rhythm);
+        const r = holterSummary(await signal(ref), { pauseSeconds: pause }, rhythm);
         await io.out(flags.json ? `${JSON.stringify({ record: src.info.name, test: { labels: labelsFrom, ...s }, reference: { labels: compareWith, ...r } }, null, 1)}\n` : holterComparisonText(src.info.name, labelsFrom, compareWith, s, r));
         return;
       }

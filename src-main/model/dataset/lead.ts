@@ -23,6 +23,11 @@ export function chooseLead(info: RecordingInfo, requested?: string): { index: nu
   return { index: ecg, name: names[ecg] };
 }
 
+/** Indices of the signals that look like ECG leads, in file order. */
+export function ecgLeadIndices(info: RecordingInfo): number[] {
+  return info.signals.flatMap((s, i) => (NON_ECG.test(s.name) ? [] : [i]));
+}
+
 /**
  * The second lead a two-lead model reads: the first signal other than `primary` that looks like an ECG lead
  * (MIT-BIH: V1 in most records, V2, V4 or V5 in some).
