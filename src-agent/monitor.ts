@@ -14,7 +14,9 @@ import { toPhysical } from '../src-main/domain/recording.js';
 import { openRecording } from '../src-main/formats/index.js';
 import { DeviceError } from '../src-main/devices/errors.js';
 import type { LatencyStats, StreamMessage } from '../src-main/devices/protocol.js';
+import { ecgLeadIndices } from '../src-main/model/dataset/lead.js';
 import { RhythmAlarms } from '../src-main/rhythm/index.js';
+import { LiveAtrialActivity } from '../src-main/signal/index.js';
 import type { BeatPipeline, LoadedModel, ModelRuntime } from './runtime.js';
 
 export type MonitorSource =
@@ -39,6 +41,8 @@ export class Monitor {
   private done: Promise<void> = Promise.resolve();
   private latencies: number[] = [];
   private alarms = new RhythmAlarms();
+  /** The P waves the AF alarm looks at, from the source's ECG leads (null when it has none). */
+  private atrial: { live: LiveAtrialActivity; leads: number[] } | null = null;
   private lastBeatTime: number | null = null;
 
   constructor(private readonly deps: MonitorDeps) {}
@@ -87,7 +91,15 @@ export class Monitor {
 
   private pipeline(fs: number, leads: string[]): { pipe: BeatPipeline; id: string } {
     const active = this.deps.model()!;
+    const ecg = ecgLeadIndices({ signals: leads.map((name) => ({ name })) });
+    this.atrial = ecg.length ? { live: new LiveAtrialActivity(fs, ecg.length), leads: ecg } : null;
     return { pipe: this.deps.runtime.pipeline(active.model, fs, leads), id: active.id };
+  }
+
+  /** The next samples of every lead, to the beat pipeline and to the P-wave measure. */
+  private feed(pipe: BeatPipeline, leads: Float32Array[]): ReturnType<BeatPipeline['push']> {
+    this.atrial?.live.push(this.atrial.leads.map((l) => leads[l]));
+    return pipe.push(leads);
   }
 
   private async replay(source: Extract<MonitorSource, { kind: 'replay' }>): Promise<void> {
@@ -109,7 +121,7 @@ export class Monitor {
         const to = Math.min(length, from + perTick);
         const rec = await src.read({ from, to });
         arrival[tick] = performance.now();
-        const out = await pipe.push(rec.signals.map((s) => toPhysical(s)));
+        const out = await this.feed(pipe, rec.signals.map((s) => toPhysical(s)));
         this.publish(out, fs, id, (sample) => arrival[Math.floor(sample / perTick)] ?? arrival[tick]);
         this.elapse(pipe, to / fs);
       }
@@ -139,7 +151,7 @@ export class Monitor {
       sample0 += frames;
       arrivals.push({ upTo: sample0, at: performance.now() });
       if (arrivals.length > 1000) arrivals.splice(0, 500);
-      const out = await pipe.push(leads);
+      const out = await this.feed(pipe, leads);
       this.publish(out, source.fs, id, (s) => arrivals.find((a) => a.upTo > s)?.at ?? performance.now());
       this.elapse(pipe, sample0 / source.fs);
     }
@@ -175,8 +187,9 @@ export class Monitor {
         this.deps.emit({ type: 'rate', time, bpm });
       }
       this.lastBeatTime = time;
-      // Ventricular and supraventricular runs, pauses, extreme rates: the Holter summary's definitions (src-main/rhythm).
-      for (const a of this.alarms.push(time, b.label)) this.deps.emit({ type: 'alert', time: a.time, kind: a.kind, message: a.message });
+      // Ventricular and supraventricular runs, pauses, extreme rates, AF (with the P waves): the Holter summary's definitions (src-main/rhythm).
+      const atrial = this.atrial ? this.atrial.live.beat(b.sample, b.label) : NaN;
+      for (const a of this.alarms.push(time, b.label, atrial)) this.deps.emit({ type: 'alert', time: a.time, kind: a.kind, message: a.message });
     }
   }
 }

@@ -13,7 +13,9 @@
  *   yet: the NN score, or the supraventricular score where too few NN intervals are left (a model calling AF beats
  *   S). Irregular for `af.minSeconds`, with lapses shorter than `af.mergeSeconds` bridged. Once per episode; the
  *   episode ends, and a new one may alarm, after `af.minSeconds` without an irregular window. While an AF episode
- *   is alarmed, S runs raise no SVT alarm: the summary counts them as conducted AF.
+ *   is alarmed, S runs raise no SVT alarm: the summary counts them as conducted AF. Where the caller gives the
+ *   beat's atrial activity (signal/atrial-activity.ts, `LiveAtrialActivity`) and it shows no P wave, half the
+ *   irregularity is enough, as in the summary: AF with a fast or regular response.
  */
 import { DEFAULT_AF_SETTINGS, supraventricularIrregularity, trimmedIrregularity, type AfSettings } from './atrial-fibrillation.js';
 import { TACHYCARDIA_BPM } from './ectopy.js';
@@ -76,7 +78,7 @@ export class RhythmAlarms {
   }
 
   /** The AF rule on the NN intervals of the last beats, after the beat at `time` (s) labelled `label`. */
-  private atrialFibrillation(time: number, label: string, prev: number | null): LiveAlarm[] {
+  private atrialFibrillation(time: number, label: string, prev: number | null, atrial: number): LiveAlarm[] {
     const af = this.s.af;
     const sv = (l: string): boolean => l === 'N' || l === 'S';
     this.nn[this.nnAt] = prev !== null && label === 'N' && this.lastLabel === 'N' ? time - prev : NaN;
@@ -92,14 +94,17 @@ export class RhythmAlarms {
     const half = Math.floor(af.windowBeats / 2);
     const nnScore = m >= half ? trimmedIrregularity(this.xs, m, this.diffs) : NaN;
     const svScore = Number.isNaN(nnScore) ? supraventricularIrregularity(this.svOrdered, af.windowBeats, this.diffs, half) : NaN;
-    const irregular = Number.isNaN(nnScore) ? svScore > af.fallbackThreshold : nnScore > af.threshold;
+    // NaN atrial activity (none given, or not judged) is not below the level: the full irregularity is needed
+    const share = atrial < af.noPWave ? af.noPWaveShare : 1;
+    const limit = share * (Number.isNaN(nnScore) ? af.fallbackThreshold : af.threshold);
     const score = Number.isNaN(nnScore) ? svScore : nnScore;
+    const irregular = score > limit;
     if (irregular) {
       this.afSince ??= time;
       this.afLastIrregular = time;
       if (!this.afRaised && time - this.afSince >= af.minSeconds) {
         this.afRaised = true;
-        const why = Number.isNaN(nnScore) ? `supraventricular irregularity ${score.toFixed(2)} > ${af.fallbackThreshold}` : `NN irregularity ${score.toFixed(2)} > ${af.threshold}`;
+        const why = `${Number.isNaN(nnScore) ? 'supraventricular' : 'NN'} irregularity ${score.toFixed(2)} > ${+limit.toFixed(4)}${share < 1 ? `, no P waves (atrial activity ${atrial.toFixed(2)} < ${af.noPWave})` : ''}`;
         return [{ kind: 'atrial-fibrillation', time, message: `irregularly irregular rhythm for ${(time - this.afSince).toFixed(0)} s at ${time.toFixed(1)} s (${why}): atrial fibrillation?` }];
       }
     } else if (this.afSince !== null && time - this.afLastIrregular >= (this.afRaised ? af.minSeconds : af.mergeSeconds)) {
@@ -119,14 +124,17 @@ export class RhythmAlarms {
     return [{ kind: 'pause', time: now, message: `no beat for ${(now - last).toFixed(1)} s since the beat at ${last.toFixed(1)} s` }];
   }
 
-  /** The next beat, in time order: its time (s) and AAMI label. Returns the alarms it raises. */
-  push(time: number, label: string): LiveAlarm[] {
+  /**
+   * The next beat, in time order: its time (s), AAMI label and, where the signal is at hand, the atrial activity of
+   * the beats up to it (NaN: judge AF from the RR intervals alone). Returns the alarms it raises.
+   */
+  push(time: number, label: string, atrial = NaN): LiveAlarm[] {
     const out: LiveAlarm[] = [];
     const prev = this.times.length ? this.times[this.times.length - 1] : null;
     if (prev !== null && !(time > prev)) return out; // a repeated or out-of-order beat changes nothing
     if (prev !== null && time - prev >= this.s.pauseSeconds && !this.pauseRaised) out.push({ kind: 'pause', time, message: `pause of ${(time - prev).toFixed(1)} s before the beat at ${time.toFixed(1)} s` });
     this.pauseRaised = false;
-    out.push(...this.atrialFibrillation(time, label, prev));
+    out.push(...this.atrialFibrillation(time, label, prev, atrial));
     this.lastLabel = label;
     this.times.push(time);
     if (this.times.length > this.s.rateBeats) this.times.shift();

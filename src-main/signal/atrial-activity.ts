@@ -64,9 +64,22 @@ export function keepLarger(best: Float32Array, score: Float32Array): Float32Arra
   return best;
 }
 
+/** The band-pass of the PR segments. */
+function prSections(fs: number, lowCut: number, highCut: number) {
+  return [...butterworthHighPass(lowCut, fs), ...butterworthLowPass(highCut, fs)];
+}
+
+/** `len` filtered samples from `x[start]` into `out[at…]`, their own mean removed. */
+function putSegment(x: ArrayLike<number>, start: number, len: number, out: Float32Array, at: number): void {
+  let mean = 0;
+  for (let k = 0; k < len; k++) mean += x[start + k];
+  mean /= len;
+  for (let k = 0; k < len; k++) out[at + k] = x[start + k] - mean;
+}
+
 /** The band-passed PR segment of each usable beat, its own mean removed; filtered block by block. */
 function prSegments(lead: ArrayLike<number>, fs: number, samples: ArrayLike<number>, usable: Uint8Array, a: number, len: number, lowCut: number, highCut: number): Float32Array {
-  const sections = [...butterworthHighPass(lowCut, fs), ...butterworthLowPass(highCut, fs)];
+  const sections = prSections(fs, lowCut, highCut);
   const out = new Float32Array(samples.length * len);
   const block = Math.round(BLOCK_SECONDS * fs), pad = Math.round(PAD_SECONDS * fs);
   let i = 0;
@@ -78,14 +91,7 @@ function prSegments(lead: ArrayLike<number>, fs: number, samples: ArrayLike<numb
     if (j === i) continue;
     const lo = Math.max(0, from - pad), hi = Math.min(lead.length, to + pad);
     const x = filtfilt(sections, sliceOf(lead, lo, hi));
-    for (; i < j; i++) {
-      if (!usable[i]) continue;
-      const start = samples[i] - a - lo;
-      let mean = 0;
-      for (let k = 0; k < len; k++) mean += x[start + k];
-      mean /= len;
-      for (let k = 0; k < len; k++) out[i * len + k] = x[start + k] - mean;
-    }
+    for (; i < j; i++) if (usable[i]) putSegment(x, samples[i] - a - lo, len, out, i * len);
   }
   return out;
 }
@@ -94,30 +100,144 @@ function sliceOf(x: ArrayLike<number>, from: number, to: number): ArrayLike<numb
   return ArrayBuffer.isView(x) ? (x as unknown as Float32Array).subarray(from, to) : Array.prototype.slice.call(x, from, to) as number[];
 }
 
-/** Template energy over mean residual energy, over the usable beats of the window centred on each beat. */
+/**
+ * Running sums over a window of PR segments: Σ segments and Σ of their energies, so that the score (the mean's
+ * energy over the mean residual energy, Σ‖s‖² / m − ‖mean‖²) costs one pass over a segment's length.
+ */
+class TemplateWindow {
+  private readonly sum: Float64Array;
+  private energy = 0;
+  count = 0;
+  constructor(private readonly len: number) { this.sum = new Float64Array(len); }
+
+  add(seg: Float32Array, at: number, sign: 1 | -1): void {
+    let e = 0;
+    for (let k = 0; k < this.len; k++) { const v = seg[at + k]; this.sum[k] += sign * v; e += v * v; }
+    this.energy += sign * e;
+    this.count += sign;
+  }
+
+  /** NaN with fewer than `minCount` segments. */
+  score(minCount: number): number {
+    const m = this.count;
+    if (m < minCount) return NaN;
+    let t = 0;
+    for (let k = 0; k < this.len; k++) { const v = this.sum[k] / m; t += v * v; }
+    const residual = this.energy / m - t;
+    return residual > 0 ? t / residual : NaN;
+  }
+}
+
+/** The score over the usable beats of the window centred on each beat. */
 function windowScores(seg: Float32Array, usable: Uint8Array, len: number, windowBeats: number): Float32Array {
   const n = usable.length, half = Math.floor(windowBeats / 2);
   const out = new Float32Array(n).fill(NaN);
-  // running sums over the window: Σ segments and Σ of their energies; the residual energy is Σ‖s‖² / m − ‖mean‖²
-  const sum = new Float64Array(len);
-  let energy = 0, m = 0;
-  const add = (j: number, sign: number): void => {
-    if (!usable[j]) return;
-    let e = 0;
-    for (let k = 0; k < len; k++) { const v = seg[j * len + k]; sum[k] += sign * v; e += v * v; }
-    energy += sign * e;
-    m += sign;
-  };
+  const w = new TemplateWindow(len);
   let lo = 0, hi = -1;
   for (let i = 0; i < n; i++) {
     const wantLo = Math.max(0, i - half), wantHi = Math.min(n - 1, i + half);
-    while (hi < wantHi) add(++hi, 1);
-    while (lo < wantLo) add(lo++, -1);
-    if (m < windowBeats / 4) continue;
-    let t = 0;
-    for (let k = 0; k < len; k++) { const v = sum[k] / m; t += v * v; }
-    const residual = energy / m - t;
-    out[i] = residual > 0 ? t / residual : NaN;
+    while (hi < wantHi) { hi++; if (usable[hi]) w.add(seg, hi * len, 1); }
+    while (lo < wantLo) { if (usable[lo]) w.add(seg, lo * len, -1); lo++; }
+    out[i] = w.score(windowBeats / 4);
   }
   return out;
+}
+
+/** Signal kept per lead by the live score: the PR segment, the filter's lead-in and the beats' confirmation delay. */
+const LIVE_KEEP_SECONDS = 12;
+/** Filter lead-in before a live beat's PR segment, and how far past its R peak the chunk goes where it has arrived. */
+const LIVE_LEAD_IN_SECONDS = 1.5;
+const LIVE_AFTER_SECONDS = 0.3;
+
+/**
+ * The same score as a monitor needs it, beat by beat as labels arrive: over the window of the last `windowBeats`
+ * beats (later beats are not there yet). A beat's PR segment is band-passed forwards and backwards over a chunk
+ * from 1.5 s before it to 0.3 s after its R peak, so it joins the window once those samples have arrived, usually
+ * by the next beat: the score given with a beat is that of the window ending at the newest complete beat. Feed every
+ * sample with `push`, then each labelled beat, in time order, with `beat`.
+ */
+export class LiveAtrialActivity {
+  private readonly o: Required<AtrialActivityOptions>;
+  private readonly sections;
+  private readonly rings: Float32Array[];
+  private pushed = 0;
+  private readonly a: number;
+  private readonly len: number;
+  private readonly guard: number;
+  private readonly after: number;
+  private readonly windows: TemplateWindow[];
+  /** The last `windowBeats` beats' segments per lead (a ring) and whether each was usable. */
+  private readonly slots: Float32Array[];
+  private readonly used: Uint8Array;
+  private slot = 0;
+  private lastSample: number | null = null;
+  /** Beats whose chunk has not fully arrived: R-peak sample, and whether the beat is usable. */
+  private pending: { sample: number; usable: boolean }[] = [];
+  private readonly chunk: Float32Array;
+
+  constructor(private readonly fs: number, leads: number, options: AtrialActivityOptions = {}) {
+    checkRate(fs);
+    this.o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<AtrialActivityOptions>;
+    if (!(Number.isInteger(leads) && leads >= 1)) throw new SignalError(`live atrial activity needs a whole number ≥ 1 of leads, got ${leads}`);
+    if (!(this.o.from > this.o.to && this.o.to >= 0)) throw new SignalError(`atrial activity: the PR segment must run from more to fewer seconds before the R peak, got ${this.o.from} to ${this.o.to}`);
+    if (!(Number.isInteger(this.o.windowBeats) && this.o.windowBeats >= 8)) throw new SignalError(`atrial activity: window must be a whole number ≥ 8 of beats, got ${this.o.windowBeats}`);
+    this.sections = prSections(fs, this.o.lowCut, this.o.highCut);
+    this.rings = Array.from({ length: leads }, () => new Float32Array(Math.round(LIVE_KEEP_SECONDS * fs)));
+    this.a = Math.round(this.o.from * fs);
+    this.len = this.a - Math.round(this.o.to * fs);
+    this.guard = this.a + Math.round(0.1 * fs);
+    this.after = Math.round(LIVE_AFTER_SECONDS * fs);
+    this.windows = this.rings.map(() => new TemplateWindow(this.len));
+    this.slots = this.rings.map(() => new Float32Array(this.o.windowBeats * this.len));
+    this.used = new Uint8Array(this.o.windowBeats);
+    this.chunk = new Float32Array(Math.round((LIVE_LEAD_IN_SECONDS + this.o.from + LIVE_AFTER_SECONDS) * fs) + 1);
+  }
+
+  /** The next samples of every lead (equal lengths). */
+  push(leads: readonly ArrayLike<number>[]): void {
+    if (leads.length !== this.rings.length) throw new SignalError(`live atrial activity: ${leads.length} leads given, ${this.rings.length} expected`);
+    const n = leads[0].length, size = this.rings[0].length;
+    leads.forEach((x, l) => { for (let i = 0; i < n; i++) this.rings[l][(this.pushed + i) % size] = x[i]; });
+    this.pushed += n;
+  }
+
+  /** The newest beat (R-peak sample, AAMI label): the score of the window of complete beats, NaN where it cannot be judged. */
+  beat(sample: number, label: string): number {
+    if (this.lastSample !== null && !(sample > this.lastSample)) return this.score(); // a repeated or out-of-order beat changes nothing
+    const usable = label === 'N' && this.lastSample !== null && sample - this.lastSample >= this.guard;
+    this.lastSample = sample;
+    this.pending.push({ sample, usable });
+    const size = this.rings[0].length;
+    // complete beats, and any whose chunk start would be lost from the rings before the rest arrives
+    while (this.pending.length && (this.pending[0].sample + this.after <= this.pushed || this.pending[0].sample - this.a - this.fs < this.pushed - size)) {
+      const b = this.pending.shift()!;
+      this.enter(b.sample, b.usable && b.sample - this.a >= Math.max(0, this.pushed - size) && b.sample - Math.round(this.o.to * this.fs) <= this.pushed);
+    }
+    return this.score();
+  }
+
+  /** One beat into the window, its segment filtered from what has arrived of its chunk. */
+  private enter(sample: number, usable: boolean): void {
+    const size = this.rings[0].length, at = this.slot * this.len;
+    const from = Math.max(0, sample - this.a - Math.round(LIVE_LEAD_IN_SECONDS * this.fs), this.pushed - size);
+    const to = Math.min(this.pushed, sample + this.after);
+    this.rings.forEach((ring, l) => {
+      const w = this.windows[l], slots = this.slots[l];
+      if (this.used[this.slot]) w.add(slots, at, -1);
+      if (!usable) return;
+      const x = this.chunk.subarray(0, to - from);
+      for (let i = from; i < to; i++) x[i - from] = ring[i % size];
+      putSegment(filtfilt(this.sections, x), sample - this.a - from, this.len, slots, at);
+      w.add(slots, at, 1);
+    });
+    this.used[this.slot] = usable ? 1 : 0;
+    this.slot = (this.slot + 1) % this.o.windowBeats;
+  }
+
+  /** The larger of the leads' window scores. */
+  private score(): number {
+    let best = NaN;
+    for (const w of this.windows) { const v = w.score(this.o.windowBeats / 4); if (!(best >= v) && !Number.isNaN(v)) best = v; }
+    return best;
+  }
 }

@@ -7,10 +7,31 @@ import { MITDB_PACED_RECORDS } from '../../src-main/domain/mitdb.js';
 import { readWfdbAnnotationFile } from '../../src-main/formats/wfdb/index.js';
 import { referenceAfEpisodes } from '../../src-main/evaluation/af-episodes.js';
 import { beatsOfAnnotations, DEFAULT_AF_SETTINGS, findPauses, RhythmAlarms, summarizeEctopy, summarizeHolter, type LiveAlarm } from '../../src-main/rhythm/index.js';
+import { LiveAtrialActivity } from '../../src-main/signal/index.js';
+import { loadRecord } from '../signal/records.js';
 import { describeMitdb, mitdbRecord, MITDB_RECORDS } from '../helpers/data.js';
 
 function replay(times: number[], labels: string, a = new RhythmAlarms()): LiveAlarm[] {
   return times.flatMap((t, i) => a.push(t, labels[i]));
+}
+
+/**
+ * A record replayed as a monitor sees it, with the P waves: its leads in 10-ms packets to a LiveAtrialActivity, each
+ * beat (R-peak samples at 360 Hz, labels) handed over once 30 ms of signal after its R peak have arrived.
+ */
+async function replayWithSignal(record: string, samples: ArrayLike<number>, labels: string): Promise<LiveAlarm[]> {
+  const r = await loadRecord(record);
+  const live = new LiveAtrialActivity(r.fs, r.leads.length);
+  const a = new RhythmAlarms();
+  const out: LiveAlarm[] = [];
+  const tick = Math.round(0.01 * r.fs), late = Math.round(0.03 * r.fs);
+  let k = 0;
+  for (let from = 0; from < r.length; from += tick) {
+    const to = Math.min(r.length, from + tick);
+    live.push(r.leads.map((l) => l.subarray(from, to)));
+    for (; k < samples.length && samples[k] + late <= to; k++) out.push(...a.push(samples[k] / r.fs, labels[k], live.beat(samples[k], labels[k])));
+  }
+  return out;
 }
 
 describe('live rhythm alarms', () => {
@@ -123,6 +144,24 @@ describeMitdb('live alarms on MIT-BIH reference labels count what the Holter sum
     expect(outside.map((x) => x.split(' ')[0]), outside.join(', ')).toEqual(['201', '201', '222']);
   });
 
+  it('with the P waves (the signal replayed as a monitor gets it): 210 alarms too, and still no AF alarm in a record without AF', async () => {
+    const alarmed: string[] = [];
+    const outside: string[] = [];
+    for (const r of MITDB_RECORDS.filter((x) => !(MITDB_PACED_RECORDS as readonly string[]).includes(x))) {
+      const atr = await readWfdbAnnotationFile(`${mitdbRecord(r)}.atr`);
+      const b = beatsOfAnnotations(atr, 360, 650000, r);
+      const af = (await replayWithSignal(r, b.samples, (b.labels as string[]).join(''))).filter((x) => x.kind === 'atrial-fibrillation');
+      const episodes = referenceAfEpisodes(atr, 360, 650000);
+      for (const a of af) if (!episodes.some((e) => a.time >= e.start && a.time <= e.end + 30)) outside.push(`${r} ${Math.round(a.time)} s`);
+      if (af.length) alarmed.push(r);
+      if (!episodes.length) expect(af, r).toEqual([]);
+      if (r === '210') expect(af[0].message).toMatch(/no P waves \(atrial activity 0\.\d\d < 0\.3\)/);
+    }
+    expect(alarmed).toEqual(['201', '202', '203', '210', '219', '221', '222']);
+    // outside (AFIB/(AFL: the same three alarms as from the RR intervals alone
+    expect(outside.map((x) => x.split(' ')[0]), outside.join(', ')).toEqual(['201', '201', '222']);
+  }, 120_000);
+
   it('232 replayed as a device sees it (beats confirmed 30 ms late, 10-ms ticks): one alarm per pause, the long ones during the pause', async () => {
     const b = beatsOfAnnotations(await readWfdbAnnotationFile(`${mitdbRecord('232')}.atr`), 360, 650000, '232');
     const times = Array.from(b.samples, (s) => s / 360);
@@ -163,5 +202,19 @@ describeMitdb('live AF alarm on a model\'s labels', () => {
     const nnOnly = replay(times, labels, new RhythmAlarms({ af: { ...DEFAULT_AF_SETTINGS, fallbackThreshold: 1e9 } }));
     expect(nnOnly.filter((x) => x.kind === 'atrial-fibrillation')).toEqual([]);
     expect(alarms.filter((x) => x.kind === 'supraventricular-run').length).toBeLessThan(nnOnly.filter((x) => x.kind === 'supraventricular-run').length);
+  }, 120_000);
+
+  // 210 (DS2): AF throughout with a fast response, which the RR intervals alone do not alarm
+  it('210: with the P waves the AF alarm comes inside the reference AF; from the RR intervals alone it does not come', async () => {
+    const src = await openRecording(mitdbRecord('210'));
+    const c = await classifyRecording(src, [await loadModel('causal-student-int8')], { beats: 'atr' });
+    await src.close();
+    const labels = Array.from(c.predicted, (k) => c.classes[k]).join('');
+    const episodes = referenceAfEpisodes(await readWfdbAnnotationFile(`${mitdbRecord('210')}.atr`), 360, 650000);
+    expect(replay(Array.from(c.samples, (s) => s / c.fs), labels).filter((x) => x.kind === 'atrial-fibrillation')).toEqual([]);
+    const af = (await replayWithSignal('210', c.samples, labels)).filter((x) => x.kind === 'atrial-fibrillation');
+    expect(af.length).toBeGreaterThan(0);
+    for (const a of af) expect(episodes.some((e) => a.time >= e.start && a.time <= e.end + 30), `alarm at ${a.time} s`).toBe(true);
+    expect(af[0].time).toBeLessThan(120); // AF from the start: alarmed within the first two minutes
   }, 120_000);
 });

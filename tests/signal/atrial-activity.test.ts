@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { referenceAfEpisodes } from '../../src-main/evaluation/af-episodes.js';
 import { beatsOfAnnotations } from '../../src-main/rhythm/index.js';
-import { atrialActivity, keepLarger } from '../../src-main/signal/index.js';
+import { atrialActivity, keepLarger, LiveAtrialActivity } from '../../src-main/signal/index.js';
 import { resample } from '../../src-main/signal/resample.js';
 import { describeMitdb } from '../helpers/data.js';
 import { loadRecord, type LoadedRecord } from './records.js';
@@ -62,6 +62,31 @@ describeMitdb('atrial activity on MIT-BIH', () => {
     // every beat called V: nothing to average
     expect(Array.from(atrialActivity(recs['100'].leads, 360, b.samples, 'V'.repeat(b.samples.length))).every(Number.isNaN)).toBe(true);
   });
+
+  /** The live score of each beat: the leads in 10-ms packets, each beat given once 30 ms after its R peak has arrived. */
+  const live = (r: string): { samples: Int32Array; score: Float32Array } => {
+    const rec = recs[r];
+    const b = beatsOfAnnotations(rec.atr, rec.fs, rec.length, r);
+    const l = new LiveAtrialActivity(rec.fs, rec.leads.length);
+    const score = new Float32Array(b.samples.length);
+    let k = 0;
+    for (let from = 0; from < rec.length; from += 36) {
+      const to = Math.min(rec.length, from + 36);
+      l.push(rec.leads.map((x) => x.subarray(from, to)));
+      for (; k < b.samples.length && b.samples[k] + 11 <= to; k++) score[k] = l.beat(b.samples[k], b.labels[k]);
+    }
+    return { samples: Int32Array.from(b.samples), score };
+  };
+
+  it('live, as a monitor gets it (the window ending at the newest beat): the same separation as offline', () => {
+    const s100 = Array.from(live('100').score).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+    expect(s100[Math.floor(0.01 * s100.length)]).toBeGreaterThan(1); // measured 11.7; offline 6.1
+    for (const r of ['201', '210']) {
+      const { samples, score } = live(r);
+      expect(split(recs[r], score, samples).af, r).toBeLessThan(0.2); // measured 0.070 and 0.094; offline 0.075, 0.085
+    }
+    expect(split(recs['201'], live('201').score, live('201').samples).other).toBeGreaterThan(2); // measured 8.2
+  });
 });
 
 describe('atrial activity: bad input', () => {
@@ -73,5 +98,7 @@ describe('atrial activity: bad input', () => {
     expect(() => atrialActivity([], 360, samples, 'NNN')).toThrow(/no leads/);
     expect(() => atrialActivity([lead], 360, samples, 'NNN', { from: 0.05, to: 0.1 })).toThrow(/PR segment/);
     expect(() => atrialActivity([lead], 360, samples, 'NNN', { windowBeats: 4 })).toThrow(/window/);
+    expect(() => new LiveAtrialActivity(360, 0)).toThrow(/whole number ≥ 1 of leads, got 0/);
+    expect(() => new LiveAtrialActivity(360, 2).push([lead])).toThrow(/1 leads given, 2 expected/);
   });
 });

@@ -23,8 +23,8 @@ export function chooseLead(info: RecordingInfo, requested?: string): { index: nu
   return { index: ecg, name: names[ecg] };
 }
 
-/** Indices of the signals that look like ECG leads, in file order. */
-export function ecgLeadIndices(info: RecordingInfo): number[] {
+/** Indices of the signals that look like ECG leads, in file order (`names`: a live stream's leads). */
+export function ecgLeadIndices(info: RecordingInfo | { signals: { name: string }[] }): number[] {
   return info.signals.flatMap((s, i) => (NON_ECG.test(s.name) ? [] : [i]));
 }
 
