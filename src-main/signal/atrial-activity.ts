@@ -40,9 +40,7 @@ const PAD_SECONDS = 3;
  */
 export function atrialActivity(leads: readonly ArrayLike<number>[], fs: number, samples: ArrayLike<number>, labels: ArrayLike<string>, options: AtrialActivityOptions = {}): Float32Array {
   checkRate(fs);
-  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<AtrialActivityOptions>;
-  if (!(o.from > o.to && o.to >= 0)) throw new SignalError(`atrial activity: the PR segment must run from more to fewer seconds before the R peak, got ${o.from} to ${o.to}`);
-  if (!(Number.isInteger(o.windowBeats) && o.windowBeats >= 8)) throw new SignalError(`atrial activity: window must be a whole number ≥ 8 of beats, got ${o.windowBeats}`);
+  const o = settingsOf(options);
   if (samples.length !== labels.length) throw new SignalError(`atrial activity: ${samples.length} beat times but ${labels.length} labels`);
   if (leads.length === 0) throw new SignalError('atrial activity: no leads given');
   const n = samples.length;
@@ -53,6 +51,14 @@ export function atrialActivity(leads: readonly ArrayLike<number>[], fs: number, 
   const best = new Float32Array(n).fill(NaN);
   for (const lead of leads) keepLarger(best, windowScores(prSegments(lead, fs, samples, usable, a, len, o.lowCut, o.highCut), usable, len, o.windowBeats));
   return best;
+}
+
+/** The options over the defaults (one given as undefined keeps its default), checked. */
+function settingsOf(options: AtrialActivityOptions): Required<AtrialActivityOptions> {
+  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<AtrialActivityOptions>;
+  if (!(o.from > o.to && o.to >= 0)) throw new SignalError(`atrial activity: the PR segment must run from more to fewer seconds before the R peak, got ${o.from} to ${o.to}`);
+  if (!(Number.isInteger(o.windowBeats) && o.windowBeats >= 8)) throw new SignalError(`atrial activity: window must be a whole number ≥ 8 of beats, got ${o.windowBeats}`);
+  return o;
 }
 
 /**
@@ -177,10 +183,8 @@ export class LiveAtrialActivity {
 
   constructor(private readonly fs: number, leads: number, options: AtrialActivityOptions = {}) {
     checkRate(fs);
-    this.o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<AtrialActivityOptions>;
+    this.o = settingsOf(options);
     if (!(Number.isInteger(leads) && leads >= 1)) throw new SignalError(`live atrial activity needs a whole number ≥ 1 of leads, got ${leads}`);
-    if (!(this.o.from > this.o.to && this.o.to >= 0)) throw new SignalError(`atrial activity: the PR segment must run from more to fewer seconds before the R peak, got ${this.o.from} to ${this.o.to}`);
-    if (!(Number.isInteger(this.o.windowBeats) && this.o.windowBeats >= 8)) throw new SignalError(`atrial activity: window must be a whole number ≥ 8 of beats, got ${this.o.windowBeats}`);
     this.sections = prSections(fs, this.o.lowCut, this.o.highCut);
     this.rings = Array.from({ length: leads }, () => new Float32Array(Math.round(LIVE_KEEP_SECONDS * fs)));
     this.a = Math.round(this.o.from * fs);
