@@ -39,18 +39,76 @@ const PAD_SECONDS = 3;
  * recording's leads in any unit, `samples` the R peaks ascending, `labels` one AAMI class letter per beat.
  */
 export function atrialActivity(leads: readonly ArrayLike<number>[], fs: number, samples: ArrayLike<number>, labels: ArrayLike<string>, options: AtrialActivityOptions = {}): Float32Array {
+  if (leads.length === 0) throw new SignalError('atrial activity: no leads given');
+  const p = prepare(fs, samples, labels, leads[0].length, options);
+  const best = new Float32Array(samples.length).fill(NaN);
+  for (const lead of leads) {
+    const seg = new Segments(p, samples);
+    for (const blk of blocksOf(lead.length, fs)) if (seg.wants(blk)) seg.take(sliceOf(lead, blk.lo, blk.hi), blk);
+    keepLarger(best, windowScores(seg.out, p.usable, p.len, p.o.windowBeats));
+  }
+  return best;
+}
+
+/**
+ * The same score from one lead of `length` samples read window by window (`read(from, to)`: samples [from, to) in
+ * any unit), so a 24-hour recording is never held whole: a minute and a few seconds at a time.
+ */
+export async function atrialActivityOfLead(read: (from: number, to: number) => Promise<ArrayLike<number>>, length: number, fs: number, samples: ArrayLike<number>, labels: ArrayLike<string>, options: AtrialActivityOptions = {}): Promise<Float32Array> {
+  const p = prepare(fs, samples, labels, length, options);
+  const seg = new Segments(p, samples);
+  for (const blk of blocksOf(length, fs)) if (seg.wants(blk)) seg.take(await read(blk.lo, blk.hi), blk);
+  return windowScores(seg.out, p.usable, p.len, p.o.windowBeats);
+}
+
+interface Prepared { o: Required<AtrialActivityOptions>; fs: number; a: number; len: number; usable: Uint8Array }
+
+/** Checks the input; the segment's offsets in samples, and which beats' segments count (N, with room before them). */
+function prepare(fs: number, samples: ArrayLike<number>, labels: ArrayLike<string>, length: number, options: AtrialActivityOptions): Prepared {
   checkRate(fs);
   const o = settingsOf(options);
   if (samples.length !== labels.length) throw new SignalError(`atrial activity: ${samples.length} beat times but ${labels.length} labels`);
-  if (leads.length === 0) throw new SignalError('atrial activity: no leads given');
-  const n = samples.length;
-  const a = Math.round(o.from * fs), b = Math.round(o.to * fs), len = a - b;
+  const a = Math.round(o.from * fs), b = Math.round(o.to * fs);
   const guard = a + Math.round(0.1 * fs);
-  const usable = new Uint8Array(n);
-  for (let i = 1; i < n; i++) usable[i] = labels[i] === 'N' && samples[i] - samples[i - 1] >= guard && samples[i] - a >= 0 && samples[i] - b <= leads[0].length ? 1 : 0;
-  const best = new Float32Array(n).fill(NaN);
-  for (const lead of leads) keepLarger(best, windowScores(prSegments(lead, fs, samples, usable, a, len, o.lowCut, o.highCut), usable, len, o.windowBeats));
-  return best;
+  const usable = new Uint8Array(samples.length);
+  for (let i = 1; i < samples.length; i++) usable[i] = labels[i] === 'N' && samples[i] - samples[i - 1] >= guard && samples[i] - a >= 0 && samples[i] - b <= length ? 1 : 0;
+  return { o, fs, a, len: a - b, usable };
+}
+
+/** A block of a lead: segments that start in [from, to) are cut from the samples [lo, hi), filtered with a margin each side. */
+interface Block { from: number; to: number; lo: number; hi: number }
+
+function* blocksOf(length: number, fs: number): Generator<Block> {
+  const block = Math.round(BLOCK_SECONDS * fs), pad = Math.round(PAD_SECONDS * fs);
+  for (let from = 0; from < length; from += block) {
+    const to = Math.min(length, from + block);
+    yield { from, to, lo: Math.max(0, from - pad), hi: Math.min(length, to + pad) };
+  }
+}
+
+/** The band-passed PR segment of each usable beat, its own mean removed, gathered block by block in time order. */
+class Segments {
+  readonly out: Float32Array;
+  private i = 0;
+  private readonly sections;
+  constructor(private readonly p: Prepared, private readonly samples: ArrayLike<number>) {
+    this.out = new Float32Array(samples.length * p.len);
+    this.sections = prSections(p.fs, p.o.lowCut, p.o.highCut);
+  }
+
+  /** Whether any beat's segment starts in the block (else it need not be read). */
+  wants(blk: Block): boolean {
+    return this.i < this.samples.length && this.samples[this.i] - this.p.a < blk.to;
+  }
+
+  /** `x`: the block's samples [lo, hi). */
+  take(x: ArrayLike<number>, blk: Block): void {
+    const { a, len, usable } = this.p;
+    const y = filtfilt(this.sections, x);
+    for (; this.i < this.samples.length && this.samples[this.i] - a < blk.to; this.i++) {
+      if (usable[this.i]) putSegment(y, this.samples[this.i] - a - blk.lo, len, this.out, this.i * len);
+    }
+  }
 }
 
 /** The options over the defaults (one given as undefined keeps its default), checked. */
@@ -81,25 +139,6 @@ function putSegment(x: ArrayLike<number>, start: number, len: number, out: Float
   for (let k = 0; k < len; k++) mean += x[start + k];
   mean /= len;
   for (let k = 0; k < len; k++) out[at + k] = x[start + k] - mean;
-}
-
-/** The band-passed PR segment of each usable beat, its own mean removed; filtered block by block. */
-function prSegments(lead: ArrayLike<number>, fs: number, samples: ArrayLike<number>, usable: Uint8Array, a: number, len: number, lowCut: number, highCut: number): Float32Array {
-  const sections = prSections(fs, lowCut, highCut);
-  const out = new Float32Array(samples.length * len);
-  const block = Math.round(BLOCK_SECONDS * fs), pad = Math.round(PAD_SECONDS * fs);
-  let i = 0;
-  for (let from = 0; from < lead.length && i < samples.length; from += block) {
-    const to = Math.min(lead.length, from + block);
-    // beats whose segment starts in [from, to)
-    let j = i;
-    while (j < samples.length && samples[j] - a < to) j++;
-    if (j === i) continue;
-    const lo = Math.max(0, from - pad), hi = Math.min(lead.length, to + pad);
-    const x = filtfilt(sections, sliceOf(lead, lo, hi));
-    for (; i < j; i++) if (usable[i]) putSegment(x, samples[i] - a - lo, len, out, i * len);
-  }
-  return out;
 }
 
 function sliceOf(x: ArrayLike<number>, from: number, to: number): ArrayLike<number> {

@@ -10,4 +10,4 @@ export { detectQrsFast, FastQrsDetector, type FastQrsDetectorOptions } from './d
 export type { NoiseGateOptions } from './noise-gate.js';
 export { segmentBeats, RR_FEATURE_NAMES, type BeatSegments, type SegmentOptions } from './segment-beats.js';
 export { detectQrsLive, LiveQrsDetector, type LiveQrsDetectorOptions } from './detect-qrs-live.js';
-export { atrialActivity, keepLarger, LiveAtrialActivity, type AtrialActivityOptions } from './atrial-activity.js';
+export { atrialActivity, atrialActivityOfLead, keepLarger, LiveAtrialActivity, type AtrialActivityOptions } from './atrial-activity.js';

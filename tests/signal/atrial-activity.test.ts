@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { referenceAfEpisodes } from '../../src-main/evaluation/af-episodes.js';
 import { beatsOfAnnotations } from '../../src-main/rhythm/index.js';
-import { atrialActivity, keepLarger, LiveAtrialActivity } from '../../src-main/signal/index.js';
+import { atrialActivity, atrialActivityOfLead, keepLarger, LiveAtrialActivity } from '../../src-main/signal/index.js';
 import { resample } from '../../src-main/signal/resample.js';
 import { describeMitdb } from '../helpers/data.js';
 import { loadRecord, type LoadedRecord } from './records.js';
@@ -61,6 +61,15 @@ describeMitdb('atrial activity on MIT-BIH', () => {
     expect(Array.from(both)).toEqual(Array.from(keepLarger(Float32Array.from(one[0]), one[1])));
     // every beat called V: nothing to average
     expect(Array.from(atrialActivity(recs['100'].leads, 360, b.samples, 'V'.repeat(b.samples.length))).every(Number.isNaN)).toBe(true);
+  });
+
+  it('read window by window (a minute and a few seconds at a time), a lead gives the scores it gives held whole', async () => {
+    const { b } = scoreOf('201');
+    const lead = recs['201'].leads[1];
+    const reads: number[] = [];
+    const byWindow = await atrialActivityOfLead(async (from, to) => { reads.push(to - from); return lead.subarray(from, to); }, lead.length, 360, b.samples, b.labels);
+    expect(Array.from(byWindow)).toEqual(Array.from(atrialActivity([lead], 360, b.samples, b.labels)));
+    expect(Math.max(...reads)).toBeLessThanOrEqual(66 * 360);
   });
 
   /** The live score of each beat: the leads in 10-ms packets, each beat given once 30 ms after its R peak has arrived. */
