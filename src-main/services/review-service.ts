@@ -29,7 +29,7 @@ import { ec57Metrics, matchBeats, metricsResult, type Ec57Outcome } from './metr
 import { beatsToAnnotations } from '../evaluation/ec57/labels.js';
 import { mcnemarFromCounts } from '../evaluation/metrics.js';
 import { renderReportHtml } from './report.js';
-import { afBeats, studyOf, type StudyRunInput } from './study.js';
+import { afBeatsOf, studyOf, type StudyRunInput } from './study.js';
 import { renderStudyLatex } from './study-latex.js';
 import { makeAdaptRoot, sweepStaleAdaptRoots } from './adapted-models.js';
 import { renderStudyHtml } from './study-html.js';
@@ -666,9 +666,8 @@ export class ReviewService implements EcgApi {
       };
       if (hasRhythmAnnotations(input.reference)) {
         // the AF comparison's two sides, with the signal's P waves as the Holter summary has them
-        const sides = afBeats(input);
-        const test = (await this.withAtrial(r, run, sides.test)).atrialActivity, reference = (await this.withAtrial(r, r, sides.reference)).atrialActivity;
-        if (test && reference) input.atrial = { test, reference };
+        const sides = afBeatsOf(input);
+        input.afBeats = { test: await this.withAtrial(r, run, sides.test), reference: await this.withAtrial(r, r, sides.reference) };
       }
       inputs.push(input);
     }

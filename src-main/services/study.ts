@@ -43,12 +43,15 @@ export interface StudyRunInput {
   test: readonly Annotation[];
   /** The run's own beats from `scoredFromSeconds`: reference and model labels (a character each), probabilities, positions. */
   labels: { reference: string; predicted: string; probs: Float32Array | null; samples: Int32Array };
-  /** The atrial activity of the signal at `afBeats`' beats (the AF rule's P-wave test); without it AF is judged from RR alone. */
-  atrial?: { test: ArrayLike<number>; reference: ArrayLike<number> };
+  /**
+   * The beats the AF comparison judges (`afBeatsOf`), as the caller built them with the signal's atrial activity (the
+   * AF rule's P-wave test); without it they are built here and AF is judged from RR alone.
+   */
+  afBeats?: { test: LabelledBeats; reference: LabelledBeats };
 }
 
 /** The beats the AF comparison judges: the model's and the reference's, as their Holter summaries see them. */
-export function afBeats(input: Pick<StudyRunInput, 'reference' | 'test' | 'fs' | 'length' | 'recording'>): { test: LabelledBeats; reference: LabelledBeats } {
+export function afBeatsOf(input: Pick<StudyRunInput, 'reference' | 'test' | 'fs' | 'length' | 'recording'>): { test: LabelledBeats; reference: LabelledBeats } {
   return {
     test: beatsOfAnnotations(input.test, input.fs, input.length, `${input.recording} (model)`),
     reference: beatsOfAnnotations(input.reference, input.fs, input.length, `${input.recording} (reference)`),
@@ -126,20 +129,20 @@ function modelOf(arm: string, runs: readonly Scored[], draws: number): StudyMode
  * AF found from the run's labels and from the reference's beat labels, each against the reference's rhythm
  * annotations, over the whole recording (the rhythm needs the beats around it); null without rhythm annotations.
  */
-export function afOf(input: Pick<StudyRunInput, 'reference' | 'test' | 'fs' | 'length' | 'recording' | 'atrial'>): StudyAf | null {
+export function afOf(input: Pick<StudyRunInput, 'reference' | 'test' | 'fs' | 'length' | 'recording' | 'afBeats'>): StudyAf | null {
   if (!hasRhythmAnnotations(input.reference)) return null;
   const truth = referenceAfEpisodes(input.reference, input.fs, input.length);
-  const both = afBeats(input);
+  const both = input.afBeats ?? afBeatsOf(input);
   // each side as its Holter summary sees it: AF from its own labels (and the signal's P waves), and its S labels outside that AF
   const side = (whose: 'test' | 'reference') => {
-    const beats = input.atrial ? { ...both[whose], atrialActivity: input.atrial[whose] } : both[whose];
+    const beats = both[whose];
     const found = atrialFibrillationEpisodes(beats);
     const labelled = Array.from(beats.labels).filter((l) => l !== '-').length;
     const s = Array.from(beats.labels).filter((l) => l === 'S').length - supraventricularOutsideAf(beats, found).moved;
     return { agreement: afAgreement('reference', truth, found), sBurden: labelled ? (100 * s) / labelled : 0 };
   };
   const m = side('test'), r = side('reference');
-  return { model: m.agreement, reference: r.agreement, pWaves: input.atrial !== undefined, sBurdenOutsideAf: { reference: r.sBurden, model: m.sBurden } };
+  return { model: m.agreement, reference: r.agreement, pWaves: both.test.atrialActivity !== undefined && both.reference.atrialActivity !== undefined, sBurdenOutsideAf: { reference: r.sBurden, model: m.sBurden } };
 }
 
 /** The arm's AF from its labels in one line: duration Se and +P, with the reference's beat labels beside them. */

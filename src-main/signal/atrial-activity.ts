@@ -61,18 +61,28 @@ export async function atrialActivityOfLead(read: (from: number, to: number) => P
   return windowScores(seg.out, p.usable, p.len, p.o.windowBeats);
 }
 
-interface Prepared { o: Required<AtrialActivityOptions>; fs: number; a: number; len: number; usable: Uint8Array }
+/**
+ * The PR segment in samples: from `a` to `b` before the R peak, `len` = a − b long; and `guard`, the RR interval a
+ * beat needs before it for its segment to count (the segment must not reach into the previous beat).
+ */
+interface Geometry { a: number; b: number; len: number; guard: number }
 
-/** Checks the input; the segment's offsets in samples, and which beats' segments count (N, with room before them). */
+function geometryOf(o: Required<AtrialActivityOptions>, fs: number): Geometry {
+  const a = Math.round(o.from * fs), b = Math.round(o.to * fs);
+  return { a, b, len: a - b, guard: a + Math.round(0.1 * fs) };
+}
+
+interface Prepared extends Geometry { o: Required<AtrialActivityOptions>; fs: number; usable: Uint8Array }
+
+/** Checks the input; the segment's geometry, and which beats' segments count (N, with room before them). */
 function prepare(fs: number, samples: ArrayLike<number>, labels: ArrayLike<string>, length: number, options: AtrialActivityOptions): Prepared {
   checkRate(fs);
   const o = settingsOf(options);
   if (samples.length !== labels.length) throw new SignalError(`atrial activity: ${samples.length} beat times but ${labels.length} labels`);
-  const a = Math.round(o.from * fs), b = Math.round(o.to * fs);
-  const guard = a + Math.round(0.1 * fs);
+  const g = geometryOf(o, fs);
   const usable = new Uint8Array(samples.length);
-  for (let i = 1; i < samples.length; i++) usable[i] = labels[i] === 'N' && samples[i] - samples[i - 1] >= guard && samples[i] - a >= 0 && samples[i] - b <= length ? 1 : 0;
-  return { o, fs, a, len: a - b, usable };
+  for (let i = 1; i < samples.length; i++) usable[i] = labels[i] === 'N' && samples[i] - samples[i - 1] >= g.guard && samples[i] - g.a >= 0 && samples[i] - g.b <= length ? 1 : 0;
+  return { o, fs, usable, ...g };
 }
 
 /** A block of a lead: segments that start in [from, to) are cut from the samples [lo, hi), filtered with a margin each side. */
@@ -206,9 +216,7 @@ export class LiveAtrialActivity {
   private readonly sections;
   private readonly rings: Float32Array[];
   private pushed = 0;
-  private readonly a: number;
-  private readonly len: number;
-  private readonly guard: number;
+  private readonly g: Geometry;
   private readonly after: number;
   private readonly windows: TemplateWindow[];
   /** The last `windowBeats` beats' segments per lead (a ring) and whether each was usable. */
@@ -226,12 +234,10 @@ export class LiveAtrialActivity {
     if (!(Number.isInteger(leads) && leads >= 1)) throw new SignalError(`live atrial activity needs a whole number ≥ 1 of leads, got ${leads}`);
     this.sections = prSections(fs, this.o.lowCut, this.o.highCut);
     this.rings = Array.from({ length: leads }, () => new Float32Array(Math.round(LIVE_KEEP_SECONDS * fs)));
-    this.a = Math.round(this.o.from * fs);
-    this.len = this.a - Math.round(this.o.to * fs);
-    this.guard = this.a + Math.round(0.1 * fs);
+    this.g = geometryOf(this.o, fs);
     this.after = Math.round(LIVE_AFTER_SECONDS * fs);
-    this.windows = this.rings.map(() => new TemplateWindow(this.len));
-    this.slots = this.rings.map(() => new Float32Array(this.o.windowBeats * this.len));
+    this.windows = this.rings.map(() => new TemplateWindow(this.g.len));
+    this.slots = this.rings.map(() => new Float32Array(this.o.windowBeats * this.g.len));
     this.used = new Uint8Array(this.o.windowBeats);
     this.chunk = new Float32Array(Math.round((LIVE_LEAD_IN_SECONDS + this.o.from + LIVE_AFTER_SECONDS) * fs) + 1);
   }
@@ -247,22 +253,24 @@ export class LiveAtrialActivity {
   /** The newest beat (R-peak sample, AAMI label): the score of the window of complete beats, NaN where it cannot be judged. */
   beat(sample: number, label: string): number {
     if (this.lastSample !== null && !(sample > this.lastSample)) return this.score(); // a repeated or out-of-order beat changes nothing
-    const usable = label === 'N' && this.lastSample !== null && sample - this.lastSample >= this.guard;
+    const { a, b, guard } = this.g;
+    const usable = label === 'N' && this.lastSample !== null && sample - this.lastSample >= guard;
     this.lastSample = sample;
     this.pending.push({ sample, usable });
     const size = this.rings[0].length;
     // complete beats, and any whose chunk start would be lost from the rings before the rest arrives
-    while (this.pending.length && (this.pending[0].sample + this.after <= this.pushed || this.pending[0].sample - this.a - this.fs < this.pushed - size)) {
-      const b = this.pending.shift()!;
-      this.enter(b.sample, b.usable && b.sample - this.a >= Math.max(0, this.pushed - size) && b.sample - Math.round(this.o.to * this.fs) <= this.pushed);
+    while (this.pending.length && (this.pending[0].sample + this.after <= this.pushed || this.pending[0].sample - a - this.fs < this.pushed - size)) {
+      const next = this.pending.shift()!;
+      this.enter(next.sample, next.usable && next.sample - a >= Math.max(0, this.pushed - size) && next.sample - b <= this.pushed);
     }
     return this.score();
   }
 
   /** One beat into the window, its segment filtered from what has arrived of its chunk. */
   private enter(sample: number, usable: boolean): void {
-    const size = this.rings[0].length, at = this.slot * this.len;
-    const from = Math.max(0, sample - this.a - Math.round(LIVE_LEAD_IN_SECONDS * this.fs), this.pushed - size);
+    const { a, len } = this.g;
+    const size = this.rings[0].length, at = this.slot * len;
+    const from = Math.max(0, sample - a - Math.round(LIVE_LEAD_IN_SECONDS * this.fs), this.pushed - size);
     const to = Math.min(this.pushed, sample + this.after);
     this.rings.forEach((ring, l) => {
       const w = this.windows[l], slots = this.slots[l];
@@ -270,7 +278,7 @@ export class LiveAtrialActivity {
       if (!usable) return;
       const x = this.chunk.subarray(0, to - from);
       for (let i = from; i < to; i++) x[i - from] = ring[i % size];
-      putSegment(filtfilt(this.sections, x), sample - this.a - from, this.len, slots, at);
+      putSegment(filtfilt(this.sections, x), sample - a - from, len, slots, at);
       w.add(slots, at, 1);
     });
     this.used[this.slot] = usable ? 1 : 0;
